@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { normalizeEmail } from '../accounts/password_login.ts';
+import type { Clock } from '../clock.ts';
+import { badRequest, conflict } from '../http/errors.ts';
+import { random } from '../random.ts';
+import type { PasswordHasher } from '../security/password_hasher.ts';
+import { DuplicateError, type Account, type AccountStore } from '../store/ports.ts';
+
+export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
+
+export interface UserSummary {
+  id: string;
+  email: string;
+  phone: string | null;
+  disabled: boolean;
+  createdAt: string;
+}
+
+const summarize = (account: Account): UserSummary => ({
+  id: account.id,
+  email: account.email,
+  phone: account.phone,
+  disabled: account.disabled,
+  createdAt: new Date(account.createdAt).toISOString(),
+});
+
+/** Creating and listing people's accounts; used by the CLI and the admin API. */
+export function createUserAdmin(accounts: AccountStore, hasher: PasswordHasher, clock: Clock, passwordMaxLength: number) {
+  const newUser = z.object({
+    email: z.email().max(320),
+    phone: e164.optional(),
+    password: z.string().min(8, 'must be at least 8 characters').max(passwordMaxLength),
+  });
+
+  return {
+    async add(input: { email: string; phone?: string; password: string }): Promise<UserSummary> {
+      const parsed = newUser.safeParse({ ...input, email: normalizeEmail(input.email) });
+      if (!parsed.success) {
+        throw badRequest(`invalid user: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      }
+      const { email, phone, password } = parsed.data;
+      try {
+        const account = await accounts.create({
+          id: random.id(12),
+          email,
+          phone: phone ?? null,
+          passwordHash: await hasher.hash(password),
+          createdAt: clock.now(),
+        });
+        return summarize(account);
+      } catch (error) {
+        if (error instanceof DuplicateError) throw conflict(`a user with email ${email} exists`);
+        throw error;
+      }
+    },
+    async list(): Promise<UserSummary[]> {
+      return (await accounts.list()).map(summarize);
+    },
+  };
+}
+
+export type UserAdmin = ReturnType<typeof createUserAdmin>;

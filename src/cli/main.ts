@@ -1,0 +1,126 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.ts';
+import { buildContainer, type Container } from '../container.ts';
+import { AppError } from '../http/errors.ts';
+import { createLogger } from '../logger.ts';
+import { printRecord, printTable } from './output.ts';
+
+/** Exit codes: 0 done, 1 the operation failed, 2 the command line was wrong. */
+class UsageError extends Error {}
+
+async function withContainer<T>(work: (container: Container) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const container = await buildContainer(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }));
+  try {
+    return await work(container);
+  } finally {
+    await container.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input; pipe it in');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function output(json: boolean, value: unknown, human: () => void) {
+  if (json) console.log(JSON.stringify(value, null, 2));
+  else human();
+}
+
+function buildProgram(): Command {
+  const program = new Command('stepup')
+    .description('Administer a Stepup server: client applications and users')
+    .showHelpAfterError();
+
+  const client = program.command('client').description('client applications (OIDC relying parties)');
+  client.command('add')
+    .description('register a client application')
+    .requiredOption('--name <name>', 'name shown to people on the consent page')
+    .requiredOption('--redirect-uri <uri>', 'allowed redirect URI (repeat for several)', collect)
+    .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
+    .option('--first-party', 'trusted application: no consent page')
+    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
+    .option('--public', 'public client (no secret, PKCE required)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const created = await withContainer((c) => c.clientAdmin.add({
+        name: opts.name,
+        redirectUris: opts.redirectUri,
+        postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
+        firstParty: Boolean(opts.firstParty),
+        mfaPolicy: opts.mfa,
+        public: Boolean(opts.public),
+      }));
+      output(opts.json, { client_id: created.clientId, ...(created.clientSecret ? { client_secret: created.clientSecret } : {}), ...created }, () => {
+        printRecord({ ...created });
+        if (created.clientSecret) console.log('\nThe client secret is shown only now. Keep it in the application\'s configuration.');
+      });
+    });
+  client.command('list')
+    .description('list client applications')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const clients = await withContainer((c) => c.clientAdmin.list());
+      output(opts.json, clients, () => printTable(clients, ['clientId', 'name', 'mfaPolicy', 'firstParty', 'public', 'redirectUris']));
+    });
+  client.command('remove')
+    .description('remove a client application')
+    .argument('<client-id>')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, opts) => {
+      await withContainer((c) => c.clientAdmin.remove(clientId));
+      output(opts.json, { removed: clientId }, () => console.log(`removed client ${clientId}`));
+    });
+
+  const user = program.command('user').description('people who sign in');
+  user.command('add')
+    .description('create a user; the password is read from standard input')
+    .requiredOption('--email <email>', 'email address (the login name)')
+    .option('--phone <e164>', 'phone number in E.164 form, like +15551234567')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      if (!opts.passwordStdin) throw new UsageError('--password-stdin is required: pass the password on standard input, never as an argument');
+      const password = await readStdin();
+      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password }));
+      output(opts.json, created, () => printRecord({ ...created }));
+    });
+  user.command('list')
+    .description('list users')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const users = await withContainer((c) => c.userAdmin.list());
+      output(opts.json, users, () => printTable(users, ['id', 'email', 'phone', 'disabled', 'createdAt']));
+    });
+
+  program.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      console.error(`stepup: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof AppError || error instanceof ConfigError) {
+      console.error(`stepup: ${error.message}`);
+      return 1;
+    }
+    console.error(`stepup: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { createPasswordLogin } from './accounts/password_login.ts';
+import { createClientAdmin } from './admin/clients.ts';
+import { createUserAdmin } from './admin/users.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { ConfigError } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { createSecondFactors } from './otp/second_factor.ts';
+import { createTotp } from './otp/totp.ts';
+import { loadAtRestKeys } from './security/at_rest_keys.ts';
+import { createCipher } from './security/cipher.ts';
+import { createPasswordHasher } from './security/password_hasher.ts';
+import type { Store } from './store/ports.ts';
+import { openSqliteStore } from './store/sqlite/index.ts';
+
+async function openStore(config: Config, clock: Clock): Promise<Store> {
+  if (config.mongodbUri) {
+    throw new ConfigError('MONGODB_URI is set, but this build of Stepup has only the embedded SQLite store.');
+  }
+  return openSqliteStore(join(config.dataDir, 'stepup.db'), clock);
+}
+
+/** The composition root: the only place that names implementations. */
+export async function buildContainer(config: Config, logger: Logger, clock: Clock = systemClock) {
+  const atRest = loadAtRestKeys(config.dataDir, config.encryptionKey);
+  if (atRest.generated && config.env === 'production') {
+    logger.warn('ENCRYPTION_KEY is not set: secrets are encrypted with a key generated into the data directory');
+  }
+  const cipher = createCipher(atRest.keys);
+  const store = await openStore(config, clock);
+  const hasher = await createPasswordHasher(config.argon2);
+  const totp = createTotp(config.totp, clock);
+
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    cipher,
+    hasher,
+    totp,
+    checkPassword: createPasswordLogin(store.accounts, hasher),
+    secondFactors: createSecondFactors({
+      factors: store.factors,
+      recoveryCodes: store.recoveryCodes,
+      totp,
+      cipher,
+      clock,
+      issuerName: config.serviceName,
+      recoveryCodeCount: config.recoveryCodes.count,
+    }),
+    clientAdmin: createClientAdmin(store.clients, cipher, clock),
+    userAdmin: createUserAdmin(store.accounts, hasher, clock, config.password.maxLength),
+    close: () => store.close(),
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof buildContainer>>;

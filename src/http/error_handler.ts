@@ -1,0 +1,49 @@
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import { AppError } from './errors.ts';
+import type { Pages } from './pages.ts';
+
+interface Described {
+  status: number;
+  code: string;
+  message: string;
+}
+
+const generic = 'Something went wrong on our side. Go back to the application and try again.';
+
+/** Maps any thrown value onto what may be shown; only AppErrors and client errors say more. */
+function describe(error: unknown): Described {
+  if (error instanceof AppError && error.expose) return { status: error.status, code: error.code, message: error.message };
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // koa and body parser errors: malformed or oversized bodies, unsupported types
+    const message = status === 413 ? 'The request was too large.' : 'The request could not be read.';
+    return { status, code: status === 413 ? 'request_too_large' : 'invalid_request', message };
+  }
+  return { status: 500, code: 'server_error', message: generic };
+}
+
+const wantsJson = (ctx: ParameterizedContext) => ctx.path.startsWith('/admin/api') || ctx.accepts('html', 'json') === 'json';
+
+/** One handler: HTML error pages for people, JSON for API callers, never a stack trace. */
+export function errorHandler(logger: Logger, pages: Pages): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new AppError(404, 'not_found', 'There is no page at this address.');
+      }
+    } catch (error) {
+      const described = describe(error);
+      if (described.status >= 500) logger.error({ err: error, path: ctx.path }, 'request failed');
+      ctx.status = described.status;
+      ctx.set('Cache-Control', 'no-store');
+      if (wantsJson(ctx)) {
+        ctx.body = { error: described.code, error_description: described.message };
+      } else {
+        ctx.type = 'html';
+        ctx.body = pages.render('error', { title: described.status >= 500 ? 'Something went wrong' : 'This request cannot continue', message: described.message });
+      }
+    }
+  };
+}

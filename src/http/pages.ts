@@ -1,0 +1,19 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import views from 'koa-views';
+
+export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '../../views');
+
+/** One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages. */
+export function createPages(serviceName: string) {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), { autoescape: true, throwOnUndefined: false });
+  env.addGlobal('serviceName', serviceName);
+  return {
+    /** koa-views middleware: `ctx.render('login', vars)` */
+    middleware: views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, options: { nunjucksEnv: env } }),
+    render: (name: string, vars: object) => env.render(`${name}.njk`, vars),
+  };
+}
+
+export type Pages = ReturnType<typeof createPages>;

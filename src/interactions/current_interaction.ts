@@ -1,0 +1,48 @@
+import type { ParameterizedContext } from 'koa';
+import type Provider from 'oidc-provider';
+import { AppError } from '../http/errors.ts';
+import type { Csrf } from '../security/csrf.ts';
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export interface CurrentInteraction {
+  uid: string;
+  details: InteractionDetails;
+  prompt: string;
+  clientId: string;
+  clientName: string;
+  client: NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
+  csrfToken: string;
+}
+
+export const expiredInteraction = () =>
+  new AppError(400, 'interaction_expired', 'This sign-in has expired or is not valid. Go back to the application and sign in again.');
+
+/** The interaction named by the URL, which must be the one the browser's cookie belongs to. */
+export async function loadInteraction(ctx: ParameterizedContext, provider: Provider, csrf: Csrf): Promise<CurrentInteraction> {
+  let details: InteractionDetails;
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch {
+    throw expiredInteraction();
+  }
+  if (details.uid !== (ctx.params as { uid?: string }).uid) throw expiredInteraction();
+  const clientId = String(details.params.client_id);
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new AppError(400, 'unknown_client', 'The application that sent you here is not registered.');
+  return {
+    uid: details.uid,
+    details,
+    prompt: details.prompt.name,
+    clientId,
+    clientName: client.clientName ?? clientId,
+    client,
+    csrfToken: csrf.tokenFor(details.uid),
+  };
+}
+
+export function requireCsrf(csrf: Csrf, interaction: CurrentInteraction, token: string) {
+  if (!csrf.verify(interaction.uid, token)) {
+    throw new AppError(403, 'csrf', 'This form has expired or did not come from this page. Go back, reload the page and try again.');
+  }
+}

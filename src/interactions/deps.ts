@@ -1,0 +1,19 @@
+import type Provider from 'oidc-provider';
+import type { CheckPassword } from '../accounts/password_login.ts';
+import type { Clock } from '../clock.ts';
+import type { SecondFactors } from '../otp/second_factor.ts';
+import type { Csrf } from '../security/csrf.ts';
+import type { AccountStore } from '../store/ports.ts';
+import type { PendingSignIns } from './pending_sign_in.ts';
+
+/** What the interaction handlers are given by the composition root. */
+export interface InteractionDeps {
+  provider: Provider;
+  accounts: AccountStore;
+  checkPassword: CheckPassword;
+  secondFactors: SecondFactors;
+  pendingSignIns: PendingSignIns;
+  csrf: Csrf;
+  clock: Clock;
+  passwordMaxLength: number;
+}

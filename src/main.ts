@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config/load.ts';
+import { createApp } from './app.ts';
+import { buildContainer } from './container.ts';
+import { createLogger } from './logger.ts';
+
+/** load config → build container → create app → listen; stop cleanly on SIGTERM/SIGINT. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const container = await buildContainer(config, logger);
+  const { app } = await createApp(container);
+
+  const sweeper = setInterval(() => {
+    container.store.records.sweep().catch((err: unknown) => logger.warn({ err }, 'sweeping expired records failed'));
+  }, config.sweepIntervalSeconds * 1000);
+  sweeper.unref();
+
+  const server = app.listen(config.port, () => {
+    logger.info({ issuer: config.issuer, storage: container.store.kind, dataDir: config.dataDir }, `Stepup listening on port ${config.port}`);
+  });
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    clearInterval(sweeper);
+    server.close(() => {
+      container.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Stepup cannot start: ${error.message}`);
+  } else {
+    console.error('Stepup cannot start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

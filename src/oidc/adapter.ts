@@ -1,0 +1,57 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Clock } from '../clock.ts';
+import type { Cipher } from '../security/cipher.ts';
+import type { ClientStore, RecordStore, StoredRecord } from '../store/ports.ts';
+
+/** oidc-provider's models stored through our ports; `Client` comes from the client store. */
+export function createAdapterClass(records: RecordStore, clients: ClientStore, cipher: Cipher, clock: Clock) {
+  const toPayload = (record: StoredRecord | null): AdapterPayload | undefined => {
+    if (!record) return undefined;
+    const payload = record.payload as AdapterPayload;
+    return record.consumedAt === null ? payload : { ...payload, consumed: Math.floor(record.consumedAt / 1000) };
+  };
+
+  return class StoreAdapter implements Adapter {
+    private readonly model: string;
+
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+      const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
+      const index = { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode };
+      await records.upsert(this.model, id, payload as Record<string, unknown>, expiresAt, index);
+    }
+
+    async find(id: string) {
+      if (this.model === 'Client') {
+        const client = await clients.find(id);
+        if (!client) return undefined;
+        const secret = client.secretCiphertext ? { client_secret: cipher.decrypt(client.secretCiphertext) } : {};
+        return { ...client.metadata, ...secret, client_id: client.clientId } as AdapterPayload;
+      }
+      return toPayload(await records.find(this.model, id));
+    }
+
+    async findByUid(uid: string) {
+      return toPayload(await records.findBy(this.model, 'uid', uid));
+    }
+
+    async findByUserCode(userCode: string) {
+      return toPayload(await records.findBy(this.model, 'userCode', userCode));
+    }
+
+    async consume(id: string) {
+      await records.consume(this.model, id, clock.now());
+    }
+
+    async destroy(id: string) {
+      await records.destroy(this.model, id);
+    }
+
+    async revokeByGrantId(grantId: string) {
+      await records.revokeByGrantId(grantId);
+    }
+  };
+}

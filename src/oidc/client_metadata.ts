@@ -1,0 +1,20 @@
+import type { MfaPolicy } from '../store/ports.ts';
+
+/** Stepup's own client metadata, next to the standard OIDC fields. */
+export const extraClientProperties = ['first_party', 'mfa_policy'];
+
+type ClientLike = Record<string, unknown>;
+
+export const mfaPolicyOf = (client: object): MfaPolicy =>
+  (client as ClientLike).mfa_policy === 'on-request' ? 'on-request' : 'required';
+
+export const isFirstParty = (client: object): boolean => (client as ClientLike).first_party === true;
+
+/** oidc-provider's validator hook for the extra properties; throws to refuse a client. */
+export function validateExtraClientMetadata(key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (key === 'first_party' && typeof value !== 'boolean') throw new TypeError('first_party must be a boolean');
+  if (key === 'mfa_policy' && value !== 'required' && value !== 'on-request') {
+    throw new TypeError('mfa_policy must be "required" or "on-request"');
+  }
+}

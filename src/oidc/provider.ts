@@ -1,0 +1,93 @@
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { Pages } from '../http/pages.ts';
+import { acrValues } from './assurance.ts';
+import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
+import { loadExistingGrant } from './first_party_grant.ts';
+import { createInteractionPolicy } from './interaction_policy.ts';
+import type { ProviderKeys } from './keys.ts';
+
+export interface ProviderDeps {
+  config: Config;
+  keys: ProviderKeys;
+  adapter: Configuration['adapter'];
+  findAccount: Configuration['findAccount'];
+  pages: Pages;
+}
+
+const pageHeaders = (ctx: KoaContextWithOIDC) => {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'html';
+};
+
+/** oidc-provider, configured for Stepup: our interactions, our storage, our claims. */
+export function createProvider({ config, keys, adapter, findAccount, pages }: ProviderDeps): Provider {
+  const secureCookies = config.issuer.startsWith('https:');
+  const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: secureCookies };
+  const ttl = config.ttl;
+
+  const provider = new Provider(config.issuer, {
+    adapter,
+    findAccount,
+    jwks: keys.jwks,
+    cookies: { keys: keys.cookieKeys, long: cookieOptions, short: cookieOptions },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      phone: ['phone_number', 'phone_number_verified'],
+    },
+    scopes: ['openid', 'email', 'phone', 'offline_access'],
+    acrValues,
+    responseTypes: ['code'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      // DESIGN.md: auth_time is always in the ID token
+      require_auth_time: true,
+    },
+    extraClientMetadata: {
+      properties: extraClientProperties,
+      validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          pageHeaders(ctx);
+          ctx.body = pages.render('logout', { form, clientName: ctx.oidc.client?.clientName });
+        },
+        async postLogoutSuccessSource(ctx) {
+          pageHeaders(ctx);
+          ctx.body = pages.render('logged_out', {});
+        },
+      },
+    },
+    interactions: {
+      policy: createInteractionPolicy(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    loadExistingGrant,
+    async renderError(ctx, out) {
+      pageHeaders(ctx);
+      ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
+    },
+    ttl: {
+      Interaction: ttl.interactionSeconds,
+      Session: ttl.sessionSeconds,
+      AuthorizationCode: ttl.authorizationCodeSeconds,
+      AccessToken: ttl.accessTokenSeconds,
+      IdToken: ttl.idTokenSeconds,
+      RefreshToken: ttl.refreshTokenSeconds,
+      Grant: ttl.grantSeconds,
+    },
+  });
+  return provider;
+}
+
+export { errors as oidcErrors };

@@ -1,0 +1,117 @@
+import QRCode from 'qrcode';
+import type { Clock } from '../clock.ts';
+import { random } from '../random.ts';
+import type { Cipher } from '../security/cipher.ts';
+import { keyedHash } from '../security/keyed_hash.ts';
+import type { Account, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
+import type { MethodKind } from './methods.ts';
+import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
+import type { Totp } from './totp.ts';
+
+export interface SecondFactorDeps {
+  factors: FactorStore;
+  recoveryCodes: RecoveryCodeStore;
+  totp: Totp;
+  cipher: Cipher;
+  clock: Clock;
+  issuerName: string;
+  recoveryCodeCount: number;
+}
+
+export interface TotpEnrolment {
+  factorId: string;
+  secret: string;
+  uri: string;
+  qrDataUrl: string;
+}
+
+/** Enrolment and verification of second factors; knows nothing of HTTP. */
+export function createSecondFactors(deps: SecondFactorDeps) {
+  const { factors, recoveryCodes, totp, cipher, clock } = deps;
+  const hashCode = (code: string) => keyedHash(cipher.hashKey, `recovery:${normalizeRecoveryCode(code)}`);
+
+  async function confirmedFactors(accountId: string) {
+    return (await factors.listForAccount(accountId)).filter((f) => f.confirmedAt !== null);
+  }
+
+  /** Checks a code against a TOTP factor and burns its time step. */
+  async function checkTotp(factorId: string, code: string): Promise<boolean> {
+    const factor = await factors.find(factorId);
+    if (!factor || factor.kind !== 'totp' || !factor.secretCiphertext) return false;
+    const step = await totp.match(cipher.decrypt(factor.secretCiphertext), code, factor.lastTimeStep);
+    // the conditional update refuses a step already used, even by a concurrent request
+    return step !== null && (await factors.acceptTimeStep(factor.id, step));
+  }
+
+  return {
+    /** Methods the person can use now; empty means enrolment comes first. */
+    async methodsFor(accountId: string): Promise<MethodKind[]> {
+      const kinds = new Set<MethodKind>((await confirmedFactors(accountId)).map((f) => f.kind));
+      if (kinds.size > 0 && (await recoveryCodes.countUnused(accountId)) > 0) kinds.add('recovery');
+      return [...kinds];
+    },
+
+    /** A new, unconfirmed TOTP factor; a previous unfinished one is dropped. */
+    async startTotpEnrolment(account: Account): Promise<TotpEnrolment> {
+      await factors.removeUnconfirmed(account.id, 'totp');
+      const secret = totp.newSecret();
+      const factorId = random.id();
+      await factors.add({
+        id: factorId,
+        accountId: account.id,
+        kind: 'totp',
+        secretCiphertext: cipher.encrypt(secret),
+        target: null,
+        confirmedAt: null,
+        lastTimeStep: null,
+        createdAt: clock.now(),
+      });
+      const uri = totp.uri(deps.issuerName, account.email, secret);
+      return { factorId, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+    },
+
+    /** The pending enrolment of the account, for showing the page again after a wrong code. */
+    async pendingTotpEnrolment(account: Account): Promise<TotpEnrolment | null> {
+      const factor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'totp' && f.confirmedAt === null);
+      if (!factor?.secretCiphertext) return null;
+      const secret = cipher.decrypt(factor.secretCiphertext);
+      const uri = totp.uri(deps.issuerName, account.email, secret);
+      return { factorId: factor.id, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+    },
+
+    /**
+     * Confirms the enrolment with one code. Returns fresh recovery codes when these are
+     * the account's first (they are shown once), an empty list otherwise; null for a wrong code.
+     */
+    async confirmTotpEnrolment(accountId: string, factorId: string, code: string): Promise<string[] | null> {
+      const factor = await factors.find(factorId);
+      if (!factor || factor.accountId !== accountId || factor.confirmedAt !== null) return null;
+      if (!(await checkTotp(factorId, code))) return null;
+      await factors.confirm(factorId, clock.now());
+      if ((await recoveryCodes.countUnused(accountId)) > 0) return [];
+      return this.regenerateRecoveryCodes(accountId);
+    },
+
+    async regenerateRecoveryCodes(accountId: string): Promise<string[]> {
+      const codes = Array.from({ length: deps.recoveryCodeCount }, newRecoveryCode);
+      await recoveryCodes.replace(accountId, codes.map(hashCode), clock.now());
+      return codes;
+    },
+
+    /** true when a confirmed authenticator of the account accepts the code. */
+    async verifyTotp(accountId: string, code: string): Promise<boolean> {
+      for (const factor of await confirmedFactors(accountId)) {
+        if (factor.kind === 'totp' && (await checkTotp(factor.id, code))) return true;
+      }
+      return false;
+    },
+
+    /** Spends one recovery code; true when it was valid and unused. */
+    async useRecoveryCode(accountId: string, code: string): Promise<boolean> {
+      if (normalizeRecoveryCode(code).length !== 10) return false;
+      return recoveryCodes.consume(accountId, hashCode(code), clock.now());
+    },
+  };
+}
+
+export type SecondFactors = ReturnType<typeof createSecondFactors>;

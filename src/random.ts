@@ -1,0 +1,13 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+/** Every random value Stepup hands out comes from here (a CSPRNG). */
+export const random = {
+  id: (bytes = 16) => randomBytes(bytes).toString('base64url'),
+  bytes: (n: number) => randomBytes(n),
+  /** A uniformly random string of `length` characters from `alphabet`. */
+  string(length: number, alphabet: string): string {
+    let out = '';
+    for (let i = 0; i < length; i += 1) out += alphabet[randomInt(alphabet.length)];
+    return out;
+  },
+};

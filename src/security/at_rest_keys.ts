@@ -1,0 +1,19 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The at-rest keys: ENCRYPTION_KEY when configured, else `at-rest.keys` in the data
+ * directory, created on first start. One base64 key per line; the first encrypts, the
+ * others are older keys kept for decryption. Never stored in the database it protects.
+ */
+export function loadAtRestKeys(dataDir: string, configured: string | undefined): { keys: Buffer[]; generated: boolean } {
+  if (configured) return { keys: [Buffer.from(configured, 'base64')], generated: false };
+  const path = join(dataDir, 'at-rest.keys');
+  if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const keys = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => Buffer.from(line.trim(), 'base64'));
+  return { keys, generated: true };
+}

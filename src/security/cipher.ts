@@ -1,0 +1,41 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * AES-256-GCM for secrets at rest (TOTP secrets, client secrets).
+ * Ciphertext format: `<keyId>.<iv>.<tag>.<data>`, base64url parts; the key id lets an
+ * older key keep decrypting after rotation.
+ */
+export interface Cipher {
+  encrypt(plaintext: string): string;
+  decrypt(ciphertext: string): string;
+  /** A key for keyed hashes (HMAC), derived from the current at-rest key. */
+  readonly hashKey: Buffer;
+}
+
+const keyIdOf = (key: Buffer) => createHash('sha256').update(key).digest('base64url').slice(0, 8);
+
+/** `keys[0]` encrypts; every key decrypts what it encrypted. */
+export function createCipher(keys: Buffer[]): Cipher {
+  const current = keys[0];
+  if (!current || keys.some((key) => key.length !== 32)) throw new Error('at-rest keys must be 32 bytes');
+  const byId = new Map(keys.map((key) => [keyIdOf(key), key]));
+  const currentId = keyIdOf(current);
+
+  return {
+    hashKey: Buffer.from(hkdfSync('sha256', current, Buffer.alloc(0), 'stepup keyed hash', 32)),
+    encrypt(plaintext) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', current, iv);
+      const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return [currentId, iv, cipher.getAuthTag(), data].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+    },
+    decrypt(ciphertext) {
+      const [keyId, iv, tag, data] = ciphertext.split('.');
+      const key = keyId ? byId.get(keyId) : undefined;
+      if (!key || !iv || !tag || data === undefined) throw new Error('ciphertext has an unknown key or format');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import argon2 from 'argon2';
+
+export interface Argon2Parameters {
+  memoryKiB: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** true when the hash was made with other parameters than the configured ones */
+  needsRehash(hash: string): boolean;
+  /** Spends the time of a verification, for accounts that do not exist. */
+  verifyDecoy(password: string): Promise<void>;
+}
+
+/** Passwords are compared after NFKC so the same text typed on any keyboard matches. */
+export const normalizePassword = (password: string) => password.normalize('NFKC');
+
+export async function createPasswordHasher(params: Argon2Parameters): Promise<PasswordHasher> {
+  const options = {
+    type: argon2.argon2id,
+    memoryCost: params.memoryKiB,
+    timeCost: params.timeCost,
+    parallelism: params.parallelism,
+  } as const;
+  const hash = (password: string) => argon2.hash(normalizePassword(password), options);
+  const decoy = await hash('decoy password that no account has');
+
+  return {
+    hash,
+    async verify(stored, password) {
+      try {
+        return await argon2.verify(stored, normalizePassword(password));
+      } catch {
+        return false;
+      }
+    },
+    needsRehash: (stored) => argon2.needsRehash(stored, options),
+    async verifyDecoy(password) {
+      await argon2.verify(decoy, normalizePassword(password));
+    },
+  };
+}

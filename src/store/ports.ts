@@ -1,0 +1,134 @@
+/**
+ * The storage ports. Every adapter (SQLite, MongoDB) implements these; nothing past
+ * the composition root knows which one it talks to. Times are epoch milliseconds.
+ */
+
+export interface Account {
+  id: string;
+  email: string;
+  phone: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export type NewAccount = Omit<Account, 'disabled'>;
+
+export interface AccountStore {
+  /** Throws DuplicateError when the email (case-insensitive) is taken. */
+  create(account: NewAccount): Promise<Account>;
+  findById(id: string): Promise<Account | null>;
+  findByEmail(email: string): Promise<Account | null>;
+  list(): Promise<Account[]>;
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+}
+
+export type MfaPolicy = 'required' | 'on-request';
+
+export interface ClientRecord {
+  clientId: string;
+  /** oidc-provider client metadata, without the secret */
+  metadata: Record<string, unknown>;
+  /** client secret encrypted at rest; null for public clients */
+  secretCiphertext: string | null;
+  createdAt: number;
+}
+
+export interface ClientStore {
+  /** Throws DuplicateError when the client id is taken. */
+  create(client: ClientRecord): Promise<void>;
+  find(clientId: string): Promise<ClientRecord | null>;
+  list(): Promise<ClientRecord[]>;
+  /** true when a client was removed */
+  remove(clientId: string): Promise<boolean>;
+}
+
+export type FactorKind = 'totp' | 'email' | 'sms';
+
+export interface Factor {
+  id: string;
+  accountId: string;
+  kind: FactorKind;
+  /** TOTP secret encrypted at rest; null for delivered codes */
+  secretCiphertext: string | null;
+  /** email address or phone number for delivered codes */
+  target: string | null;
+  confirmedAt: number | null;
+  /** last TOTP time step accepted; a step at or below it is a replay */
+  lastTimeStep: number | null;
+  createdAt: number;
+}
+
+export interface FactorStore {
+  add(factor: Factor): Promise<void>;
+  find(id: string): Promise<Factor | null>;
+  listForAccount(accountId: string): Promise<Factor[]>;
+  confirm(id: string, at: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  removeUnconfirmed(accountId: string, kind: FactorKind): Promise<void>;
+  /**
+   * Records `timeStep` as used, only if it is newer than every step accepted before.
+   * Atomic: of two concurrent calls with the same step exactly one returns true.
+   */
+  acceptTimeStep(id: string, timeStep: number): Promise<boolean>;
+}
+
+export interface RecoveryCodeStore {
+  /** Replaces every code of the account by these keyed hashes. */
+  replace(accountId: string, codeHashes: string[], at: number): Promise<void>;
+  /** Marks the code used; true only for the one call that found it unused. */
+  consume(accountId: string, codeHash: string, at: number): Promise<boolean>;
+  countUnused(accountId: string): Promise<number>;
+}
+
+/** Secondary keys oidc-provider looks records up by. */
+export interface RecordIndex {
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+}
+
+export interface StoredRecord {
+  payload: Record<string, unknown>;
+  expiresAt: number | null;
+  consumedAt: number | null;
+}
+
+/**
+ * Expiring records by kind and id: every oidc-provider model (sessions, interactions,
+ * codes, tokens, grants) and our own short-lived state. Expired records are never returned.
+ */
+export interface RecordStore {
+  upsert(kind: string, id: string, payload: Record<string, unknown>, expiresAt: number | null, index?: RecordIndex): Promise<void>;
+  find(kind: string, id: string): Promise<StoredRecord | null>;
+  findBy(kind: string, field: 'uid' | 'userCode', value: string): Promise<StoredRecord | null>;
+  /** Marks the record consumed; true only for the one call that found it unconsumed. */
+  consume(kind: string, id: string, at: number): Promise<boolean>;
+  destroy(kind: string, id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+  /** Deletes expired records; returns how many. */
+  sweep(): Promise<number>;
+}
+
+/** Long-lived values such as the signing keys, shared by every server process. */
+export interface SettingStore {
+  get<T>(key: string): Promise<T | null>;
+  /** Stores `value` unless the key exists; returns whichever value is stored. */
+  putIfAbsent<T>(key: string, value: T): Promise<T>;
+  put<T>(key: string, value: T): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongodb';
+  accounts: AccountStore;
+  clients: ClientStore;
+  factors: FactorStore;
+  recoveryCodes: RecoveryCodeStore;
+  records: RecordStore;
+  settings: SettingStore;
+  /** Throws when the storage cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DuplicateError extends Error {}

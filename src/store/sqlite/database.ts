@@ -1,0 +1,71 @@
+import { DatabaseSync } from 'node:sqlite';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS accounts (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  phone TEXT,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clients (
+  client_id TEXT PRIMARY KEY,
+  metadata TEXT NOT NULL,
+  secret_ciphertext TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS factors (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  secret_ciphertext TEXT,
+  target TEXT,
+  confirmed_at INTEGER,
+  last_time_step INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS factors_account ON factors(account_id);
+CREATE TABLE IF NOT EXISTS recovery_codes (
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  used_at INTEGER,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, code_hash)
+);
+CREATE TABLE IF NOT EXISTS records (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  expires_at INTEGER,
+  consumed_at INTEGER,
+  grant_id TEXT,
+  uid TEXT,
+  user_code TEXT,
+  PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS records_grant ON records(grant_id) WHERE grant_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_uid ON records(kind, uid) WHERE uid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_user_code ON records(kind, user_code) WHERE user_code IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_expiry ON records(expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+/** Opens (creating when new) the embedded database file with its schema. */
+export function openDatabase(path: string): DatabaseSync {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  // several server processes may share the file
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec(schema);
+  return db;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && /UNIQUE constraint failed/.test(error.message);
+}

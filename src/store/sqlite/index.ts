@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock } from '../../clock.ts';
+import type { Store } from '../ports.ts';
+import { sqliteAccounts } from './accounts.ts';
+import { sqliteClients } from './clients.ts';
+import { openDatabase } from './database.ts';
+import { sqliteFactors } from './factors.ts';
+import { sqliteRecords } from './records.ts';
+import { sqliteRecoveryCodes } from './recovery_codes.ts';
+import { sqliteSettings } from './settings.ts';
+
+/** The embedded store: one SQLite file through `node:sqlite`. */
+export function openSqliteStore(path: string, clock: Clock): Store {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = openDatabase(path);
+  return {
+    kind: 'sqlite',
+    accounts: sqliteAccounts(db),
+    clients: sqliteClients(db),
+    factors: sqliteFactors(db),
+    recoveryCodes: sqliteRecoveryCodes(db),
+    records: sqliteRecords(db, clock),
+    settings: sqliteSettings(db),
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

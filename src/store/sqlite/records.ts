@@ -1,0 +1,56 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../../clock.ts';
+import type { RecordStore, StoredRecord } from '../ports.ts';
+
+type Row = Record<string, string | number | null>;
+
+function toRecord(row: Row): StoredRecord {
+  return {
+    payload: JSON.parse(row.payload as string) as Record<string, unknown>,
+    expiresAt: row.expires_at as number | null,
+    consumedAt: row.consumed_at as number | null,
+  };
+}
+
+const live = '(expires_at IS NULL OR expires_at > ?)';
+
+export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
+  const upsert = db.prepare(`INSERT INTO records (kind, id, payload, expires_at, grant_id, uid, user_code)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
+      grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code`);
+  const find = db.prepare(`SELECT * FROM records WHERE kind = ? AND id = ? AND ${live}`);
+  const byUid = db.prepare(`SELECT * FROM records WHERE kind = ? AND uid = ? AND ${live}`);
+  const byUserCode = db.prepare(`SELECT * FROM records WHERE kind = ? AND user_code = ? AND ${live}`);
+  const consume = db.prepare(`UPDATE records SET consumed_at = ? WHERE kind = ? AND id = ? AND consumed_at IS NULL AND ${live}`);
+  const destroy = db.prepare('DELETE FROM records WHERE kind = ? AND id = ?');
+  const revoke = db.prepare('DELETE FROM records WHERE grant_id = ?');
+  const sweep = db.prepare('DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?');
+
+  return {
+    async upsert(kind, id, payload, expiresAt, index = {}) {
+      upsert.run(kind, id, JSON.stringify(payload), expiresAt, index.grantId ?? null, index.uid ?? null, index.userCode ?? null);
+    },
+    async find(kind, id) {
+      const row = find.get(kind, id, clock.now()) as Row | undefined;
+      return row ? toRecord(row) : null;
+    },
+    async findBy(kind, field, value) {
+      const statement = field === 'uid' ? byUid : byUserCode;
+      const row = statement.get(kind, value, clock.now()) as Row | undefined;
+      return row ? toRecord(row) : null;
+    },
+    async consume(kind, id, at) {
+      return Number(consume.run(at, kind, id, clock.now()).changes) === 1;
+    },
+    async destroy(kind, id) {
+      destroy.run(kind, id);
+    },
+    async revokeByGrantId(grantId) {
+      revoke.run(grantId);
+    },
+    async sweep() {
+      return Number(sweep.run(clock.now()).changes);
+    },
+  };
+}
