@@ -25,28 +25,29 @@ export const newClientSchema = z.object({
 
 export type NewClientInput = z.input<typeof newClientSchema>;
 
+/** A client as admins see it; snake_case like the OIDC metadata it mirrors. */
 export interface ClientSummary {
-  clientId: string;
+  client_id: string;
   name: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  firstParty: boolean;
-  mfaPolicy: MfaPolicy;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  first_party: boolean;
+  mfa_policy: MfaPolicy;
   public: boolean;
-  createdAt: string;
+  created_at: string;
 }
 
 function summarize(record: ClientRecord): ClientSummary {
   const m = record.metadata;
   return {
-    clientId: record.clientId,
+    client_id: record.clientId,
     name: String(m.client_name ?? ''),
-    redirectUris: (m.redirect_uris as string[] | undefined) ?? [],
-    postLogoutRedirectUris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
-    firstParty: m.first_party === true,
-    mfaPolicy: m.mfa_policy === 'on-request' ? 'on-request' : 'required',
+    redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
+    post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
+    first_party: m.first_party === true,
+    mfa_policy: m.mfa_policy === 'on-request' ? 'on-request' : 'required',
     public: m.token_endpoint_auth_method === 'none',
-    createdAt: new Date(record.createdAt).toISOString(),
+    created_at: new Date(record.createdAt).toISOString(),
   };
 }
 
@@ -59,7 +60,7 @@ function validationError(error: z.ZodError): AppError {
 export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock) {
   return {
     /** The secret is returned once, here; it is stored encrypted. */
-    async add(input: NewClientInput): Promise<ClientSummary & { clientSecret?: string }> {
+    async add(input: NewClientInput): Promise<ClientSummary & { client_secret?: string }> {
       const parsed = newClientSchema.safeParse(input);
       if (!parsed.success) throw validationError(parsed.error);
       const client = parsed.data;
@@ -80,7 +81,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
         createdAt: clock.now(),
       };
       await clients.create(record);
-      return { ...summarize(record), ...(clientSecret ? { clientSecret } : {}) };
+      return { ...summarize(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
     },
     async list(): Promise<ClientSummary[]> {
       return (await clients.list()).map(summarize);

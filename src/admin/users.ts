@@ -13,7 +13,7 @@ export interface UserSummary {
   email: string;
   phone: string | null;
   disabled: boolean;
-  createdAt: string;
+  created_at: string;
 }
 
 const summarize = (account: Account): UserSummary => ({
@@ -21,7 +21,7 @@ const summarize = (account: Account): UserSummary => ({
   email: account.email,
   phone: account.phone,
   disabled: account.disabled,
-  createdAt: new Date(account.createdAt).toISOString(),
+  created_at: new Date(account.createdAt).toISOString(),
 });
 
 /** Creating and listing people's accounts; used by the CLI and the admin API. */

@@ -56,9 +56,9 @@ function buildProgram(): Command {
         mfaPolicy: opts.mfa,
         public: Boolean(opts.public),
       }));
-      output(opts.json, { client_id: created.clientId, ...(created.clientSecret ? { client_secret: created.clientSecret } : {}), ...created }, () => {
+      output(opts.json, created, () => {
         printRecord({ ...created });
-        if (created.clientSecret) console.log('\nThe client secret is shown only now. Keep it in the application\'s configuration.');
+        if (created.client_secret) console.log('\nThe client secret is shown only now. Keep it in the application\'s configuration.');
       });
     });
   client.command('list')
@@ -66,7 +66,7 @@ function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const clients = await withContainer((c) => c.clientAdmin.list());
-      output(opts.json, clients, () => printTable(clients, ['clientId', 'name', 'mfaPolicy', 'firstParty', 'public', 'redirectUris']));
+      output(opts.json, clients, () => printTable(clients, ['client_id', 'name', 'mfa_policy', 'first_party', 'public', 'redirect_uris']));
     });
   client.command('remove')
     .description('remove a client application')
@@ -95,7 +95,7 @@ function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const users = await withContainer((c) => c.userAdmin.list());
-      output(opts.json, users, () => printTable(users, ['id', 'email', 'phone', 'disabled', 'createdAt']));
+      output(opts.json, users, () => printTable(users, ['id', 'email', 'phone', 'disabled', 'created_at']));
     });
 
   program.exitOverride();

@@ -32,7 +32,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages }: Pr
     jwks: keys.jwks,
     cookies: { keys: keys.cookieKeys, long: cookieOptions, short: cookieOptions },
     claims: {
-      openid: ['sub'],
+      // every ID token says how the person signed in (OIDC Core acr and auth_time, RFC 8176 amr)
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified'],
     },

@@ -1,0 +1,100 @@
+/**
+ * A person's browser as far as the server can tell: cookies, redirects, forms.
+ * Stops at the first redirect that leaves the issuer (the relying party's callback).
+ */
+export interface Page {
+  url: string;
+  status: number;
+  html: string;
+}
+
+interface Form {
+  action: string;
+  fields: Record<string, string>;
+}
+
+const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+
+export class Browser {
+  private readonly cookies = new Map<string, string>();
+  page: Page = { url: '', status: 0, html: '' };
+  /** every URL the browser was sent to, in order */
+  readonly visited: string[] = [];
+
+  private readonly issuer: string;
+
+  constructor(issuer: string) {
+    this.issuer = issuer;
+  }
+
+  async open(url: string): Promise<Page> {
+    return this.request(url, { method: 'GET' });
+  }
+
+  /** Posts the page's form whose action ends with `actionSuffix`, with its hidden fields plus `fields`. */
+  async submit(actionSuffix: string, fields: Record<string, string> = {}): Promise<Page> {
+    const form = this.forms().find((f) => f.action.endsWith(actionSuffix));
+    if (!form) throw new Error(`no form posting to ${actionSuffix} on ${this.page.url}:\n${this.page.html}`);
+    return this.post(form.action, { ...form.fields, ...fields });
+  }
+
+  async post(url: string, fields: Record<string, string>, contentType = 'application/x-www-form-urlencoded'): Promise<Page> {
+    const body = contentType === 'application/x-www-form-urlencoded' ? new URLSearchParams(fields).toString() : JSON.stringify(fields);
+    return this.request(new URL(url, this.issuer).href, { method: 'POST', body, headers: { 'content-type': contentType } });
+  }
+
+  forms(): Form[] {
+    return [...this.page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
+      action: decode(m[1]!),
+      fields: Object.fromEntries([...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((i) => [i[1]!, decode(i[2]!)])),
+    }));
+  }
+
+  /** The text of the element with this id. */
+  textOf(id: string): string | undefined {
+    const match = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)<\\/`).exec(this.page.html);
+    return match ? decode(match[1]!.replace(/<[^>]+>/g, '').trim()) : undefined;
+  }
+
+  get callbackUrl(): URL {
+    return new URL(this.page.url);
+  }
+
+  private async request(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Page> {
+    let current = url;
+    let options: RequestInit & { headers?: Record<string, string> } = init;
+    for (let hops = 0; hops < 20; hops += 1) {
+      this.visited.push(current);
+      if (!current.startsWith(this.issuer)) {
+        this.page = { url: current, status: 0, html: '' };
+        return this.page;
+      }
+      const response = await fetch(current, { ...options, redirect: 'manual', headers: { ...options.headers, cookie: this.cookieHeader(), accept: 'text/html' } });
+      this.store(response.headers.getSetCookie());
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        current = new URL(location, current).href;
+        options = { method: 'GET' };
+        continue;
+      }
+      this.page = { url: current, status: response.status, html: await response.text() };
+      return this.page;
+    }
+    throw new Error('too many redirects');
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  private store(setCookies: string[]) {
+    for (const line of setCookies) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}

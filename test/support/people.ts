@@ -1,0 +1,54 @@
+import { generate } from 'otplib';
+import type { Browser } from './browser.ts';
+import type { RunningStepup } from './stepup.ts';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function createPerson(stepup: RunningStepup, email = `person-${Math.random().toString(36).slice(2)}@example.com`) {
+  await stepup.container.userAdmin.add({ email, password: PASSWORD });
+  return { email, password: PASSWORD };
+}
+
+/** Plays the authenticator app: the code for the test clock's current time step. */
+export function totpCode(stepup: RunningStepup, secret: string): Promise<string> {
+  return generate({ secret, epoch: Math.floor(stepup.clock.now() / 1000) });
+}
+
+/** Moves to the next 30 s time step, so a new code is not a replay of the last one. */
+export function nextTimeStep(stepup: RunningStepup) {
+  stepup.clock.advance(30_000);
+}
+
+export interface Enrolled {
+  email: string;
+  password: string;
+  secret: string;
+  recoveryCodes: string[];
+}
+
+/**
+ * Signs a new person in for the first time through `url`: password, TOTP enrolment,
+ * recovery codes; leaves the browser at the relying party's callback.
+ */
+export async function enrolThroughSignIn(stepup: RunningStepup, browser: Browser, url: string): Promise<Enrolled> {
+  const person = await createPerson(stepup);
+  await browser.open(url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  const secret = browser.textOf('totp-secret');
+  if (!secret) throw new Error(`expected the TOTP enrolment page, got ${browser.page.url}:\n${browser.page.html}`);
+  await browser.submit('/enrol/totp', { code: await totpCode(stepup, secret) });
+  const recoveryCodes = [...browser.page.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
+  const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)?.[1];
+  if (!next) throw new Error(`expected the recovery codes page:\n${browser.page.html}`);
+  await browser.open(next.replace(/&amp;/g, '&'));
+  nextTimeStep(stepup);
+  return { ...person, secret, recoveryCodes };
+}
+
+/** Password then TOTP, for someone already enrolled. */
+export async function signIn(stepup: RunningStepup, browser: Browser, url: string, person: Enrolled) {
+  await browser.open(url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+  nextTimeStep(stepup);
+}

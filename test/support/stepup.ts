@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { buildContainer, type Container } from '../../src/container.ts';
+import { createLogger } from '../../src/logger.ts';
+import { TestClock } from './clock.ts';
+
+export interface RunningStepup {
+  issuer: string;
+  dataDir: string;
+  clock: TestClock;
+  container: Container;
+  /** Stops and starts the server on the same port and data directory, as a deploy would. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function listen(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Boots the real app on the embedded store in a fresh temporary DATA_DIR. */
+export async function startStepup(env: Record<string, string> = {}): Promise<RunningStepup> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stepup-test-'));
+  const clock = new TestClock();
+  let server = createServer();
+  const port = await listen(server);
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, ...env });
+
+  const boot = async () => {
+    const container = await buildContainer(config, createLogger(config), clock);
+    const { app } = await createApp(container);
+    server.on('request', app.callback());
+    return container;
+  };
+
+  const running: RunningStepup = {
+    issuer,
+    dataDir,
+    clock,
+    container: await boot(),
+    async restart() {
+      await closeServer(server);
+      await running.container.close();
+      server = createServer();
+      await listen(server, port);
+      running.container = await boot();
+    },
+    async stop() {
+      await closeServer(server);
+      await running.container.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return running;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
