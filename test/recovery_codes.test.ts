@@ -1,0 +1,75 @@
+import { Browser } from './support/browser.ts';
+import { enrolThroughSignIn } from './support/people.ts';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+
+let stepup: RunningStepup;
+let rp: RelyingParty;
+
+beforeAll(async () => {
+  stepup = await startStepup();
+  rp = await relyingParty(stepup, { firstParty: true });
+});
+afterAll(() => stepup.stop());
+
+async function signInWithRecoveryCode(person: { email: string; password: string }, code: string) {
+  const browser = new Browser(stepup.issuer);
+  const authorization = await rp.authorize();
+  await browser.open(authorization.url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  await browser.open(`${browser.page.url}?method=recovery`);
+  expect(browser.page.html).toContain('<label for="code">Recovery code</label>');
+  await browser.submit('/second-factor', { code });
+  return { browser, authorization };
+}
+
+test('the second-factor page offers the recovery code as another method', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const browser = new Browser(stepup.issuer);
+  await browser.open((await rp.authorize()).url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  expect(browser.page.html).toMatch(/<a href="[^"]+\?method=recovery">Recovery code<\/a>/);
+});
+
+test('a recovery code signs in once, with otp and mfa in amr, and is refused the second time', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const code = person.recoveryCodes[3]!;
+
+  const first = await signInWithRecoveryCode(person, code);
+  const tokens = await first.authorization.exchange(first.browser.callbackUrl);
+  expect(tokens.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+  expect(tokens.claims()!.acr).toBe('urn:stepup:loa:2fa');
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  expect(await stepup.container.store.recoveryCodes.countUnused(account.id)).toBe(9);
+
+  const again = await signInWithRecoveryCode(person, code);
+  expect(again.browser.page.status).toBe(401);
+  expect(again.browser.page.html).toContain('That code is not valid');
+  expect(await stepup.container.store.recoveryCodes.countUnused(account.id)).toBe(9);
+});
+
+test('recovery codes may be typed in capitals, with spaces, or without the dash', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const typed = ` ${person.recoveryCodes[0]!.toUpperCase().replace('-', ' ')} `;
+  const { browser } = await signInWithRecoveryCode(person, typed);
+  expect(browser.callbackUrl.searchParams.get('code')).toBeTruthy();
+});
+
+test("another person's recovery code does not work", async () => {
+  const alice = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const bob = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const { browser } = await signInWithRecoveryCode(bob, alice.recoveryCodes[0]!);
+  expect(browser.page.status).toBe(401);
+});
+
+test('recovery codes are stored only as keyed hashes', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(`${stepup.dataDir}/stepup.db`, { readOnly: true });
+  const stored = JSON.stringify(db.prepare('SELECT code_hash FROM recovery_codes').all());
+  db.close();
+  for (const code of person.recoveryCodes) {
+    expect(stored).not.toContain(code);
+    expect(stored).not.toContain(code.replace('-', ''));
+  }
+});

@@ -1,0 +1,110 @@
+import { Browser } from './support/browser.ts';
+import { enrolThroughSignIn, totpCode } from './support/people.ts';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+
+const ACR_1FA = 'urn:stepup:loa:1fa';
+const ACR_2FA = 'urn:stepup:loa:2fa';
+
+let stepup: RunningStepup;
+let required: RelyingParty;
+let onRequest: RelyingParty;
+
+beforeAll(async () => {
+  stepup = await startStepup();
+  required = await relyingParty(stepup, { firstParty: true });
+  onRequest = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
+});
+afterAll(() => stepup.stop());
+
+/** An enrolled person, then a browser signed in to the on-request client with the password only. */
+async function passwordOnlySession() {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await required.authorize()).url);
+  const browser = new Browser(stepup.issuer);
+  const authorization = await onRequest.authorize();
+  await browser.open(authorization.url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  return { person, browser, tokens };
+}
+
+test('an on-request client gets a password-only sign-in: acr 1fa, amr pwd', async () => {
+  const { tokens } = await passwordOnlySession();
+  expect(tokens.claims()!.acr).toBe(ACR_1FA);
+  expect(tokens.claims()!.amr).toEqual(['pwd']);
+});
+
+test.each([
+  ['acr_values', { acr_values: ACR_2FA }],
+  ['an essential acr claim', { claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR_2FA } } }) }],
+  ['an essential acr claim with values', { claims: JSON.stringify({ id_token: { acr: { essential: true, values: [ACR_2FA] } } }) }],
+])('asking for 2fa through %s shows only the second-factor page to a password session', async (_how, params) => {
+  const { person, browser } = await passwordOnlySession();
+  const authorization = await onRequest.authorize(params);
+  const firstPage = browser.visited.length;
+  await browser.open(authorization.url);
+
+  expect(browser.page.url).toMatch(/\/second-factor$/);
+  expect(browser.visited.slice(firstPage).some((url) => url.endsWith('/login'))).toBe(false);
+  expect(browser.page.html).not.toContain('name="password"');
+
+  await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  expect(tokens.claims()!.acr).toBe(ACR_2FA);
+  expect(tokens.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+});
+
+test('default_acr_values of the client ask for 2fa on every sign-in', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await required.authorize()).url);
+  const record = (await stepup.container.store.clients.find(onRequest.clientId))!;
+  await stepup.container.store.clients.remove(onRequest.clientId);
+  await stepup.container.store.clients.create({ ...record, metadata: { ...record.metadata, default_acr_values: [ACR_2FA] } });
+  try {
+    const browser = new Browser(stepup.issuer);
+    const authorization = await onRequest.authorize();
+    await browser.open(authorization.url);
+    await browser.submit('/login', { email: person.email, password: person.password });
+    expect(browser.page.url).toMatch(/\/second-factor$/);
+    await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+    expect((await authorization.exchange(browser.callbackUrl)).claims()!.acr).toBe(ACR_2FA);
+  } finally {
+    await stepup.container.store.clients.remove(onRequest.clientId);
+    await stepup.container.store.clients.create(record);
+  }
+});
+
+test('acr_values listing 1fa too is satisfied by the password', async () => {
+  const { browser } = await passwordOnlySession();
+  const authorization = await onRequest.authorize({ acr_values: `${ACR_1FA} ${ACR_2FA}` });
+  await browser.open(authorization.url);
+  expect((await authorization.exchange(browser.callbackUrl)).claims()!.acr).toBe(ACR_1FA);
+});
+
+test('prompt=none asking for 2fa on a password session answers interaction_required', async () => {
+  const { browser } = await passwordOnlySession();
+  const authorization = await onRequest.authorize({ acr_values: ACR_2FA, prompt: 'none' });
+  await browser.open(authorization.url);
+  expect(browser.callbackUrl.searchParams.get('error')).toBe('interaction_required');
+});
+
+test('a 2fa session then satisfies the required client without any page', async () => {
+  const { person, browser } = await passwordOnlySession();
+  const stepUp = await onRequest.authorize({ acr_values: ACR_2FA });
+  await browser.open(stepUp.url);
+  await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+
+  const authorization = await required.authorize({ prompt: 'none' });
+  await browser.open(authorization.url);
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  expect(tokens.claims()!.acr).toBe(ACR_2FA);
+});
+
+test('a required client never gets a 1fa token from a password session', async () => {
+  const { browser } = await passwordOnlySession();
+  const authorization = await required.authorize();
+  await browser.open(authorization.url);
+  expect(browser.page.url).toMatch(/\/second-factor$/);
+  const silent = await required.authorize({ prompt: 'none' });
+  await browser.open(silent.url);
+  expect(browser.callbackUrl.searchParams.get('error')).toBe('interaction_required');
+});
