@@ -20,26 +20,29 @@ export async function renderConsent(ctx: ParameterizedContext, it: CurrentIntera
   await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims) });
 }
 
-/** POST /interaction/:uid/consent — grants what the client asked for and the person saw. */
+/** Grants what the client asked for in this interaction and hands the grant back to oidc-provider. */
+export async function grantRequested(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
+  const { Grant } = deps.provider;
+  const grant = (it.details.grantId ? await Grant.find(it.details.grantId) : undefined)
+    ?? new Grant({ accountId: it.details.session!.accountId, clientId: it.clientId });
+  const details = it.details.prompt.details;
+  const scopes = asList(details.missingOIDCScope);
+  if (scopes.length) grant.addOIDCScope(scopes.join(' '));
+  const claims = asList(details.missingOIDCClaims);
+  if (claims.length) grant.addOIDCClaims(claims);
+  const resourceScopes = (details.missingResourceScopes ?? {}) as Record<string, string[]>;
+  for (const [indicator, scope] of Object.entries(resourceScopes)) grant.addResourceScope(indicator, scope.join(' '));
+  await finishInteraction(ctx, deps, { consent: { grantId: await grant.save() } }, true);
+}
+
+/** POST /interaction/:uid/consent — the person allowed what the consent page listed. */
 export function submitConsent(deps: InteractionDeps) {
   const form = z.object({ csrf: text(200) });
   return async (ctx: ParameterizedContext) => {
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     requireCsrf(deps.csrf, it, parseForm(ctx, form).csrf);
     if (it.prompt !== 'consent') return seeOther(ctx, stepUrl(it));
-
-    const { Grant } = deps.provider;
-    const grant = (it.details.grantId ? await Grant.find(it.details.grantId) : undefined)
-      ?? new Grant({ accountId: it.details.session!.accountId, clientId: it.clientId });
-    const details = it.details.prompt.details;
-    const scopes = asList(details.missingOIDCScope);
-    if (scopes.length) grant.addOIDCScope(scopes.join(' '));
-    const claims = asList(details.missingOIDCClaims);
-    if (claims.length) grant.addOIDCClaims(claims);
-    const resourceScopes = (details.missingResourceScopes ?? {}) as Record<string, string[]>;
-    for (const [indicator, scope] of Object.entries(resourceScopes)) grant.addResourceScope(indicator, scope.join(' '));
-
-    await finishInteraction(ctx, deps, { consent: { grantId: await grant.save() } }, true);
+    await grantRequested(ctx, deps, it);
   };
 }
 

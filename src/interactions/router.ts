@@ -2,7 +2,8 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { AppError } from '../http/errors.ts';
-import { abortInteraction, renderConsent, submitConsent } from './consent.ts';
+import { isFirstParty } from '../oidc/client_metadata.ts';
+import { abortInteraction, grantRequested, renderConsent, submitConsent } from './consent.ts';
 import { loadInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
@@ -21,7 +22,8 @@ function showInteraction(deps: InteractionDeps) {
       case 'second_factor':
         return seeOther(ctx, stepUrl(it, '/second-factor'));
       case 'consent':
-        return renderConsent(ctx, it);
+        // first-party clients are trusted: even prompt=consent shows no page
+        return isFirstParty(it.client) ? grantRequested(ctx, deps, it) : renderConsent(ctx, it);
       default:
         throw new AppError(400, 'unsupported_prompt', 'This sign-in asks for a step Stepup does not offer.');
     }

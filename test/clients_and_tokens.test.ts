@@ -1,0 +1,121 @@
+import * as oidc from 'openid-client';
+import { Browser } from './support/browser.ts';
+import { enrolThroughSignIn } from './support/people.ts';
+import { relyingParty } from './support/relying_party.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+
+let stepup: RunningStepup;
+
+beforeAll(async () => {
+  stepup = await startStepup();
+});
+afterAll(() => stepup.stop());
+
+describe('public clients', () => {
+  test('sign in with PKCE and no secret', async () => {
+    const rp = await relyingParty(stepup, { firstParty: true, public: true });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize();
+    await enrolThroughSignIn(stepup, browser, authorization.url);
+    const tokens = await authorization.exchange(browser.callbackUrl);
+    expect(tokens.claims()!.acr).toBe('urn:stepup:loa:2fa');
+  });
+
+  test('an authorization request without PKCE is refused', async () => {
+    const rp = await relyingParty(stepup, { firstParty: true, public: true });
+    const url = oidc.buildAuthorizationUrl(rp.config, { redirect_uri: rp.redirectUri, scope: 'openid', state: 'abc' });
+    const browser = new Browser(stepup.issuer);
+    await browser.open(url.href);
+    expect(browser.callbackUrl.searchParams.get('error')).toBe('invalid_request');
+    expect(browser.callbackUrl.searchParams.get('error_description')).toMatch(/PKCE/);
+  });
+
+  test('the code cannot be exchanged with a wrong verifier', async () => {
+    const rp = await relyingParty(stepup, { firstParty: true, public: true });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize();
+    await enrolThroughSignIn(stepup, browser, authorization.url);
+    await expect(oidc.authorizationCodeGrant(rp.config, browser.callbackUrl, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: oidc.skipStateCheck }))
+      .rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+});
+
+describe('consent', () => {
+  test('a third-party client shows a consent page; Allow continues', async () => {
+    const rp = await relyingParty(stepup, { name: 'Partner App' });
+    const browser = new Browser(stepup.issuer);
+    await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);
+    expect(browser.page.html).toContain('Allow Partner App?');
+    expect(browser.page.html).toContain('See your email address');
+    await browser.submit('/consent');
+    expect(browser.callbackUrl.searchParams.get('code')).toBeTruthy();
+
+    // consent is remembered for the same scopes: the next authorization needs no page
+    const again = await rp.authorize();
+    await browser.open(again.url);
+    expect((await again.exchange(browser.callbackUrl)).claims()!.acr).toBe('urn:stepup:loa:2fa');
+  });
+
+  test('Deny returns access_denied to the client', async () => {
+    const rp = await relyingParty(stepup, { name: 'Partner App' });
+    const browser = new Browser(stepup.issuer);
+    await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);
+    await browser.submit('/abort');
+    expect(browser.callbackUrl.searchParams.get('error')).toBe('access_denied');
+  });
+
+  test('a first-party client skips the consent page', async () => {
+    const rp = await relyingParty(stepup, { firstParty: true });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize();
+    await enrolThroughSignIn(stepup, browser, authorization.url);
+    expect(browser.visited.some((url) => url.includes('/consent'))).toBe(false);
+    expect(browser.callbackUrl.searchParams.get('code')).toBeTruthy();
+  });
+});
+
+describe('refresh tokens', () => {
+  test('offline_access gives a refresh token that keeps acr and amr', async () => {
+    const rp = await relyingParty(stepup, { firstParty: true });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize({ scope: 'openid offline_access', prompt: 'consent' });
+    await enrolThroughSignIn(stepup, browser, authorization.url);
+    const tokens = await authorization.exchange(browser.callbackUrl);
+    expect(tokens.refresh_token).toBeTruthy();
+
+    const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token!);
+    expect(refreshed.access_token).not.toBe(tokens.access_token);
+    expect(refreshed.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(refreshed.claims()!.acr).toBe('urn:stepup:loa:2fa');
+  });
+
+  test('without offline_access there is no refresh token', async () => {
+    const rp = await relyingParty(stepup, { firstParty: true });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize();
+    await enrolThroughSignIn(stepup, browser, authorization.url);
+    expect((await authorization.exchange(browser.callbackUrl)).refresh_token).toBeUndefined();
+  });
+});
+
+test('an authorization code is single use', async () => {
+  const rp = await relyingParty(stepup, { firstParty: true });
+  const browser = new Browser(stepup.issuer);
+  const authorization = await rp.authorize();
+  await enrolThroughSignIn(stepup, browser, authorization.url);
+  await authorization.exchange(browser.callbackUrl);
+  await expect(authorization.exchange(browser.callbackUrl)).rejects.toMatchObject({ error: 'invalid_grant' });
+});
+
+test('discovery advertises both acr values, S256 and the claims', async () => {
+  const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+  expect(metadata.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa']);
+  expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+  expect(metadata.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr', 'auth_time']));
+});
+
+test('/healthz answers 200 with JSON when storage is ready', async () => {
+  const response = await fetch(`${stepup.issuer}/healthz`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ok', storage: 'sqlite' });
+});
