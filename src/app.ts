@@ -11,7 +11,7 @@ import { createPendingSignIns } from './interactions/pending_sign_in.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createFindAccount } from './oidc/find_account.ts';
 import { loadProviderKeys } from './oidc/keys.ts';
-import { createProvider } from './oidc/provider.ts';
+import { createProvider, isProviderPath } from './oidc/provider.ts';
 import { createCsrf } from './security/csrf.ts';
 
 function operationsRouter(container: Container) {
@@ -66,7 +66,8 @@ export async function createApp(container: Container) {
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   const oidc = provider.callback();
-  app.use(async (ctx) => {
+  app.use(async (ctx, next) => {
+    if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;
     await oidc(ctx.req, ctx.res);
   });

@@ -15,6 +15,19 @@ export interface ProviderDeps {
   pages: Pages;
 }
 
+/** oidc-provider's endpoints; the app hands it these paths (and below) and no others. */
+export const providerRoutes = {
+  authorization: '/auth',
+  end_session: '/session/end',
+  jwks: '/jwks',
+  revocation: '/token/revocation',
+  token: '/token',
+  userinfo: '/me',
+};
+
+export const isProviderPath = (path: string) =>
+  path.startsWith('/.well-known/') || Object.values(providerRoutes).some((route) => path === route || path.startsWith(`${route}/`));
+
 const pageHeaders = (ctx: KoaContextWithOIDC) => {
   ctx.set('Cache-Control', 'no-store');
   ctx.type = 'html';
@@ -40,6 +53,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages }: Pr
     scopes: ['openid', 'email', 'phone', 'offline_access'],
     acrValues,
     responseTypes: ['code'],
+    routes: providerRoutes,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],

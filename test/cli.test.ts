@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const bin = resolve(import.meta.dirname, '../bin/stepup.js');
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'stepup-cli-'));
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Runs `stepup` as an admin would: a separate process on the same DATA_DIR. */
+function stepup(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, NODE_OPTIONS: '' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('client add --json prints the new client with its id and secret', () => {
+  const added = stepup(['client', 'add', '--name', 'Shop', '--redirect-uri', 'https://shop.example/cb', '--redirect-uri', 'https://shop.example/cb2', '--mfa', 'on-request', '--json']);
+  expect(added.code).toBe(0);
+  const client = JSON.parse(added.stdout);
+  expect(client).toMatchObject({ name: 'Shop', redirect_uris: ['https://shop.example/cb', 'https://shop.example/cb2'], mfa_policy: 'on-request', first_party: false, public: false });
+  expect(client.client_id).toMatch(/^[\w-]{16}$/);
+  expect(client.client_secret).toMatch(/^[\w-]{43}$/);
+
+  const listed = JSON.parse(stepup(['client', 'list', '--json']).stdout);
+  expect(listed).toEqual([expect.objectContaining({ client_id: client.client_id, name: 'Shop' })]);
+  expect(JSON.stringify(listed)).not.toContain(client.client_secret);
+
+  expect(stepup(['client', 'remove', client.client_id]).code).toBe(0);
+  expect(JSON.parse(stepup(['client', 'list', '--json']).stdout)).toEqual([]);
+});
+
+test('a public first-party client has no secret', () => {
+  const client = JSON.parse(stepup(['client', 'add', '--name', 'SPA', '--redirect-uri', 'http://localhost:5173/cb', '--public', '--first-party', '--json']).stdout);
+  expect(client).toMatchObject({ public: true, first_party: true, mfa_policy: 'required' });
+  expect(client.client_secret).toBeUndefined();
+});
+
+test('user add reads the password from stdin and never prints it', () => {
+  const added = stepup(['user', 'add', '--email', 'Ann@Example.com', '--phone', '+15551234567', '--password-stdin', '--json'], 'a secret password\n');
+  expect(added.code).toBe(0);
+  expect(added.stdout + added.stderr).not.toContain('a secret password');
+  expect(JSON.parse(added.stdout)).toMatchObject({ email: 'ann@example.com', phone: '+15551234567', disabled: false });
+
+  const table = stepup(['user', 'list']);
+  expect(table.stdout).toMatch(/^id\s+email\s+phone\s+disabled\s+created_at$/m);
+  expect(table.stdout).toMatch(/ann@example\.com\s+\+15551234567\s+false/);
+});
+
+test('errors exit 1 with a message; usage mistakes exit 2', () => {
+  stepup(['user', 'add', '--email', 'dup@example.com', '--password-stdin'], 'password one');
+  const duplicate = stepup(['user', 'add', '--email', 'DUP@example.com', '--password-stdin'], 'password two');
+  expect(duplicate.code).toBe(1);
+  expect(duplicate.stderr).toContain('a user with email dup@example.com exists');
+
+  const badPhone = stepup(['user', 'add', '--email', 'p@example.com', '--phone', '555-1234', '--password-stdin'], 'password three');
+  expect(badPhone.code).toBe(1);
+  expect(badPhone.stderr).toContain('E.164');
+
+  const badUri = stepup(['client', 'add', '--name', 'X', '--redirect-uri', 'not a url']);
+  expect(badUri.code).toBe(1);
+  expect(badUri.stderr).toContain('redirectUris');
+
+  expect(stepup(['client', 'remove', 'nope']).code).toBe(1);
+  expect(stepup(['client', 'add', '--name', 'X']).code).toBe(2);
+  expect(stepup(['client', 'add', '--name', 'X', '--redirect-uri', 'https://x.example/cb', '--mfa', 'sometimes']).code).toBe(2);
+  expect(stepup(['user', 'add', '--email', 'x@example.com']).code).toBe(2);
+  expect(stepup(['frobnicate']).code).toBe(2);
+  expect(stepup(['--help']).code).toBe(0);
+});
