@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser as Chromium, type Page } from 'playwright-core';
+import { generate } from 'otplib';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { createPerson } from './support/people.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(executablePath);
+if (!available) console.warn(`SKIPPED browser tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+const maybe = available ? describe : describe.skip;
+
+let stepup: RunningStepup;
+let rp: RelyingParty;
+let chromiumBrowser: Chromium;
+
+maybe('in Chromium', () => {
+  beforeAll(async () => {
+    stepup = await startStepup();
+    rp = await relyingParty(stepup, { firstParty: true });
+    chromiumBrowser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await chromiumBrowser?.close();
+    await stepup?.stop();
+  });
+
+  /** Follows the sign-in until Chromium is sent to the relying party's callback. */
+  async function waitForCallback(page: Page, action: () => Promise<unknown>): Promise<URL> {
+    const callback = page.waitForRequest((request) => request.url().startsWith(rp.redirectUri));
+    await action();
+    return new URL((await callback).url());
+  }
+
+  test('a person enrols an authenticator app, signs in, and signs in again with it', async () => {
+    const person = await createPerson(stepup);
+    const context = await chromiumBrowser.newContext();
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    // the relying party's callback is not served; stop the navigation there
+    await page.route(`${rp.redirectUri}**`, (route) => route.fulfill({ status: 200, body: 'signed in' }));
+
+    const first = await rp.authorize();
+    const loginPage = await page.goto(first.url);
+    expect(loginPage!.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(loginPage!.headers()['cache-control']).toBe('no-store');
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
+    await expect(page.getByRole('img', { name: 'QR code for your authenticator app' }).isVisible()).resolves.toBe(true);
+    const otpauth = await page.getByRole('link', { name: 'Open in your authenticator app' }).getAttribute('href');
+    const secret = (await page.locator('#totp-secret').textContent())!.trim();
+    expect(otpauth).toContain(`secret=${secret}`);
+    await page.getByLabel('Code shown in the app').fill(await generate({ secret, epoch: Math.floor(stepup.clock.now() / 1000) }));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    await expect(page.locator('#recovery-codes li').count()).resolves.toBe(10);
+    const firstCallback = await waitForCallback(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
+    expect((await first.exchange(firstCallback)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    // a new browser: password, then a fresh code from the app
+    stepup.clock.advance(30_000);
+    const fresh = await chromiumBrowser.newContext();
+    const again = await fresh.newPage();
+    await again.route(`${rp.redirectUri}**`, (route) => route.fulfill({ status: 200, body: 'signed in' }));
+    const second = await rp.authorize();
+    await again.goto(second.url);
+    await again.getByLabel('Email').fill(person.email);
+    await again.getByLabel('Password').fill(person.password);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    await again.getByLabel('Authenticator app').fill(await generate({ secret, epoch: Math.floor(stepup.clock.now() / 1000) }));
+    const secondCallback = await waitForCallback(again, () => again.getByRole('button', { name: 'Continue' }).click());
+    const tokens = await second.exchange(secondCallback);
+    expect(tokens.claims()!.acr).toBe('urn:stepup:loa:2fa');
+    // the pages, stylesheet and QR code all load under their own Content-Security-Policy
+    expect(violations).toEqual([]);
+    await context.close();
+    await fresh.close();
+  });
+});
