@@ -66,6 +66,12 @@ export function openDatabase(path: string): DatabaseSync {
   return db;
 }
 
+// SQLite extended result codes
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+/** Checked by code, not `instanceof`: errors from node:sqlite may come from another realm. */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && /UNIQUE constraint failed/.test(error.message);
+  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  return errcode === SQLITE_CONSTRAINT_UNIQUE || errcode === SQLITE_CONSTRAINT_PRIMARYKEY;
 }

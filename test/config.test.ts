@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '../src/config/load.ts';
+
+test('defaults follow DESIGN.md', () => {
+  const config = loadConfig({});
+  expect(config.port).toBe(3000);
+  expect(config.issuer).toBe('http://localhost:3000');
+  expect(config.dataDir).toMatch(/\/data$/);
+  expect(config.argon2).toEqual({ memoryKiB: 19456, timeCost: 2, parallelism: 1 });
+  expect(config.totp).toEqual({ digits: 6, periodSeconds: 30, driftSteps: 1 });
+  expect(config.recoveryCodes.count).toBe(10);
+});
+
+test('the environment overrides; ISSUER follows PORT unless set', () => {
+  expect(loadConfig({ PORT: '4000' }).issuer).toBe('http://localhost:4000');
+  expect(loadConfig({ PORT: '4000', ISSUER: 'https://id.example.com/' }).issuer).toBe('https://id.example.com');
+});
+
+test('every configuration error is reported at once', () => {
+  expect(() => loadConfig({ PORT: 'eighty', ISSUER: 'not a url', ENCRYPTION_KEY: 'short', NODE_ENV: 'staging' })).toThrow(ConfigError);
+  try {
+    loadConfig({ PORT: 'eighty', ISSUER: 'not a url', ENCRYPTION_KEY: 'short', NODE_ENV: 'staging' });
+  } catch (error) {
+    const message = (error as Error).message;
+    for (const key of ['port', 'issuer', 'encryptionKey', 'env']) expect(message).toContain(`- ${key}:`);
+  }
+});

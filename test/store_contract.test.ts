@@ -1,0 +1,182 @@
+import { DuplicateError, type Store } from '../src/store/ports.ts';
+import { storeAdapters, type StoreUnderTest } from './support/stores.ts';
+import type { TestClock } from './support/clock.ts';
+
+let n = 0;
+const unique = (prefix: string) => `${prefix}-${(n += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+
+describe.each(storeAdapters)('%s store', (_name, open) => {
+  let subject: StoreUnderTest;
+  let store: Store;
+  let clock: TestClock;
+
+  beforeAll(async () => {
+    subject = await open();
+    ({ store, clock } = subject);
+  });
+  afterAll(() => subject.dispose());
+
+  async function newAccount(email = `${unique('a')}@example.com`) {
+    return store.accounts.create({ id: unique('acct'), email, phone: null, passwordHash: 'hash', createdAt: clock.now() });
+  }
+
+  describe('accounts', () => {
+    test('create, find by id and by email, update the hash', async () => {
+      const account = await newAccount();
+      expect(await store.accounts.findById(account.id)).toEqual(account);
+      expect(await store.accounts.findByEmail(account.email)).toEqual(account);
+      await store.accounts.updatePasswordHash(account.id, 'new hash');
+      expect((await store.accounts.findById(account.id))!.passwordHash).toBe('new hash');
+      expect(await store.accounts.findById('missing')).toBeNull();
+    });
+
+    test('emails are unique regardless of case', async () => {
+      const account = await newAccount();
+      await expect(newAccount(account.email.toUpperCase())).rejects.toBeInstanceOf(DuplicateError);
+      expect(await store.accounts.findByEmail(account.email.toUpperCase())).toEqual(account);
+    });
+  });
+
+  describe('clients', () => {
+    test('create, find, list, remove; ids are unique', async () => {
+      const client = { clientId: unique('client'), metadata: { client_name: 'A', redirect_uris: ['https://a.example/cb'] }, secretCiphertext: 'ct', createdAt: clock.now() };
+      await store.clients.create(client);
+      expect(await store.clients.find(client.clientId)).toEqual(client);
+      await expect(store.clients.create(client)).rejects.toBeInstanceOf(DuplicateError);
+      expect((await store.clients.list()).map((c) => c.clientId)).toContain(client.clientId);
+      expect(await store.clients.remove(client.clientId)).toBe(true);
+      expect(await store.clients.remove(client.clientId)).toBe(false);
+      expect(await store.clients.find(client.clientId)).toBeNull();
+    });
+  });
+
+  describe('factors', () => {
+    async function newFactor() {
+      const account = await newAccount();
+      const factor = { id: unique('f'), accountId: account.id, kind: 'totp' as const, secretCiphertext: 'ct', target: null, confirmedAt: null, lastTimeStep: null, createdAt: clock.now() };
+      await store.factors.add(factor);
+      return factor;
+    }
+
+    test('add, confirm, list, remove unconfirmed only', async () => {
+      const factor = await newFactor();
+      const other = { ...factor, id: unique('f') };
+      await store.factors.add(other);
+      await store.factors.confirm(factor.id, 1234);
+      await store.factors.removeUnconfirmed(factor.accountId, 'totp');
+      expect(await store.factors.listForAccount(factor.accountId)).toEqual([{ ...factor, confirmedAt: 1234 }]);
+      await store.factors.remove(factor.id);
+      expect(await store.factors.find(factor.id)).toBeNull();
+    });
+
+    test('a time step is accepted once, and never an older one', async () => {
+      const factor = await newFactor();
+      expect(await store.factors.acceptTimeStep(factor.id, 100)).toBe(true);
+      expect(await store.factors.acceptTimeStep(factor.id, 100)).toBe(false);
+      expect(await store.factors.acceptTimeStep(factor.id, 99)).toBe(false);
+      expect(await store.factors.acceptTimeStep(factor.id, 101)).toBe(true);
+      expect((await store.factors.find(factor.id))!.lastTimeStep).toBe(101);
+    });
+
+    test('of many concurrent attempts at one time step exactly one wins', async () => {
+      const factor = await newFactor();
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.factors.acceptTimeStep(factor.id, 500)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('recovery codes', () => {
+    test('each code is consumed once; replacing them voids the old ones', async () => {
+      const account = await newAccount();
+      await store.recoveryCodes.replace(account.id, ['h1', 'h2', 'h3'], clock.now());
+      expect(await store.recoveryCodes.countUnused(account.id)).toBe(3);
+      expect(await store.recoveryCodes.consume(account.id, 'h2', clock.now())).toBe(true);
+      expect(await store.recoveryCodes.consume(account.id, 'h2', clock.now())).toBe(false);
+      expect(await store.recoveryCodes.consume(account.id, 'unknown', clock.now())).toBe(false);
+      expect(await store.recoveryCodes.countUnused(account.id)).toBe(2);
+
+      await store.recoveryCodes.replace(account.id, ['h4'], clock.now());
+      expect(await store.recoveryCodes.consume(account.id, 'h1', clock.now())).toBe(false);
+      expect(await store.recoveryCodes.countUnused(account.id)).toBe(1);
+    });
+
+    test('concurrent use of one code: exactly one wins', async () => {
+      const account = await newAccount();
+      await store.recoveryCodes.replace(account.id, ['only'], clock.now());
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.recoveryCodes.consume(account.id, 'only', clock.now())));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('records', () => {
+    test('upsert, find, find by uid, by user code; destroy', async () => {
+      const id = unique('r');
+      await store.records.upsert('Session', id, { uid: 'u-' + id, accountId: 'x' }, clock.now() + 60_000, { uid: 'u-' + id });
+      expect((await store.records.find('Session', id))!.payload).toEqual({ uid: 'u-' + id, accountId: 'x' });
+      expect((await store.records.findBy('Session', 'uid', 'u-' + id))!.payload.accountId).toBe('x');
+      expect(await store.records.find('Interaction', id)).toBeNull();
+
+      await store.records.upsert('DeviceCode', id, { userCode: 'UC' + id }, null, { userCode: 'UC' + id });
+      expect(await store.records.findBy('DeviceCode', 'userCode', 'UC' + id)).not.toBeNull();
+
+      await store.records.upsert('Session', id, { uid: 'u-' + id, accountId: 'y' }, clock.now() + 60_000, { uid: 'u-' + id });
+      expect((await store.records.find('Session', id))!.payload.accountId).toBe('y');
+      await store.records.destroy('Session', id);
+      expect(await store.records.find('Session', id)).toBeNull();
+    });
+
+    test('expired records are never returned, and sweeping deletes them', async () => {
+      const id = unique('r');
+      await store.records.upsert('AccessToken', id, { uid: 'e-' + id }, clock.now() + 1_000, { uid: 'e-' + id });
+      expect(await store.records.find('AccessToken', id)).not.toBeNull();
+      clock.advance(1_001);
+      expect(await store.records.find('AccessToken', id)).toBeNull();
+      expect(await store.records.findBy('AccessToken', 'uid', 'e-' + id)).toBeNull();
+      expect(await store.records.consume('AccessToken', id, clock.now())).toBe(false);
+      expect(await store.records.sweep()).toBeGreaterThanOrEqual(1);
+      clock.advance(-1_001);
+      expect(await store.records.find('AccessToken', id)).toBeNull();
+    });
+
+    test('consume marks once; the consumed time is kept', async () => {
+      const id = unique('code');
+      await store.records.upsert('AuthorizationCode', id, { grantId: 'g' }, clock.now() + 60_000, { grantId: 'g' });
+      expect(await store.records.consume('AuthorizationCode', id, 5_000)).toBe(true);
+      expect(await store.records.consume('AuthorizationCode', id, 6_000)).toBe(false);
+      expect((await store.records.find('AuthorizationCode', id))!.consumedAt).toBe(5_000);
+    });
+
+    test('concurrent consume of one code: exactly one wins', async () => {
+      const id = unique('code');
+      await store.records.upsert('RefreshToken', id, {}, clock.now() + 60_000);
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.records.consume('RefreshToken', id, clock.now())));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    test('revoking a grant removes every record of it', async () => {
+      const grantId = unique('grant');
+      const ids = [unique('a'), unique('b')];
+      for (const id of ids) await store.records.upsert('AccessToken', id, { grantId }, clock.now() + 60_000, { grantId });
+      const other = unique('c');
+      await store.records.upsert('AccessToken', other, { grantId: 'other' }, clock.now() + 60_000, { grantId: 'other' });
+      await store.records.revokeByGrantId(grantId);
+      for (const id of ids) expect(await store.records.find('AccessToken', id)).toBeNull();
+      expect(await store.records.find('AccessToken', other)).not.toBeNull();
+    });
+  });
+
+  describe('settings', () => {
+    test('putIfAbsent keeps the first value; put replaces', async () => {
+      const key = unique('k');
+      expect(await store.settings.get(key)).toBeNull();
+      expect(await store.settings.putIfAbsent(key, { v: 1 })).toEqual({ v: 1 });
+      expect(await store.settings.putIfAbsent(key, { v: 2 })).toEqual({ v: 1 });
+      await store.settings.put(key, { v: 3 });
+      expect(await store.settings.get(key)).toEqual({ v: 3 });
+    });
+  });
+
+  test('ping answers while open', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});

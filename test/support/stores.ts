@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Store } from '../../src/store/ports.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
+import { TestClock } from './clock.ts';
+
+export interface StoreUnderTest {
+  store: Store;
+  clock: TestClock;
+  dispose(): Promise<void>;
+}
+
+/** Every store adapter the contract suite runs against. */
+export const storeAdapters: [string, () => Promise<StoreUnderTest>][] = [
+  ['sqlite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepup-store-'));
+    const clock = new TestClock();
+    const store = openSqliteStore(join(dir, 'stepup.db'), clock);
+    return {
+      store,
+      clock,
+      async dispose() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }],
+];
