@@ -15,8 +15,8 @@ async function main() {
   }, config.sweepIntervalSeconds * 1000);
   sweeper.unref();
 
-  const server = app.listen(config.port, () => {
-    logger.info({ issuer: config.issuer, storage: container.store.kind, dataDir: config.dataDir }, `Stepup listening on port ${config.port}`);
+  const server = app.listen(config.port, config.host, () => {
+    logger.info({ issuer: config.issuer, storage: container.store.kind, dataDir: config.dataDir }, `Stepup listening on http://${config.host}:${config.port}`);
   });
 
   const stop = (signal: string) => {

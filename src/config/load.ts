@@ -10,6 +10,7 @@ const projectRoot = resolve(import.meta.dirname, '../..');
 
 /** Environment variables named in DESIGN.md, mapped onto config keys. */
 const environmentKeys: Record<string, string> = {
+  HOST: 'host',
   PORT: 'port',
   ISSUER: 'issuer',
   DATA_DIR: 'dataDir',

@@ -4,6 +4,8 @@ const seconds = z.number().int().positive();
 
 /** The whole configuration. Defaults live in config/default.json, not here. */
 export const configSchema = z.object({
+  /** interface to listen on; 0.0.0.0 for every interface (containers) */
+  host: z.string().min(1),
   port: z.number().int().min(0).max(65535),
   issuer: z.url(),
   dataDir: z.string().min(1),
