@@ -1,7 +1,23 @@
-export default {
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '\\.ts$': '<rootDir>/test/support/strip_types.cjs' },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
+
+/** End-to-end suites that run a second time with Stepup on MongoDB. */
+const onBothStores = ['totp_sign_in', 'recovery_codes', 'step_up', 'sessions', 'clients_and_tokens', 'cli'];
+
+export default {
+  globalSetup: '<rootDir>/test/support/global_setup.ts',
+  globalTeardown: '<rootDir>/test/support/global_teardown.ts',
   testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'sqlite', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'mongodb',
+      testMatch: onBothStores.map((name) => `<rootDir>/test/${name}.test.ts`),
+      setupFiles: ['<rootDir>/test/support/use_mongodb.ts'],
+    },
+  ],
 };

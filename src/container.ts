@@ -4,7 +4,6 @@ import { createPasswordLogin } from './accounts/password_login.ts';
 import { createClientAdmin } from './admin/clients.ts';
 import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { createSecondFactors } from './otp/second_factor.ts';
 import { createTotp } from './otp/totp.ts';
@@ -12,12 +11,12 @@ import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
 import { createPasswordHasher } from './security/password_hasher.ts';
 import type { Store } from './store/ports.ts';
+import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 
-async function openStore(config: Config, clock: Clock): Promise<Store> {
-  if (config.mongodbUri) {
-    throw new ConfigError('MONGODB_URI is set, but this build of Stepup has only the embedded SQLite store.');
-  }
+/** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
+async function openStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
+  if (config.mongodbUri) return openMongoStore(config.mongodbUri, clock, logger);
   return openSqliteStore(join(config.dataDir, 'stepup.db'), clock);
 }
 
@@ -28,7 +27,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     logger.warn('ENCRYPTION_KEY is not set: secrets are encrypted with a key generated into the data directory');
   }
   const cipher = createCipher(atRest.keys);
-  const store = await openStore(config, clock);
+  const store = await openStore(config, clock, logger);
   const hasher = await createPasswordHasher(config.argon2);
   const totp = createTotp(config.totp, clock);
 

@@ -1,12 +1,16 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 
-/** JSON logs; pretty ones on a terminal in development. */
-export function createLogger(config: Pick<Config, 'logLevel' | 'env'>): Logger {
+/**
+ * JSON logs; pretty ones on a terminal in development. The CLI logs to stderr (fd 2)
+ * so its standard output stays machine-readable.
+ */
+export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, fd: 1 | 2 = 1): Logger {
   const pretty = config.env === 'development' && process.stdout.isTTY;
-  return pino({
+  const options = {
     level: config.logLevel,
     redact: ['password', 'code', 'secret', 'token', '*.password', '*.code', '*.secret', '*.token'],
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
-  });
+  };
+  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname', destination: fd } } });
+  return pino(options, pino.destination(fd));
 }

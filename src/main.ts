@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config/load.ts';
 import { createApp } from './app.ts';
 import { buildContainer } from './container.ts';
 import { createLogger } from './logger.ts';
+import { StoreUnavailableError } from './store/mongo/database.ts';
 
 /** load config → build container → create app → listen; stop cleanly on SIGTERM/SIGINT. */
 async function main() {
@@ -32,7 +33,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StoreUnavailableError) {
     console.error(`Stepup cannot start: ${error.message}`);
   } else {
     console.error('Stepup cannot start:', error instanceof Error ? error.message : error);

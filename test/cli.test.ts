@@ -2,18 +2,25 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dropDatabase, freshDatabaseUri } from './support/mongodb_server.ts';
 
 const bin = resolve(import.meta.dirname, '../bin/stepup.js');
 let dataDir: string;
+let storage: Record<string, string>;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'stepup-cli-'));
+  // the "mongodb" jest project runs this file again against MongoDB
+  storage = process.env.STEPUP_TEST_STORE === 'mongodb' ? { MONGODB_URI: freshDatabaseUri('stepup_cli') } : {};
 });
-afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+afterEach(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (storage.MONGODB_URI) await dropDatabase(storage.MONGODB_URI);
+});
 
 /** Runs `stepup` as an admin would: a separate process on the same DATA_DIR. */
 function stepup(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, NODE_OPTIONS: '' } });
+  const result = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, NODE_OPTIONS: '', ...storage } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

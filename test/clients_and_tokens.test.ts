@@ -117,5 +117,5 @@ test('discovery advertises both acr values, S256 and the claims', async () => {
 test('/healthz answers 200 with JSON when storage is ready', async () => {
   const response = await fetch(`${stepup.issuer}/healthz`);
   expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ status: 'ok', storage: 'sqlite' });
+  expect(await response.json()).toEqual({ status: 'ok', storage: stepup.container.store.kind });
 });

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -28,6 +28,7 @@ describe('first sign-in enrols an authenticator app', () => {
     // the key shown is stored only encrypted
     const [factor] = await stepup.container.store.factors.listForAccount((await stepup.container.store.accounts.findByEmail('qr@example.com'))!.id);
     expect(factor!.secretCiphertext).not.toContain(secret);
+    expect(await rawStorage(stepup)).not.toContain(secret!);
     expect(stepup.container.cipher.decrypt(factor!.secretCiphertext!)).toBe(secret);
   });
 

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { buildContainer, type Container } from '../container.ts';
 import { AppError } from '../http/errors.ts';
 import { createLogger } from '../logger.ts';
+import { StoreUnavailableError } from '../store/mongo/database.ts';
 import { printRecord, printTable } from './output.ts';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 the command line was wrong. */
@@ -10,7 +11,7 @@ class UsageError extends Error {}
 
 async function withContainer<T>(work: (container: Container) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const container = await buildContainer(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }));
+  const container = await buildContainer(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }, 2));
   try {
     return await work(container);
   } finally {
@@ -116,7 +117,7 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`stepup: ${error.message}`);
       return 2;
     }
-    if (error instanceof AppError || error instanceof ConfigError) {
+    if (error instanceof AppError || error instanceof ConfigError || error instanceof StoreUnavailableError) {
       console.error(`stepup: ${error.message}`);
       return 1;
     }

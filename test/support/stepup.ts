@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer, type Container } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
 import { TestClock } from './clock.ts';
+import { dropDatabase, freshDatabaseUri } from './mongodb_server.ts';
 
 export interface RunningStepup {
   issuer: string;
@@ -24,14 +25,18 @@ async function listen(server: Server, port = 0): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** Boots the real app on the embedded store in a fresh temporary DATA_DIR. */
+/**
+ * Boots the real app in a fresh temporary DATA_DIR: on the embedded store, or on a fresh
+ * MongoDB database when the "mongodb" jest project runs the suite.
+ */
 export async function startStepup(env: Record<string, string> = {}): Promise<RunningStepup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-test-'));
+  const mongodbUri = process.env.STEPUP_TEST_STORE === 'mongodb' ? freshDatabaseUri() : undefined;
   const clock = new TestClock();
   let server = createServer();
   const port = await listen(server);
   const issuer = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}), ...env });
 
   const boot = async () => {
     const container = await buildContainer(config, createLogger(config), clock);
@@ -56,6 +61,7 @@ export async function startStepup(env: Record<string, string> = {}): Promise<Run
       await closeServer(server);
       await running.container.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (mongodbUri) await dropDatabase(mongodbUri);
     },
   };
   return running;
@@ -64,4 +70,29 @@ export async function startStepup(env: Record<string, string> = {}): Promise<Run
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Everything the running Stepup has stored, as text: for asserting what is never stored. */
+export async function rawStorage(stepup: RunningStepup): Promise<string> {
+  const uri = stepup.container.config.mongodbUri;
+  if (uri) {
+    const { MongoClient } = await import('mongodb');
+    const client = await new MongoClient(uri).connect();
+    try {
+      const db = client.db();
+      const collections = await db.listCollections().toArray();
+      const dump = await Promise.all(collections.map(async (c) => [c.name, await db.collection(c.name).find().toArray()]));
+      return JSON.stringify(dump);
+    } finally {
+      await client.close();
+    }
+  }
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(stepup.dataDir, 'stepup.db'), { readOnly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
+  } finally {
+    db.close();
+  }
 }

@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../src/store/ports.ts';
+import pino from 'pino';
+import { openMongoStore } from '../../src/store/mongo/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { TestClock } from './clock.ts';
+import { dropDatabase, freshDatabaseUri, mongoTestServerName } from './mongodb_server.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -23,6 +26,19 @@ export const storeAdapters: [string, () => Promise<StoreUnderTest>][] = [
       async dispose() {
         await store.close();
         rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }],
+  [`mongodb (${mongoTestServerName()})`, async () => {
+    const uri = freshDatabaseUri('stepup_contract');
+    const clock = new TestClock();
+    const store = await openMongoStore(uri, clock, pino({ level: 'silent' }));
+    return {
+      store,
+      clock,
+      async dispose() {
+        await store.close();
+        await dropDatabase(uri);
       },
     };
   }],

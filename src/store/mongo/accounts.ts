@@ -1,0 +1,47 @@
+import type { Db } from 'mongodb';
+import { DuplicateError, type Account, type AccountStore } from '../ports.ts';
+import { isDuplicateKey } from './database.ts';
+
+interface AccountDoc {
+  _id: string;
+  email: string;
+  /** lower-cased email: the unique, case-insensitive key */
+  emailKey: string;
+  phone: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: number;
+}
+
+const toAccount = ({ _id, emailKey: _key, ...rest }: AccountDoc): Account => ({ id: _id, ...rest });
+
+export function mongoAccounts(db: Db): AccountStore {
+  const accounts = db.collection<AccountDoc>('accounts');
+  return {
+    async create(account) {
+      const { id, ...rest } = account;
+      const doc: AccountDoc = { _id: id, ...rest, emailKey: account.email.toLowerCase(), disabled: false };
+      try {
+        await accounts.insertOne(doc);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateError(`an account with email ${account.email} exists`);
+        throw error;
+      }
+      return toAccount(doc);
+    },
+    async findById(id) {
+      const doc = await accounts.findOne({ _id: id });
+      return doc ? toAccount(doc) : null;
+    },
+    async findByEmail(email) {
+      const doc = await accounts.findOne({ emailKey: email.toLowerCase() });
+      return doc ? toAccount(doc) : null;
+    },
+    async list() {
+      return (await accounts.find().sort({ emailKey: 1 }).toArray()).map(toAccount);
+    },
+    async updatePasswordHash(id, passwordHash) {
+      await accounts.updateOne({ _id: id }, { $set: { passwordHash } });
+    },
+  };
+}

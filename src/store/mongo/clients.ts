@@ -1,0 +1,42 @@
+import type { Db } from 'mongodb';
+import { DuplicateError, type ClientRecord, type ClientStore } from '../ports.ts';
+import { isDuplicateKey } from './database.ts';
+
+interface ClientDoc {
+  _id: string;
+  /** JSON text: metadata keys (URLs, `$`-names) are not all valid MongoDB field names */
+  metadata: string;
+  secretCiphertext: string | null;
+  createdAt: number;
+}
+
+const toClient = (doc: ClientDoc): ClientRecord => ({
+  clientId: doc._id,
+  metadata: JSON.parse(doc.metadata) as Record<string, unknown>,
+  secretCiphertext: doc.secretCiphertext,
+  createdAt: doc.createdAt,
+});
+
+export function mongoClients(db: Db): ClientStore {
+  const clients = db.collection<ClientDoc>('clients');
+  return {
+    async create(client) {
+      try {
+        await clients.insertOne({ _id: client.clientId, metadata: JSON.stringify(client.metadata), secretCiphertext: client.secretCiphertext, createdAt: client.createdAt });
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateError(`client ${client.clientId} exists`);
+        throw error;
+      }
+    },
+    async find(clientId) {
+      const doc = await clients.findOne({ _id: clientId });
+      return doc ? toClient(doc) : null;
+    },
+    async list() {
+      return (await clients.find().sort({ createdAt: 1 }).toArray()).map(toClient);
+    },
+    async remove(clientId) {
+      return (await clients.deleteOne({ _id: clientId })).deletedCount === 1;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Db } from 'mongodb';
+import type { Factor, FactorStore } from '../ports.ts';
+
+type FactorDoc = Omit<Factor, 'id'> & { _id: string };
+
+const toFactor = ({ _id, ...rest }: FactorDoc): Factor => ({ id: _id, ...rest });
+
+export function mongoFactors(db: Db): FactorStore {
+  const factors = db.collection<FactorDoc>('factors');
+  return {
+    async add({ id, ...rest }) {
+      await factors.insertOne({ _id: id, ...rest });
+    },
+    async find(id) {
+      const doc = await factors.findOne({ _id: id });
+      return doc ? toFactor(doc) : null;
+    },
+    async listForAccount(accountId) {
+      return (await factors.find({ accountId }).sort({ createdAt: 1 }).toArray()).map(toFactor);
+    },
+    async confirm(id, at) {
+      await factors.updateOne({ _id: id }, { $set: { confirmedAt: at } });
+    },
+    async remove(id) {
+      await factors.deleteOne({ _id: id });
+    },
+    async removeUnconfirmed(accountId, kind) {
+      await factors.deleteMany({ accountId, kind, confirmedAt: null });
+    },
+    async acceptTimeStep(id, timeStep) {
+      // one conditional update: MongoDB applies it atomically to the one document
+      const result = await factors.updateOne(
+        { _id: id, $or: [{ lastTimeStep: null }, { lastTimeStep: { $lt: timeStep } }] },
+        { $set: { lastTimeStep: timeStep } },
+      );
+      return result.modifiedCount === 1;
+    },
+  };
+}

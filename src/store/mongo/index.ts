@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.ts';
+import type { Store } from '../ports.ts';
+import { mongoAccounts } from './accounts.ts';
+import { mongoClients } from './clients.ts';
+import { connect, ensureIndexes } from './database.ts';
+import { mongoFactors } from './factors.ts';
+import { mongoRecords } from './records.ts';
+import { mongoRecoveryCodes } from './recovery_codes.ts';
+import { mongoSettings } from './settings.ts';
+
+/** The production store: MongoDB through the official driver. */
+export async function openMongoStore(uri: string, clock: Clock, logger: Logger): Promise<Store> {
+  const { client, db } = await connect(uri);
+  await ensureIndexes(db, logger);
+  return {
+    kind: 'mongodb',
+    accounts: mongoAccounts(db),
+    clients: mongoClients(db),
+    factors: mongoFactors(db),
+    recoveryCodes: mongoRecoveryCodes(db),
+    records: mongoRecords(db, clock),
+    settings: mongoSettings(db),
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Db, Filter } from 'mongodb';
+import type { Clock } from '../../clock.ts';
+import type { RecordStore, StoredRecord } from '../ports.ts';
+
+interface RecordDoc {
+  /** `<kind>:<id>` */
+  _id: string;
+  kind: string;
+  /** JSON text: oidc-provider payloads may hold keys MongoDB does not accept */
+  payload: string;
+  /** a Date, so a TTL index can use it where the server has them */
+  expiresAt: Date | null;
+  consumedAt: number | null;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+}
+
+const toRecord = (doc: RecordDoc): StoredRecord => ({
+  payload: JSON.parse(doc.payload) as Record<string, unknown>,
+  expiresAt: doc.expiresAt ? doc.expiresAt.getTime() : null,
+  consumedAt: doc.consumedAt,
+});
+
+export function mongoRecords(db: Db, clock: Clock): RecordStore {
+  const records = db.collection<RecordDoc>('records');
+  const idOf = (kind: string, id: string) => `${kind}:${id}`;
+  /** expiry is checked on every read: a TTL index may be missing or late */
+  const live = (): Filter<RecordDoc> => ({ $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(clock.now()) } }] });
+
+  return {
+    async upsert(kind, id, payload, expiresAt, index = {}) {
+      const doc: RecordDoc = {
+        _id: idOf(kind, id),
+        kind,
+        payload: JSON.stringify(payload),
+        expiresAt: expiresAt === null ? null : new Date(expiresAt),
+        consumedAt: null,
+        ...(index.grantId ? { grantId: index.grantId } : {}),
+        ...(index.uid ? { uid: index.uid } : {}),
+        ...(index.userCode ? { userCode: index.userCode } : {}),
+      };
+      // keep consumedAt across upserts, as the SQLite adapter does
+      const { _id, consumedAt: _kept, ...replacement } = doc;
+      await records.updateOne({ _id }, { $set: replacement, $unset: unsetMissing(index), $setOnInsert: { consumedAt: null } }, { upsert: true });
+    },
+    async find(kind, id) {
+      const doc = await records.findOne({ _id: idOf(kind, id), ...live() });
+      return doc ? toRecord(doc) : null;
+    },
+    async findBy(kind, field, value) {
+      const doc = await records.findOne({ kind, [field]: value, ...live() });
+      return doc ? toRecord(doc) : null;
+    },
+    async consume(kind, id, at) {
+      const result = await records.updateOne({ _id: idOf(kind, id), consumedAt: null, ...live() }, { $set: { consumedAt: at } });
+      return result.modifiedCount === 1;
+    },
+    async destroy(kind, id) {
+      await records.deleteOne({ _id: idOf(kind, id) });
+    },
+    async revokeByGrantId(grantId) {
+      await records.deleteMany({ grantId });
+    },
+    async sweep() {
+      return (await records.deleteMany({ expiresAt: { $ne: null, $lte: new Date(clock.now()) } })).deletedCount;
+    },
+  };
+}
+
+/** Secondary keys absent from this upsert are removed, so a stale uid never matches. */
+function unsetMissing(index: { grantId?: string; uid?: string; userCode?: string }): Record<string, ''> {
+  const out: Record<string, ''> = {};
+  for (const key of ['grantId', 'uid', 'userCode'] as const) if (!index[key]) out[key] = '';
+  return out;
+}
