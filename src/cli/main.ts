@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
+import { describeCounts, migrate, MigrationError } from '../admin/migrate.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { buildContainer, type Container } from '../container.ts';
 import { AppError } from '../http/errors.ts';
 import { createLogger } from '../logger.ts';
-import { StoreUnavailableError } from '../store/mongo/database.ts';
+import { redactUri, StoreUnavailableError } from '../store/mongo/database.ts';
+import { openMongoStore } from '../store/mongo/index.ts';
 import { printRecord, printTable } from './output.ts';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 the command line was wrong. */
@@ -99,6 +101,27 @@ function buildProgram(): Command {
       output(opts.json, users, () => printTable(users, ['id', 'email', 'phone', 'disabled', 'created_at']));
     });
 
+  program.command('migrate')
+    .description('copy this installation (accounts, clients, second factors, recovery codes, keys) into an empty MongoDB database')
+    .requiredOption('--to <mongodb-uri>', 'the MongoDB to copy into; its database must be empty')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      if (!/^mongodb(\+srv)?:\/\//.test(opts.to)) throw new UsageError('--to takes a mongodb:// or mongodb+srv:// URI');
+      const report = await withContainer(async (c) => {
+        const target = await openMongoStore(opts.to, c.clock, c.logger);
+        try {
+          return await migrate(c.store, target);
+        } finally {
+          await target.close();
+        }
+      });
+      output(opts.json, { ...report, verified: true }, () => {
+        console.log(`copied and verified: ${describeCounts(report.copied)}`);
+        console.log(`into ${redactUri(opts.to)}. Sessions and tokens were not copied: people sign in again.`);
+        console.log('Run Stepup with MONGODB_URI set to it, and the same ENCRYPTION_KEY or DATA_DIR (the at-rest key decrypts the secrets).');
+      });
+    });
+
   program.exitOverride();
   for (const command of program.commands) {
     command.exitOverride();
@@ -117,7 +140,7 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`stepup: ${error.message}`);
       return 2;
     }
-    if (error instanceof AppError || error instanceof ConfigError || error instanceof StoreUnavailableError) {
+    if (error instanceof AppError || error instanceof ConfigError || error instanceof StoreUnavailableError || error instanceof MigrationError) {
       console.error(`stepup: ${error.message}`);
       return 1;
     }

@@ -118,8 +118,35 @@ export interface SettingStore {
   put<T>(key: string, value: T): Promise<void>;
 }
 
+export interface RecoveryCodeRow {
+  accountId: string;
+  codeHash: string;
+  usedAt: number | null;
+  createdAt: number;
+}
+
+/** What moves between installations: everything but short-lived sessions and tokens. */
+export interface Snapshot {
+  accounts: Account[];
+  clients: ClientRecord[];
+  factors: Factor[];
+  recoveryCodes: RecoveryCodeRow[];
+  settings: { key: string; value: unknown }[];
+}
+
+export type SnapshotCounts = { [K in keyof Snapshot]: number };
+
+/** For `stepup migrate`: read a whole store, fill an empty one. */
+export interface MigrationPort {
+  read(): Promise<Snapshot>;
+  /** Inserts everything; the target must hold none of these records yet. */
+  write(snapshot: Snapshot): Promise<void>;
+  counts(): Promise<SnapshotCounts>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
+  migration: MigrationPort;
   accounts: AccountStore;
   clients: ClientStore;
   factors: FactorStore;

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { DuplicateError, type Account, type AccountStore } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
-interface AccountDoc {
+export interface AccountDoc {
   _id: string;
   email: string;
   /** lower-cased email: the unique, case-insensitive key */
@@ -13,14 +13,14 @@ interface AccountDoc {
   createdAt: number;
 }
 
-const toAccount = ({ _id, emailKey: _key, ...rest }: AccountDoc): Account => ({ id: _id, ...rest });
+export const toAccount = ({ _id, emailKey: _key, ...rest }: AccountDoc): Account => ({ id: _id, ...rest });
+export const toAccountDoc = ({ id, ...rest }: Account): AccountDoc => ({ _id: id, ...rest, emailKey: rest.email.toLowerCase() });
 
 export function mongoAccounts(db: Db): AccountStore {
   const accounts = db.collection<AccountDoc>('accounts');
   return {
     async create(account) {
-      const { id, ...rest } = account;
-      const doc: AccountDoc = { _id: id, ...rest, emailKey: account.email.toLowerCase(), disabled: false };
+      const doc = toAccountDoc({ ...account, disabled: false });
       try {
         await accounts.insertOne(doc);
       } catch (error) {

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { DuplicateError, type ClientRecord, type ClientStore } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
-interface ClientDoc {
+export interface ClientDoc {
   _id: string;
   /** JSON text: metadata keys (URLs, `$`-names) are not all valid MongoDB field names */
   metadata: string;
@@ -10,11 +10,18 @@ interface ClientDoc {
   createdAt: number;
 }
 
-const toClient = (doc: ClientDoc): ClientRecord => ({
+export const toClient = (doc: ClientDoc): ClientRecord => ({
   clientId: doc._id,
   metadata: JSON.parse(doc.metadata) as Record<string, unknown>,
   secretCiphertext: doc.secretCiphertext,
   createdAt: doc.createdAt,
+});
+
+export const toClientDoc = (client: ClientRecord): ClientDoc => ({
+  _id: client.clientId,
+  metadata: JSON.stringify(client.metadata),
+  secretCiphertext: client.secretCiphertext,
+  createdAt: client.createdAt,
 });
 
 export function mongoClients(db: Db): ClientStore {
@@ -22,7 +29,7 @@ export function mongoClients(db: Db): ClientStore {
   return {
     async create(client) {
       try {
-        await clients.insertOne({ _id: client.clientId, metadata: JSON.stringify(client.metadata), secretCiphertext: client.secretCiphertext, createdAt: client.createdAt });
+        await clients.insertOne(toClientDoc(client));
       } catch (error) {
         if (isDuplicateKey(error)) throw new DuplicateError(`client ${client.clientId} exists`);
         throw error;

@@ -1,15 +1,16 @@
 import type { Db } from 'mongodb';
 import type { Factor, FactorStore } from '../ports.ts';
 
-type FactorDoc = Omit<Factor, 'id'> & { _id: string };
+export type FactorDoc = Omit<Factor, 'id'> & { _id: string };
 
-const toFactor = ({ _id, ...rest }: FactorDoc): Factor => ({ id: _id, ...rest });
+export const toFactor = ({ _id, ...rest }: FactorDoc): Factor => ({ id: _id, ...rest });
+export const toFactorDoc = ({ id, ...rest }: Factor): FactorDoc => ({ _id: id, ...rest });
 
 export function mongoFactors(db: Db): FactorStore {
   const factors = db.collection<FactorDoc>('factors');
   return {
-    async add({ id, ...rest }) {
-      await factors.insertOne({ _id: id, ...rest });
+    async add(factor) {
+      await factors.insertOne(toFactorDoc(factor));
     },
     async find(id) {
       const doc = await factors.findOne({ _id: id });

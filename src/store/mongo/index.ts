@@ -5,6 +5,7 @@ import { mongoAccounts } from './accounts.ts';
 import { mongoClients } from './clients.ts';
 import { connect, ensureIndexes } from './database.ts';
 import { mongoFactors } from './factors.ts';
+import { mongoMigration } from './migration.ts';
 import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
 import { mongoSettings } from './settings.ts';
@@ -15,6 +16,7 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger):
   await ensureIndexes(db, logger);
   return {
     kind: 'mongodb',
+    migration: mongoMigration(db),
     accounts: mongoAccounts(db),
     clients: mongoClients(db),
     factors: mongoFactors(db),

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
-import type { RecoveryCodeStore } from '../ports.ts';
+import type { RecoveryCodeRow, RecoveryCodeStore } from '../ports.ts';
 
-interface RecoveryCodeDoc {
+export interface RecoveryCodeDoc {
   /** `<accountId>:<codeHash>` */
   _id: string;
   accountId: string;
@@ -11,6 +11,14 @@ interface RecoveryCodeDoc {
 
 const idOf = (accountId: string, codeHash: string) => `${accountId}:${codeHash}`;
 
+export const toRecoveryCodeDoc = (row: RecoveryCodeRow): RecoveryCodeDoc => ({ _id: idOf(row.accountId, row.codeHash), accountId: row.accountId, usedAt: row.usedAt, createdAt: row.createdAt });
+
+/** account ids never contain ':' (base64url), so the first ':' splits the id */
+export function toRecoveryCodeRow(doc: RecoveryCodeDoc): RecoveryCodeRow {
+  const split = doc._id.indexOf(':');
+  return { accountId: doc._id.slice(0, split), codeHash: doc._id.slice(split + 1), usedAt: doc.usedAt, createdAt: doc.createdAt };
+}
+
 export function mongoRecoveryCodes(db: Db): RecoveryCodeStore {
   const codes = db.collection<RecoveryCodeDoc>('recovery_codes');
   return {
@@ -18,7 +26,7 @@ export function mongoRecoveryCodes(db: Db): RecoveryCodeStore {
       // without a transaction: a crash in between leaves no codes, never old and new mixed
       await codes.deleteMany({ accountId });
       if (codeHashes.length) {
-        await codes.insertMany(codeHashes.map((hash) => ({ _id: idOf(accountId, hash), accountId, usedAt: null, createdAt: at })));
+        await codes.insertMany(codeHashes.map((codeHash) => toRecoveryCodeDoc({ accountId, codeHash, usedAt: null, createdAt: at })));
       }
     },
     async consume(accountId, codeHash, at) {

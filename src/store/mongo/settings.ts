@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { SettingStore } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
-interface SettingDoc {
+export interface SettingDoc {
   _id: string;
   /** JSON text, as in the SQLite adapter */
   value: string;

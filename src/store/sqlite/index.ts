@@ -6,6 +6,7 @@ import { sqliteAccounts } from './accounts.ts';
 import { sqliteClients } from './clients.ts';
 import { openDatabase } from './database.ts';
 import { sqliteFactors } from './factors.ts';
+import { sqliteMigration } from './migration.ts';
 import { sqliteRecords } from './records.ts';
 import { sqliteRecoveryCodes } from './recovery_codes.ts';
 import { sqliteSettings } from './settings.ts';
@@ -14,14 +15,19 @@ import { sqliteSettings } from './settings.ts';
 export function openSqliteStore(path: string, clock: Clock): Store {
   mkdirSync(dirname(path), { recursive: true });
   const db = openDatabase(path);
+  const accounts = sqliteAccounts(db);
+  const clients = sqliteClients(db);
+  const factors = sqliteFactors(db);
+  const settings = sqliteSettings(db);
   return {
     kind: 'sqlite',
-    accounts: sqliteAccounts(db),
-    clients: sqliteClients(db),
-    factors: sqliteFactors(db),
+    accounts,
+    clients,
+    factors,
     recoveryCodes: sqliteRecoveryCodes(db),
     records: sqliteRecords(db, clock),
-    settings: sqliteSettings(db),
+    settings,
+    migration: sqliteMigration(db, { accounts, clients, factors, settings }),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,0 +1,48 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { AccountStore, ClientStore, FactorStore, MigrationPort, SettingStore, Snapshot } from '../ports.ts';
+
+type Row = Record<string, string | number | null>;
+
+export function sqliteMigration(db: DatabaseSync, stores: { accounts: AccountStore; clients: ClientStore; factors: FactorStore; settings: SettingStore }): MigrationPort {
+  const count = (table: string) => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+
+  return {
+    async read() {
+      const accounts = await stores.accounts.list();
+      const factors = (await Promise.all(accounts.map((a) => stores.factors.listForAccount(a.id)))).flat();
+      const recoveryCodes = (db.prepare('SELECT * FROM recovery_codes').all() as Row[]).map((row) => ({
+        accountId: row.account_id as string,
+        codeHash: row.code_hash as string,
+        usedAt: row.used_at as number | null,
+        createdAt: row.created_at as number,
+      }));
+      const settings = (db.prepare('SELECT key, value FROM settings').all() as Row[]).map((row) => ({ key: row.key as string, value: JSON.parse(row.value as string) as unknown }));
+      return { accounts, clients: await stores.clients.list(), factors, recoveryCodes, settings };
+    },
+    async write(snapshot: Snapshot) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const account = db.prepare('INSERT INTO accounts (id, email, phone, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const a of snapshot.accounts) account.run(a.id, a.email, a.phone, a.passwordHash, a.disabled ? 1 : 0, a.createdAt);
+        for (const c of snapshot.clients) await stores.clients.create(c);
+        for (const f of snapshot.factors) await stores.factors.add(f);
+        const code = db.prepare('INSERT INTO recovery_codes (account_id, code_hash, used_at, created_at) VALUES (?, ?, ?, ?)');
+        for (const r of snapshot.recoveryCodes) code.run(r.accountId, r.codeHash, r.usedAt, r.createdAt);
+        for (const s of snapshot.settings) await stores.settings.put(s.key, s.value);
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    async counts() {
+      return {
+        accounts: count('accounts'),
+        clients: count('clients'),
+        factors: count('factors'),
+        recoveryCodes: count('recovery_codes'),
+        settings: count('settings'),
+      };
+    },
+  };
+}

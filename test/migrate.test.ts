@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Browser } from './support/browser.ts';
+import { dropDatabase, freshDatabaseUri, mongoTestServerName } from './support/mongodb_server.ts';
+import { enrolThroughSignIn, totpCode } from './support/people.ts';
+import { relyingParty } from './support/relying_party.ts';
+import { startStepup } from './support/stepup.ts';
+
+const bin = resolve(import.meta.dirname, '../bin/stepup.js');
+
+function stepupCli(args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServerName()}), and people sign in there`, async () => {
+  const embedded = await startStepup({ MONGODB_URI: '' });
+  const target = freshDatabaseUri('stepup_migrate');
+  try {
+    const rp = await relyingParty(embedded, { firstParty: true });
+    const person = await enrolThroughSignIn(embedded, new Browser(embedded.issuer), (await rp.authorize()).url);
+    await embedded.container.userAdmin.add({ email: 'second@example.com', password: 'another password' });
+    const offset = embedded.clock.now() - Date.now();
+    await embedded.container.close();
+
+    const moved = stepupCli(['migrate', '--to', target, '--json'], { DATA_DIR: embedded.dataDir });
+    expect({ code: moved.code, stderr: moved.stderr.replace(/.*TTL index.*\n/, '') }).toEqual({ code: 0, stderr: '' });
+    const report = JSON.parse(moved.stdout);
+    expect(report.verified).toBe(true);
+    expect(report.copied).toEqual({ accounts: 2, clients: 1, factors: 1, recoveryCodes: 10, settings: 1 });
+    expect(report.target).toEqual(report.copied);
+
+    const again = stepupCli(['migrate', '--to', target], { DATA_DIR: embedded.dataDir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('the target store is not empty');
+
+    // the same data directory keeps the at-rest key that decrypts the TOTP secret
+    const onMongo = await startStepup({ MONGODB_URI: target, DATA_DIR: embedded.dataDir });
+    try {
+      onMongo.clock.advance(offset + 30_000);
+      const sameClient = await relyingParty(onMongo, { firstParty: true });
+      const authorization = await sameClient.authorize();
+      const browser = new Browser(onMongo.issuer);
+      await browser.open(authorization.url);
+      await browser.submit('/login', { email: person.email, password: person.password });
+      await browser.submit('/second-factor', { code: await totpCode(onMongo, person.secret) });
+      expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+      expect(await onMongo.container.store.clients.find(rp.clientId)).not.toBeNull();
+    } finally {
+      await onMongo.stop();
+    }
+  } finally {
+    await embedded.stop().catch(() => undefined);
+    await dropDatabase(target);
+  }
+});
+
+test('migrate refuses a target that is not a MongoDB URI', () => {
+  const result = stepupCli(['migrate', '--to', 'postgres://db/x'], { DATA_DIR: '/tmp/none' });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('--to takes a mongodb://');
+});
