@@ -51,6 +51,7 @@ export async function createApp(container: Container) {
     accounts: store.accounts,
     checkPassword: container.checkPassword,
     secondFactors: container.secondFactors,
+    deliveredCodes: container.deliveredCodes,
     pendingSignIns: createPendingSignIns(store.records),
     csrf: createCsrf(cipher.hashKey),
     clock,

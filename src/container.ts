@@ -5,12 +5,18 @@ import { createClientAdmin } from './admin/clients.ts';
 import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/schema.ts';
+import { createDeliveredCodes } from './otp/delivered_codes.ts';
+import { createCodeMessages } from './otp/messages.ts';
 import { createSecondFactors } from './otp/second_factor.ts';
+import { createOutboxSender } from './otp/senders/outbox_sender.ts';
+import type { Sender } from './otp/senders/sender.ts';
+import { createSmtpSender } from './otp/senders/smtp_sender.ts';
+import { createTwilioSender } from './otp/senders/twilio_sender.ts';
 import { createTotp } from './otp/totp.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
 import { createPasswordHasher } from './security/password_hasher.ts';
-import type { Store } from './store/ports.ts';
+import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 
@@ -18,6 +24,22 @@ import { openSqliteStore } from './store/sqlite/index.ts';
 async function openStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
   if (config.mongodbUri) return openMongoStore(config.mongodbUri, clock, logger);
   return openSqliteStore(join(config.dataDir, 'stepup.db'), clock);
+}
+
+/** SMTP_URL and Twilio credentials select real delivery; otherwise the development outbox. */
+function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
+  const outbox = join(config.dataDir, 'outbox.jsonl');
+  const email = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.smtpFrom) : createOutboxSender('email', outbox, clock);
+  const sms = config.twilioAccountSid && config.twilioAuthToken && config.twilioFrom
+    ? createTwilioSender({
+      accountSid: config.twilioAccountSid,
+      authToken: config.twilioAuthToken,
+      from: config.twilioFrom,
+      apiUrl: config.twilioApiUrl,
+      statusCallback: `${config.issuer}/hooks/twilio/status`,
+    })
+    : createOutboxSender('sms', outbox, clock);
+  return { email, sms };
 }
 
 /** The composition root: the only place that names implementations. */
@@ -30,6 +52,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const store = await openStore(config, clock, logger);
   const hasher = await createPasswordHasher(config.argon2);
   const totp = createTotp(config.totp, clock);
+  const senders = createSenders(config, clock);
 
   return {
     config,
@@ -39,6 +62,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     cipher,
     hasher,
     totp,
+    senders,
     checkPassword: createPasswordLogin(store.accounts, hasher),
     secondFactors: createSecondFactors({
       factors: store.factors,
@@ -48,6 +72,17 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       clock,
       issuerName: config.serviceName,
       recoveryCodeCount: config.recoveryCodes.count,
+    }),
+    deliveredCodes: createDeliveredCodes({
+      factors: store.factors,
+      issuedCodes: store.issuedCodes,
+      deliveries: store.deliveries,
+      senders,
+      messages: createCodeMessages(config.serviceName),
+      cipher,
+      clock,
+      logger,
+      settings: config.deliveredCodes,
     }),
     clientAdmin: createClientAdmin(store.clients, cipher, clock),
     userAdmin: createUserAdmin(store.accounts, hasher, clock, config.password.maxLength),

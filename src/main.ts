@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createApp } from './app.ts';
 import { buildContainer } from './container.ts';
@@ -10,6 +11,12 @@ async function main() {
   const logger = createLogger(config);
   const container = await buildContainer(config, logger);
   const { app } = await createApp(container);
+  for (const sender of Object.values(container.senders)) {
+    if (sender.provider === 'outbox') {
+      const missing = sender.channel === 'email' ? 'SMTP_URL' : 'TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM';
+      logger.warn(`DEVELOPMENT OUTBOX: ${missing} not set, so ${sender.channel} codes are NOT delivered; read them in ${join(config.dataDir, 'outbox.jsonl')}`);
+    }
+  }
 
   const sweeper = setInterval(() => {
     container.store.records.sweep().catch((err: unknown) => logger.warn({ err }, 'sweeping expired records failed'));

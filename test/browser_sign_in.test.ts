@@ -54,6 +54,7 @@ maybe('in Chromium', () => {
     await page.getByLabel('Password').fill(person.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
     await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
     await expect(page.getByRole('img', { name: 'QR code for your authenticator app' }).isVisible()).resolves.toBe(true);
     const otpauth = await page.getByRole('link', { name: 'Open in your authenticator app' }).getAttribute('href');

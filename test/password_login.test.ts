@@ -38,7 +38,7 @@ test('the email is matched without regard to case or surrounding spaces', async 
   const person = await createPerson(stepup, 'Mixed.Case@Example.com');
   expect(person.email).toBe('Mixed.Case@Example.com');
   const browser = await tryLogin('  MIXED.case@example.COM ', person.password);
-  expect(browser.page.url).toMatch(/\/enrol\/totp$/);
+  expect(browser.page.url).toMatch(/\/enrol$/);
 });
 
 test('passwords are stored as argon2id with the configured parameters', async () => {
@@ -68,7 +68,7 @@ test('a password typed in another Unicode form (NFKC) still matches', async () =
   // U+FB01 "ﬁ" is the NFKC compatibility form of "fi"
   await stepup.container.userAdmin.add({ email: 'unicode@example.com', password: 'ﬁne password here' });
   const browser = await tryLogin('unicode@example.com', 'fine password here');
-  expect(browser.page.url).toMatch(/\/enrol\/totp$/);
+  expect(browser.page.url).toMatch(/\/enrol$/);
 });
 
 test('an overlong password is refused at the edge, before any hashing', async () => {

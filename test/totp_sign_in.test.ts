@@ -20,7 +20,9 @@ describe('first sign-in enrols an authenticator app', () => {
     await browser.open(url);
     await browser.submit('/login', { email: (await stepup.container.userAdmin.add({ email: 'qr@example.com', password: 'a long enough password' })).email, password: 'a long enough password' });
 
-    expect(browser.page.url).toMatch(/\/enrol\/totp$/);
+    expect(browser.page.url).toMatch(/\/enrol$/);
+    expect(browser.page.html).toMatch(/<a href="[^"]+\/enrol\/totp">Authenticator app<\/a>/);
+    await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
     const secret = browser.textOf('totp-secret');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(browser.page.html).toContain('<img class="qr" src="data:image/png;base64,');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { configSchema, type Config } from './schema.ts';
+import { configRefinements, configSchema, type Config } from './schema.ts';
 
 export class ConfigError extends Error {}
 
@@ -24,6 +24,7 @@ const environmentKeys: Record<string, string> = {
   TWILIO_ACCOUNT_SID: 'twilioAccountSid',
   TWILIO_AUTH_TOKEN: 'twilioAuthToken',
   TWILIO_FROM: 'twilioFrom',
+  TWILIO_API_URL: 'twilioApiUrl',
 };
 
 function readJson(path: string): Json {
@@ -73,7 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   raw = merge(raw, fromEnvironment(env));
   raw.issuer ??= `http://localhost:${String(raw.port)}`;
 
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.superRefine((config, ctx) =>
+    configRefinements(config, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })),
+  ).safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

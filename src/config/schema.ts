@@ -17,10 +17,13 @@ export const configSchema = z.object({
   encryptionKey: z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
   adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
   smtpUrl: z.string().optional(),
-  smtpFrom: z.string().optional(),
+  smtpFrom: z.string().min(3),
   twilioAccountSid: z.string().optional(),
   twilioAuthToken: z.string().optional(),
+  /** a phone number in E.164, or a messaging service SID (MG…) */
   twilioFrom: z.string().optional(),
+  /** another Twilio-compatible API base URL; tests point it at a local stand-in */
+  twilioApiUrl: z.url().optional(),
   argon2: z.object({
     memoryKiB: z.number().int().min(8192),
     timeCost: z.number().int().min(1),
@@ -33,6 +36,14 @@ export const configSchema = z.object({
     driftSteps: z.number().int().min(0).max(3),
   }),
   recoveryCodes: z.object({ count: z.number().int().min(4).max(20) }),
+  deliveredCodes: z.object({
+    digits: z.number().int().min(6).max(10),
+    ttlSeconds: seconds,
+    maxAttempts: z.number().int().min(1).max(20),
+    resendCooldownSeconds: z.number().int().min(0),
+    maxSendsPerWindow: z.number().int().min(1),
+    sendWindowSeconds: seconds,
+  }),
   ttl: z.object({
     interactionSeconds: seconds,
     sessionSeconds: seconds,
@@ -46,3 +57,11 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Checks that span several keys, reported with the rest. */
+export const configRefinements = (config: Config, issue: (path: string, message: string) => void) => {
+  const twilio = [config.twilioAccountSid, config.twilioAuthToken, config.twilioFrom];
+  if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+    issue('twilio', 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together: set all three or none');
+  }
+};

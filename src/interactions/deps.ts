@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { CheckPassword } from '../accounts/password_login.ts';
 import type { Clock } from '../clock.ts';
+import type { DeliveredCodes } from '../otp/delivered_codes.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { AccountStore } from '../store/ports.ts';
@@ -12,6 +13,7 @@ export interface InteractionDeps {
   accounts: AccountStore;
   checkPassword: CheckPassword;
   secondFactors: SecondFactors;
+  deliveredCodes: DeliveredCodes;
   pendingSignIns: PendingSignIns;
   csrf: Csrf;
   clock: Clock;

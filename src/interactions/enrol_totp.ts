@@ -4,30 +4,13 @@ import { parseForm, text } from '../http/form.ts';
 import type { TotpEnrolment } from '../otp/second_factor.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
+import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther, stepUrl } from './respond.ts';
-import { completeSignIn, secondFactorAccount } from './second_factor.ts';
 
 const confirmForm = z.object({ code: text(64), csrf: text(200) });
 
 async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction, enrolment: TotpEnrolment, error?: string) {
   await ctx.render('enrol_totp', { it, enrolment, error });
-}
-
-/**
- * Enrolment during sign-in is only for an account with no second factor yet: once one
- * exists, adding another requires passing it first.
- */
-async function enrollingAccount(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
-  const account = await secondFactorAccount(deps, it);
-  if (!account) {
-    seeOther(ctx, stepUrl(it));
-    return null;
-  }
-  if ((await deps.secondFactors.methodsFor(account.id)).length > 0) {
-    seeOther(ctx, stepUrl(it, '/second-factor'));
-    return null;
-  }
-  return account;
 }
 
 /** GET /interaction/:uid/enrol/totp — QR code, key as text and otpauth:// link. */
@@ -52,15 +35,10 @@ export function confirmTotpEnrolment(deps: InteractionDeps) {
     const enrolment = await deps.secondFactors.pendingTotpEnrolment(account);
     if (!enrolment) return seeOther(ctx, stepUrl(it, '/enrol/totp'));
 
-    const recoveryCodes = await deps.secondFactors.confirmTotpEnrolment(account.id, enrolment.factorId, code.trim());
-    if (!recoveryCodes) {
+    if (!(await deps.secondFactors.confirmTotpEnrolment(account.id, enrolment.factorId, code.trim()))) {
       ctx.status = 401;
       return renderEnrolment(ctx, it, enrolment, 'That code is not valid. Check the time on your phone and try the current code.');
     }
-    const continueUrl = await completeSignIn(ctx, deps, it, account, 'totp');
-    if (recoveryCodes.length > 0) {
-      ctx.status = 200;
-      await ctx.render('recovery_codes', { it, recoveryCodes, continueUrl });
-    }
+    await finishEnrolment(ctx, deps, it, account, 'totp');
   };
 }

@@ -6,10 +6,12 @@ import { isFirstParty } from '../oidc/client_metadata.ts';
 import { abortInteraction, grantRequested, renderConsent, submitConsent } from './consent.ts';
 import { loadInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
+import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment } from './enrol_delivered.ts';
 import { confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
+import { showEnrolmentChoice } from './enrolment.ts';
 import { renderLogin, submitLogin } from './login.ts';
 import { seeOther, stepUrl } from './respond.ts';
-import { showSecondFactor, submitSecondFactor } from './second_factor.ts';
+import { sendSecondFactorCode, showSecondFactor, submitSecondFactor } from './second_factor.ts';
 
 /** GET /interaction/:uid — shows the page for the step oidc-provider is waiting on. */
 function showInteraction(deps: InteractionDeps) {
@@ -43,8 +45,15 @@ export function createInteractionRouter(deps: InteractionDeps) {
   router.post('/login', form, submitLogin(deps));
   router.get('/second-factor', showSecondFactor(deps));
   router.post('/second-factor', form, submitSecondFactor(deps));
+  router.post('/second-factor/send', form, sendSecondFactorCode(deps));
+  router.get('/enrol', showEnrolmentChoice(deps));
   router.get('/enrol/totp', showTotpEnrolment(deps));
   router.post('/enrol/totp', form, confirmTotpEnrolment(deps));
+  for (const channel of ['email', 'sms'] as const) {
+    router.get(`/enrol/${channel}`, showDeliveredEnrolment(deps, channel));
+    router.post(`/enrol/${channel}`, form, sendEnrolmentCode(deps, channel));
+    router.post(`/enrol/${channel}/confirm`, form, confirmDeliveredEnrolment(deps, channel));
+  }
   router.post('/consent', form, submitConsent(deps));
   router.post('/abort', form, abortInteraction(deps));
   return router;

@@ -2,14 +2,41 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { loginResult } from '../oidc/assurance.ts';
+import type { CheckOutcome, SendOutcome } from '../otp/delivered_codes.ts';
+import { maskDestination } from '../otp/mask.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
-import type { Account } from '../store/ports.ts';
+import type { Account, Channel } from '../store/ports.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { finishInteraction, seeOther, stepUrl } from './respond.ts';
+import { durationText } from './wait_text.ts';
 
 const methodKinds = ['totp', 'email', 'sms', 'recovery'] as const;
 const codeForm = z.object({ method: z.enum(methodKinds), code: text(64), csrf: text(200) });
+const sendForm = z.object({ method: z.enum(['email', 'sms']), csrf: text(200) });
+const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
+
+const channelName: Record<Channel, string> = { email: 'email', sms: 'SMS' };
+
+export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, string> = {
+  wrong: 'That code is not valid. Check it and try again.',
+  expired: 'That code has expired or was already used. Send a new one.',
+  exhausted: 'Too many wrong tries for this code. Send a new one.',
+};
+
+/** What a send outcome means to the person. */
+export function sendProblem(outcome: SendOutcome, now: number): string | null {
+  switch (outcome.kind) {
+    case 'sent':
+      return null;
+    case 'cooldown':
+      return `A code was sent moments ago. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
+    case 'capped':
+      return `Too many codes were sent to you recently. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
+    case 'failed':
+      return 'We could not send you a code right now. Try again later, or use another way to confirm.';
+  }
+}
 
 /**
  * Who owes the second factor: the account whose password was just checked in this
@@ -29,21 +56,76 @@ export async function completeSignIn(ctx: ParameterizedContext, deps: Interactio
   return finishInteraction(ctx, deps, { login: loginResult(account.id, method, deps.clock.now()) });
 }
 
-async function renderSecondFactor(ctx: ParameterizedContext, it: CurrentInteraction, methods: MethodKind[], method: MethodKind, error?: string) {
+interface PageState {
+  error?: string;
+  notice?: string;
+}
+
+/** The code state of a delivered method: where the live code went, when it expires, when to resend. */
+async function deliveredState(deps: InteractionDeps, account: Account, channel: Channel) {
+  const factor = (await deps.secondFactors.confirmedFactors(account.id)).find((f) => f.kind === channel);
+  if (!factor?.target) return null;
+  const now = deps.clock.now();
+  const live = await deps.deliveredCodes.liveCode(factor.id);
+  const nextSendAt = await deps.deliveredCodes.nextSendAt(account.id);
+  return {
+    channelName: channelName[channel],
+    maskedTo: maskDestination(channel, factor.target),
+    sent: live !== null,
+    expiresIn: live ? durationText(live.expiresAt - now) : null,
+    resendIn: nextSendAt > now ? durationText(nextSendAt - now) : null,
+  };
+}
+
+async function renderSecondFactor(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, methods: MethodKind[], method: MethodKind, state: PageState = {}) {
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
-  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, error });
+  const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
+  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, ...state });
+}
+
+async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
+  const account = await secondFactorAccount(deps, it);
+  if (!account) {
+    seeOther(ctx, stepUrl(it));
+    return null;
+  }
+  return { account, methods: await deps.secondFactors.methodsFor(account.id) };
 }
 
 /** GET /interaction/:uid/second-factor[?method=…] */
 export function showSecondFactor(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
-    const account = await secondFactorAccount(deps, it);
-    if (!account) return seeOther(ctx, stepUrl(it));
-    const methods = await deps.secondFactors.methodsFor(account.id);
-    if (methods.length === 0) return seeOther(ctx, stepUrl(it, '/enrol/totp'));
-    const asked = methods.find((m) => m === ctx.query.method);
-    await renderSecondFactor(ctx, it, methods, asked ?? methods[0]!);
+    const found = await accountAndMethods(ctx, deps, it);
+    if (!found) return;
+    if (found.methods.length === 0) return seeOther(ctx, stepUrl(it, '/enrol'));
+    const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0]!;
+    const fallbackFrom = ctx.query.fallback === 'email' || ctx.query.fallback === 'sms' ? ctx.query.fallback : null;
+    const notice = fallbackFrom && isChannel(method) && fallbackFrom !== method
+      ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
+      : undefined;
+    await renderSecondFactor(ctx, deps, it, found.account, found.methods, method, { notice });
+  };
+}
+
+/** POST /interaction/:uid/second-factor/send — sends an email or SMS code (or falls back). */
+export function sendSecondFactorCode(deps: InteractionDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const { method, csrf } = parseForm(ctx, sendForm);
+    requireCsrf(deps.csrf, it, csrf);
+    const found = await accountAndMethods(ctx, deps, it);
+    if (!found) return;
+    if (!found.methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
+
+    const outcome = await deps.deliveredCodes.sendSignInCode(found.account, method, it.clientName);
+    if (outcome.kind === 'sent') {
+      const fallback = outcome.fallbackFrom ? `&fallback=${outcome.fallbackFrom}` : '';
+      return seeOther(ctx, `${stepUrl(it, '/second-factor')}?method=${outcome.channel}${fallback}`);
+    }
+    ctx.status = outcome.kind === 'failed' ? 502 : 429;
+    if (outcome.kind !== 'failed') ctx.set('Retry-After', String(Math.ceil((outcome.retryAt - deps.clock.now()) / 1000)));
+    await renderSecondFactor(ctx, deps, it, found.account, found.methods, method, { error: sendProblem(outcome, deps.clock.now())! });
   };
 }
 
@@ -53,17 +135,19 @@ export function submitSecondFactor(deps: InteractionDeps) {
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     const { method, code, csrf } = parseForm(ctx, codeForm);
     requireCsrf(deps.csrf, it, csrf);
-    const account = await secondFactorAccount(deps, it);
-    if (!account) return seeOther(ctx, stepUrl(it));
-    const methods = await deps.secondFactors.methodsFor(account.id);
-    if (!methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
+    const found = await accountAndMethods(ctx, deps, it);
+    if (!found) return;
+    if (!found.methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
 
-    const passed = method === 'recovery'
-      ? await deps.secondFactors.useRecoveryCode(account.id, code)
-      : method === 'totp' && (await deps.secondFactors.verifyTotp(account.id, code.trim()));
-    if (!passed) {
+    const { account } = found;
+    let outcome: CheckOutcome;
+    if (isChannel(method)) outcome = await deps.deliveredCodes.checkSignInCode(account.id, method, code);
+    else if (method === 'recovery') outcome = (await deps.secondFactors.useRecoveryCode(account.id, code)) ? 'ok' : 'wrong';
+    else outcome = (await deps.secondFactors.verifyTotp(account.id, code.trim())) ? 'ok' : 'wrong';
+
+    if (outcome !== 'ok') {
       ctx.status = 401;
-      return renderSecondFactor(ctx, it, methods, method, 'That code is not valid. Check it and try again.');
+      return renderSecondFactor(ctx, deps, it, account, found.methods, method, { error: checkMessages[outcome] });
     }
     await completeSignIn(ctx, deps, it, account, method);
   };

@@ -44,6 +44,8 @@ export function createSecondFactors(deps: SecondFactorDeps) {
   }
 
   return {
+    confirmedFactors,
+
     /** Methods the person can use now; empty means enrolment comes first. */
     async methodsFor(accountId: string): Promise<MethodKind[]> {
       const kinds = new Set<MethodKind>((await confirmedFactors(accountId)).map((f) => f.kind));
@@ -79,15 +81,17 @@ export function createSecondFactors(deps: SecondFactorDeps) {
       return { factorId: factor.id, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },
 
-    /**
-     * Confirms the enrolment with one code. Returns fresh recovery codes when these are
-     * the account's first (they are shown once), an empty list otherwise; null for a wrong code.
-     */
-    async confirmTotpEnrolment(accountId: string, factorId: string, code: string): Promise<string[] | null> {
+    /** Confirms the enrolment with one code; false for a wrong code. */
+    async confirmTotpEnrolment(accountId: string, factorId: string, code: string): Promise<boolean> {
       const factor = await factors.find(factorId);
-      if (!factor || factor.accountId !== accountId || factor.confirmedAt !== null) return null;
-      if (!(await checkTotp(factorId, code))) return null;
+      if (!factor || factor.accountId !== accountId || factor.confirmedAt !== null) return false;
+      if (!(await checkTotp(factorId, code))) return false;
       await factors.confirm(factorId, clock.now());
+      return true;
+    },
+
+    /** Fresh recovery codes when the account has none left (shown once); otherwise none. */
+    async issueFirstRecoveryCodes(accountId: string): Promise<string[]> {
       if ((await recoveryCodes.countUnused(accountId)) > 0) return [];
       return this.regenerateRecoveryCodes(accountId);
     },

@@ -81,6 +81,57 @@ export interface RecoveryCodeStore {
   countUnused(accountId: string): Promise<number>;
 }
 
+/** An email or SMS code sent to one factor; at most one is live per factor. */
+export interface IssuedCode {
+  factorId: string;
+  accountId: string;
+  codeHash: string;
+  expiresAt: number;
+  attempts: number;
+  consumedAt: number | null;
+  createdAt: number;
+}
+
+export interface IssuedCodeStore {
+  /** Replaces any earlier code of the factor. */
+  issue(code: Omit<IssuedCode, 'attempts' | 'consumedAt'>): Promise<void>;
+  /** The factor's unexpired, unconsumed code. */
+  findLive(factorId: string): Promise<IssuedCode | null>;
+  /** Counts a wrong try; returns the new count (atomic). */
+  addAttempt(factorId: string): Promise<number>;
+  /** Spends the code with this hash; true only for the one call that found it live and under the try limit. */
+  consume(factorId: string, codeHash: string, maxAttempts: number, at: number): Promise<boolean>;
+}
+
+export type Channel = 'email' | 'sms';
+
+/** One message sent (or not) to a person: the delivery log. */
+export interface Delivery {
+  id: string;
+  accountId: string;
+  channel: Channel;
+  /** the destination as shown to people, e.g. j***@example.com */
+  maskedTo: string;
+  purpose: 'code' | 'alert';
+  result: 'sent' | 'failed';
+  /** provider's reason on failure; never message content */
+  reason: string | null;
+  providerMessageId: string | null;
+  /** the channel that failed first, when this one was the fallback */
+  fallbackFrom: Channel | null;
+  /** provider's later delivery status (Twilio status callback) */
+  status: string | null;
+  createdAt: number;
+}
+
+export interface DeliveryLogStore {
+  add(delivery: Delivery): Promise<void>;
+  /** Codes sent to the account since `since` (for the send cap). */
+  codesSentSince(accountId: string, since: number): Promise<Delivery[]>;
+  updateStatus(providerMessageId: string, status: string): Promise<boolean>;
+  listForAccount(accountId: string, limit: number): Promise<Delivery[]>;
+}
+
 /** Secondary keys oidc-provider looks records up by. */
 export interface RecordIndex {
   grantId?: string;
@@ -151,6 +202,8 @@ export interface Store {
   clients: ClientStore;
   factors: FactorStore;
   recoveryCodes: RecoveryCodeStore;
+  issuedCodes: IssuedCodeStore;
+  deliveries: DeliveryLogStore;
   records: RecordStore;
   settings: SettingStore;
   /** Throws when the storage cannot be reached. */

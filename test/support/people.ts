@@ -34,6 +34,8 @@ export async function enrolThroughSignIn(stepup: RunningStepup, browser: Browser
   const person = await createPerson(stepup);
   await browser.open(url);
   await browser.submit('/login', { email: person.email, password: person.password });
+  // the first sign-in offers a choice of second factor: take the authenticator app
+  if (browser.page.url.endsWith('/enrol')) await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
   const secret = browser.textOf('totp-secret');
   if (!secret) throw new Error(`expected the TOTP enrolment page, got ${browser.page.url}:\n${browser.page.html}`);
   await browser.submit('/enrol/totp', { code: await totpCode(stepup, secret) });

@@ -44,6 +44,8 @@ const indexes: IndexPlan[] = [
   ['accounts', { emailKey: 1 }, { name: 'email_unique', unique: true }],
   ['factors', { accountId: 1 }, { name: 'account' }],
   ['recovery_codes', { accountId: 1 }, { name: 'account' }],
+  ['deliveries', { accountId: 1, createdAt: 1 }, { name: 'account_time' }],
+  ['deliveries', { providerMessageId: 1 }, { name: 'provider_id', sparse: true }],
   ['records', { kind: 1, uid: 1 }, { name: 'uid', sparse: true }],
   ['records', { kind: 1, userCode: 1 }, { name: 'user_code', sparse: true }],
   ['records', { grantId: 1 }, { name: 'grant', sparse: true }],

@@ -4,7 +4,9 @@ import type { Store } from '../ports.ts';
 import { mongoAccounts } from './accounts.ts';
 import { mongoClients } from './clients.ts';
 import { connect, ensureIndexes } from './database.ts';
+import { mongoDeliveries } from './deliveries.ts';
 import { mongoFactors } from './factors.ts';
+import { mongoIssuedCodes } from './issued_codes.ts';
 import { mongoMigration } from './migration.ts';
 import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
@@ -21,6 +23,8 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger):
     clients: mongoClients(db),
     factors: mongoFactors(db),
     recoveryCodes: mongoRecoveryCodes(db),
+    issuedCodes: mongoIssuedCodes(db, clock),
+    deliveries: mongoDeliveries(db),
     records: mongoRecords(db, clock),
     settings: mongoSettings(db),
     async ping() {

@@ -33,6 +33,30 @@ CREATE TABLE IF NOT EXISTS recovery_codes (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (account_id, code_hash)
 );
+CREATE TABLE IF NOT EXISTS issued_codes (
+  factor_id TEXT PRIMARY KEY REFERENCES factors(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  consumed_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  masked_to TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT,
+  provider_message_id TEXT,
+  fallback_from TEXT,
+  status TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_account ON deliveries(account_id, created_at);
+CREATE INDEX IF NOT EXISTS deliveries_provider_id ON deliveries(provider_message_id) WHERE provider_message_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS records (
   kind TEXT NOT NULL,
   id TEXT NOT NULL,

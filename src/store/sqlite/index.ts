@@ -5,7 +5,9 @@ import type { Store } from '../ports.ts';
 import { sqliteAccounts } from './accounts.ts';
 import { sqliteClients } from './clients.ts';
 import { openDatabase } from './database.ts';
+import { sqliteDeliveries } from './deliveries.ts';
 import { sqliteFactors } from './factors.ts';
+import { sqliteIssuedCodes } from './issued_codes.ts';
 import { sqliteMigration } from './migration.ts';
 import { sqliteRecords } from './records.ts';
 import { sqliteRecoveryCodes } from './recovery_codes.ts';
@@ -25,6 +27,8 @@ export function openSqliteStore(path: string, clock: Clock): Store {
     clients,
     factors,
     recoveryCodes: sqliteRecoveryCodes(db),
+    issuedCodes: sqliteIssuedCodes(db, clock),
+    deliveries: sqliteDeliveries(db),
     records: sqliteRecords(db, clock),
     settings,
     migration: sqliteMigration(db, { accounts, clients, factors, settings }),

@@ -1,0 +1,86 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { e164 } from '../admin/users.ts';
+import { parseForm, text } from '../http/form.ts';
+import { maskDestination } from '../otp/mask.ts';
+import type { Account, Channel } from '../store/ports.ts';
+import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
+import type { InteractionDeps } from './deps.ts';
+import { enrollingAccount, finishEnrolment } from './enrolment.ts';
+import { seeOther, stepUrl } from './respond.ts';
+import { checkMessages, sendProblem } from './second_factor.ts';
+import { durationText } from './wait_text.ts';
+
+const targetSchema: Record<Channel, z.ZodType<string>> = {
+  email: z.email().max(320),
+  sms: e164,
+};
+const targetError: Record<Channel, string> = {
+  email: 'Enter an email address, like name@example.com.',
+  sms: 'Enter the phone number in international form, starting with + and the country code, like +15551234567.',
+};
+
+async function render(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, channel: Channel, state: { error?: string; target?: string } = {}) {
+  const pending = await deps.deliveredCodes.pendingEnrolment(account.id, channel);
+  const live = pending ? await deps.deliveredCodes.liveCode(pending.id) : null;
+  const now = deps.clock.now();
+  const nextSendAt = await deps.deliveredCodes.nextSendAt(account.id);
+  await ctx.render('enrol_delivered', {
+    it,
+    channel,
+    target: state.target ?? pending?.target ?? (channel === 'email' ? account.email : account.phone ?? ''),
+    sentTo: live && pending?.target ? maskDestination(channel, pending.target) : null,
+    expiresIn: live ? durationText(live.expiresAt - now) : null,
+    resendIn: nextSendAt > now ? durationText(nextSendAt - now) : null,
+    error: state.error,
+  });
+}
+
+/** GET /interaction/:uid/enrol/email|sms — the address or number, then the code sent to it. */
+export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
+  return async (ctx: ParameterizedContext) => {
+    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const account = await enrollingAccount(ctx, deps, it);
+    if (!account) return;
+    await render(ctx, deps, it, account, channel);
+  };
+}
+
+/** POST /interaction/:uid/enrol/email|sms — sends a code to the address or number given. */
+export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
+  const form = z.object({ target: text(320), csrf: text(200) });
+  return async (ctx: ParameterizedContext) => {
+    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const { target, csrf } = parseForm(ctx, form);
+    requireCsrf(deps.csrf, it, csrf);
+    const account = await enrollingAccount(ctx, deps, it);
+    if (!account) return;
+    const parsed = targetSchema[channel].safeParse(target.trim());
+    if (!parsed.success) {
+      ctx.status = 400;
+      return render(ctx, deps, it, account, channel, { error: targetError[channel], target });
+    }
+    const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.data, it.clientName);
+    if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
+    ctx.status = outcome.kind === 'failed' ? 502 : 429;
+    await render(ctx, deps, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+  };
+}
+
+/** POST /interaction/:uid/enrol/email|sms/confirm — the code proves the address; sign-in completes. */
+export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
+  const form = z.object({ code: text(64), csrf: text(200) });
+  return async (ctx: ParameterizedContext) => {
+    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const { code, csrf } = parseForm(ctx, form);
+    requireCsrf(deps.csrf, it, csrf);
+    const account = await enrollingAccount(ctx, deps, it);
+    if (!account) return;
+    const outcome = await deps.deliveredCodes.confirmEnrolment(account.id, channel, code);
+    if (outcome !== 'ok') {
+      ctx.status = 401;
+      return render(ctx, deps, it, account, channel, { error: checkMessages[outcome] });
+    }
+    await finishEnrolment(ctx, deps, it, account, channel);
+  };
+}

@@ -1,0 +1,43 @@
+import type { ParameterizedContext } from 'koa';
+import type { MethodKind } from '../otp/methods.ts';
+import type { Account } from '../store/ports.ts';
+import { loadInteraction, type CurrentInteraction } from './current_interaction.ts';
+import type { InteractionDeps } from './deps.ts';
+import { seeOther, stepUrl } from './respond.ts';
+import { completeSignIn, secondFactorAccount } from './second_factor.ts';
+
+/**
+ * Enrolment during sign-in is only for an account with no second factor yet: once one
+ * exists, adding another requires passing it first. Redirects and answers null otherwise.
+ */
+export async function enrollingAccount(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction): Promise<Account | null> {
+  const account = await secondFactorAccount(deps, it);
+  if (!account) {
+    seeOther(ctx, stepUrl(it));
+    return null;
+  }
+  if ((await deps.secondFactors.methodsFor(account.id)).length > 0) {
+    seeOther(ctx, stepUrl(it, '/second-factor'));
+    return null;
+  }
+  return account;
+}
+
+/** The first factor is confirmed: sign in, and show the new recovery codes once. */
+export async function finishEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind) {
+  const recoveryCodes = await deps.secondFactors.issueFirstRecoveryCodes(account.id);
+  const continueUrl = await completeSignIn(ctx, deps, it, account, method);
+  if (recoveryCodes.length > 0) {
+    ctx.status = 200;
+    await ctx.render('recovery_codes', { it, recoveryCodes, continueUrl });
+  }
+}
+
+/** GET /interaction/:uid/enrol — choose the first second factor. */
+export function showEnrolmentChoice(deps: InteractionDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    if (!(await enrollingAccount(ctx, deps, it))) return;
+    await ctx.render('enrol_choice', { it });
+  };
+}

@@ -1,0 +1,28 @@
+import twilio from 'twilio';
+import type { Sender } from './sender.ts';
+
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  /** E.164 number, or a messaging service SID (MG…) */
+  from: string;
+  /** a Twilio-compatible API instead of api.twilio.com */
+  apiUrl?: string;
+  /** where Twilio reports delivery status; verified by signature */
+  statusCallback: string;
+}
+
+/** SMS through Twilio's Messages API with the official client. */
+export function createTwilioSender(settings: TwilioSettings): Sender {
+  const client = twilio(settings.accountSid, settings.authToken);
+  if (settings.apiUrl) client.api.baseUrl = settings.apiUrl.replace(/\/$/, '');
+  const sender = settings.from.startsWith('MG') ? { messagingServiceSid: settings.from } : { from: settings.from };
+  return {
+    channel: 'sms',
+    provider: 'twilio',
+    async send(message) {
+      const sent = await client.messages.create({ to: message.to, body: message.text, statusCallback: settings.statusCallback, ...sender });
+      return { providerMessageId: sent.sid };
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { Db } from 'mongodb';
+import type { Delivery, DeliveryLogStore } from '../ports.ts';
+
+type DeliveryDoc = Omit<Delivery, 'id'> & { _id: string };
+
+const toDelivery = ({ _id, ...rest }: DeliveryDoc): Delivery => ({ id: _id, ...rest });
+
+export function mongoDeliveries(db: Db): DeliveryLogStore {
+  const deliveries = db.collection<DeliveryDoc>('deliveries');
+  return {
+    async add({ id, ...rest }) {
+      await deliveries.insertOne({ _id: id, ...rest });
+    },
+    async codesSentSince(accountId, since) {
+      return (await deliveries.find({ accountId, purpose: 'code', createdAt: { $gt: since } }).sort({ createdAt: 1 }).toArray()).map(toDelivery);
+    },
+    async updateStatus(providerMessageId, status) {
+      return (await deliveries.updateMany({ providerMessageId }, { $set: { status } })).modifiedCount > 0;
+    },
+    async listForAccount(accountId, limit) {
+      return (await deliveries.find({ accountId }).sort({ createdAt: -1 }).limit(limit).toArray()).map(toDelivery);
+    },
+  };
+}
