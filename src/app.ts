@@ -65,7 +65,8 @@ export async function createApp(container: Container) {
   app.use(pages.middleware);
   app.use(operations.routes());
   app.use(interactions.routes());
-  app.use(interactions.allowedMethods());
+  // 405 for a wrong method on our routes, rendered by the error handler
+  app.use(interactions.allowedMethods({ throw: true }));
   const oidc = provider.callback();
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();

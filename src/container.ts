@@ -85,7 +85,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       settings: config.deliveredCodes,
     }),
     clientAdmin: createClientAdmin(store.clients, cipher, clock),
-    userAdmin: createUserAdmin(store.accounts, hasher, clock, config.password.maxLength),
+    userAdmin: createUserAdmin(store.accounts, store.factors, hasher, clock, config.password.maxLength),
     close: () => store.close(),
   };
 }

@@ -64,6 +64,13 @@ test('a redirect URI the client did not register gets an error page, not a redir
   expect(browser.visited.some((visited) => visited.startsWith('https://evil.example'))).toBe(false);
 });
 
+test('a wrong method on an interaction route gets a 405 page', async () => {
+  const browser = new Browser(stepup.issuer);
+  await browser.open((await rp.authorize()).url);
+  await browser.open(`${browser.page.url}/login`);
+  expectCleanErrorPage(browser.page, 405, /This address does not accept that kind of request/);
+});
+
 test('an unknown path gets a 404 page', async () => {
   const browser = new Browser(stepup.issuer);
   await browser.open(`${stepup.issuer}/no/such/page`);

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { badRequest, conflict } from '../http/errors.ts';
 import { random } from '../random.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
-import { DuplicateError, type Account, type AccountStore } from '../store/ports.ts';
+import { DuplicateError, type Account, type AccountStore, type FactorStore } from '../store/ports.ts';
 
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
 
@@ -25,7 +25,19 @@ const summarize = (account: Account): UserSummary => ({
 });
 
 /** Creating and listing people's accounts; used by the CLI and the admin API. */
-export function createUserAdmin(accounts: AccountStore, hasher: PasswordHasher, clock: Clock, passwordMaxLength: number) {
+export function createUserAdmin(accounts: AccountStore, factors: FactorStore, hasher: PasswordHasher, clock: Clock, passwordMaxLength: number) {
+  /** An address the admin vouches for: a second factor that needs no code to confirm. */
+  const addVerifiedFactor = (accountId: string, kind: 'email' | 'sms', target: string) => factors.add({
+    id: random.id(),
+    accountId,
+    kind,
+    secretCiphertext: null,
+    target,
+    confirmedAt: clock.now(),
+    lastTimeStep: null,
+    createdAt: clock.now(),
+  });
+
   const newUser = z.object({
     email: z.email().max(320),
     phone: e164.optional(),
@@ -33,7 +45,11 @@ export function createUserAdmin(accounts: AccountStore, hasher: PasswordHasher, 
   });
 
   return {
-    async add(input: { email: string; phone?: string; password: string }): Promise<UserSummary> {
+    /**
+     * `phone` is also registered as a verified SMS factor; `emailCode` registers the email
+     * as a verified email-code factor.
+     */
+    async add(input: { email: string; phone?: string; password: string; emailCode?: boolean }): Promise<UserSummary> {
       const parsed = newUser.safeParse({ ...input, email: normalizeEmail(input.email) });
       if (!parsed.success) {
         throw badRequest(`invalid user: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -47,6 +63,8 @@ export function createUserAdmin(accounts: AccountStore, hasher: PasswordHasher, 
           passwordHash: await hasher.hash(password),
           createdAt: clock.now(),
         });
+        if (phone) await addVerifiedFactor(account.id, 'sms', phone);
+        if (input.emailCode) await addVerifiedFactor(account.id, 'email', email);
         return summarize(account);
       } catch (error) {
         if (error instanceof DuplicateError) throw conflict(`a user with email ${email} exists`);

@@ -84,13 +84,14 @@ function buildProgram(): Command {
   user.command('add')
     .description('create a user; the password is read from standard input')
     .requiredOption('--email <email>', 'email address (the login name)')
-    .option('--phone <e164>', 'phone number in E.164 form, like +15551234567')
+    .option('--phone <e164>', 'phone number in E.164 form, like +15551234567; also a verified SMS second factor')
+    .option('--email-code', 'make the email a verified second factor (codes by email)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (!opts.passwordStdin) throw new UsageError('--password-stdin is required: pass the password on standard input, never as an argument');
       const password = await readStdin();
-      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password }));
+      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode) }));
       output(opts.json, created, () => printRecord({ ...created }));
     });
   user.command('list')

@@ -16,7 +16,8 @@ function describe(error: unknown): Described {
   if (error instanceof AppError && error.expose) return { status: error.status, code: error.code, message: error.message };
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    // koa and body parser errors: malformed or oversized bodies, unsupported types
+    // koa, router and body parser errors: wrong method, malformed or oversized bodies
+    if (status === 405) return { status, code: 'method_not_allowed', message: 'This address does not accept that kind of request.' };
     const message = status === 413 ? 'The request was too large.' : 'The request could not be read.';
     return { status, code: status === 413 ? 'request_too_large' : 'invalid_request', message };
   }

@@ -31,7 +31,7 @@ async function render(ctx: ParameterizedContext, deps: InteractionDeps, it: Curr
     target: state.target ?? pending?.target ?? (channel === 'email' ? account.email : account.phone ?? ''),
     sentTo: live && pending?.target ? maskDestination(channel, pending.target) : null,
     expiresIn: live ? durationText(live.expiresAt - now) : null,
-    resendIn: nextSendAt > now ? durationText(nextSendAt - now) : null,
+    resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),
     error: state.error,
   });
 }

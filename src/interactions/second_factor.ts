@@ -73,7 +73,7 @@ async function deliveredState(deps: InteractionDeps, account: Account, channel: 
     maskedTo: maskDestination(channel, factor.target),
     sent: live !== null,
     expiresIn: live ? durationText(live.expiresAt - now) : null,
-    resendIn: nextSendAt > now ? durationText(nextSendAt - now) : null,
+    resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),
   };
 }
 

@@ -143,10 +143,10 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       return issuedCodes.findLive(factorId);
     },
 
-    /** When the next code may be sent (now or later), for the page's "send again". */
-    async nextSendAt(accountId: string): Promise<number> {
+    /** When the next code may be sent, for the page's "send again"; null when it may be sent now. */
+    async nextSendAt(accountId: string): Promise<number | null> {
       const throttled = await throttle(accountId);
-      return throttled && throttled.kind !== 'sent' && throttled.kind !== 'failed' ? throttled.retryAt : clock.now();
+      return throttled && (throttled.kind === 'cooldown' || throttled.kind === 'capped') ? throttled.retryAt : null;
     },
   };
 }

@@ -28,7 +28,7 @@ export class Browser {
   }
 
   async open(url: string): Promise<Page> {
-    return this.request(url, { method: 'GET' });
+    return this.request(new URL(url, this.issuer).href, { method: 'GET' });
   }
 
   /** Posts the page's form whose action ends with `actionSuffix`, with its hidden fields plus `fields`. */
@@ -52,8 +52,8 @@ export class Browser {
 
   /** The text of the element with this id. */
   textOf(id: string): string | undefined {
-    const match = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)<\\/`).exec(this.page.html);
-    return match ? decode(match[1]!.replace(/<[^>]+>/g, '').trim()) : undefined;
+    const match = new RegExp(`<(\\w+)[^>]*id="${id}"[^>]*>([\\s\\S]*?)<\\/\\1>`).exec(this.page.html);
+    return match ? decode(match[2]!.replace(/<[^>]+>/g, '').replace(/\\s+/g, ' ').trim()) : undefined;
   }
 
   get callbackUrl(): URL {
@@ -83,7 +83,7 @@ export class Browser {
     throw new Error('too many redirects');
   }
 
-  private cookieHeader(): string {
+  cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 

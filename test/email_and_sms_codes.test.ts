@@ -1,0 +1,303 @@
+import { Browser } from './support/browser.ts';
+import { PASSWORD } from './support/people.ts';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { startSmtpCapture } from './support/smtp_capture.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { startTwilioApi, TWILIO_SID, TWILIO_TOKEN } from './support/twilio_api.ts';
+
+let stepup: RunningStepup;
+let rp: RelyingParty;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+let twilio: Awaited<ReturnType<typeof startTwilioApi>>;
+let n = 0;
+
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  twilio = await startTwilioApi();
+  stepup = await startStepup({
+    SMTP_URL: smtp.url,
+    SMTP_FROM: 'Stepup <stepup@example.com>',
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM: '+15550000000',
+    TWILIO_API_URL: twilio.url,
+  });
+  rp = await relyingParty(stepup, { firstParty: true, name: 'Shop' });
+});
+afterAll(async () => {
+  await stepup.stop();
+  await smtp.close();
+  await twilio.close();
+});
+afterEach(() => {
+  smtp.state.failing = false;
+  twilio.state.failing = false;
+});
+
+/** A person with verified email and SMS factors, as an admin registers them. */
+async function personWithCodes() {
+  n += 1;
+  const email = `codes-${n}@example.com`;
+  const phone = `+1555${String(1000000 + n).slice(-7)}`;
+  await stepup.container.userAdmin.add({ email, phone, password: PASSWORD, emailCode: true });
+  const account = (await stepup.container.store.accounts.findByEmail(email))!;
+  return { email, phone, password: PASSWORD, accountId: account.id };
+}
+
+/** Password done; the browser is on the second-factor page for `method`. */
+async function atSecondFactor(person: { email: string; password: string }, method: 'email' | 'sms') {
+  const browser = new Browser(stepup.issuer);
+  const authorization = await rp.authorize();
+  await browser.open(authorization.url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  await browser.open(`${browser.page.url.replace(/\?.*$/, '')}?method=${method}`);
+  return { browser, authorization };
+}
+
+/** Posts a code with the page's CSRF token, whether or not the page offers a code form. */
+async function postCode(browser: Browser, method: string, code: string) {
+  const csrf = browser.forms()[0]!.fields.csrf!;
+  const path = new URL(browser.page.url).pathname.replace(/\/second-factor.*$/, '/second-factor');
+  await browser.post(path, { csrf, method, code });
+}
+
+/** Moves past the resend cooldown. */
+const afterCooldown = () => stepup.clock.advance(31_000);
+
+describe('signing in with an email code', () => {
+  test('send, then the mailed code signs in with amr otp; it works once', async () => {
+    const person = await personWithCodes();
+    const { browser, authorization } = await atSecondFactor(person, 'email');
+    expect(browser.page.html).toContain('We will send a code by email to <strong>c******@example.com</strong>');
+    await browser.submit('/second-factor/send');
+    expect(browser.textOf('code-sent')).toBe('We sent a code by email to c******@example.com. It expires in 2 minutes.');
+    expect(browser.textOf('resend-wait')).toMatch(/^You can ask for a new code in \d+ seconds\.$/);
+
+    const code = smtp.lastCodeTo(person.email);
+    await browser.submit('/second-factor', { code });
+    const tokens = await authorization.exchange(browser.callbackUrl);
+    expect(tokens.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(tokens.claims()!.acr).toBe('urn:stepup:loa:2fa');
+
+    const again = await atSecondFactor(person, 'email');
+    await postCode(again.browser, 'email', code);
+    expect(again.browser.page.status).toBe(401);
+    expect(again.browser.page.html).toContain('That code has expired or was already used');
+  });
+
+  test('the email holds the code, its lifetime and the app, from SMTP_FROM', async () => {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    const mail = smtp.mails.filter((m) => m.to.includes(person.email)).at(-1)!;
+    const code = smtp.lastCodeTo(person.email);
+    expect(mail.raw).toMatch(/^From: Stepup <stepup@example\.com>/m);
+    expect(mail.raw).toContain(`Subject: Your Stepup code: ${code}`);
+    expect(mail.raw).toContain(`Your Stepup code for Shop is ${code}.`);
+    expect(mail.raw).toContain('It expires in 2 minutes.');
+    expect(mail.raw).toContain('Content-Type: text/html');
+    expect(mail.raw).not.toContain(person.password);
+  });
+});
+
+describe('signing in with an SMS code', () => {
+  test('the texted code signs in with amr sms', async () => {
+    const person = await personWithCodes();
+    const { browser, authorization } = await atSecondFactor(person, 'sms');
+    await browser.submit('/second-factor/send');
+    expect(browser.textOf('code-sent')).toMatch(/^We sent a code by SMS to \+1\*+\d{4}\. It expires in 2 minutes\.$/);
+    const sms = twilio.messages.at(-1)!;
+    expect(sms).toMatchObject({ to: person.phone, from: '+15550000000', statusCallback: `${stepup.issuer}/hooks/twilio/status` });
+    expect(sms.body).toMatch(/^\d{6} is your Stepup code for Shop\. It expires in 2 min\.$/);
+
+    await browser.submit('/second-factor', { code: twilio.lastCodeTo(person.phone) });
+    expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'sms', 'mfa']);
+  });
+});
+
+describe('refusals', () => {
+  test('a wrong code is refused; after five wrong tries even the right one is', async () => {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    const code = smtp.lastCodeTo(person.email);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      await browser.submit('/second-factor', { code: wrong });
+      expect(browser.page.html).toContain('That code is not valid');
+    }
+    await browser.submit('/second-factor', { code: wrong });
+    expect(browser.page.html).toContain('Too many wrong tries for this code. Send a new one.');
+    await browser.submit('/second-factor', { code });
+    expect(browser.page.status).toBe(401);
+    expect(browser.page.html).toContain('Send a new one');
+  });
+
+  test('a code older than two minutes is refused', async () => {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    const code = smtp.lastCodeTo(person.email);
+    stepup.clock.advance(121_000);
+    await browser.open(browser.page.url);
+    expect(browser.page.html).not.toContain('We sent a code');
+    await postCode(browser, 'email', code);
+    expect(browser.page.status).toBe(401);
+    expect(browser.page.html).toContain('That code has expired or was already used');
+  });
+
+  test('a new code replaces the previous one', async () => {
+    const person = await personWithCodes();
+    const { browser, authorization } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    const first = smtp.lastCodeTo(person.email);
+    afterCooldown();
+    await browser.open(browser.page.url);
+    await browser.submit('/second-factor/send');
+    const second = smtp.lastCodeTo(person.email);
+    if (first !== second) {
+      await browser.submit('/second-factor', { code: first });
+      expect(browser.page.status).toBe(401);
+    }
+    await browser.submit('/second-factor', { code: second });
+    expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+});
+
+describe('cooldown and send cap', () => {
+  test('a second send within 30 s waits, with Retry-After and the seconds left', async () => {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    const sent = smtp.mails.length;
+    const form = browser.forms().find((f) => f.action.endsWith('/second-factor'))!;
+    const response = await fetch(new URL(`${form.action}/send`, stepup.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
+      body: new URLSearchParams({ csrf: form.fields.csrf!, method: 'email' }),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(25);
+    expect(await response.text()).toMatch(/A code was sent moments ago\. You can ask for a new one in \d+ seconds\./);
+    expect(smtp.mails.length).toBe(sent);
+  });
+
+  test('at most five codes per 15 minutes; the page says when sending works again', async () => {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'email');
+    for (let i = 0; i < 5; i += 1) {
+      await browser.submit('/second-factor/send');
+      expect(browser.page.status).toBe(200);
+      afterCooldown();
+      await browser.open(browser.page.url);
+    }
+    // the page offers no send button now, and says how long to wait
+    expect(browser.forms().some((f) => f.action.endsWith('/send'))).toBe(false);
+    expect(browser.textOf('resend-wait')).toMatch(/^You can ask for a new code in \d+ minutes\.$/);
+    const codeForm = browser.forms().find((f) => f.action.endsWith('/second-factor'))!;
+    await browser.post(`${codeForm.action}/send`, { csrf: codeForm.fields.csrf!, method: 'email' });
+    expect(browser.page.status).toBe(429);
+    expect(browser.page.html).toMatch(/Too many codes were sent to you recently\. You can ask for a new one in \d+ minutes\./);
+
+    stepup.clock.advance(15 * 60_000);
+    await browser.open(`${codeForm.action}?method=email`);
+    await browser.submit('/second-factor/send');
+    expect(browser.textOf('code-sent')).toContain('We sent a code by email');
+  });
+});
+
+describe('channel fallback', () => {
+  test('when SMS delivery fails the code goes by email, and the page says so', async () => {
+    const person = await personWithCodes();
+    twilio.state.failing = true;
+    const { browser, authorization } = await atSecondFactor(person, 'sms');
+    await browser.submit('/second-factor/send');
+    expect(browser.page.html).toContain('We could not send an SMS, so we sent your code by email instead.');
+    expect(browser.textOf('code-sent')).toContain('by email to c******@example.com');
+
+    await browser.submit('/second-factor', { code: smtp.lastCodeTo(person.email) });
+    expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    const log = await stepup.container.store.deliveries.listForAccount(person.accountId, 10);
+    expect(log.map((d) => [d.channel, d.result, d.fallbackFrom])).toEqual([['email', 'sent', 'sms'], ['sms', 'failed', null]]);
+    expect(log[1]!.reason).toMatch(/not a valid mobile number/);
+  });
+
+  test('when SMTP fails the code goes by SMS', async () => {
+    const person = await personWithCodes();
+    smtp.state.failing = true;
+    const { browser } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    expect(browser.page.html).toContain('We could not send an email, so we sent your code by SMS instead.');
+    expect(twilio.lastCodeTo(person.phone)).toMatch(/^\d{6}$/);
+  });
+
+  test('when no channel works: a clear message, other methods offered, nothing half-done', async () => {
+    const person = await personWithCodes();
+    smtp.state.failing = true;
+    twilio.state.failing = true;
+    const { browser } = await atSecondFactor(person, 'email');
+    await browser.submit('/second-factor/send');
+    expect(browser.page.status).toBe(502);
+    expect(browser.page.html).toContain('We could not send you a code right now.');
+    expect(browser.page.html).toMatch(/<a href="[^"]+\?method=sms">SMS code<\/a>/);
+    const log = await stepup.container.store.deliveries.listForAccount(person.accountId, 10);
+    expect(log.every((d) => d.result === 'failed')).toBe(true);
+  });
+});
+
+describe('the delivery log', () => {
+  test('records channel, masked destination, provider message id and result, never the code', async () => {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'sms');
+    await browser.submit('/second-factor/send');
+    const [entry] = await stepup.container.store.deliveries.listForAccount(person.accountId, 1);
+    expect(entry).toMatchObject({ channel: 'sms', purpose: 'code', result: 'sent', providerMessageId: twilio.messages.at(-1)!.sid, fallbackFrom: null });
+    expect(entry!.maskedTo).toMatch(/^\+1\*+\d{4}$/);
+    expect(JSON.stringify(entry)).not.toContain(twilio.lastCodeTo(person.phone));
+  });
+});
+
+describe('enrolment during the first sign-in', () => {
+  test('an email address, proven by the code sent to it', async () => {
+    n += 1;
+    const email = `enrol-${n}@example.com`;
+    await stepup.container.userAdmin.add({ email, password: PASSWORD });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize();
+    await browser.open(authorization.url);
+    await browser.submit('/login', { email, password: PASSWORD });
+    await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/email'));
+    expect(browser.page.html).toContain(`value="${email}"`);
+    await browser.submit('/enrol/email', { target: email });
+    expect(browser.textOf('code-sent')).toMatch(/^We sent a code to e\*+@example\.com\. It expires in 2 minutes\.$/);
+
+    await browser.submit('/enrol/email/confirm', { code: '000000' === smtp.lastCodeTo(email) ? '111111' : '000000' });
+    expect(browser.page.status).toBe(401);
+    await browser.submit('/enrol/email/confirm', { code: smtp.lastCodeTo(email) });
+    expect(browser.page.html).toContain('Save your recovery codes');
+    const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)![1]!.replace(/&amp;/g, '&');
+    await browser.open(next);
+    expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+
+  test('a phone number, checked for E.164 form, then proven by SMS', async () => {
+    n += 1;
+    const email = `enrol-${n}@example.com`;
+    await stepup.container.userAdmin.add({ email, password: PASSWORD });
+    const browser = new Browser(stepup.issuer);
+    const authorization = await rp.authorize();
+    await browser.open(authorization.url);
+    await browser.submit('/login', { email, password: PASSWORD });
+    await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/sms'));
+    await browser.submit('/enrol/sms', { target: '555 1234' });
+    expect(browser.page.status).toBe(400);
+    expect(browser.page.html).toContain('international form');
+    const phone = `+4420${String(7000000 + n)}`;
+    await browser.submit('/enrol/sms', { target: phone });
+    await browser.submit('/enrol/sms/confirm', { code: twilio.lastCodeTo(phone) });
+    const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)![1]!.replace(/&amp;/g, '&');
+    await browser.open(next);
+    expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'sms', 'mfa']);
+  });
+});
