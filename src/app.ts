@@ -12,6 +12,7 @@ import { createAdapterClass } from './oidc/adapter.ts';
 import { createFindAccount } from './oidc/find_account.ts';
 import { loadProviderKeys } from './oidc/keys.ts';
 import { createProvider, isProviderPath } from './oidc/provider.ts';
+import { twilioStatusCallbackUrl, twilioStatusRouter } from './otp/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
 
 function operationsRouter(container: Container) {
@@ -64,6 +65,9 @@ export async function createApp(container: Container) {
   app.use(errorHandler(logger, pages));
   app.use(pages.middleware);
   app.use(operations.routes());
+  if (config.twilioAuthToken) {
+    app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
+  }
   app.use(interactions.routes());
   // 405 for a wrong method on our routes, rendered by the error handler
   app.use(interactions.allowedMethods({ throw: true }));

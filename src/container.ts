@@ -12,6 +12,7 @@ import { createOutboxSender } from './otp/senders/outbox_sender.ts';
 import type { Sender } from './otp/senders/sender.ts';
 import { createSmtpSender } from './otp/senders/smtp_sender.ts';
 import { createTwilioSender } from './otp/senders/twilio_sender.ts';
+import { twilioStatusCallbackUrl } from './otp/twilio_status_hook.ts';
 import { createTotp } from './otp/totp.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
@@ -36,7 +37,7 @@ function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
       authToken: config.twilioAuthToken,
       from: config.twilioFrom,
       apiUrl: config.twilioApiUrl,
-      statusCallback: `${config.issuer}/hooks/twilio/status`,
+      statusCallback: twilioStatusCallbackUrl(config.issuer),
     })
     : createOutboxSender('sms', outbox, clock);
   return { email, sms };

@@ -1,3 +1,4 @@
+import twilioLibrary from 'twilio';
 import { Browser } from './support/browser.ts';
 import { PASSWORD } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
@@ -299,5 +300,39 @@ describe('enrolment during the first sign-in', () => {
     const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)![1]!.replace(/&amp;/g, '&');
     await browser.open(next);
     expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'sms', 'mfa']);
+  });
+});
+
+describe('Twilio delivery status callback', () => {
+  async function sentSms() {
+    const person = await personWithCodes();
+    const { browser } = await atSecondFactor(person, 'sms');
+    await browser.submit('/second-factor/send');
+    return { person, sid: twilio.messages.at(-1)!.sid };
+  }
+  const callbackUrl = () => `${stepup.issuer}/hooks/twilio/status`;
+  const post = (params: Record<string, string>, signature: string) =>
+    fetch(callbackUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) });
+
+  test('a correctly signed callback updates the stored status', async () => {
+    const { person, sid } = await sentSms();
+    const params = { MessageSid: sid, MessageStatus: 'delivered', AccountSid: TWILIO_SID };
+    const response = await post(params, twilioLibrary.getExpectedTwilioSignature(TWILIO_TOKEN, callbackUrl(), params));
+    expect(response.status).toBe(204);
+    const [entry] = await stepup.container.store.deliveries.listForAccount(person.accountId, 1);
+    expect(entry!.status).toBe('delivered');
+  });
+
+  test('a wrong or missing signature is refused and changes nothing', async () => {
+    const { person, sid } = await sentSms();
+    const params = { MessageSid: sid, MessageStatus: 'failed', AccountSid: TWILIO_SID };
+    const signedOther = twilioLibrary.getExpectedTwilioSignature(TWILIO_TOKEN, callbackUrl(), { ...params, MessageStatus: 'delivered' });
+    for (const signature of [signedOther, 'bm90IGEgc2lnbmF0dXJl', '']) {
+      const response = await post(params, signature);
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ error: 'invalid_signature', error_description: 'The request signature is not valid.' });
+    }
+    const [entry] = await stepup.container.store.deliveries.listForAccount(person.accountId, 1);
+    expect(entry!.status).toBeNull();
   });
 });

@@ -24,7 +24,9 @@ function describe(error: unknown): Described {
   return { status: 500, code: 'server_error', message: generic };
 }
 
-const wantsJson = (ctx: ParameterizedContext) => ctx.path.startsWith('/admin/api') || ctx.accepts('html', 'json') === 'json';
+/** APIs and webhooks answer JSON; pages answer HTML unless the caller prefers JSON. */
+const wantsJson = (ctx: ParameterizedContext) =>
+  ctx.path.startsWith('/admin/api') || ctx.path.startsWith('/hooks/') || ctx.accepts('html', 'json') === 'json';
 
 /** One handler: HTML error pages for people, JSON for API callers, never a stack trace. */
 export function errorHandler(logger: Logger, pages: Pages): Middleware {
