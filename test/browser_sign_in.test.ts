@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser as Chromium, type Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { createPerson } from './support/people.ts';
+import { createPerson, PASSWORD } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -87,5 +88,27 @@ maybe('in Chromium', () => {
     expect(violations).toEqual([]);
     await context.close();
     await fresh.close();
+  });
+
+  test('a person signs in with a code sent by email, read from the development outbox', async () => {
+    await stepup.container.userAdmin.add({ email: 'mail-code@example.com', password: PASSWORD, emailCode: true });
+    const context = await chromiumBrowser.newContext();
+    const page = await context.newPage();
+    await page.route(`${rp.redirectUri}**`, (route) => route.fulfill({ status: 200, body: 'signed in' }));
+    const authorization = await rp.authorize();
+    await page.goto(authorization.url);
+    await page.getByLabel('Email').fill('mail-code@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.getByText(/We sent a code by email to m\*+@example\.com/).waitFor();
+    const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
+    const code = /(\d{6})/.exec(JSON.parse(lines.at(-1)!).text)![1]!;
+    await page.getByLabel('Email code').fill(code);
+    const callback = await waitForCallback(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    expect((await authorization.exchange(callback)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+    await context.close();
   });
 });

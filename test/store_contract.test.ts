@@ -114,6 +114,73 @@ describe.each(storeAdapters)('%s store', (name, open) => {
     });
   });
 
+  describe('issued codes', () => {
+    async function factorFor() {
+      const account = await newAccount();
+      const factor = { id: unique('f'), accountId: account.id, kind: 'email' as const, secretCiphertext: null, target: account.email, confirmedAt: 1, lastTimeStep: null, createdAt: clock.now() };
+      await store.factors.add(factor);
+      return factor;
+    }
+
+    test('issue, find live, consume once; a new code replaces the old', async () => {
+      const factor = await factorFor();
+      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h1', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      expect(await store.issuedCodes.findLive(factor.id)).toMatchObject({ codeHash: 'h1', attempts: 0, consumedAt: null });
+      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h2', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      expect(await store.issuedCodes.consume(factor.id, 'h1', 5, clock.now())).toBe(false);
+      expect(await store.issuedCodes.consume(factor.id, 'h2', 5, clock.now())).toBe(true);
+      expect(await store.issuedCodes.consume(factor.id, 'h2', 5, clock.now())).toBe(false);
+      expect(await store.issuedCodes.findLive(factor.id)).toBeNull();
+    });
+
+    test('wrong tries are counted; at the limit the right code no longer works', async () => {
+      const factor = await factorFor();
+      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      for (let i = 1; i <= 3; i += 1) expect(await store.issuedCodes.addAttempt(factor.id)).toBe(i);
+      expect(await store.issuedCodes.consume(factor.id, 'h', 3, clock.now())).toBe(false);
+      expect(await store.issuedCodes.consume(factor.id, 'h', 4, clock.now())).toBe(true);
+    });
+
+    test('an expired code is not live and cannot be consumed', async () => {
+      const factor = await factorFor();
+      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h', expiresAt: clock.now() + 1_000, createdAt: clock.now() });
+      clock.advance(1_001);
+      try {
+        expect(await store.issuedCodes.findLive(factor.id)).toBeNull();
+        expect(await store.issuedCodes.consume(factor.id, 'h', 5, clock.now())).toBe(false);
+      } finally {
+        clock.advance(-1_001);
+      }
+    });
+
+    concurrently('concurrent use of one code: exactly one wins', async () => {
+      const factor = await factorFor();
+      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.issuedCodes.consume(factor.id, 'h', 5, clock.now())));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('delivery log', () => {
+    const delivery = (accountId: string, createdAt: number, extra: object = {}) => ({
+      id: unique('d'), accountId, channel: 'sms' as const, maskedTo: '+1****4567', purpose: 'code' as const, result: 'sent' as const,
+      reason: null, providerMessageId: unique('SM'), fallbackFrom: null, status: null, createdAt, ...extra,
+    });
+
+    test('codes sent since a time, newest listed first, status updated by provider id', async () => {
+      const account = await newAccount();
+      const old = delivery(account.id, 1_000);
+      const recent = delivery(account.id, 5_000);
+      const alert = delivery(account.id, 6_000, { purpose: 'alert' });
+      for (const d of [old, recent, alert]) await store.deliveries.add(d);
+      expect((await store.deliveries.codesSentSince(account.id, 2_000)).map((d) => d.id)).toEqual([recent.id]);
+      expect((await store.deliveries.listForAccount(account.id, 2)).map((d) => d.id)).toEqual([alert.id, recent.id]);
+      expect(await store.deliveries.updateStatus(recent.providerMessageId, 'delivered')).toBe(true);
+      expect(await store.deliveries.updateStatus('SMunknown', 'delivered')).toBe(false);
+      expect((await store.deliveries.listForAccount(account.id, 3)).find((d) => d.id === recent.id)!.status).toBe('delivered');
+    });
+  });
+
   describe('records', () => {
     test('upsert, find, find by uid, by user code; destroy', async () => {
       const id = unique('r');
