@@ -57,6 +57,16 @@ test('user add reads the password from stdin and never prints it', () => {
   expect(table.stdout).toMatch(/ann@example\.com\s+\+15551234567\s+false/);
 });
 
+test('user update changes the phone and validates its input', () => {
+  stepup(['user', 'add', '--email', 'upd@example.com', '--phone', '+15550001111', '--password-stdin'], 'a password here');
+  const updated = stepup(['user', 'update', '--email', 'UPD@example.com', '--phone', '+15550002222', '--email-code', '--json']);
+  expect(updated.code).toBe(0);
+  expect(JSON.parse(updated.stdout)).toMatchObject({ email: 'upd@example.com', phone: '+15550002222' });
+  expect(stepup(['user', 'update', '--email', 'upd@example.com', '--phone', '12345']).code).toBe(1);
+  expect(stepup(['user', 'update', '--email', 'nobody@example.com', '--phone', '+15550003333']).stderr).toContain('no user with email nobody@example.com');
+  expect(stepup(['user', 'update', '--email', 'upd@example.com']).code).toBe(2);
+});
+
 test('errors exit 1 with a message; usage mistakes exit 2', () => {
   stepup(['user', 'add', '--email', 'dup@example.com', '--password-stdin'], 'password one');
   const duplicate = stepup(['user', 'add', '--email', 'DUP@example.com', '--password-stdin'], 'password two');

@@ -247,6 +247,19 @@ describe('channel fallback', () => {
   });
 });
 
+describe('admin-registered factors', () => {
+  test('after an admin changes the phone, SMS codes go to the new number only', async () => {
+    const person = await personWithCodes();
+    const newPhone = '+447700900123';
+    await stepup.container.userAdmin.update(person.email, { phone: newPhone });
+    const { browser } = await atSecondFactor(person, 'sms');
+    await browser.submit('/second-factor/send');
+    expect(twilio.messages.at(-1)!.to).toBe(newPhone);
+    const factors = await stepup.container.store.factors.listForAccount(person.accountId);
+    expect(factors.filter((f) => f.kind === 'sms').map((f) => f.target)).toEqual([newPhone]);
+  });
+});
+
 describe('the delivery log', () => {
   test('records channel, masked destination, provider message id and result, never the code', async () => {
     const person = await personWithCodes();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../accounts/password_login.ts';
 import type { Clock } from '../clock.ts';
-import { badRequest, conflict } from '../http/errors.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { random } from '../random.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore } from '../store/ports.ts';
@@ -27,7 +27,12 @@ const summarize = (account: Account): UserSummary => ({
 /** Creating and listing people's accounts; used by the CLI and the admin API. */
 export function createUserAdmin(accounts: AccountStore, factors: FactorStore, hasher: PasswordHasher, clock: Clock, passwordMaxLength: number) {
   /** An address the admin vouches for: a second factor that needs no code to confirm. */
-  const addVerifiedFactor = (accountId: string, kind: 'email' | 'sms', target: string) => factors.add({
+  const addVerifiedFactor = async (accountId: string, kind: 'email' | 'sms', target: string) => {
+    // one factor per kind: the new address replaces the old one
+    for (const old of await factors.listForAccount(accountId)) if (old.kind === kind) await factors.remove(old.id);
+    await addFactor(accountId, kind, target);
+  };
+  const addFactor = (accountId: string, kind: 'email' | 'sms', target: string) => factors.add({
     id: random.id(),
     accountId,
     kind,
@@ -70,6 +75,19 @@ export function createUserAdmin(accounts: AccountStore, factors: FactorStore, ha
         if (error instanceof DuplicateError) throw conflict(`a user with email ${email} exists`);
         throw error;
       }
+    },
+    /** Sets the phone (also the verified SMS factor) and/or makes the email a verified factor. */
+    async update(email: string, changes: { phone?: string; emailCode?: boolean }): Promise<UserSummary> {
+      const account = await accounts.findByEmail(normalizeEmail(email));
+      if (!account) throw notFound(`no user with email ${normalizeEmail(email)}`);
+      if (changes.phone !== undefined) {
+        const phone = e164.safeParse(changes.phone);
+        if (!phone.success) throw badRequest(`invalid user: phone: ${phone.error.issues[0]!.message}`);
+        await accounts.updatePhone(account.id, phone.data);
+        await addVerifiedFactor(account.id, 'sms', phone.data);
+      }
+      if (changes.emailCode) await addVerifiedFactor(account.id, 'email', account.email);
+      return summarize((await accounts.findById(account.id))!);
     },
     async list(): Promise<UserSummary[]> {
       return (await accounts.list()).map(summarize);

@@ -94,6 +94,17 @@ function buildProgram(): Command {
       const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode) }));
       output(opts.json, created, () => printRecord({ ...created }));
     });
+  user.command('update')
+    .description("change a user's phone (also their verified SMS factor) or make their email a verified factor")
+    .requiredOption('--email <email>', 'the user to change')
+    .option('--phone <e164>', 'new phone number in E.164 form; replaces the SMS second factor')
+    .option('--email-code', 'make the email a verified second factor (codes by email)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      if (opts.phone === undefined && !opts.emailCode) throw new UsageError('nothing to change: give --phone and/or --email-code');
+      const updated = await withContainer((c) => c.userAdmin.update(opts.email, { phone: opts.phone, emailCode: Boolean(opts.emailCode) }));
+      output(opts.json, updated, () => printRecord({ ...updated }));
+    });
   user.command('list')
     .description('list users')
     .option('--json', 'print JSON')

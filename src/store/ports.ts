@@ -21,6 +21,7 @@ export interface AccountStore {
   findByEmail(email: string): Promise<Account | null>;
   list(): Promise<Account[]>;
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  updatePhone(id: string, phone: string | null): Promise<void>;
 }
 
 export type MfaPolicy = 'required' | 'on-request';

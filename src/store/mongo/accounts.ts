@@ -43,5 +43,8 @@ export function mongoAccounts(db: Db): AccountStore {
     async updatePasswordHash(id, passwordHash) {
       await accounts.updateOne({ _id: id }, { $set: { passwordHash } });
     },
+    async updatePhone(id, phone) {
+      await accounts.updateOne({ _id: id }, { $set: { phone } });
+    },
   };
 }

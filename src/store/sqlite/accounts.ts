@@ -21,6 +21,7 @@ export function sqliteAccounts(db: DatabaseSync): AccountStore {
   const byEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
   const all = db.prepare('SELECT * FROM accounts ORDER BY email');
   const setHash = db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?');
+  const setPhone = db.prepare('UPDATE accounts SET phone = ? WHERE id = ?');
 
   return {
     async create(account: NewAccount) {
@@ -45,6 +46,9 @@ export function sqliteAccounts(db: DatabaseSync): AccountStore {
     },
     async updatePasswordHash(id, passwordHash) {
       setHash.run(passwordHash, id);
+    },
+    async updatePhone(id, phone) {
+      setPhone.run(phone, id);
     },
   };
 }
