@@ -53,8 +53,11 @@ export async function createApp(container: Container) {
     checkPassword: container.checkPassword,
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
-    pendingSignIns: createPendingSignIns(store.records),
+    pendingSignIns: createPendingSignIns(store.records, clock, config.ttl.interactionSeconds * 1000),
     csrf: createCsrf(cipher.hashKey),
+    lockout: container.lockout,
+    overLimit: container.overLimit,
+    audit: container.audit,
     clock,
     passwordMaxLength: config.password.maxLength,
   });

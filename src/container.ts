@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createPasswordLogin } from './accounts/password_login.ts';
+import { createAuditQueries } from './admin/audit_queries.ts';
 import { createClientAdmin } from './admin/clients.ts';
 import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -16,7 +17,10 @@ import { twilioStatusCallbackUrl } from './otp/twilio_status_hook.ts';
 import { createTotp } from './otp/totp.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
+import { createLockout } from './security/lockout.ts';
 import { createPasswordHasher } from './security/password_hasher.ts';
+import { createRateLimiter } from './security/rate_limit.ts';
+import { createAudit } from './audit/audit.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
@@ -54,6 +58,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const hasher = await createPasswordHasher(config.argon2);
   const totp = createTotp(config.totp, clock);
   const senders = createSenders(config, clock);
+  const lockout = createLockout(store.counters, clock, config.lockout);
+  const audit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
 
   return {
     config,
@@ -64,7 +70,10 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     hasher,
     totp,
     senders,
-    checkPassword: createPasswordLogin(store.accounts, hasher),
+    lockout,
+    audit,
+    overLimit: createRateLimiter(store.counters, config.rateLimits, cipher.hashKey),
+    checkPassword: createPasswordLogin(store.accounts, hasher, lockout),
     secondFactors: createSecondFactors({
       factors: store.factors,
       recoveryCodes: store.recoveryCodes,
@@ -85,8 +94,9 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       logger,
       settings: config.deliveredCodes,
     }),
-    clientAdmin: createClientAdmin(store.clients, cipher, clock),
-    userAdmin: createUserAdmin(store.accounts, store.factors, hasher, clock, config.password.maxLength),
+    clientAdmin: createClientAdmin(store.clients, cipher, clock, audit),
+    userAdmin: createUserAdmin({ accounts: store.accounts, factors: store.factors, hasher, lockout, audit, clock, passwordMaxLength: config.password.maxLength }),
+    auditQueries: createAuditQueries(store.audit, clock),
     close: () => store.close(),
   };
 }

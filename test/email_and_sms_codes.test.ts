@@ -22,6 +22,9 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
     TWILIO_FROM: '+15550000000',
     TWILIO_API_URL: twilio.url,
+  }, {
+    // these tests reach the per-code try limit (5); the account lockout is tested on its own
+    lockout: { secondFactorFailures: 50 },
   });
   rp = await relyingParty(stepup, { firstParty: true, name: 'Shop' });
 });

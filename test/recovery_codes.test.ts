@@ -65,8 +65,6 @@ test("another person's recovery code does not work", async () => {
 test('recovery codes are stored only as keyed hashes', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   const stored = await rawStorage(stepup);
-  for (const code of person.recoveryCodes) {
-    expect(stored).not.toContain(code);
-    expect(stored).not.toContain(code.replace('-', ''));
-  }
+  const found = person.recoveryCodes.flatMap((code) => [code, code.replace('-', '')]).filter((code) => stored.includes(code));
+  expect(found).toEqual([]);
 });

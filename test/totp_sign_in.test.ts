@@ -30,7 +30,7 @@ describe('first sign-in enrols an authenticator app', () => {
     // the key shown is stored only encrypted
     const [factor] = await stepup.container.store.factors.listForAccount((await stepup.container.store.accounts.findByEmail('qr@example.com'))!.id);
     expect(factor!.secretCiphertext).not.toContain(secret);
-    expect(await rawStorage(stepup)).not.toContain(secret!);
+    expect((await rawStorage(stepup)).includes(secret!)).toBe(false);
     expect(stepup.container.cipher.decrypt(factor!.secretCiphertext!)).toBe(secret);
   });
 
@@ -136,7 +136,8 @@ describe('sign-in with an enrolled authenticator app', () => {
     await browser.submit('/login', { email: person.email, password: person.password });
     const right = await totpCode(stepup, person.secret);
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
-    for (const code of [wrong, 'abcdef', '', '1234567', right.slice(0, 5)]) {
+    // four: the fifth failure would lock the account (tested in lockout.test.ts)
+    for (const code of [wrong, 'abcdef', '1234567', right.slice(0, 5)]) {
       await browser.submit('/second-factor', { code });
       expect(browser.page.status).toBe(401);
       expect(browser.page.html).toContain('That code is not valid');

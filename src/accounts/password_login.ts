@@ -1,25 +1,40 @@
+import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import type { Account, AccountStore } from '../store/ports.ts';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+export type PasswordCheck =
+  | { ok: true; account: Account }
+  | { ok: false; reason: 'unknown_email' | 'wrong_password' | 'disabled'; account: Account | null; lockedUntil: number | null }
+  | { ok: false; reason: 'locked'; account: Account; lockedUntil: number };
+
 /**
- * Checks an email and password. Unknown email, disabled account and wrong password all
- * answer null after the same argon2 work, so neither the answer nor its timing tells them apart.
+ * Checks an email and password. Unknown email, disabled account, wrong password and a
+ * locked account all cost the same argon2 work, and a locked account's password is not
+ * checked at all, so neither the answer nor its timing tells whether it was right.
  */
-export function createPasswordLogin(accounts: AccountStore, hasher: PasswordHasher) {
-  return async function checkPassword(email: string, password: string): Promise<Account | null> {
+export function createPasswordLogin(accounts: AccountStore, hasher: PasswordHasher, lockout: Lockout) {
+  return async function checkPassword(email: string, password: string): Promise<PasswordCheck> {
     const account = await accounts.findByEmail(normalizeEmail(email));
     if (!account) {
       await hasher.verifyDecoy(password);
-      return null;
+      return { ok: false, reason: 'unknown_email', account: null, lockedUntil: null };
     }
-    const valid = await hasher.verify(account.passwordHash, password);
-    if (!valid || account.disabled) return null;
+    const gate = await lockout.attempt(account.id, 'password');
+    if (!gate.allowed) {
+      await hasher.verifyDecoy(password);
+      return { ok: false, reason: 'locked', account, lockedUntil: gate.lockedUntil };
+    }
+    if (!(await hasher.verify(account.passwordHash, password))) {
+      return { ok: false, reason: 'wrong_password', account, lockedUntil: await lockout.failed(account.id, 'password') };
+    }
+    if (account.disabled) return { ok: false, reason: 'disabled', account, lockedUntil: null };
+    await lockout.succeeded(account.id, 'password');
     if (hasher.needsRehash(account.passwordHash)) {
       await accounts.updatePasswordHash(account.id, await hasher.hash(password));
     }
-    return account;
+    return { ok: true, account };
   };
 }
 

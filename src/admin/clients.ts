@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { AppError, badRequest, notFound } from '../http/errors.ts';
 import { random } from '../random.ts';
@@ -57,7 +58,9 @@ function validationError(error: z.ZodError): AppError {
 }
 
 /** Registering and removing client applications; used by the CLI and the admin API. */
-export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock) {
+export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit) {
+  const adminChange = (clientId: string, detail: string) =>
+    audit(noRequest, { type: 'admin_change', result: 'ok', clientId, channel: 'admin', detail });
   return {
     /** The secret is returned once, here; it is stored encrypted. */
     async add(input: NewClientInput): Promise<ClientSummary & { client_secret?: string }> {
@@ -81,6 +84,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
         createdAt: clock.now(),
       };
       await clients.create(record);
+      await adminChange(record.clientId, 'client added');
       return { ...summarize(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
     },
     async list(): Promise<ClientSummary[]> {
@@ -88,6 +92,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     },
     async remove(clientId: string): Promise<void> {
       if (!(await clients.remove(clientId))) throw notFound(`no client ${clientId}`);
+      await adminChange(clientId, 'client removed');
     },
   };
 }

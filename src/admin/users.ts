@@ -3,6 +3,8 @@ import { normalizeEmail } from '../accounts/password_login.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { random } from '../random.ts';
+import { noRequest, type RecordAudit } from '../audit/audit.ts';
+import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore } from '../store/ports.ts';
 
@@ -25,7 +27,25 @@ const summarize = (account: Account): UserSummary => ({
 });
 
 /** Creating and listing people's accounts; used by the CLI and the admin API. */
-export function createUserAdmin(accounts: AccountStore, factors: FactorStore, hasher: PasswordHasher, clock: Clock, passwordMaxLength: number) {
+export interface UserAdminDeps {
+  accounts: AccountStore;
+  factors: FactorStore;
+  hasher: PasswordHasher;
+  lockout: Lockout;
+  audit: RecordAudit;
+  clock: Clock;
+  passwordMaxLength: number;
+}
+
+export function createUserAdmin({ accounts, factors, hasher, lockout, audit, clock, passwordMaxLength }: UserAdminDeps) {
+  const adminChange = (account: Account, detail: string) =>
+    audit(noRequest, { type: 'admin_change', result: 'ok', accountId: account.id, email: account.email, channel: 'admin', detail });
+  const findUser = async (email: string) => {
+    const account = await accounts.findByEmail(normalizeEmail(email));
+    if (!account) throw notFound(`no user with email ${normalizeEmail(email)}`);
+    return account;
+  };
+
   /** An address the admin vouches for: a second factor that needs no code to confirm. */
   const addVerifiedFactor = async (accountId: string, kind: 'email' | 'sms', target: string) => {
     // one factor per kind: the new address replaces the old one
@@ -70,6 +90,7 @@ export function createUserAdmin(accounts: AccountStore, factors: FactorStore, ha
         });
         if (phone) await addVerifiedFactor(account.id, 'sms', phone);
         if (input.emailCode) await addVerifiedFactor(account.id, 'email', email);
+        await adminChange(account, 'user added');
         return summarize(account);
       } catch (error) {
         if (error instanceof DuplicateError) throw conflict(`a user with email ${email} exists`);
@@ -78,8 +99,7 @@ export function createUserAdmin(accounts: AccountStore, factors: FactorStore, ha
     },
     /** Sets the phone (also the verified SMS factor) and/or makes the email a verified factor. */
     async update(email: string, changes: { phone?: string; emailCode?: boolean }): Promise<UserSummary> {
-      const account = await accounts.findByEmail(normalizeEmail(email));
-      if (!account) throw notFound(`no user with email ${normalizeEmail(email)}`);
+      const account = await findUser(email);
       if (changes.phone !== undefined) {
         const phone = e164.safeParse(changes.phone);
         if (!phone.success) throw badRequest(`invalid user: phone: ${phone.error.issues[0]!.message}`);
@@ -87,7 +107,16 @@ export function createUserAdmin(accounts: AccountStore, factors: FactorStore, ha
         await addVerifiedFactor(account.id, 'sms', phone.data);
       }
       if (changes.emailCode) await addVerifiedFactor(account.id, 'email', account.email);
+      await adminChange(account, [changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added'].filter(Boolean).join(', '));
       return summarize((await accounts.findById(account.id))!);
+    },
+    /** Lifts a lockout and clears the failure counts. */
+    async unlock(email: string): Promise<UserSummary & { was_locked: boolean }> {
+      const account = await findUser(email);
+      const wasLocked = (await lockout.lockedUntil(account.id)) !== null;
+      await lockout.unlock(account.id);
+      await adminChange(account, 'unlocked');
+      return { ...summarize(account), was_locked: wasLocked };
     },
     async list(): Promise<UserSummary[]> {
       return (await accounts.list()).map(summarize);

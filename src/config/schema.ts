@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const seconds = z.number().int().positive();
+const rateLimit = z.object({ perIp: z.number().int().min(1), perAccount: z.number().int().min(1), windowSeconds: seconds });
 
 /** The whole configuration. Defaults live in config/default.json, not here. */
 export const configSchema = z.object({
@@ -53,6 +54,15 @@ export const configSchema = z.object({
     refreshTokenSeconds: seconds,
     grantSeconds: seconds,
   }),
+  lockout: z.object({
+    passwordFailures: z.number().int().min(1),
+    secondFactorFailures: z.number().int().min(1),
+    baseLockSeconds: seconds,
+    maxLockSeconds: seconds,
+    failureWindowSeconds: seconds,
+  }),
+  rateLimits: z.object({ login: rateLimit, codeCheck: rateLimit, codeSend: rateLimit }),
+  audit: z.object({ retentionDays: z.number().int().min(1) }),
   sweepIntervalSeconds: seconds,
 });
 

@@ -41,6 +41,7 @@ export function errorHandler(logger: Logger, pages: Pages): Middleware {
       if (described.status >= 500) logger.error({ err: error, path: ctx.path }, 'request failed');
       ctx.status = described.status;
       ctx.set('Cache-Control', 'no-store');
+      if (error instanceof AppError) ctx.set(error.headers);
       if (wantsJson(ctx)) {
         ctx.body = { error: described.code, error_description: described.message };
       } else {

@@ -6,13 +6,22 @@ export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   readonly expose: boolean;
+  /** response headers that go with the error, e.g. Retry-After */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, expose = true) {
+  constructor(status: number, code: string, message: string, expose = true, headers: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.expose = expose;
+    this.headers = headers;
   }
+}
+
+/** 429 with Retry-After, for rate limits. */
+export function tooManyRequests(waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(429, 'rate_limited', `Too many attempts. Try again in ${seconds} seconds.`, true, { 'Retry-After': String(seconds) });
 }
 
 export const badRequest = (message: string, code = 'invalid_request') => new AppError(400, code, message);

@@ -1,5 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { CheckPassword } from '../accounts/password_login.ts';
+import type { RecordAudit } from '../audit/audit.ts';
+import type { Lockout } from '../security/lockout.ts';
+import type { RateLimiter } from '../security/rate_limit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
@@ -16,6 +19,9 @@ export interface InteractionDeps {
   deliveredCodes: DeliveredCodes;
   pendingSignIns: PendingSignIns;
   csrf: Csrf;
+  lockout: Lockout;
+  overLimit: RateLimiter;
+  audit: RecordAudit;
   clock: Clock;
   passwordMaxLength: number;
 }

@@ -8,7 +8,8 @@ import { loadInteraction, requireCsrf, type CurrentInteraction } from './current
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther, stepUrl } from './respond.ts';
-import { checkMessages, sendProblem } from './second_factor.ts';
+import { enforceRateLimit } from './guards.ts';
+import { auditSend, checkMessages, sendProblem } from './second_factor.ts';
 import { durationText } from './wait_text.ts';
 
 const targetSchema: Record<Channel, z.ZodType<string>> = {
@@ -60,7 +61,9 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
       ctx.status = 400;
       return render(ctx, deps, it, account, channel, { error: targetError[channel], target });
     }
+    await enforceRateLimit(ctx, deps, 'codeSend', account.id);
     const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.data, it.clientName);
+    await auditSend(ctx, deps, it, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
     await render(ctx, deps, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
@@ -76,6 +79,7 @@ export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channe
     requireCsrf(deps.csrf, it, csrf);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
     const outcome = await deps.deliveredCodes.confirmEnrolment(account.id, channel, code);
     if (outcome !== 'ok') {
       ctx.status = 401;

@@ -5,6 +5,7 @@ import type { TotpEnrolment } from '../otp/second_factor.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
+import { enforceRateLimit } from './guards.ts';
 import { seeOther, stepUrl } from './respond.ts';
 
 const confirmForm = z.object({ code: text(64), csrf: text(200) });
@@ -34,6 +35,7 @@ export function confirmTotpEnrolment(deps: InteractionDeps) {
     if (!account) return;
     const enrolment = await deps.secondFactors.pendingTotpEnrolment(account);
     if (!enrolment) return seeOther(ctx, stepUrl(it, '/enrol/totp'));
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
     if (!(await deps.secondFactors.confirmTotpEnrolment(account.id, enrolment.factorId, code.trim()))) {
       ctx.status = 401;

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type { MethodKind } from '../otp/methods.ts';
+import { requestInfo } from '../http/request_info.ts';
 import type { Account } from '../store/ports.ts';
 import { loadInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
@@ -25,6 +26,7 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
 
 /** The first factor is confirmed: sign in, and show the new recovery codes once. */
 export async function finishEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind) {
+  await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   const recoveryCodes = await deps.secondFactors.issueFirstRecoveryCodes(account.id);
   const continueUrl = await completeSignIn(ctx, deps, it, account, method);
   if (recoveryCodes.length > 0) {

@@ -1,13 +1,22 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
+import { normalizeEmail } from '../accounts/password_login.ts';
 import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
 import { loginResult, needsSecondFactor } from '../oidc/assurance.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
+import { enforceRateLimit, renderLocked } from './guards.ts';
 import { finishInteraction, seeOther, stepUrl } from './respond.ts';
 
 const wrongCredentials = 'The email or password is not correct.';
+
+/** What the audit log may keep of a typed email: only an email (people type passwords there). */
+const typedEmail = (email: string) => {
+  const normalized = normalizeEmail(email);
+  return z.email().max(320).safeParse(normalized).success ? normalized : null;
+};
 
 export async function renderLogin(ctx: ParameterizedContext, it: CurrentInteraction, vars: { email?: string; error?: string } = {}) {
   const hint = typeof it.details.params.login_hint === 'string' ? it.details.params.login_hint : '';
@@ -23,16 +32,28 @@ export function submitLogin(deps: InteractionDeps) {
     const { email, password, csrf } = parseForm(ctx, form);
     requireCsrf(deps.csrf, it, csrf);
     if (it.prompt !== 'login') return seeOther(ctx, stepUrl(it));
+    await enforceRateLimit(ctx, deps, 'login', normalizeEmail(email));
 
-    const account = await deps.checkPassword(email, password);
-    if (!account) {
+    const check = await deps.checkPassword(email, password);
+    const request = requestInfo(ctx);
+    const who = { accountId: check.account?.id ?? null, email: check.account?.email ?? typedEmail(email), clientId: it.clientId, channel: 'password' };
+    if (!check.ok) {
+      await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail: check.reason });
+      if (check.lockedUntil !== null && check.reason !== 'locked') {
+        await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'password failures' });
+      }
+      if (check.lockedUntil !== null) return renderLocked(ctx, deps, it, check.lockedUntil);
       ctx.status = 401;
       return renderLogin(ctx, it, { email, error: wrongCredentials });
     }
+    await deps.audit(request, { ...who, type: 'login_ok', result: 'ok' });
+
+    const { account } = check;
     if (needsSecondFactor(mfaPolicyOf(it.client), it.details.params)) {
-      await deps.pendingSignIns.start(it.uid, account.id, it.details.exp * 1000);
+      await deps.pendingSignIns.start(it.uid, account.id);
       return seeOther(ctx, stepUrl(it, '/second-factor'));
     }
+    await deps.lockout.signedIn(account.id);
     await finishInteraction(ctx, deps, { login: loginResult(account.id, null, deps.clock.now()) });
   };
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts';
 import type { RecordStore } from '../store/ports.ts';
 
 const kind = 'PendingSignIn';
@@ -6,10 +7,11 @@ const kind = 'PendingSignIn';
  * The password was right but the second factor is still owed. Kept beside the interaction,
  * never in the session: no session exists until both factors are passed.
  */
-export function createPendingSignIns(records: RecordStore) {
+export function createPendingSignIns(records: RecordStore, clock: Clock, lifetimeMs: number) {
   return {
-    async start(interactionUid: string, accountId: string, expiresAt: number) {
-      await records.upsert(kind, interactionUid, { accountId }, expiresAt);
+    /** Lives as long as an interaction may, on the same clock as every other expiry. */
+    async start(interactionUid: string, accountId: string) {
+      await records.upsert(kind, interactionUid, { accountId }, clock.now() + lifetimeMs);
     },
     async accountIdFor(interactionUid: string): Promise<string | null> {
       const record = await records.find(kind, interactionUid);

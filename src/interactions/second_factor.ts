@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
 import { loginResult } from '../oidc/assurance.ts';
 import type { CheckOutcome, SendOutcome } from '../otp/delivered_codes.ts';
 import { maskDestination } from '../otp/mask.ts';
@@ -8,6 +9,7 @@ import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Account, Channel } from '../store/ports.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
+import { enforceRateLimit, renderLocked } from './guards.ts';
 import { finishInteraction, seeOther, stepUrl } from './respond.ts';
 import { durationText } from './wait_text.ts';
 
@@ -53,7 +55,22 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
 /** Both factors passed: the session is created now, and only now. */
 export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind) {
   await deps.pendingSignIns.end(it.uid);
+  await deps.lockout.signedIn(account.id);
   return finishInteraction(ctx, deps, { login: loginResult(account.id, method, deps.clock.now()) });
+}
+
+/** Every send attempt goes to the audit log, with the channel it finally went out on. */
+export async function auditSend(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, chosen: Channel, outcome: SendOutcome) {
+  if (outcome.kind === 'cooldown' || outcome.kind === 'capped') return;
+  await deps.audit(requestInfo(ctx), {
+    type: 'code_sent',
+    accountId: account.id,
+    email: account.email,
+    clientId: it.clientId,
+    channel: outcome.kind === 'sent' ? outcome.channel : chosen,
+    result: outcome.kind === 'sent' ? 'ok' : 'failed',
+    detail: outcome.kind === 'sent' ? (outcome.fallbackFrom ? `fallback from ${outcome.fallbackFrom}` : null) : 'no channel delivered',
+  });
 }
 
 interface PageState {
@@ -99,6 +116,8 @@ export function showSecondFactor(deps: InteractionDeps) {
     const found = await accountAndMethods(ctx, deps, it);
     if (!found) return;
     if (found.methods.length === 0) return seeOther(ctx, stepUrl(it, '/enrol'));
+    const lockedUntil = await deps.lockout.lockedUntil(found.account.id);
+    if (lockedUntil) return renderLocked(ctx, deps, it, lockedUntil);
     const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0]!;
     const fallbackFrom = ctx.query.fallback === 'email' || ctx.query.fallback === 'sms' ? ctx.query.fallback : null;
     const notice = fallbackFrom && isChannel(method) && fallbackFrom !== method
@@ -117,8 +136,12 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     const found = await accountAndMethods(ctx, deps, it);
     if (!found) return;
     if (!found.methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
+    await enforceRateLimit(ctx, deps, 'codeSend', found.account.id);
+    const lockedUntil = await deps.lockout.lockedUntil(found.account.id);
+    if (lockedUntil) return renderLocked(ctx, deps, it, lockedUntil);
 
     const outcome = await deps.deliveredCodes.sendSignInCode(found.account, method, it.clientName);
+    await auditSend(ctx, deps, it, found.account, method, outcome);
     if (outcome.kind === 'sent') {
       const fallback = outcome.fallbackFrom ? `&fallback=${outcome.fallbackFrom}` : '';
       return seeOther(ctx, `${stepUrl(it, '/second-factor')}?method=${outcome.channel}${fallback}`);
@@ -140,15 +163,28 @@ export function submitSecondFactor(deps: InteractionDeps) {
     if (!found.methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
 
     const { account } = found;
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
+    const gate = await deps.lockout.attempt(account.id, 'second_factor');
+    if (!gate.allowed) return renderLocked(ctx, deps, it, gate.lockedUntil);
+
     let outcome: CheckOutcome;
     if (isChannel(method)) outcome = await deps.deliveredCodes.checkSignInCode(account.id, method, code);
     else if (method === 'recovery') outcome = (await deps.secondFactors.useRecoveryCode(account.id, code)) ? 'ok' : 'wrong';
     else outcome = (await deps.secondFactors.verifyTotp(account.id, code.trim())) ? 'ok' : 'wrong';
 
+    const request = requestInfo(ctx);
+    const who = { accountId: account.id, email: account.email, clientId: it.clientId, channel: method };
     if (outcome !== 'ok') {
+      await deps.audit(request, { ...who, type: 'code_failed', result: 'failed', detail: outcome });
+      const lockedUntil = await deps.lockout.failed(account.id, 'second_factor');
+      if (lockedUntil) {
+        await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
+        return renderLocked(ctx, deps, it, lockedUntil);
+      }
       ctx.status = 401;
       return renderSecondFactor(ctx, deps, it, account, found.methods, method, { error: checkMessages[outcome] });
     }
+    await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
     await completeSignIn(ctx, deps, it, account, method);
   };
 }

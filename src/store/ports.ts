@@ -133,6 +133,64 @@ export interface DeliveryLogStore {
   listForAccount(accountId: string, limit: number): Promise<Delivery[]>;
 }
 
+/** A counter in a time window, shared by every server process (rate limits, lockout). */
+export interface CounterState {
+  count: number;
+  expiresAt: number;
+}
+
+export interface CounterStore {
+  /**
+   * Adds one to the counter, starting a new window of `windowMs` when there is none or it
+   * has ended. Atomic on SQLite and MongoDB.
+   */
+  hit(key: string, windowMs: number): Promise<CounterState>;
+  /** The live counter, or null. */
+  peek(key: string): Promise<CounterState | null>;
+  clear(key: string): Promise<void>;
+  /** Deletes ended windows; returns how many. */
+  sweep(): Promise<number>;
+}
+
+export type AuditType =
+  | 'login_ok' | 'login_failed' | 'code_sent' | 'code_ok' | 'code_failed'
+  | 'lockout' | 'enrolment' | 'recovery_code_used' | 'admin_change';
+
+/** One authentication event: the "OTP log". Never holds a password, code or secret. */
+export interface AuditEvent {
+  id: string;
+  at: number;
+  type: AuditType;
+  accountId: string | null;
+  /** the email typed or the account's, so failures for unknown emails are visible too */
+  email: string | null;
+  clientId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** password, totp, email, sms, recovery, or the admin operation */
+  channel: string | null;
+  result: 'ok' | 'failed';
+  /** why it failed, or what changed; a short word or phrase */
+  detail: string | null;
+}
+
+export interface AuditQuery {
+  accountId?: string;
+  email?: string;
+  type?: AuditType;
+  since?: number;
+  until?: number;
+  limit: number;
+}
+
+export interface AuditLogStore {
+  add(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  query(query: AuditQuery): Promise<AuditEvent[]>;
+  /** Deletes events before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 /** Secondary keys oidc-provider looks records up by. */
 export interface RecordIndex {
   grantId?: string;
@@ -184,6 +242,7 @@ export interface Snapshot {
   factors: Factor[];
   recoveryCodes: RecoveryCodeRow[];
   settings: { key: string; value: unknown }[];
+  auditEvents: AuditEvent[];
 }
 
 export type SnapshotCounts = { [K in keyof Snapshot]: number };
@@ -205,6 +264,8 @@ export interface Store {
   recoveryCodes: RecoveryCodeStore;
   issuedCodes: IssuedCodeStore;
   deliveries: DeliveryLogStore;
+  counters: CounterStore;
+  audit: AuditLogStore;
   records: RecordStore;
   settings: SettingStore;
   /** Throws when the storage cannot be reached. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,8 +29,13 @@ async function listen(server: Server, port = 0): Promise<number> {
  * Boots the real app in a fresh temporary DATA_DIR: on the embedded store, or on a fresh
  * MongoDB database when the "mongodb" jest project runs the suite.
  */
-export async function startStepup(env: Record<string, string> = {}): Promise<RunningStepup> {
+export async function startStepup(env: Record<string, string> = {}, settings?: object): Promise<RunningStepup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-test-'));
+  // settings beyond the environment go in a config file, as an operator would write one
+  if (settings) {
+    writeFileSync(join(dataDir, 'test-config.json'), JSON.stringify(settings));
+    env = { STEPUP_CONFIG: join(dataDir, 'test-config.json'), ...env };
+  }
   const mongodbUri = process.env.STEPUP_TEST_STORE === 'mongodb' ? freshDatabaseUri() : undefined;
   const clock = new TestClock();
   let server = createServer();

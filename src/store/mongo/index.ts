@@ -4,6 +4,8 @@ import type { Store } from '../ports.ts';
 import { mongoAccounts } from './accounts.ts';
 import { mongoClients } from './clients.ts';
 import { connect, ensureIndexes } from './database.ts';
+import { mongoAuditLog } from './audit_log.ts';
+import { mongoCounters } from './counters.ts';
 import { mongoDeliveries } from './deliveries.ts';
 import { mongoFactors } from './factors.ts';
 import { mongoIssuedCodes } from './issued_codes.ts';
@@ -25,6 +27,8 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger):
     recoveryCodes: mongoRecoveryCodes(db),
     issuedCodes: mongoIssuedCodes(db, clock),
     deliveries: mongoDeliveries(db),
+    counters: mongoCounters(db, clock),
+    audit: mongoAuditLog(db),
     records: mongoRecords(db, clock),
     settings: mongoSettings(db),
     async ping() {

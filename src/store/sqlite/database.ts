@@ -57,6 +57,26 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_account ON deliveries(account_id, created_at);
 CREATE INDEX IF NOT EXISTS deliveries_provider_id ON deliveries(provider_message_id) WHERE provider_message_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS counters (
+  key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_events (
+  id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  account_id TEXT,
+  email TEXT,
+  client_id TEXT,
+  ip TEXT,
+  user_agent TEXT,
+  channel TEXT,
+  result TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit_events(at);
+CREATE INDEX IF NOT EXISTS audit_account ON audit_events(account_id, at);
 CREATE TABLE IF NOT EXISTS records (
   kind TEXT NOT NULL,
   id TEXT NOT NULL,

@@ -5,6 +5,8 @@ import type { Store } from '../ports.ts';
 import { sqliteAccounts } from './accounts.ts';
 import { sqliteClients } from './clients.ts';
 import { openDatabase } from './database.ts';
+import { sqliteAuditLog } from './audit_log.ts';
+import { sqliteCounters } from './counters.ts';
 import { sqliteDeliveries } from './deliveries.ts';
 import { sqliteFactors } from './factors.ts';
 import { sqliteIssuedCodes } from './issued_codes.ts';
@@ -21,6 +23,7 @@ export function openSqliteStore(path: string, clock: Clock): Store {
   const clients = sqliteClients(db);
   const factors = sqliteFactors(db);
   const settings = sqliteSettings(db);
+  const audit = sqliteAuditLog(db);
   return {
     kind: 'sqlite',
     accounts,
@@ -29,9 +32,11 @@ export function openSqliteStore(path: string, clock: Clock): Store {
     recoveryCodes: sqliteRecoveryCodes(db),
     issuedCodes: sqliteIssuedCodes(db, clock),
     deliveries: sqliteDeliveries(db),
+    counters: sqliteCounters(db, clock),
+    audit,
     records: sqliteRecords(db, clock),
     settings,
-    migration: sqliteMigration(db, { accounts, clients, factors, settings }),
+    migration: sqliteMigration(db, { accounts, clients, factors, settings, audit }),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,9 +1,17 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { AccountStore, ClientStore, FactorStore, MigrationPort, SettingStore, Snapshot } from '../ports.ts';
+import type { AccountStore, AuditLogStore, ClientStore, FactorStore, MigrationPort, SettingStore, Snapshot } from '../ports.ts';
 
 type Row = Record<string, string | number | null>;
 
-export function sqliteMigration(db: DatabaseSync, stores: { accounts: AccountStore; clients: ClientStore; factors: FactorStore; settings: SettingStore }): MigrationPort {
+interface Stores {
+  accounts: AccountStore;
+  clients: ClientStore;
+  factors: FactorStore;
+  settings: SettingStore;
+  audit: AuditLogStore;
+}
+
+export function sqliteMigration(db: DatabaseSync, stores: Stores): MigrationPort {
   const count = (table: string) => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
 
   return {
@@ -17,7 +25,8 @@ export function sqliteMigration(db: DatabaseSync, stores: { accounts: AccountSto
         createdAt: row.created_at as number,
       }));
       const settings = (db.prepare('SELECT key, value FROM settings').all() as Row[]).map((row) => ({ key: row.key as string, value: JSON.parse(row.value as string) as unknown }));
-      return { accounts, clients: await stores.clients.list(), factors, recoveryCodes, settings };
+      const auditEvents = await stores.audit.query({ limit: Number.MAX_SAFE_INTEGER });
+      return { accounts, clients: await stores.clients.list(), factors, recoveryCodes, settings, auditEvents };
     },
     async write(snapshot: Snapshot) {
       db.exec('BEGIN IMMEDIATE');
@@ -29,6 +38,7 @@ export function sqliteMigration(db: DatabaseSync, stores: { accounts: AccountSto
         const code = db.prepare('INSERT INTO recovery_codes (account_id, code_hash, used_at, created_at) VALUES (?, ?, ?, ?)');
         for (const r of snapshot.recoveryCodes) code.run(r.accountId, r.codeHash, r.usedAt, r.createdAt);
         for (const s of snapshot.settings) await stores.settings.put(s.key, s.value);
+        for (const e of snapshot.auditEvents) await stores.audit.add(e);
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
@@ -42,6 +52,7 @@ export function sqliteMigration(db: DatabaseSync, stores: { accounts: AccountSto
         factors: count('factors'),
         recoveryCodes: count('recovery_codes'),
         settings: count('settings'),
+        auditEvents: count('audit_events'),
       };
     },
   };

@@ -1,0 +1,81 @@
+import type { Clock } from '../clock.ts';
+import type { CounterStore } from '../store/ports.ts';
+
+export interface LockoutSettings {
+  passwordFailures: number;
+  secondFactorFailures: number;
+  baseLockSeconds: number;
+  maxLockSeconds: number;
+  failureWindowSeconds: number;
+}
+
+export type FailureKind = 'password' | 'second_factor';
+
+export type Gate = { allowed: true } | { allowed: false; lockedUntil: number };
+
+/**
+ * Consecutive failures lock an account for a period that doubles with each lockout in a
+ * day (15 min, 30 min, … up to the maximum). Password and second-factor failures are
+ * counted apart. Every attempt is counted before it is checked, so parallel guesses cannot
+ * get past the limit; a success resets the count. State lives in the store's counters,
+ * so every process sees it.
+ */
+export function createLockout(counters: CounterStore, clock: Clock, settings: LockoutSettings) {
+  const day = 24 * 60 * 60 * 1000;
+  const limit = { password: settings.passwordFailures, second_factor: settings.secondFactorFailures };
+  const keys = (accountId: string) => ({
+    lock: `lock:${accountId}`,
+    lockouts: `lockouts:${accountId}`,
+    password: `attempts:password:${accountId}`,
+    second_factor: `attempts:second_factor:${accountId}`,
+  });
+
+  const lockedUntil = async (accountId: string) => (await counters.peek(keys(accountId).lock))?.expiresAt ?? null;
+
+  return {
+    lockedUntil,
+
+    /** Counts an attempt; refused while locked or past the limit. */
+    async attempt(accountId: string, kind: FailureKind): Promise<Gate> {
+      const k = keys(accountId);
+      const locked = await lockedUntil(accountId);
+      if (locked) return { allowed: false, lockedUntil: locked };
+      const attempts = await counters.hit(k[kind], settings.failureWindowSeconds * 1000);
+      if (attempts.count <= limit[kind]) return { allowed: true };
+      // past the limit while the attempt that reached it is still setting the lock
+      return { allowed: false, lockedUntil: (await lockedUntil(accountId)) ?? clock.now() + settings.baseLockSeconds * 1000 };
+    },
+
+    /** After a failed attempt: locks when the limit is reached; returns when the lock ends, or null. */
+    async failed(accountId: string, kind: FailureKind): Promise<number | null> {
+      const k = keys(accountId);
+      const attempts = await counters.peek(k[kind]);
+      if (!attempts || attempts.count < limit[kind]) return null;
+      const existing = await lockedUntil(accountId);
+      if (existing) return existing;
+      const lockouts = (await counters.hit(k.lockouts, day)).count;
+      const seconds = Math.min(settings.baseLockSeconds * 2 ** (lockouts - 1), settings.maxLockSeconds);
+      const lock = await counters.hit(k.lock, seconds * 1000);
+      await counters.clear(k[kind]);
+      return lock.expiresAt;
+    },
+
+    /** A successful step resets its count. */
+    async succeeded(accountId: string, kind: FailureKind): Promise<void> {
+      await counters.clear(keys(accountId)[kind]);
+    },
+
+    /** A complete sign-in also forgets past lockouts. */
+    async signedIn(accountId: string): Promise<void> {
+      const k = keys(accountId);
+      await Promise.all([counters.clear(k.password), counters.clear(k.second_factor), counters.clear(k.lockouts)]);
+    },
+
+    /** Admin unlock: the lock and every count go. */
+    async unlock(accountId: string): Promise<void> {
+      await Promise.all(Object.values(keys(accountId)).map((key) => counters.clear(key)));
+    },
+  };
+}
+
+export type Lockout = ReturnType<typeof createLockout>;

@@ -1,0 +1,33 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../../clock.ts';
+import type { CounterState, CounterStore } from '../ports.ts';
+
+export function sqliteCounters(db: DatabaseSync, clock: Clock): CounterStore {
+  // one statement: a new window when the old one ended, else one more in it
+  const hit = db.prepare(`INSERT INTO counters (key, count, expires_at) VALUES (?, 1, ?)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN counters.expires_at <= ? THEN 1 ELSE counters.count + 1 END,
+      expires_at = CASE WHEN counters.expires_at <= ? THEN excluded.expires_at ELSE counters.expires_at END
+    RETURNING count, expires_at`);
+  const peek = db.prepare('SELECT count, expires_at FROM counters WHERE key = ? AND expires_at > ?');
+  const clear = db.prepare('DELETE FROM counters WHERE key = ?');
+  const sweep = db.prepare('DELETE FROM counters WHERE expires_at <= ?');
+  const toState = (row: { count: number; expires_at: number }): CounterState => ({ count: row.count, expiresAt: row.expires_at });
+
+  return {
+    async hit(key, windowMs) {
+      const now = clock.now();
+      return toState(hit.get(key, now + windowMs, now, now) as { count: number; expires_at: number });
+    },
+    async peek(key) {
+      const row = peek.get(key, clock.now()) as { count: number; expires_at: number } | undefined;
+      return row ? toState(row) : null;
+    },
+    async clear(key) {
+      clear.run(key);
+    },
+    async sweep() {
+      return Number(sweep.run(clock.now()).changes);
+    },
+  };
+}

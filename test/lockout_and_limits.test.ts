@@ -1,0 +1,200 @@
+import { Browser } from './support/browser.ts';
+import { createPerson, enrolThroughSignIn, PASSWORD, totpCode } from './support/people.ts';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+
+let stepup: RunningStepup;
+let rp: RelyingParty;
+
+beforeAll(async () => {
+  // rate limits high enough that only the lockout speaks here; they have their own tests below
+  stepup = await startStepup({}, { rateLimits: { login: { perIp: 10_000, perAccount: 10_000, windowSeconds: 300 }, codeCheck: { perIp: 10_000, perAccount: 10_000, windowSeconds: 300 }, codeSend: { perIp: 10_000, perAccount: 10_000, windowSeconds: 900 } } });
+  rp = await relyingParty(stepup, { firstParty: true });
+});
+afterAll(() => stepup.stop());
+
+async function loginPage() {
+  const browser = new Browser(stepup.issuer);
+  await browser.open((await rp.authorize()).url);
+  return browser;
+}
+
+async function tryPassword(email: string, password: string) {
+  const browser = await loginPage();
+  await browser.submit('/login', { email, password });
+  return browser;
+}
+
+const minutes = (n: number) => n * 60_000;
+
+describe('password lockout', () => {
+  test('the fifth wrong password locks for 15 minutes; while locked even the right one is refused the same way', async () => {
+    const person = await createPerson(stepup);
+    for (let i = 1; i <= 4; i += 1) expect((await tryPassword(person.email, `wrong ${i}`)).page.status).toBe(401);
+    const fifth = await tryPassword(person.email, 'wrong 5');
+    expect(fifth.page.status).toBe(423);
+    expect(fifth.textOf('locked')).toMatch(/You can try again in 15 minutes \(at \d\d:\d\d UTC\)\./);
+
+    const right = await tryPassword(person.email, person.password);
+    const wrong = await tryPassword(person.email, 'still wrong');
+    const strip = (html: string) => html.replace(/\/interaction\/[^/"]+/g, '').replace(/value="[^"]*"/g, '').replace(/in \d+ minutes \(at [\d:]+ UTC\)/, '');
+    expect(right.page.status).toBe(423);
+    expect(strip(right.page.html)).toBe(strip(wrong.page.html));
+
+    stepup.clock.advance(minutes(15) + 1000);
+    expect((await tryPassword(person.email, person.password)).page.url).toMatch(/\/enrol$/);
+  });
+
+  test('each lockout in a day doubles the period', async () => {
+    const person = await createPerson(stepup);
+    for (const period of [15, 30, 60]) {
+      for (let i = 1; i <= 5; i += 1) await tryPassword(person.email, 'wrong');
+      const locked = await tryPassword(person.email, 'wrong');
+      expect(locked.textOf('locked')).toContain(`You can try again in ${period} minutes`);
+      stepup.clock.advance(minutes(period) + 1000);
+    }
+  });
+
+  test('a successful sign-in resets the count', async () => {
+    const person = await createPerson(stepup);
+    for (let i = 1; i <= 4; i += 1) await tryPassword(person.email, 'wrong');
+    expect((await tryPassword(person.email, person.password)).page.status).toBe(200);
+    for (let i = 1; i <= 4; i += 1) expect((await tryPassword(person.email, 'wrong')).page.status).toBe(401);
+  });
+
+  test('100 parallel guesses: at most five passwords are checked, then the right one is refused', async () => {
+    const person = await createPerson(stepup);
+    const browser = await loginPage();
+    const form = browser.forms().find((f) => f.action.endsWith('/login'))!;
+    const guesses = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+      fetch(new URL(form.action, stepup.issuer), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
+        body: new URLSearchParams({ ...form.fields, email: person.email, password: `guess ${i}` }),
+      }).then((r) => r.status)));
+    expect(guesses.filter((status) => status === 401).length).toBeLessThanOrEqual(4);
+    expect(guesses.filter((status) => status === 423).length).toBeGreaterThanOrEqual(96);
+    expect((await tryPassword(person.email, person.password)).page.status).toBe(423);
+  });
+
+  test('an admin unlock lets the person in at once', async () => {
+    const person = await createPerson(stepup);
+    for (let i = 1; i <= 5; i += 1) await tryPassword(person.email, 'wrong');
+    expect((await tryPassword(person.email, person.password)).page.status).toBe(423);
+    expect(await stepup.container.userAdmin.unlock(person.email)).toMatchObject({ was_locked: true });
+    expect((await tryPassword(person.email, person.password)).page.url).toMatch(/\/enrol$/);
+  });
+});
+
+describe('second-factor lockout', () => {
+  test('five wrong codes lock the account, counted apart from passwords', async () => {
+    const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+    for (let i = 1; i <= 4; i += 1) await tryPassword(person.email, 'wrong');
+    const browser = await tryPassword(person.email, person.password);
+    expect(browser.page.url).toMatch(/\/second-factor$/);
+    const right = await totpCode(stepup, person.secret);
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    for (let i = 1; i <= 4; i += 1) {
+      await browser.submit('/second-factor', { code: wrong });
+      expect(browser.page.status).toBe(401);
+    }
+    await browser.submit('/second-factor', { code: wrong });
+    expect(browser.page.status).toBe(423);
+    expect(browser.textOf('locked')).toContain('You can try again in 15 minutes');
+
+    // locked: the right code does not help, and the password step is locked too
+    const csrf = browser.forms()[0]!.fields.csrf!;
+    await browser.post(new URL(browser.page.url).pathname, { csrf, method: 'totp', code: right });
+    expect(browser.page.status).toBe(423);
+    expect((await tryPassword(person.email, person.password)).page.status).toBe(423);
+  });
+});
+
+describe('rate limits', () => {
+  test('per IP: past the limit the login answers 429 with Retry-After, whatever the account', async () => {
+    const limited = await startStepup({}, { rateLimits: { login: { perIp: 3, perAccount: 100, windowSeconds: 60 } } });
+    try {
+      const client = await relyingParty(limited, { firstParty: true });
+      const browser = new Browser(limited.issuer);
+      await browser.open((await client.authorize()).url);
+      const form = browser.forms().find((f) => f.action.endsWith('/login'))!;
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 5; i += 1) {
+        const response = await fetch(new URL(form.action, limited.issuer), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
+          body: new URLSearchParams({ ...form.fields, email: `nobody${i}@example.com`, password: 'x' }),
+        });
+        statuses.push(response.status);
+        retryAfter = response.headers.get('retry-after') ?? retryAfter;
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+
+      limited.clock.advance(61_000);
+      await browser.submit('/login', { email: 'nobody@example.com', password: 'x' });
+      expect(browser.page.status).toBe(401);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  test('per account: many IPs cannot exceed the account limit', async () => {
+    const limited = await startStepup({}, { rateLimits: { login: { perIp: 100, perAccount: 2, windowSeconds: 60 } } });
+    try {
+      const client = await relyingParty(limited, { firstParty: true });
+      const person = await createPerson(limited);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const browser = new Browser(limited.issuer);
+        await browser.open((await client.authorize()).url);
+        await browser.submit('/login', { email: person.email, password: 'wrong' });
+        statuses.push(browser.page.status);
+      }
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe('the audit log', () => {
+  test('records sign-in steps with client, IP, browser and channel, and never a secret', async () => {
+    const browser = new Browser(stepup.issuer);
+    const person = await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);
+    await tryPassword(person.email, 'a wrong password');
+    await tryPassword('not-an-email-but-maybe-a-password', 'x');
+    const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+
+    const events = await stepup.container.auditQueries.query({ email: person.email, since: '1d' });
+    expect(events.map((e) => [e.type, e.result, e.channel])).toEqual([
+      ['login_failed', 'failed', 'password'],
+      ['enrolment', 'ok', 'totp'],
+      ['login_ok', 'ok', 'password'],
+      ['admin_change', 'ok', 'admin'],
+    ]);
+    expect(events[0]).toMatchObject({ accountId: account.id, clientId: rp.clientId, ip: expect.stringMatching(/127\.0\.0\.1/), detail: 'wrong_password' });
+    expect(events[0]!.userAgent).toBeTruthy();
+
+    const unknown = (await stepup.container.auditQueries.query({ type: 'login_failed', since: '1d' })).find((e) => e.detail === 'unknown_email' && e.accountId === null);
+    expect(unknown).toBeDefined();
+
+    const stored = await rawStorage(stepup);
+    const found = [PASSWORD, 'a wrong password', 'not-an-email-but-maybe-a-password', person.secret, ...person.recoveryCodes].filter((secret) => stored.includes(secret));
+    expect(found).toEqual([]);
+  });
+
+  test('the summary counts by type, channel and result, and names who fails most', async () => {
+    const person = await createPerson(stepup);
+    for (let i = 0; i < 3; i += 1) await tryPassword(person.email, 'wrong');
+    const summary = await stepup.container.auditQueries.summary('1h');
+    expect(summary.byType.login_failed).toBeGreaterThanOrEqual(3);
+    expect(summary.byResult.failed).toBeGreaterThanOrEqual(3);
+    expect(summary.byChannel.password).toBeGreaterThanOrEqual(3);
+    expect(summary.topFailingAccounts.map((a) => a.email)).toContain(person.email.toLowerCase());
+    expect(summary.topFailingIps[0]!.ip).toMatch(/127\.0\.0\.1/);
+  });
+});
