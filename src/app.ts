@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Container } from './container.ts';
 import { errorHandler } from './http/error_handler.ts';
+import { requestLog } from './http/request_log.ts';
 import { createPages, viewsDir } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
 import { createInteractionRouter } from './interactions/router.ts';
@@ -64,6 +65,7 @@ export async function createApp(container: Container) {
   const operations = operationsRouter(container);
 
   const app = new Koa();
+  app.use(requestLog(logger));
   app.use(securityHeaders(config.issuer.startsWith('https:')));
   app.use(errorHandler(logger, pages));
   app.use(pages.middleware);

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as oidc from 'openid-client';
+import { Browser } from './support/browser.ts';
+
+const freePort = () => new Promise<number>((done) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as { port: number };
+    probe.close(() => done(port));
+  });
+});
+
+/** Runs the CLI; resolves with its standard output, and keeps everything it printed in `printed`. */
+function run(args: string[], env: Record<string, string>, printed: string[], input?: string) {
+  return new Promise<string>((done, fail) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, NODE_OPTIONS: '', ...env } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => printed.push(d.toString()));
+    child.on('exit', (code) => {
+      printed.push(stdout);
+      if (code === 0) done(stdout);
+      else fail(new Error(`exit ${code}: ${printed.join('')}`));
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+test('the server logs at debug level through sign-ins, failures and codes, and never a secret', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stepup-logs-'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const env = { DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'trace', NODE_ENV: 'production' };
+  const cli = resolve(import.meta.dirname, '../bin/stepup.js');
+  const password = 'logged-never horse battery';
+  const logs: string[] = [];
+  await run([cli, 'user', 'add', '--email', 'logs@example.com', '--email-code', '--password-stdin'], env, logs, password);
+  const client = JSON.parse(await run([cli, 'client', 'add', '--name', 'Logs', '--redirect-uri', 'http://127.0.0.1:1/cb', '--first-party', '--json'], env, []));
+
+  const server = spawn(process.execPath, [resolve(import.meta.dirname, '../src/main.ts')], { env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  let serverLog = '';
+  server.stdout.on('data', (d: Buffer) => (serverLog += d.toString()));
+  server.stderr.on('data', (d: Buffer) => (serverLog += d.toString()));
+  try {
+    for (let i = 0; i < 100 && !serverLog.includes('listening'); i += 1) await new Promise((r) => setTimeout(r, 100));
+    const config = await oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:1/cb', scope: 'openid email', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+
+    const browser = new Browser(issuer);
+    await browser.open(url.href);
+    await browser.submit('/login', { email: 'logs@example.com', password: 'a wrong guess' });
+    await browser.submit('/login', { email: 'logs@example.com', password });
+    await browser.open(`${browser.page.url}?method=email`);
+    await browser.submit('/second-factor/send');
+    await browser.submit('/second-factor', { code: '000001' });
+    const outbox = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    const code = /(\d{6})/.exec(outbox.at(-1)!.text)![1]!;
+    await browser.submit('/second-factor', { code });
+    const tokens = await oidc.authorizationCodeGrant(config, browser.callbackUrl, { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
+    expect(tokens.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    const all = `${logs.join('\n')}\n${serverLog}`;
+    expect(all).toContain('listening');
+    expect(all).toMatch(/"path":"\/interaction\/[^"]+\/second-factor"/);
+    const secrets = [password, 'a wrong guess', code, client.client_secret, tokens.access_token, tokens.id_token!, tokens.id_token!.split('.')[1]!, verifier];
+    expect(secrets.filter((secret) => all.includes(secret))).toEqual([]);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
