@@ -67,6 +67,24 @@ test('user update changes the phone and validates its input', () => {
   expect(stepup(['user', 'update', '--email', 'upd@example.com']).code).toBe(2);
 });
 
+test('user unlock, audit and audit summary', () => {
+  stepup(['user', 'add', '--email', 'aud@example.com', '--password-stdin'], 'a password here');
+  const unlocked = JSON.parse(stepup(['user', 'unlock', '--email', 'aud@example.com', '--json']).stdout);
+  expect(unlocked).toMatchObject({ email: 'aud@example.com', was_locked: false });
+
+  const events = JSON.parse(stepup(['audit', '--user', 'aud@example.com', '--json']).stdout);
+  expect(events.map((e: { type: string; detail: string }) => [e.type, e.detail])).toEqual([['admin_change', 'unlocked'], ['admin_change', 'user added']]);
+  expect(stepup(['audit', '--since', '1h']).stdout).toMatch(/^at\s+type\s+result\s+email\s+channel\s+clientId\s+ip\s+detail$/m);
+
+  const summary = JSON.parse(stepup(['audit', 'summary', '--since', '7d', '--json']).stdout);
+  expect(summary.byType).toEqual({ admin_change: 2 });
+  expect(stepup(['audit', 'summary']).stdout).toMatch(/2 events since/);
+
+  expect(stepup(['audit', '--type', 'nonsense']).stderr).toContain('unknown event type');
+  expect(stepup(['audit', '--since', 'yesterday-ish']).code).toBe(1);
+  expect(stepup(['user', 'unlock', '--email', 'nobody@example.com']).code).toBe(1);
+});
+
 test('errors exit 1 with a message; usage mistakes exit 2', () => {
   stepup(['user', 'add', '--email', 'dup@example.com', '--password-stdin'], 'password one');
   const duplicate = stepup(['user', 'add', '--email', 'DUP@example.com', '--password-stdin'], 'password two');

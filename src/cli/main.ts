@@ -122,7 +122,9 @@ function buildProgram(): Command {
     });
 
   const audit = program.command('audit')
-    .description('authentication events (the OTP logs): sign-ins, codes, lockouts, enrolments, admin changes')
+    .description('authentication events (the OTP logs): sign-ins, codes, lockouts, enrolments, admin changes');
+  audit.command('query', { isDefault: true })
+    .description('list events, newest first (the default: `stepup audit --user EMAIL`)')
     .option('--user <email>', 'only this person')
     .option('--since <when>', '30m, 24h, 7d or a date', '24h')
     .option('--type <type>', 'only this event type')
