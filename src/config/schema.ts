@@ -14,8 +14,14 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   serviceName: z.string().min(1),
   mongodbUri: z.string().startsWith('mongodb').optional(),
-  /** base64 of 32 bytes; when absent a key is generated into dataDir on first start */
-  encryptionKey: z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
+  /**
+   * base64 of 32 bytes, or several separated by commas, newest first (rotation: the first
+   * encrypts, all decrypt). When absent a key is generated into dataDir on first start.
+   */
+  encryptionKey: z.string().refine(
+    (v) => v.split(',').every((key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key.trim()) && Buffer.from(key.trim(), 'base64').length === 32),
+    'must be 32 bytes in base64, or several separated by commas',
+  ).optional(),
   adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3),

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
- * The at-rest keys: ENCRYPTION_KEY when configured, else `at-rest.keys` in the data
- * directory, created on first start. One base64 key per line; the first encrypts, the
- * others are older keys kept for decryption. Never stored in the database it protects.
+ * The at-rest keys: ENCRYPTION_KEY when configured (comma-separated, newest first), else
+ * `at-rest.keys` in the data directory, created on first start, one base64 key per line,
+ * newest first. The first encrypts; the others are older keys kept for decryption. Never
+ * stored in the database it protects.
  */
 export function loadAtRestKeys(dataDir: string, configured: string | undefined): { keys: Buffer[]; generated: boolean } {
-  if (configured) return { keys: [Buffer.from(configured, 'base64')], generated: false };
+  if (configured) return { keys: configured.split(',').map((key) => Buffer.from(key.trim(), 'base64')), generated: false };
   const path = join(dataDir, 'at-rest.keys');
   if (!existsSync(path)) {
     mkdirSync(dataDir, { recursive: true });

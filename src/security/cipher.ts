@@ -8,21 +8,25 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 export interface Cipher {
   encrypt(plaintext: string): string;
   decrypt(ciphertext: string): string;
-  /** A key for keyed hashes (HMAC), derived from the current at-rest key. */
+  /**
+   * A key for keyed hashes (HMAC), derived from the oldest at-rest key: stored hashes of
+   * recovery codes cannot be recomputed, so adding a newer key must leave this one alone.
+   */
   readonly hashKey: Buffer;
 }
 
 const keyIdOf = (key: Buffer) => createHash('sha256').update(key).digest('base64url').slice(0, 8);
 
-/** `keys[0]` encrypts; every key decrypts what it encrypted. */
+/** `keys[0]` encrypts; every key decrypts what it encrypted; the last one keys the hashes. */
 export function createCipher(keys: Buffer[]): Cipher {
   const current = keys[0];
-  if (!current || keys.some((key) => key.length !== 32)) throw new Error('at-rest keys must be 32 bytes');
+  const oldest = keys.at(-1);
+  if (!current || !oldest || keys.some((key) => key.length !== 32)) throw new Error('at-rest keys must be 32 bytes');
   const byId = new Map(keys.map((key) => [keyIdOf(key), key]));
   const currentId = keyIdOf(current);
 
   return {
-    hashKey: Buffer.from(hkdfSync('sha256', current, Buffer.alloc(0), 'stepup keyed hash', 32)),
+    hashKey: Buffer.from(hkdfSync('sha256', oldest, Buffer.alloc(0), 'stepup keyed hash', 32)),
     encrypt(plaintext) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current, iv);
