@@ -8,6 +8,7 @@ import { requestLog } from './http/request_log.ts';
 import { createPages, viewsDir } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
 import { createInteractionRouter } from './interactions/router.ts';
+import { createKnownBrowsers } from './interactions/known_browsers.ts';
 import { createPendingSignIns } from './interactions/pending_sign_in.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createFindAccount } from './oidc/find_account.ts';
@@ -59,12 +60,16 @@ export async function createApp(container: Container) {
     lockout: container.lockout,
     overLimit: container.overLimit,
     audit: container.audit,
+    alert: container.alert,
+    knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, config.issuer.startsWith('https:')),
     clock,
     passwordMaxLength: config.password.maxLength,
   });
   const operations = operationsRouter(container);
 
   const app = new Koa();
+  // signs our own cookies (the known-browser mark) with the same keys as oidc-provider's
+  app.keys = keys.cookieKeys;
   app.use(requestLog(logger));
   app.use(securityHeaders(config.issuer.startsWith('https:')));
   app.use(errorHandler(logger, pages));

@@ -7,7 +7,8 @@ import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/schema.ts';
 import { createDeliveredCodes } from './otp/delivered_codes.ts';
-import { createCodeMessages } from './otp/messages.ts';
+import { createAlertMessages, createCodeMessages } from './otp/messages.ts';
+import { createAlerts } from './audit/alerts.ts';
 import { createSecondFactors } from './otp/second_factor.ts';
 import { createOutboxSender } from './otp/senders/outbox_sender.ts';
 import type { Sender } from './otp/senders/sender.ts';
@@ -72,6 +73,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     senders,
     lockout,
     audit,
+    alert: createAlerts({ email: senders.email, messages: createAlertMessages(config.serviceName), deliveries: store.deliveries, clock, logger }),
     overLimit: createRateLimiter(store.counters, config.rateLimits, cipher.hashKey),
     checkPassword: createPasswordLogin(store.accounts, hasher, lockout),
     secondFactors: createSecondFactors({

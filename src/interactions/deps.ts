@@ -1,6 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { CheckPassword } from '../accounts/password_login.ts';
+import type { Alert } from '../audit/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
+import type { KnownBrowsers } from './known_browsers.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
 import type { Clock } from '../clock.ts';
@@ -22,6 +24,8 @@ export interface InteractionDeps {
   lockout: Lockout;
   overLimit: RateLimiter;
   audit: RecordAudit;
+  alert: Alert;
+  knownBrowsers: KnownBrowsers;
   clock: Clock;
   passwordMaxLength: number;
 }

@@ -1,5 +1,5 @@
 import type { ParameterizedContext } from 'koa';
-import type { MethodKind } from '../otp/methods.ts';
+import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import { requestInfo } from '../http/request_info.ts';
 import type { Account } from '../store/ports.ts';
 import { loadInteraction, type CurrentInteraction } from './current_interaction.ts';
@@ -27,8 +27,9 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
 /** The first factor is confirmed: sign in, and show the new recovery codes once. */
 export async function finishEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind) {
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
+  await deps.alert(account, 'factor_added', { method: methodLabel[method] });
   const recoveryCodes = await deps.secondFactors.issueFirstRecoveryCodes(account.id);
-  const continueUrl = await completeSignIn(ctx, deps, it, account, method);
+  const continueUrl = await completeSignIn(ctx, deps, it, account, method, true);
   if (recoveryCodes.length > 0) {
     ctx.status = 200;
     await ctx.render('recovery_codes', { it, recoveryCodes, continueUrl });

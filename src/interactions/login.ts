@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { normalizeEmail } from '../accounts/password_login.ts';
+import { utcMinute } from '../audit/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { loginResult, needsSecondFactor } from '../oidc/assurance.ts';
@@ -9,6 +10,7 @@ import { loadInteraction, requireCsrf, type CurrentInteraction } from './current
 import type { InteractionDeps } from './deps.ts';
 import { enforceRateLimit, renderLocked } from './guards.ts';
 import { finishInteraction, seeOther, stepUrl } from './respond.ts';
+import { afterSignIn } from './second_factor.ts';
 
 const wrongCredentials = 'The email or password is not correct.';
 
@@ -39,8 +41,9 @@ export function submitLogin(deps: InteractionDeps) {
     const who = { accountId: check.account?.id ?? null, email: check.account?.email ?? typedEmail(email), clientId: it.clientId, channel: 'password' };
     if (!check.ok) {
       await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail: check.reason });
-      if (check.lockedUntil !== null && check.reason !== 'locked') {
+      if (check.lockedUntil !== null && check.reason !== 'locked' && check.account) {
         await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'password failures' });
+        await deps.alert(check.account, 'lockout', { until: utcMinute(check.lockedUntil) });
       }
       if (check.lockedUntil !== null) return renderLocked(ctx, deps, it, check.lockedUntil);
       ctx.status = 401;
@@ -53,7 +56,7 @@ export function submitLogin(deps: InteractionDeps) {
       await deps.pendingSignIns.start(it.uid, account.id);
       return seeOther(ctx, stepUrl(it, '/second-factor'));
     }
-    await deps.lockout.signedIn(account.id);
+    await afterSignIn(ctx, deps, it, account);
     await finishInteraction(ctx, deps, { login: loginResult(account.id, null, deps.clock.now()) });
   };
 }

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
+import { utcMinute } from '../audit/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { loginResult } from '../oidc/assurance.ts';
@@ -52,10 +53,23 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
   return account && !account.disabled ? account : null;
 }
 
-/** Both factors passed: the session is created now, and only now. */
-export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind) {
-  await deps.pendingSignIns.end(it.uid);
+/**
+ * A sign-in succeeded: failure counts are forgotten, and the owner hears of a browser
+ * never seen before (except at enrolment, which sends its own alert).
+ */
+export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, enrolment = false) {
   await deps.lockout.signedIn(account.id);
+  const newBrowser = await deps.knownBrowsers.remember(ctx, account.id);
+  if (newBrowser && !enrolment) {
+    const { ip, userAgent } = requestInfo(ctx);
+    await deps.alert(account, 'new_browser', { appName: it.clientName, ip, browser: userAgent ?? 'unknown' });
+  }
+}
+
+/** Both factors passed: the session is created now, and only now. */
+export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
+  await deps.pendingSignIns.end(it.uid);
+  await afterSignIn(ctx, deps, it, account, enrolment);
   return finishInteraction(ctx, deps, { login: loginResult(account.id, method, deps.clock.now()) });
 }
 
@@ -179,12 +193,16 @@ export function submitSecondFactor(deps: InteractionDeps) {
       const lockedUntil = await deps.lockout.failed(account.id, 'second_factor');
       if (lockedUntil) {
         await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
+        await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) });
         return renderLocked(ctx, deps, it, lockedUntil);
       }
       ctx.status = 401;
       return renderSecondFactor(ctx, deps, it, account, found.methods, method, { error: checkMessages[outcome] });
     }
     await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
+    if (method === 'recovery') {
+      await deps.alert(account, 'recovery_code_used', { remaining: await deps.secondFactors.recoveryCodesLeft(account.id) });
+    }
     await completeSignIn(ctx, deps, it, account, method);
   };
 }

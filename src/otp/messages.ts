@@ -4,9 +4,11 @@ import { viewsDir } from '../http/pages.ts';
 import type { Channel } from '../store/ports.ts';
 import type { OutgoingMessage } from './senders/sender.ts';
 
+const messageTemplates = () => new nunjucks.Environment(new nunjucks.FileSystemLoader(join(viewsDir, 'messages')), { autoescape: true });
+
 /** Message texts from views/messages: only the code, its lifetime and the asking app. */
 export function createCodeMessages(serviceName: string) {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(join(viewsDir, 'messages')), { autoescape: true });
+  const env = messageTemplates();
   return (channel: Channel, to: string, vars: { code: string; appName: string | null; minutes: number }): OutgoingMessage => {
     const context = { ...vars, serviceName };
     if (channel === 'sms') return { to, subject: '', text: env.render('code.sms.njk', context).trim() };
@@ -20,3 +22,21 @@ export function createCodeMessages(serviceName: string) {
 }
 
 export type CodeMessages = ReturnType<typeof createCodeMessages>;
+
+export type AlertKind = 'new_browser' | 'lockout' | 'factor_added' | 'recovery_code_used';
+
+const alertSubjects: Record<AlertKind, string> = {
+  new_browser: 'New sign-in to your account',
+  lockout: 'Your account was locked',
+  factor_added: 'A second factor was added to your account',
+  recovery_code_used: 'A recovery code was used',
+};
+
+/** Security alerts to the account owner, from views/messages/alert.*.njk. */
+export function createAlertMessages(serviceName: string) {
+  const env = messageTemplates();
+  return (kind: AlertKind, to: string, vars: Record<string, string | number | null>): OutgoingMessage => {
+    const context = { ...vars, kind, serviceName };
+    return { to, subject: `${serviceName}: ${alertSubjects[kind]}`, text: env.render('alert.text.njk', context), html: env.render('alert.html.njk', context) };
+  };
+}

@@ -110,6 +110,8 @@ export function createSecondFactors(deps: SecondFactorDeps) {
       return false;
     },
 
+    recoveryCodesLeft: (accountId: string) => recoveryCodes.countUnused(accountId),
+
     /** Spends one recovery code; true when it was valid and unused. */
     async useRecoveryCode(accountId: string, code: string): Promise<boolean> {
       if (normalizeRecoveryCode(code).length !== 10) return false;

@@ -1,0 +1,31 @@
+import type { ParameterizedContext } from 'koa';
+import type { Clock } from '../clock.ts';
+import { random } from '../random.ts';
+import { keyedHash } from '../security/keyed_hash.ts';
+import type { RecordStore } from '../store/ports.ts';
+
+const cookieName = 'stepup.browser';
+const lifetimeMs = 400 * 24 * 60 * 60 * 1000;
+
+/**
+ * Browsers a person has signed in from, marked by a long-lived signed cookie and
+ * remembered per account (as a keyed hash of the cookie), for "new browser" alerts.
+ */
+export function createKnownBrowsers(records: RecordStore, clock: Clock, hashKey: Buffer, secureCookies: boolean) {
+  return {
+    /** Remembers this browser for the account; true when it had not been seen before. */
+    async remember(ctx: ParameterizedContext, accountId: string): Promise<boolean> {
+      let browserId = ctx.cookies.get(cookieName, { signed: true });
+      if (!browserId || !/^[\w-]{22}$/.test(browserId)) {
+        browserId = random.id();
+        ctx.cookies.set(cookieName, browserId, { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: lifetimeMs, overwrite: true });
+      }
+      const key = `${accountId}:${keyedHash(hashKey, `browser:${browserId}`)}`;
+      const known = await records.find('KnownBrowser', key);
+      await records.upsert('KnownBrowser', key, {}, clock.now() + lifetimeMs);
+      return known === null;
+    },
+  };
+}
+
+export type KnownBrowsers = ReturnType<typeof createKnownBrowsers>;

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser } from './support/browser.ts';
+import { enrolThroughSignIn, signIn } from './support/people.ts';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+
+let stepup: RunningStepup;
+let rp: RelyingParty;
+
+beforeAll(async () => {
+  stepup = await startStepup();
+  rp = await relyingParty(stepup, { firstParty: true, name: 'Wallet' });
+});
+afterAll(() => stepup.stop());
+
+/** Alerts mailed to `email`, read from the development outbox. */
+function alertsTo(email: string) {
+  const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
+  return lines.map((line) => JSON.parse(line) as { to: string; subject: string; text: string }).filter((m) => m.to === email && m.subject.startsWith('Stepup: '));
+}
+
+test('enrolling a second factor mails "factor added", and that first sign-in no new-browser alert', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  expect(alertsTo(person.email).map((m) => m.subject)).toEqual(['Stepup: A second factor was added to your account']);
+  expect(alertsTo(person.email)[0]!.text).toContain('A second factor (Authenticator app) was added');
+});
+
+test('a sign-in from a new browser mails the owner once; the same browser again does not', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const browser = new Browser(stepup.issuer);
+  await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
+  const alerts = alertsTo(person.email).filter((m) => m.subject.includes('New sign-in'));
+  expect(alerts).toHaveLength(1);
+  expect(alerts[0]!.text).toContain('for Wallet from a browser we have not seen before');
+  expect(alerts[0]!.text).toMatch(/IP address: \S*127\.0\.0\.1/);
+
+  await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
+  expect(alertsTo(person.email).filter((m) => m.subject.includes('New sign-in'))).toHaveLength(1);
+});
+
+test('a lockout mails the owner when it unlocks', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  for (let i = 0; i < 5; i += 1) {
+    const browser = new Browser(stepup.issuer);
+    await browser.open((await rp.authorize()).url);
+    await browser.submit('/login', { email: person.email, password: 'wrong' });
+  }
+  const [locked] = alertsTo(person.email).filter((m) => m.subject.includes('locked'));
+  expect(locked!.text).toMatch(/was locked after too many failed attempts to sign in\. It unlocks at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+  expect(locked!.text).not.toContain('wrong');
+  await stepup.container.userAdmin.unlock(person.email);
+});
+
+test('using a recovery code mails the owner with the number left', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const browser = new Browser(stepup.issuer);
+  await browser.open((await rp.authorize()).url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  await browser.open(`${browser.page.url}?method=recovery`);
+  await browser.submit('/second-factor', { code: person.recoveryCodes[0]! });
+  const [used] = alertsTo(person.email).filter((m) => m.subject.includes('recovery code'));
+  expect(used!.text).toContain('You have 9 left.');
+  expect(used!.text).not.toContain(person.recoveryCodes[0]!);
+});
+
+test('alerts are in the delivery log as alerts', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  const log = await stepup.container.store.deliveries.listForAccount(account.id, 5);
+  expect(log).toEqual([expect.objectContaining({ purpose: 'alert', channel: 'email', result: 'sent' })]);
+});
