@@ -90,6 +90,40 @@ maybe('in Chromium', () => {
     await fresh.close();
   });
 
+  test('response_mode=form_post: the provider\'s auto-submitting page runs under our CSP', async () => {
+    await stepup.container.userAdmin.add({ email: 'form-post@example.com', password: PASSWORD, emailCode: true });
+    const context = await chromiumBrowser.newContext();
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const posted = new Promise<string>((resolve) => {
+      void page.route(`${rp.redirectUri}**`, (route) => {
+        resolve(`${route.request().method()} ${route.request().postData() ?? ''}`);
+        return route.fulfill({ status: 200, body: 'signed in' });
+      });
+    });
+    const authorization = await rp.authorize({ response_mode: 'form_post' });
+    await page.goto(authorization.url);
+    await page.getByLabel('Email').fill('form-post@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.getByText(/We sent a code by email/).waitFor();
+    const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
+    await page.getByLabel('Email code').fill(/(\d{6})/.exec(JSON.parse(lines.at(-1)!).text)![1]!);
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    const [method, body] = (await posted).split(' ');
+    expect(method).toBe('POST');
+    const fields = new URLSearchParams(body);
+    expect(fields.get('code')).toBeTruthy();
+    expect(fields.get('iss')).toBe(stepup.issuer);
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
   test('a person signs in with a code sent by email, read from the development outbox', async () => {
     await stepup.container.userAdmin.add({ email: 'mail-code@example.com', password: PASSWORD, emailCode: true });
     const context = await chromiumBrowser.newContext();

@@ -44,8 +44,10 @@ async function storedState() {
   const accounts = await store.accounts.list();
   const factors = (await Promise.all(accounts.map((a) => store.factors.listForAccount(a.id)))).flat();
   const codes = await Promise.all(accounts.map((a) => store.recoveryCodes.countUnused(a.id)));
-  const deliveries = (await Promise.all(accounts.map((a) => store.deliveries.listForAccount(a.id, 100)))).flat();
-  return JSON.stringify({ accounts, factors, codes, deliveries, clients: await store.clients.list(), keys: await store.settings.get('oidc.keys') });
+  // codes sent; alerts are expected (the wrong passwords below lock the account, which mails the owner)
+  const codesSent = (await Promise.all(accounts.map((a) => store.deliveries.listForAccount(a.id, 100)))).flat().filter((d) => d.purpose === 'code');
+  const keys = await store.settings.get<{ jwks: { keys: { kid: string }[] } }>('oidc.keys');
+  return { accounts, factors, codes, codesSent, clients: await store.clients.list(), signingKeys: keys?.jwks.keys.map((k) => k.kid) };
 }
 
 test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing changed', async () => {
@@ -149,7 +151,7 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
     expectComposure(attack, response.status, await response.text());
   }
 
-  expect(await storedState()).toBe(before);
+  expect(await storedState()).toEqual(before);
   // the wrong passwords above locked the account, as they should; once unlocked, the waiting sign-in goes on
   await victim.open(`${base}/second-factor`);
   expect(victim.page.status).toBe(423);

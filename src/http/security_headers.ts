@@ -1,8 +1,11 @@
 import type { Middleware } from 'koa';
 
-// no scripts at all; the TOTP QR code is a data: image; no framing
+// No script of ours anywhere; script-src is named so that oidc-provider can add the hash of
+// its form_post auto-submit script. No form-action: a sign-in ends in a redirect (or a
+// form post) to the client, which form-action would block.
 const contentSecurityPolicy = [
   "default-src 'none'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "base-uri 'none'",
@@ -10,18 +13,16 @@ const contentSecurityPolicy = [
 ].join('; ');
 
 /**
- * Headers for every response. oidc-provider sets its own CSP where it needs a script
- * (form_post), so ours is added only where none is set.
+ * Headers for every response, set before the response is produced: oidc-provider writes
+ * its own responses straight to the socket, after which nothing can be added.
  */
 export function securityHeaders(hsts: boolean): Middleware {
   return async (ctx, next) => {
-    await next();
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Content-Security-Policy', contentSecurityPolicy);
     if (hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    if (ctx.response.is('html') && !ctx.response.get('Content-Security-Policy')) {
-      ctx.set('Content-Security-Policy', contentSecurityPolicy);
-    }
+    await next();
   };
 }
