@@ -1,7 +1,13 @@
 import { Browser } from './support/browser.ts';
 import { createPerson, enrolThroughSignIn, PASSWORD, totpCode } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { mongoTestServerIsFerretDb } from './support/mongodb_server.ts';
 import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+
+// counters must be atomic for this; FerretDB v1 does not promise it
+const onFerretDb = process.env.STEPUP_TEST_STORE === 'mongodb' && mongoTestServerIsFerretDb();
+if (onFerretDb) console.warn('SKIPPED "100 parallel guesses" on FerretDB v1: its updates are not atomic under concurrency; run with MONGODB_URI set to a real MongoDB');
+const atomically = onFerretDb ? test.skip : test;
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -62,7 +68,7 @@ describe('password lockout', () => {
     for (let i = 1; i <= 4; i += 1) expect((await tryPassword(person.email, 'wrong')).page.status).toBe(401);
   });
 
-  test('100 parallel guesses: at most five passwords are checked, then the right one is refused', async () => {
+  atomically('100 parallel guesses: at most five passwords are checked, then the right one is refused', async () => {
     const person = await createPerson(stepup);
     const browser = await loginPage();
     const form = browser.forms().find((f) => f.action.endsWith('/login'))!;
