@@ -9,7 +9,8 @@ import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther, stepUrl } from './respond.ts';
 import { enforceRateLimit } from './guards.ts';
-import { auditSend, checkMessages, sendProblem } from './second_factor.ts';
+import { checkMessages } from './second_factor.ts';
+import { auditSend, sendProblem } from './send_outcome.ts';
 import { durationText } from './wait_text.ts';
 
 const targetSchema: Record<Channel, z.ZodType<string>> = {

@@ -5,7 +5,7 @@ import type { Account } from '../store/ports.ts';
 import { loadInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { seeOther, stepUrl } from './respond.ts';
-import { completeSignIn, secondFactorAccount } from './second_factor.ts';
+import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 
 /**
  * Enrolment during sign-in is only for an account with no second factor yet: once one

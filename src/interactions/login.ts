@@ -10,7 +10,7 @@ import { loadInteraction, requireCsrf, type CurrentInteraction } from './current
 import type { InteractionDeps } from './deps.ts';
 import { enforceRateLimit, renderLocked } from './guards.ts';
 import { finishInteraction, seeOther, stepUrl } from './respond.ts';
-import { afterSignIn } from './second_factor.ts';
+import { afterSignIn } from './complete_sign_in.ts';
 
 const wrongCredentials = 'The email or password is not correct.';
 

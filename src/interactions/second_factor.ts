@@ -3,15 +3,16 @@ import { z } from 'zod';
 import { utcMinute } from '../audit/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { loginResult } from '../oidc/assurance.ts';
-import type { CheckOutcome, SendOutcome } from '../otp/delivered_codes.ts';
+import type { CheckOutcome } from '../otp/delivered_codes.ts';
 import { maskDestination } from '../otp/mask.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Account, Channel } from '../store/ports.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enforceRateLimit, renderLocked } from './guards.ts';
-import { finishInteraction, seeOther, stepUrl } from './respond.ts';
+import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
+import { seeOther, stepUrl } from './respond.ts';
+import { auditSend, sendProblem } from './send_outcome.ts';
 import { durationText } from './wait_text.ts';
 
 const methodKinds = ['totp', 'email', 'sms', 'recovery'] as const;
@@ -26,66 +27,6 @@ export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, string> = {
   expired: 'That code has expired or was already used. Send a new one.',
   exhausted: 'Too many wrong tries for this code. Send a new one.',
 };
-
-/** What a send outcome means to the person. */
-export function sendProblem(outcome: SendOutcome, now: number): string | null {
-  switch (outcome.kind) {
-    case 'sent':
-      return null;
-    case 'cooldown':
-      return `A code was sent moments ago. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
-    case 'capped':
-      return `Too many codes were sent to you recently. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
-    case 'failed':
-      return 'We could not send you a code right now. Try again later, or use another way to confirm.';
-  }
-}
-
-/**
- * Who owes the second factor: the account whose password was just checked in this
- * interaction, or, for a step-up, the account of the existing password-only session.
- */
-export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInteraction): Promise<Account | null> {
-  const accountId = (await deps.pendingSignIns.accountIdFor(it.uid))
-    ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
-  if (!accountId) return null;
-  const account = await deps.accounts.findById(accountId);
-  return account && !account.disabled ? account : null;
-}
-
-/**
- * A sign-in succeeded: failure counts are forgotten, and the owner hears of a browser
- * never seen before (except at enrolment, which sends its own alert).
- */
-export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, enrolment = false) {
-  await deps.lockout.signedIn(account.id);
-  const newBrowser = await deps.knownBrowsers.remember(ctx, account.id);
-  if (newBrowser && !enrolment) {
-    const { ip, userAgent } = requestInfo(ctx);
-    await deps.alert(account, 'new_browser', { appName: it.clientName, ip, browser: userAgent ?? 'unknown' });
-  }
-}
-
-/** Both factors passed: the session is created now, and only now. */
-export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
-  await deps.pendingSignIns.end(it.uid);
-  await afterSignIn(ctx, deps, it, account, enrolment);
-  return finishInteraction(ctx, deps, { login: loginResult(account.id, method, deps.clock.now()) });
-}
-
-/** Every send attempt goes to the audit log, with the channel it finally went out on. */
-export async function auditSend(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, chosen: Channel, outcome: SendOutcome) {
-  if (outcome.kind === 'cooldown' || outcome.kind === 'capped') return;
-  await deps.audit(requestInfo(ctx), {
-    type: 'code_sent',
-    accountId: account.id,
-    email: account.email,
-    clientId: it.clientId,
-    channel: outcome.kind === 'sent' ? outcome.channel : chosen,
-    result: outcome.kind === 'sent' ? 'ok' : 'failed',
-    detail: outcome.kind === 'sent' ? (outcome.fallbackFrom ? `fallback from ${outcome.fallbackFrom}` : null) : 'no channel delivered',
-  });
-}
 
 interface PageState {
   error?: string;

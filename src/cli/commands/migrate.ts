@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { describeCounts, migrate } from '../../admin/migrate.ts';
+import { redactUri } from '../../store/mongo/database.ts';
+import { openMongoStore } from '../../store/mongo/index.ts';
+import { output, UsageError, withContainer } from '../context.ts';
+
+/** stepup migrate --to MONGODB_URI */
+export function migrateCommand(program: Command): void {
+  program.command('migrate')
+    .description('copy this installation (accounts, clients, second factors, recovery codes, keys) into an empty MongoDB database')
+    .requiredOption('--to <mongodb-uri>', 'the MongoDB to copy into; its database must be empty')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      if (!/^mongodb(\+srv)?:\/\//.test(opts.to)) throw new UsageError('--to takes a mongodb:// or mongodb+srv:// URI');
+      const report = await withContainer(async (c) => {
+        const target = await openMongoStore(opts.to, c.clock, c.logger);
+        try {
+          return await migrate(c.store, target);
+        } finally {
+          await target.close();
+        }
+      });
+      output(opts.json, { ...report, verified: true }, () => {
+        console.log(`copied and verified: ${describeCounts(report.copied)}`);
+        console.log(`into ${redactUri(opts.to)}. Sessions and tokens were not copied: people sign in again.`);
+        console.log('Run Stepup with MONGODB_URI set to it, and the same ENCRYPTION_KEY or DATA_DIR (the at-rest key decrypts the secrets).');
+      });
+    });
+
+}

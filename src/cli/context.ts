@@ -1,0 +1,33 @@
+import { loadConfig } from '../config/load.ts';
+import { buildContainer, type Container } from '../container.ts';
+import { createLogger } from '../logger.ts';
+
+/** A mistake on the command line: exit code 2. */
+export class UsageError extends Error {}
+
+/** Runs `work` with the same configuration and storage as the server, then closes it. */
+export async function withContainer<T>(work: (container: Container) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const container = await buildContainer(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }, 2));
+  try {
+    return await work(container);
+  } finally {
+    await container.close();
+  }
+}
+
+export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input; pipe it in');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** For repeatable options. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** JSON for scripts with --json, else whatever `human` prints. */
+export function output(json: boolean, value: unknown, human: () => void) {
+  if (json) console.log(JSON.stringify(value, null, 2));
+  else human();
+}

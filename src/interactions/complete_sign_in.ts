@@ -1,0 +1,40 @@
+import type { ParameterizedContext } from 'koa';
+import { requestInfo } from '../http/request_info.ts';
+import { loginResult } from '../oidc/assurance.ts';
+import type { MethodKind } from '../otp/methods.ts';
+import type { Account } from '../store/ports.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
+import type { InteractionDeps } from './deps.ts';
+import { finishInteraction } from './respond.ts';
+
+/**
+ * Who owes the second factor: the account whose password was just checked in this
+ * interaction, or, for a step-up, the account of the existing password-only session.
+ */
+export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInteraction): Promise<Account | null> {
+  const accountId = (await deps.pendingSignIns.accountIdFor(it.uid))
+    ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
+  if (!accountId) return null;
+  const account = await deps.accounts.findById(accountId);
+  return account && !account.disabled ? account : null;
+}
+
+/**
+ * A sign-in succeeded: failure counts are forgotten, and the owner hears of a browser
+ * never seen before (except at enrolment, which sends its own alert).
+ */
+export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, enrolment = false) {
+  await deps.lockout.signedIn(account.id);
+  const newBrowser = await deps.knownBrowsers.remember(ctx, account.id);
+  if (newBrowser && !enrolment) {
+    const { ip, userAgent } = requestInfo(ctx);
+    await deps.alert(account, 'new_browser', { appName: it.clientName, ip, browser: userAgent ?? 'unknown' });
+  }
+}
+
+/** Both factors passed: the session is created now, and only now. */
+export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
+  await deps.pendingSignIns.end(it.uid);
+  await afterSignIn(ctx, deps, it, account, enrolment);
+  return finishInteraction(ctx, deps, { login: loginResult(account.id, method, deps.clock.now()) });
+}
