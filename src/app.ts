@@ -47,7 +47,7 @@ export async function createApp(container: Container) {
     keys,
     pages,
     adapter: createAdapterClass(store.records, store.clients, cipher, clock),
-    findAccount: createFindAccount(store.accounts),
+    findAccount: createFindAccount(store.accounts, store.factors),
   });
   const interactions = createInteractionRouter({
     provider,
