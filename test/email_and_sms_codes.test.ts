@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import twilioLibrary from 'twilio';
 import { Browser } from './support/browser.ts';
-import { PASSWORD } from './support/people.ts';
+import { continueFromRecoveryCodes, PASSWORD } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { startSmtpCapture } from './support/smtp_capture.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
@@ -304,7 +304,8 @@ describe('the delivery log', () => {
 });
 
 describe('enrolment during the first sign-in', () => {
-  test('an email address, proven by the code sent to it', async () => {
+  /** A new person, past the password, on the enrolment page for `channel`. */
+  async function atEnrolment(channel: 'email' | 'sms') {
     n += 1;
     const email = `enrol-${n}@example.com`;
     await stepup.container.userAdmin.add({ email, password: PASSWORD });
@@ -312,7 +313,12 @@ describe('enrolment during the first sign-in', () => {
     const authorization = await rp.authorize();
     await browser.open(authorization.url);
     await browser.submit('/login', { email, password: PASSWORD });
-    await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/email'));
+    await browser.open(browser.page.url.replace(/\/enrol$/, `/enrol/${channel}`));
+    return { email, browser, authorization };
+  }
+
+  test('an email address, proven by the code sent to it', async () => {
+    const { email, browser, authorization } = await atEnrolment('email');
     expect(browser.page.html).toContain(`value="${email}"`);
     await browser.submit('/enrol/email', { target: email });
     expect(browser.textOf('code-sent')).toMatch(/^We sent a code to e\*+@example\.com\. It expires in 2 minutes\.$/);
@@ -321,28 +327,19 @@ describe('enrolment during the first sign-in', () => {
     expect(browser.page.status).toBe(401);
     await browser.submit('/enrol/email/confirm', { code: smtp.lastCodeTo(email) });
     expect(browser.page.html).toContain('Save your recovery codes');
-    const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)![1]!.replace(/&amp;/g, '&');
-    await browser.open(next);
+    await continueFromRecoveryCodes(browser);
     expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
   test('a phone number, checked for E.164 form, then proven by SMS', async () => {
-    n += 1;
-    const email = `enrol-${n}@example.com`;
-    await stepup.container.userAdmin.add({ email, password: PASSWORD });
-    const browser = new Browser(stepup.issuer);
-    const authorization = await rp.authorize();
-    await browser.open(authorization.url);
-    await browser.submit('/login', { email, password: PASSWORD });
-    await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/sms'));
+    const { browser, authorization } = await atEnrolment('sms');
     await browser.submit('/enrol/sms', { target: '555 1234' });
     expect(browser.page.status).toBe(400);
     expect(browser.page.html).toContain('international form');
     const phone = `+4420${String(7000000 + n)}`;
     await browser.submit('/enrol/sms', { target: phone });
     await browser.submit('/enrol/sms/confirm', { code: twilio.lastCodeTo(phone) });
-    const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)![1]!.replace(/&amp;/g, '&');
-    await browser.open(next);
+    await continueFromRecoveryCodes(browser);
     expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'sms', 'mfa']);
   });
 });

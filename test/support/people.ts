@@ -40,11 +40,16 @@ export async function enrolThroughSignIn(stepup: RunningStepup, browser: Browser
   if (!secret) throw new Error(`expected the TOTP enrolment page, got ${browser.page.url}:\n${browser.page.html}`);
   await browser.submit('/enrol/totp', { code: await totpCode(stepup, secret) });
   const recoveryCodes = [...browser.page.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
+  await continueFromRecoveryCodes(browser);
+  nextTimeStep(stepup);
+  return { ...person, secret, recoveryCodes };
+}
+
+/** Follows "I have saved my codes — continue" on the recovery codes page. */
+export async function continueFromRecoveryCodes(browser: Browser) {
   const next = /<a class="button" href="([^"]+)"/.exec(browser.page.html)?.[1];
   if (!next) throw new Error(`expected the recovery codes page:\n${browser.page.html}`);
   await browser.open(next.replace(/&amp;/g, '&'));
-  nextTimeStep(stepup);
-  return { ...person, secret, recoveryCodes };
 }
 
 /** Password then TOTP, for someone already enrolled. */
