@@ -21,7 +21,10 @@ import { createCipher } from './security/cipher.ts';
 import { createLockout } from './security/lockout.ts';
 import { createPasswordHasher } from './security/password_hasher.ts';
 import { createRateLimiter } from './security/rate_limit.ts';
-import { createAudit } from './audit/audit.ts';
+import { createAudit, type RecordAudit } from './audit/audit.ts';
+import { createKeyAdmin } from './admin/keys.ts';
+import { createMetrics } from './operations/metrics.ts';
+import { timedStore } from './operations/timed_store.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
@@ -55,17 +58,24 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     logger.warn('ENCRYPTION_KEY is not set: secrets are encrypted with a key generated into the data directory');
   }
   const cipher = createCipher(atRest.keys);
-  const store = await openStore(config, clock, logger);
+  const metrics = createMetrics();
+  const store = timedStore(await openStore(config, clock, logger), metrics);
   const hasher = await createPasswordHasher(config.argon2);
   const totp = createTotp(config.totp, clock);
   const senders = createSenders(config, clock);
   const lockout = createLockout(store.counters, clock, config.lockout);
-  const audit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
+  const writeAudit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
+  const audit: RecordAudit = (request, event) => {
+    metrics.observeAudit(event);
+    return writeAudit(request, event);
+  };
+  const alert = createAlerts({ email: senders.email, messages: createAlertMessages(config.serviceName), deliveries: store.deliveries, clock, logger });
 
   return {
     config,
     logger,
     clock,
+    metrics,
     store,
     cipher,
     hasher,
@@ -73,7 +83,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     senders,
     lockout,
     audit,
-    alert: createAlerts({ email: senders.email, messages: createAlertMessages(config.serviceName), deliveries: store.deliveries, clock, logger }),
+    alert,
     overLimit: createRateLimiter(store.counters, config.rateLimits, cipher.hashKey),
     checkPassword: createPasswordLogin(store.accounts, hasher, lockout),
     secondFactors: createSecondFactors({
@@ -97,8 +107,20 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       settings: config.deliveredCodes,
     }),
     clientAdmin: createClientAdmin(store.clients, cipher, clock, audit),
-    userAdmin: createUserAdmin({ accounts: store.accounts, factors: store.factors, hasher, lockout, audit, clock, passwordMaxLength: config.password.maxLength }),
+    userAdmin: createUserAdmin({
+      accounts: store.accounts,
+      factors: store.factors,
+      recoveryCodes: store.recoveryCodes,
+      records: store.records,
+      hasher,
+      lockout,
+      audit,
+      alert,
+      clock,
+      passwordMaxLength: config.password.maxLength,
+    }),
     auditQueries: createAuditQueries(store.audit, clock),
+    keyAdmin: createKeyAdmin(store.settings, config, clock, audit),
     close: () => store.close(),
   };
 }

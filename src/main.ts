@@ -10,7 +10,8 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
   const container = await buildContainer(config, logger);
-  const { app } = await createApp(container);
+  const { app, refreshKeys } = await createApp(container);
+  if (!config.adminToken) logger.info('admin API disabled: set ADMIN_TOKEN to enable /admin/api/v1');
   for (const sender of Object.values(container.senders)) {
     if (sender.provider === 'outbox') {
       const missing = sender.channel === 'email' ? 'SMTP_URL' : 'TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM';
@@ -26,16 +27,31 @@ async function main() {
       .catch((err: unknown) => logger.warn({ err }, 'sweeping expired records failed'));
   }, config.sweepIntervalSeconds * 1000);
   sweeper.unref();
+  // rotated keys are stored by `stepup keys rotate`; every process picks them up here
+  const keyRefresh = setInterval(() => {
+    refreshKeys().catch((err: unknown) => logger.warn({ err }, 'reading the keys failed; keeping the current ones'));
+  }, config.keys.refreshSeconds * 1000);
+  keyRefresh.unref();
 
   const server = app.listen(config.port, config.host, () => {
     logger.info({ issuer: config.issuer, storage: container.store.kind, dataDir: config.dataDir }, `Stepup listening on http://${config.host}:${config.port}`);
   });
 
+  // stop accepting, let requests in flight finish (up to a grace period), then close storage
   const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'shutting down: no new connections; finishing requests in flight');
     clearInterval(sweeper);
+    clearInterval(keyRefresh);
+    const force = setTimeout(() => {
+      logger.warn('requests still running after the grace period; closing their connections');
+      server.closeAllConnections();
+    }, config.shutdownGraceSeconds * 1000);
+    force.unref();
     server.close(() => {
-      container.close().finally(() => process.exit(0));
+      container.close()
+        .then(() => logger.info('storage closed; bye'))
+        .catch((err: unknown) => logger.error({ err }, 'closing storage failed'))
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

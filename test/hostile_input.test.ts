@@ -46,8 +46,8 @@ async function storedState() {
   const codes = await Promise.all(accounts.map((a) => store.recoveryCodes.countUnused(a.id)));
   // codes sent; alerts are expected (the wrong passwords below lock the account, which mails the owner)
   const codesSent = (await Promise.all(accounts.map((a) => store.deliveries.listForAccount(a.id, 100)))).flat().filter((d) => d.purpose === 'code');
-  const keys = await store.settings.get<{ jwks: { keys: { kid: string }[] } }>('oidc.keys');
-  return { accounts, factors, codes, codesSent, clients: await store.clients.list(), signingKeys: keys?.jwks.keys.map((k) => k.kid) };
+  const keys = await store.settings.get<{ signing: { kid: string }[] }>('oidc.keys');
+  return { accounts, factors, codes, codesSent, clients: await store.clients.list(), signingKeys: keys?.signing.map((k) => k.kid) };
 }
 
 test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing changed', async () => {

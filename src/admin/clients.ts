@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import { AppError, badRequest, notFound } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
+import { acrValues } from '../oidc/assurance.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
+import { parseInput, pageOf, type Page, type Paging } from './input.ts';
 
 const redirectUri = z.string().max(2000).refine((value) => {
   try {
@@ -15,67 +17,94 @@ const redirectUri = z.string().max(2000).refine((value) => {
   }
 }, 'must be an absolute URL without a #fragment');
 
-export const newClientSchema = z.object({
-  name: z.string().trim().min(1).max(100),
+const clientFields = {
+  name: z.string().trim().min(1).max(100).describe('shown to people on the consent page'),
   redirectUris: z.array(redirectUri).min(1).max(20),
-  postLogoutRedirectUris: z.array(redirectUri).max(20).default([]),
-  firstParty: z.boolean().default(false),
-  mfaPolicy: z.enum(['required', 'on-request']).default('required'),
-  public: z.boolean().default(false),
+  postLogoutRedirectUris: z.array(redirectUri).max(20),
+  firstParty: z.boolean().describe('a trusted application: no consent page'),
+  mfaPolicy: z.enum(['required', 'on-request']).describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
+  defaultAcr: z.enum(acrValues as [string, ...string[]]).nullable().describe('acr asked for when the application sends no acr_values'),
+};
+
+export const newClientSchema = z.strictObject({
+  ...clientFields,
+  postLogoutRedirectUris: clientFields.postLogoutRedirectUris.default([]),
+  firstParty: clientFields.firstParty.default(false),
+  mfaPolicy: clientFields.mfaPolicy.default('required'),
+  defaultAcr: clientFields.defaultAcr.default(null),
+  public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
 });
 
+export const clientChangesSchema = z.strictObject(clientFields).partial()
+  .refine((changes) => Object.keys(changes).length > 0, 'give at least one field to change');
+
 export type NewClientInput = z.input<typeof newClientSchema>;
+export type ClientChanges = z.input<typeof clientChangesSchema>;
+
+export const clientSummarySchema = z.object({
+  client_id: z.string(),
+  name: z.string(),
+  redirect_uris: z.array(z.string()),
+  post_logout_redirect_uris: z.array(z.string()),
+  first_party: z.boolean(),
+  mfa_policy: z.enum(['required', 'on-request']),
+  default_acr: z.string().nullable(),
+  public: z.boolean(),
+  created_at: z.string(),
+});
 
 /** A client as admins see it; snake_case like the OIDC metadata it mirrors. */
-export interface ClientSummary {
-  client_id: string;
-  name: string;
-  redirect_uris: string[];
-  post_logout_redirect_uris: string[];
-  first_party: boolean;
-  mfa_policy: MfaPolicy;
-  public: boolean;
-  created_at: string;
-}
+export type ClientSummary = z.infer<typeof clientSummarySchema>;
 
 function summarize(record: ClientRecord): ClientSummary {
   const m = record.metadata;
+  const defaultAcr = (m.default_acr_values as string[] | undefined)?.[0] ?? null;
   return {
     client_id: record.clientId,
     name: String(m.client_name ?? ''),
     redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
     post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     first_party: m.first_party === true,
-    mfa_policy: m.mfa_policy === 'on-request' ? 'on-request' : 'required',
+    mfa_policy: (m.mfa_policy === 'on-request' ? 'on-request' : 'required') satisfies MfaPolicy,
+    default_acr: defaultAcr,
     public: m.token_endpoint_auth_method === 'none',
     created_at: new Date(record.createdAt).toISOString(),
   };
 }
 
-function validationError(error: z.ZodError): AppError {
-  const detail = error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-  return badRequest(`invalid client: ${detail}`);
+type ClientFields = z.output<typeof clientChangesSchema>;
+
+/** Our field names onto oidc-provider's client metadata. */
+function metadataOf(fields: ClientFields): Record<string, unknown> {
+  const m: Record<string, unknown> = {};
+  if (fields.name !== undefined) m.client_name = fields.name;
+  if (fields.redirectUris !== undefined) m.redirect_uris = fields.redirectUris;
+  if (fields.postLogoutRedirectUris !== undefined) m.post_logout_redirect_uris = fields.postLogoutRedirectUris;
+  if (fields.firstParty !== undefined) m.first_party = fields.firstParty;
+  if (fields.mfaPolicy !== undefined) m.mfa_policy = fields.mfaPolicy;
+  if (fields.defaultAcr !== undefined) m.default_acr_values = fields.defaultAcr === null ? undefined : [fields.defaultAcr];
+  return m;
 }
 
-/** Registering and removing client applications; used by the CLI and the admin API. */
+/** Client applications: register, read, change, rotate secrets, remove. Used by the CLI and the admin API. */
 export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit) {
   const adminChange = (clientId: string, detail: string) =>
     audit(noRequest, { type: 'admin_change', result: 'ok', clientId, channel: 'admin', detail });
+  const findClient = async (clientId: string) => {
+    const client = await clients.find(clientId);
+    if (!client) throw notFound(`no client ${clientId}`);
+    return client;
+  };
+
   return {
     /** The secret is returned once, here; it is stored encrypted. */
     async add(input: NewClientInput): Promise<ClientSummary & { client_secret?: string }> {
-      const parsed = newClientSchema.safeParse(input);
-      if (!parsed.success) throw validationError(parsed.error);
-      const client = parsed.data;
+      const client = parseInput(newClientSchema, input, 'client');
       const clientSecret = client.public ? undefined : random.id(32);
       const record: ClientRecord = {
         clientId: random.id(12),
         metadata: {
-          client_name: client.name,
-          redirect_uris: client.redirectUris,
-          post_logout_redirect_uris: client.postLogoutRedirectUris,
-          first_party: client.firstParty,
-          mfa_policy: client.mfaPolicy,
+          ...metadataOf(client),
           token_endpoint_auth_method: client.public ? 'none' : 'client_secret_basic',
           grant_types: ['authorization_code', 'refresh_token'],
           response_types: ['code'],
@@ -87,8 +116,32 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
       await adminChange(record.clientId, 'client added');
       return { ...summarize(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
     },
-    async list(): Promise<ClientSummary[]> {
-      return (await clients.list()).map(summarize);
+    async get(clientId: string): Promise<ClientSummary> {
+      return summarize(await findClient(clientId));
+    },
+    /** Oldest first; there are few clients, so paging happens here. */
+    async list(paging: Paging): Promise<Page<ClientSummary>> {
+      const all = (await clients.list()).map(summarize);
+      return pageOf(all.slice(paging.offset, paging.offset + paging.limit), all.length, paging);
+    },
+    async update(clientId: string, input: ClientChanges): Promise<ClientSummary> {
+      const changes = parseInput(clientChangesSchema, input, 'client');
+      const client = await findClient(clientId);
+      const metadata = { ...client.metadata, ...metadataOf(changes) };
+      if (metadata.default_acr_values === undefined) delete metadata.default_acr_values;
+      const updated = { ...client, metadata };
+      if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
+      await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`);
+      return summarize(updated);
+    },
+    /** A new secret replaces the old one at once; the old one stops working. */
+    async rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }> {
+      const client = await findClient(clientId);
+      if (client.secretCiphertext === null) throw notFound(`client ${clientId} is public and has no secret`);
+      const clientSecret = random.id(32);
+      if (!(await clients.update({ ...client, secretCiphertext: cipher.encrypt(clientSecret) }))) throw notFound(`no client ${clientId}`);
+      await adminChange(clientId, 'client secret rotated');
+      return { client_id: clientId, client_secret: clientSecret };
     },
     async remove(clientId: string): Promise<void> {
       if (!(await clients.remove(clientId))) throw notFound(`no client ${clientId}`);

@@ -1,22 +1,42 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../accounts/password_login.ts';
-import type { Clock } from '../clock.ts';
-import { badRequest, conflict, notFound } from '../http/errors.ts';
-import { random } from '../random.ts';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
+import type { Alert } from '../audit/alerts.ts';
+import type { Clock } from '../clock.ts';
+import { conflict, notFound } from '../http/errors.ts';
+import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
-import { DuplicateError, type Account, type AccountStore, type FactorStore } from '../store/ports.ts';
+import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore } from '../store/ports.ts';
+import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
+const email = z.email().max(320).transform(normalizeEmail);
 
-export interface UserSummary {
-  id: string;
-  email: string;
-  phone: string | null;
-  disabled: boolean;
-  created_at: string;
-}
+export const userSummarySchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  phone: z.string().nullable(),
+  disabled: z.boolean(),
+  created_at: z.string(),
+});
+
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const methodSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['totp', 'email', 'sms']),
+  target: z.string().nullable().describe('the email address or phone number codes go to'),
+  confirmed: z.boolean(),
+  created_at: z.string(),
+});
+
+export const methodsSchema = z.object({ methods: z.array(methodSchema), recovery_codes_left: z.number().int() });
+
+export const userDetailSchema = userSummarySchema.extend({
+  locked_until: z.string().nullable(),
+  ...methodsSchema.shape,
+});
 
 const summarize = (account: Account): UserSummary => ({
   id: account.id,
@@ -26,70 +46,88 @@ const summarize = (account: Account): UserSummary => ({
   created_at: new Date(account.createdAt).toISOString(),
 });
 
-/** Creating and listing people's accounts; used by the CLI and the admin API. */
+export const userSearchSchema = z.object({
+  search: z.string().trim().min(1).max(320).optional().describe('part of an email address or phone number'),
+});
+
+export const userChangesSchema = z.strictObject({
+  email: email.optional().describe('the new login name'),
+  phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
+  emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
+}).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change');
+
+export type UserChanges = z.input<typeof userChangesSchema>;
+
 export interface UserAdminDeps {
   accounts: AccountStore;
   factors: FactorStore;
+  recoveryCodes: RecoveryCodeStore;
+  records: RecordStore;
   hasher: PasswordHasher;
   lockout: Lockout;
   audit: RecordAudit;
+  alert: Alert;
   clock: Clock;
   passwordMaxLength: number;
 }
 
-export function createUserAdmin({ accounts, factors, hasher, lockout, audit, clock, passwordMaxLength }: UserAdminDeps) {
+/** People's accounts: create, read, search, change, disable, unlock, reset. Used by the CLI and the admin API. */
+export function createUserAdmin(deps: UserAdminDeps) {
+  const { accounts, factors, recoveryCodes, records, hasher, lockout, audit, clock } = deps;
   const adminChange = (account: Account, detail: string) =>
     audit(noRequest, { type: 'admin_change', result: 'ok', accountId: account.id, email: account.email, channel: 'admin', detail });
-  const findUser = async (email: string) => {
-    const account = await accounts.findByEmail(normalizeEmail(email));
-    if (!account) throw notFound(`no user with email ${normalizeEmail(email)}`);
+
+  /** A user by id, or by email when the reference has an @. */
+  const findUser = async (ref: string) => {
+    const account = ref.includes('@') ? await accounts.findByEmail(normalizeEmail(ref)) : await accounts.findById(ref);
+    if (!account) throw notFound(`no user ${ref.includes('@') ? normalizeEmail(ref) : ref}`);
     return account;
   };
 
   /** An address the admin vouches for: a second factor that needs no code to confirm. */
-  const addVerifiedFactor = async (accountId: string, kind: 'email' | 'sms', target: string) => {
+  const setVerifiedFactor = async (accountId: string, kind: 'email' | 'sms', target: string | null) => {
     // one factor per kind: the new address replaces the old one
     for (const old of await factors.listForAccount(accountId)) if (old.kind === kind) await factors.remove(old.id);
-    await addFactor(accountId, kind, target);
+    if (target === null) return;
+    await factors.add({
+      id: random.id(),
+      accountId,
+      kind,
+      secretCiphertext: null,
+      target,
+      confirmedAt: clock.now(),
+      lastTimeStep: null,
+      createdAt: clock.now(),
+    });
   };
-  const addFactor = (accountId: string, kind: 'email' | 'sms', target: string) => factors.add({
-    id: random.id(),
-    accountId,
-    kind,
-    secretCiphertext: null,
-    target,
-    confirmedAt: clock.now(),
-    lastTimeStep: null,
-    createdAt: clock.now(),
+
+  const methodsOf = async (accountId: string) => ({
+    methods: (await factors.listForAccount(accountId)).map((f) => ({
+      id: f.id,
+      kind: f.kind,
+      target: f.target,
+      confirmed: f.confirmedAt !== null,
+      created_at: new Date(f.createdAt).toISOString(),
+    })),
+    recovery_codes_left: await recoveryCodes.countUnused(accountId),
   });
 
-  const newUser = z.object({
-    email: z.email().max(320),
-    phone: e164.optional(),
-    password: z.string().min(8, 'must be at least 8 characters').max(passwordMaxLength),
+  const newUser = z.strictObject({
+    email,
+    phone: e164.optional().describe('also registered as a verified SMS second factor'),
+    password: z.string().min(8, 'must be at least 8 characters').max(deps.passwordMaxLength),
+    emailCode: z.boolean().default(false).describe('true makes the email a verified second factor (codes by email)'),
   });
 
   return {
-    /**
-     * `phone` is also registered as a verified SMS factor; `emailCode` registers the email
-     * as a verified email-code factor.
-     */
-    async add(input: { email: string; phone?: string; password: string; emailCode?: boolean }): Promise<UserSummary> {
-      const parsed = newUser.safeParse({ ...input, email: normalizeEmail(input.email) });
-      if (!parsed.success) {
-        throw badRequest(`invalid user: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
-      const { email, phone, password } = parsed.data;
+    newUserSchema: newUser,
+
+    async add(input: z.input<typeof newUser>): Promise<UserSummary> {
+      const { email, phone, password, emailCode } = parseInput(newUser, input, 'user');
       try {
-        const account = await accounts.create({
-          id: random.id(12),
-          email,
-          phone: phone ?? null,
-          passwordHash: await hasher.hash(password),
-          createdAt: clock.now(),
-        });
-        if (phone) await addVerifiedFactor(account.id, 'sms', phone);
-        if (input.emailCode) await addVerifiedFactor(account.id, 'email', email);
+        const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), createdAt: clock.now() });
+        if (phone) await setVerifiedFactor(account.id, 'sms', phone);
+        if (emailCode) await setVerifiedFactor(account.id, 'email', email);
         await adminChange(account, 'user added');
         return summarize(account);
       } catch (error) {
@@ -97,29 +135,82 @@ export function createUserAdmin({ accounts, factors, hasher, lockout, audit, clo
         throw error;
       }
     },
-    /** Sets the phone (also the verified SMS factor) and/or makes the email a verified factor. */
-    async update(email: string, changes: { phone?: string; emailCode?: boolean }): Promise<UserSummary> {
-      const account = await findUser(email);
-      if (changes.phone !== undefined) {
-        const phone = e164.safeParse(changes.phone);
-        if (!phone.success) throw badRequest(`invalid user: phone: ${phone.error.issues[0]!.message}`);
-        await accounts.updatePhone(account.id, phone.data);
-        await addVerifiedFactor(account.id, 'sms', phone.data);
-      }
-      if (changes.emailCode) await addVerifiedFactor(account.id, 'email', account.email);
-      await adminChange(account, [changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added'].filter(Boolean).join(', '));
-      return summarize((await accounts.findById(account.id))!);
+
+    async get(ref: string) {
+      const account = await findUser(ref);
+      const lockedUntil = await lockout.lockedUntil(account.id);
+      return { ...summarize(account), locked_until: lockedUntil === null ? null : new Date(lockedUntil).toISOString(), ...(await methodsOf(account.id)) };
     },
+
+    async list(filter: { search?: string } & Paging): Promise<Page<UserSummary>> {
+      const { search } = parseInput(userSearchSchema, { search: filter.search }, 'search');
+      const { accounts: found, total } = await accounts.search({ text: search, limit: filter.limit, offset: filter.offset });
+      return pageOf(found.map(summarize), total, filter);
+    },
+
+    async update(ref: string, input: UserChanges): Promise<UserSummary> {
+      const changes = parseInput(userChangesSchema, input, 'user');
+      const account = await findUser(ref);
+      let updated: Account | null;
+      try {
+        updated = await accounts.update(account.id, { email: changes.email, phone: changes.phone });
+      } catch (error) {
+        if (error instanceof DuplicateError) throw conflict(`a user with email ${changes.email} exists`);
+        throw error;
+      }
+      if (!updated) throw notFound(`no user ${ref}`);
+      if (changes.phone !== undefined) await setVerifiedFactor(account.id, 'sms', changes.phone);
+      const emailFactor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'email');
+      // the email-code factor follows the login email
+      if (changes.emailCode || (changes.email !== undefined && emailFactor)) await setVerifiedFactor(account.id, 'email', updated.email);
+      const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added'];
+      await adminChange(updated, what.filter(Boolean).join(', '));
+      return summarize(updated);
+    },
+
+    /** A disabled user cannot sign in; their sessions and tokens end at once. */
+    async setDisabled(ref: string, disabled: boolean): Promise<UserSummary & { revoked: number }> {
+      const account = await findUser(ref);
+      const updated = (await accounts.update(account.id, { disabled }))!;
+      const revoked = disabled ? await records.revokeByAccountId(account.id) : 0;
+      await adminChange(updated, disabled ? 'disabled' : 'enabled');
+      return { ...summarize(updated), revoked: revoked };
+    },
+
     /** Lifts a lockout and clears the failure counts. */
-    async unlock(email: string): Promise<UserSummary & { was_locked: boolean }> {
-      const account = await findUser(email);
+    async unlock(ref: string): Promise<UserSummary & { was_locked: boolean }> {
+      const account = await findUser(ref);
       const wasLocked = (await lockout.lockedUntil(account.id)) !== null;
       await lockout.unlock(account.id);
       await adminChange(account, 'unlocked');
       return { ...summarize(account), was_locked: wasLocked };
     },
-    async list(): Promise<UserSummary[]> {
-      return (await accounts.list()).map(summarize);
+
+    async methods(ref: string) {
+      return methodsOf((await findUser(ref)).id);
+    },
+
+    /**
+     * For a lost phone: every second factor and recovery code goes, and every session.
+     * The next sign-in asks for the password and then enrols a new factor.
+     */
+    async resetSecondFactor(ref: string): Promise<{ id: string; email: string; methods_removed: number; revoked: number }> {
+      const account = await findUser(ref);
+      const existing = await factors.listForAccount(account.id);
+      for (const factor of existing) await factors.remove(factor.id);
+      await recoveryCodes.replace(account.id, [], clock.now());
+      const revoked = await records.revokeByAccountId(account.id);
+      await adminChange(account, 'second factor reset');
+      if (existing.some((f) => f.confirmedAt !== null)) await deps.alert(account, 'factor_removed', { method: 'every second factor, by an administrator' });
+      return { id: account.id, email: account.email, methods_removed: existing.length, revoked: revoked };
+    },
+
+    /** Signs the person out everywhere: sessions, grants and refresh tokens. */
+    async revokeSessions(ref: string): Promise<{ id: string; email: string; revoked: number }> {
+      const account = await findUser(ref);
+      const revoked = await records.revokeByAccountId(account.id);
+      await adminChange(account, 'sessions revoked');
+      return { id: account.id, email: account.email, revoked: revoked };
     },
   };
 }

@@ -23,6 +23,12 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** For numeric options: a whole number, or a usage error. */
+export function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`expected a whole number, not "${value}"`);
+  return Number(value);
+}
+
 /** For repeatable options. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -5,6 +5,7 @@ import { AppError } from '../http/errors.ts';
 import { StoreUnavailableError } from '../store/mongo/database.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientCommands } from './commands/clients.ts';
+import { keyCommands } from './commands/keys.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { userCommands } from './commands/users.ts';
 import { UsageError } from './context.ts';
@@ -12,12 +13,13 @@ import { UsageError } from './context.ts';
 /** Exit codes: 0 done, 1 the operation failed, 2 the command line was wrong. */
 function buildProgram(): Command {
   const program = new Command('stepup')
-    .description('Administer a Stepup server: client applications and users')
+    .description('Administer a Stepup server: client applications, users, the audit log and keys')
     .showHelpAfterError();
 
   clientCommands(program);
   userCommands(program);
   auditCommands(program);
+  keyCommands(program);
   migrateCommand(program);
 
   program.exitOverride();

@@ -14,3 +14,9 @@ export function printRecord(record: Record<string, unknown>): void {
     console.log(`${key.padEnd(width)}  ${Array.isArray(value) ? value.join(' ') : String(value)}`);
   }
 }
+
+/** A page of a longer list, with where it sits in the whole. */
+export function printPage(page: { items: object[]; total: number; offset: number }, columns: string[]): void {
+  printTable(page.items, columns);
+  if (page.total > page.items.length) console.log(`\n${page.items.length} of ${page.total}, from ${page.offset + 1}; use --offset and --limit for more`);
+}

@@ -25,6 +25,7 @@ const environmentKeys: Record<string, string> = {
   TWILIO_AUTH_TOKEN: 'twilioAuthToken',
   TWILIO_FROM: 'twilioFrom',
   TWILIO_API_URL: 'twilioApiUrl',
+  TRUST_PROXY: 'trustProxy',
 };
 
 function readJson(path: string): Json {
@@ -53,7 +54,9 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
   for (const [name, key] of Object.entries(environmentKeys)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    out[key] = key === 'port' && /^\d+$/.test(value) ? Number(value) : value;
+    if (key === 'port' && /^\d+$/.test(value)) out[key] = Number(value);
+    else if (key === 'trustProxy' && /^(true|false|1|0)$/.test(value)) out[key] = value === 'true' || value === '1';
+    else out[key] = value;
   }
   return out;
 }

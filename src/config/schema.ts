@@ -69,6 +69,16 @@ export const configSchema = z.object({
   }),
   rateLimits: z.object({ login: rateLimit, codeCheck: rateLimit, codeSend: rateLimit }),
   audit: z.object({ retentionDays: z.number().int().min(1) }),
+  keys: z.object({
+    /** how long rotated keys are published before they sign */
+    publishAheadSeconds: z.number().int().min(0),
+    /** how often each process looks for rotated keys */
+    refreshSeconds: seconds,
+  }),
+  /** behind a TLS-terminating proxy: trust its X-Forwarded-* headers */
+  trustProxy: z.boolean(),
+  /** on SIGTERM, how long requests in flight may take before their connections are closed */
+  shutdownGraceSeconds: seconds,
   sweepIntervalSeconds: seconds,
 });
 

@@ -24,9 +24,9 @@ function describe(error: unknown): Described {
   return { status: 500, code: 'server_error', message: generic };
 }
 
-/** APIs and webhooks answer JSON; pages answer HTML unless the caller prefers JSON. */
+/** The admin API answers {error, message}; webhooks answer OAuth-style JSON; pages answer HTML unless the caller prefers JSON. */
 const wantsJson = (ctx: ParameterizedContext) =>
-  ctx.path.startsWith('/admin/api') || ctx.path.startsWith('/hooks/') || ctx.accepts('html', 'json') === 'json';
+  ctx.path.startsWith('/hooks/') || ctx.accepts('html', 'json') === 'json';
 
 /** One handler: HTML error pages for people, JSON for API callers, never a stack trace. */
 export function errorHandler(logger: Logger, pages: Pages): Middleware {
@@ -38,11 +38,13 @@ export function errorHandler(logger: Logger, pages: Pages): Middleware {
       }
     } catch (error) {
       const described = describe(error);
-      if (described.status >= 500) logger.error({ err: error, path: ctx.path }, 'request failed');
+      if (described.status >= 500) ((ctx.state.log as Logger | undefined) ?? logger).error({ err: error, path: ctx.path }, 'request failed');
       ctx.status = described.status;
       ctx.set('Cache-Control', 'no-store');
       if (error instanceof AppError) ctx.set(error.headers);
-      if (wantsJson(ctx)) {
+      if (ctx.path.startsWith('/admin/api')) {
+        ctx.body = { error: described.code, message: described.message };
+      } else if (wantsJson(ctx)) {
         ctx.body = { error: described.code, error_description: described.message };
       } else {
         ctx.type = 'html';

@@ -20,7 +20,7 @@ export function createAdapterClass(records: RecordStore, clients: ClientStore, c
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
-      const index = { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode };
+      const index = { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: payload.accountId };
       await records.upsert(this.model, id, payload as Record<string, unknown>, expiresAt, index);
     }
 

@@ -1,30 +1,132 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'oidc-provider';
 import type { SettingStore } from '../store/ports.ts';
 
+/**
+ * Signing keys and cookie keys live in the store, so every process shares them and a
+ * restart logs nobody out. Each key has a schedule: from `activatesAt` it signs; before
+ * that it is only published (JWKS) or only accepted (cookies), so every process and every
+ * relying party knows it before it is used; after `retiresAt` it is gone.
+ */
+export interface ScheduledKey {
+  kid: string;
+  createdAt: number;
+  activatesAt: number;
+  retiresAt: number | null;
+}
+
+export interface SigningKeyEntry extends ScheduledKey {
+  jwk: JWK;
+}
+
+export interface CookieKeyEntry extends ScheduledKey {
+  secret: string;
+}
+
+export interface KeyRing {
+  signing: SigningKeyEntry[];
+  cookie: CookieKeyEntry[];
+}
+
+/** What one oidc-provider instance is built with at a given moment. */
 export interface ProviderKeys {
   jwks: { keys: JWK[] };
   cookieKeys: string[];
+  /** changes whenever the published or signing keys change */
+  fingerprint: string;
 }
 
-function signingKey(kind: 'rsa' | 'ec', alg: string): JWK {
-  const { privateKey } = kind === 'rsa'
+export type KeyState = 'pending' | 'active' | 'retiring';
+
+const settingKey = 'oidc.keys';
+/** RS256 first: the algorithm clients get unless they ask for another. */
+const signingAlgs = ['RS256', 'ES256'] as const;
+
+function newSigningKey(alg: (typeof signingAlgs)[number]): JWK {
+  const { privateKey } = alg === 'RS256'
     ? generateKeyPairSync('rsa', { modulusLength: 2048 })
     : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = privateKey.export({ format: 'jwk' }) as JWK;
-  return { ...jwk, kid: randomBytes(8).toString('base64url'), alg, use: 'sig' };
+  return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomBytes(8).toString('base64url'), alg, use: 'sig' };
+}
+
+function newKeys(now: number, activatesAt: number): KeyRing {
+  return {
+    signing: signingAlgs.map((alg) => {
+      const jwk = newSigningKey(alg);
+      return { kid: jwk.kid!, jwk, createdAt: now, activatesAt, retiresAt: null };
+    }),
+    cookie: [{ kid: randomBytes(6).toString('base64url'), secret: randomBytes(32).toString('base64url'), createdAt: now, activatesAt, retiresAt: null }],
+  };
+}
+
+/** Rings written before keys had schedules: every key active since the beginning. */
+function upgrade(stored: KeyRing | { jwks: { keys: JWK[] }; cookieKeys: string[] }): KeyRing {
+  if ('signing' in stored) return stored;
+  return {
+    signing: stored.jwks.keys.map((jwk) => ({ kid: jwk.kid!, jwk, createdAt: 0, activatesAt: 0, retiresAt: null })),
+    cookie: stored.cookieKeys.map((secret) => ({ kid: createHash('sha256').update(secret).digest('base64url').slice(0, 8), secret, createdAt: 0, activatesAt: 0, retiresAt: null })),
+  };
+}
+
+/** The stored ring, created by the first process that needs it. */
+export async function loadKeyRing(settings: SettingStore, now: number): Promise<KeyRing> {
+  const existing = await settings.get<KeyRing>(settingKey);
+  if (existing) return upgrade(existing);
+  return upgrade(await settings.putIfAbsent<KeyRing>(settingKey, newKeys(now, now)));
+}
+
+export const saveKeyRing = (settings: SettingStore, ring: KeyRing) => settings.put(settingKey, ring);
+
+/** The newest key of the group that has activated; pending and retiring keys do not sign. */
+function activeOf<K extends ScheduledKey>(keys: K[], now: number): K | undefined {
+  return keys.filter((k) => k.activatesAt <= now).sort((a, b) => b.activatesAt - a.activatesAt || b.createdAt - a.createdAt)[0];
+}
+
+const live = <K extends ScheduledKey>(keys: K[], now: number) => keys.filter((k) => k.retiresAt === null || k.retiresAt > now);
+
+export function stateOf(key: ScheduledKey, group: ScheduledKey[], now: number): KeyState {
+  if (key.activatesAt > now) return 'pending';
+  return activeOf(group, now) === key ? 'active' : 'retiring';
+}
+
+/** The keys to build oidc-provider with now: active keys first; the others may only verify. */
+export function providerKeysAt(ring: KeyRing, now: number): ProviderKeys {
+  const signing = live(ring.signing, now);
+  const jwks: JWK[] = [];
+  for (const alg of signingAlgs) {
+    const group = signing.filter((k) => k.jwk.alg === alg);
+    const active = activeOf(group, now);
+    if (active) jwks.push(active.jwk);
+    for (const key of group) if (key !== active) jwks.push({ ...key.jwk, key_ops: ['verify'] });
+  }
+  const cookies = live(ring.cookie, now);
+  const activeCookie = activeOf(cookies, now);
+  const cookieKeys = [activeCookie, ...cookies.filter((k) => k !== activeCookie)].filter((k) => k !== undefined).map((k) => k.secret);
+  const fingerprint = createHash('sha256').update(JSON.stringify([jwks.map((k) => [k.kid, k.key_ops]), cookieKeys])).digest('base64url');
+  return { jwks: { keys: jwks }, cookieKeys, fingerprint };
+}
+
+export interface RotationTimes {
+  /** how long new keys are published (or accepted) before they sign */
+  publishAheadMs: number;
+  /** how long a replaced signing key stays published: the longest signed-token lifetime */
+  signingRetireAfterMs: number;
+  /** how long a replaced cookie key is still accepted: the longest session */
+  cookieRetireAfterMs: number;
 }
 
 /**
- * Signing keys and cookie keys live in the store, created by the first process that needs
- * them, so every process shares them and a restart logs nobody out.
+ * Adds new keys that sign from `now + publishAheadMs`, and schedules the keys they replace
+ * to retire once every token or cookie they signed has expired. Retired keys are dropped.
  */
-export async function loadProviderKeys(settings: SettingStore): Promise<ProviderKeys> {
-  const existing = await settings.get<ProviderKeys>('oidc.keys');
-  if (existing) return existing;
-  return settings.putIfAbsent<ProviderKeys>('oidc.keys', {
-    // RS256 first: the algorithm clients get unless they ask for another
-    jwks: { keys: [signingKey('rsa', 'RS256'), signingKey('ec', 'ES256')] },
-    cookieKeys: [randomBytes(32).toString('base64url')],
-  });
+export function rotateKeyRing(ring: KeyRing, now: number, times: RotationTimes): KeyRing {
+  const activatesAt = now + times.publishAheadMs;
+  const fresh = newKeys(now, activatesAt);
+  const retire = <K extends ScheduledKey>(keys: K[], afterMs: number) => live(keys, now).map((key) => (
+    key.retiresAt === null ? { ...key, retiresAt: Math.max(activatesAt, key.activatesAt) + afterMs } : key
+  ));
+  return {
+    signing: [...retire(ring.signing, times.signingRetireAfterMs), ...fresh.signing],
+    cookie: [...retire(ring.cookie, times.cookieRetireAfterMs), ...fresh.cookie],
+  };
 }

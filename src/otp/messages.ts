@@ -23,12 +23,13 @@ export function createCodeMessages(serviceName: string) {
 
 export type CodeMessages = ReturnType<typeof createCodeMessages>;
 
-export type AlertKind = 'new_browser' | 'lockout' | 'factor_added' | 'recovery_code_used';
+export type AlertKind = 'new_browser' | 'lockout' | 'factor_added' | 'factor_removed' | 'recovery_code_used';
 
 const alertSubjects: Record<AlertKind, string> = {
   new_browser: 'New sign-in to your account',
   lockout: 'Your account was locked',
   factor_added: 'A second factor was added to your account',
+  factor_removed: 'A second factor was removed from your account',
   recovery_code_used: 'A recovery code was used',
 };
 

@@ -20,9 +20,20 @@ export interface AccountStore {
   findById(id: string): Promise<Account | null>;
   findByEmail(email: string): Promise<Account | null>;
   list(): Promise<Account[]>;
+  /** Accounts whose email or phone contains `text` (any case), ordered by email. */
+  search(query: AccountSearch): Promise<{ accounts: Account[]; total: number }>;
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
-  updatePhone(id: string, phone: string | null): Promise<void>;
+  /** Throws DuplicateError when the new email is taken; null when there is no such account. */
+  update(id: string, changes: AccountChanges): Promise<Account | null>;
 }
+
+export interface AccountSearch {
+  text?: string;
+  limit: number;
+  offset: number;
+}
+
+export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled'>>;
 
 export type MfaPolicy = 'required' | 'on-request';
 
@@ -40,6 +51,8 @@ export interface ClientStore {
   create(client: ClientRecord): Promise<void>;
   find(clientId: string): Promise<ClientRecord | null>;
   list(): Promise<ClientRecord[]>;
+  /** Replaces metadata and secret; false when there is no such client. */
+  update(client: ClientRecord): Promise<boolean>;
   /** true when a client was removed */
   remove(clientId: string): Promise<boolean>;
 }
@@ -194,6 +207,7 @@ export interface AuditLogStore {
 /** Secondary keys oidc-provider looks records up by. */
 export interface RecordIndex {
   grantId?: string;
+  accountId?: string;
   uid?: string;
   userCode?: string;
 }
@@ -216,6 +230,8 @@ export interface RecordStore {
   consume(kind: string, id: string, at: number): Promise<boolean>;
   destroy(kind: string, id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
+  /** Deletes every record of the account (sessions, grants, tokens); returns how many. */
+  revokeByAccountId(accountId: string): Promise<number>;
   /** Deletes expired records; returns how many. */
   sweep(): Promise<number>;
 }

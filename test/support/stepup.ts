@@ -15,6 +15,8 @@ export interface RunningStepup {
   dataDir: string;
   clock: TestClock;
   container: Container;
+  /** What a running server does every keys.refreshSeconds: pick up rotated keys. */
+  refreshKeys(): Promise<boolean>;
   /** Stops and starts the server on the same port and data directory, as a deploy would. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -43,10 +45,12 @@ export async function startStepup(env: Record<string, string> = {}, settings?: o
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}), ...env });
 
+  let refreshKeys = async () => false;
   const boot = async () => {
     const container = await buildContainer(config, createLogger(config), clock);
-    const { app } = await createApp(container);
-    server.on('request', app.callback());
+    const created = await createApp(container);
+    refreshKeys = created.refreshKeys;
+    server.on('request', created.app.callback());
     return container;
   };
 
@@ -55,6 +59,7 @@ export async function startStepup(env: Record<string, string> = {}, settings?: o
     dataDir,
     clock,
     container: await boot(),
+    refreshKeys: () => refreshKeys(),
     async restart() {
       await closeServer(server);
       await running.container.close();

@@ -1,8 +1,12 @@
 import { Option, type Command } from 'commander';
-import { printRecord, printTable } from '../output.ts';
-import { collect, output, withContainer } from '../context.ts';
+import type { ClientChanges } from '../../admin/clients.ts';
+import { printPage, printRecord } from '../output.ts';
+import { collect, integer, output, UsageError, withContainer } from '../context.ts';
 
-/** stepup client add|list|remove */
+const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'none'];
+const columns = ['client_id', 'name', 'mfa_policy', 'default_acr', 'first_party', 'public', 'redirect_uris'];
+
+/** stepup client add|list|get|update|rotate-secret|remove */
 export function clientCommands(program: Command): void {
   const client = program.command('client').description('client applications (OIDC relying parties)');
   client.command('add')
@@ -12,6 +16,7 @@ export function clientCommands(program: Command): void {
     .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
     .option('--first-party', 'trusted application: no consent page')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
+    .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
     .option('--json', 'print JSON')
     .action(async (opts) => {
@@ -21,6 +26,7 @@ export function clientCommands(program: Command): void {
         postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
         firstParty: Boolean(opts.firstParty),
         mfaPolicy: opts.mfa,
+        defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
         public: Boolean(opts.public),
       }));
       output(opts.json, created, () => {
@@ -29,11 +35,57 @@ export function clientCommands(program: Command): void {
       });
     });
   client.command('list')
-    .description('list client applications')
+    .description('list client applications, oldest first')
+    .option('--limit <n>', 'at most this many', integer, 50)
+    .option('--offset <n>', 'skip this many', integer, 0)
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const clients = await withContainer((c) => c.clientAdmin.list());
-      output(opts.json, clients, () => printTable(clients, ['client_id', 'name', 'mfa_policy', 'first_party', 'public', 'redirect_uris']));
+      const page = await withContainer((c) => c.clientAdmin.list({ limit: opts.limit, offset: opts.offset }));
+      output(opts.json, page, () => printPage(page, columns));
+    });
+  client.command('get')
+    .description('show one client application')
+    .argument('<client-id>')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, opts) => {
+      const found = await withContainer((c) => c.clientAdmin.get(clientId));
+      output(opts.json, found, () => printRecord({ ...found }));
+    });
+  client.command('update')
+    .description('change a client application; options not given stay as they are')
+    .argument('<client-id>')
+    .option('--name <name>', 'name shown to people on the consent page')
+    .option('--redirect-uri <uri>', 'replaces the redirect URIs (repeat for several)', collect)
+    .option('--post-logout-redirect-uri <uri>', 'replaces the post-logout redirect URIs (repeatable)', collect)
+    .option('--first-party', 'trusted application: no consent page')
+    .option('--no-first-party', 'show the consent page again')
+    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']))
+    .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none; none removes it').choices(acrChoices))
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, opts) => {
+      const changes: ClientChanges = {
+        name: opts.name,
+        redirectUris: opts.redirectUri,
+        postLogoutRedirectUris: opts.postLogoutRedirectUri,
+        firstParty: opts.firstParty,
+        mfaPolicy: opts.mfa,
+        defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
+      };
+      const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+      if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
+      const updated = await withContainer((c) => c.clientAdmin.update(clientId, given));
+      output(opts.json, updated, () => printRecord({ ...updated }));
+    });
+  client.command('rotate-secret')
+    .description('replace the client secret; the old one stops working at once')
+    .argument('<client-id>')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, opts) => {
+      const rotated = await withContainer((c) => c.clientAdmin.rotateSecret(clientId));
+      output(opts.json, rotated, () => {
+        printRecord({ ...rotated });
+        console.log('\nThe new secret is shown only now.');
+      });
     });
   client.command('remove')
     .description('remove a client application')
@@ -43,5 +95,4 @@ export function clientCommands(program: Command): void {
       await withContainer((c) => c.clientAdmin.remove(clientId));
       output(opts.json, { removed: clientId }, () => console.log(`removed client ${clientId}`));
     });
-
 }

@@ -1,8 +1,33 @@
 import type { Command } from 'commander';
-import { printRecord, printTable } from '../output.ts';
-import { output, readStdin, UsageError, withContainer } from '../context.ts';
+import type { UserChanges } from '../../admin/users.ts';
+import { printPage, printRecord, printTable } from '../output.ts';
+import { integer, output, readStdin, UsageError, withContainer } from '../context.ts';
+import type { Container } from '../../container.ts';
 
-/** stepup user add|update|unlock|list */
+const columns = ['id', 'email', 'phone', 'disabled', 'created_at'];
+
+/** The user a command is about: `<user>` (id or email) or --email. */
+function userRef(arg: string | undefined, opts: { email?: string }): string {
+  const ref = arg ?? opts.email;
+  if (!ref) throw new UsageError('which user? give their id or email, or --email EMAIL');
+  return ref;
+}
+
+/** A command that acts on one user and prints the result. */
+function userAction(user: Command, name: string, description: string, act: (c: Container, ref: string) => Promise<object>, human: (result: Record<string, unknown>) => void) {
+  user.command(name)
+    .description(description)
+    .argument('[user]', 'user id or email')
+    .option('--email <email>', 'the user, by email')
+    .option('--json', 'print JSON')
+    .action(async (arg: string | undefined, opts) => {
+      const ref = userRef(arg, opts);
+      const result = await withContainer((c) => act(c, ref));
+      output(opts.json, result, () => human(result as Record<string, unknown>));
+    });
+}
+
+/** stepup user add|list|get|update|disable|enable|unlock|methods|reset-2fa|revoke-sessions */
 export function userCommands(program: Command): void {
   const user = program.command('user').description('people who sign in');
   user.command('add')
@@ -18,31 +43,54 @@ export function userCommands(program: Command): void {
       const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode) }));
       output(opts.json, created, () => printRecord({ ...created }));
     });
+  user.command('list')
+    .description('list users by email, or search them')
+    .option('--search <text>', 'part of an email address or phone number')
+    .option('--limit <n>', 'at most this many', integer, 50)
+    .option('--offset <n>', 'skip this many', integer, 0)
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const page = await withContainer((c) => c.userAdmin.list({ search: opts.search, limit: opts.limit, offset: opts.offset }));
+      output(opts.json, page, () => printPage(page, columns));
+    });
+  userAction(user, 'get', 'show a user with their second factors and lockout', (c, ref) => c.userAdmin.get(ref), (found) => {
+    const { methods, ...rest } = found as { methods: object[] };
+    printRecord(rest);
+    console.log('');
+    printTable(methods, ['id', 'kind', 'target', 'confirmed', 'created_at']);
+  });
   user.command('update')
-    .description("change a user's phone (also their verified SMS factor) or make their email a verified factor")
-    .requiredOption('--email <email>', 'the user to change')
+    .description("change a user's email or phone, or make their email a verified factor")
+    .argument('[user]', 'user id or email')
+    .option('--email <email>', 'the user, by email')
+    .option('--new-email <email>', 'the new login email')
     .option('--phone <e164>', 'new phone number in E.164 form; replaces the SMS second factor')
+    .option('--no-phone', 'remove the phone number and the SMS second factor')
     .option('--email-code', 'make the email a verified second factor (codes by email)')
     .option('--json', 'print JSON')
-    .action(async (opts) => {
-      if (opts.phone === undefined && !opts.emailCode) throw new UsageError('nothing to change: give --phone and/or --email-code');
-      const updated = await withContainer((c) => c.userAdmin.update(opts.email, { phone: opts.phone, emailCode: Boolean(opts.emailCode) }));
+    .action(async (arg: string | undefined, opts) => {
+      const ref = userRef(arg, opts);
+      const changes: UserChanges = {
+        ...(opts.newEmail !== undefined ? { email: opts.newEmail } : {}),
+        ...(typeof opts.phone === 'string' ? { phone: opts.phone } : opts.phone === false ? { phone: null } : {}),
+        ...(opts.emailCode ? { emailCode: true } : {}),
+      };
+      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --new-email, --phone, --no-phone or --email-code');
+      const updated = await withContainer((c) => c.userAdmin.update(ref, changes));
       output(opts.json, updated, () => printRecord({ ...updated }));
     });
-  user.command('unlock')
-    .description('lift a lockout and clear the failure counts')
-    .requiredOption('--email <email>', 'the user to unlock')
-    .option('--json', 'print JSON')
-    .action(async (opts) => {
-      const unlocked = await withContainer((c) => c.userAdmin.unlock(opts.email));
-      output(opts.json, unlocked, () => console.log(`${unlocked.email} ${unlocked.was_locked ? 'unlocked' : 'was not locked; failure counts cleared'}`));
-    });
-  user.command('list')
-    .description('list users')
-    .option('--json', 'print JSON')
-    .action(async (opts) => {
-      const users = await withContainer((c) => c.userAdmin.list());
-      output(opts.json, users, () => printTable(users, ['id', 'email', 'phone', 'disabled', 'created_at']));
-    });
-
+  userAction(user, 'disable', 'stop a user from signing in and end their sessions', (c, ref) => c.userAdmin.setDisabled(ref, true),
+    (r) => console.log(`${String(r.email)} disabled; ${String(r.revoked)} sessions and tokens ended`));
+  userAction(user, 'enable', 'let a disabled user sign in again', (c, ref) => c.userAdmin.setDisabled(ref, false),
+    (r) => console.log(`${String(r.email)} enabled`));
+  userAction(user, 'unlock', 'lift a lockout and clear the failure counts', (c, ref) => c.userAdmin.unlock(ref),
+    (r) => console.log(`${String(r.email)} ${r.was_locked ? 'unlocked' : 'was not locked; failure counts cleared'}`));
+  userAction(user, 'methods', "list a user's second factors and how many recovery codes are left", (c, ref) => c.userAdmin.methods(ref), (r) => {
+    printTable(r.methods as object[], ['id', 'kind', 'target', 'confirmed', 'created_at']);
+    console.log(`\nrecovery codes left: ${String(r.recovery_codes_left)}`);
+  });
+  userAction(user, 'reset-2fa', 'remove every second factor and recovery code (lost phone); the next sign-in enrols anew', (c, ref) => c.userAdmin.resetSecondFactor(ref),
+    (r) => console.log(`${String(r.email)}: ${String(r.methods_removed)} second factors removed, ${String(r.revoked)} sessions and tokens ended`));
+  userAction(user, 'revoke-sessions', 'sign the user out everywhere: sessions, grants and refresh tokens', (c, ref) => c.userAdmin.revokeSessions(ref),
+    (r) => console.log(`${String(r.email)}: ${String(r.revoked)} sessions and tokens ended`));
 }

@@ -43,8 +43,25 @@ export function mongoAccounts(db: Db): AccountStore {
     async updatePasswordHash(id, passwordHash) {
       await accounts.updateOne({ _id: id }, { $set: { passwordHash } });
     },
-    async updatePhone(id, phone) {
-      await accounts.updateOne({ _id: id }, { $set: { phone } });
+    async search({ text, limit, offset }) {
+      const pattern = text === undefined ? null : new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+      const filter = pattern ? { $or: [{ emailKey: pattern }, { phone: pattern }] } : {};
+      const [docs, total] = await Promise.all([
+        accounts.find(filter).sort({ emailKey: 1 }).skip(offset).limit(limit).toArray(),
+        accounts.countDocuments(filter),
+      ]);
+      return { accounts: docs.map(toAccount), total };
+    },
+    async update(id, changes) {
+      const set: Partial<AccountDoc> = { ...changes };
+      if (changes.email !== undefined) set.emailKey = changes.email.toLowerCase();
+      try {
+        const doc = await accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+        return doc ? toAccount(doc) : null;
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateError(`an account with email ${changes.email} exists`);
+        throw error;
+      }
     },
   };
 }

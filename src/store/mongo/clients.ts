@@ -42,6 +42,10 @@ export function mongoClients(db: Db): ClientStore {
     async list() {
       return (await clients.find().sort({ createdAt: 1 }).toArray()).map(toClient);
     },
+    async update(client) {
+      const { _id, metadata, secretCiphertext } = toClientDoc(client);
+      return (await clients.updateOne({ _id }, { $set: { metadata, secretCiphertext } })).matchedCount === 1;
+    },
     async remove(clientId) {
       return (await clients.deleteOne({ _id: clientId })).deletedCount === 1;
     },

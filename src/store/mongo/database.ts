@@ -52,6 +52,7 @@ const indexes: IndexPlan[] = [
   ['records', { kind: 1, uid: 1 }, { name: 'uid', sparse: true }],
   ['records', { kind: 1, userCode: 1 }, { name: 'user_code', sparse: true }],
   ['records', { grantId: 1 }, { name: 'grant', sparse: true }],
+  ['records', { accountId: 1 }, { name: 'account', sparse: true }],
   ['records', { expiresAt: 1 }, { name: 'expiry' }],
 ];
 

@@ -1,6 +1,6 @@
 import type { Db, Filter } from 'mongodb';
 import type { Clock } from '../../clock.ts';
-import type { RecordStore, StoredRecord } from '../ports.ts';
+import type { RecordIndex, RecordStore, StoredRecord } from '../ports.ts';
 
 interface RecordDoc {
   /** `<kind>:<id>` */
@@ -14,6 +14,7 @@ interface RecordDoc {
   grantId?: string;
   uid?: string;
   userCode?: string;
+  accountId?: string;
 }
 
 const toRecord = (doc: RecordDoc): StoredRecord => ({
@@ -39,6 +40,7 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
         ...(index.grantId ? { grantId: index.grantId } : {}),
         ...(index.uid ? { uid: index.uid } : {}),
         ...(index.userCode ? { userCode: index.userCode } : {}),
+        ...(index.accountId ? { accountId: index.accountId } : {}),
       };
       // keep consumedAt across upserts, as the SQLite adapter does
       const { _id, consumedAt: _kept, ...replacement } = doc;
@@ -62,6 +64,9 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
     async revokeByGrantId(grantId) {
       await records.deleteMany({ grantId });
     },
+    async revokeByAccountId(accountId) {
+      return (await records.deleteMany({ accountId })).deletedCount;
+    },
     async sweep() {
       return (await records.deleteMany({ expiresAt: { $ne: null, $lte: new Date(clock.now()) } })).deletedCount;
     },
@@ -69,8 +74,8 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
 }
 
 /** Secondary keys absent from this upsert are removed, so a stale uid never matches. */
-function unsetMissing(index: { grantId?: string; uid?: string; userCode?: string }): Record<string, ''> {
+function unsetMissing(index: RecordIndex): Record<string, ''> {
   const out: Record<string, ''> = {};
-  for (const key of ['grantId', 'uid', 'userCode'] as const) if (!index[key]) out[key] = '';
+  for (const key of ['grantId', 'uid', 'userCode', 'accountId'] as const) if (!index[key]) out[key] = '';
   return out;
 }

@@ -21,7 +21,12 @@ export function sqliteAccounts(db: DatabaseSync): AccountStore {
   const byEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
   const all = db.prepare('SELECT * FROM accounts ORDER BY email');
   const setHash = db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?');
-  const setPhone = db.prepare('UPDATE accounts SET phone = ? WHERE id = ?');
+  const update = db.prepare(`UPDATE accounts SET email = coalesce(:email, email), phone = iif(:setPhone, :phone, phone),
+    disabled = coalesce(:disabled, disabled) WHERE id = :id`);
+  // LIKE with the user's text escaped, so % and _ match themselves
+  const matching = "(:text IS NULL OR email LIKE :pattern ESCAPE '\\' OR phone LIKE :pattern ESCAPE '\\')";
+  const page = db.prepare(`SELECT * FROM accounts WHERE ${matching} ORDER BY email LIMIT :limit OFFSET :offset`);
+  const count = db.prepare(`SELECT count(*) AS total FROM accounts WHERE ${matching}`);
 
   return {
     async create(account: NewAccount) {
@@ -47,8 +52,27 @@ export function sqliteAccounts(db: DatabaseSync): AccountStore {
     async updatePasswordHash(id, passwordHash) {
       setHash.run(passwordHash, id);
     },
-    async updatePhone(id, phone) {
-      setPhone.run(phone, id);
+    async search({ text, limit, offset }) {
+      const filter = { text: text ?? null, pattern: text === undefined ? null : `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+      const rows = page.all({ ...filter, limit, offset }) as Row[];
+      const { total } = count.get(filter) as { total: number };
+      return { accounts: rows.map(toAccount), total };
+    },
+    async update(id, changes) {
+      try {
+        update.run({
+          id,
+          email: changes.email ?? null,
+          setPhone: changes.phone !== undefined ? 1 : 0,
+          phone: changes.phone ?? null,
+          disabled: changes.disabled === undefined ? null : Number(changes.disabled),
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DuplicateError(`an account with email ${changes.email} exists`);
+        throw error;
+      }
+      const row = byId.get(id) as Row | undefined;
+      return row ? toAccount(row) : null;
     },
   };
 }

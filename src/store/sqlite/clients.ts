@@ -18,6 +18,7 @@ export function sqliteClients(db: DatabaseSync): ClientStore {
   const byId = db.prepare('SELECT * FROM clients WHERE client_id = ?');
   const all = db.prepare('SELECT * FROM clients ORDER BY created_at');
   const remove = db.prepare('DELETE FROM clients WHERE client_id = ?');
+  const update = db.prepare('UPDATE clients SET metadata = ?, secret_ciphertext = ? WHERE client_id = ?');
 
   return {
     async create(client) {
@@ -34,6 +35,9 @@ export function sqliteClients(db: DatabaseSync): ClientStore {
     },
     async list() {
       return (all.all() as Row[]).map(toClient);
+    },
+    async update(client) {
+      return Number(update.run(JSON.stringify(client.metadata), client.secretCiphertext, client.clientId).changes) === 1;
     },
     async remove(clientId) {
       return Number(remove.run(clientId).changes) === 1;

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS records (
   grant_id TEXT,
   uid TEXT,
   user_code TEXT,
+  account_id TEXT,
   PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS records_grant ON records(grant_id) WHERE grant_id IS NOT NULL;
@@ -107,7 +108,15 @@ export function openDatabase(path: string): DatabaseSync {
   // several server processes may share the file
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec(schema);
+  upgrade(db);
   return db;
+}
+
+/** Columns added after a release; files created by older versions get them here. */
+function upgrade(db: DatabaseSync): void {
+  const columns = (db.prepare('PRAGMA table_info(records)').all() as { name: string }[]).map((c) => c.name);
+  if (!columns.includes('account_id')) db.exec('ALTER TABLE records ADD COLUMN account_id TEXT');
+  db.exec('CREATE INDEX IF NOT EXISTS records_account ON records(account_id) WHERE account_id IS NOT NULL');
 }
 
 // SQLite extended result codes

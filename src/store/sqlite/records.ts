@@ -15,21 +15,22 @@ function toRecord(row: Row): StoredRecord {
 const live = '(expires_at IS NULL OR expires_at > ?)';
 
 export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
-  const upsert = db.prepare(`INSERT INTO records (kind, id, payload, expires_at, grant_id, uid, user_code)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+  const upsert = db.prepare(`INSERT INTO records (kind, id, payload, expires_at, grant_id, uid, user_code, account_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
-      grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code`);
+      grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id`);
   const find = db.prepare(`SELECT * FROM records WHERE kind = ? AND id = ? AND ${live}`);
   const byUid = db.prepare(`SELECT * FROM records WHERE kind = ? AND uid = ? AND ${live}`);
   const byUserCode = db.prepare(`SELECT * FROM records WHERE kind = ? AND user_code = ? AND ${live}`);
   const consume = db.prepare(`UPDATE records SET consumed_at = ? WHERE kind = ? AND id = ? AND consumed_at IS NULL AND ${live}`);
   const destroy = db.prepare('DELETE FROM records WHERE kind = ? AND id = ?');
   const revoke = db.prepare('DELETE FROM records WHERE grant_id = ?');
+  const revokeAccount = db.prepare('DELETE FROM records WHERE account_id = ?');
   const sweep = db.prepare('DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?');
 
   return {
     async upsert(kind, id, payload, expiresAt, index = {}) {
-      upsert.run(kind, id, JSON.stringify(payload), expiresAt, index.grantId ?? null, index.uid ?? null, index.userCode ?? null);
+      upsert.run(kind, id, JSON.stringify(payload), expiresAt, index.grantId ?? null, index.uid ?? null, index.userCode ?? null, index.accountId ?? null);
     },
     async find(kind, id) {
       const row = find.get(kind, id, clock.now()) as Row | undefined;
@@ -48,6 +49,9 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     },
     async revokeByGrantId(grantId) {
       revoke.run(grantId);
+    },
+    async revokeByAccountId(accountId) {
+      return Number(revokeAccount.run(accountId).changes);
     },
     async sweep() {
       return Number(sweep.run(clock.now()).changes);

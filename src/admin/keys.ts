@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { noRequest, type RecordAudit } from '../audit/audit.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/schema.ts';
+import { loadKeyRing, rotateKeyRing, saveKeyRing, stateOf, type ScheduledKey } from '../oidc/keys.ts';
+import type { SettingStore } from '../store/ports.ts';
+import { parseInput } from './input.ts';
+
+export const keySummarySchema = z.object({
+  use: z.enum(['signing', 'cookie']),
+  kid: z.string(),
+  alg: z.string().nullable(),
+  state: z.enum(['pending', 'active', 'retiring']).describe('pending: published, not signing yet; retiring: no longer signs, still verifies'),
+  created_at: z.string(),
+  activates_at: z.string(),
+  retires_at: z.string().nullable(),
+});
+
+export type KeySummary = z.infer<typeof keySummarySchema>;
+
+export const rotateKeysSchema = z.strictObject({
+  activateInSeconds: z.number().int().min(0).max(30 * 86_400).optional()
+    .describe('how long the new keys are published before they sign; default keys.publishAheadSeconds'),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Signing and cookie keys: list them, rotate them. Used by the CLI and the admin API. */
+export function createKeyAdmin(settings: SettingStore, config: Config, clock: Clock, audit: RecordAudit) {
+  const summarize = (use: KeySummary['use'], key: ScheduledKey, group: ScheduledKey[], alg: string | null): KeySummary => ({
+    use,
+    kid: key.kid,
+    alg,
+    state: stateOf(key, group, clock.now()),
+    created_at: iso(key.createdAt),
+    activates_at: iso(key.activatesAt),
+    retires_at: key.retiresAt === null ? null : iso(key.retiresAt),
+  });
+
+  const list = async (): Promise<KeySummary[]> => {
+    const now = clock.now();
+    const ring = await loadKeyRing(settings, now);
+    const liveKeys = <K extends ScheduledKey>(keys: K[]) => keys.filter((k) => k.retiresAt === null || k.retiresAt > now);
+    const signing = liveKeys(ring.signing);
+    return [
+      ...signing.map((k) => summarize('signing', k, signing.filter((o) => o.jwk.alg === k.jwk.alg), k.jwk.alg ?? null)),
+      ...liveKeys(ring.cookie).map((k, _i, cookies) => summarize('cookie', k, cookies, null)),
+    ];
+  };
+
+  return {
+    list,
+    /** New keys are published now and sign once every process and relying party has seen them. */
+    async rotate(input: z.input<typeof rotateKeysSchema> = {}): Promise<KeySummary[]> {
+      const { activateInSeconds } = parseInput(rotateKeysSchema, input, 'rotation');
+      const now = clock.now();
+      const rotated = rotateKeyRing(await loadKeyRing(settings, now), now, {
+        publishAheadMs: (activateInSeconds ?? config.keys.publishAheadSeconds) * 1000,
+        signingRetireAfterMs: Math.max(config.ttl.idTokenSeconds, config.ttl.accessTokenSeconds) * 1000,
+        cookieRetireAfterMs: config.ttl.sessionSeconds * 1000,
+      });
+      await saveKeyRing(settings, rotated);
+      await audit(noRequest, { type: 'admin_change', result: 'ok', channel: 'admin', detail: 'keys rotated' });
+      return list();
+    },
+  };
+}
+
+export type KeyAdmin = ReturnType<typeof createKeyAdmin>;

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
+import { clientChangesSchema, clientSummarySchema, newClientSchema } from '../admin/clients.ts';
+import { pageSchema, pagingSchema, type Paging } from '../admin/input.ts';
+import { methodsSchema, userChangesSchema, userDetailSchema, userSearchSchema, userSummarySchema } from '../admin/users.ts';
+import type { Container } from '../container.ts';
+
+/**
+ * One admin API operation. This table is the single description of the API: the router
+ * validates requests with these schemas and the OpenAPI document is generated from them.
+ */
+export interface AdminRoute {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI form, relative to /admin/api/v1: /clients/{clientId} */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: 'clients' | 'users' | 'audit' | 'keys';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** success status; 204 has no body */
+  status: 200 | 201 | 204;
+  response?: z.ZodType;
+  handle(input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<unknown>;
+}
+
+const clientId = z.object({ clientId: z.string().min(1).max(100) });
+const userId = z.object({ userId: z.string().min(1).max(320).describe('the user id, or their email address') });
+const auditEventSchema = z.object({
+  id: z.string(),
+  at: z.number().int().describe('epoch milliseconds'),
+  type: z.string(),
+  accountId: z.string().nullable(),
+  email: z.string().nullable(),
+  clientId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  channel: z.string().nullable(),
+  result: z.enum(['ok', 'failed']),
+  detail: z.string().nullable(),
+});
+const since = z.string().max(40).describe('30m, 24h, 7d or an ISO date');
+const counts = z.record(z.string(), z.number().int());
+const auditSummarySchema = z.object({
+  since: z.string(),
+  events: z.number().int(),
+  byType: counts,
+  byChannel: counts,
+  byResult: counts,
+  topFailingAccounts: z.array(z.object({ email: z.string(), failures: z.number().int() })),
+  topFailingIps: z.array(z.object({ ip: z.string(), failures: z.number().int() })),
+});
+const userAndRevoked = z.object({ id: z.string(), email: z.string(), revoked: z.number().int().describe('sessions, grants and tokens ended') });
+
+export function adminRoutes(c: Container): AdminRoute[] {
+  const { clientAdmin, userAdmin, auditQueries, keyAdmin } = c;
+  return [
+    {
+      method: 'get', path: '/clients', operationId: 'listClients', summary: 'List client applications, oldest first', tag: 'clients',
+      query: pagingSchema, status: 200, response: pageSchema(clientSummarySchema),
+      handle: ({ query }) => clientAdmin.list(query as Paging),
+    },
+    {
+      method: 'post', path: '/clients', operationId: 'createClient', summary: 'Register a client application; the secret is returned only here', tag: 'clients',
+      body: newClientSchema, status: 201, response: clientSummarySchema.extend({ client_secret: z.string().optional() }),
+      handle: ({ body }) => clientAdmin.add(body as z.input<typeof newClientSchema>),
+    },
+    {
+      method: 'get', path: '/clients/{clientId}', operationId: 'getClient', summary: 'Read a client application', tag: 'clients',
+      params: clientId, status: 200, response: clientSummarySchema,
+      handle: ({ params }) => clientAdmin.get(params.clientId!),
+    },
+    {
+      method: 'patch', path: '/clients/{clientId}', operationId: 'updateClient', summary: 'Change a client application', tag: 'clients',
+      params: clientId, body: clientChangesSchema, status: 200, response: clientSummarySchema,
+      handle: ({ params, body }) => clientAdmin.update(params.clientId!, body as z.input<typeof clientChangesSchema>),
+    },
+    {
+      method: 'delete', path: '/clients/{clientId}', operationId: 'deleteClient', summary: 'Remove a client application', tag: 'clients',
+      params: clientId, status: 204,
+      handle: ({ params }) => clientAdmin.remove(params.clientId!),
+    },
+    {
+      method: 'post', path: '/clients/{clientId}/secret', operationId: 'rotateClientSecret', summary: 'Replace the client secret; the old one stops working at once', tag: 'clients',
+      params: clientId, status: 200, response: z.object({ client_id: z.string(), client_secret: z.string() }),
+      handle: ({ params }) => clientAdmin.rotateSecret(params.clientId!),
+    },
+    {
+      method: 'get', path: '/users', operationId: 'listUsers', summary: 'List or search users, by email', tag: 'users',
+      query: pagingSchema.extend(userSearchSchema.shape), status: 200, response: pageSchema(userSummarySchema),
+      handle: ({ query }) => userAdmin.list(query as Paging & { search?: string }),
+    },
+    {
+      method: 'post', path: '/users', operationId: 'createUser', summary: 'Create a user', tag: 'users',
+      body: userAdmin.newUserSchema, status: 201, response: userSummarySchema,
+      handle: ({ body }) => userAdmin.add(body as z.input<typeof userAdmin.newUserSchema>),
+    },
+    {
+      method: 'get', path: '/users/{userId}', operationId: 'getUser', summary: 'Read a user, with their second factors and lockout', tag: 'users',
+      params: userId, status: 200, response: userDetailSchema,
+      handle: ({ params }) => userAdmin.get(params.userId!),
+    },
+    {
+      method: 'patch', path: '/users/{userId}', operationId: 'updateUser', summary: "Change a user's email or phone", tag: 'users',
+      params: userId, body: userChangesSchema, status: 200, response: userSummarySchema,
+      handle: ({ params, body }) => userAdmin.update(params.userId!, body as z.input<typeof userChangesSchema>),
+    },
+    {
+      method: 'post', path: '/users/{userId}/disable', operationId: 'disableUser', summary: 'Stop a user from signing in and end their sessions', tag: 'users',
+      params: userId, status: 200, response: userSummarySchema.extend({ revoked: z.number().int() }),
+      handle: ({ params }) => userAdmin.setDisabled(params.userId!, true),
+    },
+    {
+      method: 'post', path: '/users/{userId}/enable', operationId: 'enableUser', summary: 'Let a disabled user sign in again', tag: 'users',
+      params: userId, status: 200, response: userSummarySchema.extend({ revoked: z.number().int() }),
+      handle: ({ params }) => userAdmin.setDisabled(params.userId!, false),
+    },
+    {
+      method: 'post', path: '/users/{userId}/unlock', operationId: 'unlockUser', summary: 'Lift a lockout and clear the failure counts', tag: 'users',
+      params: userId, status: 200, response: userSummarySchema.extend({ was_locked: z.boolean() }),
+      handle: ({ params }) => userAdmin.unlock(params.userId!),
+    },
+    {
+      method: 'get', path: '/users/{userId}/methods', operationId: 'listUserMethods', summary: "List a user's second factors and recovery codes left", tag: 'users',
+      params: userId, status: 200, response: methodsSchema,
+      handle: ({ params }) => userAdmin.methods(params.userId!),
+    },
+    {
+      method: 'post', path: '/users/{userId}/reset-second-factor', operationId: 'resetSecondFactor', summary: 'Remove every second factor and recovery code; the next sign-in enrols anew', tag: 'users',
+      params: userId, status: 200, response: userAndRevoked.extend({ methods_removed: z.number().int() }),
+      handle: ({ params }) => userAdmin.resetSecondFactor(params.userId!),
+    },
+    {
+      method: 'post', path: '/users/{userId}/revoke-sessions', operationId: 'revokeSessions', summary: 'Sign the user out everywhere: sessions, grants, refresh tokens', tag: 'users',
+      params: userId, status: 200, response: userAndRevoked,
+      handle: ({ params }) => userAdmin.revokeSessions(params.userId!),
+    },
+    {
+      method: 'get', path: '/audit', operationId: 'queryAudit', summary: 'Authentication events, newest first', tag: 'audit',
+      query: z.object({
+        user: z.string().max(320).optional().describe('email address'),
+        type: z.string().max(40).optional(),
+        since: since.optional(),
+        limit: z.coerce.number().int().min(1).max(10_000).default(100),
+      }),
+      status: 200, response: z.object({ items: z.array(auditEventSchema) }),
+      handle: async ({ query }) => ({
+        items: await auditQueries.query({ email: query.user as string | undefined, type: query.type as string | undefined, since: (query.since as string | undefined) ?? '24h', limit: query.limit as number }),
+      }),
+    },
+    {
+      method: 'get', path: '/audit/summary', operationId: 'auditSummary', summary: 'Counts by event type, channel and result; the accounts and IPs that fail most', tag: 'audit',
+      query: z.object({ since: since.default('24h') }), status: 200, response: auditSummarySchema,
+      handle: ({ query }) => auditQueries.summary(query.since as string),
+    },
+    {
+      method: 'get', path: '/keys', operationId: 'listKeys', summary: 'Signing and cookie keys with their schedule', tag: 'keys',
+      status: 200, response: z.object({ items: z.array(keySummarySchema) }),
+      handle: async () => ({ items: await keyAdmin.list() }),
+    },
+    {
+      method: 'post', path: '/keys/rotate', operationId: 'rotateKeys', summary: 'Add new keys: published now, signing after the publish delay', tag: 'keys',
+      body: rotateKeysSchema.optional(), status: 200, response: z.object({ items: z.array(keySummarySchema) }),
+      handle: async ({ body }) => ({ items: await keyAdmin.rotate((body ?? {}) as z.input<typeof rotateKeysSchema>) }),
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import type { Container } from '../container.ts';
+import { viewsDir } from '../http/pages.ts';
+import type { CurrentProvider } from '../oidc/current_provider.ts';
+
+/** The stylesheet, liveness, readiness and metrics. */
+export function operationsRouter(container: Container, current: CurrentProvider) {
+  const { store, metrics } = container;
+  const router = new Router();
+  const stylesheet = readFileSync(join(viewsDir, 'stepup.css'));
+  router.get('/assets/stepup.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
+
+  const storageReachable = async () => {
+    try {
+      await store.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // DESIGN.md: /healthz answers 200 when the server and its storage are ready
+  router.get('/healthz', async (ctx) => {
+    const ok = await storageReachable();
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ok' : 'unavailable', storage: store.kind };
+  });
+  // for load balancers: take this process out of rotation when it cannot serve sign-ins
+  router.get('/readyz', async (ctx) => {
+    const checks = {
+      storage: await storageReachable(),
+      keys: current.keys.jwks.keys.length > 0 && current.keys.cookieKeys.length > 0,
+    };
+    const ready = checks.storage && checks.keys;
+    ctx.status = ready ? 200 : 503;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: ready ? 'ready' : 'not ready', storage: store.kind, checks };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await metrics.registry.metrics();
+  });
+  return router;
+}
