@@ -65,7 +65,13 @@ export async function createApp(container: Container) {
   app.use(errorHandler(logger, pages));
   app.use(pages.middleware);
   app.use(operations.routes());
-  app.use(config.adminToken ? adminApiRouter(adminRoutes(container), config.adminToken, config.issuer).routes() : disabledAdminApi());
+  if (config.adminToken) {
+    const admin = adminApiRouter(adminRoutes(container), config.adminToken, config.issuer);
+    app.use(admin.routes());
+    app.use(admin.allowedMethods({ throw: true }));
+  } else {
+    app.use(disabledAdminApi());
+  }
   if (config.twilioAuthToken) {
     app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
   }

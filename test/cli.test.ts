@@ -33,11 +33,11 @@ test('client add --json prints the new client with its id and secret', () => {
   expect(client.client_secret).toMatch(/^[\w-]{43}$/);
 
   const listed = JSON.parse(stepup(['client', 'list', '--json']).stdout);
-  expect(listed).toEqual([expect.objectContaining({ client_id: client.client_id, name: 'Shop' })]);
+  expect(listed).toEqual({ items: [expect.objectContaining({ client_id: client.client_id, name: 'Shop' })], total: 1, limit: 50, offset: 0 });
   expect(JSON.stringify(listed)).not.toContain(client.client_secret);
 
   expect(stepup(['client', 'remove', client.client_id]).code).toBe(0);
-  expect(JSON.parse(stepup(['client', 'list', '--json']).stdout)).toEqual([]);
+  expect(JSON.parse(stepup(['client', 'list', '--json']).stdout).items).toEqual([]);
 });
 
 test('a public first-party client has no secret', () => {

@@ -80,7 +80,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
   /** A user by id, or by email when the reference has an @. */
   const findUser = async (ref: string) => {
     const account = ref.includes('@') ? await accounts.findByEmail(normalizeEmail(ref)) : await accounts.findById(ref);
-    if (!account) throw notFound(`no user ${ref.includes('@') ? normalizeEmail(ref) : ref}`);
+    if (!account) throw notFound(ref.includes('@') ? `no user with email ${normalizeEmail(ref)}` : `no user with id ${ref}`);
     return account;
   };
 

@@ -1,0 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const bin = resolve(import.meta.dirname, '../../bin/stepup.js');
+
+/** Runs `stepup` as an admin would: a separate process on the given storage. */
+export function runStepupCli(env: Record<string, string>, args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
