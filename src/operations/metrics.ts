@@ -7,7 +7,7 @@ import type { AuditInput } from '../audit/audit.ts';
  */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'stepup_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'stepup_' });
   const signIns = new Counter({
     name: 'stepup_sign_in_steps_total',
     help: 'Sign-in steps by step (password, second_factor) and result (ok, failed)',

@@ -21,10 +21,16 @@ export class Browser {
   /** every URL the browser was sent to, in order */
   readonly visited: string[] = [];
 
-  private readonly issuer: string;
+  /** every Set-Cookie line received, as sent */
+  readonly setCookieLines: string[] = [];
 
-  constructor(issuer: string) {
+  private readonly issuer: string;
+  private readonly via?: { origin: string; headers: Record<string, string> };
+
+  /** `via`: reach the issuer through a TLS-terminating proxy, played by this origin and these headers. */
+  constructor(issuer: string, via?: { origin: string; headers: Record<string, string> }) {
     this.issuer = issuer;
+    this.via = via;
   }
 
   async open(url: string): Promise<Page> {
@@ -69,7 +75,8 @@ export class Browser {
         this.page = { url: current, status: 0, html: '' };
         return this.page;
       }
-      const response = await fetch(current, { ...options, redirect: 'manual', headers: { ...options.headers, cookie: this.cookieHeader(), accept: 'text/html' } });
+      const target = this.via ? this.via.origin + current.slice(this.issuer.length) : current;
+      const response = await fetch(target, { ...options, redirect: 'manual', headers: { ...options.headers, ...this.via?.headers, cookie: this.cookieHeader(), accept: 'text/html' } });
       this.store(response.headers.getSetCookie());
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
@@ -89,6 +96,7 @@ export class Browser {
 
   private store(setCookies: string[]) {
     for (const line of setCookies) {
+      this.setCookieLines.push(line);
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
