@@ -3,6 +3,7 @@ import { adminApiRouter, disabledAdminApi } from './admin_api/router.ts';
 import { adminRoutes } from './admin_api/routes.ts';
 import type { Container } from './container.ts';
 import { errorHandler } from './http/error_handler.ts';
+import { refuseOtherMethods } from './http/allowed_methods.ts';
 import { requestLog } from './http/request_log.ts';
 import { createPages } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
@@ -64,11 +65,12 @@ export async function createApp(container: Container) {
   app.use(securityHeaders(config.issuer.startsWith('https:')));
   app.use(errorHandler(logger, pages));
   app.use(pages.middleware);
+  // 405 for a wrong method on any of our routes, rendered by the error handler
+  app.use(refuseOtherMethods());
   app.use(operations.routes());
   if (config.adminToken) {
     const admin = adminApiRouter(adminRoutes(container), config.adminToken, config.issuer);
     app.use(admin.routes());
-    app.use(admin.allowedMethods({ throw: true }));
   } else {
     app.use(disabledAdminApi());
   }
@@ -76,8 +78,6 @@ export async function createApp(container: Container) {
     app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
   }
   app.use(interactions.routes());
-  // 405 for a wrong method on our routes, rendered by the error handler
-  app.use(interactions.allowedMethods({ throw: true }));
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;

@@ -115,7 +115,7 @@ describe('clients', () => {
       ['PATCH', '/clients/nope', {}, 400, 'at least one field'],
       ['GET', '/clients?limit=0', undefined, 400, 'limit'],
       ['GET', '/clients?limit=abc', undefined, 400, 'limit'],
-      ['POST', '/clients', JSON.stringify({ name: 'X'.repeat(70_000), redirectUris: ['https://x.example/cb'] }), 413, 'too large'],
+      ['POST', '/clients', JSON.stringify({ name: 'X'.repeat(1_100_000), redirectUris: ['https://x.example/cb'] }), 413, 'too large'],
     ];
     for (const [method, path, body, status, message] of cases) {
       const response = await api(method, path, body);

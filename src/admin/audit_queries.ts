@@ -1,10 +1,15 @@
+import { z } from 'zod';
 import { normalizeEmail } from '../accounts/password_login.ts';
 import { summarize, type AuditSummary } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../http/errors.ts';
 import type { AuditEvent, AuditLogStore, AuditType } from '../store/ports.ts';
 
-const auditTypes: AuditType[] = ['login_ok', 'login_failed', 'code_sent', 'code_ok', 'code_failed', 'lockout', 'enrolment', 'recovery_code_used', 'admin_change'];
+export const auditTypes: AuditType[] = ['login_ok', 'login_failed', 'code_sent', 'code_ok', 'code_failed', 'lockout', 'enrolment', 'recovery_code_used', 'admin_change'];
+
+/** How far back: `30m`, `24h`, `7d`, or an ISO date or date-time. */
+export const sinceSchema = z.union([z.string().regex(/^\d{1,6}[mhd]$/), z.iso.date(), z.iso.datetime({ offset: true })])
+  .describe('30m, 24h, 7d, or an ISO date or date-time');
 
 /** `24h`, `7d`, `30m` back from now, or an ISO date. */
 export function parseSince(value: string, now: number): number {

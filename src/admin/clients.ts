@@ -1,21 +1,25 @@
 import { z } from 'zod';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import { notFound } from '../http/errors.ts';
+import { conflict, notFound } from '../http/errors.ts';
 import { acrValues } from '../oidc/assurance.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
 import { parseInput, pageOf, type Page, type Paging } from './input.ts';
 
-const redirectUri = z.string().max(2000).refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.hash === '' && !['javascript:', 'data:', 'file:'].includes(url.protocol);
-  } catch {
-    return false;
-  }
-}, 'must be an absolute URL without a #fragment');
+// One pattern is both the check and its OpenAPI description: http(s) URLs with a DNS name,
+// localhost or an IPv4 address, or an app's private-use scheme (RFC 8252, com.example.app:/cb).
+// Never a #fragment, never javascript:/data: URLs; everything it accepts parses as a URL.
+const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const label = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const host = `(localhost|(${octet}\\.){3}${octet}|(${label}\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)`;
+const port = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
+const pathChars = "[A-Za-z0-9._~!$&'()*+,;=:@%-]";
+const httpUrl = `https?://${host}(:${port})?(/${pathChars}*)*(\\?(${pathChars}|[/?])*)?`;
+const appUrl = `[a-z][a-z0-9+-]*(\\.[a-z0-9+-]+)+:/(${pathChars}|/)*`;
+const redirectUri = z.string().max(2000)
+  .regex(new RegExp(`^(${httpUrl}|${appUrl})$`), 'must be an http(s) URL or an app scheme like com.example.app:/callback, without a #fragment');
 
 const clientFields = {
   name: z.string().trim().min(1).max(100).describe('shown to people on the consent page'),
@@ -36,7 +40,8 @@ export const newClientSchema = z.strictObject({
 });
 
 export const clientChangesSchema = z.strictObject(clientFields).partial()
-  .refine((changes) => Object.keys(changes).length > 0, 'give at least one field to change');
+  .refine((changes) => Object.keys(changes).length > 0, 'give at least one field to change')
+  .meta({ minProperties: 1 });
 
 export type NewClientInput = z.input<typeof newClientSchema>;
 export type ClientChanges = z.input<typeof clientChangesSchema>;
@@ -137,7 +142,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     /** A new secret replaces the old one at once; the old one stops working. */
     async rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }> {
       const client = await findClient(clientId);
-      if (client.secretCiphertext === null) throw notFound(`client ${clientId} is public and has no secret`);
+      if (client.secretCiphertext === null) throw conflict(`client ${clientId} is public and has no secret`);
       const clientSecret = random.id(32);
       if (!(await clients.update({ ...client, secretCiphertext: cipher.encrypt(clientSecret) }))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, 'client secret rotated');

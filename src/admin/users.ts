@@ -11,7 +11,8 @@ import { DuplicateError, type Account, type AccountStore, type FactorStore, type
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
-const email = z.email().max(320).transform(normalizeEmail);
+// a pattern, not format: email, so the OpenAPI document states exactly what is accepted
+const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
 
 export const userSummarySchema = z.object({
   id: z.string(),
@@ -47,14 +48,16 @@ const summarize = (account: Account): UserSummary => ({
 });
 
 export const userSearchSchema = z.object({
-  search: z.string().trim().min(1).max(320).optional().describe('part of an email address or phone number'),
+  search: z.string().max(320).optional().transform((text) => text?.trim() || undefined)
+    .describe('part of an email address or phone number'),
 });
 
 export const userChangesSchema = z.strictObject({
   email: email.optional().describe('the new login name'),
   phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
   emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
-}).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change');
+}).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change')
+  .meta({ minProperties: 1 });
 
 export type UserChanges = z.input<typeof userChangesSchema>;
 

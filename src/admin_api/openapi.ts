@@ -48,8 +48,11 @@ export function openApiDocument(routes: AdminRoute[], issuer: string) {
       401: errorResponse('no valid admin token'),
     };
     if (route.params) responses[404] = errorResponse('no such resource');
-    if (route.method === 'post' && route.tag === 'users' && !route.params) responses[409] = errorResponse('the email is taken');
-    if (route.method === 'patch' && route.tag === 'users') responses[409] = errorResponse('the email is taken');
+    if (route.conflict) responses[409] = errorResponse(route.conflict);
+    if (route.body) {
+      responses[413] = errorResponse('the body is larger than 1 MB');
+      responses[415] = errorResponse('the body is not application/json');
+    }
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
       operationId: route.operationId,

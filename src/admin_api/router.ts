@@ -30,7 +30,7 @@ export function adminApiRouter(routes: AdminRoute[], adminToken: string, issuer:
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
+  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   for (const route of routes) {
     router[route.method](toKoaPath(route.path), requireAdminToken(adminToken), async (ctx, next) => {
       if (route.body && ctx.request.length && !ctx.is('application/json')) {

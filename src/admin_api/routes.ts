@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { auditTypes, sinceSchema } from '../admin/audit_queries.ts';
+import type { AuditType } from '../store/ports.ts';
 import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
 import { clientChangesSchema, clientSummarySchema, newClientSchema } from '../admin/clients.ts';
 import { pageSchema, pagingSchema, type Paging } from '../admin/input.ts';
@@ -21,6 +23,8 @@ export interface AdminRoute {
   body?: z.ZodType;
   /** success status; 204 has no body */
   status: 200 | 201 | 204;
+  /** when the operation can answer 409, why */
+  conflict?: string;
   response?: z.ZodType;
   handle(input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<unknown>;
 }
@@ -40,7 +44,6 @@ const auditEventSchema = z.object({
   result: z.enum(['ok', 'failed']),
   detail: z.string().nullable(),
 });
-const since = z.string().max(40).describe('30m, 24h, 7d or an ISO date');
 const counts = z.record(z.string(), z.number().int());
 const auditSummarySchema = z.object({
   since: z.string(),
@@ -83,7 +86,7 @@ export function adminRoutes(c: Container): AdminRoute[] {
     },
     {
       method: 'post', path: '/clients/{clientId}/secret', operationId: 'rotateClientSecret', summary: 'Replace the client secret; the old one stops working at once', tag: 'clients',
-      params: clientId, status: 200, response: z.object({ client_id: z.string(), client_secret: z.string() }),
+      params: clientId, status: 200, response: z.object({ client_id: z.string(), client_secret: z.string() }), conflict: 'a public client has no secret',
       handle: ({ params }) => clientAdmin.rotateSecret(params.clientId!),
     },
     {
@@ -93,7 +96,7 @@ export function adminRoutes(c: Container): AdminRoute[] {
     },
     {
       method: 'post', path: '/users', operationId: 'createUser', summary: 'Create a user', tag: 'users',
-      body: userAdmin.newUserSchema, status: 201, response: userSummarySchema,
+      body: userAdmin.newUserSchema, status: 201, conflict: 'a user with this email exists', response: userSummarySchema,
       handle: ({ body }) => userAdmin.add(body as z.input<typeof userAdmin.newUserSchema>),
     },
     {
@@ -103,7 +106,7 @@ export function adminRoutes(c: Container): AdminRoute[] {
     },
     {
       method: 'patch', path: '/users/{userId}', operationId: 'updateUser', summary: "Change a user's email or phone", tag: 'users',
-      params: userId, body: userChangesSchema, status: 200, response: userSummarySchema,
+      params: userId, body: userChangesSchema, status: 200, conflict: 'the new email belongs to another user', response: userSummarySchema,
       handle: ({ params, body }) => userAdmin.update(params.userId!, body as z.input<typeof userChangesSchema>),
     },
     {
@@ -140,8 +143,8 @@ export function adminRoutes(c: Container): AdminRoute[] {
       method: 'get', path: '/audit', operationId: 'queryAudit', summary: 'Authentication events, newest first', tag: 'audit',
       query: z.object({
         user: z.string().max(320).optional().describe('email address'),
-        type: z.string().max(40).optional(),
-        since: since.optional(),
+        type: z.enum(auditTypes as [AuditType, ...AuditType[]]).optional(),
+        since: sinceSchema.optional(),
         limit: z.coerce.number().int().min(1).max(10_000).default(100),
       }),
       status: 200, response: z.object({ items: z.array(auditEventSchema) }),
@@ -151,7 +154,7 @@ export function adminRoutes(c: Container): AdminRoute[] {
     },
     {
       method: 'get', path: '/audit/summary', operationId: 'auditSummary', summary: 'Counts by event type, channel and result; the accounts and IPs that fail most', tag: 'audit',
-      query: z.object({ since: since.default('24h') }), status: 200, response: auditSummarySchema,
+      query: z.object({ since: sinceSchema.default('24h') }), status: 200, response: auditSummarySchema,
       handle: ({ query }) => auditQueries.summary(query.since as string),
     },
     {

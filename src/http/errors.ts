@@ -31,3 +31,5 @@ export const conflict = (message: string) => new AppError(409, 'conflict', messa
 export function assertThat(condition: unknown, error: AppError): asserts condition {
   if (!condition) throw error;
 }
+
+export const methodNotAllowed = () => new AppError(405, 'method_not_allowed', 'This address does not accept that kind of request.');
