@@ -41,6 +41,30 @@ describe.each(storeAdapters)('%s store', (name, open) => {
       await expect(newAccount(account.email.toUpperCase())).rejects.toBeInstanceOf(DuplicateError);
       expect(await store.accounts.findByEmail(account.email.toUpperCase())).toEqual(account);
     });
+
+    test('update email, phone and disabled; a taken email is refused and changes nothing', async () => {
+      const account = await newAccount();
+      const other = await newAccount();
+      const email = `${unique('moved')}@example.com`;
+      expect(await store.accounts.update(account.id, { email, phone: '+15550001111', disabled: true })).toMatchObject({ email, phone: '+15550001111', disabled: true });
+      expect(await store.accounts.update(account.id, { phone: null, disabled: false })).toMatchObject({ email, phone: null, disabled: false });
+      expect(await store.accounts.findByEmail(email.toUpperCase())).toMatchObject({ id: account.id });
+      await expect(store.accounts.update(account.id, { email: other.email.toUpperCase() })).rejects.toBeInstanceOf(DuplicateError);
+      expect((await store.accounts.findById(account.id))!.email).toBe(email);
+      expect(await store.accounts.update('missing', { disabled: true })).toBeNull();
+    });
+
+    test('search by part of the email or phone, any case, with paging; wildcards match themselves', async () => {
+      const tag = unique('srch');
+      for (const name of ['b', 'a', 'c']) await newAccount(`${tag}.${name}@example.com`);
+      await store.accounts.update((await store.accounts.findByEmail(`${tag}.c@example.com`))!.id, { phone: '+15557654321' });
+      const page = await store.accounts.search({ text: tag.toUpperCase(), limit: 2, offset: 1 });
+      expect(page.total).toBe(3);
+      expect(page.accounts.map((a) => a.email)).toEqual([`${tag}.b@example.com`, `${tag}.c@example.com`]);
+      expect((await store.accounts.search({ text: '7654321', limit: 10, offset: 0 })).accounts.map((a) => a.email)).toEqual([`${tag}.c@example.com`]);
+      expect((await store.accounts.search({ text: '%', limit: 10, offset: 0 })).total).toBe(0);
+      expect((await store.accounts.search({ text: '.*', limit: 10, offset: 0 })).total).toBe(0);
+    });
   });
 
   describe('clients', () => {
@@ -50,6 +74,10 @@ describe.each(storeAdapters)('%s store', (name, open) => {
       expect(await store.clients.find(client.clientId)).toEqual(client);
       await expect(store.clients.create(client)).rejects.toBeInstanceOf(DuplicateError);
       expect((await store.clients.list()).map((c) => c.clientId)).toContain(client.clientId);
+      const changed = { ...client, metadata: { ...client.metadata, client_name: 'B' }, secretCiphertext: 'ct2' };
+      expect(await store.clients.update(changed)).toBe(true);
+      expect(await store.clients.find(client.clientId)).toEqual(changed);
+      expect(await store.clients.update({ ...changed, clientId: 'missing' })).toBe(false);
       expect(await store.clients.remove(client.clientId)).toBe(true);
       expect(await store.clients.remove(client.clientId)).toBe(false);
       expect(await store.clients.find(client.clientId)).toBeNull();
@@ -235,6 +263,17 @@ describe.each(storeAdapters)('%s store', (name, open) => {
       await store.records.revokeByGrantId(grantId);
       for (const id of ids) expect(await store.records.find('AccessToken', id)).toBeNull();
       expect(await store.records.find('AccessToken', other)).not.toBeNull();
+    });
+
+    test("revoking an account removes its sessions, grants and tokens, and nobody else's", async () => {
+      const accountId = unique('acct');
+      await store.records.upsert('Session', unique('s'), { accountId }, clock.now() + 60_000, { accountId });
+      await store.records.upsert('RefreshToken', unique('r'), { accountId }, clock.now() + 60_000, { accountId, grantId: unique('g') });
+      const other = unique('o');
+      await store.records.upsert('Session', other, { accountId: 'someone else' }, clock.now() + 60_000, { accountId: 'someone else' });
+      expect(await store.records.revokeByAccountId(accountId)).toBe(2);
+      expect(await store.records.revokeByAccountId(accountId)).toBe(0);
+      expect(await store.records.find('Session', other)).not.toBeNull();
     });
   });
 

@@ -54,14 +54,20 @@ export function mongoAccounts(db: Db): AccountStore {
     },
     async update(id, changes) {
       const set: Partial<AccountDoc> = { ...changes };
-      if (changes.email !== undefined) set.emailKey = changes.email.toLowerCase();
+      if (changes.email !== undefined) {
+        set.emailKey = changes.email.toLowerCase();
+        // FerretDB v1 reports a unique-index clash on update as a generic error, so look first;
+        // the unique index still settles a race on a real MongoDB (code 11000)
+        if (await accounts.findOne({ emailKey: set.emailKey, _id: { $ne: id } })) throw new DuplicateError(`an account with email ${changes.email} exists`);
+      }
       try {
-        const doc = await accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
-        return doc ? toAccount(doc) : null;
+        await accounts.updateOne({ _id: id }, { $set: set });
       } catch (error) {
         if (isDuplicateKey(error)) throw new DuplicateError(`an account with email ${changes.email} exists`);
         throw error;
       }
+      const doc = await accounts.findOne({ _id: id });
+      return doc ? toAccount(doc) : null;
     },
   };
 }
