@@ -47,7 +47,7 @@ describe.each(storeAdapters)('%s store', (name, open) => {
       const other = await newAccount();
       const email = `${unique('moved')}@example.com`;
       expect(await store.accounts.update(account.id, { email, phone: '+15550001111', disabled: true })).toMatchObject({ email, phone: '+15550001111', disabled: true });
-      expect(await store.accounts.update(account.id, { phone: null, disabled: false })).toMatchObject({ email, phone: null, disabled: false });
+      expect(await store.accounts.update(account.id, { email: undefined, phone: null, disabled: false })).toMatchObject({ email, phone: null, disabled: false });
       expect(await store.accounts.findByEmail(email.toUpperCase())).toMatchObject({ id: account.id });
       await expect(store.accounts.update(account.id, { email: other.email.toUpperCase() })).rejects.toBeInstanceOf(DuplicateError);
       expect((await store.accounts.findById(account.id))!.email).toBe(email);

@@ -53,7 +53,8 @@ export function mongoAccounts(db: Db): AccountStore {
       return { accounts: docs.map(toAccount), total };
     },
     async update(id, changes) {
-      const set: Partial<AccountDoc> = { ...changes };
+      // only the fields given: the driver would store an undefined one as null
+      const set: Partial<AccountDoc> = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (changes.email !== undefined) {
         set.emailKey = changes.email.toLowerCase();
         // FerretDB v1 reports a unique-index clash on update as a generic error, so look first;
