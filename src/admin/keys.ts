@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
-import { loadKeyRing, rotateKeyRing, saveKeyRing, stateOf, type ScheduledKey } from '../oidc/keys.ts';
+import { live, loadKeyRing, rotateKeyRing, saveKeyRing, stateOf, type ScheduledKey } from '../oidc/keys.ts';
 import type { SettingStore } from '../store/ports.ts';
 import { parseInput } from './input.ts';
 
@@ -40,11 +40,10 @@ export function createKeyAdmin(settings: SettingStore, config: Config, clock: Cl
   const list = async (): Promise<KeySummary[]> => {
     const now = clock.now();
     const ring = await loadKeyRing(settings, now);
-    const liveKeys = <K extends ScheduledKey>(keys: K[]) => keys.filter((k) => k.retiresAt === null || k.retiresAt > now);
-    const signing = liveKeys(ring.signing);
+    const signing = live(ring.signing, now);
     return [
       ...signing.map((k) => summarize('signing', k, signing.filter((o) => o.jwk.alg === k.jwk.alg), k.jwk.alg ?? null)),
-      ...liveKeys(ring.cookie).map((k, _i, cookies) => summarize('cookie', k, cookies, null)),
+      ...live(ring.cookie, now).map((k, _i, cookies) => summarize('cookie', k, cookies, null)),
     ];
   };
 

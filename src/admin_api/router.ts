@@ -40,9 +40,9 @@ export function adminApiRouter(routes: AdminRoute[], adminToken: string, issuer:
     }, async (ctx) => {
       const params = route.params ? parseInput(route.params, ctx.params, 'path') : {};
       const query = route.query ? parseInput(route.query, ctx.query, 'query') : {};
-      const raw = (ctx.request as { body?: unknown }).body;
-      const empty = raw === undefined || (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0 && !ctx.request.length);
-      const body = route.body ? parseInput(route.body, empty ? undefined : raw, 'body') : undefined;
+      // the body parser gives {} for no body at all; that is a missing body, not an empty object
+      const { body: raw, rawBody } = ctx.request as { body?: unknown; rawBody?: string };
+      const body = route.body ? parseInput(route.body, rawBody ? raw : undefined, 'body') : undefined;
       const result = await route.handle({ params: params as Record<string, string>, query: query as Record<string, unknown>, body });
       ctx.set('Cache-Control', 'no-store');
       ctx.status = route.status;

@@ -82,7 +82,8 @@ function activeOf<K extends ScheduledKey>(keys: K[], now: number): K | undefined
   return keys.filter((k) => k.activatesAt <= now).sort((a, b) => b.activatesAt - a.activatesAt || b.createdAt - a.createdAt)[0];
 }
 
-const live = <K extends ScheduledKey>(keys: K[], now: number) => keys.filter((k) => k.retiresAt === null || k.retiresAt > now);
+/** Keys not yet retired. */
+export const live = <K extends ScheduledKey>(keys: K[], now: number) => keys.filter((k) => k.retiresAt === null || k.retiresAt > now);
 
 export function stateOf(key: ScheduledKey, group: ScheduledKey[], now: number): KeyState {
   if (key.activatesAt > now) return 'pending';
