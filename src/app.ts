@@ -17,18 +17,22 @@ import { operationsRouter } from './operations/operations_router.ts';
 import { createProvider, isProviderPath } from './oidc/provider.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './otp/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
+import { createAccountSessions } from './account/account_sessions.ts';
+import { createAccountRouter } from './account_area/router.ts';
 
 /** The koa app: headers, errors, our routes, then oidc-provider for everything else. */
 export async function createApp(container: Container) {
   const { config, store, cipher, clock, logger } = container;
-  const pages = createPages(config.serviceName);
+  const pages = createPages(config.serviceName, config.password.minLength);
   const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
   const findAccount = createFindAccount(store.accounts, store.factors);
   const current = await createCurrentProvider((keys) => {
-    const provider = createProvider({ config, keys, pages, adapter, findAccount });
+    const provider = createProvider({ config, keys, pages, adapter, findAccount, clock });
     provider.proxy = config.trustProxy;
     return provider;
   }, store.settings, clock);
+  const csrf = createCsrf(cipher.hashKey);
+  const secureCookies = config.issuer.startsWith('https:');
   const interactions = createInteractionRouter({
     get provider() {
       return current.provider;
@@ -38,13 +42,36 @@ export async function createApp(container: Container) {
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
     pendingSignIns: createPendingSignIns(store.records, clock, config.ttl.interactionSeconds * 1000),
-    csrf: createCsrf(cipher.hashKey),
+    csrf,
     lockout: container.lockout,
     overLimit: container.overLimit,
     audit: container.audit,
     alert: container.alert,
-    knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, config.issuer.startsWith('https:')),
+    knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies),
     clock,
+    passwordMaxLength: config.password.maxLength,
+  });
+  const accountArea = createAccountRouter({
+    get provider() {
+      return current.provider;
+    },
+    accounts: store.accounts,
+    records: store.records,
+    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000),
+    secondFactors: container.secondFactors,
+    deliveredCodes: container.deliveredCodes,
+    selfService: container.selfService,
+    passwords: container.passwords,
+    recentActivity: container.recentActivity,
+    csrf,
+    overLimit: container.overLimit,
+    audit: container.audit,
+    clock,
+    issuer: config.issuer,
+    serviceName: config.serviceName,
+    sessionMs: config.account.sessionSeconds * 1000,
+    freshMs: config.account.freshSeconds * 1000,
+    secureCookies,
     passwordMaxLength: config.password.maxLength,
   });
   const operations = operationsRouter(container, current);
@@ -62,7 +89,7 @@ export async function createApp(container: Container) {
     return changed;
   };
   app.use(requestLog(logger, container.metrics));
-  app.use(securityHeaders(config.issuer.startsWith('https:')));
+  app.use(securityHeaders(secureCookies));
   app.use(errorHandler(logger, pages));
   app.use(pages.middleware);
   // 405 for a wrong method on any of our routes, rendered by the error handler
@@ -78,6 +105,7 @@ export async function createApp(container: Container) {
     app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
   }
   app.use(interactions.routes());
+  app.use(accountArea.routes());
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;

@@ -7,8 +7,11 @@ import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/schema.ts';
 import { createDeliveredCodes } from './otp/delivered_codes.ts';
-import { createAlertMessages, createCodeMessages } from './otp/messages.ts';
-import { createAlerts } from './audit/alerts.ts';
+import { createAlertMessages, createCodeMessages, createResetMessages } from './otp/messages.ts';
+import { createActivity } from './account/activity.ts';
+import { createPasswords } from './account/passwords.ts';
+import { createSelfService } from './account/self_service.ts';
+import { createAccountMailer, createAlerts } from './audit/alerts.ts';
 import { createSecondFactors } from './otp/second_factor.ts';
 import { createOutboxSender } from './otp/senders/outbox_sender.ts';
 import type { Sender } from './otp/senders/sender.ts';
@@ -69,7 +72,18 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     metrics.observeAudit(event);
     return writeAudit(request, event);
   };
-  const alert = createAlerts({ email: senders.email, messages: createAlertMessages(config.serviceName), deliveries: store.deliveries, clock, logger });
+  const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
+  const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock });
+  const checkPassword = createPasswordLogin(store.accounts, hasher, lockout);
+  const secondFactors = createSecondFactors({
+    factors: store.factors,
+    recoveryCodes: store.recoveryCodes,
+    totp,
+    cipher,
+    clock,
+    issuerName: config.serviceName,
+    recoveryCodeCount: config.recoveryCodes.count,
+  });
 
   return {
     config,
@@ -85,16 +99,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     audit,
     alert,
     overLimit: createRateLimiter(store.counters, config.rateLimits, cipher.hashKey),
-    checkPassword: createPasswordLogin(store.accounts, hasher, lockout),
-    secondFactors: createSecondFactors({
-      factors: store.factors,
-      recoveryCodes: store.recoveryCodes,
-      totp,
-      cipher,
-      clock,
-      issuerName: config.serviceName,
-      recoveryCodeCount: config.recoveryCodes.count,
-    }),
+    checkPassword,
+    secondFactors,
     deliveredCodes: createDeliveredCodes({
       factors: store.factors,
       issuedCodes: store.issuedCodes,
@@ -120,6 +126,24 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       passwordMaxLength: config.password.maxLength,
     }),
     auditQueries: createAuditQueries(store.audit, clock),
+    selfService: createSelfService({ secondFactors, records: store.records, audit, alert }),
+    passwords: createPasswords({
+      accounts: store.accounts,
+      records: store.records,
+      hasher,
+      checkPassword,
+      sendEmailTo,
+      resetMessages: createResetMessages(config.serviceName),
+      alert,
+      audit,
+      hashKey: cipher.hashKey,
+      clock,
+      logger,
+      rules: config.password,
+      resetTtlMs: config.passwordReset.ttlSeconds * 1000,
+      issuer: config.issuer,
+    }),
+    recentActivity: createActivity(store.audit, store.clients, config.serviceName),
     keyAdmin: createKeyAdmin(store.settings, config, clock, audit),
     close: () => store.close(),
   };

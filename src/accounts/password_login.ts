@@ -1,8 +1,15 @@
+import { z } from 'zod';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import type { Account, AccountStore } from '../store/ports.ts';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** What the audit log may keep of a typed email: only an email (people type passwords there). */
+export const typedEmail = (email: string) => {
+  const normalized = normalizeEmail(email);
+  return z.email().max(320).safeParse(normalized).success ? normalized : null;
+};
 
 export type PasswordCheck =
   | { ok: true; account: Account }

@@ -36,7 +36,11 @@ export const configSchema = z.object({
     timeCost: z.number().int().min(1),
     parallelism: z.number().int().min(1),
   }),
-  password: z.object({ maxLength: z.number().int().min(64).max(4096) }),
+  password: z.object({
+    /** for passwords people choose themselves (change and reset) */
+    minLength: z.number().int().min(8).max(64),
+    maxLength: z.number().int().min(64).max(4096),
+  }),
   totp: z.object({
     digits: z.union([z.literal(6), z.literal(8)]),
     periodSeconds: z.number().int().min(15).max(120),
@@ -67,7 +71,16 @@ export const configSchema = z.object({
     maxLockSeconds: seconds,
     failureWindowSeconds: seconds,
   }),
-  rateLimits: z.object({ login: rateLimit, codeCheck: rateLimit, codeSend: rateLimit }),
+  rateLimits: z.object({ login: rateLimit, codeCheck: rateLimit, codeSend: rateLimit, passwordReset: rateLimit }),
+  /** the account area at /account */
+  account: z.object({
+    /** how long a sign-in to the account area lasts */
+    sessionSeconds: seconds,
+    /** how recent the second factor must be for a change to factors */
+    freshSeconds: seconds,
+  }),
+  /** how long a password reset link works */
+  passwordReset: z.object({ ttlSeconds: seconds }),
   audit: z.object({ retentionDays: z.number().int().min(1) }),
   keys: z.object({
     /** how long rotated keys are published before they sign */

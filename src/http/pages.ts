@@ -6,9 +6,10 @@ import views from 'koa-views';
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '../../views');
 
 /** One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages. */
-export function createPages(serviceName: string) {
+export function createPages(serviceName: string, passwordMinLength: number) {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
+  env.addGlobal('passwordMinLength', passwordMinLength);
   return {
     /** koa-views middleware: `ctx.render('login', vars)` */
     middleware: views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, options: { nunjucksEnv: env } }),

@@ -13,6 +13,8 @@ export interface CurrentInteraction {
   clientName: string;
   client: NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
   csrfToken: string;
+  /** where the step pages of this interaction live; forms post below it */
+  base: string;
 }
 
 export const expiredInteraction = () =>
@@ -38,6 +40,7 @@ export async function loadInteraction(ctx: ParameterizedContext, provider: Provi
     clientName: client.clientName ?? clientId,
     client,
     csrfToken: csrf.tokenFor(details.uid),
+    base: `/interaction/${details.uid}`,
   };
 }
 

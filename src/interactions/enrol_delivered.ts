@@ -22,7 +22,16 @@ const targetError: Record<Channel, string> = {
   sms: 'Enter the phone number in international form, starting with + and the country code, like +15551234567.',
 };
 
-async function render(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, channel: Channel, state: { error?: string; target?: string } = {}) {
+/** The address or number typed, checked: the value to send a code to, or what to tell the person. */
+export function parseTarget(channel: Channel, target: string): { ok: true; value: string } | { ok: false; error: string } {
+  const parsed = targetSchema[channel].safeParse(target.trim());
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: targetError[channel] };
+}
+
+/** The page that proves an email address or phone number, in a sign-in or in the account area. */
+export type EnrolmentPage = Pick<CurrentInteraction, 'base' | 'csrfToken' | 'clientName'> & { uid?: string };
+
+export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'deliveredCodes' | 'clock'>, it: EnrolmentPage, account: Account, channel: Channel, state: { error?: string; target?: string } = {}) {
   const pending = await deps.deliveredCodes.pendingEnrolment(account.id, channel);
   const live = pending ? await deps.deliveredCodes.liveCode(pending.id) : null;
   const now = deps.clock.now();
@@ -44,7 +53,7 @@ export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) 
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
-    await render(ctx, deps, it, account, channel);
+    await renderDeliveredEnrolment(ctx, deps, it, account, channel);
   };
 }
 
@@ -57,17 +66,17 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
     requireCsrf(deps.csrf, it, csrf);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
-    const parsed = targetSchema[channel].safeParse(target.trim());
-    if (!parsed.success) {
+    const parsed = parseTarget(channel, target);
+    if (!parsed.ok) {
       ctx.status = 400;
-      return render(ctx, deps, it, account, channel, { error: targetError[channel], target });
+      return renderDeliveredEnrolment(ctx, deps, it, account, channel, { error: parsed.error, target });
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
-    const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.data, it.clientName);
+    const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.value, it.clientName);
     await auditSend(ctx, deps, it, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
-    await render(ctx, deps, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+    await renderDeliveredEnrolment(ctx, deps, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
   };
 }
 
@@ -84,7 +93,7 @@ export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channe
     const outcome = await deps.deliveredCodes.confirmEnrolment(account.id, channel, code);
     if (outcome !== 'ok') {
       ctx.status = 401;
-      return render(ctx, deps, it, account, channel, { error: checkMessages[outcome] });
+      return renderDeliveredEnrolment(ctx, deps, it, account, channel, { error: checkMessages[outcome] });
     }
     await finishEnrolment(ctx, deps, it, account, channel);
   };

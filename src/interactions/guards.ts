@@ -7,7 +7,7 @@ import type { InteractionDeps } from './deps.ts';
 import { durationText } from './wait_text.ts';
 
 /** Throws a 429 when this IP or account is over the bucket's limit. */
-export async function enforceRateLimit(ctx: ParameterizedContext, deps: InteractionDeps, bucket: Bucket, account: string | null) {
+export async function enforceRateLimit(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'overLimit' | 'clock'>, bucket: Bucket, account: string | null) {
   const waitMs = await deps.overLimit(bucket, requestInfo(ctx).ip, account, deps.clock.now());
   if (waitMs !== null) throw tooManyRequests(waitMs);
 }

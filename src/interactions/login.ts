@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { normalizeEmail } from '../accounts/password_login.ts';
+import { normalizeEmail, typedEmail } from '../accounts/password_login.ts';
 import { utcMinute } from '../audit/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
@@ -13,12 +13,6 @@ import { finishInteraction, seeOther, stepUrl } from './respond.ts';
 import { afterSignIn } from './complete_sign_in.ts';
 
 const wrongCredentials = 'The email or password is not correct.';
-
-/** What the audit log may keep of a typed email: only an email (people type passwords there). */
-const typedEmail = (email: string) => {
-  const normalized = normalizeEmail(email);
-  return z.email().max(320).safeParse(normalized).success ? normalized : null;
-};
 
 export async function renderLogin(ctx: ParameterizedContext, it: CurrentInteraction, vars: { email?: string; error?: string } = {}) {
   const hint = typeof it.details.params.login_hint === 'string' ? it.details.params.login_hint : '';

@@ -9,7 +9,7 @@ export function seeOther(ctx: ParameterizedContext, url: string) {
   ctx.redirect(url);
 }
 
-export const stepUrl = (it: CurrentInteraction, step = '') => `/interaction/${it.uid}${step}`;
+export const stepUrl = (it: CurrentInteraction, step = '') => `${it.base}${step}`;
 
 /** Hands the result to oidc-provider and sends the browser back to the authorization endpoint. */
 export async function finishInteraction(ctx: ParameterizedContext, deps: InteractionDeps, result: InteractionResults, merge = false) {

@@ -21,7 +21,7 @@ export function sendProblem(outcome: SendOutcome, now: number): string | null {
 }
 
 /** Every send attempt goes to the audit log, with the channel it finally went out on. */
-export async function auditSend(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, chosen: Channel, outcome: SendOutcome) {
+export async function auditSend(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'audit'>, it: Pick<CurrentInteraction, 'clientId'>, account: Account, chosen: Channel, outcome: SendOutcome) {
   if (outcome.kind === 'cooldown' || outcome.kind === 'capped') return;
   await deps.audit(requestInfo(ctx), {
     type: 'code_sent',

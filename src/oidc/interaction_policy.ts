@@ -1,15 +1,36 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../clock.ts';
 import { ACR_2FA, needsSecondFactor } from './assurance.ts';
 import { mfaPolicyOf } from './client_metadata.ts';
 
 const { Prompt, Check, base } = interactionPolicy;
 
 /**
+ * `mfa_max_age` (seconds): how long ago the second factor may have been passed. Like
+ * max_age, but an older session is asked for the second factor only, never the password.
+ */
+export const MFA_MAX_AGE = 'mfa_max_age';
+
+export function validateMfaMaxAge(value: unknown): void {
+  if (value !== undefined && (typeof value !== 'string' || !/^\d{1,9}$/.test(value))) {
+    throw new TypeError(`${MFA_MAX_AGE} must be a whole number of seconds`);
+  }
+}
+
+/** A 2fa session passes unless the request asks for a fresher second factor than it holds. */
+function secondFactorIsFresh(session: KoaContextWithOIDC['oidc']['session'], params: Record<string, unknown>, now: number) {
+  if (session?.acr !== ACR_2FA) return false;
+  const maxAge = params[MFA_MAX_AGE];
+  if (typeof maxAge !== 'string') return true;
+  return now / 1000 - (session.authTime() ?? 0) <= Number(maxAge);
+}
+
+/**
  * oidc-provider's login and consent prompts, with a `second_factor` prompt between them.
  * The login prompt's own acr checks are removed: an acr that the session lacks is earned
  * with the second factor, never by asking for the password again.
  */
-export function createInteractionPolicy() {
+export function createInteractionPolicy(clock: Clock) {
   const policy = base();
   const login = policy.get('login')!;
   login.checks.remove('essential_acrs');
@@ -19,8 +40,9 @@ export function createInteractionPolicy() {
     { name: 'second_factor', requestable: false },
     new Check('second_factor_required', 'a second factor is required', 'interaction_required', (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
-      if (oidc.session?.acr === ACR_2FA) return Check.NO_NEED_TO_PROMPT;
-      return needsSecondFactor(mfaPolicyOf(oidc.client!), oidc.params ?? {}) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      const params = oidc.params ?? {};
+      if (!needsSecondFactor(mfaPolicyOf(oidc.client!), params)) return Check.NO_NEED_TO_PROMPT;
+      return secondFactorIsFresh(oidc.session, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
   policy.add(secondFactor, 1);

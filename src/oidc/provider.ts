@@ -4,7 +4,9 @@ import type { Pages } from '../http/pages.ts';
 import { acrValues } from './assurance.ts';
 import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
 import { loadExistingGrant } from './first_party_grant.ts';
-import { createInteractionPolicy } from './interaction_policy.ts';
+import { createInteractionPolicy, MFA_MAX_AGE, validateMfaMaxAge } from './interaction_policy.ts';
+import { accountClientMetadata } from '../account/account_client.ts';
+import type { Clock } from '../clock.ts';
 import type { ProviderKeys } from './keys.ts';
 
 export interface ProviderDeps {
@@ -13,6 +15,7 @@ export interface ProviderDeps {
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
   pages: Pages;
+  clock: Clock;
 }
 
 /** oidc-provider's endpoints; the app hands it these paths (and below) and no others. */
@@ -34,7 +37,7 @@ const pageHeaders = (ctx: KoaContextWithOIDC) => {
 };
 
 /** oidc-provider, configured for Stepup: our interactions, our storage, our claims. */
-export function createProvider({ config, keys, adapter, findAccount, pages }: ProviderDeps): Provider {
+export function createProvider({ config, keys, adapter, findAccount, pages, clock }: ProviderDeps): Provider {
   const secureCookies = config.issuer.startsWith('https:');
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: secureCookies };
   const ttl = config.ttl;
@@ -42,6 +45,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages }: Pr
   const provider = new Provider(config.issuer, {
     adapter,
     findAccount,
+    // the account area's client; every other client lives in the client store
+    clients: [accountClientMetadata(config.issuer, config.serviceName)],
     jwks: keys.jwks,
     cookies: { keys: keys.cookieKeys, long: cookieOptions, short: cookieOptions },
     claims: {
@@ -52,6 +57,15 @@ export function createProvider({ config, keys, adapter, findAccount, pages }: Pr
     },
     scopes: ['openid', 'email', 'phone', 'offline_access'],
     acrValues,
+    extraParams: {
+      [MFA_MAX_AGE](_ctx, value) {
+        try {
+          validateMfaMaxAge(value);
+        } catch (error) {
+          throw new errors.InvalidRequest((error as Error).message);
+        }
+      },
+    },
     responseTypes: ['code'],
     routes: providerRoutes,
     clientDefaults: {
@@ -84,7 +98,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages }: Pr
       },
     },
     interactions: {
-      policy: createInteractionPolicy(),
+      policy: createInteractionPolicy(clock),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     loadExistingGrant,

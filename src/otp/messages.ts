@@ -23,7 +23,7 @@ export function createCodeMessages(serviceName: string) {
 
 export type CodeMessages = ReturnType<typeof createCodeMessages>;
 
-export type AlertKind = 'new_browser' | 'lockout' | 'factor_added' | 'factor_removed' | 'recovery_code_used';
+export type AlertKind = 'new_browser' | 'lockout' | 'factor_added' | 'factor_removed' | 'recovery_code_used' | 'recovery_codes_replaced' | 'password_changed';
 
 const alertSubjects: Record<AlertKind, string> = {
   new_browser: 'New sign-in to your account',
@@ -31,6 +31,8 @@ const alertSubjects: Record<AlertKind, string> = {
   factor_added: 'A second factor was added to your account',
   factor_removed: 'A second factor was removed from your account',
   recovery_code_used: 'A recovery code was used',
+  recovery_codes_replaced: 'Your recovery codes were replaced',
+  password_changed: 'Your password was changed',
 };
 
 /** Security alerts to the account owner, from views/messages/alert.*.njk. */
@@ -41,3 +43,14 @@ export function createAlertMessages(serviceName: string) {
     return { to, subject: `${serviceName}: ${alertSubjects[kind]}`, text: env.render('alert.text.njk', context), html: env.render('alert.html.njk', context) };
   };
 }
+
+/** The password reset email: the link, how long it works, and what to do if it was not you. */
+export function createResetMessages(serviceName: string) {
+  const env = messageTemplates();
+  return (to: string, vars: { link: string; minutes: number }): OutgoingMessage => {
+    const context = { ...vars, serviceName };
+    return { to, subject: `${serviceName}: reset your password`, text: env.render('reset.text.njk', context), html: env.render('reset.html.njk', context) };
+  };
+}
+
+export type ResetMessages = ReturnType<typeof createResetMessages>;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
+import type { Account, Factor, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
 import type { MethodKind } from './methods.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
 import type { Totp } from './totp.ts';
@@ -111,6 +111,19 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     },
 
     recoveryCodesLeft: (accountId: string) => recoveryCodes.countUnused(accountId),
+
+    /**
+     * Removes one confirmed factor of the account, but never the last one: Stepup asks every
+     * sign-in to its own account area for a second factor. Null when there is no such factor.
+     */
+    async removeFactor(accountId: string, factorId: string): Promise<{ removed: Factor } | { refused: 'last' } | null> {
+      const confirmed = await confirmedFactors(accountId);
+      const factor = confirmed.find((f) => f.id === factorId);
+      if (!factor) return null;
+      if (confirmed.length === 1) return { refused: 'last' };
+      await factors.remove(factor.id);
+      return { removed: factor };
+    },
 
     /** Spends one recovery code; true when it was valid and unused. */
     async useRecoveryCode(accountId: string, code: string): Promise<boolean> {

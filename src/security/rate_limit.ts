@@ -7,7 +7,7 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-export type Bucket = 'login' | 'codeCheck' | 'codeSend';
+export type Bucket = 'login' | 'codeCheck' | 'codeSend' | 'passwordReset';
 
 /**
  * Fixed-window limits per IP and per account, in the store's counters so every process

@@ -126,7 +126,7 @@ export interface Delivery {
   channel: Channel;
   /** the destination as shown to people, e.g. j***@example.com */
   maskedTo: string;
-  purpose: 'code' | 'alert';
+  purpose: 'code' | 'alert' | 'password_reset';
   result: 'sent' | 'failed';
   /** provider's reason on failure; never message content */
   reason: string | null;
@@ -167,7 +167,11 @@ export interface CounterStore {
 
 export type AuditType =
   | 'login_ok' | 'login_failed' | 'code_sent' | 'code_ok' | 'code_failed'
-  | 'lockout' | 'enrolment' | 'recovery_code_used' | 'admin_change';
+  | 'lockout' | 'enrolment' | 'recovery_code_used' | 'admin_change'
+  /** a person changed their own account: password, factor removed, recovery codes, sessions */
+  | 'account_change'
+  /** a password reset link asked for, or used */
+  | 'password_reset';
 
 /** One authentication event: the "OTP log". Never holds a password, code or secret. */
 export interface AuditEvent {

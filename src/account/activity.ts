@@ -1,0 +1,70 @@
+import Bowser from 'bowser';
+import { utcMinute } from '../audit/alerts.ts';
+import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import type { AuditEvent, AuditLogStore, AuditType, ClientStore } from '../store/ports.ts';
+import { ACCOUNT_CLIENT_ID } from './account_client.ts';
+
+export interface ActivityRow {
+  at: string;
+  what: string;
+  app: string;
+  browser: string;
+  ip: string;
+  method: string;
+  failed: boolean;
+}
+
+const whatHappened: Record<AuditType, string> = {
+  login_ok: 'Password accepted',
+  login_failed: 'Sign-in refused at the password',
+  code_sent: 'Code sent',
+  code_ok: 'Second factor accepted',
+  code_failed: 'Wrong second-factor code',
+  lockout: 'Account locked',
+  enrolment: 'Second factor added',
+  recovery_code_used: 'Recovery code used to sign in',
+  admin_change: 'Changed by an administrator',
+  account_change: 'Changed by you',
+  password_reset: 'Password reset',
+};
+
+const methodNames: Record<string, string> = { ...methodLabel, password: 'Password', account: '—', admin: '—' };
+
+/** "Chrome 131 on Linux", or the raw user agent when it is not a browser we know. */
+export function browserOf(userAgent: string | null): string {
+  if (!userAgent) return 'unknown';
+  const { browser, os } = Bowser.parse(userAgent);
+  if (!browser.name) return userAgent.slice(0, 60);
+  const major = browser.version?.split('.')[0];
+  return `${browser.name}${major ? ` ${major}` : ''}${os.name ? ` on ${os.name}` : ''}`;
+}
+
+/** A person's own recent sign-ins and security events from the audit log, in words. */
+export function createActivity(audit: AuditLogStore, clients: ClientStore, serviceName: string) {
+  async function appNames(events: AuditEvent[]) {
+    const names = new Map<string, string>([[ACCOUNT_CLIENT_ID, `${serviceName} account`]]);
+    for (const id of new Set(events.map((e) => e.clientId).filter((id): id is string => id !== null && !names.has(id)))) {
+      const client = await clients.find(id);
+      names.set(id, typeof client?.metadata.client_name === 'string' ? client.metadata.client_name : 'a removed application');
+    }
+    return names;
+  }
+
+  return async function recentActivity(accountId: string, limit = 50): Promise<ActivityRow[]> {
+    const events = await audit.query({ accountId, limit });
+    const names = await appNames(events);
+    return events.map((event) => ({
+      at: utcMinute(event.at),
+      what: event.detail && (event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset')
+        ? `${whatHappened[event.type]}: ${event.detail}`
+        : whatHappened[event.type],
+      app: event.clientId ? names.get(event.clientId)! : '—',
+      browser: browserOf(event.userAgent),
+      ip: event.ip ?? '—',
+      method: event.channel ? methodNames[event.channel as MethodKind] ?? event.channel : '—',
+      failed: event.result === 'failed',
+    }));
+  };
+}
+
+export type RecentActivity = ReturnType<typeof createActivity>;

@@ -1,0 +1,60 @@
+import type { Alert } from '../audit/alerts.ts';
+import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
+import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import type { SecondFactors } from '../otp/second_factor.ts';
+import type { Account, RecordStore } from '../store/ports.ts';
+import { ACCOUNT_CLIENT_ID } from './account_client.ts';
+
+export interface SelfServiceDeps {
+  secondFactors: SecondFactors;
+  records: RecordStore;
+  audit: RecordAudit;
+  alert: Alert;
+}
+
+export type RemoveOutcome = 'removed' | 'last' | 'unknown';
+
+/** What a person changes on their own account: each change audited, each factor change emailed. */
+export function createSelfService(deps: SelfServiceDeps) {
+  const { secondFactors, audit, alert } = deps;
+  const who = (account: Account, channel: string) => ({ accountId: account.id, email: account.email, clientId: ACCOUNT_CLIENT_ID, channel });
+
+  return {
+    /** A factor was confirmed in the account area; recovery codes come with the first one only. */
+    async factorAdded(account: Account, method: MethodKind, request: RequestInfo): Promise<string[]> {
+      await audit(request, { ...who(account, method), type: 'enrolment', result: 'ok', detail: 'added in the account area' });
+      await alert(account, 'factor_added', { method: methodLabel[method] });
+      return secondFactors.issueFirstRecoveryCodes(account.id);
+    },
+
+    async removeFactor(account: Account, factorId: string, request: RequestInfo): Promise<RemoveOutcome> {
+      const outcome = await secondFactors.removeFactor(account.id, factorId);
+      if (!outcome) return 'unknown';
+      if ('refused' in outcome) {
+        await audit(request, { ...who(account, 'account'), type: 'account_change', result: 'failed', detail: 'last second factor not removed' });
+        return 'last';
+      }
+      const method = methodLabel[outcome.removed.kind];
+      await audit(request, { ...who(account, outcome.removed.kind), type: 'account_change', result: 'ok', detail: `second factor removed: ${method}` });
+      await alert(account, 'factor_removed', { method });
+      return 'removed';
+    },
+
+    /** New recovery codes, shown once; the old ones stop working. */
+    async replaceRecoveryCodes(account: Account, request: RequestInfo): Promise<string[]> {
+      const codes = await secondFactors.regenerateRecoveryCodes(account.id);
+      await audit(request, { ...who(account, 'recovery'), type: 'account_change', result: 'ok', detail: 'recovery codes replaced' });
+      await alert(account, 'recovery_codes_replaced');
+      return codes;
+    },
+
+    /** Ends every session, grant and refresh token of the person, the account area's included. */
+    async signOutEverywhere(account: Account, request: RequestInfo): Promise<number> {
+      const ended = await deps.records.revokeByAccountId(account.id);
+      await audit(request, { ...who(account, 'account'), type: 'account_change', result: 'ok', detail: `signed out everywhere (${ended} sessions and tokens)` });
+      return ended;
+    },
+  };
+}
+
+export type SelfService = ReturnType<typeof createSelfService>;

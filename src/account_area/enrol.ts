@@ -1,0 +1,93 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { parseTarget, renderDeliveredEnrolment } from '../interactions/enrol_delivered.ts';
+import { enforceRateLimit } from '../interactions/guards.ts';
+import { seeOther } from '../interactions/respond.ts';
+import { checkMessages } from '../interactions/second_factor.ts';
+import { auditSend, sendProblem } from '../interactions/send_outcome.ts';
+import type { MethodKind } from '../otp/methods.ts';
+import type { Channel } from '../store/ports.ts';
+import type { AccountAreaDeps } from './deps.ts';
+import { accountOf, requireAccountCsrf } from './session.ts';
+
+const codeForm = z.object({ code: text(64), csrf: text(200) });
+const targetForm = z.object({ target: text(320), csrf: text(200) });
+
+/** The factor is confirmed: audited, emailed, and the first recovery codes shown if it is the first factor. */
+async function finish(ctx: ParameterizedContext, deps: AccountAreaDeps, method: MethodKind) {
+  const recoveryCodes = await deps.selfService.factorAdded(accountOf(ctx).account, method, requestInfo(ctx));
+  if (recoveryCodes.length === 0) return seeOther(ctx, '/account?done=factor-added');
+  await ctx.render('recovery_codes', { recoveryCodes, continueUrl: '/account?done=factor-added' });
+}
+
+/** GET /account/enrol/totp — a new authenticator app beside the factors the person has. */
+export function showTotpEnrolment(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const { account, page } = accountOf(ctx);
+    const enrolment = (await deps.secondFactors.pendingTotpEnrolment(account)) ?? (await deps.secondFactors.startTotpEnrolment(account));
+    await ctx.render('enrol_totp', { it: page, enrolment });
+  };
+}
+
+/** POST /account/enrol/totp — one code from the new app confirms it. */
+export function confirmTotpEnrolment(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const { code, csrf } = parseForm(ctx, codeForm);
+    requireAccountCsrf(deps, ctx, csrf);
+    const { account, page } = accountOf(ctx);
+    const enrolment = await deps.secondFactors.pendingTotpEnrolment(account);
+    if (!enrolment) return seeOther(ctx, '/account/enrol/totp');
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
+    if (!(await deps.secondFactors.confirmTotpEnrolment(account.id, enrolment.factorId, code.trim()))) {
+      ctx.status = 401;
+      return ctx.render('enrol_totp', { it: page, enrolment, error: 'That code is not valid. Check the time on your phone and try the current code.' });
+    }
+    await finish(ctx, deps, 'totp');
+  };
+}
+
+/** GET /account/enrol/email|sms */
+export function showDeliveredEnrolment(deps: AccountAreaDeps, channel: Channel) {
+  return async (ctx: ParameterizedContext) => {
+    const { account, page } = accountOf(ctx);
+    await renderDeliveredEnrolment(ctx, deps, page, account, channel);
+  };
+}
+
+/** POST /account/enrol/email|sms — sends a code to the address or number typed. */
+export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
+  return async (ctx: ParameterizedContext) => {
+    const { target, csrf } = parseForm(ctx, targetForm);
+    requireAccountCsrf(deps, ctx, csrf);
+    const { account, page } = accountOf(ctx);
+    const parsed = parseTarget(channel, target);
+    if (!parsed.ok) {
+      ctx.status = 400;
+      return renderDeliveredEnrolment(ctx, deps, page, account, channel, { error: parsed.error, target });
+    }
+    await enforceRateLimit(ctx, deps, 'codeSend', account.id);
+    const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.value, page.clientName);
+    await auditSend(ctx, deps, page, account, channel, outcome);
+    if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
+    ctx.status = outcome.kind === 'failed' ? 502 : 429;
+    await renderDeliveredEnrolment(ctx, deps, page, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+  };
+}
+
+/** POST /account/enrol/email|sms/confirm — the code proves the address; it replaces an earlier one of the kind. */
+export function confirmDeliveredEnrolment(deps: AccountAreaDeps, channel: Channel) {
+  return async (ctx: ParameterizedContext) => {
+    const { code, csrf } = parseForm(ctx, codeForm);
+    requireAccountCsrf(deps, ctx, csrf);
+    const { account, page } = accountOf(ctx);
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
+    const outcome = await deps.deliveredCodes.confirmEnrolment(account.id, channel, code);
+    if (outcome !== 'ok') {
+      ctx.status = 401;
+      return renderDeliveredEnrolment(ctx, deps, page, account, channel, { error: checkMessages[outcome] });
+    }
+    await finish(ctx, deps, channel);
+  };
+}

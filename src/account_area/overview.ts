@@ -1,0 +1,88 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../interactions/respond.ts';
+import { methodLabel } from '../otp/methods.ts';
+import type { AccountAreaDeps } from './deps.ts';
+import { accountOf, requireAccountCsrf } from './session.ts';
+import { endAccountSession, logoutUrl } from './sign_in.ts';
+
+const csrfForm = z.object({ csrf: text(200) });
+
+/** Fixed notices named in the overview's query, so nothing typed is ever echoed. */
+const notices: Record<string, string> = {
+  'factor-added': 'Your new second factor is ready.',
+  'factor-removed': 'The second factor was removed.',
+  'password-changed': 'Your password was changed.',
+};
+
+async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
+  const { account, page } = accountOf(ctx);
+  const factors = (await deps.secondFactors.confirmedFactors(account.id)).map((f) => ({
+    id: f.id,
+    label: methodLabel[f.kind],
+    target: f.target,
+    added: new Date(f.createdAt).toISOString().slice(0, 10),
+  }));
+  const notice = typeof ctx.query.done === 'string' ? notices[ctx.query.done] : undefined;
+  await ctx.render('account', { it: page, account, factors, recoveryCodesLeft: await deps.secondFactors.recoveryCodesLeft(account.id), notice, error });
+}
+
+/** GET /account — what is enrolled, and what can be done. */
+export const showOverview = (deps: AccountAreaDeps) => (ctx: ParameterizedContext) => renderOverview(ctx, deps);
+
+/** POST /account/factors/:id/remove — never the last factor. */
+export function removeFactor(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    requireAccountCsrf(deps, ctx, parseForm(ctx, csrfForm).csrf);
+    const { account } = accountOf(ctx);
+    const outcome = await deps.selfService.removeFactor(account, String(ctx.params.id), requestInfo(ctx));
+    if (outcome === 'removed') return seeOther(ctx, '/account?done=factor-removed');
+    ctx.status = outcome === 'last' ? 409 : 404;
+    await renderOverview(ctx, deps, outcome === 'last'
+      ? 'This is your only second factor, and signing in needs one. Add another first, then remove this one.'
+      : 'That second factor is not on your account any more.');
+  };
+}
+
+/** POST /account/recovery-codes — new codes, shown once; the old ones stop working. */
+export function replaceRecoveryCodes(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    requireAccountCsrf(deps, ctx, parseForm(ctx, csrfForm).csrf);
+    const recoveryCodes = await deps.selfService.replaceRecoveryCodes(accountOf(ctx).account, requestInfo(ctx));
+    await ctx.render('recovery_codes', { recoveryCodes, continueUrl: '/account' });
+  };
+}
+
+/** GET /account/activity — the person's own recent sign-ins and security events. */
+export function showActivity(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const { account, page } = accountOf(ctx);
+    await ctx.render('account_activity', { it: page, rows: await deps.recentActivity(account.id) });
+  };
+}
+
+/** POST /account/sign-out-everywhere — every session and refresh token ends, this one too. */
+export function signOutEverywhere(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    requireAccountCsrf(deps, ctx, parseForm(ctx, csrfForm).csrf);
+    const { account, session } = accountOf(ctx);
+    await deps.selfService.signOutEverywhere(account, requestInfo(ctx));
+    await endAccountSession(ctx, deps, session.id);
+    await ctx.render('account_message', {
+      title: 'Signed out everywhere',
+      message: 'Every browser and application signed in to your account has been signed out. Applications that hold a refresh token can no longer use it.',
+      link: { href: '/account', text: 'Sign in to your account again' },
+    });
+  };
+}
+
+/** POST /account/sign-out — ends this sign-in, here and at Stepup. */
+export function signOut(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    requireAccountCsrf(deps, ctx, parseForm(ctx, csrfForm).csrf);
+    await endAccountSession(ctx, deps, accountOf(ctx).session.id);
+    seeOther(ctx, logoutUrl(deps));
+  };
+}

@@ -1,0 +1,35 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { enforceRateLimit } from '../interactions/guards.ts';
+import { seeOther } from '../interactions/respond.ts';
+import type { AccountAreaDeps } from './deps.ts';
+import { accountOf, requireAccountCsrf } from './session.ts';
+
+/** GET /account/password */
+export function showPasswordChange() {
+  return async (ctx: ParameterizedContext) => {
+    await ctx.render('account_password', { it: accountOf(ctx).page });
+  };
+}
+
+/** POST /account/password — the current password, then the new one twice. */
+export function changePassword(deps: AccountAreaDeps) {
+  const max = deps.passwordMaxLength;
+  const form = z.object({ current: text(max), password: text(max), confirm: text(max), csrf: text(200) });
+  return async (ctx: ParameterizedContext) => {
+    const { current, password, confirm, csrf } = parseForm(ctx, form);
+    requireAccountCsrf(deps, ctx, csrf);
+    const { account, page } = accountOf(ctx);
+    await enforceRateLimit(ctx, deps, 'login', account.email);
+    if (password !== confirm) {
+      ctx.status = 400;
+      return ctx.render('account_password', { it: page, error: 'The two new passwords are not the same.' });
+    }
+    const outcome = await deps.passwords.change(account, current, password, requestInfo(ctx));
+    if (outcome.ok) return seeOther(ctx, '/account?done=password-changed');
+    ctx.status = 400;
+    await ctx.render('account_password', { it: page, error: outcome.problem });
+  };
+}

@@ -1,0 +1,105 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../http/errors.ts';
+import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { enforceRateLimit } from '../interactions/guards.ts';
+import { normalizeEmail } from '../accounts/password_login.ts';
+import { random } from '../random.ts';
+import type { AccountAreaDeps } from './deps.ts';
+
+/**
+ * Password reset by an emailed link, reached from the login page. Setting the new password
+ * creates no session: the person then signs in with it and passes their second factor.
+ */
+const FORM_COOKIE = 'stepup.reset';
+const uidPattern = /^[\w-]{1,64}$/;
+
+/** The sign-in the person came from, to return to after the reset. */
+const interactionOf = (value: unknown) => (typeof value === 'string' && uidPattern.test(value) ? value : null);
+
+/** The request form has no session to bind its CSRF token to, so it binds it to a browser cookie. */
+function requestFormToken(ctx: ParameterizedContext, deps: AccountAreaDeps): string {
+  let nonce = ctx.cookies.get(FORM_COOKIE, { signed: true });
+  if (!nonce) {
+    nonce = random.id();
+    ctx.cookies.set(FORM_COOKIE, nonce, { signed: true, httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/password-reset', maxAge: 3_600_000 });
+  }
+  return deps.csrf.tokenFor(`reset-request:${nonce}`);
+}
+
+const forgedForm = () => new AppError(403, 'csrf', 'This form has expired or did not come from this page. Go back, reload the page and try again.');
+
+/** GET /password-reset[?interaction=uid] — asks for the email. */
+export function showResetRequest(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    await ctx.render('password_reset_request', { csrfToken: requestFormToken(ctx, deps), interaction: interactionOf(ctx.query.interaction) });
+  };
+}
+
+/** POST /password-reset — the same answer whether or not the email has an account. */
+export function requestReset(deps: AccountAreaDeps) {
+  const form = z.object({ email: text(320), interaction: text(64).optional(), csrf: text(200) });
+  return async (ctx: ParameterizedContext) => {
+    const { email, interaction, csrf } = parseForm(ctx, form);
+    const nonce = ctx.cookies.get(FORM_COOKIE, { signed: true });
+    if (!nonce || !deps.csrf.verify(`reset-request:${nonce}`, csrf)) throw forgedForm();
+    await enforceRateLimit(ctx, deps, 'passwordReset', normalizeEmail(email));
+    const uid = interactionOf(interaction);
+    await deps.passwords.requestReset(email, uid ? `/interaction/${uid}` : null, requestInfo(ctx));
+    ctx.set('Cache-Control', 'no-store');
+    await ctx.render('account_message', {
+      title: 'Check your email',
+      message: 'If an account uses that email address, we have sent it a link to choose a new password. The link works once, for a short time.',
+    });
+  };
+}
+
+const tokenOf = (ctx: ParameterizedContext) => String(ctx.params.token);
+const resetCsrf = (token: string) => `reset:${token}`;
+
+async function renderInvalidLink(ctx: ParameterizedContext) {
+  ctx.status = 400;
+  await ctx.render('account_message', {
+    title: 'This link does not work',
+    message: 'This password reset link has expired or was already used. Ask for a new one.',
+    link: { href: '/password-reset', text: 'Reset your password' },
+  });
+}
+
+/** GET /password-reset/:token — the new password form (opening the link spends nothing). */
+export function showResetForm(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    const token = tokenOf(ctx);
+    if (!(await deps.passwords.findReset(token))) return renderInvalidLink(ctx);
+    await ctx.render('password_reset_form', { token, csrfToken: deps.csrf.tokenFor(resetCsrf(token)) });
+  };
+}
+
+/** POST /password-reset/:token — sets the password; the person then signs in with both factors. */
+export function completeReset(deps: AccountAreaDeps) {
+  const max = deps.passwordMaxLength;
+  const form = z.object({ password: text(max), confirm: text(max), csrf: text(200) });
+  return async (ctx: ParameterizedContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    const token = tokenOf(ctx);
+    const { password, confirm, csrf } = parseForm(ctx, form);
+    if (!deps.csrf.verify(resetCsrf(token), csrf)) throw forgedForm();
+    await enforceRateLimit(ctx, deps, 'passwordReset', null);
+    const again = (error: string) => {
+      ctx.status = 400;
+      return ctx.render('password_reset_form', { token, csrfToken: csrf, error });
+    };
+    if (password !== confirm) return again('The two passwords are not the same.');
+    const outcome = await deps.passwords.completeReset(token, password, requestInfo(ctx));
+    if (outcome.kind === 'invalid') return renderInvalidLink(ctx);
+    if (outcome.kind === 'refused') return again(outcome.problem);
+    await ctx.render('account_message', {
+      title: 'Your password is changed',
+      message: 'Every session of your account has been signed out. Sign in with your new password; you will still be asked for your second factor.',
+      link: { href: outcome.returnTo ?? '/account', text: 'Continue to sign in' },
+    });
+  };
+}

@@ -1,0 +1,51 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import { accountSignedOutPath } from '../account/account_client.ts';
+import type { AccountAreaDeps } from './deps.ts';
+import { confirmDeliveredEnrolment, confirmTotpEnrolment, sendEnrolmentCode, showDeliveredEnrolment, showTotpEnrolment } from './enrol.ts';
+import { removeFactor, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
+import { changePassword, showPasswordChange } from './password.ts';
+import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
+import { requireAccount, requireFreshSecondFactor } from './session.ts';
+import { accountCallback } from './sign_in.ts';
+
+/** /account (signed in) and /password-reset (public). */
+export function createAccountRouter(deps: AccountAreaDeps) {
+  const router = new Router();
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
+  const signedIn = requireAccount(deps);
+  const fresh = requireFreshSecondFactor(deps);
+
+  router.get('/account/callback', accountCallback(deps));
+  router.get(accountSignedOutPath, (ctx: ParameterizedContext) => ctx.render('account_message', {
+    title: 'You are signed out',
+    message: 'You are signed out of your account.',
+    link: { href: '/account', text: 'Sign in to your account' },
+  }));
+
+  router.get('/account', signedIn, showOverview(deps));
+  router.get('/account/activity', signedIn, showActivity(deps));
+  router.get('/account/password', signedIn, showPasswordChange());
+  router.post('/account/password', form, signedIn, changePassword(deps));
+  router.post('/account/sign-out', form, signedIn, signOut(deps));
+  router.post('/account/sign-out-everywhere', form, signedIn, signOutEverywhere(deps));
+
+  // changes to second factors: a second factor passed within the last few minutes first
+  router.post('/account/factors/:id/remove', form, signedIn, fresh, removeFactor(deps));
+  router.post('/account/recovery-codes', form, signedIn, fresh, replaceRecoveryCodes(deps));
+  router.get('/account/enrol/totp', signedIn, fresh, showTotpEnrolment(deps));
+  router.post('/account/enrol/totp', form, signedIn, requireFreshSecondFactor(deps, '/account/enrol/totp'), confirmTotpEnrolment(deps));
+  for (const channel of ['email', 'sms'] as const) {
+    const page = `/account/enrol/${channel}`;
+    router.get(page, signedIn, fresh, showDeliveredEnrolment(deps, channel));
+    router.post(page, form, signedIn, requireFreshSecondFactor(deps, page), sendEnrolmentCode(deps, channel));
+    router.post(`${page}/confirm`, form, signedIn, requireFreshSecondFactor(deps, page), confirmDeliveredEnrolment(deps, channel));
+  }
+
+  router.get('/password-reset', showResetRequest(deps));
+  router.post('/password-reset', form, requestReset(deps));
+  router.get('/password-reset/:token', showResetForm(deps));
+  router.post('/password-reset/:token', form, completeReset(deps));
+  return router;
+}

@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningStepup } from './stepup.ts';
+
+export interface OutboxMessage {
+  channel: 'email' | 'sms';
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Every message sent to `to`, read from the development outbox. */
+export function messagesTo(stepup: RunningStepup, to: string): OutboxMessage[] {
+  const file = join(stepup.dataDir, 'outbox.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean)
+    .map((line) => JSON.parse(line) as OutboxMessage)
+    .filter((m) => m.to === to);
+}
+
+/** The newest message to `to` whose subject contains `subject`; waits a little, for mail sent after the answer. */
+export async function waitForMessage(stepup: RunningStepup, to: string, subject: string): Promise<OutboxMessage> {
+  for (let tries = 0; tries < 50; tries += 1) {
+    const found = messagesTo(stepup, to).filter((m) => m.subject.includes(subject)).at(-1);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no message "${subject}" to ${to} in the outbox`);
+}
+
+/** The 6-digit code in the newest email or SMS to `to`. */
+export function latestCode(stepup: RunningStepup, to: string): string {
+  const message = messagesTo(stepup, to).at(-1);
+  const code = message && /\b(\d{6})\b/.exec(message.text)?.[1];
+  if (!code) throw new Error(`no code sent to ${to}`);
+  return code;
+}
