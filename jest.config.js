@@ -7,7 +7,7 @@ const common = {
 /** End-to-end suites that run a second time with Stepup on MongoDB. */
 const onBothStores = [
   'totp_sign_in', 'recovery_codes', 'step_up', 'sessions', 'clients_and_tokens', 'email_and_sms_codes',
-  'lockout_and_limits', 'alerts', 'hostile_input', 'cli', 'admin_api', 'cli_parity',
+  'lockout_and_limits', 'alerts', 'hostile_input', 'cli', 'admin_api', 'cli_parity', 'account_area', 'password_reset',
 ];
 
 export default {

@@ -242,6 +242,7 @@ describe.each(storeAdapters)('%s store', (name, open) => {
     test('consume marks once; the consumed time is kept', async () => {
       const id = unique('code');
       await store.records.upsert('AuthorizationCode', id, { grantId: 'g' }, clock.now() + 60_000, { grantId: 'g' });
+      expect((await store.records.find('AuthorizationCode', id))!.consumedAt).toBeNull();
       expect(await store.records.consume('AuthorizationCode', id, 5_000)).toBe(true);
       expect(await store.records.consume('AuthorizationCode', id, 6_000)).toBe(false);
       expect((await store.records.find('AuthorizationCode', id))!.consumedAt).toBe(5_000);

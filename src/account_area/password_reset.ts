@@ -86,8 +86,8 @@ export function completeReset(deps: AccountAreaDeps) {
     ctx.set('Cache-Control', 'no-store');
     const token = tokenOf(ctx);
     const { password, confirm, csrf } = parseForm(ctx, form);
+    // no rate limit here: the token is unguessable, and only a live link reaches the password hash
     if (!deps.csrf.verify(resetCsrf(token), csrf)) throw forgedForm();
-    await enforceRateLimit(ctx, deps, 'passwordReset', null);
     const again = (error: string) => {
       ctx.status = 400;
       return ctx.render('password_reset_form', { token, csrfToken: csrf, error });

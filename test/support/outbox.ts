@@ -18,15 +18,18 @@ export function messagesTo(stepup: RunningStepup, to: string): OutboxMessage[] {
     .filter((m) => m.to === to);
 }
 
-/** The newest message to `to` whose subject contains `subject`; waits a little, for mail sent after the answer. */
-export async function waitForMessage(stepup: RunningStepup, to: string, subject: string): Promise<OutboxMessage> {
-  for (let tries = 0; tries < 50; tries += 1) {
-    const found = messagesTo(stepup, to).filter((m) => m.subject.includes(subject)).at(-1);
-    if (found) return found;
+/** Messages to `to` whose subject contains `subject`, once there are `count`; waits a little, for mail sent after the answer. */
+export async function waitForMessages(stepup: RunningStepup, to: string, subject: string, count = 1): Promise<OutboxMessage[]> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const found = messagesTo(stepup, to).filter((m) => m.subject.includes(subject));
+    if (found.length >= count) return found;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`no message "${subject}" to ${to} in the outbox`);
+  throw new Error(`fewer than ${count} messages "${subject}" to ${to} in the outbox`);
 }
+
+/** The newest message to `to` whose subject contains `subject`. */
+export const waitForMessage = async (stepup: RunningStepup, to: string, subject: string) => (await waitForMessages(stepup, to, subject)).at(-1)!;
 
 /** The 6-digit code in the newest email or SMS to `to`. */
 export function latestCode(stepup: RunningStepup, to: string): string {

@@ -20,7 +20,8 @@ interface RecordDoc {
 const toRecord = (doc: RecordDoc): StoredRecord => ({
   payload: JSON.parse(doc.payload) as Record<string, unknown>,
   expiresAt: doc.expiresAt ? doc.expiresAt.getTime() : null,
-  consumedAt: doc.consumedAt,
+  // FerretDB v1 leaves out a null set on insert; a missing field means not consumed
+  consumedAt: doc.consumedAt ?? null,
 });
 
 export function mongoRecords(db: Db, clock: Clock): RecordStore {
