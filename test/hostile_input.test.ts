@@ -66,6 +66,13 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
   const loginBase = new URL(fresh.page.url).pathname;
   const loginCsrf = fresh.forms()[0]!.fields.csrf!;
 
+  // the account area, signed in through the session `browser` already has, and the reset form
+  await browser.open('/account');
+  const accountCsrf = browser.forms().find((f) => f.action === '/account/recovery-codes')!.fields.csrf!;
+  const reset = new Browser(stepup.issuer);
+  await reset.open('/password-reset');
+  const resetCsrf = reset.forms()[0]!.fields.csrf!;
+
   const before = await storedState();
   const attacks: Attack[] = [];
   const post = (name: string, path: string, body: string | Buffer, type = 'application/x-www-form-urlencoded') => attacks.push({ name, method: 'POST', path, body, type });
@@ -98,6 +105,29 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
   post('enrol email while enrolled', `${base}/enrol/email`, form({ csrf, target: 'attacker@example.com' }));
   post('enrol confirm while enrolled', `${base}/enrol/sms/confirm`, form({ csrf, code: '123456' }));
   post('consent out of turn', `${base}/consent`, form({ csrf }));
+
+  // the account area and password reset
+  for (const value of oddStrings) {
+    post('odd password change', '/account/password', form({ csrf: accountCsrf, current: value, password: value, confirm: value }));
+    post('odd phone to enrol', '/account/enrol/sms', form({ csrf: accountCsrf, target: value }));
+    post('odd reset email', '/password-reset', form({ csrf: resetCsrf, email: value }));
+    attacks.push({ name: 'odd reset token', method: 'GET', path: `/password-reset/${value}` });
+  }
+  post('account JSON operators', '/account/password', JSON.stringify({ csrf: accountCsrf, current: { $gt: '' }, password: 'x', confirm: 'x' }), 'application/json');
+  post('account arrays', '/account/password', form({ csrf: [accountCsrf, 'x'], current: ['a', 'b'], password: 'x', confirm: 'x' }));
+  post('remove unknown factor', '/account/factors/..%2F..%2Fx/remove', form({ csrf: accountCsrf }));
+  post('remove factor forged CSRF', '/account/factors/x/remove', form({ csrf: 'forged' }));
+  post('recovery codes forged CSRF', '/account/recovery-codes', form({ csrf: 'forged' }));
+  post('sign out everywhere forged CSRF', '/account/sign-out-everywhere', form({ csrf: 'forged' }));
+  post('enrol confirm with nothing pending', '/account/enrol/email/confirm', form({ csrf: accountCsrf, code: '123456' }));
+  post('enrol TOTP with nothing pending', '/account/enrol/totp', form({ csrf: accountCsrf, code: '123456' }));
+  post('reset email as JSON operator', '/password-reset', JSON.stringify({ csrf: resetCsrf, email: { $gt: '' } }), 'application/json');
+  post('reset forged CSRF', '/password-reset', form({ csrf: 'forged', email: person.email }));
+  post('reset unknown token', `/password-reset/${'A'.repeat(43)}`, form({ csrf: 'x', password: 'a long enough password', confirm: 'a long enough password' }));
+  for (const query of ['code[]=a&state[]=b', 'error=%3Cscript%3E', 'code=x&state=y', `code=${'c'.repeat(5000)}&state=s`]) {
+    attacks.push({ name: 'account callback', method: 'GET', path: `/account/callback?${query}` });
+  }
+  attacks.push({ name: 'mfa_max_age junk', method: 'GET', path: `/auth?${`client_id=${rp.clientId}&redirect_uri=${encodeURIComponent(rp.redirectUri)}`}&response_type=code&scope=openid&mfa_max_age=-5` });
 
   // interaction ids and methods
   for (const id of ['x', 'a'.repeat(5000), '..%2F..%2Fetc', '%00', '😀', "'--"]) {
@@ -142,7 +172,8 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
       headers: {
         accept: 'text/html',
         // our test browser ignores cookie paths, so only interaction routes get the cookies a real browser would send
-        cookie: attack.path.startsWith(loginBase) ? fresh.cookieHeader() : attack.path.startsWith('/interaction/') ? victim.cookieHeader() : '',
+        cookie: attack.path.startsWith(loginBase) ? fresh.cookieHeader() : attack.path.startsWith('/interaction/') ? victim.cookieHeader()
+          : attack.path.startsWith('/account') ? browser.cookieHeader() : attack.path.startsWith('/password-reset') ? reset.cookieHeader() : '',
         ...(attack.type ? { 'content-type': attack.type } : {}),
         ...attack.headers,
       },
