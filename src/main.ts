@@ -4,11 +4,17 @@ import { createApp } from './app.ts';
 import { buildContainer } from './container.ts';
 import { createLogger } from './logger.ts';
 import { StoreUnavailableError } from './store/mongo/database.ts';
+import { isWorkerProcess, superviseWorkers } from './workers.ts';
 
 /** load config → build container → create app → listen; stop cleanly on SIGTERM/SIGINT. */
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
+  if (config.workers > 1 && !isWorkerProcess()) {
+    // the store's schema and migrations are made once, before the workers open it together
+    await (await buildContainer(config, logger)).close();
+    return superviseWorkers(config, logger);
+  }
   const container = await buildContainer(config, logger);
   const { app, refreshKeys } = await createApp(container);
   if (!config.adminToken) logger.info('admin API disabled: set ADMIN_TOKEN to enable /admin/api/v1');

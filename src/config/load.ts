@@ -26,6 +26,7 @@ const environmentKeys: Record<string, string> = {
   TWILIO_FROM: 'twilioFrom',
   TWILIO_API_URL: 'twilioApiUrl',
   TRUST_PROXY: 'trustProxy',
+  WORKERS: 'workers',
 };
 
 function readJson(path: string): Json {
@@ -54,7 +55,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
   for (const [name, key] of Object.entries(environmentKeys)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    if (key === 'port' && /^\d+$/.test(value)) out[key] = Number(value);
+    if ((key === 'port' || key === 'workers') && /^\d+$/.test(value)) out[key] = Number(value);
     else if (key === 'trustProxy' && /^(true|false|1|0)$/.test(value)) out[key] = value === 'true' || value === '1';
     else out[key] = value;
   }

@@ -8,6 +8,8 @@ export const configSchema = z.object({
   /** interface to listen on; 0.0.0.0 for every interface (containers) */
   host: z.string().min(1),
   port: z.number().int().min(0).max(65535),
+  /** server processes sharing the port and the store; 1 runs in this process alone */
+  workers: z.number().int().min(1).max(64),
   issuer: z.url(),
   dataDir: z.string().min(1),
   env: z.enum(['development', 'production', 'test']),
