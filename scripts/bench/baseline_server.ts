@@ -1,0 +1,58 @@
+import argon2 from 'argon2';
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import Provider from 'oidc-provider';
+
+/**
+ * The baseline: a bare oidc-provider (in-memory storage) with a password-only login page and
+ * the same argon2 parameters, so Stepup's cost is read as a ratio against it.
+ * Args: port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password.
+ */
+const [port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password] = process.argv.slice(2) as string[];
+const issuer = `http://127.0.0.1:${port}`;
+const passwordHash = await argon2.hash(password!, { type: argon2.argon2id, memoryCost: Number(memoryKiB), timeCost: Number(timeCost), parallelism: Number(parallelism) });
+
+const provider = new Provider(issuer, {
+  clients: [{ client_id: clientId!, client_secret: clientSecret!, redirect_uris: [redirectUri!], grant_types: ['authorization_code', 'refresh_token'] }],
+  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  features: { devInteractions: { enabled: false } },
+  scopes: ['openid', 'offline_access'],
+  pkce: { required: () => true },
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+});
+
+const app = new Koa();
+const form = bodyParser({ enableTypes: ['form'] });
+app.use(async (ctx, next) => {
+  const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(ctx.path);
+  if (!match) return next();
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  if (ctx.method === 'GET' && details.prompt.name === 'consent') {
+    // the client is trusted, as Stepup's first-party clients: the grant covers what it asks for
+    const grant = new provider.Grant({ clientId: clientId!, accountId: details.session!.accountId });
+    grant.addOIDCScope('openid offline_access');
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+    return;
+  }
+  if (ctx.method === 'GET') {
+    ctx.type = 'html';
+    ctx.body = `<form method="post" action="/interaction/${details.uid}/login"><input type="hidden" name="csrf" value="x"><input name="email"><input name="password" type="password"></form>`;
+    return;
+  }
+  await form(ctx, async () => undefined);
+  const body = ctx.request.body as { email: string; password: string };
+  if (!(await argon2.verify(passwordHash, body.password))) {
+    ctx.status = 401;
+    return;
+  }
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: body.email } }, { mergeWithLastSubmission: false });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+});
+app.use(async (ctx) => {
+  ctx.respond = false;
+  await provider.callback()(ctx.req, ctx.res);
+});
+app.listen(Number(port), '127.0.0.1', () => console.log('ready'));

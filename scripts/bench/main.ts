@@ -1,0 +1,235 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { cpuSeconds, watchPeakRss } from './process_stats.ts';
+import { seedStepup } from './seed.ts';
+import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type BenchClient, type Step } from './sign_in_flow.ts';
+
+/**
+ * npm run bench: complete sign-ins over HTTP against a Stepup it starts itself (embedded
+ * store; MongoDB too when MONGODB_URI is set) and against a bare oidc-provider baseline, with
+ * the argon2 bound measured on the same cores. The server gets every core but the last, the
+ * load generator the last (taskset). Prints a table, writes JSON to data/bench/.
+ */
+const root = resolve(import.meta.dirname, '../..');
+const node = process.execPath;
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 3000);
+const redirectUri = 'http://127.0.0.1:9/callback';
+
+const coreCount = availableParallelism();
+const serverCores = coreCount > 1 ? Array.from({ length: coreCount - 1 }, (_, i) => i) : [0];
+const generatorCore = coreCount - 1;
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const pinned = (args: string[]) => (hasTaskset ? ['taskset', ['-c', serverCores.join(','), ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
+if (hasTaskset) execFileSync('taskset', ['-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
+else console.warn('taskset not found: the server and the load generator share the cores');
+
+const argon2 = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }).argon2;
+
+interface Latencies { [step: string]: number[] }
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const summary = (values: number[]) => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) });
+
+function startProcess(command: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  return child;
+}
+
+async function waitFor(url: string) {
+  for (let tries = 0; tries < 300; tries += 1) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function argon2Bound(): Promise<{ perSecond: number; perSecondPerCore: number }> {
+  const [command, args] = pinned([node, 'scripts/bench/argon2_bound.ts', String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), '5', String(serverCores.length)]);
+  return new Promise((resolvePromise, reject) => {
+    const child = startProcess(command, args, {});
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => { out += chunk; });
+    child.on('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(out)) : reject(new Error(`argon2 bound exited ${code}`))));
+  });
+}
+
+/** Closed loop: `concurrency` sign-ins in flight for `seconds`. */
+async function closedLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, lanes: number) {
+  const latencies: Latencies = {};
+  const refreshTokens: string[] = [];
+  let completed = 0;
+  const errors: string[] = [];
+  let next = 0;
+  const end = Date.now() + durationS * 1000;
+  const pick = () => {
+    for (let tries = 0; tries < accounts.length; tries += 1) {
+      const account = accounts[next++ % accounts.length]!;
+      if (canSignIn(account, Date.now())) return account;
+    }
+    throw new Error('every account has used its TOTP step: raise BENCH_ACCOUNTS');
+  };
+  const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    while (Date.now() < end) {
+      try {
+        const token = await signIn(client, pick(), time, Date.now);
+        completed += 1;
+        if (token && refreshTokens.length < 2000) refreshTokens.push(token);
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+  }));
+  return { completed, errors, latencies, refreshTokens };
+}
+
+/** Open loop: sign-ins started at a fixed rate, for latency under a known load. */
+async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, perSecond: number) {
+  const latencies: Latencies = {};
+  const errors: string[] = [];
+  const started: Promise<void>[] = [];
+  const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
+  let next = 0;
+  const begin = Date.now();
+  for (let i = 0; Date.now() < begin + durationS * 1000; i += 1) {
+    const due = begin + (i * 1000) / perSecond;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    let account = accounts[next++ % accounts.length]!;
+    for (let tries = 0; !canSignIn(account, Date.now()) && tries < accounts.length; tries += 1) account = accounts[next++ % accounts.length]!;
+    started.push(signIn(client, account, time, Date.now).then(() => undefined, (error: Error) => { errors.push(error.message); }));
+  }
+  await Promise.all(started);
+  return { started: started.length, errors, latencies };
+}
+
+async function refreshLoop(client: BenchClient, tokens: string[], durationS: number, lanes: number) {
+  const latency: number[] = [];
+  let errors = 0;
+  const end = Date.now() + durationS * 1000;
+  let next = 0;
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    while (Date.now() < end && tokens.length > 0) {
+      try {
+        latency.push(await refresh(client, tokens[next++ % tokens.length]!));
+      } catch {
+        errors += 1;
+      }
+    }
+  }));
+  return { perSecond: latency.length / durationS, ...summary(latency), errors };
+}
+
+/** Runs the phases against one server process tree; answers its figures. */
+async function measure(name: string, server: ChildProcess, client: BenchClient, accounts: BenchAccount[]) {
+  await closedLoop(client, accounts, 2, concurrency); // warm-up: JIT, caches, thread pool
+  const rss = watchPeakRss(server.pid!);
+  const cpuBefore = cpuSeconds(server.pid!);
+  const started = Date.now();
+  const peak = await closedLoop(client, accounts, seconds, concurrency);
+  const elapsed = (Date.now() - started) / 1000;
+  const cpu = cpuSeconds(server.pid!) - cpuBefore;
+  const signInsPerSecond = peak.completed / elapsed;
+  const atSeventy = await openLoop(client, accounts, Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7);
+  const refreshes = await refreshLoop(client, peak.refreshTokens, Math.max(3, Math.round(seconds / 4)), concurrency);
+  const peakRssMb = rss.stop();
+  const steps = Object.fromEntries(Object.entries(peak.latencies).map(([step, values]) => [step, summary(values)]));
+  const at70 = Object.fromEntries(Object.entries(atSeventy.latencies).map(([step, values]) => [step, summary(values)]));
+  return {
+    name,
+    signIns: peak.completed,
+    signInsPerSecond,
+    errors: peak.errors.length + atSeventy.errors.length,
+    firstErrors: [...new Set([...peak.errors, ...atSeventy.errors])].slice(0, 3),
+    cpuSecondsPerSignIn: cpu / Math.max(1, peak.completed),
+    peakRssMb,
+    steps,
+    at70PercentLoad: { perSecond: signInsPerSecond * 0.7, steps: at70 },
+    refresh: refreshes,
+  };
+}
+
+function stop(child: ChildProcess) {
+  return new Promise<void>((r) => {
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+async function runStepup(name: string, extraEnv: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
+  const port = 3400 + Math.floor(Math.random() * 500);
+  const settings = join(dataDir, 'bench-config.json');
+  const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
+  writeFileSync(settings, JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited } }));
+  const env = { ENCRYPTION_KEY: randomBytes(32).toString('base64'), DATA_DIR: dataDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', NODE_ENV: 'production', STEPUP_CONFIG: settings, WORKERS: String(serverCores.length), ...extraEnv };
+  const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
+  const [command, args] = pinned([node, 'src/main.ts']);
+  const server = startProcess(command, args, env);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/healthz`);
+    return await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts);
+  } finally {
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runBaseline() {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const client = { clientId: 'baseline', clientSecret: 'baseline-secret-baseline-secret', redirectUri, issuer: `http://127.0.0.1:${port}` };
+  const [command, args] = pinned([node, 'scripts/bench/baseline_server.ts', String(port), String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), client.clientId, client.clientSecret, redirectUri, BENCH_PASSWORD]);
+  const server = startProcess(command, args, {});
+  const accounts: BenchAccount[] = Array.from({ length: 200 }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: null }));
+  try {
+    await waitFor(`${client.issuer}/.well-known/openid-configuration`);
+    return await measure('baseline: bare oidc-provider, password only', server, client, accounts);
+  } finally {
+    await stop(server);
+  }
+}
+
+const bound = await argon2Bound();
+const runs = [await runStepup('Stepup, SQLite (password + TOTP)', {})];
+if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
+runs.push(await runBaseline());
+
+const machine = { cpus: coreCount, model: cpus()[0]?.model ?? 'unknown', serverCores, generatorCore, pinned: hasTaskset, node: process.version, argon2 };
+const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, runs };
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+console.log(`\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${serverCores.join(',')}, load generator on core ${generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`);
+console.log(`argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)\n`);
+console.log('| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: |');
+for (const run of runs) {
+  const s = (step: string) => run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—';
+  const at70 = (step: string) => run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—';
+  console.log(`| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} |`);
+}
+console.log('\nper step (p50 / p95 / p99 ms), peak load:');
+for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.steps).map(([step, v]) => `${step} ${fmt(v.p50)}/${fmt(v.p95)}/${fmt(v.p99)}`).join(', ')}`);
+for (const run of runs) if (run.firstErrors.length) console.log(`  ${run.name} errors, e.g.: ${run.firstErrors.join(' | ')}`);
+const outDir = join(root, 'data', 'bench');
+mkdirSync(outDir, { recursive: true });
+const file = join(outDir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2));
+console.log(`\nJSON: ${file}`);
