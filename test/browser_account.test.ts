@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser as Chromium } from 'playwright-core';
+import type { Browser as Chromium } from 'playwright-core';
 import { latestCode } from './support/outbox.ts';
 import { PASSWORD } from './support/people.ts';
+import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
-if (!available) console.warn(`SKIPPED browser account tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-const maybe = available ? describe : describe.skip;
+const maybe = describeInChromium('browser account tests');
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -18,10 +15,7 @@ maybe('the account area in Chromium', () => {
   beforeAll(async () => {
     stepup = await startStepup();
     rp = await relyingParty(stepup, { firstParty: true, name: 'Wallet' });
-    chromiumBrowser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    chromiumBrowser = await launchChromium();
   });
   afterAll(async () => {
     await chromiumBrowser?.close();

@@ -1,15 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser as Chromium, type Page } from 'playwright-core';
+import type { Browser as Chromium, Page } from 'playwright-core';
 import { generate } from 'otplib';
+import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { createPerson, PASSWORD } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
-if (!available) console.warn(`SKIPPED browser tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-const maybe = available ? describe : describe.skip;
+const maybe = describeInChromium('browser tests');
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -19,10 +17,7 @@ maybe('in Chromium', () => {
   beforeAll(async () => {
     stepup = await startStepup();
     rp = await relyingParty(stepup, { firstParty: true });
-    chromiumBrowser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    chromiumBrowser = await launchChromium();
   });
   afterAll(async () => {
     await chromiumBrowser?.close();
