@@ -19,6 +19,7 @@ const node = process.execPath;
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 3000);
+const withBaseline = process.env.BENCH_BASELINE !== '0';
 const redirectUri = 'http://127.0.0.1:9/callback';
 
 const coreCount = availableParallelism();
@@ -183,7 +184,9 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
   writeFileSync(settings, JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited } }));
   const env = { ENCRYPTION_KEY: randomBytes(32).toString('base64'), DATA_DIR: dataDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', NODE_ENV: 'production', STEPUP_CONFIG: settings, WORKERS: String(serverCores.length), ...extraEnv };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
-  const [command, args] = pinned([node, 'src/main.ts']);
+  // BENCH_PROFILE=1: a V8 CPU profile of each server process, written when it exits
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'data', 'bench', 'profiles')}`] : [];
+  const [command, args] = pinned([node, ...profile, 'src/main.ts']);
   const server = startProcess(command, args, env);
   try {
     await waitFor(`http://127.0.0.1:${port}/healthz`);
@@ -211,7 +214,7 @@ async function runBaseline() {
 const bound = await argon2Bound();
 const runs = [await runStepup('Stepup, SQLite (password + TOTP)', {})];
 if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
-runs.push(await runBaseline());
+if (withBaseline) runs.push(await runBaseline());
 
 const machine = { cpus: coreCount, model: cpus()[0]?.model ?? 'unknown', serverCores, generatorCore, pinned: hasTaskset, node: process.version, argon2 };
 const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, runs };

@@ -10,11 +10,13 @@ import type { Sender } from './sender.ts';
  * where a person (or a test) reads the code.
  */
 export function createOutboxSender(channel: Channel, path: string, clock: Clock): Sender {
+  let folder: Promise<unknown> | null = null;
   return {
     channel,
     provider: 'outbox',
     async send(message) {
-      await mkdir(dirname(path), { recursive: true });
+      folder ??= mkdir(dirname(path), { recursive: true });
+      await folder;
       const line = { channel, to: message.to, subject: message.subject, text: message.text, createdAt: new Date(clock.now()).toISOString() };
       await appendFile(path, `${JSON.stringify(line)}\n`, { mode: 0o600 });
       return { providerMessageId: `outbox-${random.id(9)}` };

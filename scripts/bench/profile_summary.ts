@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+
+/** Self time per function and per package from a V8 .cpuprofile: where a server's CPU went. */
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+
+const where = (url: string) => {
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (url.includes('/src/')) return `src/${url.split('/src/')[1]!.split('/')[0]}`;
+  return url.startsWith('node:') ? 'node' : url || '(native/gc/idle)';
+};
+const functions = new Map<string, number>();
+const packages = new Map<string, number>();
+for (const [id, us] of self) {
+  const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+  const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber}`;
+  functions.set(key, (functions.get(key) ?? 0) + us);
+  packages.set(where(url), (packages.get(where(url)) ?? 0) + us);
+}
+const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n)
+  .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+console.log(`total ${(total / 1000).toFixed(0)} ms\n\nby package:\n${top(packages, 25)}\n\nby function (self time):\n${top(functions, 40)}`);
