@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
@@ -149,8 +149,10 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   const elapsed = (Date.now() - started) / 1000;
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
   const signInsPerSecond = peak.completed / elapsed;
-  const atSeventy = await openLoop(client, accounts, Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7);
-  const refreshes = await refreshLoop(client, peak.refreshTokens, Math.max(3, Math.round(seconds / 4)), concurrency);
+  // BENCH_PEAK_ONLY=1 (for profiles): the closed-loop phase alone
+  const peakOnly = Boolean(process.env.BENCH_PEAK_ONLY);
+  const atSeventy = await openLoop(client, accounts, peakOnly ? 0 : Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7);
+  const refreshes = await refreshLoop(client, peak.refreshTokens, peakOnly ? 0 : Math.max(3, Math.round(seconds / 4)), concurrency);
   const peakRssMb = rss.stop();
   const steps = Object.fromEntries(Object.entries(peak.latencies).map(([step, values]) => [step, summary(values)]));
   const at70 = Object.fromEntries(Object.entries(atSeventy.latencies).map(([step, values]) => [step, summary(values)]));
@@ -186,15 +188,35 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
   // BENCH_PROFILE=1: a V8 CPU profile of each server process, written when it exits
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'data', 'bench', 'profiles')}`] : [];
-  const [command, args] = pinned([node, ...profile, 'src/main.ts']);
+  // BENCH_NODE_FLAGS: extra Node flags for the server, to try V8 settings
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // the server runs as `npm start` runs it, with the same Node flags
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+  const [command, args] = pinned([node, ...profile, ...flags, ...start]);
   const server = startProcess(command, args, env);
   try {
     await waitFor(`http://127.0.0.1:${port}/healthz`);
-    return await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts);
+    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts);
+    return { ...figures, storageCalls: await storageCalls(`http://127.0.0.1:${port}/metrics`) };
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Storage operations the server made, by port method, from its /metrics (one worker's view), and its memory gauges. */
+async function storageCalls(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(url)).text();
+  const calls: Record<string, number> = {};
+  for (const gauge of ['process_resident_memory_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']) {
+    const value = new RegExp(`^stepup_${gauge} (\\d+)`, 'm').exec(text)?.[1];
+    if (value && process.env.BENCH_MEMORY) console.log(`${gauge}: ${(Number(value) / 1048576).toFixed(0)} MB`);
+  }
+  for (const match of text.matchAll(/^stepup_storage_operation_duration_seconds_count\{([^}]*)\} (\d+)/gm)) {
+    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    calls[Object.values(labels).join('.')] = Number(match[2]);
+  }
+  return calls;
 }
 
 async function runBaseline() {
@@ -212,7 +234,7 @@ async function runBaseline() {
 }
 
 const bound = await argon2Bound();
-const runs = [await runStepup('Stepup, SQLite (password + TOTP)', {})];
+const runs: (Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> })[] = [await runStepup('Stepup, SQLite (password + TOTP)', {})];
 if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
 if (withBaseline) runs.push(await runBaseline());
 
@@ -230,6 +252,12 @@ for (const run of runs) {
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
 for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.steps).map(([step, v]) => `${step} ${fmt(v.p50)}/${fmt(v.p95)}/${fmt(v.p99)}`).join(', ')}`);
+for (const run of runs) {
+  const calls = run.storageCalls;
+  if (!calls) continue;
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  console.log(`  ${run.name}: ${total} storage operations in all phases; most frequent: ${Object.entries(calls).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+}
 for (const run of runs) if (run.firstErrors.length) console.log(`  ${run.name} errors, e.g.: ${run.firstErrors.join(' | ')}`);
 const outDir = join(root, 'data', 'bench');
 mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,7 @@
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
+import type { Middleware } from 'koa';
 import views from 'koa-views';
 
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -15,9 +16,18 @@ export function createPages(serviceName: string, passwordMinLength: number) {
   const engineSource = {
     nunjucks: (file: string, locals: object) => Promise.resolve(env.render(relative(viewsDir, file), locals)),
   };
+  const viewsMiddleware = views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, engineSource });
   return {
-    /** koa-views middleware: `ctx.render('login', vars)` */
-    middleware: views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, engineSource }),
+    /**
+     * koa-views middleware: `ctx.render('login', vars)`. The name is passed on with its
+     * extension, so koa-views looks for the file once rather than twice (each look is a
+     * thread-pool call that waits behind password hashing).
+     */
+    middleware: ((ctx, next) => viewsMiddleware(ctx, async () => {
+      const render = ctx.render;
+      ctx.render = (name: string, vars?: object) => render(`${name}.njk`, vars);
+      await next();
+    })) satisfies Middleware,
     render: (name: string, vars: object) => env.render(`${name}.njk`, vars),
   };
 }

@@ -5,6 +5,18 @@ import type { ClientStore, RecordStore, StoredRecord } from '../store/ports.ts';
 
 /** oidc-provider's models stored through our ports; `Client` comes from the client store. */
 export function createAdapterClass(records: RecordStore, clients: ClientStore, cipher: Cipher, clock: Clock) {
+  // oidc-provider looks the client up several times per sign-in; decrypt each secret once
+  const secrets = new Map<string, string>();
+  const secretOf = (ciphertext: string) => {
+    let secret = secrets.get(ciphertext);
+    if (secret === undefined) {
+      if (secrets.size >= 1000) secrets.clear();
+      secret = cipher.decrypt(ciphertext);
+      secrets.set(ciphertext, secret);
+    }
+    return secret;
+  };
+
   const toPayload = (record: StoredRecord | null): AdapterPayload | undefined => {
     if (!record) return undefined;
     const payload = record.payload as AdapterPayload;
@@ -28,7 +40,7 @@ export function createAdapterClass(records: RecordStore, clients: ClientStore, c
       if (this.model === 'Client') {
         const client = await clients.find(id);
         if (!client) return undefined;
-        const secret = client.secretCiphertext ? { client_secret: cipher.decrypt(client.secretCiphertext) } : {};
+        const secret = client.secretCiphertext ? { client_secret: secretOf(client.secretCiphertext) } : {};
         return { ...client.metadata, ...secret, client_id: client.clientId } as AdapterPayload;
       }
       return toPayload(await records.find(this.model, id));
