@@ -1,4 +1,6 @@
 import type { ParameterizedContext } from 'koa';
+import type { InteractionResults } from 'oidc-provider';
+import { isFirstParty } from '../oidc/client_metadata.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { loginResult } from '../oidc/assurance.ts';
 import type { MethodKind } from '../otp/methods.ts';
@@ -32,9 +34,18 @@ export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDe
   }
 }
 
+/**
+ * The sign-in's result for oidc-provider. A first-party client's consent goes with it, so a
+ * requested prompt=consent is settled without another trip through the interaction (the
+ * grant itself comes from loadExistingGrant, which gives first-party clients what they ask).
+ */
+export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind | null): InteractionResults {
+  return { login: loginResult(account.id, method, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
+}
+
 /** Both factors passed: the session is created now, and only now. */
 export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
   await deps.pendingSignIns.end(it.uid);
   await afterSignIn(ctx, deps, it, account, enrolment);
-  return finishInteraction(ctx, deps, { login: loginResult(account.id, method, deps.clock.now()) });
+  return finishInteraction(ctx, deps, signedIn(deps, it, account, method));
 }

@@ -4,13 +4,13 @@ import { normalizeEmail, typedEmail } from '../accounts/password_login.ts';
 import { utcMinute } from '../audit/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { loginResult, needsSecondFactor } from '../oidc/assurance.ts';
+import { needsSecondFactor } from '../oidc/assurance.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enforceRateLimit, renderLocked } from './guards.ts';
 import { finishInteraction, seeOther, stepUrl } from './respond.ts';
-import { afterSignIn } from './complete_sign_in.ts';
+import { afterSignIn, signedIn } from './complete_sign_in.ts';
 
 const wrongCredentials = 'The email or password is not correct.';
 
@@ -51,6 +51,6 @@ export function submitLogin(deps: InteractionDeps) {
       return seeOther(ctx, stepUrl(it, '/second-factor'));
     }
     await afterSignIn(ctx, deps, it, account);
-    await finishInteraction(ctx, deps, { login: loginResult(account.id, null, deps.clock.now()) });
+    await finishInteraction(ctx, deps, signedIn(deps, it, account, null));
   };
 }
