@@ -4,11 +4,12 @@ import { createApp } from './app.ts';
 import { buildContainer } from './container.ts';
 import { createLogger } from './logger.ts';
 import { StoreUnavailableError } from './store/mongo/database.ts';
-import { isWorkerProcess, superviseWorkers } from './workers.ts';
+import { isWorkerProcess, sizeThreadPool, superviseWorkers } from './workers.ts';
 
 /** load config → build container → create app → listen; stop cleanly on SIGTERM/SIGINT. */
 async function main() {
   const config = loadConfig();
+  sizeThreadPool(config.workers);
   const logger = createLogger(config);
   if (config.workers > 1 && !isWorkerProcess()) {
     // the store's schema and migrations are made once, before the workers open it together

@@ -25,7 +25,8 @@ const redirectUri = 'http://127.0.0.1:9/callback';
 const coreCount = availableParallelism();
 const serverCores = coreCount > 1 ? Array.from({ length: coreCount - 1 }, (_, i) => i) : [0];
 const generatorCore = coreCount - 1;
-const hasTaskset = (() => {
+// BENCH_PIN=0 leaves the cores unshared-out (for profiles without preemption artefacts)
+const hasTaskset = process.env.BENCH_PIN !== '0' && (() => {
   try {
     execFileSync('taskset', ['-V'], { stdio: 'ignore' });
     return true;
@@ -66,7 +67,8 @@ async function waitFor(url: string) {
 async function argon2Bound(): Promise<{ perSecond: number; perSecondPerCore: number }> {
   const [command, args] = pinned([node, 'scripts/bench/argon2_bound.ts', String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), '5', String(serverCores.length)]);
   return new Promise((resolvePromise, reject) => {
-    const child = startProcess(command, args, {});
+    // at its best: one libuv thread per core, as Stepup runs it
+    const child = startProcess(command, args, { UV_THREADPOOL_SIZE: String(serverCores.length) });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => { out += chunk; });
     child.on('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(out)) : reject(new Error(`argon2 bound exited ${code}`))));
@@ -223,7 +225,7 @@ async function runBaseline() {
   const port = 3900 + Math.floor(Math.random() * 90);
   const client = { clientId: 'baseline', clientSecret: 'baseline-secret-baseline-secret', redirectUri, issuer: `http://127.0.0.1:${port}` };
   const [command, args] = pinned([node, 'scripts/bench/baseline_server.ts', String(port), String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), client.clientId, client.clientSecret, redirectUri, BENCH_PASSWORD]);
-  const server = startProcess(command, args, {});
+  const server = startProcess(command, args, { UV_THREADPOOL_SIZE: String(serverCores.length) });
   const accounts: BenchAccount[] = Array.from({ length: 200 }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: null }));
   try {
     await waitFor(`${client.issuer}/.well-known/openid-configuration`);

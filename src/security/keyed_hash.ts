@@ -1,7 +1,15 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+
+// the same few keys hash on every request: make each into a KeyObject once
+const prepared = new WeakMap<Buffer, KeyObject>();
+const keyObject = (key: Buffer) => {
+  let object = prepared.get(key);
+  if (!object) prepared.set(key, (object = createSecretKey(key)));
+  return object;
+};
 
 /** Codes are stored only as HMAC-SHA256 under a server key: a leaked table reveals nothing. */
-export const keyedHash = (key: Buffer, value: string) => createHmac('sha256', key).update(value).digest('base64url');
+export const keyedHash = (key: Buffer, value: string) => createHmac('sha256', keyObject(key)).update(value).digest('base64url');
 
 /** Constant-time equality of two strings. */
 export function safeEqual(a: string, b: string): boolean {
