@@ -127,18 +127,20 @@ async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS
 async function refreshLoop(client: BenchClient, tokens: string[], durationS: number, lanes: number) {
   const latency: number[] = [];
   let errors = 0;
+  let firstError: string | null = null;
   const end = Date.now() + durationS * 1000;
   let next = 0;
   await Promise.all(Array.from({ length: lanes }, async () => {
     while (Date.now() < end && tokens.length > 0) {
       try {
         latency.push(await refresh(client, tokens[next++ % tokens.length]!));
-      } catch {
+      } catch (error) {
         errors += 1;
+        firstError ??= (error as Error).message;
       }
     }
   }));
-  return { perSecond: latency.length / durationS, ...summary(latency), errors };
+  return { perSecond: durationS ? latency.length / durationS : 0, ...summary(latency), errors, firstError, tokens: tokens.length };
 }
 
 /** Runs the phases against one server process tree; answers its figures. */
@@ -245,12 +247,12 @@ const result = { at: new Date().toISOString(), machine, seconds, concurrency, ar
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 console.log(`\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${serverCores.join(',')}, load generator on core ${generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`);
 console.log(`argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)\n`);
-console.log('| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: |');
+console.log('| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms | refresh errors |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: |');
 for (const run of runs) {
   const s = (step: string) => run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—';
   const at70 = (step: string) => run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—';
-  console.log(`| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} |`);
+  console.log(`| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`);
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
 for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.steps).map(([step, v]) => `${step} ${fmt(v.p50)}/${fmt(v.p95)}/${fmt(v.p99)}`).join(', ')}`);
@@ -261,6 +263,7 @@ for (const run of runs) {
   console.log(`  ${run.name}: ${total} storage operations in all phases; most frequent: ${Object.entries(calls).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 }
 for (const run of runs) if (run.firstErrors.length) console.log(`  ${run.name} errors, e.g.: ${run.firstErrors.join(' | ')}`);
+for (const run of runs) if (run.refresh.firstError) console.log(`  ${run.name} refresh errors (${run.refresh.errors} of ${run.refresh.tokens} tokens tried), e.g.: ${run.refresh.firstError}`);
 const outDir = join(root, 'data', 'bench');
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);

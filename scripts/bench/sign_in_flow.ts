@@ -131,8 +131,8 @@ export async function refresh(client: BenchClient, refreshToken: string): Promis
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
   });
-  await response.arrayBuffer();
-  if (!response.ok) throw new Error(`refresh: ${response.status}`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`refresh: ${response.status} ${text.slice(0, 120)}`);
   return performance.now() - start;
 }
 
