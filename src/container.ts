@@ -28,6 +28,7 @@ import { createAudit, type RecordAudit } from './audit/audit.ts';
 import { createKeyAdmin } from './admin/keys.ts';
 import { createMetrics } from './operations/metrics.ts';
 import { timedStore } from './operations/timed_store.ts';
+import { coresPerWorker } from './workers.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
@@ -63,7 +64,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const cipher = createCipher(atRest.keys);
   const metrics = createMetrics();
   const store = timedStore(await openStore(config, clock, logger), metrics);
-  const hasher = await createPasswordHasher(config.argon2);
+  const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
   const totp = createTotp(config.totp, clock);
   const senders = createSenders(config, clock);
   const lockout = createLockout(store.counters, clock, config.lockout);

@@ -31,12 +31,15 @@ export function superviseWorkers(config: Config, logger: Logger) {
 
 export const isWorkerProcess = () => cluster.isWorker;
 
+/** The cores one worker may use: its share of those this process may run on. */
+export const coresPerWorker = (workers: number) => Math.max(1, Math.floor(availableParallelism() / workers));
+
 /**
- * Password hashing runs on libuv's thread pool. One thread per core a worker may use keeps
- * hashes from taking turns on a core (each evicting the other's 19 MiB from the cache), which
- * measured about 15% more sign-ins per second and a smaller memory peak than libuv's 4.
- * Must be set before the pool starts; an operator's UV_THREADPOOL_SIZE wins.
+ * Password hashing runs on libuv's thread pool, one hash per core at a time (see the hasher):
+ * hashes taking turns on a core cost more and hold more memory. The pool gets one thread more,
+ * so file and crypto work (ID-token signatures) never wait behind a hash. Must be set before
+ * the pool starts; an operator's UV_THREADPOOL_SIZE wins.
  */
 export function sizeThreadPool(workers: number) {
-  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, Math.floor(availableParallelism() / workers)));
+  process.env.UV_THREADPOOL_SIZE ??= String(coresPerWorker(workers) + 1);
 }

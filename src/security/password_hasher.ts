@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import pLimit from 'p-limit';
 
 export interface Argon2Parameters {
   memoryKiB: number;
@@ -18,28 +19,34 @@ export interface PasswordHasher {
 /** Passwords are compared after NFKC so the same text typed on any keyboard matches. */
 export const normalizePassword = (password: string) => password.normalize('NFKC');
 
-export async function createPasswordHasher(params: Argon2Parameters): Promise<PasswordHasher> {
+/**
+ * `concurrency`: how many hashes may run at once, one per core. More would only take turns on
+ * the same cores (each evicting the other's memory from the cache) and would hold the thread
+ * pool that file and crypto work wait for.
+ */
+export async function createPasswordHasher(params: Argon2Parameters, concurrency = Number.POSITIVE_INFINITY): Promise<PasswordHasher> {
+  const slot = pLimit(concurrency);
   const options = {
     type: argon2.argon2id,
     memoryCost: params.memoryKiB,
     timeCost: params.timeCost,
     parallelism: params.parallelism,
   } as const;
-  const hash = (password: string) => argon2.hash(normalizePassword(password), options);
+  const hash = (password: string) => slot(() => argon2.hash(normalizePassword(password), options));
   const decoy = await hash('decoy password that no account has');
 
   return {
     hash,
     async verify(stored, password) {
       try {
-        return await argon2.verify(stored, normalizePassword(password));
+        return await slot(() => argon2.verify(stored, normalizePassword(password)));
       } catch {
         return false;
       }
     },
     needsRehash: (stored) => argon2.needsRehash(stored, options),
     async verifyDecoy(password) {
-      await argon2.verify(decoy, normalizePassword(password));
+      await slot(() => argon2.verify(decoy, normalizePassword(password)));
     },
   };
 }
