@@ -238,7 +238,8 @@ async function runBaseline() {
 }
 
 const bound = await argon2Bound();
-const runs: (Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> })[] = [await runStepup('Stepup, SQLite (password + TOTP)', {})];
+// the embedded run must not pick up MONGODB_URI from this environment
+const runs: (Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> })[] = [await runStepup('Stepup, SQLite (password + TOTP)', { MONGODB_URI: '' })];
 if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
 if (withBaseline) runs.push(await runBaseline());
 
