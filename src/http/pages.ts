@@ -21,7 +21,7 @@ export function createPages(serviceName: string, passwordMinLength: number) {
     /**
      * koa-views middleware: `ctx.render('login', vars)`. The name is passed on with its
      * extension, so koa-views looks for the file once rather than twice (each look is a
-     * thread-pool call that waits behind password hashing).
+     * call on the thread pool).
      */
     middleware: ((ctx, next) => viewsMiddleware(ctx, async () => {
       const render = ctx.render;
