@@ -17,7 +17,7 @@ import { operationsRouter } from './operations/operations_router.ts';
 import { createProvider, isProviderPath } from './oidc/provider.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './otp/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
-import { createCookieSigner } from './security/cookie_signer.ts';
+import { cookieKeys } from './security/cookie_signer.ts';
 import { createAccountSessions } from './account/account_sessions.ts';
 import { createAccountRouter } from './account_area/router.ts';
 
@@ -79,12 +79,12 @@ export async function createApp(container: Container) {
 
   const app = new Koa({ proxy: config.trustProxy });
   // signs our own cookies (the known-browser mark) with the same keys as oidc-provider's
-  app.keys = createCookieSigner(current.keys.cookieKeys) as unknown as string[];
+  app.keys = cookieKeys(current.keys.cookieKeys);
   /** Picks up rotated keys; main.ts calls it on a timer, tests call it directly. */
   const refreshKeys = async () => {
     const changed = await current.refresh();
     if (changed) {
-      app.keys = createCookieSigner(current.keys.cookieKeys) as unknown as string[];
+      app.keys = cookieKeys(current.keys.cookieKeys);
       logger.info({ signing: current.keys.jwks.keys.map((k) => k.kid) }, 'keys changed: now publishing and signing with the new schedule');
     }
     return changed;

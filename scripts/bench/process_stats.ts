@@ -41,7 +41,6 @@ export function watchPeakRss(pid: number, everyMs = 200) {
   const timer = setInterval(sample, everyMs);
   sample();
   return {
-    current: () => Math.max(...processTree(pid).map(rssMbOf)),
     stop: () => {
       clearInterval(timer);
       sample();

@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { AppError } from '../http/errors.ts';
+import { forgedForm } from '../http/errors.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit } from '../interactions/guards.ts';
@@ -27,8 +27,6 @@ function requestFormToken(ctx: ParameterizedContext, deps: AccountAreaDeps): str
   }
   return deps.csrf.tokenFor(`reset-request:${nonce}`);
 }
-
-const forgedForm = () => new AppError(403, 'csrf', 'This form has expired or did not come from this page. Go back, reload the page and try again.');
 
 /** GET /password-reset[?interaction=uid] — asks for the email. */
 export function showResetRequest(deps: AccountAreaDeps) {

@@ -1,7 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import { ACCOUNT_CLIENT_ID } from '../account/account_client.ts';
 import type { AccountSession } from '../account/account_sessions.ts';
-import { AppError } from '../http/errors.ts';
+import { forgedForm } from '../http/errors.ts';
 import type { Account } from '../store/ports.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { SESSION_COOKIE, startSignIn } from './sign_in.ts';
@@ -48,6 +48,6 @@ export function requireFreshSecondFactor(deps: AccountAreaDeps, returnTo = '/acc
 
 export function requireAccountCsrf(deps: AccountAreaDeps, ctx: ParameterizedContext, token: string) {
   if (!deps.csrf.verify(`account:${accountOf(ctx).session.id}`, token)) {
-    throw new AppError(403, 'csrf', 'This form has expired or did not come from this page. Go back, reload the page and try again.');
+    throw forgedForm();
   }
 }

@@ -27,6 +27,8 @@ export function tooManyRequests(waitMs: number): AppError {
 export const badRequest = (message: string, code = 'invalid_request') => new AppError(400, code, message);
 export const notFound = (message: string) => new AppError(404, 'not_found', message);
 export const conflict = (message: string) => new AppError(409, 'conflict', message);
+/** A form whose CSRF token is missing, stale or not ours. */
+export const forgedForm = () => new AppError(403, 'csrf', 'This form has expired or did not come from this page. Go back, reload the page and try again.');
 
 export function assertThat(condition: unknown, error: AppError): asserts condition {
   if (!condition) throw error;

@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError } from '../http/errors.ts';
+import { AppError, forgedForm } from '../http/errors.ts';
 import type { Csrf } from '../security/csrf.ts';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -46,6 +46,6 @@ export async function loadInteraction(ctx: ParameterizedContext, provider: Provi
 
 export function requireCsrf(csrf: Csrf, interaction: CurrentInteraction, token: string) {
   if (!csrf.verify(interaction.uid, token)) {
-    throw new AppError(403, 'csrf', 'This form has expired or did not come from this page. Go back, reload the page and try again.');
+    throw forgedForm();
   }
 }

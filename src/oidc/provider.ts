@@ -8,7 +8,7 @@ import { createInteractionPolicy, MFA_MAX_AGE, validateMfaMaxAge } from './inter
 import { accountClientMetadata } from '../account/account_client.ts';
 import type { Clock } from '../clock.ts';
 import type { ProviderKeys } from './keys.ts';
-import { createCookieSigner } from '../security/cookie_signer.ts';
+import { cookieKeys } from '../security/cookie_signer.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -49,7 +49,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
     // the account area's client; every other client lives in the client store
     clients: [accountClientMetadata(config.issuer, config.serviceName)],
     jwks: keys.jwks,
-    cookies: { keys: createCookieSigner(keys.cookieKeys) as unknown as string[], long: cookieOptions, short: cookieOptions },
+    cookies: { keys: cookieKeys(keys.cookieKeys), long: cookieOptions, short: cookieOptions },
     claims: {
       // every ID token says how the person signed in (OIDC Core acr and auth_time, RFC 8176 amr)
       openid: ['sub', 'acr', 'amr', 'auth_time'],

@@ -26,3 +26,6 @@ export function createCookieSigner(keys: string[]) {
 }
 
 export type CookieSigner = ReturnType<typeof createCookieSigner>;
+
+/** The signer where koa and oidc-provider take cookie keys: their types say a key array, both accept a Keygrip-like object. */
+export const cookieKeys = (keys: string[]) => createCookieSigner(keys) as unknown as string[];
