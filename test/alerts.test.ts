@@ -70,3 +70,24 @@ test('alerts are in the delivery log as alerts', async () => {
   const log = await stepup.container.store.deliveries.listForAccount(account.id, 5);
   expect(log).toEqual([expect.objectContaining({ purpose: 'alert', channel: 'email', result: 'sent' })]);
 });
+
+// last in this file: it moves the clock by years
+test('a browser stays known for 400 days after its last sign-in, then is new again', async () => {
+  const day = 24 * 60 * 60 * 1000;
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const browser = new Browser(stepup.issuer);
+  const newBrowserAlerts = () => alertsTo(person.email).filter((m) => m.subject.includes('New sign-in')).length;
+  await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
+  expect(newBrowserAlerts()).toBe(1);
+
+  // a sign-in two days later renews the memory, so 401 days after the first it is still known
+  stepup.clock.advance(2 * day);
+  await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
+  stepup.clock.advance(399 * day);
+  await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
+  expect(newBrowserAlerts()).toBe(1);
+
+  stepup.clock.advance(401 * day);
+  await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
+  expect(newBrowserAlerts()).toBe(2);
+});

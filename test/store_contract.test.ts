@@ -278,6 +278,45 @@ describe.each(storeAdapters)('%s store', (name, open) => {
     });
   });
 
+  describe('counters', () => {
+    test('a window counts up; after it ends a new one starts at 1', async () => {
+      const key = unique('c');
+      expect(await store.counters.peek(key)).toBeNull();
+      const before = clock.now();
+      const first = await store.counters.hit(key, 60_000);
+      expect(first.count).toBe(1);
+      expect(first.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+      expect(first.expiresAt).toBeLessThanOrEqual(clock.now() + 60_000);
+      expect((await store.counters.hit(key, 60_000)).count).toBe(2);
+      expect(await store.counters.hit(key, 60_000)).toEqual({ count: 3, expiresAt: first.expiresAt });
+      expect(await store.counters.peek(key)).toEqual({ count: 3, expiresAt: first.expiresAt });
+      clock.advance(60_001);
+      expect(await store.counters.peek(key)).toBeNull();
+      const renewed = await store.counters.hit(key, 60_000);
+      expect(renewed.count).toBe(1);
+      expect(renewed.expiresAt).toBeGreaterThan(first.expiresAt);
+    });
+
+    test('clear deletes every key given, and only those', async () => {
+      const [a, b, c] = [unique('a'), unique('b'), unique('c')];
+      for (const key of [a, b, c]) await store.counters.hit(key, 60_000);
+      await store.counters.clear(a, b, unique('never hit'));
+      expect(await store.counters.peek(a)).toBeNull();
+      expect(await store.counters.peek(b)).toBeNull();
+      expect((await store.counters.peek(c))?.count).toBe(1);
+      await store.counters.clear(c);
+      expect(await store.counters.peek(c)).toBeNull();
+      expect((await store.counters.hit(a, 60_000)).count).toBe(1);
+    });
+
+    concurrently('concurrent hits on a new key count every one', async () => {
+      const key = unique('race');
+      const counts = await Promise.all(Array.from({ length: 20 }, () => store.counters.hit(key, 60_000)));
+      expect(counts.map((c) => c.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect((await store.counters.peek(key))?.count).toBe(20);
+    });
+  });
+
   describe('settings', () => {
     test('putIfAbsent keeps the first value; put replaces', async () => {
       const key = unique('k');

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { cpuSeconds, watchPeakRss } from './process_stats.ts';
+import { cpuSeconds, cpuSecondsByThread, watchPeakRss } from './process_stats.ts';
 import { seedStepup } from './seed.ts';
 import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type BenchClient, type Step } from './sign_in_flow.ts';
 
@@ -148,10 +148,13 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   await closedLoop(client, accounts, 2, concurrency); // warm-up: JIT, caches, thread pool
   const rss = watchPeakRss(server.pid!);
   const cpuBefore = cpuSeconds(server.pid!);
+  const threadsBefore = cpuSecondsByThread(server.pid!);
   const started = Date.now();
   const peak = await closedLoop(client, accounts, seconds, concurrency);
   const elapsed = (Date.now() - started) / 1000;
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
+  const threadsAfter = cpuSecondsByThread(server.pid!);
+  const cpuMsPerSignInByThread = Object.fromEntries(Object.entries(threadsAfter).map(([kind, s]) => [kind, (1000 * (s - (threadsBefore[kind] ?? 0))) / Math.max(1, peak.completed)]));
   const signInsPerSecond = peak.completed / elapsed;
   // BENCH_PEAK_ONLY=1 (for profiles): the closed-loop phase alone
   const peakOnly = Boolean(process.env.BENCH_PEAK_ONLY);
@@ -167,6 +170,7 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
     errors: peak.errors.length + atSeventy.errors.length,
     firstErrors: [...new Set([...peak.errors, ...atSeventy.errors])].slice(0, 3),
     cpuSecondsPerSignIn: cpu / Math.max(1, peak.completed),
+    cpuMsPerSignInByThread,
     peakRssMb,
     steps,
     at70PercentLoad: { perSecond: signInsPerSecond * 0.7, steps: at70 },
@@ -257,6 +261,8 @@ for (const run of runs) {
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
 for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.steps).map(([step, v]) => `${step} ${fmt(v.p50)}/${fmt(v.p95)}/${fmt(v.p99)}`).join(', ')}`);
+console.log('\nCPU ms per sign-in by thread (peak load):');
+for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.cpuMsPerSignInByThread).map(([kind, ms]) => `${kind} ${fmt(ms)}`).join(', ')}`);
 for (const run of runs) {
   const calls = run.storageCalls;
   if (!calls) continue;

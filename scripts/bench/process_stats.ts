@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time and resident memory of a server process and its workers, read from /proc (Linux). */
 const CLOCK_TICKS = 100;
@@ -11,14 +11,39 @@ const childrenOf = (pid: number): number[] => {
 /** The process and every descendant (cluster workers). */
 export const processTree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(processTree)];
 
-function cpuSecondsOf(pid: number): number {
+/** utime + stime from a /proc stat file: the 12th and 13th fields after the command name. */
+function cpuSecondsIn(statPath: string): number {
   try {
-    // fields after the command name: utime and stime are the 12th and 13th
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return 0;
   }
+}
+
+const cpuSecondsOf = (pid: number) => cpuSecondsIn(`/proc/${pid}/stat`);
+
+/** Which kind of thread a Node thread is, by its name: the JS thread, libuv's pool (argon2, file, crypto), V8's helpers (GC, compiler). */
+const threadKind = (name: string) => (name === 'MainThread' || name === 'node' ? 'main' : name.startsWith('libuv-worker') ? 'libuv pool' : name.startsWith('V8') ? 'V8 helpers' : 'other');
+
+/** CPU seconds of the tree's threads, summed by kind. Threads that ended are not counted. */
+export function cpuSecondsByThread(pid: number): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const p of processTree(pid)) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch { /* gone */ }
+    for (const tid of tids) {
+      let name = '';
+      try {
+        name = readFileSync(`/proc/${p}/task/${tid}/comm`, 'utf8').trim();
+      } catch { continue; }
+      const kind = threadKind(name);
+      byKind[kind] = (byKind[kind] ?? 0) + cpuSecondsIn(`/proc/${p}/task/${tid}/stat`);
+    }
+  }
+  return byKind;
 }
 
 function rssMbOf(pid: number): number {

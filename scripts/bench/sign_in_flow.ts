@@ -5,8 +5,8 @@ import { generate } from 'otplib';
 export interface BenchAccount {
   email: string;
   totpSecret: string | null;
-  /** the known-browser cookie, kept so later sign-ins come from a returning browser */
-  browserCookie?: string;
+  /** the known-browser cookie and its signature, kept so later sign-ins come from a returning browser */
+  browserCookies?: string[];
   /** the last TOTP time step used: a step is accepted once */
   lastStep?: number;
 }
@@ -23,8 +23,8 @@ export type Step = 'authorize' | 'login_page' | 'password' | 'second_factor_page
 /** Cookies of one sign-in, as a browser would keep them. */
 class Jar {
   private readonly cookies = new Map<string, string>();
-  constructor(initial?: string) {
-    if (initial) this.store([initial]);
+  constructor(initial: string[] = []) {
+    this.store(initial);
   }
   header = () => [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   store(lines: string[]) {
@@ -47,7 +47,7 @@ const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?
  * Calls `time(step, ms)` for each step; throws on anything unexpected.
  */
 export async function signIn(client: BenchClient, account: BenchAccount, time: (step: Step, ms: number) => void, now: () => number) {
-  const jar = new Jar(account.browserCookie);
+  const jar = new Jar(account.browserCookies);
   const send = async (url: string, init: RequestInit = {}) => {
     const response = await fetch(new URL(url, client.issuer), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
     jar.store(response.headers.getSetCookie());
@@ -98,7 +98,15 @@ export async function signIn(client: BenchClient, account: BenchAccount, time: (
     return new URL(location, client.issuer).pathname;
   });
   const loginCsrf = await timed('login_page', async () => csrfOf(await (await send(interaction)).text()));
-  let page = await timed('password', async () => follow(await send(`${interaction}/login`, form({ email: account.email, password: BENCH_PASSWORD, csrf: loginCsrf }))));
+  // when a second factor is asked, the password step ends at the redirect to its page, which is
+  // the next step (a browser fetches it once); otherwise the redirects lead on to the callback
+  let page = await timed('password', async () => {
+    const response = await send(`${interaction}/login`, form({ email: account.email, password: BENCH_PASSWORD, csrf: loginCsrf }));
+    const location = response.headers.get('location');
+    if (!location?.endsWith('/second-factor')) return follow(response);
+    await response.arrayBuffer();
+    return { url: new URL(location, client.issuer).href, html: '' };
+  });
 
   if (page.url.endsWith('/second-factor')) {
     const csrf = await timed('second_factor_page', async () => csrfOf((await follow(await send(page.url))).html));
@@ -108,7 +116,7 @@ export async function signIn(client: BenchClient, account: BenchAccount, time: (
     const code = await generate({ secret: account.totpSecret!, epoch: step * 30 });
     page = await timed('totp', async () => follow(await send(`${interaction}/second-factor`, form({ method: 'totp', code, csrf }))));
   }
-  account.browserCookie ??= jar.get('stepup.browser') ? `stepup.browser=${jar.get('stepup.browser')}` : undefined;
+  account.browserCookies ??= ['stepup.browser', 'stepup.browser.sig'].filter((name) => jar.get(name)).map((name) => `${name}=${jar.get(name)}`);
   const code = new URL(page.url).searchParams.get('code');
   if (!code) throw new Error(`no code at the callback: ${page.url} ${page.html.slice(0, 200)}`);
 

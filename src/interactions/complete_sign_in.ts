@@ -47,5 +47,5 @@ export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account:
 export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
   await deps.pendingSignIns.end(it.uid);
   await afterSignIn(ctx, deps, it, account, enrolment);
-  return finishInteraction(ctx, deps, signedIn(deps, it, account, method));
+  return finishInteraction(ctx, it, signedIn(deps, it, account, method));
 }

@@ -32,7 +32,7 @@ export async function grantRequested(ctx: ParameterizedContext, deps: Interactio
   if (claims.length) grant.addOIDCClaims(claims);
   const resourceScopes = (details.missingResourceScopes ?? {}) as Record<string, string[]>;
   for (const [indicator, scope] of Object.entries(resourceScopes)) grant.addResourceScope(indicator, scope.join(' '));
-  await finishInteraction(ctx, deps, { consent: { grantId: await grant.save() } }, true);
+  await finishInteraction(ctx, it, { consent: { grantId: await grant.save() } }, true);
 }
 
 /** POST /interaction/:uid/consent — the person allowed what the consent page listed. */
@@ -53,6 +53,6 @@ export function abortInteraction(deps: InteractionDeps) {
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     requireCsrf(deps.csrf, it, parseForm(ctx, form).csrf);
     await deps.pendingSignIns.end(it.uid);
-    await finishInteraction(ctx, deps, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
+    await finishInteraction(ctx, it, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
   };
 }

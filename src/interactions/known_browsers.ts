@@ -5,7 +5,9 @@ import { keyedHash } from '../security/keyed_hash.ts';
 import type { RecordStore } from '../store/ports.ts';
 
 const cookieName = 'stepup.browser';
-const lifetimeMs = 400 * 24 * 60 * 60 * 1000;
+const day = 24 * 60 * 60 * 1000;
+const lifetimeMs = 400 * day;
+const renewAfterMs = day;
 
 /**
  * Browsers a person has signed in from, marked by a long-lived signed cookie and
@@ -22,7 +24,11 @@ export function createKnownBrowsers(records: RecordStore, clock: Clock, hashKey:
       }
       const key = `${accountId}:${keyedHash(hashKey, `browser:${browserId}`)}`;
       const known = await records.find('KnownBrowser', key);
-      await records.upsert('KnownBrowser', key, {}, clock.now() + lifetimeMs);
+      // the memory lasts 400 days from the last sign-in; renewed at most daily, to save a write per sign-in
+      const now = clock.now();
+      if (known === null || (known.expiresAt ?? 0) < now + lifetimeMs - renewAfterMs) {
+        await records.upsert('KnownBrowser', key, {}, now + lifetimeMs);
+      }
       return known === null;
     },
   };

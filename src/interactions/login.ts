@@ -51,6 +51,6 @@ export function submitLogin(deps: InteractionDeps) {
       return seeOther(ctx, stepUrl(it, '/second-factor'));
     }
     await afterSignIn(ctx, deps, it, account);
-    await finishInteraction(ctx, deps, signedIn(deps, it, account, null));
+    await finishInteraction(ctx, it, signedIn(deps, it, account, null));
   };
 }

@@ -1,7 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type { InteractionResults } from 'oidc-provider';
 import type { CurrentInteraction } from './current_interaction.ts';
-import type { InteractionDeps } from './deps.ts';
 
 /** 303 so the browser follows a form POST with a GET. */
 export function seeOther(ctx: ParameterizedContext, url: string) {
@@ -11,9 +10,15 @@ export function seeOther(ctx: ParameterizedContext, url: string) {
 
 export const stepUrl = (it: CurrentInteraction, step = '') => `${it.base}${step}`;
 
-/** Hands the result to oidc-provider and sends the browser back to the authorization endpoint. */
-export async function finishInteraction(ctx: ParameterizedContext, deps: InteractionDeps, result: InteractionResults, merge = false) {
-  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
-  seeOther(ctx, returnTo);
-  return returnTo;
+/**
+ * Hands the result to oidc-provider and sends the browser back to the authorization endpoint.
+ * What oidc-provider's interactionResult does, on the interaction this request already loaded,
+ * rather than reading it from the store again.
+ */
+export async function finishInteraction(ctx: ParameterizedContext, it: CurrentInteraction, result: InteractionResults, merge = false) {
+  const interaction = it.details;
+  interaction.result = merge && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  seeOther(ctx, interaction.returnTo);
+  return interaction.returnTo;
 }

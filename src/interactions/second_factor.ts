@@ -113,11 +113,14 @@ export function submitSecondFactor(deps: InteractionDeps) {
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     const { method, code, csrf } = parseForm(ctx, codeForm);
     requireCsrf(deps.csrf, it, csrf);
-    const found = await accountAndMethods(ctx, deps, it);
-    if (!found) return;
-    if (!found.methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
+    const account = await secondFactorAccount(deps, it);
+    if (!account) return seeOther(ctx, stepUrl(it));
+    // read once for the whole check; recovery codes are counted only when they are the method
+    const confirmed = await deps.secondFactors.confirmedFactors(account.id);
+    const methodsOf = () => deps.secondFactors.methodsFor(account.id, confirmed);
+    const offered = method === 'recovery' ? (await methodsOf()).includes(method) : confirmed.some((f) => f.kind === method);
+    if (!offered) return seeOther(ctx, stepUrl(it, '/second-factor'));
 
-    const { account } = found;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
     const gate = await deps.lockout.attempt(account.id, 'second_factor');
     if (!gate.allowed) return renderLocked(ctx, deps, it, gate.lockedUntil);
@@ -125,7 +128,7 @@ export function submitSecondFactor(deps: InteractionDeps) {
     let outcome: CheckOutcome;
     if (isChannel(method)) outcome = await deps.deliveredCodes.checkSignInCode(account.id, method, code);
     else if (method === 'recovery') outcome = (await deps.secondFactors.useRecoveryCode(account.id, code)) ? 'ok' : 'wrong';
-    else outcome = (await deps.secondFactors.verifyTotp(account.id, code.trim())) ? 'ok' : 'wrong';
+    else outcome = (await deps.secondFactors.verifyTotp(confirmed, code.trim())) ? 'ok' : 'wrong';
 
     const request = requestInfo(ctx);
     const who = { accountId: account.id, email: account.email, clientId: it.clientId, channel: method };
@@ -138,7 +141,7 @@ export function submitSecondFactor(deps: InteractionDeps) {
         return renderLocked(ctx, deps, it, lockedUntil);
       }
       ctx.status = 401;
-      return renderSecondFactor(ctx, deps, it, account, found.methods, method, { error: checkMessages[outcome] });
+      return renderSecondFactor(ctx, deps, it, account, await methodsOf(), method, { error: checkMessages[outcome] });
     }
     await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
     if (method === 'recovery') {

@@ -35,9 +35,8 @@ export function createSecondFactors(deps: SecondFactorDeps) {
   }
 
   /** Checks a code against a TOTP factor and burns its time step. */
-  async function checkTotp(factorId: string, code: string): Promise<boolean> {
-    const factor = await factors.find(factorId);
-    if (!factor || factor.kind !== 'totp' || !factor.secretCiphertext) return false;
+  async function checkTotp(factor: Factor, code: string): Promise<boolean> {
+    if (factor.kind !== 'totp' || !factor.secretCiphertext) return false;
     const step = await totp.match(cipher.decrypt(factor.secretCiphertext), code, factor.lastTimeStep);
     // the conditional update refuses a step already used, even by a concurrent request
     return step !== null && (await factors.acceptTimeStep(factor.id, step));
@@ -46,9 +45,9 @@ export function createSecondFactors(deps: SecondFactorDeps) {
   return {
     confirmedFactors,
 
-    /** Methods the person can use now; empty means enrolment comes first. */
-    async methodsFor(accountId: string): Promise<MethodKind[]> {
-      const kinds = new Set<MethodKind>((await confirmedFactors(accountId)).map((f) => f.kind));
+    /** Methods the person can use now; empty means enrolment comes first. `confirmed` saves reading the factors again. */
+    async methodsFor(accountId: string, confirmed?: Factor[]): Promise<MethodKind[]> {
+      const kinds = new Set<MethodKind>((confirmed ?? (await confirmedFactors(accountId))).map((f) => f.kind));
       if (kinds.size > 0 && (await recoveryCodes.countUnused(accountId)) > 0) kinds.add('recovery');
       return [...kinds];
     },
@@ -85,7 +84,7 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     async confirmTotpEnrolment(accountId: string, factorId: string, code: string): Promise<boolean> {
       const factor = await factors.find(factorId);
       if (!factor || factor.accountId !== accountId || factor.confirmedAt !== null) return false;
-      if (!(await checkTotp(factorId, code))) return false;
+      if (!(await checkTotp(factor, code))) return false;
       await factors.confirm(factorId, clock.now());
       return true;
     },
@@ -102,10 +101,13 @@ export function createSecondFactors(deps: SecondFactorDeps) {
       return codes;
     },
 
-    /** true when a confirmed authenticator of the account accepts the code. */
-    async verifyTotp(accountId: string, code: string): Promise<boolean> {
-      for (const factor of await confirmedFactors(accountId)) {
-        if (factor.kind === 'totp' && (await checkTotp(factor.id, code))) return true;
+    /**
+     * true when one of the account's confirmed authenticators (as just read by the caller)
+     * accepts the code. A time step used since that read is still refused, by the store.
+     */
+    async verifyTotp(confirmed: Factor[], code: string): Promise<boolean> {
+      for (const factor of confirmed) {
+        if (factor.kind === 'totp' && (await checkTotp(factor, code))) return true;
       }
       return false;
     },

@@ -160,7 +160,8 @@ export interface CounterStore {
   hit(key: string, windowMs: number): Promise<CounterState>;
   /** The live counter, or null. */
   peek(key: string): Promise<CounterState | null>;
-  clear(key: string): Promise<void>;
+  /** Deletes the counters, in one operation. */
+  clear(...keys: string[]): Promise<void>;
   /** Deletes ended windows; returns how many. */
   sweep(): Promise<number>;
 }

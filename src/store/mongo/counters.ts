@@ -14,26 +14,29 @@ export function mongoCounters(db: Db, clock: Clock): CounterStore {
   return {
     async hit(key, windowMs) {
       const now = clock.now();
-      // within a live window: one atomic increment
-      const live = await counters.findOneAndUpdate({ _id: key, expiresAt: { $gt: now } }, { $inc: { count: 1 } }, { returnDocument: 'after' });
-      if (live) return { count: live.count, expiresAt: live.expiresAt };
-      // no window or an ended one: start anew, unless another process just did
-      const fresh = { count: 1, expiresAt: now + windowMs };
+      // one round trip when the window is live (one more) or there is none (inserted with 1)
       try {
-        const replaced = await counters.updateOne({ _id: key, expiresAt: { $lte: now } }, { $set: fresh });
-        if (replaced.modifiedCount === 0) await counters.insertOne({ _id: key, ...fresh });
-        return fresh;
+        const doc = await counters.findOneAndUpdate(
+          { _id: key, expiresAt: { $gt: now } },
+          { $inc: { count: 1 }, $setOnInsert: { expiresAt: now + windowMs } },
+          { upsert: true, returnDocument: 'after' },
+        );
+        return { count: doc!.count, expiresAt: doc!.expiresAt };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        return this.hit(key, windowMs);
       }
+      // the key exists: its window ended (start anew, unless another process just did), or
+      // another process inserted it a moment ago (count in its window)
+      const fresh = { count: 1, expiresAt: now + windowMs };
+      const replaced = await counters.updateOne({ _id: key, expiresAt: { $lte: now } }, { $set: fresh });
+      return replaced.modifiedCount === 1 ? fresh : this.hit(key, windowMs);
     },
     async peek(key) {
       const doc = await counters.findOne({ _id: key, expiresAt: { $gt: clock.now() } });
       return doc ? { count: doc.count, expiresAt: doc.expiresAt } : null;
     },
-    async clear(key) {
-      await counters.deleteOne({ _id: key });
+    async clear(...keys) {
+      await counters.deleteMany({ _id: { $in: keys } });
     },
     async sweep() {
       return (await counters.deleteMany({ expiresAt: { $lte: clock.now() } })).deletedCount;

@@ -10,7 +10,7 @@ export function sqliteCounters(db: DatabaseSync, clock: Clock): CounterStore {
       expires_at = CASE WHEN counters.expires_at <= ? THEN excluded.expires_at ELSE counters.expires_at END
     RETURNING count, expires_at`);
   const peek = db.prepare('SELECT count, expires_at FROM counters WHERE key = ? AND expires_at > ?');
-  const clear = db.prepare('DELETE FROM counters WHERE key = ?');
+  const clear = db.prepare('DELETE FROM counters WHERE key IN (SELECT value FROM json_each(?))');
   const sweep = db.prepare('DELETE FROM counters WHERE expires_at <= ?');
   const toState = (row: { count: number; expires_at: number }): CounterState => ({ count: row.count, expiresAt: row.expires_at });
 
@@ -23,8 +23,8 @@ export function sqliteCounters(db: DatabaseSync, clock: Clock): CounterStore {
       const row = peek.get(key, clock.now()) as { count: number; expires_at: number } | undefined;
       return row ? toState(row) : null;
     },
-    async clear(key) {
-      clear.run(key);
+    async clear(...keys) {
+      clear.run(JSON.stringify(keys));
     },
     async sweep() {
       return Number(sweep.run(clock.now()).changes);
