@@ -27,6 +27,7 @@ import { createRateLimiter } from './security/rate_limit.ts';
 import { createAudit, type RecordAudit } from './audit/audit.ts';
 import { createKeyAdmin } from './admin/keys.ts';
 import { createMetrics } from './operations/metrics.ts';
+import { cachedClients } from './store/cached_clients.ts';
 import { timedStore } from './operations/timed_store.ts';
 import { coresPerWorker } from './workers.ts';
 import type { Channel, Store } from './store/ports.ts';
@@ -63,7 +64,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   }
   const cipher = createCipher(atRest.keys);
   const metrics = createMetrics();
-  const store = timedStore(await openStore(config, clock, logger), metrics);
+  const timed = timedStore(await openStore(config, clock, logger), metrics);
+  const store = { ...timed, clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000) };
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
   const totp = createTotp(config.totp, clock);
   const senders = createSenders(config, clock);

@@ -1,4 +1,6 @@
 import * as oidc from 'openid-client';
+import { buildContainer } from '../src/container.ts';
+import { createLogger } from '../src/logger.ts';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
@@ -105,6 +107,33 @@ test('an authorization code is single use', async () => {
   await enrolThroughSignIn(stepup, browser, authorization.url);
   await authorization.exchange(browser.callbackUrl);
   await expect(authorization.exchange(browser.callbackUrl)).rejects.toMatchObject({ error: 'invalid_grant' });
+});
+
+describe('client changes reach the running server', () => {
+  /** the authorization endpoint's answer to a request from the client: 303 to a sign-in, 400 for an unknown client */
+  const authorizeStatus = async (url: string) => (await fetch(url, { redirect: 'manual' })).status;
+
+  test('a client removed here is refused at once', async () => {
+    const rp = await relyingParty(stepup);
+    expect(await authorizeStatus((await rp.authorize()).url)).toBe(303);
+    const url = (await rp.authorize()).url;
+    await stepup.container.clientAdmin.remove(rp.clientId);
+    expect(await authorizeStatus(url)).toBe(400);
+  });
+
+  test('a client removed by another process (the CLI) is refused once clientCacheSeconds (5) have passed', async () => {
+    const rp = await relyingParty(stepup);
+    expect(await authorizeStatus((await rp.authorize()).url)).toBe(303);
+    const { config } = stepup.container;
+    const cli = await buildContainer(config, createLogger(config), stepup.clock);
+    try {
+      await cli.clientAdmin.remove(rp.clientId);
+    } finally {
+      await cli.close();
+    }
+    stepup.clock.advance(5_001);
+    expect(await authorizeStatus((await rp.authorize()).url)).toBe(400);
+  });
 });
 
 test('discovery advertises both acr values, S256 and the claims', async () => {

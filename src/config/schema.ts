@@ -95,6 +95,8 @@ export const configSchema = z.object({
   /** on SIGTERM, how long requests in flight may take before their connections are closed */
   shutdownGraceSeconds: seconds,
   sweepIntervalSeconds: seconds,
+  /** how long a process reuses a client read from the store; 0 reads it every time */
+  clientCacheSeconds: z.number().int().min(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
