@@ -1,10 +1,10 @@
 import argon2 from 'argon2';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import Provider from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /**
- * The baseline: a bare oidc-provider (in-memory storage) with a password-only login page and
+ * The baseline: a bare oidc-provider (in-memory storage, unbounded) with a password-only login page and
  * the same argon2 parameters, so Stepup's cost is read as a ratio against it.
  * Args: port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password.
  */
@@ -12,7 +12,50 @@ const [port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectU
 const issuer = `http://127.0.0.1:${port}`;
 const passwordHash = await argon2.hash(password!, { type: argon2.argon2id, memoryCost: Number(memoryKiB), timeCost: Number(timeCost), parallelism: Number(parallelism) });
 
+/**
+ * In-memory storage without a size limit: oidc-provider's own memory adapter keeps only the
+ * last 1,000 records, so a bench's worth of sign-ins evicted the grants its refresh phase used.
+ */
+const entries = new Map<string, { payload: AdapterPayload; expiresAt: number | null }>();
+class MapAdapter implements Adapter {
+  private readonly model: string;
+  constructor(model: string) {
+    this.model = model;
+  }
+  private key = (id: string) => `${this.model}:${id}`;
+  private live(key: string) {
+    const entry = entries.get(key);
+    if (!entry || (entry.expiresAt !== null && entry.expiresAt <= Date.now())) return undefined;
+    return entry.payload;
+  }
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+    entries.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null });
+    if (payload.uid) entries.set(`uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt: null });
+  }
+  async find(id: string) {
+    return this.live(this.key(id));
+  }
+  async findByUid(uid: string) {
+    const id = (entries.get(`uid:${uid}`)?.payload as { id?: string } | undefined)?.id;
+    return id ? this.find(id) : undefined;
+  }
+  async findByUserCode() {
+    return undefined;
+  }
+  async consume(id: string) {
+    const payload = this.live(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string) {
+    entries.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId: string) {
+    for (const [key, entry] of entries) if (entry.payload.grantId === grantId) entries.delete(key);
+  }
+}
+
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients: [{ client_id: clientId!, client_secret: clientSecret!, redirect_uris: [redirectUri!], grant_types: ['authorization_code', 'refresh_token'] }],
   findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
   features: { devInteractions: { enabled: false } },
