@@ -80,6 +80,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const checkPassword = createPasswordLogin(store.accounts, hasher, lockout);
   const secondFactors = createSecondFactors({
     factors: store.factors,
+    counters: store.counters,
     recoveryCodes: store.recoveryCodes,
     totp,
     cipher,

@@ -32,6 +32,12 @@ async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, 
 /** GET /account — what is enrolled, and what can be done. */
 export const showOverview = (deps: AccountAreaDeps) => (ctx: ParameterizedContext) => renderOverview(ctx, deps);
 
+const removalRefused = {
+  last: 'This is your only second factor, and signing in needs one. Add another first, then remove this one.',
+  busy: 'Another change to your second factors is under way. Look at the list below, then try again if needed.',
+  unknown: 'That second factor is not on your account any more.',
+};
+
 /** POST /account/factors/:id/remove — never the last factor. */
 export function removeFactor(deps: AccountAreaDeps) {
   return async (ctx: ParameterizedContext) => {
@@ -39,10 +45,8 @@ export function removeFactor(deps: AccountAreaDeps) {
     const { account } = accountOf(ctx);
     const outcome = await deps.selfService.removeFactor(account, String(ctx.params.id), requestInfo(ctx));
     if (outcome === 'removed') return seeOther(ctx, '/account?done=factor-removed');
-    ctx.status = outcome === 'last' ? 409 : 404;
-    await renderOverview(ctx, deps, outcome === 'last'
-      ? 'This is your only second factor, and signing in needs one. Add another first, then remove this one.'
-      : 'That second factor is not on your account any more.');
+    ctx.status = outcome === 'unknown' ? 404 : 409;
+    await renderOverview(ctx, deps, removalRefused[outcome]);
   };
 }
 

@@ -3,13 +3,15 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, Factor, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
+import type { Account, CounterStore, Factor, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
 import type { MethodKind } from './methods.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
 import type { Totp } from './totp.ts';
 
 export interface SecondFactorDeps {
   factors: FactorStore;
+  /** for a short lease that keeps two removals of one account's factors apart */
+  counters: CounterStore;
   recoveryCodes: RecoveryCodeStore;
   totp: Totp;
   cipher: Cipher;
@@ -117,14 +119,23 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     /**
      * Removes one confirmed factor of the account, but never the last one: Stepup asks every
      * sign-in to its own account area for a second factor. Null when there is no such factor.
+     * Two removals at once could each see the other factor and both go ahead, leaving none:
+     * an atomic counter serves as a lease, and the second one is refused as busy.
      */
-    async removeFactor(accountId: string, factorId: string): Promise<{ removed: Factor } | { refused: 'last' } | null> {
-      const confirmed = await confirmedFactors(accountId);
-      const factor = confirmed.find((f) => f.id === factorId);
-      if (!factor) return null;
-      if (confirmed.length === 1) return { refused: 'last' };
-      await factors.remove(factor.id);
-      return { removed: factor };
+    async removeFactor(accountId: string, factorId: string): Promise<{ removed: Factor } | { refused: 'last' | 'busy' } | null> {
+      const lease = `factor-removal:${accountId}`;
+      // the lease ends with its window should this process die holding it
+      if ((await deps.counters.hit(lease, 10_000)).count > 1) return { refused: 'busy' };
+      try {
+        const confirmed = await confirmedFactors(accountId);
+        const factor = confirmed.find((f) => f.id === factorId);
+        if (!factor) return null;
+        if (confirmed.length === 1) return { refused: 'last' };
+        await factors.remove(factor.id);
+        return { removed: factor };
+      } finally {
+        await deps.counters.clear(lease);
+      }
     },
 
     /** Spends one recovery code; true when it was valid and unused. */
