@@ -4,7 +4,7 @@ import Koa from 'koa';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /**
- * The baseline: a bare oidc-provider (in-memory storage, unbounded) with a password-only login page and
+ * The baseline: a bare oidc-provider (in-memory storage) with a password-only login page and
  * the same argon2 parameters, so Stepup's cost is read as a ratio against it.
  * Args: port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password.
  */

@@ -18,6 +18,7 @@ export const stepUrl = (it: CurrentInteraction, step = '') => `${it.base}${step}
 export async function finishInteraction(ctx: ParameterizedContext, it: CurrentInteraction, result: InteractionResults, merge = false) {
   const interaction = it.details;
   interaction.result = merge && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+  // exp is in oidc-provider's time, which is the system clock's
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   seeOther(ctx, interaction.returnTo);
   return interaction.returnTo;

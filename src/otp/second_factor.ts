@@ -47,7 +47,10 @@ export function createSecondFactors(deps: SecondFactorDeps) {
   return {
     confirmedFactors,
 
-    /** Methods the person can use now; empty means enrolment comes first. `confirmed` saves reading the factors again. */
+    /**
+     * Methods the person can use now; empty means enrolment comes first. The caller may pass
+     * the confirmed factors it has already read.
+     */
     async methodsFor(accountId: string, confirmed?: Factor[]): Promise<MethodKind[]> {
       const kinds = new Set<MethodKind>((confirmed ?? (await confirmedFactors(accountId))).map((f) => f.kind));
       if (kinds.size > 0 && (await recoveryCodes.countUnused(accountId)) > 0) kinds.add('recovery');
