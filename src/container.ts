@@ -43,7 +43,8 @@ async function openStore(config: Config, clock: Clock, logger: Logger): Promise<
 /** SMTP_URL and Twilio credentials select real delivery; otherwise the development outbox. */
 function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
   const outbox = join(config.dataDir, 'outbox.jsonl');
-  const email = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.smtpFrom) : createOutboxSender('email', outbox, clock);
+  const timeoutMs = config.deliveryTimeoutSeconds * 1000;
+  const email = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.smtpFrom, timeoutMs) : createOutboxSender('email', outbox, clock);
   const sms = config.twilioAccountSid && config.twilioAuthToken && config.twilioFrom
     ? createTwilioSender({
       accountSid: config.twilioAccountSid,
@@ -51,6 +52,7 @@ function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
       from: config.twilioFrom,
       apiUrl: config.twilioApiUrl,
       statusCallback: twilioStatusCallbackUrl(config.issuer),
+      timeoutMs,
     })
     : createOutboxSender('sms', outbox, clock);
   return { email, sms };
@@ -149,7 +151,10 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     }),
     recentActivity: createActivity(store.audit, store.clients, config.serviceName),
     keyAdmin: createKeyAdmin(store.settings, config, clock, audit),
-    close: () => store.close(),
+    close: async () => {
+      for (const sender of Object.values(senders)) sender.close?.();
+      await store.close();
+    },
   };
 }
 

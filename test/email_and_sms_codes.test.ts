@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import * as oidc from 'openid-client';
 import twilioLibrary from 'twilio';
 import { Browser } from './support/browser.ts';
@@ -375,5 +376,48 @@ describe('Twilio delivery status callback', () => {
     }
     const [entry] = await stepup.container.store.deliveries.listForAccount(person.accountId, 1);
     expect(entry!.status).toBeNull();
+  });
+});
+
+describe('an SMTP server that accepts the connection and then says nothing', () => {
+  let stalled: Server;
+  const held: Socket[] = [];
+  let slow: RunningStepup;
+  let slowRp: RelyingParty;
+
+  beforeAll(async () => {
+    // holds every connection open without an SMTP greeting, as a hung mail server does
+    stalled = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    slow = await startStepup({
+      SMTP_URL: `smtp://127.0.0.1:${(stalled.address() as AddressInfo).port}`,
+      TWILIO_ACCOUNT_SID: TWILIO_SID,
+      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      TWILIO_FROM: '+15550000000',
+      TWILIO_API_URL: twilio.url,
+    }, { deliveryTimeoutSeconds: 1 });
+    slowRp = await relyingParty(slow, { firstParty: true });
+  });
+  afterAll(async () => {
+    await slow.stop();
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => stalled.close(resolve));
+  });
+
+  test('the email fails after deliveryTimeoutSeconds and the code goes by SMS', async () => {
+    const email = 'stalled@example.com';
+    const phone = '+15557770001';
+    await slow.container.userAdmin.add({ email, phone, password: PASSWORD, emailCode: true });
+    const browser = new Browser(slow.issuer);
+    await browser.open((await slowRp.authorize()).url);
+    await browser.submit('/login', { email, password: PASSWORD });
+    await browser.open(`${browser.page.url.replace(/\?.*$/, '')}?method=email`);
+    await browser.submit('/second-factor/send');
+    expect(browser.page.html).toContain('We could not send an email, so we sent your code by SMS instead.');
+    expect(twilio.lastCodeTo(phone)).toMatch(/^\d{6}$/);
+    const accountId = (await slow.container.store.accounts.findByEmail(email))!.id;
+    const [failed] = (await slow.container.store.deliveries.listForAccount(accountId, 10)).filter((d) => d.channel === 'email' && d.purpose === 'code');
+    expect(failed).toMatchObject({ result: 'failed' });
+    expect(failed!.reason).toMatch(/greeting never received/i);
   });
 });

@@ -33,6 +33,8 @@ export const configSchema = z.object({
   twilioFrom: z.string().optional(),
   /** another Twilio-compatible API base URL; tests point it at a local stand-in */
   twilioApiUrl: z.url().optional(),
+  /** how long a send may wait on the SMTP server or Twilio before it counts as failed */
+  deliveryTimeoutSeconds: z.number().int().min(1).max(120),
   argon2: z.object({
     memoryKiB: z.number().int().min(8192),
     timeCost: z.number().int().min(1),

@@ -13,4 +13,6 @@ export interface Sender {
   /** named in logs and at start: smtp, twilio, outbox */
   readonly provider: string;
   send(message: OutgoingMessage): Promise<{ providerMessageId: string | null }>;
+  /** closes connections kept open between sends */
+  close?(): void;
 }

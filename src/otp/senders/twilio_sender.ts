@@ -10,11 +10,13 @@ export interface TwilioSettings {
   apiUrl?: string;
   /** where Twilio reports delivery status; verified by signature */
   statusCallback: string;
+  /** how long a request to Twilio may take */
+  timeoutMs: number;
 }
 
 /** SMS through Twilio's Messages API with the official client. */
 export function createTwilioSender(settings: TwilioSettings): Sender {
-  const client = twilio(settings.accountSid, settings.authToken);
+  const client = twilio(settings.accountSid, settings.authToken, { timeout: settings.timeoutMs });
   if (settings.apiUrl) client.api.baseUrl = settings.apiUrl.replace(/\/$/, '');
   const sender = settings.from.startsWith('MG') ? { messagingServiceSid: settings.from } : { from: settings.from };
   return {
