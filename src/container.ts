@@ -78,7 +78,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     return writeAudit(request, event);
   };
   const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
-  const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock });
+  const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock, logger });
   const checkPassword = createPasswordLogin(store.accounts, hasher, lockout);
   const secondFactors = createSecondFactors({
     factors: store.factors,
@@ -152,6 +152,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     recentActivity: createActivity(store.audit, store.clients, config.serviceName),
     keyAdmin: createKeyAdmin(store.settings, config, clock, audit),
     close: async () => {
+      await alert.settled();
       for (const sender of Object.values(senders)) sender.close?.();
       await store.close();
     },

@@ -40,7 +40,11 @@ async function signInToAccount(person: Enrolled, browser = new Browser(stepup.is
 }
 
 const factorIds = (browser: Browser) => [...browser.page.html.matchAll(/action="\/account\/factors\/([^/]+)\/remove"/g)].map((m) => m[1]!);
-const subjects = (person: Enrolled) => messagesTo(stepup, person.email).map((m) => m.subject);
+/** Subjects of the mail to the person; alerts go out after the answer, so those still being sent are waited for. */
+const subjects = async (person: Enrolled) => {
+  await stepup.container.alert.settled();
+  return messagesTo(stepup, person.email).map((m) => m.subject);
+};
 const auditOf = (person: Enrolled) => stepup.container.store.audit.query({ email: person.email, limit: 100 });
 
 test('the account area is reached by signing in with the password and the second factor', async () => {
@@ -96,7 +100,7 @@ test('a lost phone: a recovery code signs in, a new authenticator is added, the 
   await other.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
   expect(other.page.status).toBe(401);
 
-  expect(subjects(person)).toEqual(expect.arrayContaining([
+  expect(await subjects(person)).toEqual(expect.arrayContaining([
     'Stepup: A recovery code was used',
     'Stepup: A second factor was added to your account',
     'Stepup: A second factor was removed from your account',
@@ -160,7 +164,7 @@ test('new recovery codes replace the old ones, are shown once, and the owner is 
   const fresh = [...browser.page.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
   expect(fresh).toHaveLength(10);
   expect(fresh).not.toContain(person.recoveryCodes[0]);
-  expect(subjects(person)).toContain('Stepup: Your recovery codes were replaced');
+  expect(await subjects(person)).toContain('Stepup: Your recovery codes were replaced');
 
   const accountId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
   expect(await stepup.container.secondFactors.useRecoveryCode(accountId, person.recoveryCodes[0]!)).toBe(false);
@@ -247,7 +251,7 @@ describe('password change', () => {
     expect(browser.page.url).toBe(`${stepup.issuer}/account?done=password-changed`);
     expect((await stepup.container.checkPassword(person.email, person.password)).ok).toBe(false);
     expect((await stepup.container.checkPassword(person.email, 'a brand new long passphrase')).ok).toBe(true);
-    expect(subjects(person)).toContain('Stepup: Your password was changed');
+    expect(await subjects(person)).toContain('Stepup: Your password was changed');
     const events = (await auditOf(person)).filter((e) => e.type === 'account_change');
     expect(events.map((e) => `${e.result}:${e.detail}`)).toEqual(['ok:password changed', 'failed:password not changed: wrong_password']);
     expect(account.passwordHash).not.toBe((await stepup.container.store.accounts.findByEmail(person.email))!.passwordHash);

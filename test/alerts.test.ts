@@ -15,28 +15,30 @@ beforeAll(async () => {
 afterAll(() => stepup.stop());
 
 /** Alerts mailed to `email`, read from the development outbox. */
-function alertsTo(email: string) {
+async function alertsTo(email: string) {
+  // alerts go out after the answer: wait for those still being sent
+  await stepup.container.alert.settled();
   const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
   return lines.map((line) => JSON.parse(line) as { to: string; subject: string; text: string }).filter((m) => m.to === email && m.subject.startsWith('Stepup: '));
 }
 
 test('enrolling a second factor mails "factor added", and that first sign-in no new-browser alert', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
-  expect(alertsTo(person.email).map((m) => m.subject)).toEqual(['Stepup: A second factor was added to your account']);
-  expect(alertsTo(person.email)[0]!.text).toContain('A second factor (Authenticator app) was added');
+  expect((await alertsTo(person.email)).map((m) => m.subject)).toEqual(['Stepup: A second factor was added to your account']);
+  expect((await alertsTo(person.email))[0]!.text).toContain('A second factor (Authenticator app) was added');
 });
 
 test('a sign-in from a new browser mails the owner once; the same browser again does not', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   const browser = new Browser(stepup.issuer);
   await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
-  const alerts = alertsTo(person.email).filter((m) => m.subject.includes('New sign-in'));
+  const alerts = (await alertsTo(person.email)).filter((m) => m.subject.includes('New sign-in'));
   expect(alerts).toHaveLength(1);
   expect(alerts[0]!.text).toContain('for Wallet from a browser we have not seen before');
   expect(alerts[0]!.text).toMatch(/IP address: \S*127\.0\.0\.1/);
 
   await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
-  expect(alertsTo(person.email).filter((m) => m.subject.includes('New sign-in'))).toHaveLength(1);
+  expect((await alertsTo(person.email)).filter((m) => m.subject.includes('New sign-in'))).toHaveLength(1);
 });
 
 test('a lockout mails the owner when it unlocks', async () => {
@@ -46,7 +48,7 @@ test('a lockout mails the owner when it unlocks', async () => {
     await browser.open((await rp.authorize()).url);
     await browser.submit('/login', { email: person.email, password: 'wrong' });
   }
-  const [locked] = alertsTo(person.email).filter((m) => m.subject.includes('locked'));
+  const [locked] = (await alertsTo(person.email)).filter((m) => m.subject.includes('locked'));
   expect(locked!.text).toMatch(/was locked after too many failed attempts to sign in\. It unlocks at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
   expect(locked!.text).not.toContain('wrong');
   await stepup.container.userAdmin.unlock(person.email);
@@ -59,7 +61,7 @@ test('using a recovery code mails the owner with the number left', async () => {
   await browser.submit('/login', { email: person.email, password: person.password });
   await browser.open(`${browser.page.url}?method=recovery`);
   await browser.submit('/second-factor', { code: person.recoveryCodes[0]! });
-  const [used] = alertsTo(person.email).filter((m) => m.subject.includes('recovery code'));
+  const [used] = (await alertsTo(person.email)).filter((m) => m.subject.includes('recovery code'));
   expect(used!.text).toContain('You have 9 left.');
   expect(used!.text).not.toContain(person.recoveryCodes[0]!);
 });
@@ -67,6 +69,7 @@ test('using a recovery code mails the owner with the number left', async () => {
 test('alerts are in the delivery log as alerts', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  await stepup.container.alert.settled();
   const log = await stepup.container.store.deliveries.listForAccount(account.id, 5);
   expect(log).toEqual([expect.objectContaining({ purpose: 'alert', channel: 'email', result: 'sent' })]);
 });
@@ -76,18 +79,18 @@ test('a browser stays known for 400 days after its last sign-in, then is new aga
   const day = 24 * 60 * 60 * 1000;
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   const browser = new Browser(stepup.issuer);
-  const newBrowserAlerts = () => alertsTo(person.email).filter((m) => m.subject.includes('New sign-in')).length;
+  const newBrowserAlerts = async () => (await alertsTo(person.email)).filter((m) => m.subject.includes('New sign-in')).length;
   await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
-  expect(newBrowserAlerts()).toBe(1);
+  expect(await newBrowserAlerts()).toBe(1);
 
   // a sign-in two days later renews the memory, so 401 days after the first it is still known
   stepup.clock.advance(2 * day);
   await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
   stepup.clock.advance(399 * day);
   await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
-  expect(newBrowserAlerts()).toBe(1);
+  expect(await newBrowserAlerts()).toBe(1);
 
   stepup.clock.advance(401 * day);
   await signIn(stepup, browser, (await rp.authorize({ prompt: 'login' })).url, person);
-  expect(newBrowserAlerts()).toBe(2);
+  expect(await newBrowserAlerts()).toBe(2);
 });

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { latestCode } from './support/outbox.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { createPerson, PASSWORD } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
@@ -106,8 +105,7 @@ maybe('in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Send code' }).click();
     await page.getByText(/We sent a code by email/).waitFor();
-    const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
-    await page.getByLabel('Email code').fill(/(\d{6})/.exec(JSON.parse(lines.at(-1)!).text)![1]!);
+    await page.getByLabel('Email code').fill(latestCode(stepup, 'form-post@example.com'));
     await page.getByRole('button', { name: 'Continue' }).click();
 
     const [method, body] = (await posted).split(' ');
@@ -133,9 +131,7 @@ maybe('in Chromium', () => {
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     await page.getByRole('button', { name: 'Send code' }).click();
     await page.getByText(/We sent a code by email to m\*+@example\.com/).waitFor();
-    const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
-    const code = /(\d{6})/.exec(JSON.parse(lines.at(-1)!).text)![1]!;
-    await page.getByLabel('Email code').fill(code);
+    await page.getByLabel('Email code').fill(latestCode(stepup, 'mail-code@example.com'));
     const callback = await waitForCallback(page, () => page.getByRole('button', { name: 'Continue' }).click());
     expect((await authorization.exchange(callback)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
     await context.close();

@@ -19,6 +19,8 @@ test('without providers, codes are appended to $DATA_DIR/outbox.jsonl, one JSON 
   await stepup.container.userAdmin.add({ email: 'outbox@example.com', phone: '+15557654321', password: PASSWORD, emailCode: true });
   const rp = await relyingParty(stepup, { firstParty: true, name: 'Outbox App' });
   for (const method of ['email', 'sms'] as const) {
+    // the previous sign-in's new-browser alert goes out after its answer: let it land first
+    await stepup.container.alert.settled();
     const browser = new Browser(stepup.issuer);
     const authorization = await rp.authorize();
     await browser.open(authorization.url);

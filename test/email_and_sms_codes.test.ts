@@ -418,6 +418,7 @@ describe('an SMTP server that accepts the connection and then says nothing', () 
     const accountId = (await slow.container.store.accounts.findByEmail(email))!.id;
     const [failed] = (await slow.container.store.deliveries.listForAccount(accountId, 10)).filter((d) => d.channel === 'email' && d.purpose === 'code');
     expect(failed).toMatchObject({ result: 'failed' });
-    expect(failed!.reason).toMatch(/greeting never received/i);
+    // whichever of the greeting and socket timeouts fires first
+    expect(failed!.reason).toMatch(/greeting never received|timeout/i);
   });
 });

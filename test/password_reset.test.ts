@@ -71,6 +71,7 @@ test('the reset sets the password, ends every session, and signing in still need
   expect(browser.page.status).toBe(200);
   expect(browser.textOf('message')).toContain('you will still be asked for your second factor');
   expect((await stepup.container.checkPassword(person.email, NEW_PASSWORD)).ok).toBe(true);
+  await stepup.container.alert.settled();
   expect(messagesTo(stepup, person.email).map((m) => m.subject)).toContain('Stepup: Your password was changed');
 
   // the earlier session is gone

@@ -38,12 +38,27 @@ export function createAccountMailer(deps: MailerDeps) {
 
 export type SendEmailTo = ReturnType<typeof createAccountMailer>;
 
-/** Emails the account owner about security events. */
-export function createAlerts(deps: { sendEmailTo: SendEmailTo; messages: AlertMessages; clock: Clock }) {
+/**
+ * Emails the account owner about security events, after the request that raised them has
+ * answered: a slow mail server never slows a sign-in. `settled()` waits for the alerts still
+ * being sent (at shutdown, and in tests before they read the mail).
+ */
+export function createAlerts(deps: { sendEmailTo: SendEmailTo; messages: AlertMessages; clock: Clock; logger: Logger }) {
   const { sendEmailTo } = deps;
-  return async function alert(account: Account, kind: AlertKind, vars: Record<string, string | number | null> = {}): Promise<void> {
-    await sendEmailTo(account, 'alert', deps.messages(kind, account.email, { time: utcMinute(deps.clock.now()), ...vars }));
+  const sending = new Set<Promise<void>>();
+
+  async function alert(account: Account, kind: AlertKind, vars: Record<string, string | number | null> = {}): Promise<void> {
+    const message = deps.messages(kind, account.email, { time: utcMinute(deps.clock.now()), ...vars });
+    const sent: Promise<void> = sendEmailTo(account, 'alert', message)
+      .catch((err: unknown) => deps.logger.error({ err, kind }, 'sending a security alert failed'))
+      .finally(() => sending.delete(sent));
+    sending.add(sent);
+  }
+
+  alert.settled = async () => {
+    while (sending.size > 0) await Promise.all([...sending]);
   };
+  return alert;
 }
 
 export type Alert = ReturnType<typeof createAlerts>;
