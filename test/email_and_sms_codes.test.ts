@@ -421,4 +421,24 @@ describe('an SMTP server that accepts the connection and then says nothing', () 
     // whichever of the greeting and socket timeouts fires first
     expect(failed!.reason).toMatch(/greeting never received|timeout/i);
   });
+
+  test('a security alert is sent after the sign-in has been answered, not before', async () => {
+    const email = 'alerted@example.com';
+    const phone = '+15557770002';
+    await slow.container.userAdmin.add({ email, phone, password: PASSWORD });
+    const browser = new Browser(slow.issuer);
+    await browser.open((await slowRp.authorize()).url);
+    await browser.submit('/login', { email, password: PASSWORD });
+    await browser.open(`${browser.page.url.replace(/\?.*$/, '')}?method=sms`);
+    await browser.submit('/second-factor/send');
+    await browser.submit('/second-factor', { code: twilio.lastCodeTo(phone) });
+    expect(new URL(browser.callbackUrl).searchParams.get('code')).toBeTruthy();
+
+    // the new-browser alert is still waiting on the silent mail server
+    const accountId = (await slow.container.store.accounts.findByEmail(email))!.id;
+    const alerts = async () => (await slow.container.store.deliveries.listForAccount(accountId, 10)).filter((d) => d.purpose === 'alert');
+    expect(await alerts()).toEqual([]);
+    await slow.container.alert.settled();
+    expect((await alerts()).map((d) => d.result)).toEqual(['failed']);
+  });
 });
