@@ -5,12 +5,10 @@ import { latestCode, messagesTo } from './support/outbox.ts';
 import { continueFromRecoveryCodes, enrolThroughSignIn, nextTimeStep, totpCode, type Enrolled } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
-import { mongoTestServerIsFerretDb } from './support/mongodb_server.ts';
+import { atomicTest } from './support/mongodb_server.ts';
 
-// single use under concurrency needs atomic conditional updates; FerretDB v1 does not promise them
-const onFerretDb = process.env.STEPUP_TEST_STORE === 'mongodb' && mongoTestServerIsFerretDb();
-if (onFerretDb) console.warn('SKIPPED "the same callback twice at once" and "two removals at once" on FerretDB v1: its conditional updates are not atomic; run with MONGODB_URI set to a real MongoDB');
-const atomically = onFerretDb ? test.skip : test;
+// single use under concurrency needs atomic conditional updates
+const atomically = atomicTest('"the same callback twice at once" and "two removals at once"');
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

@@ -1,13 +1,11 @@
 import { Browser } from './support/browser.ts';
 import { createPerson, enrolThroughSignIn, PASSWORD, totpCode } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { mongoTestServerIsFerretDb } from './support/mongodb_server.ts';
+import { atomicTest } from './support/mongodb_server.ts';
 import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
 // counters must be atomic for this; FerretDB v1 does not promise it
-const onFerretDb = process.env.STEPUP_TEST_STORE === 'mongodb' && mongoTestServerIsFerretDb();
-if (onFerretDb) console.warn('SKIPPED "100 parallel guesses" on FerretDB v1: its updates are not atomic under concurrency; run with MONGODB_URI set to a real MongoDB');
-const atomically = onFerretDb ? test.skip : test;
+const atomically = atomicTest('"100 parallel guesses"');
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
