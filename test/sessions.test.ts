@@ -74,3 +74,20 @@ test('RP-initiated logout ends the session', async () => {
   await browser.open(silent.url);
   expect(browser.callbackUrl.searchParams.get('error')).toBe('login_required');
 });
+
+test('a second account can sign in in the same browser, and gets its own tokens', async () => {
+  const browser = new Browser(stepup.issuer);
+  const first = await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);
+  // the first person's grant is revoked when the session changes hands; the sign-in goes on
+  const switching = await rp.authorize({ prompt: 'login' });
+  const second = await enrolThroughSignIn(stepup, browser, switching.url);
+  // oidc-provider ends the first person's session with a self-submitting form, as a browser would
+  await browser.submit('/session/end/confirm');
+  const idOf = async (email: string) => (await stepup.container.store.accounts.findByEmail(email))!.id;
+  expect((await switching.exchange(browser.callbackUrl)).claims()!.sub).toBe(await idOf(second.email));
+
+  const silent = await rp.authorize({ prompt: 'none' });
+  await browser.open(silent.url);
+  expect((await silent.exchange(browser.callbackUrl)).claims()!.sub).toBe(await idOf(second.email));
+  expect(await idOf(second.email)).not.toBe(await idOf(first.email));
+});

@@ -255,15 +255,18 @@ describe.each(storeAdapters)('%s store', (name, open) => {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
-    test('revoking a grant removes every record of it', async () => {
+    test('revoking a grant removes its records of that kind only: its interaction stays', async () => {
       const grantId = unique('grant');
       const ids = [unique('a'), unique('b')];
       for (const id of ids) await store.records.upsert('AccessToken', id, { grantId }, clock.now() + 60_000, { grantId });
       const other = unique('c');
       await store.records.upsert('AccessToken', other, { grantId: 'other' }, clock.now() + 60_000, { grantId: 'other' });
-      await store.records.revokeByGrantId(grantId);
+      const interaction = unique('i');
+      await store.records.upsert('Interaction', interaction, { grantId }, clock.now() + 60_000, { grantId });
+      await store.records.revokeByGrantId('AccessToken', grantId);
       for (const id of ids) expect(await store.records.find('AccessToken', id)).toBeNull();
       expect(await store.records.find('AccessToken', other)).not.toBeNull();
+      expect(await store.records.find('Interaction', interaction)).not.toBeNull();
     });
 
     test("revoking an account removes its sessions, grants and tokens, and nobody else's", async () => {

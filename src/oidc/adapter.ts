@@ -3,6 +3,15 @@ import type { Clock } from '../clock.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientStore, RecordStore, StoredRecord } from '../store/ports.ts';
 
+/**
+ * The account a record belongs to, so that ending an account's sessions finds it: tokens,
+ * grants and sessions name it; an interaction names it in its session or its login result.
+ */
+function accountIdOf(payload: AdapterPayload): string | undefined {
+  const interaction = payload as { session?: { accountId?: string }; result?: { login?: { accountId?: string } } };
+  return payload.accountId ?? interaction.session?.accountId ?? interaction.result?.login?.accountId;
+}
+
 /** oidc-provider's models stored through our ports; `Client` comes from the client store. */
 export function createAdapterClass(records: RecordStore, clients: ClientStore, cipher: Cipher, clock: Clock) {
   // oidc-provider looks the client up several times per sign-in; decrypt each secret once
@@ -32,7 +41,7 @@ export function createAdapterClass(records: RecordStore, clients: ClientStore, c
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
-      const index = { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: payload.accountId };
+      const index = { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountIdOf(payload) };
       await records.upsert(this.model, id, payload as Record<string, unknown>, expiresAt, index);
     }
 
@@ -63,7 +72,7 @@ export function createAdapterClass(records: RecordStore, clients: ClientStore, c
     }
 
     async revokeByGrantId(grantId: string) {
-      await records.revokeByGrantId(grantId);
+      await records.revokeByGrantId(this.model, grantId);
     }
   };
 }

@@ -234,8 +234,15 @@ export interface RecordStore {
   /** Marks the record consumed; true only for the one call that found it unconsumed. */
   consume(kind: string, id: string, at: number): Promise<boolean>;
   destroy(kind: string, id: string): Promise<void>;
-  revokeByGrantId(grantId: string): Promise<void>;
-  /** Deletes every record of the account (sessions, grants, tokens); returns how many. */
+  /**
+   * Deletes the records of one kind issued under the grant. oidc-provider calls it once per
+   * token model, so the grant's interaction and session, which carry its id too, stay.
+   */
+  revokeByGrantId(kind: string, grantId: string): Promise<void>;
+  /**
+   * Deletes every record of the account: sessions, grants, tokens, interactions, pending
+   * sign-ins and enrolments; returns how many.
+   */
   revokeByAccountId(accountId: string): Promise<number>;
   /** Deletes expired records; returns how many. */
   sweep(): Promise<number>;

@@ -62,8 +62,8 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
     async destroy(kind, id) {
       await records.deleteOne({ _id: idOf(kind, id) });
     },
-    async revokeByGrantId(grantId) {
-      await records.deleteMany({ grantId });
+    async revokeByGrantId(kind, grantId) {
+      await records.deleteMany({ kind, grantId });
     },
     async revokeByAccountId(accountId) {
       return (await records.deleteMany({ accountId })).deletedCount;

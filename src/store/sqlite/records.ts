@@ -24,7 +24,7 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
   const byUserCode = db.prepare(`SELECT * FROM records WHERE kind = ? AND user_code = ? AND ${live}`);
   const consume = db.prepare(`UPDATE records SET consumed_at = ? WHERE kind = ? AND id = ? AND consumed_at IS NULL AND ${live}`);
   const destroy = db.prepare('DELETE FROM records WHERE kind = ? AND id = ?');
-  const revoke = db.prepare('DELETE FROM records WHERE grant_id = ?');
+  const revoke = db.prepare('DELETE FROM records WHERE kind = ? AND grant_id = ?');
   const revokeAccount = db.prepare('DELETE FROM records WHERE account_id = ?');
   const sweep = db.prepare('DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?');
 
@@ -47,8 +47,8 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     async destroy(kind, id) {
       destroy.run(kind, id);
     },
-    async revokeByGrantId(grantId) {
-      revoke.run(grantId);
+    async revokeByGrantId(kind, grantId) {
+      revoke.run(kind, grantId);
     },
     async revokeByAccountId(accountId) {
       return Number(revokeAccount.run(accountId).changes);
