@@ -138,3 +138,23 @@ test('forged forms, unknown tokens and too many requests change nothing', async 
   expect(messagesTo(stepup, person.email).filter((m) => m.subject.includes('reset'))).toHaveLength(3);
   expect((await stepup.container.checkPassword(person.email, person.password)).ok).toBe(true);
 });
+
+test('a sign-in waiting for its second factor ends when the password is reset', async () => {
+  const person = await enrolled();
+  // someone who holds the old password gets as far as the second factor, and waits
+  const attacker = new Browser(stepup.issuer);
+  await attacker.open((await rp.authorize()).url);
+  await attacker.submit('/login', { email: person.email, password: person.password });
+  await attacker.open(`${attacker.page.url}?method=recovery`);
+
+  const owner = await askForReset(person.email);
+  const link = linkIn((await waitForMessage(stepup, person.email, 'reset your password')).text);
+  await owner.open(link);
+  await owner.submit(link.slice(stepup.issuer.length), { password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+
+  await attacker.submit('/second-factor', { code: person.recoveryCodes[0]! });
+  expect(attacker.page.url.startsWith(stepup.issuer)).toBe(true);
+  expect(attacker.page.html).not.toContain('Recovery code');
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  expect(await stepup.container.store.recoveryCodes.countUnused(account.id)).toBe(person.recoveryCodes.length);
+});

@@ -5,13 +5,14 @@ const kind = 'PendingSignIn';
 
 /**
  * The password was right but the second factor is still owed. Kept beside the interaction,
- * never in the session: no session exists until both factors are passed.
+ * never in the session: no session exists until both factors are passed. Found by account,
+ * so a password change or "sign out everywhere" ends it too.
  */
 export function createPendingSignIns(records: RecordStore, clock: Clock, lifetimeMs: number) {
   return {
     /** Lives as long as an interaction may, on the same clock as every other expiry. */
     async start(interactionUid: string, accountId: string) {
-      await records.upsert(kind, interactionUid, { accountId }, clock.now() + lifetimeMs);
+      await records.upsert(kind, interactionUid, { accountId }, clock.now() + lifetimeMs, { accountId });
     },
     async accountIdFor(interactionUid: string): Promise<string | null> {
       const record = await records.find(kind, interactionUid);
