@@ -146,8 +146,6 @@ export interface Delivery {
 
 export interface DeliveryLogStore {
   add(delivery: Delivery): Promise<void>;
-  /** Codes sent to the account since `since` (for the send cap). */
-  codesSentSince(accountId: string, since: number): Promise<Delivery[]>;
   updateStatus(providerMessageId: string, status: string): Promise<boolean>;
   listForAccount(accountId: string, limit: number): Promise<Delivery[]>;
 }
