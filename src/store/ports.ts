@@ -230,6 +230,7 @@ export interface StoredRecord {
 /**
  * Expiring records by kind and id: every oidc-provider model (sessions, interactions,
  * codes, tokens, grants) and our own short-lived state. Expired records are never returned.
+ * Callers get it through sealed_records.ts: ids stored only as keyed hashes, payloads encrypted.
  */
 export interface RecordStore {
   upsert(kind: string, id: string, payload: Record<string, unknown>, expiresAt: number | null, index?: RecordIndex): Promise<void>;
