@@ -63,10 +63,20 @@ test('the server logs at debug level through sign-ins, failures and codes, and n
     const tokens = await oidc.authorizationCodeGrant(config, browser.callbackUrl, { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
     expect(tokens.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
 
+    // a password-reset link: its token is in the path, which is logged
+    const reset = new Browser(issuer);
+    await reset.open('/password-reset');
+    await reset.submit('/password-reset', { email: 'logs@example.com' });
+    const mails = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    const link = /(http:\/\/\S+\/password-reset\/([\w-]+))/.exec(mails.at(-1)!.text)!;
+    await reset.open(link[1]!);
+    expect(reset.page.html).toContain('name="password"');
+
     const all = `${logs.join('\n')}\n${serverLog}`;
     expect(all).toContain('listening');
     expect(all).toMatch(/"path":"\/interaction\/[^"]+\/second-factor"/);
-    const secrets = [password, 'a wrong guess', code, client.client_secret, tokens.access_token, tokens.id_token!, tokens.id_token!.split('.')[1]!, verifier];
+    expect(all).toContain('"path":"/password-reset/[redacted]"');
+    const secrets = [password, 'a wrong guess', code, client.client_secret, tokens.access_token, tokens.id_token!, tokens.id_token!.split('.')[1]!, verifier, link[2]!];
     expect(secrets.filter((secret) => all.includes(secret))).toEqual([]);
   } finally {
     server.kill('SIGTERM');
