@@ -14,8 +14,8 @@ const onBothStores = [
 
 // without a MongoDB test server the mongodb project is left out, saying why; the suites of the
 // sqlite project that also use MongoDB skip those tests, saying why (skippedWithoutMongo)
-const mongoSkipped = process.env.STEPUP_TEST_MONGODB_SKIPPED ?? mongoTestServerUnavailable();
-if (mongoSkipped && !process.env.STEPUP_TEST_MONGODB_SKIPPED) {
+const mongoSkipped = mongoTestServerUnavailable();
+if (mongoSkipped) {
   process.env.STEPUP_TEST_MONGODB_SKIPPED = mongoSkipped;
   console.warn(`SKIPPED the mongodb project (${onBothStores.length} suites on MongoDB): ${mongoSkipped}`);
 }
