@@ -5,10 +5,6 @@ import { latestCode, messagesTo } from './support/outbox.ts';
 import { continueFromRecoveryCodes, enrolThroughSignIn, nextTimeStep, totpCode, type Enrolled } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
-import { atomicTest } from './support/mongodb_server.ts';
-
-// single use under concurrency needs atomic conditional updates
-const atomically = atomicTest('"the same callback twice at once" and "two removals at once"');
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -118,7 +114,7 @@ test('the last second factor cannot be removed', async () => {
   expect(await stepup.container.secondFactors.confirmedFactors(accountId)).toHaveLength(1);
 });
 
-atomically('two removals at once of an account\'s only two factors leave one', async () => {
+test('two removals at once of an account\'s only two factors leave one', async () => {
   const { person } = await enrolledAtAccount();
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
   await stepup.container.store.factors.add({ id: `email-${account.id}`, accountId: account.id, kind: 'email', secretCiphertext: null, target: person.email, confirmedAt: stepup.clock.now(), lastTimeStep: null, createdAt: stepup.clock.now() });
@@ -300,7 +296,7 @@ describe('refusals', () => {
     expect((await fetch(new URL('/account/callback?code=abc&state=def', stepup.issuer), { redirect: 'manual', headers: { cookie } })).status).toBe(400);
   });
 
-  atomically('the same callback twice at once: the code is spent by exactly one', async () => {
+  test('the same callback twice at once: the code is spent by exactly one', async () => {
     const { callback, cookie } = await stopAtCallback();
     const both = await Promise.all([0, 1].map(() => fetch(callback, { redirect: 'manual', headers: { cookie } })));
     expect(both.map((r) => r.status).sort()).toEqual([303, 400]);

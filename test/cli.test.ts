@@ -1,10 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import pino from 'pino';
+import { openMongoStore } from '../src/store/mongo/index.ts';
+import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { runStepupCli } from './support/cli.ts';
+import { TestClock } from './support/clock.ts';
 import { dropDatabase, freshDatabaseUri } from './support/mongodb_server.ts';
 
-const bin = resolve(import.meta.dirname, '../bin/stepup.js');
 let dataDir: string;
 let storage: Record<string, string>;
 
@@ -19,10 +22,19 @@ afterEach(async () => {
 });
 
 /** Runs `stepup` as an admin would: a separate process on the same DATA_DIR. */
-function stepup(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, NODE_OPTIONS: '', ...storage } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const stepup = (args: string[], input?: string) => runStepupCli({ DATA_DIR: dataDir, ...storage }, args, input);
+
+test('the CLI works on the store the test asks for, whatever MONGODB_URI the test run has', async () => {
+  expect(stepup(['user', 'add', '--email', 'where@example.com', '--password-stdin'], 'a password here').code).toBe(0);
+  const store = storage.MONGODB_URI
+    ? await openMongoStore(storage.MONGODB_URI, new TestClock(), pino({ level: 'silent' }))
+    : openSqliteStore(join(dataDir, 'stepup.db'), new TestClock());
+  try {
+    expect(await store.accounts.findByEmail('where@example.com')).toMatchObject({ email: 'where@example.com' });
+  } finally {
+    await store.close();
+  }
+});
 
 test('client add --json prints the new client with its id and secret', () => {
   const added = stepup(['client', 'add', '--name', 'Shop', '--redirect-uri', 'https://shop.example/cb', '--redirect-uri', 'https://shop.example/cb2', '--mfa', 'on-request', '--json']);

@@ -1,21 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import pino from 'pino';
 import { openMongoStore } from '../src/store/mongo/index.ts';
 import { Browser } from './support/browser.ts';
-import { dropDatabase, freshDatabaseUri, mongoTestServerName } from './support/mongodb_server.ts';
+import { runStepupCli } from './support/cli.ts';
+import { dropDatabase, freshDatabaseUri, mongoTestServerName, skippedWithoutMongo } from './support/mongodb_server.ts';
 import { enrolThroughSignIn, totpCode } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
 import { startStepup } from './support/stepup.ts';
 
-const bin = resolve(import.meta.dirname, '../bin/stepup.js');
+const withMongo = skippedWithoutMongo('the migration to MongoDB') ? test.skip : test;
 
-function stepupCli(args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServerName()}), and people sign in there`, async () => {
+withMongo(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServerName()}), and people sign in there`, async () => {
   const embedded = await startStepup({ MONGODB_URI: '' });
   const target = freshDatabaseUri('stepup_migrate');
   try {
@@ -28,8 +22,8 @@ test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServe
     await embedded.container.store.settings.put('oidc.keys', ring);
     await embedded.container.close();
 
-    const moved = stepupCli(['migrate', '--to', target, '--json'], { DATA_DIR: embedded.dataDir });
-    expect({ code: moved.code, stderr: moved.stderr.replace(/.*TTL index.*\n/, '') }).toEqual({ code: 0, stderr: '' });
+    const moved = runStepupCli({ DATA_DIR: embedded.dataDir }, ['migrate', '--to', target, '--json']);
+    expect({ code: moved.code, stderr: moved.stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(moved.stdout);
     expect(report.verified).toBe(true);
     expect(report.copied).toMatchObject({ accounts: 2, clients: 1, factors: 1, recoveryCodes: 10, settings: 1 });
@@ -37,7 +31,7 @@ test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServe
     expect(report.copied.auditEvents).toBeGreaterThanOrEqual(5);
     expect(report.target).toEqual(report.copied);
 
-    const again = stepupCli(['migrate', '--to', target], { DATA_DIR: embedded.dataDir });
+    const again = runStepupCli({ DATA_DIR: embedded.dataDir }, ['migrate', '--to', target]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('the target store is not empty');
 
@@ -68,7 +62,7 @@ test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServe
 });
 
 test('migrate refuses a target that is not a MongoDB URI', () => {
-  const result = stepupCli(['migrate', '--to', 'postgres://db/x'], { DATA_DIR: '/tmp/none' });
+  const result = runStepupCli({ DATA_DIR: '/tmp/none' }, ['migrate', '--to', 'postgres://db/x']);
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('--to takes a mongodb://');
 });

@@ -1,24 +1,26 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { ConnectionString } from 'mongodb-connection-string-url';
 import pino from 'pino';
 import { databaseName, ensureIndexes, redactUri } from '../src/store/mongo/database.ts';
 import { openMongoStore } from '../src/store/mongo/index.ts';
 import { TestClock } from './support/clock.ts';
-import { dropDatabase, freshDatabaseUri, mongoTestServerIsFerretDb, mongoTestServerName, startFerretDb } from './support/mongodb_server.ts';
+import { dropDatabase, freshDatabaseUri, mongoTestServerName, skippedWithoutMongo, ttlMonitorSeconds } from './support/mongodb_server.ts';
 import { startStepup } from './support/stepup.ts';
+import { startTcpProxy } from './support/tcp_proxy.ts';
 
 const server = mongoTestServerName();
+const withMongo = skippedWithoutMongo('the MongoDB index and outage tests') ? describe.skip : describe;
 
-function capturedLogger() {
-  const lines: { msg: string }[] = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
-
-describe(`indexes on ${server}`, () => {
+withMongo(`indexes on ${server}`, () => {
   let uri: string;
   let client: MongoClient;
+  const silent = pino({ level: 'silent' });
+  /** the indexes of `collection` on `{ expiresAt: 1 }`, without the fields that vary by server */
+  const expiryIndexes = async (db = client.db(), collection = 'records') => (await db.collection(collection).indexes())
+    .filter((index) => JSON.stringify(index.key) === '{"expiresAt":1}')
+    .map(({ name, expireAfterSeconds }) => ({ name, expireAfterSeconds }));
 
   beforeAll(async () => {
     uri = freshDatabaseUri('stepup_indexes');
@@ -30,40 +32,54 @@ describe(`indexes on ${server}`, () => {
   });
 
   test('are created on start, idempotently, with a unique case-insensitive email', async () => {
-    const first = await openMongoStore(uri, new TestClock(), pino({ level: 'silent' }));
+    const first = await openMongoStore(uri, new TestClock(), silent);
     await first.close();
-    const second = await openMongoStore(uri, new TestClock(), pino({ level: 'silent' }));
+    const second = await openMongoStore(uri, new TestClock(), silent);
     await second.close();
 
     const names = async (collection: string) => (await client.db().collection(collection).indexes()).map((index) => index.name);
     expect(await names('accounts')).toContain('email_unique');
-    expect(await names('records')).toEqual(expect.arrayContaining(['uid', 'user_code', 'grant', 'expiry']));
+    expect(await names('records')).toEqual(expect.arrayContaining(['uid', 'user_code', 'grant', 'expiry_ttl']));
     expect(await names('factors')).toContain('account');
   });
 
-  const ttl = mongoTestServerIsFerretDb() ? test : test.skip;
-  const realMongo = mongoTestServerIsFerretDb() ? test.skip : test;
-  if (mongoTestServerIsFerretDb()) console.warn('SKIPPED "a real MongoDB gets the TTL index" on FerretDB v1: it does not implement TTL indexes');
-
-  ttl('a server that refuses the TTL index logs one warning and keeps the other indexes', async () => {
-    const { logger, lines } = capturedLogger();
-    const fresh = freshDatabaseUri('stepup_ttl');
-    const store = await openMongoStore(fresh, new TestClock(), logger);
-    await store.close();
-    expect(lines.filter((line) => /TTL index/.test(line.msg))).toHaveLength(1);
-    const other = await new MongoClient(fresh).connect();
-    expect((await other.db().collection('records').indexes()).map((i) => i.name)).toContain('expiry');
-    await other.close();
-    await dropDatabase(fresh);
+  test('records get exactly one index on expiresAt, the TTL one', async () => {
+    expect(await expiryIndexes()).toEqual([{ name: 'expiry_ttl', expireAfterSeconds: 0 }]);
   });
 
-  realMongo('a real MongoDB gets the TTL index on records.expiresAt', async () => {
-    const ttlIndex = (await client.db().collection('records').indexes()).find((index) => index.name === 'expiry_ttl');
-    expect(ttlIndex).toMatchObject({ expireAfterSeconds: 0 });
+  test('a database indexed by an earlier version gets the TTL index in place of its plain one, once', async () => {
+    const earlier = freshDatabaseUri('stepup_earlier');
+    const db = client.db(databaseName(earlier));
+    try {
+      await db.collection('records').createIndex({ expiresAt: 1 }, { name: 'expiry' });
+      const lines: string[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line).msg) });
+      for (let start = 0; start < 2; start += 1) await (await openMongoStore(earlier, new TestClock(), logger)).close();
+      expect(await expiryIndexes(db)).toEqual([{ name: 'expiry_ttl', expireAfterSeconds: 0 }]);
+      expect(lines.filter((msg) => /dropped an index of an earlier version/.test(msg))).toHaveLength(1);
+    } finally {
+      await db.dropDatabase();
+    }
   });
+
+  // the server deletes expired documents every MONGODB_SERVER_TTL_SECONDS (MongoDB: every 60 s)
+  const ttlWaitMs = (ttlMonitorSeconds() + 15) * 1000;
+  test('the server deletes an expired record by itself, without the sweeper', async () => {
+    const store = await openMongoStore(uri, new TestClock(), silent);
+    try {
+      await store.records.upsert('Session', 'expired', {}, Date.now() - 1_000);
+      await store.records.upsert('Session', 'live', {}, Date.now() + 3_600_000);
+      const stored = (id: string) => client.db().collection<{ _id: string }>('records').countDocuments({ _id: `Session:${id}` });
+      const deadline = Date.now() + ttlWaitMs;
+      while ((await stored('expired')) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect({ expired: await stored('expired'), live: await stored('live') }).toEqual({ expired: 0, live: 1 });
+    } finally {
+      await store.close();
+    }
+  }, ttlWaitMs + 10_000);
 
   test('ensureIndexes on an open database is safe to repeat', async () => {
-    await expect(ensureIndexes(client.db(), pino({ level: 'silent' }))).resolves.toBeUndefined();
+    await expect(ensureIndexes(client.db(), silent)).resolves.toBeUndefined();
   });
 });
 
@@ -91,17 +107,19 @@ describe('connection settings', () => {
   });
 });
 
-const outage = process.env.MONGODB_URI ? describe.skip : describe;
-if (process.env.MONGODB_URI) console.warn('SKIPPED the outage test: it stops and restarts its own FerretDB, and will not stop the server at MONGODB_URI');
-
-outage('when MongoDB goes away while running', () => {
+withMongo('when MongoDB goes away while running', () => {
   test('/healthz says unavailable, pages fail cleanly, and both recover when it is back', async () => {
-    const ferret = await startFerretDb();
-    const stepup = await startStepup({ MONGODB_URI: `${ferret.uri}stepup_outage` });
+    // the network to the test server is cut and restored; the server itself keeps running
+    const direct = freshDatabaseUri('stepup_outage');
+    const target = new ConnectionString(direct);
+    const [host, port] = target.hosts[0]!.split(':');
+    const proxy = await startTcpProxy(host!, Number(port ?? 27017));
+    target.hosts = [`127.0.0.1:${proxy.port}`];
+    const stepup = await startStepup({ MONGODB_URI: target.toString() });
     try {
       expect((await fetch(`${stepup.issuer}/healthz`)).status).toBe(200);
 
-      await ferret.stop(false);
+      await proxy.cut();
       const down = await fetch(`${stepup.issuer}/healthz`);
       expect(down.status).toBe(503);
       expect(await down.json()).toEqual({ status: 'unavailable', storage: 'mongodb' });
@@ -109,20 +127,17 @@ outage('when MongoDB goes away while running', () => {
       expect(page.status).toBeGreaterThanOrEqual(400);
       expect(await page.text()).not.toMatch(/MongoServerSelectionError|\n\s+at /);
 
-      const back = await startFerretDb(ferret.port, ferret.dir);
-      try {
-        let status = 0;
-        for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
-          status = (await fetch(`${stepup.issuer}/healthz`)).status;
-          if (status !== 200) await new Promise((r) => setTimeout(r, 200));
-        }
-        expect(status).toBe(200);
-      } finally {
-        await stepup.stop().catch(() => undefined);
-        await back.stop();
+      await proxy.restore();
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
+        status = (await fetch(`${stepup.issuer}/healthz`)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
       }
+      expect(status).toBe(200);
     } finally {
-      await ferret.stop().catch(() => undefined);
+      await stepup.stop().catch(() => undefined);
+      await proxy.close();
+      await dropDatabase(direct);
     }
   });
 });

@@ -4,15 +4,18 @@ declare global {
   var stepupMongoServer: MongoTestServer | undefined;
 }
 
-/** Starts the MongoDB-protocol server once for the whole run and says which it is. */
+/**
+ * Starts the MongoDB-protocol server once for the whole run and says which it is, unless
+ * jest.config.js found none to use (it printed why). MONGODB_URI names the test server, not
+ * a store: it is taken out of the environment, so a CLI or server a test starts on SQLite
+ * stays on SQLite; the tests that want MongoDB pass a fresh database of their own.
+ */
 export default async function globalSetup() {
+  if (process.env.STEPUP_TEST_MONGODB_SKIPPED) return;
   const server = await startMongoTestServer();
   globalThis.stepupMongoServer = server;
   process.env.STEPUP_TEST_MONGODB_URI = server.uri;
   process.env.STEPUP_TEST_MONGODB_SERVER = server.server;
-  process.env.STEPUP_TEST_MONGODB_FERRETDB = server.isFerretDb ? '1' : '0';
-  console.log(`\nMongoDB tests run against ${server.server}${process.env.MONGODB_URI ? ' (MONGODB_URI)' : ` on ${server.uri}`}`);
-  if (server.isFerretDb) {
-    console.log('FerretDB v1 lacks TTL indexes and atomic conditional updates: the tests of those guarantees are skipped on it; run with MONGODB_URI set to a real MongoDB to include them.');
-  }
+  console.log(`\nMongoDB tests run against ${server.server}${process.env.MONGODB_URI ? ' (MONGODB_URI)' : ''}`);
+  delete process.env.MONGODB_URI;
 }

@@ -1,88 +1,78 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
 
 /**
- * The MongoDB-protocol server the tests use: MONGODB_URI when set, otherwise FerretDB
- * v1.24.2 built by scripts/build_ferretdb.sh and started on a free loopback port.
- * Tests read STEPUP_TEST_MONGODB_URI and STEPUP_TEST_MONGODB_SERVER.
+ * The MongoDB-protocol server the tests use: MONGODB_URI when set, otherwise the test server
+ * in ../shared/mongodb-server (PostgreSQL with DocumentDB; MONGODB_SERVER_DIR names another
+ * folder), which global setup starts in a work dir of its own on a free port and stops at
+ * the end. Tests read STEPUP_TEST_MONGODB_URI and STEPUP_TEST_MONGODB_SERVER.
  */
 export interface MongoTestServer {
   uri: string;
-  /** what the test output names, e.g. "FerretDB v1.24.2" or "MongoDB 8.0.4" */
+  /** what the test output names, e.g. "MongoDB 7.0.0" */
   server: string;
-  isFerretDb: boolean;
-  stop(removeData?: boolean): Promise<void>;
+  stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    }).on('error', reject);
-  });
+const serverDir = resolve(process.env.MONGODB_SERVER_DIR ?? resolve(import.meta.dirname, '../../../shared/mongodb-server'));
+
+/**
+ * Why this run has no MongoDB test server, or undefined when it has one. start.sh installs
+ * Debian packages and runs PostgreSQL as its own OS user, so the tests start it only as root.
+ */
+export function mongoTestServerUnavailable(): string | undefined {
+  if (process.env.MONGODB_URI) return undefined;
+  const howTo = 'start one (see ../shared/mongodb-server/README.md) and run with MONGODB_URI set to it';
+  if (!existsSync(join(serverDir, 'start.sh'))) return `MONGODB_URI is not set and there is no test server at ${serverDir}; ${howTo}`;
+  if (process.getuid?.() !== 0) return `MONGODB_URI is not set and the tests start ${serverDir}/start.sh only as root; ${howTo}`;
+  return undefined;
 }
 
-async function describeServer(uri: string): Promise<{ server: string; isFerretDb: boolean }> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 2000 });
+async function describeServer(uri: string): Promise<string> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    const isFerretDb = 'ferretdbVersion' in info;
-    return { server: isFerretDb ? 'FerretDB v1.24.2' : `MongoDB ${String(info.version)}`, isFerretDb };
+    return `MongoDB ${String(info.version)}`;
   } finally {
     await client.close();
   }
 }
 
-async function waitUntilUp(uri: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`FerretDB exited with code ${child.exitCode}`);
-    try {
-      await describeServer(uri);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('FerretDB did not start within 10 s');
-}
-
 export async function startMongoTestServer(): Promise<MongoTestServer> {
   const given = process.env.MONGODB_URI;
-  if (given) return { uri: given, ...(await describeServer(given)), stop: async () => undefined };
-  return startFerretDb();
+  if (given) return { uri: given, server: await describeServer(given), stop: async () => undefined };
+  return startSharedTestServer();
 }
 
-/** A FerretDB server of its own, on `port` (default: a free one) and `dir` (default: a new one). */
-export async function startFerretDb(port?: number, dir?: string): Promise<MongoTestServer & { port: number; dir: string }> {
-  const build = spawnSync('bash', [resolve(import.meta.dirname, '../../scripts/build_ferretdb.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (build.status !== 0) throw new Error('could not build FerretDB (needs Go and the Go module proxy); or set MONGODB_URI to a MongoDB server');
-  const binary = build.stdout.trim();
-  const sqliteDir = dir ?? mkdtempSync(join(tmpdir(), 'stepup-ferretdb-'));
-  const listenPort = port ?? (await freePort());
-  const child = spawn(binary, ['-listen-addr', `127.0.0.1:${listenPort}`, '-sqlite-dir', sqliteDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const uri = `mongodb://127.0.0.1:${listenPort}/`;
-  await waitUntilUp(uri, child);
+/** start.sh in a new work dir (never another server's) on a free port; stop.sh deletes it all. */
+async function startSharedTestServer(): Promise<MongoTestServer> {
+  const workDir = mkdtempSync(join(tmpdir(), 'stepup-test-mongodb-'));
+  chmodSync(workDir, 0o755); // PostgreSQL runs as the postgres OS user, who must enter it
+  // a quick TTL monitor, so the test that waits for it is quick too
+  process.env.MONGODB_SERVER_TTL_SECONDS ??= '2';
+  const env = { ...process.env, MONGODB_SERVER_WORKDIR: workDir, MONGODB_SERVER_PORT: '0' };
+  const script = (name: string) => spawnSync('bash', [join(serverDir, name)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = script('start.sh');
+  if (started.status !== 0) {
+    throw new Error(`${serverDir}/start.sh failed (logs in ${workDir}/log):\n${started.stderr}\nOr run with MONGODB_URI set to a MongoDB server.`);
+  }
+  const uri = started.stdout.trim();
   return {
     uri,
-    port: listenPort,
-    dir: sqliteDir,
-    ...(await describeServer(uri)),
-    /** Stops the server; its data stays unless `removeData`. */
-    async stop(removeData = true) {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
-      if (removeData) rmSync(sqliteDir, { recursive: true, force: true });
+    server: `${await describeServer(uri)} (the test server in ${serverDir})`,
+    async stop() {
+      script('stop.sh');
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
+
+/** How often the server deletes expired TTL documents: MongoDB's minute unless the test server was told otherwise. */
+export const ttlMonitorSeconds = () => Number(process.env.MONGODB_SERVER_TTL_SECONDS ?? 60);
 
 /** The test server's URI with a database of its own, so test files never share data. */
 export function freshDatabaseUri(prefix = 'stepup_test'): string {
@@ -94,7 +84,7 @@ export function freshDatabaseUri(prefix = 'stepup_test'): string {
 }
 
 export async function dropDatabase(uri: string): Promise<void> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 2000 });
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   try {
     await client.db().dropDatabase();
   } finally {
@@ -103,14 +93,10 @@ export async function dropDatabase(uri: string): Promise<void> {
 }
 
 export const mongoTestServerName = () => process.env.STEPUP_TEST_MONGODB_SERVER ?? 'MongoDB';
-export const mongoTestServerIsFerretDb = () => process.env.STEPUP_TEST_MONGODB_FERRETDB === '1';
 
-/**
- * `test`, or `test.skip` with the reason printed when this run is on FerretDB v1, whose
- * conditional updates are not atomic under concurrency. `what` names the tests it skips.
- */
-export function atomicTest(what: string): typeof test {
-  const onFerretDb = process.env.STEPUP_TEST_STORE === 'mongodb' && mongoTestServerIsFerretDb();
-  if (onFerretDb) console.warn(`SKIPPED ${what} on FerretDB v1: its conditional updates are not atomic under concurrency; run with MONGODB_URI set to a real MongoDB`);
-  return onFerretDb ? test.skip : test;
+/** True, after printing why, when this run has no MongoDB test server and `what` is skipped. */
+export function skippedWithoutMongo(what: string): boolean {
+  const reason = process.env.STEPUP_TEST_MONGODB_SKIPPED;
+  if (reason) console.warn(`SKIPPED ${what}: ${reason}`);
+  return Boolean(reason);
 }

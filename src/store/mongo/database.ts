@@ -1,6 +1,6 @@
-import { MongoClient, type Db, type IndexSpecification, type CreateIndexesOptions } from 'mongodb';
-import { ConnectionString } from 'mongodb-connection-string-url';
+import { MongoClient, type Db, type IndexDescription } from 'mongodb';
 import type { Logger } from 'pino';
+import { ConnectionString } from 'mongodb-connection-string-url';
 
 export class StoreUnavailableError extends Error {}
 
@@ -35,39 +35,56 @@ export async function connect(uri: string): Promise<{ client: MongoClient; db: D
 }
 
 const duplicateKey = 11000;
+const namespaceNotFound = 26;
+const indexNotFound = 27;
 
 export const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === duplicateKey;
 
-type IndexPlan = [collection: string, keys: IndexSpecification, options: CreateIndexesOptions];
-
-const indexes: IndexPlan[] = [
-  ['accounts', { emailKey: 1 }, { name: 'email_unique', unique: true }],
-  ['factors', { accountId: 1 }, { name: 'account' }],
-  ['recovery_codes', { accountId: 1 }, { name: 'account' }],
-  ['deliveries', { accountId: 1, createdAt: 1 }, { name: 'account_time' }],
-  ['deliveries', { providerMessageId: 1 }, { name: 'provider_id', sparse: true }],
-  ['audit_events', { at: -1 }, { name: 'time' }],
-  ['audit_events', { accountId: 1, at: -1 }, { name: 'account_time' }],
-  ['counters', { expiresAt: 1 }, { name: 'expiry' }],
-  ['records', { kind: 1, uid: 1 }, { name: 'uid', sparse: true }],
-  ['records', { kind: 1, userCode: 1 }, { name: 'user_code', sparse: true }],
-  ['records', { grantId: 1 }, { name: 'grant', sparse: true }],
-  ['records', { accountId: 1 }, { name: 'account', sparse: true }],
-  ['records', { expiresAt: 1 }, { name: 'expiry' }],
-];
+/** Per collection: one createIndexes command makes a new collection with all of them at once. */
+const indexes: Record<string, IndexDescription[]> = {
+  accounts: [{ key: { emailKey: 1 }, name: 'email_unique', unique: true }],
+  factors: [{ key: { accountId: 1 }, name: 'account' }],
+  recovery_codes: [{ key: { accountId: 1 }, name: 'account' }],
+  deliveries: [
+    { key: { accountId: 1, createdAt: 1 }, name: 'account_time' },
+    { key: { providerMessageId: 1 }, name: 'provider_id', sparse: true },
+  ],
+  audit_events: [
+    { key: { at: -1 }, name: 'time' },
+    { key: { accountId: 1, at: -1 }, name: 'account_time' },
+  ],
+  // counters hold expiresAt as milliseconds, which a TTL index ignores: the sweeper deletes them
+  counters: [{ key: { expiresAt: 1 }, name: 'expiry' }],
+  records: [
+    { key: { kind: 1, uid: 1 }, name: 'uid', sparse: true },
+    { key: { kind: 1, userCode: 1 }, name: 'user_code', sparse: true },
+    { key: { grantId: 1 }, name: 'grant', sparse: true },
+    { key: { accountId: 1 }, name: 'account', sparse: true },
+    // deletes expired records (a Date) when the server's TTL monitor runs; it also serves the sweeper
+    { key: { expiresAt: 1 }, name: 'expiry_ttl', expireAfterSeconds: 0 },
+  ],
+};
 
 /**
- * Creates the indexes, one by one and idempotently. The TTL index only speeds up cleaning:
- * reads filter expired records and the sweeper deletes them, so a server that refuses TTL
- * indexes (FerretDB v1) costs one warning and nothing else.
+ * Indexes of earlier versions that a new one replaces: MongoDB refuses two indexes on the same
+ * keys (85, IndexOptionsConflict), so records' plain `expiry` must go before `expiry_ttl` comes.
  */
+const replacedIndexes: [collection: string, name: string][] = [['records', 'expiry']];
+
+/** Creates the indexes idempotently, after dropping the ones they replace. */
 export async function ensureIndexes(db: Db, logger: Logger): Promise<void> {
-  for (const [collection, keys, options] of indexes) {
-    await db.collection(collection).createIndex(keys, options);
+  for (const [collection, name] of replacedIndexes) {
+    // absent from new databases, and once this or another process dropped it
+    const dropped = await db.collection(collection).dropIndex(name).then(() => true, ignoreCodes(namespaceNotFound, indexNotFound));
+    if (dropped) logger.info({ collection, index: name }, 'dropped an index of an earlier version that a new one replaces');
   }
-  try {
-    await db.collection('records').createIndex({ expiresAt: 1 }, { name: 'expiry_ttl', expireAfterSeconds: 0 });
-  } catch (error) {
-    logger.warn({ reason: (error as Error).message }, 'MongoDB refused the TTL index on records; expired records are removed by the sweeper only');
+  for (const [collection, descriptions] of Object.entries(indexes)) {
+    await db.collection(collection).createIndexes(descriptions);
   }
 }
+
+/** A rejection handler that answers false for the given server error codes and throws the rest. */
+const ignoreCodes = (...codes: number[]) => (error: unknown): false => {
+  if (codes.includes((error as { code?: number } | null)?.code ?? NaN)) return false;
+  throw error;
+};
