@@ -5,7 +5,7 @@ export const SECOND_FACTOR_TS = 'secondFactorTs';
 
 type WithSecondFactor = { [SECOND_FACTOR_TS]?: unknown };
 
-/** When the session's second factor was passed, in epoch seconds; undefined when it never was. */
+/** When a session's (or a login result's) second factor was passed, in epoch seconds; undefined when none was. */
 export function secondFactorTime(session: object | undefined): number | undefined {
   const value = (session as WithSecondFactor | undefined)?.[SECOND_FACTOR_TS];
   return typeof value === 'number' ? value : undefined;
