@@ -70,8 +70,8 @@ async function redeemCode(deps: AccountAreaDeps, code: string, verifier: string)
   if (!found?.isValid || found.clientId !== ACCOUNT_CLIENT_ID) return null;
   if (found.redirectUri !== deps.issuer + accountCallbackPath || found.acr !== ACR_2FA || !found.accountId || !found.sessionUid) return null;
   if (found.codeChallengeMethod !== 'S256' || typeof found.codeChallenge !== 'string' || !safeEqual(found.codeChallenge, s256(verifier))) return null;
-  const secondFactorAt = secondFactorTime(await deps.provider.Session.findByUid(found.sessionUid));
-  if (secondFactorAt === undefined) return null;
+  // a 2fa session from before the second factor's time was kept counts as stale
+  const secondFactorAt = secondFactorTime(await deps.provider.Session.findByUid(found.sessionUid)) ?? 0;
   if (!(await deps.records.consume('AuthorizationCode', code, deps.clock.now()))) return null;
   return { accountId: found.accountId, secondFactorAt };
 }
