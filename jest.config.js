@@ -8,6 +8,7 @@ const common = {
 const onBothStores = [
   'totp_sign_in', 'recovery_codes', 'step_up', 'sessions', 'clients_and_tokens', 'email_and_sms_codes',
   'lockout_and_limits', 'alerts', 'hostile_input', 'cli', 'admin_api', 'cli_parity', 'account_area', 'password_reset',
+  'enrolment_binding',
 ];
 
 export default {

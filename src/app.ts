@@ -31,7 +31,7 @@ export async function createApp(container: Container) {
     const provider = createProvider({ config, keys, pages, adapter, findAccount, clock });
     provider.proxy = config.trustProxy;
     return provider;
-  }, store.settings, clock);
+  }, container.keyRing, clock);
   const csrf = createCsrf(cipher.hashKey);
   const secureCookies = config.issuer.startsWith('https:');
   const interactions = createInteractionRouter({

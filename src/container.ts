@@ -12,6 +12,7 @@ import { createActivity } from './account/activity.ts';
 import { createPasswords } from './account/passwords.ts';
 import { createSelfService } from './account/self_service.ts';
 import { createAccountMailer, createAlerts } from './audit/alerts.ts';
+import { createPendingEnrolments } from './otp/pending_enrolments.ts';
 import { createSecondFactors } from './otp/second_factor.ts';
 import { createOutboxSender } from './otp/senders/outbox_sender.ts';
 import type { Sender } from './otp/senders/sender.ts';
@@ -26,9 +27,11 @@ import { createPasswordHasher } from './security/password_hasher.ts';
 import { createRateLimiter } from './security/rate_limit.ts';
 import { createAudit, type RecordAudit } from './audit/audit.ts';
 import { createKeyAdmin } from './admin/keys.ts';
+import { createKeyRingStore } from './oidc/key_ring_store.ts';
 import { createMetrics } from './operations/metrics.ts';
 import { cachedClients } from './store/cached_clients.ts';
 import { timedStore } from './operations/timed_store.ts';
+import { sealedRecords } from './store/sealed_records.ts';
 import { coresPerWorker } from './workers.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
@@ -67,7 +70,15 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const cipher = createCipher(atRest.keys);
   const metrics = createMetrics();
   const timed = timedStore(await openStore(config, clock, logger), metrics);
-  const store = { ...timed, clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000) };
+  const store = {
+    ...timed,
+    clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
+    records: sealedRecords(timed.records, cipher),
+  };
+  const keyRing = createKeyRingStore(store.settings, cipher);
+  // enrolments now belong to one sign-in attempt; those an earlier version kept per account go
+  const abandoned = await store.factors.removeUnconfirmed();
+  if (abandoned > 0) logger.info({ abandoned }, 'removed unfinished enrolments left by an earlier version');
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
   const totp = createTotp(config.totp, clock);
   const senders = createSenders(config, clock);
@@ -80,10 +91,12 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
   const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock, logger });
   const checkPassword = createPasswordLogin(store.accounts, hasher, lockout, cipher.hashKey);
+  const enrolments = createPendingEnrolments(store.records, clock, config.ttl.interactionSeconds * 1000);
   const secondFactors = createSecondFactors({
     factors: store.factors,
     counters: store.counters,
     recoveryCodes: store.recoveryCodes,
+    enrolments,
     totp,
     cipher,
     clock,
@@ -111,6 +124,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       factors: store.factors,
       issuedCodes: store.issuedCodes,
       deliveries: store.deliveries,
+      counters: store.counters,
+      enrolments,
       senders,
       messages: createCodeMessages(config.serviceName),
       cipher,
@@ -150,7 +165,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       issuer: config.issuer,
     }),
     recentActivity: createActivity(store.audit, store.clients, config.serviceName),
-    keyAdmin: createKeyAdmin(store.settings, config, clock, audit),
+    keyRing,
+    keyAdmin: createKeyAdmin(keyRing, config, clock, audit),
     close: async () => {
       await alert.settled();
       for (const sender of Object.values(senders)) sender.close?.();

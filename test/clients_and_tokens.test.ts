@@ -4,7 +4,7 @@ import { createLogger } from '../src/logger.ts';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 
@@ -107,6 +107,46 @@ test('an authorization code is single use', async () => {
   await enrolThroughSignIn(stepup, browser, authorization.url);
   await authorization.exchange(browser.callbackUrl);
   await expect(authorization.exchange(browser.callbackUrl)).rejects.toMatchObject({ error: 'invalid_grant' });
+});
+
+test('a copy of the database holds no private key, cookie key, token, code or session id', async () => {
+  const rp = await relyingParty(stepup, { firstParty: true });
+  const browser = new Browser(stepup.issuer);
+  const authorization = await rp.authorize({ scope: 'openid offline_access', prompt: 'consent' });
+  await enrolThroughSignIn(stepup, browser, authorization.url);
+  const code = browser.callbackUrl.searchParams.get('code')!;
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token!);
+  // and a sign-in still waiting at the password, its id in the URL
+  const waiting = new Browser(stepup.issuer);
+  await waiting.open((await rp.authorize()).url);
+  const interactionId = /\/interaction\/([^/]+)/.exec(waiting.page.url)![1]!;
+
+  const ring = await stepup.container.keyRing.load(stepup.clock.now());
+  const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+  const keySecrets: [string, string][] = [
+    ...ring.signing.flatMap((k) => privateMembers.filter((m) => k.jwk[m]).map((m): [string, string] => [`${k.kid}.${m}`, k.jwk[m] as string])),
+    ...ring.cookie.map((k): [string, string] => [`cookie key ${k.kid}`, k.secret]),
+  ];
+  const cookies = Object.fromEntries(browser.cookieHeader().split('; ').map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
+  expect(Object.keys(cookies)).toContain('_session');
+  // RSA's six private members, EC's d, the cookie key
+  expect(keySecrets).toHaveLength(8);
+
+  const raw = await rawStorage(stepup);
+  const bearers = {
+    code,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token!,
+    newAccessToken: refreshed.access_token,
+    newRefreshToken: refreshed.refresh_token!,
+    interactionId,
+    ...cookies,
+  };
+  expect(Object.entries(bearers).filter(([, value]) => raw.includes(value)).map(([name]) => name)).toEqual([]);
+  expect(keySecrets.filter(([, secret]) => raw.includes(secret)).map(([name]) => name)).toEqual([]);
+  // and the raw store does hold the records: the test looks where they are
+  expect(raw).toMatch(/RefreshToken/);
 });
 
 describe('client changes reach the running server', () => {

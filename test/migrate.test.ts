@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import pino from 'pino';
+import { openMongoStore } from '../src/store/mongo/index.ts';
 import { Browser } from './support/browser.ts';
 import { dropDatabase, freshDatabaseUri, mongoTestServerName } from './support/mongodb_server.ts';
 import { enrolThroughSignIn, totpCode } from './support/people.ts';
@@ -21,6 +23,9 @@ test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServe
     const person = await enrolThroughSignIn(embedded, new Browser(embedded.issuer), (await rp.authorize()).url);
     await embedded.container.userAdmin.add({ email: 'second@example.com', password: 'another password' });
     const offset = embedded.clock.now() - Date.now();
+    // keys as an older version stored them, in clear: they must not be copied so
+    const ring = await embedded.container.keyRing.load(embedded.clock.now());
+    await embedded.container.store.settings.put('oidc.keys', ring);
     await embedded.container.close();
 
     const moved = stepupCli(['migrate', '--to', target, '--json'], { DATA_DIR: embedded.dataDir });
@@ -35,6 +40,11 @@ test(`stepup migrate moves an embedded installation to MongoDB (${mongoTestServe
     const again = stepupCli(['migrate', '--to', target], { DATA_DIR: embedded.dataDir });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('the target store is not empty');
+
+    const copied = await openMongoStore(target, embedded.clock, pino({ level: 'silent' }));
+    const copiedKeys = JSON.stringify(await copied.settings.get('oidc.keys'));
+    await copied.close();
+    expect(ring.signing.map((k) => k.jwk.d as string).filter((d) => copiedKeys.includes(d))).toEqual([]);
 
     // the same data directory keeps the at-rest key that decrypts the TOTP secret
     const onMongo = await startStepup({ MONGODB_URI: target, DATA_DIR: embedded.dataDir });

@@ -1,7 +1,9 @@
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, totpCode } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import * as oidc from 'openid-client';
+import type { RecordIndex, RecordStore } from '../src/store/ports.ts';
+import { openRawStore, rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -91,3 +93,50 @@ test('a second account can sign in in the same browser, and gets its own tokens'
   expect((await silent.exchange(browser.callbackUrl)).claims()!.sub).toBe(await idOf(second.email));
   expect(await idOf(second.email)).not.toBe(await idOf(first.email));
 });
+
+test('an upgrade from keys and records stored in clear signs nobody out, and seals the keys at start', async () => {
+  // a public client: its refresh tokens are used once, so the one stored in clear must be spent
+  const app = await relyingParty(stepup, { firstParty: true, public: true });
+  const browser = new Browser(stepup.issuer);
+  const authorization = await app.authorize({ scope: 'openid offline_access', prompt: 'consent' });
+  await enrolThroughSignIn(stepup, browser, authorization.url);
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  const kid = (idToken: string) => (JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+
+  // what the version before left: the key ring in clear, and the session, grant and refresh
+  // token under their own ids with their payloads in clear
+  const ring = await stepup.container.keyRing.load(stepup.clock.now());
+  const sessionId = /(?:^|; )_session=([^;]+)/.exec(browser.cookieHeader())![1]!;
+  const raw = await openRawStore(stepup);
+  try {
+    await raw.settings.put('oidc.keys', ring);
+    const { grantId } = (await storeInClear(raw.records, 'RefreshToken', tokens.refresh_token!)) as { grantId: string };
+    await storeInClear(raw.records, 'Grant', grantId);
+    await storeInClear(raw.records, 'Session', sessionId);
+  } finally {
+    await raw.close();
+  }
+
+  await stepup.restart();
+  const dump = await rawStorage(stepup);
+  const privateParts = ring.signing.map((k) => k.jwk.d as string).concat(ring.cookie.map((k) => k.secret));
+  expect(privateParts.filter((secret) => dump.includes(secret))).toEqual([]);
+
+  const silent = await app.authorize({ prompt: 'none' });
+  await browser.open(silent.url);
+  const again = await silent.exchange(browser.callbackUrl);
+  expect(again.claims()!.acr).toBe('urn:stepup:loa:2fa');
+  expect(kid(again.id_token!)).toBe(kid(tokens.id_token!));
+  const refreshed = await oidc.refreshTokenGrant(app.config, tokens.refresh_token!);
+  expect(refreshed.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
+  await expect(oidc.refreshTokenGrant(app.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+});
+
+/** Moves a record to where the version before hashing ids kept it; returns its payload. */
+async function storeInClear(raw: RecordStore, kind: string, id: string) {
+  const record = (await stepup.container.store.records.find(kind, id))!;
+  await stepup.container.store.records.destroy(kind, id);
+  const { grantId, uid, accountId } = record.payload as RecordIndex;
+  await raw.upsert(kind, id, record.payload, record.expiresAt, { grantId, uid, accountId });
+  return record.payload;
+}

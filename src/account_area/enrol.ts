@@ -5,12 +5,13 @@ import { requestInfo } from '../http/request_info.ts';
 import { parseTarget, renderDeliveredEnrolment } from '../interactions/enrol_delivered.ts';
 import { enforceRateLimit } from '../interactions/guards.ts';
 import { seeOther } from '../interactions/respond.ts';
+import { wrongTotpCode } from '../interactions/enrol_totp.ts';
 import { checkMessages } from '../interactions/second_factor.ts';
 import { auditSend, sendProblem } from '../interactions/send_outcome.ts';
 import type { MethodKind } from '../otp/methods.ts';
 import type { Channel } from '../store/ports.ts';
 import type { AccountAreaDeps } from './deps.ts';
-import { accountOf, requireAccountCsrf } from './session.ts';
+import { accountOf, enrolmentBinding, requireAccountCsrf } from './session.ts';
 
 const codeForm = z.object({ code: text(64), csrf: text(200) });
 const targetForm = z.object({ target: text(320), csrf: text(200) });
@@ -26,8 +27,7 @@ async function finish(ctx: ParameterizedContext, deps: AccountAreaDeps, method: 
 export function showTotpEnrolment(deps: AccountAreaDeps) {
   return async (ctx: ParameterizedContext) => {
     const { account, page } = accountOf(ctx);
-    const enrolment = (await deps.secondFactors.pendingTotpEnrolment(account)) ?? (await deps.secondFactors.startTotpEnrolment(account));
-    await ctx.render('enrol_totp', { it: page, enrolment });
+    await ctx.render('enrol_totp', { it: page, enrolment: await deps.secondFactors.totpEnrolment(enrolmentBinding(ctx), account) });
   };
 }
 
@@ -37,12 +37,11 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
     const { code, csrf } = parseForm(ctx, codeForm);
     requireAccountCsrf(deps, ctx, csrf);
     const { account, page } = accountOf(ctx);
-    const enrolment = await deps.secondFactors.pendingTotpEnrolment(account);
-    if (!enrolment) return seeOther(ctx, '/account/enrol/totp');
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    if (!(await deps.secondFactors.confirmTotpEnrolment(account.id, enrolment.factorId, code.trim()))) {
+    if (!(await deps.secondFactors.confirmTotpEnrolment(enrolmentBinding(ctx), account.id, code.trim()))) {
       ctx.status = 401;
-      return ctx.render('enrol_totp', { it: page, enrolment, error: 'That code is not valid. Check the time on your phone and try the current code.' });
+      const enrolment = await deps.secondFactors.totpEnrolment(enrolmentBinding(ctx), account);
+      return ctx.render('enrol_totp', { it: page, enrolment, error: wrongTotpCode });
     }
     await finish(ctx, deps, 'totp');
   };
@@ -52,7 +51,7 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
 export function showDeliveredEnrolment(deps: AccountAreaDeps, channel: Channel) {
   return async (ctx: ParameterizedContext) => {
     const { account, page } = accountOf(ctx);
-    await renderDeliveredEnrolment(ctx, deps, page, account, channel);
+    await renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel);
   };
 }
 
@@ -65,14 +64,14 @@ export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
     const parsed = parseTarget(channel, target);
     if (!parsed.ok) {
       ctx.status = 400;
-      return renderDeliveredEnrolment(ctx, deps, page, account, channel, { error: parsed.error, target });
+      return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: parsed.error, target });
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
-    const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.value, page.clientName);
+    const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName);
     await auditSend(ctx, deps, page, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
-    await renderDeliveredEnrolment(ctx, deps, page, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+    await renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
   };
 }
 
@@ -83,10 +82,10 @@ export function confirmDeliveredEnrolment(deps: AccountAreaDeps, channel: Channe
     requireAccountCsrf(deps, ctx, csrf);
     const { account, page } = accountOf(ctx);
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const outcome = await deps.deliveredCodes.confirmEnrolment(account.id, channel, code);
+    const outcome = await deps.deliveredCodes.confirmEnrolment(enrolmentBinding(ctx), account.id, channel, code);
     if (outcome !== 'ok') {
       ctx.status = 401;
-      return renderDeliveredEnrolment(ctx, deps, page, account, channel, { error: checkMessages[outcome] });
+      return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: checkMessages[outcome] });
     }
     await finish(ctx, deps, channel);
   };

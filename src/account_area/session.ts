@@ -16,6 +16,9 @@ export interface AccountState {
 
 export const accountOf = (ctx: ParameterizedContext): AccountState => ctx.state.account as AccountState;
 
+/** A factor enrolled in the account area belongs to this sign-in to it, never to the account. */
+export const enrolmentBinding = (ctx: ParameterizedContext) => `account:${accountOf(ctx).session.id}`;
+
 /** The signed-in person, or a sign-in through Stepup (password and second factor) first. */
 export function requireAccount(deps: AccountAreaDeps): Middleware {
   return async (ctx, next) => {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
-import { live, loadKeyRing, rotateKeyRing, saveKeyRing, stateOf, type ScheduledKey } from '../oidc/keys.ts';
-import type { SettingStore } from '../store/ports.ts';
+import type { KeyRingStore } from '../oidc/key_ring_store.ts';
+import { live, rotateKeyRing, stateOf, type ScheduledKey } from '../oidc/keys.ts';
 import { parseInput } from './input.ts';
 
 export const keySummarySchema = z.object({
@@ -26,7 +26,7 @@ export const rotateKeysSchema = z.strictObject({
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Signing and cookie keys: list them, rotate them. Used by the CLI and the admin API. */
-export function createKeyAdmin(settings: SettingStore, config: Config, clock: Clock, audit: RecordAudit) {
+export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clock, audit: RecordAudit) {
   const summarize = (use: KeySummary['use'], key: ScheduledKey, group: ScheduledKey[], alg: string | null): KeySummary => ({
     use,
     kid: key.kid,
@@ -39,7 +39,7 @@ export function createKeyAdmin(settings: SettingStore, config: Config, clock: Cl
 
   const list = async (): Promise<KeySummary[]> => {
     const now = clock.now();
-    const ring = await loadKeyRing(settings, now);
+    const ring = await keyRing.load(now);
     const signing = live(ring.signing, now);
     return [
       ...signing.map((k) => summarize('signing', k, signing.filter((o) => o.jwk.alg === k.jwk.alg), k.jwk.alg ?? null)),
@@ -53,12 +53,12 @@ export function createKeyAdmin(settings: SettingStore, config: Config, clock: Cl
     async rotate(input: z.input<typeof rotateKeysSchema> = {}): Promise<KeySummary[]> {
       const { activateInSeconds } = parseInput(rotateKeysSchema, input, 'rotation');
       const now = clock.now();
-      const rotated = rotateKeyRing(await loadKeyRing(settings, now), now, {
+      const rotated = rotateKeyRing(await keyRing.load(now), now, {
         publishAheadMs: (activateInSeconds ?? config.keys.publishAheadSeconds) * 1000,
         signingRetireAfterMs: Math.max(config.ttl.idTokenSeconds, config.ttl.accessTokenSeconds) * 1000,
         cookieRetireAfterMs: config.ttl.sessionSeconds * 1000,
       });
-      await saveKeyRing(settings, rotated);
+      await keyRing.save(rotated);
       await audit(noRequest, { type: 'admin_change', result: 'ok', channel: 'admin', detail: 'keys rotated' });
       return list();
     },

@@ -31,9 +31,10 @@ export function parseTarget(channel: Channel, target: string): { ok: true; value
 /** The page that proves an email address or phone number, in a sign-in or in the account area. */
 export type EnrolmentPage = Pick<CurrentInteraction, 'base' | 'csrfToken' | 'clientName'> & { uid?: string };
 
-export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'deliveredCodes' | 'clock'>, it: EnrolmentPage, account: Account, channel: Channel, state: { error?: string; target?: string } = {}) {
-  const pending = await deps.deliveredCodes.pendingEnrolment(account.id, channel);
-  const live = pending ? await deps.deliveredCodes.liveCode(pending.id) : null;
+/** `binding`: the interaction or account-area session the enrolment belongs to. */
+export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'deliveredCodes' | 'clock'>, binding: string, it: EnrolmentPage, account: Account, channel: Channel, state: { error?: string; target?: string } = {}) {
+  const pending = await deps.deliveredCodes.pendingEnrolment(binding, account.id, channel);
+  const live = pending ? await deps.deliveredCodes.liveCode(pending.factorId) : null;
   const now = deps.clock.now();
   const nextSendAt = await deps.deliveredCodes.nextSendAt(account.id);
   await ctx.render('enrol_delivered', {
@@ -53,7 +54,7 @@ export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) 
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
-    await renderDeliveredEnrolment(ctx, deps, it, account, channel);
+    await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel);
   };
 }
 
@@ -69,14 +70,14 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
     const parsed = parseTarget(channel, target);
     if (!parsed.ok) {
       ctx.status = 400;
-      return renderDeliveredEnrolment(ctx, deps, it, account, channel, { error: parsed.error, target });
+      return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: parsed.error, target });
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
-    const outcome = await deps.deliveredCodes.startEnrolment(account, channel, parsed.value, it.clientName);
+    const outcome = await deps.deliveredCodes.startEnrolment(it.uid, account, channel, parsed.value, it.clientName);
     await auditSend(ctx, deps, it, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
-    await renderDeliveredEnrolment(ctx, deps, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+    await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
   };
 }
 
@@ -90,10 +91,10 @@ export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channe
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const outcome = await deps.deliveredCodes.confirmEnrolment(account.id, channel, code);
+    const outcome = await deps.deliveredCodes.confirmEnrolment(it.uid, account.id, channel, code);
     if (outcome !== 'ok') {
       ctx.status = 401;
-      return renderDeliveredEnrolment(ctx, deps, it, account, channel, { error: checkMessages[outcome] });
+      return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: checkMessages[outcome] });
     }
     await finishEnrolment(ctx, deps, it, account, channel);
   };

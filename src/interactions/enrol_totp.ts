@@ -6,22 +6,21 @@ import { loadInteraction, requireCsrf, type CurrentInteraction } from './current
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { enforceRateLimit } from './guards.ts';
-import { seeOther, stepUrl } from './respond.ts';
 
 const confirmForm = z.object({ code: text(64), csrf: text(200) });
+export const wrongTotpCode = 'That code is not valid. Check the time on your phone and try the current code.';
 
 async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction, enrolment: TotpEnrolment, error?: string) {
   await ctx.render('enrol_totp', { it, enrolment, error });
 }
 
-/** GET /interaction/:uid/enrol/totp — QR code, key as text and otpauth:// link. */
+/** GET /interaction/:uid/enrol/totp — QR code, key as text and otpauth:// link, for this sign-in only. */
 export function showTotpEnrolment(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
     const it = await loadInteraction(ctx, deps.provider, deps.csrf);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
-    const enrolment = (await deps.secondFactors.pendingTotpEnrolment(account)) ?? (await deps.secondFactors.startTotpEnrolment(account));
-    await renderEnrolment(ctx, it, enrolment);
+    await renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account));
   };
 }
 
@@ -33,13 +32,10 @@ export function confirmTotpEnrolment(deps: InteractionDeps) {
     requireCsrf(deps.csrf, it, csrf);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
-    const enrolment = await deps.secondFactors.pendingTotpEnrolment(account);
-    if (!enrolment) return seeOther(ctx, stepUrl(it, '/enrol/totp'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-
-    if (!(await deps.secondFactors.confirmTotpEnrolment(account.id, enrolment.factorId, code.trim()))) {
+    if (!(await deps.secondFactors.confirmTotpEnrolment(it.uid, account.id, code.trim()))) {
       ctx.status = 401;
-      return renderEnrolment(ctx, it, enrolment, 'That code is not valid. Check the time on your phone and try the current code.');
+      return renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account), wrongTotpCode);
     }
     await finishEnrolment(ctx, deps, it, account, 'totp');
   };

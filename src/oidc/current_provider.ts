@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Clock } from '../clock.ts';
-import type { SettingStore } from '../store/ports.ts';
-import { loadKeyRing, providerKeysAt, type ProviderKeys } from './keys.ts';
+import type { KeyRingStore } from './key_ring_store.ts';
+import { providerKeysAt, type ProviderKeys } from './keys.ts';
 
 type Callback = ReturnType<Provider['callback']>;
 
@@ -10,8 +10,8 @@ type Callback = ReturnType<Provider['callback']>;
  * what should be published or signed with, a new instance replaces the old one. Everything
  * it keeps lives in the store, so requests in flight and the next ones see the same state.
  */
-export async function createCurrentProvider(build: (keys: ProviderKeys) => Provider, settings: SettingStore, clock: Clock) {
-  const keysNow = async () => providerKeysAt(await loadKeyRing(settings, clock.now()), clock.now());
+export async function createCurrentProvider(build: (keys: ProviderKeys) => Provider, keyRing: KeyRingStore, clock: Clock) {
+  const keysNow = async () => providerKeysAt(await keyRing.load(clock.now()), clock.now());
   let keys = await keysNow();
   let provider = build(keys);
   let callback: Callback = provider.callback();

@@ -1,12 +1,11 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'oidc-provider';
-import type { SettingStore } from '../store/ports.ts';
 
 /**
  * Signing keys and cookie keys live in the store, so every process shares them and a
- * restart logs nobody out. Each key has a schedule: from `activatesAt` it signs; before
- * that it is only published (JWKS) or only accepted (cookies), so every process and every
- * relying party knows it before it is used; after `retiresAt` it is gone.
+ * restart logs nobody out (key_ring_store.ts). Each key has a schedule: from `activatesAt`
+ * it signs; before that it is only published (JWKS) or only accepted (cookies), so every
+ * process and every relying party knows it before it is used; after `retiresAt` it is gone.
  */
 export interface ScheduledKey {
   kid: string;
@@ -38,7 +37,6 @@ export interface ProviderKeys {
 
 export type KeyState = 'pending' | 'active' | 'retiring';
 
-const settingKey = 'oidc.keys';
 /** RS256 first: the algorithm clients get unless they ask for another. */
 const signingAlgs = ['RS256', 'ES256'] as const;
 
@@ -49,7 +47,8 @@ function newSigningKey(alg: (typeof signingAlgs)[number]): JWK {
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomBytes(8).toString('base64url'), alg, use: 'sig' };
 }
 
-function newKeys(now: number, activatesAt: number): KeyRing {
+/** A signing key per algorithm and a cookie key, all signing from `activatesAt`. */
+export function newKeys(now: number, activatesAt: number): KeyRing {
   return {
     signing: signingAlgs.map((alg) => {
       const jwk = newSigningKey(alg);
@@ -58,24 +57,6 @@ function newKeys(now: number, activatesAt: number): KeyRing {
     cookie: [{ kid: randomBytes(6).toString('base64url'), secret: randomBytes(32).toString('base64url'), createdAt: now, activatesAt, retiresAt: null }],
   };
 }
-
-/** Rings written before keys had schedules: every key active since the beginning. */
-function upgrade(stored: KeyRing | { jwks: { keys: JWK[] }; cookieKeys: string[] }): KeyRing {
-  if ('signing' in stored) return stored;
-  return {
-    signing: stored.jwks.keys.map((jwk) => ({ kid: jwk.kid!, jwk, createdAt: 0, activatesAt: 0, retiresAt: null })),
-    cookie: stored.cookieKeys.map((secret) => ({ kid: createHash('sha256').update(secret).digest('base64url').slice(0, 8), secret, createdAt: 0, activatesAt: 0, retiresAt: null })),
-  };
-}
-
-/** The stored ring, created by the first process that needs it. */
-export async function loadKeyRing(settings: SettingStore, now: number): Promise<KeyRing> {
-  const existing = await settings.get<KeyRing>(settingKey);
-  if (existing) return upgrade(existing);
-  return upgrade(await settings.putIfAbsent<KeyRing>(settingKey, newKeys(now, now)));
-}
-
-export const saveKeyRing = (settings: SettingStore, ring: KeyRing) => settings.put(settingKey, ring);
 
 /** The newest key of the group that has activated; pending and retiring keys do not sign. */
 function activeOf<K extends ScheduledKey>(keys: K[], now: number): K | undefined {

@@ -4,9 +4,10 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, Channel, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore } from '../store/ports.ts';
+import type { Account, Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore } from '../store/ports.ts';
 import { maskDestination } from './mask.ts';
 import type { CodeMessages } from './messages.ts';
+import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
 import type { Sender } from './senders/sender.ts';
 
 export interface DeliveredCodeSettings {
@@ -25,10 +26,16 @@ export type SendOutcome =
 
 export type CheckOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted';
 
+/** Where a code goes: a verified factor, or one being enrolled. */
+type CodeTarget = Pick<Factor, 'id' | 'kind' | 'target'>;
+
 export interface DeliveredCodeDeps {
   factors: FactorStore;
   issuedCodes: IssuedCodeStore;
   deliveries: DeliveryLogStore;
+  /** the cooldown and the send cap, reserved before each send */
+  counters: CounterStore;
+  enrolments: PendingEnrolments;
   senders: Record<Channel, Sender>;
   messages: CodeMessages;
   cipher: Cipher;
@@ -46,20 +53,31 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
   const hash = (factorId: string, code: string) => keyedHash(deps.cipher.hashKey, `code:${factorId}:${code}`);
   const newCode = () => String(randomInt(0, 10 ** settings.digits)).padStart(settings.digits, '0');
 
-  /** When the account may be sent another code, or null if now. */
-  async function throttle(accountId: string): Promise<SendOutcome | null> {
-    const now = clock.now();
-    const sent = (await deliveries.codesSentSince(accountId, now - settings.sendWindowSeconds * 1000)).filter((d) => d.result === 'sent');
-    if (sent.length >= settings.maxSendsPerWindow) {
-      return { kind: 'capped', retryAt: sent[sent.length - settings.maxSendsPerWindow]!.createdAt + settings.sendWindowSeconds * 1000 };
-    }
-    const last = sent.at(-1);
-    const cooldownEnds = last ? last.createdAt + settings.resendCooldownSeconds * 1000 : 0;
-    return cooldownEnds > now ? { kind: 'cooldown', retryAt: cooldownEnds } : null;
+  const cooldownKey = (accountId: string) => `send-cooldown:${accountId}`;
+  const capKey = (accountId: string) => `send-cap:${accountId}`;
+
+  /**
+   * Takes the account's cooldown and one send of its cap before sending, in atomic counters:
+   * parallel requests cannot all pass while a slow provider has not answered yet. Null when
+   * the send may go ahead.
+   */
+  async function reserveSend(accountId: string): Promise<SendOutcome | null> {
+    const cooldown = await deps.counters.hit(cooldownKey(accountId), settings.resendCooldownSeconds * 1000);
+    if (cooldown.count > 1) return { kind: 'cooldown', retryAt: cooldown.expiresAt };
+    const cap = await deps.counters.hit(capKey(accountId), settings.sendWindowSeconds * 1000);
+    if (cap.count > settings.maxSendsPerWindow) return { kind: 'capped', retryAt: cap.expiresAt };
+    return null;
+  }
+
+  /** Sends after reserveSend; a send that fails everywhere gives the cooldown back. */
+  async function deliverReserved(accountId: string, candidates: CodeTarget[], appName: string | null): Promise<SendOutcome> {
+    const outcome = await deliver(accountId, candidates, appName);
+    if (outcome.kind === 'failed') await deps.counters.clear(cooldownKey(accountId));
+    return outcome;
   }
 
   /** Tries each factor in turn until one channel delivers. */
-  async function deliver(accountId: string, candidates: Factor[], appName: string | null): Promise<SendOutcome> {
+  async function deliver(accountId: string, candidates: CodeTarget[], appName: string | null): Promise<SendOutcome> {
     const first = candidates[0]?.kind as Channel | undefined;
     for (const factor of candidates) {
       const channel = factor.kind as Channel;
@@ -87,54 +105,54 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
     return (await factors.listForAccount(accountId)).filter((f) => f.confirmedAt !== null && (f.kind === 'email' || f.kind === 'sms') && f.target);
   }
 
-  async function check(factor: Factor | undefined, code: string): Promise<CheckOutcome> {
-    if (!factor) return 'expired';
-    const live = await issuedCodes.findLive(factor.id);
+  /** Checks a code sent for a factor (or a factor being enrolled). */
+  async function check(factorId: string | undefined, code: string): Promise<CheckOutcome> {
+    if (!factorId) return 'expired';
+    const live = await issuedCodes.findLive(factorId);
     if (!live) return 'expired';
     if (live.attempts >= settings.maxAttempts) return 'exhausted';
     const normalized = code.replace(/\s/g, '');
-    if (/^\d+$/.test(normalized) && (await issuedCodes.consume(factor.id, hash(factor.id, normalized), settings.maxAttempts, clock.now()))) return 'ok';
-    return (await issuedCodes.addAttempt(factor.id)) >= settings.maxAttempts ? 'exhausted' : 'wrong';
+    if (/^\d+$/.test(normalized) && (await issuedCodes.consume(factorId, hash(factorId, normalized), settings.maxAttempts, clock.now()))) return 'ok';
+    return (await issuedCodes.addAttempt(factorId)) >= settings.maxAttempts ? 'exhausted' : 'wrong';
   }
 
   return {
     /** Sends a sign-in code on `channel`, or on the account's other verified channel if that fails. */
     async sendSignInCode(account: Account, channel: Channel, appName: string | null): Promise<SendOutcome> {
-      const throttled = await throttle(account.id);
-      if (throttled) return throttled;
       const all = await confirmed(account.id);
       const chosen = all.filter((f) => f.kind === channel);
       if (!chosen.length) return { kind: 'failed' };
-      return deliver(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName);
+      return (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName);
     },
 
     async checkSignInCode(accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
       const factor = (await confirmed(accountId)).find((f) => f.kind === channel);
-      return check(factor, code);
+      return check(factor?.id, code);
     },
 
-    /** Starts proving an address or number: an unconfirmed factor and a code to it (no fallback). */
-    async startEnrolment(account: Account, channel: Channel, target: string, appName: string | null): Promise<SendOutcome> {
-      const throttled = await throttle(account.id);
-      if (throttled) return throttled;
-      await factors.removeUnconfirmed(account.id, channel);
-      const factor: Factor = { id: random.id(), accountId: account.id, kind: channel, secretCiphertext: null, target, confirmedAt: null, lastTimeStep: null, createdAt: clock.now() };
-      await factors.add(factor);
-      return deliver(account.id, [factor], appName);
+    /**
+     * Starts proving an address or number in this binding attempt (an interaction or an
+     * account-area session): a code to it, no fallback. A new address replaces the attempt's last.
+     */
+    async startEnrolment(binding: string, account: Account, channel: Channel, target: string, appName: string | null): Promise<SendOutcome> {
+      const pending: PendingEnrolment = { factorId: random.id(), kind: channel, secretCiphertext: null, target };
+      const refused = await reserveSend(account.id);
+      if (refused) return refused;
+      await deps.enrolments.save(binding, account.id, pending);
+      return deliverReserved(account.id, [{ id: pending.factorId, kind: channel, target }], appName);
     },
 
-    async pendingEnrolment(accountId: string, channel: Channel): Promise<Factor | null> {
-      return (await factors.listForAccount(accountId)).find((f) => f.kind === channel && f.confirmedAt === null) ?? null;
-    },
+    pendingEnrolment: (binding: string, accountId: string, channel: Channel) => deps.enrolments.find(binding, accountId, channel),
 
-    /** Confirms the pending factor with its code; an earlier confirmed factor of the kind is replaced. */
-    async confirmEnrolment(accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
-      const all = await factors.listForAccount(accountId);
-      const pending = all.find((f) => f.kind === channel && f.confirmedAt === null);
-      const outcome = await check(pending, code);
+    /** Confirms this attempt's address with its code and adds the factor; it replaces an earlier one of the kind. */
+    async confirmEnrolment(binding: string, accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
+      const pending = await deps.enrolments.find(binding, accountId, channel);
+      const outcome = await check(pending?.factorId, code);
       if (outcome !== 'ok' || !pending) return outcome;
-      await factors.confirm(pending.id, clock.now());
-      for (const old of all) if (old.kind === channel && old.confirmedAt !== null) await factors.remove(old.id);
+      if (!(await deps.enrolments.finish(binding, channel))) return 'expired';
+      const earlier = (await factors.listForAccount(accountId)).filter((f) => f.kind === channel);
+      await factors.add({ id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
+      for (const old of earlier) await factors.remove(old.id);
       return 'ok';
     },
 
@@ -145,8 +163,9 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
 
     /** When the next code may be sent, for the page's "send again"; null when it may be sent now. */
     async nextSendAt(accountId: string): Promise<number | null> {
-      const throttled = await throttle(accountId);
-      return throttled && (throttled.kind === 'cooldown' || throttled.kind === 'capped') ? throttled.retryAt : null;
+      const cap = await deps.counters.peek(capKey(accountId));
+      if (cap && cap.count >= settings.maxSendsPerWindow) return cap.expiresAt;
+      return (await deps.counters.peek(cooldownKey(accountId)))?.expiresAt ?? null;
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { Account, CounterStore, Factor, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
 import type { MethodKind } from './methods.ts';
+import type { PendingEnrolments } from './pending_enrolments.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
 import type { Totp } from './totp.ts';
 
@@ -13,6 +14,7 @@ export interface SecondFactorDeps {
   /** for a short lease that keeps two removals of one account's factors apart */
   counters: CounterStore;
   recoveryCodes: RecoveryCodeStore;
+  enrolments: PendingEnrolments;
   totp: Totp;
   cipher: Cipher;
   clock: Clock;
@@ -21,7 +23,6 @@ export interface SecondFactorDeps {
 }
 
 export interface TotpEnrolment {
-  factorId: string;
   secret: string;
   uri: string;
   qrDataUrl: string;
@@ -57,40 +58,31 @@ export function createSecondFactors(deps: SecondFactorDeps) {
       return [...kinds];
     },
 
-    /** A new, unconfirmed TOTP factor; a previous unfinished one is dropped. */
-    async startTotpEnrolment(account: Account): Promise<TotpEnrolment> {
-      await factors.removeUnconfirmed(account.id, 'totp');
-      const secret = totp.newSecret();
-      const factorId = random.id();
-      await factors.add({
-        id: factorId,
-        accountId: account.id,
-        kind: 'totp',
-        secretCiphertext: cipher.encrypt(secret),
-        target: null,
-        confirmedAt: null,
-        lastTimeStep: null,
-        createdAt: clock.now(),
-      });
+    /**
+     * The authenticator app being enrolled in this binding attempt (an interaction or an
+     * account-area session): a new secret the first time, the same one after a wrong code.
+     */
+    async totpEnrolment(binding: string, account: Account): Promise<TotpEnrolment> {
+      let pending = await deps.enrolments.find(binding, account.id, 'totp');
+      if (!pending) {
+        pending = { factorId: random.id(), kind: 'totp', secretCiphertext: cipher.encrypt(totp.newSecret()), target: null };
+        await deps.enrolments.save(binding, account.id, pending);
+      }
+      const secret = cipher.decrypt(pending.secretCiphertext!);
       const uri = totp.uri(deps.issuerName, account.email, secret);
-      return { factorId, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+      return { secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },
 
-    /** The pending enrolment of the account, for showing the page again after a wrong code. */
-    async pendingTotpEnrolment(account: Account): Promise<TotpEnrolment | null> {
-      const factor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'totp' && f.confirmedAt === null);
-      if (!factor?.secretCiphertext) return null;
-      const secret = cipher.decrypt(factor.secretCiphertext);
-      const uri = totp.uri(deps.issuerName, account.email, secret);
-      return { factorId: factor.id, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
-    },
-
-    /** Confirms the enrolment with one code; false for a wrong code. */
-    async confirmTotpEnrolment(accountId: string, factorId: string, code: string): Promise<boolean> {
-      const factor = await factors.find(factorId);
-      if (!factor || factor.accountId !== accountId || factor.confirmedAt !== null) return false;
-      if (!(await checkTotp(factor, code))) return false;
-      await factors.confirm(factorId, clock.now());
+    /**
+     * One code from the app confirms the enrolment of this binding attempt and adds the
+     * factor, its time step already spent; false for a wrong code or no such enrolment.
+     */
+    async confirmTotpEnrolment(binding: string, accountId: string, code: string): Promise<boolean> {
+      const pending = await deps.enrolments.find(binding, accountId, 'totp');
+      if (!pending) return false;
+      const step = await totp.match(cipher.decrypt(pending.secretCiphertext!), code, null);
+      if (step === null || !(await deps.enrolments.finish(binding, 'totp'))) return false;
+      await factors.add({ id: pending.factorId, accountId, kind: 'totp', secretCiphertext: pending.secretCiphertext, target: null, confirmedAt: clock.now(), lastTimeStep: step, createdAt: clock.now() });
       return true;
     },
 

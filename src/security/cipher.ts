@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * AES-256-GCM for secrets at rest (TOTP secrets, client secrets).
+ * AES-256-GCM for secrets at rest (TOTP and client secrets, signing and cookie keys, the
+ * contents of stored sessions and tokens).
  * Ciphertext format: `<keyId>.<iv>.<tag>.<data>`, base64url parts; the key id lets an
  * older key keep decrypting after rotation.
  */

@@ -77,9 +77,12 @@ export interface FactorStore {
   add(factor: Factor): Promise<void>;
   find(id: string): Promise<Factor | null>;
   listForAccount(accountId: string): Promise<Factor[]>;
-  confirm(id: string, at: number): Promise<void>;
   remove(id: string): Promise<void>;
-  removeUnconfirmed(accountId: string, kind: FactorKind): Promise<void>;
+  /**
+   * Deletes every factor never confirmed; returns how many. Earlier versions kept enrolments
+   * there, per account: they must not outlive the upgrade.
+   */
+  removeUnconfirmed(): Promise<number>;
   /**
    * Records `timeStep` as used, only if it is newer than every step accepted before.
    * Atomic: of two concurrent calls with the same step exactly one returns true.
@@ -97,6 +100,7 @@ export interface RecoveryCodeStore {
 
 /** An email or SMS code sent to one factor; at most one is live per factor. */
 export interface IssuedCode {
+  /** the factor's id, or the id a factor being enrolled will have */
   factorId: string;
   accountId: string;
   codeHash: string;
@@ -115,6 +119,8 @@ export interface IssuedCodeStore {
   addAttempt(factorId: string): Promise<number>;
   /** Spends the code with this hash; true only for the one call that found it live and under the try limit. */
   consume(factorId: string, codeHash: string, maxAttempts: number, at: number): Promise<boolean>;
+  /** Deletes expired codes; returns how many. */
+  sweep(): Promise<number>;
 }
 
 export type Channel = 'email' | 'sms';
@@ -140,8 +146,6 @@ export interface Delivery {
 
 export interface DeliveryLogStore {
   add(delivery: Delivery): Promise<void>;
-  /** Codes sent to the account since `since` (for the send cap). */
-  codesSentSince(accountId: string, since: number): Promise<Delivery[]>;
   updateStatus(providerMessageId: string, status: string): Promise<boolean>;
   listForAccount(accountId: string, limit: number): Promise<Delivery[]>;
 }
@@ -226,6 +230,7 @@ export interface StoredRecord {
 /**
  * Expiring records by kind and id: every oidc-provider model (sessions, interactions,
  * codes, tokens, grants) and our own short-lived state. Expired records are never returned.
+ * Callers get it through sealed_records.ts: ids stored only as keyed hashes, payloads encrypted.
  */
 export interface RecordStore {
   upsert(kind: string, id: string, payload: Record<string, unknown>, expiresAt: number | null, index?: RecordIndex): Promise<void>;

@@ -6,10 +6,13 @@ export interface CapturedMail {
   raw: string;
 }
 
-/** A real SMTP server on loopback that keeps every message; `failing` makes it refuse them. */
+/**
+ * A real SMTP server on loopback that keeps every message; `failing` makes it refuse them,
+ * `delayMs` makes it answer each message that much later, as a slow mail server does.
+ */
 export async function startSmtpCapture() {
   const mails: CapturedMail[] = [];
-  const state = { failing: false };
+  const state = { failing: false, delayMs: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -17,11 +20,11 @@ export async function startSmtpCapture() {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', () => setTimeout(() => {
         if (state.failing) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
         callback();
-      });
+      }, state.delayMs));
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,9 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer, type Container } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { Store } from '../../src/store/ports.ts';
+import { openMongoStore } from '../../src/store/mongo/index.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { TestClock } from './clock.ts';
 import { dropDatabase, freshDatabaseUri } from './mongodb_server.ts';
 
@@ -105,4 +108,14 @@ export async function rawStorage(stepup: RunningStepup): Promise<string> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The running Stepup's storage as the adapters write it, without the hashing and encryption
+ * every caller goes through: for putting back what an older version stored. Close it after.
+ */
+export function openRawStore(stepup: RunningStepup): Promise<Store> | Store {
+  const uri = stepup.container.config.mongodbUri;
+  if (uri) return openMongoStore(uri, stepup.clock, createLogger(stepup.container.config));
+  return openSqliteStore(join(stepup.dataDir, 'stepup.db'), stepup.clock);
 }

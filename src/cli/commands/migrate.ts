@@ -13,6 +13,8 @@ export function migrateCommand(program: Command): void {
     .action(async (opts) => {
       if (!/^mongodb(\+srv)?:\/\//.test(opts.to)) throw new UsageError('--to takes a mongodb:// or mongodb+srv:// URI');
       const report = await withContainer(async (c) => {
+        // keys an older version stored in clear are sealed first, as a start would: never copied in clear
+        await c.keyRing.load(c.clock.now());
         const target = await openMongoStore(opts.to, c.clock, c.logger);
         try {
           return await migrate(c.store, target);

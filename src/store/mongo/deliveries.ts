@@ -11,9 +11,6 @@ export function mongoDeliveries(db: Db): DeliveryLogStore {
     async add({ id, ...rest }) {
       await deliveries.insertOne({ _id: id, ...rest });
     },
-    async codesSentSince(accountId, since) {
-      return (await deliveries.find({ accountId, purpose: 'code', createdAt: { $gt: since } }).sort({ createdAt: 1 }).toArray()).map(toDelivery);
-    },
     async updateStatus(providerMessageId, status) {
       return (await deliveries.updateMany({ providerMessageId }, { $set: { status } })).modifiedCount > 0;
     },

@@ -19,14 +19,11 @@ export function mongoFactors(db: Db): FactorStore {
     async listForAccount(accountId) {
       return (await factors.find({ accountId }).sort({ createdAt: 1 }).toArray()).map(toFactor);
     },
-    async confirm(id, at) {
-      await factors.updateOne({ _id: id }, { $set: { confirmedAt: at } });
-    },
     async remove(id) {
       await factors.deleteOne({ _id: id });
     },
-    async removeUnconfirmed(accountId, kind) {
-      await factors.deleteMany({ accountId, kind, confirmedAt: null });
+    async removeUnconfirmed() {
+      return (await factors.deleteMany({ confirmedAt: null })).deletedCount;
     },
     async acceptTimeStep(id, timeStep) {
       // one conditional update: MongoDB applies it atomically to the one document

@@ -27,5 +27,8 @@ export function mongoIssuedCodes(db: Db, clock: Clock): IssuedCodeStore {
       );
       return result.modifiedCount === 1;
     },
+    async sweep() {
+      return (await codes.deleteMany({ expiresAt: { $lte: clock.now() } })).deletedCount;
+    },
   };
 }

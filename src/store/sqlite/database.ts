@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS recovery_codes (
   PRIMARY KEY (account_id, code_hash)
 );
 CREATE TABLE IF NOT EXISTS issued_codes (
-  factor_id TEXT PRIMARY KEY REFERENCES factors(id) ON DELETE CASCADE,
+  factor_id TEXT PRIMARY KEY,
   account_id TEXT NOT NULL,
   code_hash TEXT NOT NULL,
   expires_at INTEGER NOT NULL,
@@ -123,6 +123,12 @@ function upgrade(db: DatabaseSync): void {
   const columns = (db.prepare('PRAGMA table_info(records)').all() as { name: string }[]).map((c) => c.name);
   if (!columns.includes('account_id')) db.exec('ALTER TABLE records ADD COLUMN account_id TEXT');
   db.exec('CREATE INDEX IF NOT EXISTS records_account ON records(account_id) WHERE account_id IS NOT NULL');
+  // a code may now go to a factor still being enrolled, which has no row yet: codes live two
+  // minutes, so the table is made again without its foreign key rather than copied
+  if ((db.prepare('PRAGMA foreign_key_list(issued_codes)').all() as unknown[]).length > 0) {
+    db.exec('DROP TABLE issued_codes');
+    db.exec(schema);
+  }
 }
 
 // SQLite extended result codes

@@ -21,16 +21,12 @@ export function sqliteDeliveries(db: DatabaseSync): DeliveryLogStore {
   const add = db.prepare(`INSERT INTO deliveries
     (id, account_id, channel, masked_to, purpose, result, reason, provider_message_id, fallback_from, status, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const codesSince = db.prepare("SELECT * FROM deliveries WHERE account_id = ? AND purpose = 'code' AND created_at > ? ORDER BY created_at");
   const setStatus = db.prepare('UPDATE deliveries SET status = ? WHERE provider_message_id = ?');
   const recent = db.prepare('SELECT * FROM deliveries WHERE account_id = ? ORDER BY created_at DESC LIMIT ?');
 
   return {
     async add(d) {
       add.run(d.id, d.accountId, d.channel, d.maskedTo, d.purpose, d.result, d.reason, d.providerMessageId, d.fallbackFrom, d.status, d.createdAt);
-    },
-    async codesSentSince(accountId, since) {
-      return (codesSince.all(accountId, since) as Row[]).map(toDelivery);
     },
     async updateStatus(providerMessageId, status) {
       return Number(setStatus.run(status, providerMessageId).changes) > 0;

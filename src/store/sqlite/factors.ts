@@ -22,9 +22,8 @@ export function sqliteFactors(db: DatabaseSync): FactorStore {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const byId = db.prepare('SELECT * FROM factors WHERE id = ?');
   const byAccount = db.prepare('SELECT * FROM factors WHERE account_id = ? ORDER BY created_at');
-  const confirm = db.prepare('UPDATE factors SET confirmed_at = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM factors WHERE id = ?');
-  const removeUnconfirmed = db.prepare('DELETE FROM factors WHERE account_id = ? AND kind = ? AND confirmed_at IS NULL');
+  const removeUnconfirmed = db.prepare('DELETE FROM factors WHERE confirmed_at IS NULL');
   const acceptStep = db.prepare(`UPDATE factors SET last_time_step = ?
     WHERE id = ? AND (last_time_step IS NULL OR last_time_step < ?)`);
 
@@ -39,14 +38,11 @@ export function sqliteFactors(db: DatabaseSync): FactorStore {
     async listForAccount(accountId) {
       return (byAccount.all(accountId) as Row[]).map(toFactor);
     },
-    async confirm(id, at) {
-      confirm.run(at, id);
-    },
     async remove(id) {
       remove.run(id);
     },
-    async removeUnconfirmed(accountId, kind) {
-      removeUnconfirmed.run(accountId, kind);
+    async removeUnconfirmed() {
+      return Number(removeUnconfirmed.run().changes);
     },
     async acceptTimeStep(id, timeStep) {
       return Number(acceptStep.run(timeStep, id, timeStep).changes) === 1;

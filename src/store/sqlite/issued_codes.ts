@@ -23,6 +23,7 @@ export function sqliteIssuedCodes(db: DatabaseSync, clock: Clock): IssuedCodeSto
   const addAttempt = db.prepare('UPDATE issued_codes SET attempts = attempts + 1 WHERE factor_id = ? RETURNING attempts');
   const consume = db.prepare(`UPDATE issued_codes SET consumed_at = ?
     WHERE factor_id = ? AND code_hash = ? AND consumed_at IS NULL AND expires_at > ? AND attempts < ?`);
+  const sweep = db.prepare('DELETE FROM issued_codes WHERE expires_at <= ?');
 
   return {
     async issue(code) {
@@ -38,6 +39,9 @@ export function sqliteIssuedCodes(db: DatabaseSync, clock: Clock): IssuedCodeSto
     },
     async consume(factorId, codeHash, maxAttempts, at) {
       return Number(consume.run(at, factorId, codeHash, clock.now(), maxAttempts).changes) === 1;
+    },
+    async sweep() {
+      return Number(sweep.run(clock.now()).changes);
     },
   };
 }

@@ -1,0 +1,56 @@
+import type { Cipher } from '../security/cipher.ts';
+import { keyedHash } from '../security/keyed_hash.ts';
+import type { RecordIndex, RecordStore, StoredRecord } from './ports.ts';
+
+/**
+ * The record store as every caller sees it. Record ids are bearer secrets (session cookies,
+ * codes, access and refresh tokens, interaction ids), so the store underneath holds each id,
+ * and the uid or user code a record is found by, only as a keyed hash, and each payload
+ * (which repeats the id as `jti`, a session's cookie, a `returnTo` URL) only encrypted: a
+ * copy of the database lets nobody present a token or ride a session. Kinds, grant and
+ * account ids stay readable: revocation looks records up by them, and they unlock nothing.
+ */
+export function sealedRecords(records: RecordStore, cipher: Cipher): RecordStore {
+  const hash = (kind: string, part: string, value: string) => keyedHash(cipher.hashKey, `record ${kind} ${part} ${value}`);
+  const idOf = (kind: string, id: string) => hash(kind, 'id', id);
+  const seal = (payload: Record<string, unknown>) => ({ sealed: cipher.encrypt(JSON.stringify(payload)) });
+  const isSealed = (record: StoredRecord) => typeof record.payload.sealed === 'string';
+  const open = (record: StoredRecord | null): StoredRecord | null => (
+    record && { ...record, payload: JSON.parse(cipher.decrypt(record.payload.sealed as string)) as Record<string, unknown> }
+  );
+  const sealIndex = (kind: string, { uid, userCode, ...rest }: RecordIndex): RecordIndex => ({
+    ...rest,
+    ...(uid ? { uid: hash(kind, 'uid', uid) } : {}),
+    ...(userCode ? { userCode: hash(kind, 'userCode', userCode) } : {}),
+  });
+
+  // Records written in clear before ids were hashed are still read, consumed and destroyed
+  // under their own id until they expire, so an upgrade signs nobody out. A sealed record is
+  // never taken for one: its stored id is a hash, not something a client can present.
+  const legacy = (record: StoredRecord | null) => (record && !isSealed(record) ? record : null);
+  const findLegacy = async (kind: string, id: string) => legacy(await records.find(kind, id));
+
+  return {
+    async upsert(kind, id, payload, expiresAt, index = {}) {
+      await records.upsert(kind, idOf(kind, id), seal(payload), expiresAt, sealIndex(kind, index));
+    },
+    async find(kind, id) {
+      return open(await records.find(kind, idOf(kind, id))) ?? await findLegacy(kind, id);
+    },
+    async findBy(kind, field, value) {
+      return open(await records.findBy(kind, field, hash(kind, field, value))) ?? legacy(await records.findBy(kind, field, value));
+    },
+    async consume(kind, id, at) {
+      if (await records.consume(kind, idOf(kind, id), at)) return true;
+      if (await records.find(kind, idOf(kind, id))) return false;
+      return (await findLegacy(kind, id)) !== null && records.consume(kind, id, at);
+    },
+    async destroy(kind, id) {
+      await records.destroy(kind, idOf(kind, id));
+      if (await findLegacy(kind, id)) await records.destroy(kind, id);
+    },
+    revokeByGrantId: (kind, grantId) => records.revokeByGrantId(kind, grantId),
+    revokeByAccountId: (accountId) => records.revokeByAccountId(accountId),
+    sweep: () => records.sweep(),
+  };
+}
