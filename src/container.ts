@@ -90,7 +90,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   };
   const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
   const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock, logger });
-  const checkPassword = createPasswordLogin(store.accounts, hasher, lockout);
+  const checkPassword = createPasswordLogin(store.accounts, hasher, lockout, cipher.hashKey);
   const enrolments = createPendingEnrolments(store.records, clock, config.ttl.interactionSeconds * 1000);
   const secondFactors = createSecondFactors({
     factors: store.factors,

@@ -152,6 +152,23 @@ test('a change with a stale second factor asks for the second factor again, neve
   expect((await auditOf(person)).some((e) => e.detail === 'recovery codes replaced')).toBe(false);
 });
 
+test('a session from before the second factor\'s time was kept opens the account area; a change asks for the second factor', async () => {
+  const browser = new Browser(stepup.issuer);
+  const person = await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);
+  const sessionId = /(?:^|; )_session=([^;]+)/.exec(browser.cookieHeader())![1]!;
+  const stored = (await stepup.container.store.records.find('Session', sessionId))!;
+  const { secondFactorTs, ...older } = stored.payload;
+  expect(secondFactorTs).toEqual(expect.any(Number));
+  await stepup.container.store.records.upsert('Session', sessionId, older, stored.expiresAt, { uid: String(older.uid), accountId: String(older.accountId) });
+
+  await browser.open('/account');
+  expect(browser.page.url).toBe(`${stepup.issuer}/account`);
+  await browser.open('/account/enrol/totp');
+  expect(browser.page.url).toMatch(/\/second-factor$/);
+  await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+  expect(browser.page.url).toBe(`${stepup.issuer}/account/enrol/totp`);
+});
+
 test('new recovery codes replace the old ones, are shown once, and the owner is told', async () => {
   const { person, browser } = await enrolledAtAccount();
   await browser.submit('/account/recovery-codes');

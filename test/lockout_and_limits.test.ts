@@ -27,6 +27,9 @@ async function tryPassword(email: string, password: string) {
 
 const minutes = (n: number) => n * 60_000;
 
+/** A lock page without what differs by interaction (uid, tokens) or by the minute (the wait). */
+const lockPage = (html: string) => html.replace(/\/interaction\/[^/"]+/g, '').replace(/value="[^"]*"/g, '').replace(/in \d+ minutes \(at [\d:]+ UTC\)/, '');
+
 describe('password lockout', () => {
   test('the fifth wrong password locks for 15 minutes; while locked even the right one is refused the same way', async () => {
     const person = await createPerson(stepup);
@@ -37,9 +40,8 @@ describe('password lockout', () => {
 
     const right = await tryPassword(person.email, person.password);
     const wrong = await tryPassword(person.email, 'still wrong');
-    const strip = (html: string) => html.replace(/\/interaction\/[^/"]+/g, '').replace(/value="[^"]*"/g, '').replace(/in \d+ minutes \(at [\d:]+ UTC\)/, '');
     expect(right.page.status).toBe(423);
-    expect(strip(right.page.html)).toBe(strip(wrong.page.html));
+    expect(lockPage(right.page.html)).toBe(lockPage(wrong.page.html));
 
     stepup.clock.advance(minutes(15) + 1000);
     expect((await tryPassword(person.email, person.password)).page.url).toMatch(/\/enrol$/);
@@ -53,6 +55,33 @@ describe('password lockout', () => {
       expect(locked.textOf('locked')).toContain(`You can try again in ${period} minutes`);
       stepup.clock.advance(minutes(period) + 1000);
     }
+  });
+
+  test('an unknown email answers as a known one: the same statuses, lock page and doubling periods', async () => {
+    const known = (await createPerson(stepup)).email;
+    const unknown = `nobody-${Math.random().toString(36).slice(2)}@example.com`;
+    /** Six wrong passwords, the email typed two ways (counted as one): statuses, waits and the lock page. */
+    const answers = async (email: string) => {
+      const statuses: number[] = [];
+      const waits: (string | undefined)[] = [];
+      let page = '';
+      for (let i = 1; i <= 6; i += 1) {
+        const browser = await tryPassword(i % 2 ? email : `  ${email.toUpperCase()} `, `wrong ${i}`);
+        statuses.push(browser.page.status);
+        if (browser.page.status === 423) page = lockPage(browser.page.html);
+        waits.push(browser.textOf('locked')?.replace(/ \(at [\d:]+ UTC\)/, ''));
+      }
+      return { statuses, waits, page };
+    };
+    const first = { known: await answers(known), unknown: await answers(unknown) };
+    expect(first.known.statuses).toEqual([401, 401, 401, 401, 423, 423]);
+    expect(first.known.waits[4]).toBe('There were too many failed attempts to sign in to this account. You can try again in 15 minutes.');
+    expect(first.unknown).toEqual(first.known);
+
+    stepup.clock.advance(minutes(15) + 1000);
+    const second = { known: await answers(known), unknown: await answers(unknown) };
+    expect(second.known.waits[4]).toContain('You can try again in 30 minutes');
+    expect(second.unknown).toEqual(second.known);
   });
 
   test('a successful sign-in resets the count', async () => {

@@ -34,6 +34,29 @@ test('a wrong password and an unknown email get the same answer', async () => {
   expect(comparable(wrongPassword.page.html, person.email)).toBe(comparable(unknownEmail.page.html, 'nobody@example.com'));
 });
 
+/** How many calls of each storage operation (sweeps aside) `act` made. */
+async function storageCalls(act: () => Promise<unknown>) {
+  const counts = async () => new Map((await stepup.container.metrics.storage.get()).values
+    .filter((v) => v.metricName?.endsWith('_count') && !String(v.labels.operation).endsWith('.sweep'))
+    .map((v) => [String(v.labels.operation), v.value]));
+  const before = await counts();
+  await act();
+  return [...(await counts())].map(([operation, n]) => [operation, n - (before.get(operation) ?? 0)]).filter(([, n]) => n !== 0).sort();
+}
+
+test('an unknown email costs the same storage work as a wrong password: the same counters, the same writes', async () => {
+  const person = await createPerson(stepup);
+  const known = new Browser(stepup.issuer);
+  const unknown = new Browser(stepup.issuer);
+  await known.open((await rp.authorize()).url);
+  await unknown.open((await rp.authorize()).url);
+
+  const wrongPassword = await storageCalls(() => known.submit('/login', { email: person.email, password: 'not the password' }));
+  const unknownEmail = await storageCalls(() => unknown.submit('/login', { email: 'nobody-else@example.com', password: 'not the password' }));
+  expect(wrongPassword).toContainEqual(['counters.hit', expect.any(Number)]);
+  expect(unknownEmail).toEqual(wrongPassword);
+});
+
 test('the email is matched without regard to case or surrounding spaces', async () => {
   const person = await createPerson(stepup, 'Mixed.Case@Example.com');
   expect(person.email).toBe('Mixed.Case@Example.com');

@@ -7,7 +7,7 @@ const kind = 'AccountSession';
 export interface AccountSession {
   id: string;
   accountId: string;
-  /** when the person last passed their second factor (the ID token's auth_time) */
+  /** when the person last passed their second factor */
   verifiedAt: number;
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../http/errors.ts';
 import { seeOther } from '../interactions/respond.ts';
 import { ACR_2FA } from '../oidc/assurance.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
+import { secondFactorTime } from '../oidc/second_factor_time.ts';
 import { random } from '../random.ts';
 import { safeEqual } from '../security/keyed_hash.ts';
 import type { AccountAreaDeps } from './deps.ts';
@@ -61,15 +62,18 @@ function readPending(ctx: ParameterizedContext): PendingSignIn | null {
 /**
  * The token endpoint's checks for this public client, done in this process: the code was
  * issued to the account client for our redirect URI, matches the PKCE verifier, is 2fa,
- * and is spent exactly once (the store's consume is atomic).
+ * and is spent exactly once (the store's consume is atomic). Answers when the session's
+ * second factor was passed (auth_time is the password's).
  */
 async function redeemCode(deps: AccountAreaDeps, code: string, verifier: string) {
   const found = await deps.provider.AuthorizationCode.find(code);
   if (!found?.isValid || found.clientId !== ACCOUNT_CLIENT_ID) return null;
-  if (found.redirectUri !== deps.issuer + accountCallbackPath || found.acr !== ACR_2FA || !found.accountId || !found.authTime) return null;
+  if (found.redirectUri !== deps.issuer + accountCallbackPath || found.acr !== ACR_2FA || !found.accountId || !found.sessionUid) return null;
   if (found.codeChallengeMethod !== 'S256' || typeof found.codeChallenge !== 'string' || !safeEqual(found.codeChallenge, s256(verifier))) return null;
+  // a 2fa session from before the second factor's time was kept counts as stale
+  const secondFactorAt = secondFactorTime(await deps.provider.Session.findByUid(found.sessionUid)) ?? 0;
   if (!(await deps.records.consume('AuthorizationCode', code, deps.clock.now()))) return null;
-  return { accountId: found.accountId, authTime: found.authTime };
+  return { accountId: found.accountId, secondFactorAt };
 }
 
 const invalidCallback = () => new AppError(400, 'invalid_callback', 'This sign-in to your account did not finish or has expired. Open your account again to sign in.');
@@ -84,7 +88,7 @@ export function accountCallback(deps: AccountAreaDeps) {
     if (!pending || typeof state !== 'string' || !safeEqual(state, pending.state) || typeof code !== 'string') throw invalidCallback();
     const redeemed = await redeemCode(deps, code, pending.verifier);
     if (!redeemed) throw invalidCallback();
-    const session = await deps.accountSessions.start(redeemed.accountId, redeemed.authTime * 1000);
+    const session = await deps.accountSessions.start(redeemed.accountId, redeemed.secondFactorAt * 1000);
     ctx.cookies.set(SESSION_COOKIE, session.id, cookieOptions(deps, deps.sessionMs));
     seeOther(ctx, pending.returnTo);
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyedHash } from '../security/keyed_hash.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import type { Account, AccountStore } from '../store/ports.ts';
@@ -14,24 +15,30 @@ export const typedEmail = (email: string) => {
 export type PasswordCheck =
   | { ok: true; account: Account }
   | { ok: false; reason: 'unknown_email' | 'wrong_password' | 'disabled'; account: Account | null; lockedUntil: number | null }
-  | { ok: false; reason: 'locked'; account: Account; lockedUntil: number };
+  | { ok: false; reason: 'locked'; account: Account | null; lockedUntil: number };
 
 /**
  * Checks an email and password. Unknown email, disabled account, wrong password and a
- * locked account all cost the same argon2 work, and a locked account's password is not
- * checked at all, so neither the answer nor its timing tells whether it was right.
+ * locked account all cost the same argon2 work and the same counting, and a locked
+ * account's password is not checked at all, so neither the answer nor its timing tells
+ * whether the account exists or the password was right. An email with no account is
+ * counted and locked like an account, under a keyed hash of it (people type passwords there).
  */
-export function createPasswordLogin(accounts: AccountStore, hasher: PasswordHasher, lockout: Lockout) {
+export function createPasswordLogin(accounts: AccountStore, hasher: PasswordHasher, lockout: Lockout, hashKey: Buffer) {
+  const unknownEmail = (normalized: string) => `email:${keyedHash(hashKey, `lockout:${normalized}`)}`;
+
   return async function checkPassword(email: string, password: string): Promise<PasswordCheck> {
-    const account = await accounts.findByEmail(normalizeEmail(email));
-    if (!account) {
-      await hasher.verifyDecoy(password);
-      return { ok: false, reason: 'unknown_email', account: null, lockedUntil: null };
-    }
-    const gate = await lockout.attempt(account.id, 'password');
+    const normalized = normalizeEmail(email);
+    const account = await accounts.findByEmail(normalized);
+    const subject = account?.id ?? unknownEmail(normalized);
+    const gate = await lockout.attempt(subject, 'password');
     if (!gate.allowed) {
       await hasher.verifyDecoy(password);
       return { ok: false, reason: 'locked', account, lockedUntil: gate.lockedUntil };
+    }
+    if (!account) {
+      await hasher.verifyDecoy(password);
+      return { ok: false, reason: 'unknown_email', account: null, lockedUntil: await lockout.failed(subject, 'password') };
     }
     if (!(await hasher.verify(account.passwordHash, password))) {
       return { ok: false, reason: 'wrong_password', account, lockedUntil: await lockout.failed(account.id, 'password') };

@@ -5,7 +5,7 @@ import { requestInfo } from '../http/request_info.ts';
 import { loginResult } from '../oidc/assurance.ts';
 import type { MethodKind } from '../otp/methods.ts';
 import type { Account } from '../store/ports.ts';
-import type { CurrentInteraction } from './current_interaction.ts';
+import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { finishInteraction } from './respond.ts';
 
@@ -39,13 +39,27 @@ export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDe
  * requested prompt=consent is settled without another trip through the interaction (the
  * grant itself comes from loadExistingGrant, which gives first-party clients what they ask).
  */
-export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind | null): InteractionResults {
-  return { login: loginResult(account.id, method, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
+export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind | null, passwordAt = deps.clock.now()): InteractionResults {
+  return { login: loginResult(account.id, method, passwordAt, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
+}
+
+/**
+ * When the password was given: in this sign-in, or, for a step-up that asked only the second
+ * factor, when the session's was (its auth_time), so max_age still asks for the password.
+ */
+async function passwordTime(deps: InteractionDeps, it: CurrentInteraction): Promise<number> {
+  if (it.prompt !== 'second_factor') return deps.clock.now();
+  const uid = it.details.session?.uid;
+  const authTime = uid ? (await deps.provider.Session.findByUid(uid))?.authTime() : undefined;
+  // the session ended meanwhile: the step-up has nothing left to step up
+  if (authTime === undefined) throw expiredInteraction();
+  return authTime * 1000;
 }
 
 /** Both factors passed: the session is created now, and only now. */
 export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
+  const passwordAt = await passwordTime(deps, it);
   await deps.pendingSignIns.end(it.uid);
   await afterSignIn(ctx, deps, it, account, enrolment);
-  return finishInteraction(ctx, it, signedIn(deps, it, account, method));
+  return finishInteraction(ctx, it, signedIn(deps, it, account, method, passwordAt));
 }

@@ -1,6 +1,7 @@
 import type { MethodKind } from '../otp/methods.ts';
 import { amrOf } from '../otp/methods.ts';
 import type { MfaPolicy } from '../store/ports.ts';
+import { SECOND_FACTOR_TS } from './second_factor_time.ts';
 
 /** OIDC Core acr values: how strongly the person signed in. */
 export const ACR_1FA = 'urn:stepup:loa:1fa';
@@ -17,6 +18,8 @@ export interface AuthorizationAsk {
   /** after oidc-provider applied the client's default_acr_values */
   acr_values?: unknown;
   claims?: unknown;
+  /** Stepup's own parameter: a second factor passed within this many seconds */
+  mfa_max_age?: unknown;
 }
 
 function requestedAcrClaim(claims: unknown): AcrClaimRequest | undefined {
@@ -38,11 +41,11 @@ const asksFor2fa = (acceptable: string[]) => acceptable.includes(ACR_2FA) && !ac
 
 /**
  * Whether this authorization needs the second factor: always under the `required` policy;
- * under `on-request` when acr_values (including default_acr_values) or an essential acr
- * claim asks for urn:stepup:loa:2fa.
+ * under `on-request` when mfa_max_age is given, or acr_values (including default_acr_values)
+ * or an essential acr claim asks for urn:stepup:loa:2fa.
  */
 export function needsSecondFactor(policy: MfaPolicy, ask: AuthorizationAsk): boolean {
-  if (policy === 'required') return true;
+  if (policy === 'required' || ask.mfa_max_age !== undefined) return true;
   if (typeof ask.acr_values === 'string' && asksFor2fa(ask.acr_values.split(' '))) return true;
   const claim = requestedAcrClaim(ask.claims);
   if (!claim?.essential) return false;
@@ -55,16 +58,24 @@ export type LoginResult = {
   acr: string;
   amr: string[];
   remember: boolean;
+  /** auth_time: when the password was typed */
   ts: number;
+  [SECOND_FACTOR_TS]?: number;
 };
 
-/** The login result for oidc-provider: the password, and the second factor when one was passed. */
-export function loginResult(accountId: string, secondFactor: MethodKind | null, now: number): LoginResult {
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * The login result for oidc-provider: the password, typed at `passwordAt`, and the second
+ * factor when one was passed `now`. Times are in milliseconds.
+ */
+export function loginResult(accountId: string, secondFactor: MethodKind | null, passwordAt: number, now: number): LoginResult {
   return {
     accountId,
     acr: secondFactor ? ACR_2FA : ACR_1FA,
     amr: secondFactor ? ['pwd', amrOf[secondFactor], 'mfa'] : ['pwd'],
     remember: true,
-    ts: Math.floor(now / 1000),
+    ts: seconds(passwordAt),
+    ...(secondFactor ? { [SECOND_FACTOR_TS]: seconds(now) } : {}),
   };
 }

@@ -2,12 +2,14 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { ACR_2FA, needsSecondFactor } from './assurance.ts';
 import { mfaPolicyOf } from './client_metadata.ts';
+import { secondFactorTime } from './second_factor_time.ts';
 
 const { Prompt, Check, base } = interactionPolicy;
 
 /**
- * `mfa_max_age` (seconds): how long ago the second factor may have been passed. Like
- * max_age, but an older session is asked for the second factor only, never the password.
+ * `mfa_max_age` (seconds): how long ago the second factor may have been passed, whatever the
+ * client's mfa policy. Like max_age, but an older session is asked for the second factor
+ * only, never the password.
  */
 export const MFA_MAX_AGE = 'mfa_max_age';
 
@@ -17,12 +19,16 @@ export function validateMfaMaxAge(value: unknown): void {
   }
 }
 
-/** A 2fa session passes unless the request asks for a fresher second factor than it holds. */
+/**
+ * A 2fa session passes unless the request asks for a fresher second factor than it holds
+ * (the second factor's own time, not auth_time, which is the password's).
+ */
 function secondFactorIsFresh(session: KoaContextWithOIDC['oidc']['session'], params: Record<string, unknown>, now: number) {
   if (session?.acr !== ACR_2FA) return false;
   const maxAge = params[MFA_MAX_AGE];
   if (typeof maxAge !== 'string') return true;
-  return now / 1000 - (session.authTime() ?? 0) <= Number(maxAge);
+  const passedAt = secondFactorTime(session);
+  return passedAt !== undefined && now / 1000 - passedAt <= Number(maxAge);
 }
 
 /**

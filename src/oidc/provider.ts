@@ -5,6 +5,7 @@ import { acrValues } from './assurance.ts';
 import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
 import { loadExistingGrant } from './first_party_grant.ts';
 import { createInteractionPolicy, MFA_MAX_AGE, validateMfaMaxAge } from './interaction_policy.ts';
+import { keepSecondFactorTime } from './second_factor_time.ts';
 import { accountClientMetadata } from '../account/account_client.ts';
 import type { Clock } from '../clock.ts';
 import type { ProviderKeys } from './keys.ts';
@@ -117,6 +118,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       Grant: ttl.grantSeconds,
     },
   });
+  keepSecondFactorTime(provider);
   return provider;
 }
 

@@ -18,40 +18,41 @@ export type Gate = { allowed: true } | { allowed: false; lockedUntil: number };
  * day (15 min, 30 min, … up to the maximum). Password and second-factor failures are
  * counted apart. Every attempt is counted before it is checked, so parallel guesses cannot
  * get past the limit; a success resets the count. State lives in the store's counters,
- * so every process sees it.
+ * so every process sees it. What is locked is a subject: an account's id, or the stand-in
+ * that password login gives an email with no account, so that one answers alike.
  */
 export function createLockout(counters: CounterStore, clock: Clock, settings: LockoutSettings) {
   const day = 24 * 60 * 60 * 1000;
   const limit = { password: settings.passwordFailures, second_factor: settings.secondFactorFailures };
-  const keys = (accountId: string) => ({
-    lock: `lock:${accountId}`,
-    lockouts: `lockouts:${accountId}`,
-    password: `attempts:password:${accountId}`,
-    second_factor: `attempts:second_factor:${accountId}`,
+  const keys = (subject: string) => ({
+    lock: `lock:${subject}`,
+    lockouts: `lockouts:${subject}`,
+    password: `attempts:password:${subject}`,
+    second_factor: `attempts:second_factor:${subject}`,
   });
 
-  const lockedUntil = async (accountId: string) => (await counters.peek(keys(accountId).lock))?.expiresAt ?? null;
+  const lockedUntil = async (subject: string) => (await counters.peek(keys(subject).lock))?.expiresAt ?? null;
 
   return {
     lockedUntil,
 
     /** Counts an attempt; refused while locked or past the limit. */
-    async attempt(accountId: string, kind: FailureKind): Promise<Gate> {
-      const k = keys(accountId);
-      const locked = await lockedUntil(accountId);
+    async attempt(subject: string, kind: FailureKind): Promise<Gate> {
+      const k = keys(subject);
+      const locked = await lockedUntil(subject);
       if (locked) return { allowed: false, lockedUntil: locked };
       const attempts = await counters.hit(k[kind], settings.failureWindowSeconds * 1000);
       if (attempts.count <= limit[kind]) return { allowed: true };
       // past the limit while the attempt that reached it is still setting the lock
-      return { allowed: false, lockedUntil: (await lockedUntil(accountId)) ?? clock.now() + settings.baseLockSeconds * 1000 };
+      return { allowed: false, lockedUntil: (await lockedUntil(subject)) ?? clock.now() + settings.baseLockSeconds * 1000 };
     },
 
     /** After a failed attempt: locks when the limit is reached; returns when the lock ends, or null. */
-    async failed(accountId: string, kind: FailureKind): Promise<number | null> {
-      const k = keys(accountId);
+    async failed(subject: string, kind: FailureKind): Promise<number | null> {
+      const k = keys(subject);
       const attempts = await counters.peek(k[kind]);
       if (!attempts || attempts.count < limit[kind]) return null;
-      const existing = await lockedUntil(accountId);
+      const existing = await lockedUntil(subject);
       if (existing) return existing;
       const lockouts = (await counters.hit(k.lockouts, day)).count;
       const seconds = Math.min(settings.baseLockSeconds * 2 ** (lockouts - 1), settings.maxLockSeconds);
