@@ -24,3 +24,13 @@ test('every configuration error is reported at once', () => {
     for (const key of ['port', 'issuer', 'encryptionKey', 'env']) expect(message).toContain(`- ${key}:`);
   }
 });
+
+test('TRUST_PROXY is true, false or the number of proxies that append to X-Forwarded-For', () => {
+  expect(loadConfig({}).trustProxy).toBe(0);
+  expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(0);
+  expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  for (const wrong of ['yes', '-1', '11', '1.5']) {
+    expect(() => loadConfig({ TRUST_PROXY: wrong })).toThrow(/trustProxy: must be true, false or the number of proxies \(0 to 10\)/);
+  }
+});
