@@ -59,7 +59,9 @@ export async function createApp(container: Container) {
     },
     accounts: store.accounts,
     records: store.records,
-    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000),
+    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000, {
+      findByUid: (uid) => current.provider.Session.findByUid(uid),
+    }),
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
     selfService: container.selfService,

@@ -66,10 +66,10 @@ function readPending(ctx: ParameterizedContext): PendingSignIn | null {
 async function redeemCode(deps: AccountAreaDeps, code: string, verifier: string) {
   const found = await deps.provider.AuthorizationCode.find(code);
   if (!found?.isValid || found.clientId !== ACCOUNT_CLIENT_ID) return null;
-  if (found.redirectUri !== deps.issuer + accountCallbackPath || found.acr !== ACR_2FA || !found.accountId || !found.authTime) return null;
+  if (found.redirectUri !== deps.issuer + accountCallbackPath || found.acr !== ACR_2FA || !found.accountId || !found.authTime || !found.sessionUid) return null;
   if (found.codeChallengeMethod !== 'S256' || typeof found.codeChallenge !== 'string' || !safeEqual(found.codeChallenge, s256(verifier))) return null;
   if (!(await deps.records.consume('AuthorizationCode', code, deps.clock.now()))) return null;
-  return { accountId: found.accountId, authTime: found.authTime };
+  return { accountId: found.accountId, authTime: found.authTime, sessionUid: found.sessionUid };
 }
 
 const invalidCallback = () => new AppError(400, 'invalid_callback', 'This sign-in to your account did not finish or has expired. Open your account again to sign in.');
@@ -84,7 +84,7 @@ export function accountCallback(deps: AccountAreaDeps) {
     if (!pending || typeof state !== 'string' || !safeEqual(state, pending.state) || typeof code !== 'string') throw invalidCallback();
     const redeemed = await redeemCode(deps, code, pending.verifier);
     if (!redeemed) throw invalidCallback();
-    const session = await deps.accountSessions.start(redeemed.accountId, redeemed.authTime * 1000);
+    const session = await deps.accountSessions.start(redeemed.accountId, redeemed.authTime * 1000, redeemed.sessionUid);
     ctx.cookies.set(SESSION_COOKIE, session.id, cookieOptions(deps, deps.sessionMs));
     seeOther(ctx, pending.returnTo);
   };
