@@ -8,6 +8,8 @@ test('defaults follow DESIGN.md', () => {
   expect(config.argon2).toEqual({ memoryKiB: 19456, timeCost: 2, parallelism: 1 });
   expect(config.totp).toEqual({ digits: 6, periodSeconds: 30, driftSteps: 1 });
   expect(config.recoveryCodes.count).toBe(10);
+  // NIST SP 800-63B-4: 15 for a password that may sign in alone (a client with mfa on-request)
+  expect(config.password.minLength).toBe(15);
 });
 
 test('the environment overrides; ISSUER follows PORT unless set', () => {

@@ -42,7 +42,11 @@ export const configSchema = z.object({
     parallelism: z.number().int().min(1),
   }),
   password: z.object({
-    /** for passwords people choose themselves (change and reset) */
+    /**
+     * for every password: chosen by people (change, reset) or set by an admin. 15 by default:
+     * with a client whose mfa is on-request, the password alone signs in, and NIST SP
+     * 800-63B-4 asks 15 of a single-factor password (8 of one always used with a second factor).
+     */
     minLength: z.number().int().min(8).max(64),
     maxLength: z.number().int().min(64).max(4096),
   }),
