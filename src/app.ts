@@ -5,6 +5,7 @@ import type { Container } from './container.ts';
 import { errorHandler } from './http/error_handler.ts';
 import { refuseOtherMethods } from './http/allowed_methods.ts';
 import { requestLog } from './http/request_log.ts';
+import { trustForwardedHeaders } from './http/trusted_proxies.ts';
 import { createPages } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
 import { createInteractionRouter } from './interactions/router.ts';
@@ -29,7 +30,7 @@ export async function createApp(container: Container) {
   const findAccount = createFindAccount(store.accounts, store.factors);
   const current = await createCurrentProvider((keys) => {
     const provider = createProvider({ config, keys, pages, adapter, findAccount, clock });
-    provider.proxy = config.trustProxy;
+    trustForwardedHeaders(provider, config.trustProxy);
     return provider;
   }, container.keyRing, clock);
   const csrf = createCsrf(cipher.hashKey);
@@ -58,7 +59,9 @@ export async function createApp(container: Container) {
     },
     accounts: store.accounts,
     records: store.records,
-    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000),
+    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000, {
+      findByUid: (uid) => current.provider.Session.findByUid(uid),
+    }),
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
     selfService: container.selfService,
@@ -77,7 +80,8 @@ export async function createApp(container: Container) {
   });
   const operations = operationsRouter(container, current);
 
-  const app = new Koa({ proxy: config.trustProxy });
+  const app = new Koa();
+  trustForwardedHeaders(app, config.trustProxy);
   // signs our own cookies (the known-browser mark) with the same keys as oidc-provider's
   app.keys = cookieKeys(current.keys.cookieKeys);
   /** Picks up rotated keys; main.ts calls it on a timer, tests call it directly. */

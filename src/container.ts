@@ -144,7 +144,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       audit,
       alert,
       clock,
-      passwordMaxLength: config.password.maxLength,
+      passwordRules: config.password,
     }),
     auditQueries: createAuditQueries(store.audit, clock),
     selfService: createSelfService({ secondFactors, records: store.records, audit, alert }),

@@ -250,8 +250,8 @@ describe('password change', () => {
     expect(browser.page.status).toBe(400);
     expect(browser.page.html).toContain('The current password is not correct.');
     await change({ current: person.password, password: 'short one', confirm: 'short one' });
-    expect(browser.page.html).toContain('Use at least 12 characters');
-    await change({ current: person.password, password: 'qwerty123456', confirm: 'qwerty123456' });
+    expect(browser.page.html).toContain('Use at least 15 characters');
+    await change({ current: person.password, password: 'qwerty123456789', confirm: 'qwerty123456789' });
     expect(browser.page.html).toContain('one of the most common passwords');
     await change({ current: person.password, password: 'a brand new long passphrase', confirm: 'a different long passphrase' });
     expect(browser.page.html).toContain('not the same');

@@ -155,6 +155,20 @@ describe('users', () => {
     expect((await api('GET', '/users/nobody@example.com')).body).toEqual({ error: 'not_found', message: 'no user with email nobody@example.com' });
   });
 
+  test('a password set by an admin follows the rules people follow: 15 characters, not a common one, not the email', async () => {
+    const refused: [string, string, string][] = [
+      ['short@example.com', 'fourteen chars', 'invalid user: password: Use at least 15 characters.'],
+      ['common@example.com', 'qwerty123456789', 'invalid user: password: This password is one of the most common passwords'],
+      ['own-address@example.com', 'Own-Address@example.com', 'invalid user: password: Do not use your email address as your password.'],
+    ];
+    for (const [email, password, message] of refused) {
+      const response = await api('POST', '/users', { email, password });
+      expect([email, response.status, response.body.error]).toEqual([email, 400, 'invalid_request']);
+      expect(response.body.message).toContain(message);
+      expect((await api('GET', `/users/${email}`)).status).toBe(404);
+    }
+  });
+
   test('disable ends sessions and stops sign-in; enable lets the person back', async () => {
     const browser = new Browser(stepup.issuer);
     const authorization = await rp.authorize({ scope: 'openid offline_access', prompt: 'consent' });

@@ -97,13 +97,28 @@ test('user unlock, audit and audit summary', () => {
   expect(stepup(['user', 'unlock', '--email', 'nobody@example.com']).code).toBe(1);
 });
 
+test('user add holds the password to the rules people follow: 15 characters, not a common one, not the email', () => {
+  const refused: [string, string, string][] = [
+    ['short@example.com', 'fourteen chars', 'invalid user: password: Use at least 15 characters.'],
+    ['common@example.com', 'qwerty123456789', 'invalid user: password: This password is one of the most common passwords'],
+    ['own-address@example.com', 'own-address@example.com', 'invalid user: password: Do not use your email address as your password.'],
+  ];
+  for (const [email, password, message] of refused) {
+    const added = stepup(['user', 'add', '--email', email, '--password-stdin'], password);
+    expect([email, added.code]).toEqual([email, 1]);
+    expect(added.stderr).toContain(message);
+  }
+  expect(JSON.parse(stepup(['user', 'list', '--json']).stdout).total).toBe(0);
+  expect(stepup(['user', 'add', '--email', 'fifteen@example.com', '--password-stdin'], 'fifteen chars!!').code).toBe(0);
+});
+
 test('errors exit 1 with a message; usage mistakes exit 2', () => {
-  stepup(['user', 'add', '--email', 'dup@example.com', '--password-stdin'], 'password one');
-  const duplicate = stepup(['user', 'add', '--email', 'DUP@example.com', '--password-stdin'], 'password two');
+  stepup(['user', 'add', '--email', 'dup@example.com', '--password-stdin'], 'the first password');
+  const duplicate = stepup(['user', 'add', '--email', 'DUP@example.com', '--password-stdin'], 'the second password');
   expect(duplicate.code).toBe(1);
   expect(duplicate.stderr).toContain('a user with email dup@example.com exists');
 
-  const badPhone = stepup(['user', 'add', '--email', 'p@example.com', '--phone', '555-1234', '--password-stdin'], 'password three');
+  const badPhone = stepup(['user', 'add', '--email', 'p@example.com', '--phone', '555-1234', '--password-stdin'], 'the third password');
   expect(badPhone.code).toBe(1);
   expect(badPhone.stderr).toContain('E.164');
 

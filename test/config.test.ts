@@ -8,6 +8,8 @@ test('defaults follow DESIGN.md', () => {
   expect(config.argon2).toEqual({ memoryKiB: 19456, timeCost: 2, parallelism: 1 });
   expect(config.totp).toEqual({ digits: 6, periodSeconds: 30, driftSteps: 1 });
   expect(config.recoveryCodes.count).toBe(10);
+  // NIST SP 800-63B-4: 15 for a password that may sign in alone (a client with mfa on-request)
+  expect(config.password.minLength).toBe(15);
 });
 
 test('the environment overrides; ISSUER follows PORT unless set', () => {
@@ -22,5 +24,15 @@ test('every configuration error is reported at once', () => {
   } catch (error) {
     const message = (error as Error).message;
     for (const key of ['port', 'issuer', 'encryptionKey', 'env']) expect(message).toContain(`- ${key}:`);
+  }
+});
+
+test('TRUST_PROXY is true, false or the number of proxies that append to X-Forwarded-For', () => {
+  expect(loadConfig({}).trustProxy).toBe(0);
+  expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(0);
+  expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  for (const wrong of ['yes', '-1', '11', '1.5']) {
+    expect(() => loadConfig({ TRUST_PROXY: wrong })).toThrow(/trustProxy: must be true, false or the number of proxies \(0 to 10\)/);
   }
 });

@@ -141,24 +141,30 @@ describe('second-factor lockout', () => {
 });
 
 describe('rate limits', () => {
+  /** Five failed logins posted straight to the login form, each with the headers `headersOf(i)` gives. */
+  async function fiveFailedLogins(limited: RunningStepup, headersOf: (i: number) => Record<string, string> = () => ({})) {
+    const client = await relyingParty(limited, { firstParty: true });
+    const browser = new Browser(limited.issuer);
+    await browser.open((await client.authorize()).url);
+    const form = browser.forms().find((f) => f.action.endsWith('/login'))!;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5; i += 1) {
+      const response = await fetch(new URL(form.action, limited.issuer), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), ...headersOf(i) },
+        body: new URLSearchParams({ ...form.fields, email: `nobody${i}@example.com`, password: 'x' }),
+      });
+      statuses.push(response.status);
+      retryAfter = response.headers.get('retry-after') ?? retryAfter;
+    }
+    return { browser, statuses, retryAfter };
+  }
+
   test('per IP: past the limit the login answers 429 with Retry-After, whatever the account', async () => {
     const limited = await startStepup({}, { rateLimits: { login: { perIp: 3, perAccount: 100, windowSeconds: 60 } } });
     try {
-      const client = await relyingParty(limited, { firstParty: true });
-      const browser = new Browser(limited.issuer);
-      await browser.open((await client.authorize()).url);
-      const form = browser.forms().find((f) => f.action.endsWith('/login'))!;
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
-      for (let i = 0; i < 5; i += 1) {
-        const response = await fetch(new URL(form.action, limited.issuer), {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
-          body: new URLSearchParams({ ...form.fields, email: `nobody${i}@example.com`, password: 'x' }),
-        });
-        statuses.push(response.status);
-        retryAfter = response.headers.get('retry-after') ?? retryAfter;
-      }
+      const { browser, statuses, retryAfter } = await fiveFailedLogins(limited);
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
       expect(Number(retryAfter)).toBeGreaterThan(0);
       expect(Number(retryAfter)).toBeLessThanOrEqual(60);
@@ -166,6 +172,23 @@ describe('rate limits', () => {
       limited.clock.advance(61_000);
       await browser.submit('/login', { email: 'nobody@example.com', password: 'x' });
       expect(browser.page.status).toBe(401);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  // the proxies append the address they received from; everything left of the trusted hops is the client's own writing
+  test.each([
+    ['true', '198.51.100.7'],
+    ['2', '198.51.100.7, 10.0.0.2'],
+  ])('TRUST_PROXY=%s: made-up X-Forwarded-For entries neither escape the per-IP limit nor reach the audit log', async (trustProxy, appended) => {
+    const limited = await startStepup({ TRUST_PROXY: trustProxy }, { rateLimits: { login: { perIp: 3, perAccount: 100, windowSeconds: 60 } } });
+    try {
+      const { statuses } = await fiveFailedLogins(limited, (i) => ({ 'X-Forwarded-For': `10.66.0.${i}, 192.0.2.${i}, ${appended}` }));
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      const failed = await limited.container.auditQueries.query({ type: 'login_failed', since: '1d' });
+      expect(failed.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(failed.map((event) => event.ip))).toEqual(new Set(['198.51.100.7']));
     } finally {
       await limited.stop();
     }

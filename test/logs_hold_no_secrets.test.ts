@@ -29,7 +29,7 @@ function run(args: string[], env: Record<string, string>, printed: string[], inp
   });
 }
 
-test('the server logs at debug level through sign-ins, failures and codes, and never a secret', async () => {
+test('the server logs at debug level through sign-ins, failures, codes and a password reset, and never a secret', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-logs-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -57,26 +57,33 @@ test('the server logs at debug level through sign-ins, failures and codes, and n
     await browser.open(`${browser.page.url}?method=email`);
     await browser.submit('/second-factor/send');
     await browser.submit('/second-factor', { code: '000001' });
-    const outbox = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
-    const code = /(\d{6})/.exec(outbox.at(-1)!.text)![1]!;
+    const outbox = () => readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    const code = /(\d{6})/.exec(outbox().at(-1)!.text)![1]!;
     await browser.submit('/second-factor', { code });
     const tokens = await oidc.authorizationCodeGrant(config, browser.callbackUrl, { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
     expect(tokens.claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
 
-    // a password-reset link: its token is in the path, which is logged
-    const reset = new Browser(issuer);
-    await reset.open('/password-reset');
-    await reset.submit('/password-reset', { email: 'logs@example.com' });
-    const mails = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
-    const link = /(http:\/\/\S+\/password-reset\/([\w-]+))/.exec(mails.at(-1)!.text)!;
-    await reset.open(link[1]!);
-    expect(reset.page.html).toContain('name="password"');
+    // the reset link's token is in the path of every request it makes
+    const resetting = new Browser(issuer);
+    await resetting.open('/password-reset');
+    await resetting.submit('/password-reset', { email: 'logs@example.com' });
+    for (let i = 0; i < 50 && !outbox().at(-1)!.text.includes('/password-reset/'); i += 1) await new Promise((r) => setTimeout(r, 100));
+    const link = /(http\S+\/password-reset\/([\w-]+))/.exec(outbox().at(-1)!.text)!;
+    const resetToken = link[2]!;
+    await resetting.open(`${link[1]!}/not-a-page`);
+    expect(resetting.page.status).toBe(404);
+    await resetting.open(link[1]!);
+    await resetting.submit(`/password-reset/${resetToken}`, { password: 'a reset password, also never logged', confirm: 'a reset password, also never logged' });
+    expect(resetting.page.html).toContain('Your password is changed');
+    const metrics = await (await fetch(`${issuer}/metrics`)).text();
+    expect(metrics).toContain('route="/password-reset/:token"');
 
-    const all = `${logs.join('\n')}\n${serverLog}`;
+    const all = `${logs.join('\n')}\n${serverLog}\n${metrics}`;
     expect(all).toContain('listening');
     expect(all).toMatch(/"path":"\/interaction\/[^"]+\/second-factor"/);
-    expect(all).toContain('"path":"/password-reset/[redacted]"');
-    const secrets = [password, 'a wrong guess', code, client.client_secret, tokens.access_token, tokens.id_token!, tokens.id_token!.split('.')[1]!, verifier, link[2]!];
+    expect(all).toMatch(/"path":"\/password-reset\/:token"/);
+    expect(all).toMatch(/"path":"\/password-reset\/:token\/not-a-page"/);
+    const secrets = [password, 'a wrong guess', code, client.client_secret, tokens.access_token, tokens.id_token!, tokens.id_token!.split('.')[1]!, verifier, resetToken, 'a reset password'];
     expect(secrets.filter((secret) => all.includes(secret))).toEqual([]);
   } finally {
     server.kill('SIGTERM');

@@ -63,8 +63,8 @@ test('the reset sets the password, ends every session, and signing in still need
   await browser.open(link);
   await browser.submit(link.slice(stepup.issuer.length), { password: 'too short', confirm: 'too short' });
   expect(browser.page.status).toBe(400);
-  expect(browser.page.html).toContain('Use at least 12 characters');
-  await browser.submit(link.slice(stepup.issuer.length), { password: 'qwerty123456', confirm: 'qwerty123456' });
+  expect(browser.page.html).toContain('Use at least 15 characters');
+  await browser.submit(link.slice(stepup.issuer.length), { password: 'qwerty123456789', confirm: 'qwerty123456789' });
   expect(browser.page.html).toContain('one of the most common passwords');
   // a refused password leaves the link usable
   await browser.submit(link.slice(stepup.issuer.length), { password: NEW_PASSWORD, confirm: NEW_PASSWORD });
@@ -157,4 +157,42 @@ test('a sign-in waiting for its second factor ends when the password is reset', 
   expect(attacker.page.html).not.toContain('Recovery code');
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
   expect(await stepup.container.store.recoveryCodes.countUnused(account.id)).toBe(person.recoveryCodes.length);
+});
+
+test('a link dies with the password it was asked for: a change in the account area, or another link, ends it', async () => {
+  // a new rate-limit window: the tests above spent this address's requests
+  stepup.clock.advance(60 * 60_000);
+  const person = await enrolled();
+  const early = await askForReset(person.email);
+  const link = linkIn((await waitForMessage(stepup, person.email, 'reset your password')).text);
+  await early.open(link);
+
+  const account = new Browser(stepup.issuer);
+  await account.open('/account');
+  await account.submit('/login', { email: person.email, password: person.password });
+  await account.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+  nextTimeStep(stepup);
+  await account.open('/account/password');
+  await account.submit('/account/password', { current: person.password, password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+  expect(account.page.url).toBe(`${stepup.issuer}/account?done=password-changed`);
+
+  // the form opened before the change no longer sets a password, nor does the link open it again
+  await early.submit(link.slice(stepup.issuer.length), { password: 'what the old link would set', confirm: 'what the old link would set' });
+  expect(early.page.status).toBe(400);
+  expect(early.page.html).toContain('expired or was already used');
+  await early.open(link);
+  expect(early.page.status).toBe(400);
+  expect((await stepup.container.checkPassword(person.email, NEW_PASSWORD)).ok).toBe(true);
+
+  // of two links, the one used first ends the other
+  await askForReset(person.email);
+  await askForReset(person.email);
+  const [first, second] = (await waitForMessages(stepup, person.email, 'reset your password', 3)).slice(1).map((m) => linkIn(m.text));
+  const browser = new Browser(stepup.issuer);
+  await browser.open(first!);
+  await browser.submit(first!.slice(stepup.issuer.length), { password: 'set by the first link', confirm: 'set by the first link' });
+  expect(browser.page.status).toBe(200);
+  await browser.open(second!);
+  expect(browser.page.status).toBe(400);
+  expect((await stepup.container.checkPassword(person.email, 'set by the first link')).ok).toBe(true);
 });

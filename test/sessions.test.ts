@@ -140,3 +140,24 @@ async function storeInClear(raw: RecordStore, kind: string, id: string) {
   await raw.upsert(kind, id, record.payload, record.expiresAt, { grantId, uid, accountId });
   return record.payload;
 }
+
+test('RP-initiated logout also ends the account area in that browser', async () => {
+  const browser = new Browser(stepup.issuer);
+  const authorization = await rp.authorize();
+  await enrolThroughSignIn(stepup, browser, authorization.url);
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  // signed in at Stepup: the account area opens without asking again
+  await browser.open('/account');
+  expect(browser.page.url).toBe(`${stepup.issuer}/account`);
+  expect(browser.page.html).toContain('action="/account/sign-out"');
+
+  const { buildEndSessionUrl } = await import('openid-client');
+  await browser.open(buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:1/bye' }).href);
+  const form = browser.forms().find((f) => f.action.includes('/session/end/confirm'))!;
+  await browser.post(form.action, { ...form.fields, logout: 'yes' });
+  expect(browser.page.url).toBe('http://127.0.0.1:1/bye');
+
+  await browser.open('/account');
+  expect(browser.page.html).toContain('name="password"');
+  expect(browser.page.html).not.toContain('action="/account/sign-out"');
+});

@@ -11,21 +11,34 @@ export interface AccountSession {
   verifiedAt: number;
 }
 
+/** Stepup's own sign-in sessions (oidc-provider's), looked up by their uid. */
+export interface StepupSessions {
+  findByUid(uid: string): Promise<{ accountId?: string } | undefined>;
+}
+
 /**
  * A sign-in to the account area. Stored by account id, so "sign out everywhere" and an
- * admin's revoke end it together with every other session of the person.
+ * admin's revoke end it together with every other session of the person. It lives only as
+ * long as the Stepup session it came from: signing out of Stepup (RP-initiated logout, or
+ * another person signing in on that browser) ends it too.
  */
-export function createAccountSessions(records: RecordStore, clock: Clock, lifetimeMs: number) {
+export function createAccountSessions(records: RecordStore, clock: Clock, lifetimeMs: number, stepupSessions: StepupSessions) {
   return {
-    async start(accountId: string, verifiedAt: number): Promise<AccountSession> {
+    async start(accountId: string, verifiedAt: number, stepupSessionUid: string): Promise<AccountSession> {
       const session = { id: random.id(), accountId, verifiedAt };
-      await records.upsert(kind, session.id, { accountId, verifiedAt }, clock.now() + lifetimeMs, { accountId });
+      await records.upsert(kind, session.id, { accountId, verifiedAt, stepupSessionUid }, clock.now() + lifetimeMs, { accountId });
       return session;
     },
     async find(id: string): Promise<AccountSession | null> {
       const record = await records.find(kind, id);
       if (!record) return null;
-      return { id, accountId: String(record.payload.accountId), verifiedAt: Number(record.payload.verifiedAt) };
+      const accountId = String(record.payload.accountId);
+      const stepupSession = typeof record.payload.stepupSessionUid === 'string' ? await stepupSessions.findByUid(record.payload.stepupSessionUid) : undefined;
+      if (stepupSession?.accountId !== accountId) {
+        await records.destroy(kind, id);
+        return null;
+      }
+      return { id, accountId, verifiedAt: Number(record.payload.verifiedAt) };
     },
     async end(id: string) {
       await records.destroy(kind, id);

@@ -5,7 +5,7 @@ import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { ResetMessages } from '../otp/messages.ts';
 import { random } from '../random.ts';
-import { keyedHash } from '../security/keyed_hash.ts';
+import { keyedHash, safeEqual } from '../security/keyed_hash.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import type { Account, AccountStore, RecordStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
@@ -39,6 +39,8 @@ export function createPasswords(deps: PasswordDeps) {
   const { accounts, records, clock, audit } = deps;
   // the link's token is stored only as a keyed hash, like every other code
   const recordId = (token: string) => keyedHash(deps.hashKey, `reset:${token}`);
+  // a link resets the password it was asked for: any change of the hash since ends it
+  const passwordFingerprint = (account: Account) => keyedHash(deps.hashKey, `password:${account.passwordHash}`);
   const who = (account: Account) => ({ accountId: account.id, email: account.email, clientId: ACCOUNT_CLIENT_ID, channel: 'password' });
 
   async function findReset(token: string) {
@@ -47,6 +49,8 @@ export function createPasswords(deps: PasswordDeps) {
     if (!record || record.consumedAt !== null) return null;
     const account = await accounts.findById(String(record.payload.accountId));
     if (!account || account.disabled) return null;
+    const fingerprint = record.payload.passwordFingerprint;
+    if (typeof fingerprint !== 'string' || !safeEqual(fingerprint, passwordFingerprint(account))) return null;
     return { account, returnTo: typeof record.payload.returnTo === 'string' ? record.payload.returnTo : null };
   }
 
@@ -82,14 +86,14 @@ export function createPasswords(deps: PasswordDeps) {
         return;
       }
       const token = random.id(32);
-      await records.upsert(resetKind, recordId(token), { accountId: account.id, returnTo }, clock.now() + deps.resetTtlMs, { accountId: account.id });
+      await records.upsert(resetKind, recordId(token), { accountId: account.id, returnTo, passwordFingerprint: passwordFingerprint(account) }, clock.now() + deps.resetTtlMs, { accountId: account.id });
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: 'link sent' });
       const message = deps.resetMessages(account.email, { link: `${deps.issuer}/password-reset/${token}`, minutes: Math.round(deps.resetTtlMs / 60_000) });
       deps.sendEmailTo(account, 'password_reset', message)
         .catch((err: unknown) => deps.logger.warn({ err }, 'password reset email not recorded'));
     },
 
-    /** The account a live, unused link belongs to, or null. */
+    /** The account a live, unused link belongs to, if its password is still the one the link was asked for; or null. */
     findReset,
 
     /**

@@ -73,7 +73,7 @@ async function redeemCode(deps: AccountAreaDeps, code: string, verifier: string)
   // a 2fa session from before the second factor's time was kept counts as stale
   const secondFactorAt = secondFactorTime(await deps.provider.Session.findByUid(found.sessionUid)) ?? 0;
   if (!(await deps.records.consume('AuthorizationCode', code, deps.clock.now()))) return null;
-  return { accountId: found.accountId, secondFactorAt };
+  return { accountId: found.accountId, secondFactorAt, sessionUid: found.sessionUid };
 }
 
 const invalidCallback = () => new AppError(400, 'invalid_callback', 'This sign-in to your account did not finish or has expired. Open your account again to sign in.');
@@ -88,7 +88,7 @@ export function accountCallback(deps: AccountAreaDeps) {
     if (!pending || typeof state !== 'string' || !safeEqual(state, pending.state) || typeof code !== 'string') throw invalidCallback();
     const redeemed = await redeemCode(deps, code, pending.verifier);
     if (!redeemed) throw invalidCallback();
-    const session = await deps.accountSessions.start(redeemed.accountId, redeemed.secondFactorAt * 1000);
+    const session = await deps.accountSessions.start(redeemed.accountId, redeemed.secondFactorAt * 1000, redeemed.sessionUid);
     ctx.cookies.set(SESSION_COOKIE, session.id, cookieOptions(deps, deps.sessionMs));
     seeOther(ctx, pending.returnTo);
   };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { passwordProblem, type PasswordRules } from '../account/password_policy.ts';
 import { normalizeEmail } from '../accounts/password_login.ts';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Alert } from '../audit/alerts.ts';
 import type { Clock } from '../clock.ts';
-import { conflict, notFound } from '../http/errors.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
@@ -71,7 +72,7 @@ export interface UserAdminDeps {
   audit: RecordAudit;
   alert: Alert;
   clock: Clock;
-  passwordMaxLength: number;
+  passwordRules: PasswordRules;
 }
 
 /** People's accounts: create, read, search, change, disable, unlock, reset. Used by the CLI and the admin API. */
@@ -118,7 +119,12 @@ export function createUserAdmin(deps: UserAdminDeps) {
   const newUser = z.strictObject({
     email,
     phone: e164.optional().describe('also registered as a verified SMS second factor'),
-    password: z.string().min(8, 'must be at least 8 characters').max(deps.passwordMaxLength),
+    // checked by passwordProblem, the rule for every password; the document states it
+    password: z.string().meta({
+      minLength: deps.passwordRules.minLength,
+      maxLength: deps.passwordRules.maxLength,
+      description: 'not one of the most common passwords, nor the email address',
+    }),
     emailCode: z.boolean().default(false).describe('true makes the email a verified second factor (codes by email)'),
   });
 
@@ -127,6 +133,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
 
     async add(input: z.input<typeof newUser>): Promise<UserSummary> {
       const { email, phone, password, emailCode } = parseInput(newUser, input, 'user');
+      const problem = await passwordProblem(password, email, deps.passwordRules);
+      if (problem) throw badRequest(`invalid user: password: ${problem}`);
       try {
         const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), createdAt: clock.now() });
         if (phone) await setVerifiedFactor(account.id, 'sms', phone);

@@ -55,8 +55,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
   for (const [name, key] of Object.entries(environmentKeys)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    if ((key === 'port' || key === 'workers') && /^\d+$/.test(value)) out[key] = Number(value);
-    else if (key === 'trustProxy' && /^(true|false|1|0)$/.test(value)) out[key] = value === 'true' || value === '1';
+    if ((key === 'port' || key === 'workers' || key === 'trustProxy') && /^\d+$/.test(value)) out[key] = Number(value);
+    else if (key === 'trustProxy' && /^(true|false)$/.test(value)) out[key] = value === 'true';
     else out[key] = value;
   }
   return out;

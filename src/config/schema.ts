@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const seconds = z.number().int().positive();
+const proxiesMessage = 'must be true, false or the number of proxies (0 to 10)';
 const rateLimit = z.object({ perIp: z.number().int().min(1), perAccount: z.number().int().min(1), windowSeconds: seconds });
 
 /** The whole configuration. Defaults live in config/default.json, not here. */
@@ -41,7 +42,11 @@ export const configSchema = z.object({
     parallelism: z.number().int().min(1),
   }),
   password: z.object({
-    /** for passwords people choose themselves (change and reset) */
+    /**
+     * for every password: chosen by people (change, reset) or set by an admin. 15 by default:
+     * with a client whose mfa is on-request, the password alone signs in, and NIST SP
+     * 800-63B-4 asks 15 of a single-factor password (8 of one always used with a second factor).
+     */
     minLength: z.number().int().min(8).max(64),
     maxLength: z.number().int().min(64).max(4096),
   }),
@@ -92,8 +97,13 @@ export const configSchema = z.object({
     /** how often each process looks for rotated keys */
     refreshSeconds: seconds,
   }),
-  /** behind a TLS-terminating proxy: trust its X-Forwarded-* headers */
-  trustProxy: z.boolean(),
+  /**
+   * How many proxies in front of Stepup append to X-Forwarded-For (true: one, false: none).
+   * The client's address is the one the outermost of them appended; entries further left
+   * are the client's own writing.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10, proxiesMessage)], proxiesMessage)
+    .transform((value) => (value === true ? 1 : value === false ? 0 : value)),
   /** on SIGTERM, how long requests in flight may take before their connections are closed */
   shutdownGraceSeconds: seconds,
   sweepIntervalSeconds: seconds,

@@ -1,7 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from './errors.ts';
-import { redactPath } from './redact_path.ts';
+import { loggablePath } from './loggable_path.ts';
 import type { Pages } from './pages.ts';
 
 interface Described {
@@ -39,7 +39,7 @@ export function errorHandler(logger: Logger, pages: Pages): Middleware {
       }
     } catch (error) {
       const described = describe(error);
-      if (described.status >= 500) ((ctx.state.log as Logger | undefined) ?? logger).error({ err: error, path: redactPath(ctx.path) }, 'request failed');
+      if (described.status >= 500) ((ctx.state.log as Logger | undefined) ?? logger).error({ err: error, path: loggablePath(ctx.path) }, 'request failed');
       ctx.status = described.status;
       ctx.set('Cache-Control', 'no-store');
       if (error instanceof AppError) ctx.set(error.headers);

@@ -2,8 +2,8 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Metrics } from '../operations/metrics.ts';
 import { isProviderPath } from '../oidc/provider.ts';
+import { loggablePath } from './loggable_path.ts';
 import { random } from '../random.ts';
-import { redactPath } from './redact_path.ts';
 
 /** A route label with no ids in it, so the latency histogram keeps few series. */
 function routeOf(ctx: ParameterizedContext): string {
@@ -15,9 +15,8 @@ function routeOf(ctx: ParameterizedContext): string {
 
 /**
  * One log line per request with a request id that is also sent back: method, path (never
- * the query string, which can carry codes and tokens, and with secrets in the path
- * redacted), status, duration. Also timed into
- * the latency histogram.
+ * the query string, which can carry codes and tokens; secrets in the path redacted), status,
+ * duration. Also timed into the latency histogram, whose route label is the route's pattern.
  */
 export function requestLog(logger: Logger, metrics: Metrics): Middleware {
   return async (ctx, next) => {
@@ -32,7 +31,7 @@ export function requestLog(logger: Logger, metrics: Metrics): Middleware {
       // oidc-provider answers on the raw response; its status is there
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
       metrics.requests.observe({ method: ctx.method, route: routeOf(ctx), status: String(status) }, seconds);
-      logger.info({ requestId: id, method: ctx.method, path: redactPath(ctx.path), status, ms: Math.round(seconds * 1000) }, 'request');
+      logger.info({ requestId: id, method: ctx.method, path: loggablePath(ctx.path), status, ms: Math.round(seconds * 1000) }, 'request');
     }
   };
 }
