@@ -258,13 +258,27 @@ describe('password change', () => {
     const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
     expect((await stepup.container.checkPassword(person.email, person.password)).ok).toBe(true);
 
+    // another browser signed in with the old password, and one waiting for its second factor
+    const other = await signInToAccount(person);
+    const waiting = new Browser(stepup.issuer);
+    await waiting.open((await rp.authorize()).url);
+    await waiting.submit('/login', { email: person.email, password: person.password });
+    expect(waiting.page.url).toMatch(/\/second-factor$/);
+
     await change({ current: person.password, password: 'a brand new long passphrase', confirm: 'a brand new long passphrase' });
-    expect(browser.page.url).toBe(`${stepup.issuer}/account?done=password-changed`);
+    expect(browser.page.html).toContain('Password changed');
+    // every session ends, this one and the other browser's, and the waiting sign-in too
+    for (const signedOut of [browser, other]) {
+      await signedOut.open('/account');
+      expect(signedOut.page.html).toContain('name="password"');
+    }
+    await waiting.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+    expect(waiting.page.url.startsWith(rp.redirectUri)).toBe(false);
     expect((await stepup.container.checkPassword(person.email, person.password)).ok).toBe(false);
     expect((await stepup.container.checkPassword(person.email, 'a brand new long passphrase')).ok).toBe(true);
     expect(await subjects(person)).toContain('Stepup: Your password was changed');
     const events = (await auditOf(person)).filter((e) => e.type === 'account_change');
-    expect(events.map((e) => `${e.result}:${e.detail}`)).toEqual(['ok:password changed', 'failed:password not changed: wrong_password']);
+    expect(events.map((e) => `${e.result}:${e.detail}`)).toEqual([expect.stringMatching(/^ok:password changed; \d+ sessions and tokens ended$/), 'failed:password not changed: wrong_password']);
     expect(account.passwordHash).not.toBe((await stepup.container.store.accounts.findByEmail(person.email))!.passwordHash);
   });
 });

@@ -174,7 +174,7 @@ test('a link dies with the password it was asked for: a change in the account ar
   nextTimeStep(stepup);
   await account.open('/account/password');
   await account.submit('/account/password', { current: person.password, password: NEW_PASSWORD, confirm: NEW_PASSWORD });
-  expect(account.page.url).toBe(`${stepup.issuer}/account?done=password-changed`);
+  expect(account.page.html).toContain('Password changed');
 
   // the form opened before the change no longer sets a password, nor does the link open it again
   await early.submit(link.slice(stepup.issuer.length), { password: 'what the old link would set', confirm: 'what the old link would set' });

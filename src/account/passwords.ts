@@ -55,7 +55,11 @@ export function createPasswords(deps: PasswordDeps) {
   }
 
   return {
-    /** The current password proves it is the owner (wrong guesses count toward the lockout); other sessions stay. */
+    /**
+     * The current password proves it is the owner (wrong guesses count toward the lockout).
+     * Like a reset, a change ends every session, token, pending sign-in and enrolment of the
+     * account, this one too: whoever knew the old password is out.
+     */
     async change(account: Account, current: string, next: string, request: RequestInfo): Promise<ChangeOutcome> {
       const check = await deps.checkPassword(account.email, current);
       if (!check.ok) {
@@ -69,7 +73,8 @@ export function createPasswords(deps: PasswordDeps) {
       const problem = await passwordProblem(next, account.email, deps.rules);
       if (problem) return { ok: false, problem };
       await accounts.updatePasswordHash(account.id, await deps.hasher.hash(next));
-      await audit(request, { ...who(account), type: 'account_change', result: 'ok', detail: 'password changed' });
+      const ended = await records.revokeByAccountId(account.id);
+      await audit(request, { ...who(account), type: 'account_change', result: 'ok', detail: `password changed; ${ended} sessions and tokens ended` });
       await deps.alert(account, 'password_changed', { how: 'changed in the account area' });
       return { ok: true };
     },

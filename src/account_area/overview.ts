@@ -14,7 +14,6 @@ const csrfForm = z.object({ csrf: text(200) });
 const notices: Record<string, string> = {
   'factor-added': 'Your new second factor is ready.',
   'factor-removed': 'The second factor was removed.',
-  'password-changed': 'Your password was changed.',
 };
 
 async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit } from '../interactions/guards.ts';
-import { seeOther } from '../interactions/respond.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
+import { endAccountSession } from './sign_in.ts';
 
 /** GET /account/password */
 export function showPasswordChange() {
@@ -28,7 +28,14 @@ export function changePassword(deps: AccountAreaDeps) {
       return ctx.render('account_password', { it: page, error: 'The two new passwords are not the same.' });
     }
     const outcome = await deps.passwords.change(account, current, password, requestInfo(ctx));
-    if (outcome.ok) return seeOther(ctx, '/account?done=password-changed');
+    if (outcome.ok) {
+      await endAccountSession(ctx, deps, accountOf(ctx).session.id);
+      return ctx.render('account_message', {
+        title: 'Password changed',
+        message: 'Your password was changed. Every browser and application signed in to your account, this one included, has been signed out: sign in again with the new password.',
+        link: { href: '/account', text: 'Sign in to your account again' },
+      });
+    }
     ctx.status = 400;
     await ctx.render('account_password', { it: page, error: outcome.problem });
   };
