@@ -94,8 +94,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const enrolments = createPendingEnrolments(store.records, clock, config.ttl.interactionSeconds * 1000);
   const secondFactors = createSecondFactors({
     factors: store.factors,
-    counters: store.counters,
     recoveryCodes: store.recoveryCodes,
+    transaction: store.transaction,
     enrolments,
     totp,
     cipher,
