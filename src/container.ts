@@ -94,8 +94,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const enrolments = createPendingEnrolments(store.records, clock, config.ttl.interactionSeconds * 1000);
   const secondFactors = createSecondFactors({
     factors: store.factors,
-    counters: store.counters,
     recoveryCodes: store.recoveryCodes,
+    transaction: store.transaction,
     enrolments,
     totp,
     cipher,
@@ -125,6 +125,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       issuedCodes: store.issuedCodes,
       deliveries: store.deliveries,
       counters: store.counters,
+      transaction: store.transaction,
       enrolments,
       senders,
       messages: createCodeMessages(config.serviceName),
@@ -138,6 +139,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       accounts: store.accounts,
       factors: store.factors,
       recoveryCodes: store.recoveryCodes,
+      transaction: store.transaction,
       records: store.records,
       hasher,
       lockout,

@@ -68,3 +68,28 @@ test('recovery codes are stored only as keyed hashes', async () => {
   const found = person.recoveryCodes.flatMap((code) => [code, code.replace('-', '')]).filter((code) => stored.includes(code));
   expect(found).toEqual([]);
 });
+
+test('two first enrolments at once issue one set of recovery codes, and it is the set that works', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  await stepup.container.userAdmin.resetSecondFactor(person.email);
+  const { secondFactors } = stepup.container;
+
+  const issued = await Promise.all([1, 2].map(() => secondFactors.issueFirstRecoveryCodes(account.id)));
+  const shown = issued.filter((codes) => codes.length > 0);
+  expect(shown).toHaveLength(1);
+  expect(await secondFactors.recoveryCodesLeft(account.id)).toBe(10);
+  for (const code of shown[0]!) expect(await secondFactors.useRecoveryCode(account.id, code)).toBe(true);
+});
+
+test('two replacements of the recovery codes at once leave the ten of the later one', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  const { secondFactors } = stepup.container;
+
+  const sets = await Promise.all([1, 2, 3].map(() => secondFactors.regenerateRecoveryCodes(account.id)));
+  expect(await secondFactors.recoveryCodesLeft(account.id)).toBe(10);
+  const working = [];
+  for (const set of sets) if (await secondFactors.useRecoveryCode(account.id, set[0]!)) working.push(set);
+  expect(working).toHaveLength(1);
+});

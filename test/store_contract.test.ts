@@ -138,6 +138,59 @@ describe.each(adapters)('%s store', (_name, open) => {
     });
   });
 
+  describe('transactions', () => {
+    const confirmedFactor = (accountId: string) => ({ id: unique('f'), accountId, kind: 'email' as const, secretCiphertext: null, target: 'x@example.com', confirmedAt: 1, lastTimeStep: null, createdAt: clock.now() });
+
+    test('a transaction that throws leaves nothing written; another request\'s write in the meantime stays', async () => {
+      const account = await newAccount();
+      await store.recoveryCodes.replace(account.id, ['old'], clock.now());
+      const inside = confirmedFactor(account.id);
+      const outside = confirmedFactor(account.id);
+      const failing = store.transaction(account.id, async (tx) => {
+        await tx.factors.add(inside);
+        await tx.recoveryCodes.replace(account.id, ['new1', 'new2'], clock.now());
+        expect(await tx.recoveryCodes.countUnused(account.id)).toBe(2);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('work failed');
+      });
+      await store.factors.add(outside);
+      await expect(failing).rejects.toThrow('work failed');
+      expect((await store.factors.listForAccount(account.id)).map((f) => f.id)).toEqual([outside.id]);
+      expect(await store.recoveryCodes.consume(account.id, 'new1', clock.now())).toBe(false);
+      expect(await store.recoveryCodes.consume(account.id, 'old', clock.now())).toBe(true);
+    });
+
+    test('two removals at once of an account\'s two factors, each only if another remains, leave one', async () => {
+      const removeUnlessLast = (accountId: string, factorId: string) => store.transaction(accountId, async (tx) => {
+        const confirmed = (await tx.factors.listForAccount(accountId)).filter((f) => f.confirmedAt !== null);
+        if (confirmed.length < 2) return 'last';
+        await tx.factors.remove(factorId);
+        return 'removed';
+      });
+      const accounts = await Promise.all(Array.from({ length: 5 }, () => newAccount()));
+      const outcomes = await Promise.all(accounts.map(async (account) => {
+        const pair = [confirmedFactor(account.id), confirmedFactor(account.id)];
+        for (const factor of pair) await store.factors.add(factor);
+        return Promise.all(pair.map((f) => removeUnlessLast(account.id, f.id)));
+      }));
+      for (const [i, pair] of outcomes.entries()) {
+        expect(pair.sort()).toEqual(['last', 'removed']);
+        expect(await store.factors.listForAccount(accounts[i]!.id)).toHaveLength(1);
+      }
+    });
+
+    test('replacements of the recovery codes at once leave exactly one set', async () => {
+      const account = await newAccount();
+      const sets = Array.from({ length: 5 }, (_, i) => [`s${i}a`, `s${i}b`, `s${i}c`]);
+      await Promise.all(sets.map((set) => store.transaction(account.id, (tx) => tx.recoveryCodes.replace(account.id, set, clock.now()))));
+      expect(await store.recoveryCodes.countUnused(account.id)).toBe(3);
+      const working = [];
+      for (const set of sets) if (await store.recoveryCodes.consume(account.id, set[0]!, clock.now())) working.push(set);
+      expect(working).toHaveLength(1);
+      for (const hash of working[0]!.slice(1)) expect(await store.recoveryCodes.consume(account.id, hash, clock.now())).toBe(true);
+    });
+  });
+
   describe('issued codes', () => {
     async function factorFor() {
       const account = await newAccount();

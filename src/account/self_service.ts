@@ -12,7 +12,7 @@ export interface SelfServiceDeps {
   alert: Alert;
 }
 
-export type RemoveOutcome = 'removed' | 'last' | 'busy' | 'unknown';
+export type RemoveOutcome = 'removed' | 'last' | 'unknown';
 
 /** What a person changes on their own account: each change audited, each factor change emailed. */
 export function createSelfService(deps: SelfServiceDeps) {
@@ -31,8 +31,7 @@ export function createSelfService(deps: SelfServiceDeps) {
       const outcome = await secondFactors.removeFactor(account.id, factorId);
       if (!outcome) return 'unknown';
       if ('refused' in outcome) {
-        const detail = outcome.refused === 'last' ? 'last second factor not removed' : 'second factor not removed: another removal under way';
-        await audit(request, { ...who(account, 'account'), type: 'account_change', result: 'failed', detail });
+        await audit(request, { ...who(account, 'account'), type: 'account_change', result: 'failed', detail: 'last second factor not removed' });
         return outcome.refused;
       }
       const method = methodLabel[outcome.removed.kind];

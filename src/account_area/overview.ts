@@ -33,7 +33,6 @@ export const showOverview = (deps: AccountAreaDeps) => (ctx: ParameterizedContex
 
 const removalRefused = {
   last: 'This is your only second factor, and signing in needs one. Add another first, then remove this one.',
-  busy: 'Another change to your second factors is under way. Look at the list below, then try again if needed.',
   unknown: 'That second factor is not on your account any more.',
 };
 

@@ -8,7 +8,8 @@ import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
-import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore } from '../store/ports.ts';
+import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
+import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
@@ -66,6 +67,8 @@ export interface UserAdminDeps {
   accounts: AccountStore;
   factors: FactorStore;
   recoveryCodes: RecoveryCodeStore;
+  /** for the changes to factors and recovery codes that must land together */
+  transaction: Store['transaction'];
   records: RecordStore;
   hasher: PasswordHasher;
   lockout: Lockout;
@@ -89,11 +92,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
   };
 
   /** An address the admin vouches for: a second factor that needs no code to confirm. */
-  const setVerifiedFactor = async (accountId: string, kind: 'email' | 'sms', target: string | null) => {
-    // one factor per kind: the new address replaces the old one
-    for (const old of await factors.listForAccount(accountId)) if (old.kind === kind) await factors.remove(old.id);
-    if (target === null) return;
-    await factors.add({
+  const setVerifiedFactor = (accountId: string, kind: 'email' | 'sms', target: string | null) =>
+    replaceFactorsOfKind(deps.transaction, accountId, kind, target === null ? null : {
       id: random.id(),
       accountId,
       kind,
@@ -103,7 +103,6 @@ export function createUserAdmin(deps: UserAdminDeps) {
       lastTimeStep: null,
       createdAt: clock.now(),
     });
-  };
 
   const methodsOf = async (accountId: string) => ({
     methods: (await factors.listForAccount(accountId)).map((f) => ({
@@ -207,9 +206,13 @@ export function createUserAdmin(deps: UserAdminDeps) {
      */
     async resetSecondFactor(ref: string): Promise<{ id: string; email: string; methods_removed: number; revoked: number }> {
       const account = await findUser(ref);
-      const existing = await factors.listForAccount(account.id);
-      for (const factor of existing) await factors.remove(factor.id);
-      await recoveryCodes.replace(account.id, [], clock.now());
+      // together: never the factors gone and the recovery codes still working, or the reverse
+      const existing = await deps.transaction(account.id, async (tx) => {
+        const factors = await tx.factors.listForAccount(account.id);
+        for (const factor of factors) await tx.factors.remove(factor.id);
+        await tx.recoveryCodes.replace(account.id, [], clock.now());
+        return factors;
+      });
       const revoked = await records.revokeByAccountId(account.id);
       await adminChange(account, 'second factor reset');
       if (existing.some((f) => f.confirmedAt !== null)) await deps.alert(account, 'factor_removed', { method: 'every second factor, by an administrator' });

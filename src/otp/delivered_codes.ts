@@ -4,10 +4,11 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore } from '../store/ports.ts';
+import type { Account, Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore, Store } from '../store/ports.ts';
 import { maskDestination } from './mask.ts';
 import type { CodeMessages } from './messages.ts';
 import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
+import { replaceFactorsOfKind } from './replace_factors_of_kind.ts';
 import type { Sender } from './senders/sender.ts';
 
 export interface DeliveredCodeSettings {
@@ -35,6 +36,8 @@ export interface DeliveredCodeDeps {
   deliveries: DeliveryLogStore;
   /** the cooldown and the send cap, reserved before each send */
   counters: CounterStore;
+  /** a confirmed address replaces the earlier one in one transaction */
+  transaction: Store['transaction'];
   enrolments: PendingEnrolments;
   senders: Record<Channel, Sender>;
   messages: CodeMessages;
@@ -150,9 +153,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       const outcome = await check(pending?.factorId, code);
       if (outcome !== 'ok' || !pending) return outcome;
       if (!(await deps.enrolments.finish(binding, channel))) return 'expired';
-      const earlier = (await factors.listForAccount(accountId)).filter((f) => f.kind === channel);
-      await factors.add({ id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
-      for (const old of earlier) await factors.remove(old.id);
+      await replaceFactorsOfKind(deps.transaction, accountId, channel, { id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
       return 'ok';
     },
 

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, CounterStore, Factor, FactorStore, RecoveryCodeStore } from '../store/ports.ts';
+import type { Account, Factor, FactorStore, RecoveryCodeStore, Store } from '../store/ports.ts';
 import type { MethodKind } from './methods.ts';
 import type { PendingEnrolments } from './pending_enrolments.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
@@ -11,9 +11,9 @@ import type { Totp } from './totp.ts';
 
 export interface SecondFactorDeps {
   factors: FactorStore;
-  /** for a short lease that keeps two removals of one account's factors apart */
-  counters: CounterStore;
   recoveryCodes: RecoveryCodeStore;
+  /** for the changes two requests at once must not interleave */
+  transaction: Store['transaction'];
   enrolments: PendingEnrolments;
   totp: Totp;
   cipher: Cipher;
@@ -30,11 +30,18 @@ export interface TotpEnrolment {
 
 /** Enrolment and verification of second factors; knows nothing of HTTP. */
 export function createSecondFactors(deps: SecondFactorDeps) {
-  const { factors, recoveryCodes, totp, cipher, clock } = deps;
+  const { factors, recoveryCodes, totp, cipher, clock, transaction } = deps;
   const hashCode = (code: string) => keyedHash(cipher.hashKey, `recovery:${normalizeRecoveryCode(code)}`);
 
-  async function confirmedFactors(accountId: string) {
-    return (await factors.listForAccount(accountId)).filter((f) => f.confirmedAt !== null);
+  async function confirmedFactors(accountId: string, from: FactorStore = factors) {
+    return (await from.listForAccount(accountId)).filter((f) => f.confirmedAt !== null);
+  }
+
+  /** New codes in place of all the account's codes, through a transaction's ports. */
+  async function replaceRecoveryCodes(tx: { recoveryCodes: RecoveryCodeStore }, accountId: string): Promise<string[]> {
+    const codes = Array.from({ length: deps.recoveryCodeCount }, newRecoveryCode);
+    await tx.recoveryCodes.replace(accountId, codes.map(hashCode), clock.now());
+    return codes;
   }
 
   /** Checks a code against a TOTP factor and burns its time step. */
@@ -86,16 +93,19 @@ export function createSecondFactors(deps: SecondFactorDeps) {
       return true;
     },
 
-    /** Fresh recovery codes when the account has none left (shown once); otherwise none. */
-    async issueFirstRecoveryCodes(accountId: string): Promise<string[]> {
-      if ((await recoveryCodes.countUnused(accountId)) > 0) return [];
-      return this.regenerateRecoveryCodes(accountId);
+    /**
+     * Fresh recovery codes when the account has none left (shown once); otherwise none. Of two
+     * enrolments at once only one issues codes, so no one is shown codes that never worked.
+     */
+    issueFirstRecoveryCodes(accountId: string): Promise<string[]> {
+      return transaction(accountId, async (tx) => (
+        (await tx.recoveryCodes.countUnused(accountId)) > 0 ? [] : replaceRecoveryCodes(tx, accountId)
+      ));
     },
 
-    async regenerateRecoveryCodes(accountId: string): Promise<string[]> {
-      const codes = Array.from({ length: deps.recoveryCodeCount }, newRecoveryCode);
-      await recoveryCodes.replace(accountId, codes.map(hashCode), clock.now());
-      return codes;
+    /** The codes shown are the ones that work, even when two replacements run at once. */
+    regenerateRecoveryCodes(accountId: string): Promise<string[]> {
+      return transaction(accountId, (tx) => replaceRecoveryCodes(tx, accountId));
     },
 
     /**
@@ -114,23 +124,18 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     /**
      * Removes one confirmed factor of the account, but never the last one: Stepup asks every
      * sign-in to its own account area for a second factor. Null when there is no such factor.
-     * Two removals at once could each see the other factor and both go ahead, leaving none:
-     * an atomic counter serves as a lease, and the second one is refused as busy.
+     * One transaction reads and deletes, so two removals at once cannot both see the other
+     * factor and leave none.
      */
-    async removeFactor(accountId: string, factorId: string): Promise<{ removed: Factor } | { refused: 'last' | 'busy' } | null> {
-      const lease = `factor-removal:${accountId}`;
-      // the lease ends with its window should this process die holding it
-      if ((await deps.counters.hit(lease, 10_000)).count > 1) return { refused: 'busy' };
-      try {
-        const confirmed = await confirmedFactors(accountId);
+    removeFactor(accountId: string, factorId: string): Promise<{ removed: Factor } | { refused: 'last' } | null> {
+      return transaction(accountId, async (tx) => {
+        const confirmed = await confirmedFactors(accountId, tx.factors);
         const factor = confirmed.find((f) => f.id === factorId);
         if (!factor) return null;
-        if (confirmed.length === 1) return { refused: 'last' };
-        await factors.remove(factor.id);
+        if (confirmed.length === 1) return { refused: 'last' as const };
+        await tx.factors.remove(factor.id);
         return { removed: factor };
-      } finally {
-        await deps.counters.clear(lease);
-      }
+      });
     },
 
     /** Spends one recovery code; true when it was valid and unused. */

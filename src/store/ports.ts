@@ -91,7 +91,7 @@ export interface FactorStore {
 }
 
 export interface RecoveryCodeStore {
-  /** Replaces every code of the account by these keyed hashes. */
+  /** Replaces every code of the account by these keyed hashes; inside a transaction, atomic. */
   replace(accountId: string, codeHashes: string[], at: number): Promise<void>;
   /** Marks the code used; true only for the one call that found it unused. */
   consume(accountId: string, codeHash: string, at: number): Promise<boolean>;
@@ -288,8 +288,18 @@ export interface MigrationPort {
   counts(): Promise<SnapshotCounts>;
 }
 
+/** What a transaction reads and writes through. */
+export type TransactionPorts = Pick<Store, 'factors' | 'recoveryCodes'>;
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
+  /**
+   * Runs `work` as one transaction on the account's second factors and recovery codes: all
+   * its writes or none. Two transactions on one account run one after the other, and the
+   * later one may run `work` again on what the first committed: `work` reads and writes only
+   * through `tx` and does nothing else that cannot be repeated.
+   */
+  transaction<T>(accountId: string, work: (tx: TransactionPorts) => Promise<T>): Promise<T>;
   migration: MigrationPort;
   accounts: AccountStore;
   clients: ClientStore;

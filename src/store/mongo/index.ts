@@ -13,6 +13,7 @@ import { mongoMigration } from './migration.ts';
 import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
 import { mongoSettings } from './settings.ts';
+import { mongoTransactions } from './transactions.ts';
 
 /** The production store: MongoDB through the official driver. */
 export async function openMongoStore(uri: string, clock: Clock, logger: Logger): Promise<Store> {
@@ -31,6 +32,7 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger):
     audit: mongoAuditLog(db),
     records: mongoRecords(db, clock),
     settings: mongoSettings(db),
+    transaction: mongoTransactions(client, db),
     async ping() {
       await db.command({ ping: 1 });
     },

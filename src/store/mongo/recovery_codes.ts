@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { ClientSession, Db } from 'mongodb';
 import type { RecoveryCodeRow, RecoveryCodeStore } from '../ports.ts';
 
 export interface RecoveryCodeDoc {
@@ -19,22 +19,24 @@ export function toRecoveryCodeRow(doc: RecoveryCodeDoc): RecoveryCodeRow {
   return { accountId: doc._id.slice(0, split), codeHash: doc._id.slice(split + 1), usedAt: doc.usedAt, createdAt: doc.createdAt };
 }
 
-export function mongoRecoveryCodes(db: Db): RecoveryCodeStore {
+/** With a session, every operation belongs to its transaction. */
+export function mongoRecoveryCodes(db: Db, session?: ClientSession): RecoveryCodeStore {
   const codes = db.collection<RecoveryCodeDoc>('recovery_codes');
+  const options = { session };
   return {
     async replace(accountId, codeHashes, at) {
-      // without a transaction: a crash in between leaves no codes, never old and new mixed
-      await codes.deleteMany({ accountId });
+      // atomic only in a transaction; outside one a crash in between leaves no codes, never old and new mixed
+      await codes.deleteMany({ accountId }, options);
       if (codeHashes.length) {
-        await codes.insertMany(codeHashes.map((codeHash) => toRecoveryCodeDoc({ accountId, codeHash, usedAt: null, createdAt: at })));
+        await codes.insertMany(codeHashes.map((codeHash) => toRecoveryCodeDoc({ accountId, codeHash, usedAt: null, createdAt: at })), options);
       }
     },
     async consume(accountId, codeHash, at) {
-      const result = await codes.updateOne({ _id: idOf(accountId, codeHash), usedAt: null }, { $set: { usedAt: at } });
+      const result = await codes.updateOne({ _id: idOf(accountId, codeHash), usedAt: null }, { $set: { usedAt: at } }, options);
       return result.modifiedCount === 1;
     },
     async countUnused(accountId) {
-      return codes.countDocuments({ accountId, usedAt: null });
+      return codes.countDocuments({ accountId, usedAt: null }, options);
     },
   };
 }

@@ -8,6 +8,7 @@ import { openDatabase } from './database.ts';
 import { sqliteAuditLog } from './audit_log.ts';
 import { sqliteCounters } from './counters.ts';
 import { sqliteDeliveries } from './deliveries.ts';
+import { createExclusive } from './exclusive.ts';
 import { sqliteFactors } from './factors.ts';
 import { sqliteIssuedCodes } from './issued_codes.ts';
 import { sqliteMigration } from './migration.ts';
@@ -19,24 +20,29 @@ import { sqliteSettings } from './settings.ts';
 export function openSqliteStore(path: string, clock: Clock): Store {
   mkdirSync(dirname(path), { recursive: true });
   const db = openDatabase(path);
+  const exclusive = createExclusive(db);
   const accounts = sqliteAccounts(db);
   const clients = sqliteClients(db);
   const factors = sqliteFactors(db);
+  const recoveryCodes = sqliteRecoveryCodes(db);
   const settings = sqliteSettings(db);
   const audit = sqliteAuditLog(db);
+  const waiting = exclusive.waiting;
   return {
     kind: 'sqlite',
-    accounts,
-    clients,
-    factors,
-    recoveryCodes: sqliteRecoveryCodes(db),
-    issuedCodes: sqliteIssuedCodes(db, clock),
-    deliveries: sqliteDeliveries(db),
-    counters: sqliteCounters(db, clock),
-    audit,
-    records: sqliteRecords(db, clock),
-    settings,
-    migration: sqliteMigration(db, { accounts, clients, factors, settings, audit }),
+    accounts: waiting(accounts),
+    clients: waiting(clients),
+    factors: waiting(factors),
+    recoveryCodes: waiting(recoveryCodes),
+    issuedCodes: waiting(sqliteIssuedCodes(db, clock)),
+    deliveries: waiting(sqliteDeliveries(db)),
+    counters: waiting(sqliteCounters(db, clock)),
+    audit: waiting(audit),
+    records: waiting(sqliteRecords(db, clock)),
+    settings: waiting(settings),
+    migration: waiting(sqliteMigration(db, exclusive.transaction, { accounts, clients, factors, settings, audit })),
+    // BEGIN IMMEDIATE takes the file's write lock: every transaction waits for the one before
+    transaction: (_accountId, work) => exclusive.transaction(() => work({ factors, recoveryCodes })),
     async ping() {
       db.prepare('SELECT 1').get();
     },

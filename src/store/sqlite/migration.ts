@@ -11,7 +11,8 @@ interface Stores {
   audit: AuditLogStore;
 }
 
-export function sqliteMigration(db: DatabaseSync, stores: Stores): MigrationPort {
+/** `inTransaction` runs the write as one transaction, alone on the connection. */
+export function sqliteMigration(db: DatabaseSync, inTransaction: <T>(work: () => Promise<T>) => Promise<T>, stores: Stores): MigrationPort {
   const count = (table: string) => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
 
   return {
@@ -28,9 +29,8 @@ export function sqliteMigration(db: DatabaseSync, stores: Stores): MigrationPort
       const auditEvents = await stores.audit.query({ limit: Number.MAX_SAFE_INTEGER });
       return { accounts, clients: await stores.clients.list(), factors, recoveryCodes, settings, auditEvents };
     },
-    async write(snapshot: Snapshot) {
-      db.exec('BEGIN IMMEDIATE');
-      try {
+    write(snapshot: Snapshot) {
+      return inTransaction(async () => {
         const account = db.prepare('INSERT INTO accounts (id, email, phone, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?)');
         for (const a of snapshot.accounts) account.run(a.id, a.email, a.phone, a.passwordHash, a.disabled ? 1 : 0, a.createdAt);
         for (const c of snapshot.clients) await stores.clients.create(c);
@@ -39,11 +39,7 @@ export function sqliteMigration(db: DatabaseSync, stores: Stores): MigrationPort
         for (const r of snapshot.recoveryCodes) code.run(r.accountId, r.codeHash, r.usedAt, r.createdAt);
         for (const s of snapshot.settings) await stores.settings.put(s.key, s.value);
         for (const e of snapshot.auditEvents) await stores.audit.add(e);
-        db.exec('COMMIT');
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      }
+      });
     },
     async counts() {
       return {

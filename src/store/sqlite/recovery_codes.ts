@@ -9,13 +9,15 @@ export function sqliteRecoveryCodes(db: DatabaseSync): RecoveryCodeStore {
 
   return {
     async replace(accountId, codeHashes, at) {
-      db.exec('BEGIN IMMEDIATE');
+      // a savepoint: atomic inside a transaction and outside one
+      db.exec('SAVEPOINT replace_codes');
       try {
         clear.run(accountId);
         for (const hash of codeHashes) insert.run(accountId, hash, at);
-        db.exec('COMMIT');
+        db.exec('RELEASE replace_codes');
       } catch (error) {
-        db.exec('ROLLBACK');
+        db.exec('ROLLBACK TO replace_codes');
+        db.exec('RELEASE replace_codes');
         throw error;
       }
     },
