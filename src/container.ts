@@ -31,7 +31,7 @@ import { createKeyRingStore } from './oidc/key_ring_store.ts';
 import { createMetrics } from './operations/metrics.ts';
 import { cachedClients } from './store/cached_clients.ts';
 import { timedStore } from './operations/timed_store.ts';
-import { sealedRecords } from './store/sealed_records.ts';
+import { clearRecordsUntilKey, sealedRecords } from './store/sealed_records.ts';
 import { coresPerWorker } from './workers.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
@@ -70,12 +70,16 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const cipher = createCipher(atRest.keys);
   const metrics = createMetrics();
   const timed = timedStore(await openStore(config, clock, logger), metrics);
+  const keyRing = createKeyRingStore(timed.settings, cipher);
+  // A ring in clear means the version before sealing ran here: the records it wrote in clear
+  // are read for as long as the longest of them may live, and never once that is past.
+  if (await keyRing.storedInClear()) await timed.settings.putIfAbsent(clearRecordsUntilKey, clock.now() + config.ttl.grantSeconds * 1000);
+  const clearRecordsUntil = (await timed.settings.get<number>(clearRecordsUntilKey)) ?? 0;
   const store = {
     ...timed,
     clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
-    records: sealedRecords(timed.records, cipher),
+    records: sealedRecords(timed.records, cipher, () => clock.now() < clearRecordsUntil),
   };
-  const keyRing = createKeyRingStore(store.settings, cipher);
   // enrolments now belong to one sign-in attempt; those an earlier version kept per account go
   const abandoned = await store.factors.removeUnconfirmed();
   if (abandoned > 0) logger.info({ abandoned }, 'removed unfinished enrolments left by an earlier version');

@@ -117,7 +117,11 @@ test('an upgrade from keys and records stored in clear signs nobody out, and sea
     await raw.close();
   }
 
+  // a store that never held clear records never looks for them
+  expect(await stepup.container.store.settings.get('records.clearUntil')).toBeNull();
   await stepup.restart();
+  // after an upgrade, for as long as a grant may live
+  expect(await stepup.container.store.settings.get('records.clearUntil')).toBeGreaterThan(stepup.clock.now() + 300 * 86_400_000);
   const dump = await rawStorage(stepup);
   const privateParts = ring.signing.map((k) => k.jwk.d as string).concat(ring.cookie.map((k) => k.secret));
   expect(privateParts.filter((secret) => dump.includes(secret))).toEqual([]);

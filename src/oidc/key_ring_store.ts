@@ -59,6 +59,12 @@ export function createKeyRingStore(settings: SettingStore, cipher: Cipher) {
       return ring;
     },
     save,
+
+    /** true when an older version left the ring in clear (and so, maybe, records in clear). */
+    async storedInClear(): Promise<boolean> {
+      const stored = await settings.get<SealedRing | ClearRing>(settingKey);
+      return stored !== null && !isSealed(stored);
+    },
   };
 }
 

@@ -10,7 +10,11 @@ import type { RecordIndex, RecordStore, StoredRecord } from './ports.ts';
  * copy of the database lets nobody present a token or ride a session. Kinds, grant and
  * account ids stay readable: revocation looks records up by them, and they unlock nothing.
  */
-export function sealedRecords(records: RecordStore, cipher: Cipher): RecordStore {
+/** The setting that says until when records written in clear by an older version may be read. */
+export const clearRecordsUntilKey = 'records.clearUntil';
+
+/** `mayHoldClearRecords`: false once no record written before ids were hashed can be live. */
+export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClearRecords: () => boolean): RecordStore {
   const hash = (kind: string, part: string, value: string) => keyedHash(cipher.hashKey, `record ${kind} ${part} ${value}`);
   const idOf = (kind: string, id: string) => hash(kind, 'id', id);
   const seal = (payload: Record<string, unknown>) => ({ sealed: cipher.encrypt(JSON.stringify(payload)) });
@@ -26,9 +30,10 @@ export function sealedRecords(records: RecordStore, cipher: Cipher): RecordStore
 
   // Records written in clear before ids were hashed are still read, consumed and destroyed
   // under their own id until they expire, so an upgrade signs nobody out. A sealed record is
-  // never taken for one: its stored id is a hash, not something a client can present.
+  // never taken for one: its stored id is a hash, not something a client can present. Once
+  // none can be live, a miss costs no second read.
   const legacy = (record: StoredRecord | null) => (record && !isSealed(record) ? record : null);
-  const findLegacy = async (kind: string, id: string) => legacy(await records.find(kind, id));
+  const findLegacy = async (kind: string, id: string) => (mayHoldClearRecords() ? legacy(await records.find(kind, id)) : null);
 
   return {
     async upsert(kind, id, payload, expiresAt, index = {}) {
@@ -38,11 +43,12 @@ export function sealedRecords(records: RecordStore, cipher: Cipher): RecordStore
       return open(await records.find(kind, idOf(kind, id))) ?? await findLegacy(kind, id);
     },
     async findBy(kind, field, value) {
-      return open(await records.findBy(kind, field, hash(kind, field, value))) ?? legacy(await records.findBy(kind, field, value));
+      const found = open(await records.findBy(kind, field, hash(kind, field, value)));
+      return found ?? (mayHoldClearRecords() ? legacy(await records.findBy(kind, field, value)) : null);
     },
     async consume(kind, id, at) {
       if (await records.consume(kind, idOf(kind, id), at)) return true;
-      if (await records.find(kind, idOf(kind, id))) return false;
+      if (!mayHoldClearRecords() || (await records.find(kind, idOf(kind, id)))) return false;
       return (await findLegacy(kind, id)) !== null && records.consume(kind, id, at);
     },
     async destroy(kind, id) {
