@@ -8,9 +8,7 @@ import { requestLog } from './http/request_log.ts';
 import { trustForwardedHeaders } from './http/trusted_proxies.ts';
 import { createPages } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
-import { createInteractionRouter } from './interactions/router.ts';
-import { createKnownBrowsers } from './interactions/known_browsers.ts';
-import { createPendingSignIns } from './interactions/pending_sign_in.ts';
+import { createLoginRouter } from './login/router.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createFindAccount } from './oidc/find_account.ts';
 import { createCurrentProvider } from './oidc/current_provider.ts';
@@ -25,31 +23,26 @@ import { createAccountRouter } from './account_area/router.ts';
 /** The koa app: headers, errors, our routes, then oidc-provider for everything else. */
 export async function createApp(container: Container) {
   const { config, store, cipher, clock, logger } = container;
-  const pages = createPages(config.serviceName, config.password.minLength);
+  const { stepup } = container;
+  const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength });
   const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
   const findAccount = createFindAccount(store.accounts, store.factors);
   const current = await createCurrentProvider((keys) => {
-    const provider = createProvider({ config, keys, pages, adapter, findAccount, clock });
+    const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
     trustForwardedHeaders(provider, config.trustProxy);
     return provider;
   }, container.keyRing, clock);
   const csrf = createCsrf(cipher.hashKey);
   const secureCookies = config.issuer.startsWith('https:');
-  const interactions = createInteractionRouter({
+  const login = createLoginRouter({
     get provider() {
       return current.provider;
     },
-    accounts: store.accounts,
+    stepup,
     checkPassword: container.checkPassword,
-    secondFactors: container.secondFactors,
-    deliveredCodes: container.deliveredCodes,
-    pendingSignIns: createPendingSignIns(store.records, clock, config.ttl.interactionSeconds * 1000),
-    csrf,
-    lockout: container.lockout,
     overLimit: container.overLimit,
     audit: container.audit,
     alert: container.alert,
-    knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies),
     clock,
     passwordMaxLength: config.password.maxLength,
   });
@@ -84,11 +77,13 @@ export async function createApp(container: Container) {
   trustForwardedHeaders(app, config.trustProxy);
   // signs our own cookies (the known-browser mark) with the same keys as oidc-provider's
   app.keys = cookieKeys(current.keys.cookieKeys);
+  container.browserCookieKeys.current = app.keys;
   /** Picks up rotated keys; main.ts calls it on a timer, tests call it directly. */
   const refreshKeys = async () => {
     const changed = await current.refresh();
     if (changed) {
       app.keys = cookieKeys(current.keys.cookieKeys);
+      container.browserCookieKeys.current = app.keys;
       logger.info({ signing: current.keys.jwks.keys.map((k) => k.kid) }, 'keys changed: now publishing and signing with the new schedule');
     }
     return changed;
@@ -109,7 +104,8 @@ export async function createApp(container: Container) {
   if (config.twilioAuthToken) {
     app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
   }
-  app.use(interactions.routes());
+  app.use(login.routes());
+  app.use(stepup.routes());
   app.use(accountArea.routes());
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();

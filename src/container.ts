@@ -1,31 +1,24 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createPasswordLogin } from './accounts/password_login.ts';
+import { createPasswordLogin } from './account/password_login.ts';
 import { createAuditQueries } from './admin/audit_queries.ts';
 import { createClientAdmin } from './admin/clients.ts';
 import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/schema.ts';
-import { createDeliveredCodes } from './otp/delivered_codes.ts';
-import { createAlertMessages, createCodeMessages, createResetMessages } from './otp/messages.ts';
 import { createActivity } from './account/activity.ts';
 import { createPasswords } from './account/passwords.ts';
 import { createSelfService } from './account/self_service.ts';
-import { createAccountMailer, createAlerts } from './audit/alerts.ts';
-import { createPendingEnrolments } from './otp/pending_enrolments.ts';
-import { createSecondFactors } from './otp/second_factor.ts';
 import { createOutboxSender } from './otp/senders/outbox_sender.ts';
 import type { Sender } from './otp/senders/sender.ts';
 import { createSmtpSender } from './otp/senders/smtp_sender.ts';
 import { createTwilioSender } from './otp/senders/twilio_sender.ts';
 import { twilioStatusCallbackUrl } from './otp/twilio_status_hook.ts';
-import { createTotp } from './otp/totp.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
-import { createLockout } from './security/lockout.ts';
 import { createPasswordHasher } from './security/password_hasher.ts';
-import { createRateLimiter } from './security/rate_limit.ts';
-import { createAudit, type RecordAudit } from './audit/audit.ts';
+import { createResetMessages } from './otp/messages.ts';
+import { createStepup } from './plugin/stepup.ts';
 import { createKeyAdmin } from './admin/keys.ts';
 import { createKeyRingStore } from './oidc/key_ring_store.ts';
 import { createMetrics } from './operations/metrics.ts';
@@ -84,29 +77,26 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const abandoned = await store.factors.removeUnconfirmed();
   if (abandoned > 0) logger.info({ abandoned }, 'removed unfinished enrolments left by an earlier version');
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
-  const totp = createTotp(config.totp, clock);
   const senders = createSenders(config, clock);
-  const lockout = createLockout(store.counters, clock, config.lockout);
-  const writeAudit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
-  const audit: RecordAudit = (request, event) => {
-    metrics.observeAudit(event);
-    return writeAudit(request, event);
-  };
-  const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
-  const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock, logger });
-  const checkPassword = createPasswordLogin(store.accounts, hasher, lockout, cipher.hashKey);
-  const enrolments = createPendingEnrolments(store.records, clock, config.ttl.interactionSeconds * 1000);
-  const secondFactors = createSecondFactors({
-    factors: store.factors,
-    recoveryCodes: store.recoveryCodes,
-    transaction: store.transaction,
-    enrolments,
-    totp,
-    cipher,
+  // the browser cookie is signed with the provider's cookie keys, as it was before Stepup was a plugin;
+  // app.ts keeps them current when the keys rotate
+  const browserCookieKeys = { current: [] as string[] };
+  const stepup = await createStepup({
+    issuer: config.issuer,
+    people: store.accounts,
+    store: { opened: store },
+    encryptionKey: atRest.keys,
+    senders,
+    basePath: '',
+    settings: { ...config, interactionSeconds: config.ttl.interactionSeconds },
+    logger,
     clock,
-    issuerName: config.serviceName,
-    recoveryCodeCount: config.recoveryCodes.count,
+    cookieKeys: () => browserCookieKeys.current,
+    trustedProxies: config.trustProxy,
+    onAudit: (event) => metrics.observeAudit(event),
   });
+  const { lockout, audit, alert, secondFactors, sendEmailTo } = stepup;
+  const checkPassword = createPasswordLogin(store.accounts, hasher, lockout, cipher.hashKey);
 
   return {
     config,
@@ -116,28 +106,16 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     store,
     cipher,
     hasher,
-    totp,
+    stepup,
+    browserCookieKeys,
     senders,
     lockout,
     audit,
     alert,
-    overLimit: createRateLimiter(store.counters, config.rateLimits, cipher.hashKey),
+    overLimit: stepup.overLimit,
     checkPassword,
     secondFactors,
-    deliveredCodes: createDeliveredCodes({
-      factors: store.factors,
-      issuedCodes: store.issuedCodes,
-      deliveries: store.deliveries,
-      counters: store.counters,
-      transaction: store.transaction,
-      enrolments,
-      senders,
-      messages: createCodeMessages(config.serviceName),
-      cipher,
-      clock,
-      logger,
-      settings: config.deliveredCodes,
-    }),
+    deliveredCodes: stepup.deliveredCodes,
     clientAdmin: createClientAdmin(store.clients, cipher, clock, audit),
     userAdmin: createUserAdmin({
       accounts: store.accounts,
@@ -174,8 +152,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     keyRing,
     keyAdmin: createKeyAdmin(keyRing, config, clock, audit),
     close: async () => {
-      await alert.settled();
-      for (const sender of Object.values(senders)) sender.close?.();
+      await stepup.close();
       await store.close();
     },
   };

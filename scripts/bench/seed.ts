@@ -1,3 +1,4 @@
+import { createTotp } from '../../src/otp/totp.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -12,7 +13,8 @@ export async function seedStepup(env: Record<string, string>, count: number, red
   const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: 'warn' });
   const container = await buildContainer(config, createLogger(config));
   try {
-    const { store, cipher, totp, hasher, clock } = container;
+    const { store, cipher, hasher, clock } = container;
+    const totp = createTotp(config.totp, clock);
     const passwordHash = await hasher.hash(BENCH_PASSWORD);
     const accounts: BenchAccount[] = [];
     for (let i = 0; i < count; i += 1) {

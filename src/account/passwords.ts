@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { normalizeEmail, typedEmail, type CheckPassword } from '../accounts/password_login.ts';
+import { normalizeEmail, typedEmail, type CheckPassword } from './password_login.ts';
 import { utcMinute, type Alert, type SendEmailTo } from '../audit/alerts.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';

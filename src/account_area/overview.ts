@@ -2,7 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { seeOther } from '../interactions/respond.ts';
+import { seeOther } from '../http/see_other.ts';
 import { methodLabel } from '../otp/methods.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';

@@ -2,7 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { enforceRateLimit } from '../interactions/guards.ts';
+import { enforceRateLimit } from '../http/guards.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession } from './sign_in.ts';

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { forgedForm } from '../http/errors.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { enforceRateLimit } from '../interactions/guards.ts';
-import { normalizeEmail } from '../accounts/password_login.ts';
+import { enforceRateLimit } from '../http/guards.ts';
+import { normalizeEmail } from '../account/password_login.ts';
 import { random } from '../random.ts';
 import type { AccountAreaDeps } from './deps.ts';
 

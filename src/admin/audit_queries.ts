@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeEmail } from '../accounts/password_login.ts';
+import { normalizeEmail } from '../account/password_login.ts';
 import { summarize, type AuditSummary } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../http/errors.ts';

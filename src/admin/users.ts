@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passwordProblem, type PasswordRules } from '../account/password_policy.ts';
-import { normalizeEmail } from '../accounts/password_login.ts';
+import { normalizeEmail } from '../account/password_login.ts';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Alert } from '../audit/alerts.ts';
 import type { Clock } from '../clock.ts';

@@ -4,7 +4,8 @@ import { maskEmail } from '../otp/mask.ts';
 import type { AlertKind, createAlertMessages } from '../otp/messages.ts';
 import type { OutgoingMessage, Sender } from '../otp/senders/sender.ts';
 import { random } from '../random.ts';
-import type { Account, Delivery, DeliveryLogStore } from '../store/ports.ts';
+import type { Person } from '../person.ts';
+import type { Delivery, DeliveryLogStore } from '../store/ports.ts';
 
 export interface MailerDeps {
   email: Sender;
@@ -23,7 +24,7 @@ export const utcMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16)
  * cannot be sent is logged and recorded as failed; it never fails the request that sent it.
  */
 export function createAccountMailer(deps: MailerDeps) {
-  return async function sendEmailTo(account: Account, purpose: Delivery['purpose'], message: OutgoingMessage): Promise<void> {
+  return async function sendEmailTo(account: Person, purpose: Delivery['purpose'], message: OutgoingMessage): Promise<void> {
     const entry = { id: random.id(), accountId: account.id, channel: 'email' as const, maskedTo: maskEmail(account.email), purpose, fallbackFrom: null, status: null };
     try {
       const { providerMessageId } = await deps.email.send(message);
@@ -47,7 +48,7 @@ export function createAlerts(deps: { sendEmailTo: SendEmailTo; messages: AlertMe
   const { sendEmailTo } = deps;
   const sending = new Set<Promise<void>>();
 
-  async function alert(account: Account, kind: AlertKind, vars: Record<string, string | number | null> = {}): Promise<void> {
+  async function alert(account: Person, kind: AlertKind, vars: Record<string, string | number | null> = {}): Promise<void> {
     const message = deps.messages(kind, account.email, { time: utcMinute(deps.clock.now()), ...vars });
     const sent: Promise<void> = sendEmailTo(account, 'alert', message)
       .catch((err: unknown) => deps.logger.error({ err, kind }, 'sending a security alert failed'))

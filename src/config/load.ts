@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { merge } from './merge.ts';
+import { projectRoot } from '../paths.ts';
 import { configRefinements, configSchema, type Config } from './schema.ts';
 
 export class ConfigError extends Error {}
 
 type Json = Record<string, unknown>;
-
-const projectRoot = resolve(import.meta.dirname, '../..');
 
 /** Environment variables named in DESIGN.md, mapped onto config keys. */
 const environmentKeys: Record<string, string> = {
@@ -35,19 +35,6 @@ function readJson(path: string): Json {
   } catch (error) {
     throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`);
   }
-}
-
-function merge(base: Json, override: Json): Json {
-  const out: Json = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? merge(current, value) : value;
-  }
-  return out;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Json {

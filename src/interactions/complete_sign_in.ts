@@ -4,7 +4,7 @@ import { isFirstParty } from '../oidc/client_metadata.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { loginResult } from '../oidc/assurance.ts';
 import type { MethodKind } from '../otp/methods.ts';
-import type { Account } from '../store/ports.ts';
+import type { Person } from '../person.ts';
 import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { finishInteraction } from './respond.ts';
@@ -13,11 +13,11 @@ import { finishInteraction } from './respond.ts';
  * Who owes the second factor: the account whose password was just checked in this
  * interaction, or, for a step-up, the account of the existing password-only session.
  */
-export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInteraction): Promise<Account | null> {
+export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInteraction): Promise<Person | null> {
   const accountId = (await deps.pendingSignIns.accountIdFor(it.uid))
     ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
   if (!accountId) return null;
-  const account = await deps.accounts.findById(accountId);
+  const account = await deps.people.findById(accountId);
   return account && !account.disabled ? account : null;
 }
 
@@ -25,7 +25,7 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
  * A sign-in succeeded: failure counts are forgotten, and the owner hears of a browser
  * never seen before (except at enrolment, which sends its own alert).
  */
-export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, enrolment = false) {
+export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, enrolment = false) {
   await deps.lockout.signedIn(account.id);
   const newBrowser = await deps.knownBrowsers.remember(ctx, account.id);
   if (newBrowser && !enrolment) {
@@ -39,7 +39,7 @@ export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDe
  * requested prompt=consent is settled without another trip through the interaction (the
  * grant itself comes from loadExistingGrant, which gives first-party clients what they ask).
  */
-export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind | null, passwordAt = deps.clock.now()): InteractionResults {
+export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account: Person, method: MethodKind | null, passwordAt = deps.clock.now()): InteractionResults {
   return { login: loginResult(account.id, method, passwordAt, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
 }
 
@@ -57,7 +57,7 @@ async function passwordTime(deps: InteractionDeps, it: CurrentInteraction): Prom
 }
 
 /** Both factors passed: the session is created now, and only now. */
-export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind, enrolment = false) {
+export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, method: MethodKind, enrolment = false) {
   const passwordAt = await passwordTime(deps, it);
   await deps.pendingSignIns.end(it.uid);
   await afterSignIn(ctx, deps, it, account, enrolment);

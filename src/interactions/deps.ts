@@ -1,22 +1,21 @@
 import type Provider from 'oidc-provider';
-import type { CheckPassword } from '../accounts/password_login.ts';
 import type { Alert } from '../audit/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
-import type { KnownBrowsers } from './known_browsers.ts';
-import type { Lockout } from '../security/lockout.ts';
-import type { RateLimiter } from '../security/rate_limit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
+import type { People } from '../person.ts';
 import type { Csrf } from '../security/csrf.ts';
-import type { AccountStore } from '../store/ports.ts';
+import type { Lockout } from '../security/lockout.ts';
+import type { RateLimiter } from '../security/rate_limit.ts';
+import type { KnownBrowsers } from './known_browsers.ts';
 import type { PendingSignIns } from './pending_sign_in.ts';
 
-/** What the interaction handlers are given by the composition root. */
+/** What the second-factor pages are given by the plugin's composition root. */
 export interface InteractionDeps {
-  provider: Provider;
-  accounts: AccountStore;
-  checkPassword: CheckPassword;
+  /** the host's provider: a getter, since a server may replace it when its keys rotate */
+  readonly provider: Provider;
+  people: People;
   secondFactors: SecondFactors;
   deliveredCodes: DeliveredCodes;
   pendingSignIns: PendingSignIns;
@@ -27,5 +26,6 @@ export interface InteractionDeps {
   alert: Alert;
   knownBrowsers: KnownBrowsers;
   clock: Clock;
-  passwordMaxLength: number;
+  /** where the pages are mounted: `${basePath}/interaction/:uid/…` */
+  basePath: string;
 }

@@ -3,15 +3,17 @@ import { z } from 'zod';
 import { e164 } from '../admin/users.ts';
 import { parseForm, text } from '../http/form.ts';
 import { maskDestination } from '../otp/mask.ts';
-import type { Account, Channel } from '../store/ports.ts';
+import type { Person } from '../person.ts';
+import type { Channel } from '../store/ports.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
-import { seeOther, stepUrl } from './respond.ts';
-import { enforceRateLimit } from './guards.ts';
+import { seeOther } from '../http/see_other.ts';
+import { stepUrl } from './respond.ts';
+import { enforceRateLimit } from '../http/guards.ts';
 import { checkMessages } from './second_factor.ts';
 import { auditSend, sendProblem } from './send_outcome.ts';
-import { durationText } from './wait_text.ts';
+import { durationText } from '../http/wait_text.ts';
 
 const targetSchema: Record<Channel, z.ZodType<string>> = {
   email: z.email().max(320),
@@ -32,7 +34,7 @@ export function parseTarget(channel: Channel, target: string): { ok: true; value
 export type EnrolmentPage = Pick<CurrentInteraction, 'base' | 'csrfToken' | 'clientName'> & { uid?: string };
 
 /** `binding`: the interaction or account-area session the enrolment belongs to. */
-export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'deliveredCodes' | 'clock'>, binding: string, it: EnrolmentPage, account: Account, channel: Channel, state: { error?: string; target?: string } = {}) {
+export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'deliveredCodes' | 'clock'>, binding: string, it: EnrolmentPage, account: Person, channel: Channel, state: { error?: string; target?: string } = {}) {
   const pending = await deps.deliveredCodes.pendingEnrolment(binding, account.id, channel);
   const live = pending ? await deps.deliveredCodes.liveCode(pending.factorId) : null;
   const now = deps.clock.now();
@@ -51,7 +53,7 @@ export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: 
 /** GET /interaction/:uid/enrol/email|sms — the address or number, then the code sent to it. */
 export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel);
@@ -62,7 +64,7 @@ export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) 
 export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
   const form = z.object({ target: text(320), csrf: text(200) });
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const { target, csrf } = parseForm(ctx, form);
     requireCsrf(deps.csrf, it, csrf);
     const account = await enrollingAccount(ctx, deps, it);
@@ -85,7 +87,7 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
 export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
   const form = z.object({ code: text(64), csrf: text(200) });
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const { code, csrf } = parseForm(ctx, form);
     requireCsrf(deps.csrf, it, csrf);
     const account = await enrollingAccount(ctx, deps, it);

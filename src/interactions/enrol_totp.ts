@@ -5,7 +5,7 @@ import type { TotpEnrolment } from '../otp/second_factor.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
-import { enforceRateLimit } from './guards.ts';
+import { enforceRateLimit } from '../http/guards.ts';
 
 const confirmForm = z.object({ code: text(64), csrf: text(200) });
 export const wrongTotpCode = 'That code is not valid. Check the time on your phone and try the current code.';
@@ -17,7 +17,7 @@ async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction
 /** GET /interaction/:uid/enrol/totp — QR code, key as text and otpauth:// link, for this sign-in only. */
 export function showTotpEnrolment(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account));
@@ -27,7 +27,7 @@ export function showTotpEnrolment(deps: InteractionDeps) {
 /** POST /interaction/:uid/enrol/totp — one code confirms; recovery codes are shown once. */
 export function confirmTotpEnrolment(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const { code, csrf } = parseForm(ctx, confirmForm);
     requireCsrf(deps.csrf, it, csrf);
     const account = await enrollingAccount(ctx, deps, it);

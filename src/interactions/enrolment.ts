@@ -1,20 +1,21 @@
 import type { ParameterizedContext } from 'koa';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import { requestInfo } from '../http/request_info.ts';
-import type { Account } from '../store/ports.ts';
+import type { Person } from '../person.ts';
 import { loadInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
-import { seeOther, stepUrl } from './respond.ts';
+import { seeOther } from '../http/see_other.ts';
+import { stepUrl } from './respond.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 
 /**
  * Enrolment during sign-in is only for an account with no second factor yet: once one
  * exists, adding another requires passing it first. Redirects and answers null otherwise.
  */
-export async function enrollingAccount(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction): Promise<Account | null> {
+export async function enrollingAccount(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction): Promise<Person | null> {
   const account = await secondFactorAccount(deps, it);
   if (!account) {
-    seeOther(ctx, stepUrl(it));
+    seeOther(ctx, it.restart);
     return null;
   }
   if ((await deps.secondFactors.methodsFor(account.id)).length > 0) {
@@ -25,7 +26,7 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
 }
 
 /** The first factor is confirmed: sign in, and show the new recovery codes once. */
-export async function finishEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, method: MethodKind) {
+export async function finishEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, method: MethodKind) {
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   await deps.alert(account, 'factor_added', { method: methodLabel[method] });
   const recoveryCodes = await deps.secondFactors.issueFirstRecoveryCodes(account.id);
@@ -39,7 +40,7 @@ export async function finishEnrolment(ctx: ParameterizedContext, deps: Interacti
 /** GET /interaction/:uid/enrol — choose the first second factor. */
 export function showEnrolmentChoice(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     if (!(await enrollingAccount(ctx, deps, it))) return;
     await ctx.render('enrol_choice', { it });
   };

@@ -1,3 +1,4 @@
+import Cookies from 'cookies';
 import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
@@ -12,15 +13,18 @@ const renewAfterMs = day;
 /**
  * Browsers a person has signed in from, marked by a long-lived signed cookie and
  * remembered per account (as a keyed hash of the cookie), for "new browser" alerts.
+ * The cookie is signed with `cookieKeys()` (newest first), whatever keys the host's app has.
  */
-export function createKnownBrowsers(records: RecordStore, clock: Clock, hashKey: Buffer, secureCookies: boolean) {
+export function createKnownBrowsers(records: RecordStore, clock: Clock, hashKey: Buffer, secureCookies: boolean, cookieKeys: () => string[]) {
   return {
     /** Remembers this browser for the account; true when it had not been seen before. */
     async remember(ctx: ParameterizedContext, accountId: string): Promise<boolean> {
-      let browserId = ctx.cookies.get(cookieName, { signed: true });
+      // as koa's own cookies: the connection counts as secure when the (trusted) proxy says so
+      const cookies = new Cookies(ctx.req, ctx.res, { keys: cookieKeys(), secure: ctx.secure });
+      let browserId = cookies.get(cookieName, { signed: true });
       if (!browserId || !/^[\w-]{22}$/.test(browserId)) {
         browserId = random.id();
-        ctx.cookies.set(cookieName, browserId, { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: lifetimeMs, overwrite: true });
+        cookies.set(cookieName, browserId, { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: lifetimeMs, overwrite: true });
       }
       const key = `${accountId}:${keyedHash(hashKey, `browser:${browserId}`)}`;
       const known = await records.find('KnownBrowser', key);

@@ -6,14 +6,16 @@ import { requestInfo } from '../http/request_info.ts';
 import type { CheckOutcome } from '../otp/delivered_codes.ts';
 import { maskDestination } from '../otp/mask.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
-import type { Account, Channel } from '../store/ports.ts';
+import type { Person } from '../person.ts';
+import type { Channel } from '../store/ports.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
-import { enforceRateLimit, renderLocked } from './guards.ts';
+import { enforceRateLimit, renderLocked } from '../http/guards.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
-import { seeOther, stepUrl } from './respond.ts';
+import { seeOther } from '../http/see_other.ts';
+import { stepUrl } from './respond.ts';
 import { auditSend, sendProblem } from './send_outcome.ts';
-import { durationText } from './wait_text.ts';
+import { durationText } from '../http/wait_text.ts';
 
 const methodKinds = ['totp', 'email', 'sms', 'recovery'] as const;
 const codeForm = z.object({ method: z.enum(methodKinds), code: text(64), csrf: text(200) });
@@ -34,7 +36,7 @@ interface PageState {
 }
 
 /** The code state of a delivered method: where the live code went, when it expires, when to resend. */
-async function deliveredState(deps: InteractionDeps, account: Account, channel: Channel) {
+async function deliveredState(deps: InteractionDeps, account: Person, channel: Channel) {
   const factor = (await deps.secondFactors.confirmedFactors(account.id)).find((f) => f.kind === channel);
   if (!factor?.target) return null;
   const now = deps.clock.now();
@@ -49,7 +51,7 @@ async function deliveredState(deps: InteractionDeps, account: Account, channel: 
   };
 }
 
-async function renderSecondFactor(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Account, methods: MethodKind[], method: MethodKind, state: PageState = {}) {
+async function renderSecondFactor(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, methods: MethodKind[], method: MethodKind, state: PageState = {}) {
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
   await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, ...state });
@@ -58,7 +60,7 @@ async function renderSecondFactor(ctx: ParameterizedContext, deps: InteractionDe
 async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
   const account = await secondFactorAccount(deps, it);
   if (!account) {
-    seeOther(ctx, stepUrl(it));
+    seeOther(ctx, it.restart);
     return null;
   }
   return { account, methods: await deps.secondFactors.methodsFor(account.id) };
@@ -67,7 +69,7 @@ async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDep
 /** GET /interaction/:uid/second-factor[?method=…] */
 export function showSecondFactor(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const found = await accountAndMethods(ctx, deps, it);
     if (!found) return;
     if (found.methods.length === 0) return seeOther(ctx, stepUrl(it, '/enrol'));
@@ -85,7 +87,7 @@ export function showSecondFactor(deps: InteractionDeps) {
 /** POST /interaction/:uid/second-factor/send — sends an email or SMS code (or falls back). */
 export function sendSecondFactorCode(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const { method, csrf } = parseForm(ctx, sendForm);
     requireCsrf(deps.csrf, it, csrf);
     const found = await accountAndMethods(ctx, deps, it);
@@ -110,11 +112,11 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
 /** POST /interaction/:uid/second-factor — checks a code for the chosen method. */
 export function submitSecondFactor(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
+    const it = await loadInteraction(ctx, deps);
     const { method, code, csrf } = parseForm(ctx, codeForm);
     requireCsrf(deps.csrf, it, csrf);
     const account = await secondFactorAccount(deps, it);
-    if (!account) return seeOther(ctx, stepUrl(it));
+    if (!account) return seeOther(ctx, it.restart);
     // read once for the whole check; recovery codes are counted only when they are the method
     const confirmed = await deps.secondFactors.confirmedFactors(account.id);
     const methodsOf = () => deps.secondFactors.methodsFor(account.id, confirmed);

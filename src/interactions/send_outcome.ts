@@ -1,10 +1,11 @@
 import type { ParameterizedContext } from 'koa';
 import { requestInfo } from '../http/request_info.ts';
 import type { SendOutcome } from '../otp/delivered_codes.ts';
-import type { Account, Channel } from '../store/ports.ts';
+import type { Person } from '../person.ts';
+import type { Channel } from '../store/ports.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
-import { durationText } from './wait_text.ts';
+import { durationText } from '../http/wait_text.ts';
 
 /** What a send outcome means to the person. */
 export function sendProblem(outcome: SendOutcome, now: number): string | null {
@@ -21,7 +22,7 @@ export function sendProblem(outcome: SendOutcome, now: number): string | null {
 }
 
 /** Every send attempt goes to the audit log, with the channel it finally went out on. */
-export async function auditSend(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'audit'>, it: Pick<CurrentInteraction, 'clientId'>, account: Account, chosen: Channel, outcome: SendOutcome) {
+export async function auditSend(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'audit'>, it: Pick<CurrentInteraction, 'clientId'>, account: Person, chosen: Channel, outcome: SendOutcome) {
   if (outcome.kind === 'cooldown' || outcome.kind === 'capped') return;
   await deps.audit(requestInfo(ctx), {
     type: 'code_sent',

@@ -31,14 +31,16 @@ function secondFactorIsFresh(session: KoaContextWithOIDC['oidc']['session'], par
   return passedAt !== undefined && now / 1000 - passedAt <= Number(maxAge);
 }
 
+type Policy = ReturnType<typeof base>;
+
 /**
- * oidc-provider's login and consent prompts, with a `second_factor` prompt between them.
- * The login prompt's own acr checks are removed: an acr that the session lacks is earned
- * with the second factor, never by asking for the password again.
+ * The host's prompts (oidc-provider's login and consent by default), with a `second_factor`
+ * prompt right after login. The login prompt's own acr checks are removed: an acr that the
+ * session lacks is earned with the second factor, never by asking for the password again.
  */
-export function createInteractionPolicy(clock: Clock) {
-  const policy = base();
-  const login = policy.get('login')!;
+export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): Policy {
+  const login = policy.get('login');
+  if (!login) throw new TypeError('the interaction policy has no login prompt to follow');
   login.checks.remove('essential_acrs');
   login.checks.remove('essential_acr');
 
@@ -51,6 +53,6 @@ export function createInteractionPolicy(clock: Clock) {
       return secondFactorIsFresh(oidc.session, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
-  policy.add(secondFactor, 1);
+  policy.add(secondFactor, policy.findIndex((prompt) => prompt.name === 'login') + 1);
   return policy;
 }

@@ -1,13 +1,8 @@
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Pages } from '../http/pages.ts';
-import { acrValues } from './assurance.ts';
-import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
-import { loadExistingGrant } from './first_party_grant.ts';
-import { createInteractionPolicy, MFA_MAX_AGE, validateMfaMaxAge } from './interaction_policy.ts';
-import { keepSecondFactorTime } from './second_factor_time.ts';
+import type { Stepup } from '../plugin/stepup.ts';
 import { accountClientMetadata } from '../account/account_client.ts';
-import type { Clock } from '../clock.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
 
@@ -17,7 +12,7 @@ export interface ProviderDeps {
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
   pages: Pages;
-  clock: Clock;
+  stepup: Stepup;
 }
 
 /** oidc-provider's endpoints; the app hands it these paths (and below) and no others. */
@@ -38,13 +33,16 @@ const pageHeaders = (ctx: KoaContextWithOIDC) => {
   ctx.type = 'html';
 };
 
-/** oidc-provider, configured for Stepup: our interactions, our storage, our claims. */
-export function createProvider({ config, keys, adapter, findAccount, pages, clock }: ProviderDeps): Provider {
+/**
+ * oidc-provider as the standalone server hosts it: its storage, clients, keys, cookies,
+ * endpoints and pages, with Stepup's second factor added the way any host adds it.
+ */
+export function createProvider({ config, keys, adapter, findAccount, pages, stepup }: ProviderDeps): Provider {
   const secureCookies = config.issuer.startsWith('https:');
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: secureCookies };
   const ttl = config.ttl;
 
-  const provider = new Provider(config.issuer, {
+  const provider = new Provider(config.issuer, stepup.configuration({
     adapter,
     findAccount,
     // the account area's client; every other client lives in the client store
@@ -52,22 +50,10 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
     jwks: keys.jwks,
     cookies: { keys: cookieKeys(keys.cookieKeys), long: cookieOptions, short: cookieOptions },
     claims: {
-      // every ID token says how the person signed in (OIDC Core acr and auth_time, RFC 8176 amr)
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified'],
     },
     scopes: ['openid', 'email', 'phone', 'offline_access'],
-    acrValues,
-    extraParams: {
-      [MFA_MAX_AGE](_ctx, value) {
-        try {
-          validateMfaMaxAge(value);
-        } catch (error) {
-          throw new errors.InvalidRequest((error as Error).message);
-        }
-      },
-    },
     responseTypes: ['code'],
     routes: providerRoutes,
     clientDefaults: {
@@ -77,10 +63,6 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       id_token_signed_response_alg: 'RS256',
       // DESIGN.md: auth_time is always in the ID token
       require_auth_time: true,
-    },
-    extraClientMetadata: {
-      properties: extraClientProperties,
-      validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
     },
     features: {
       devInteractions: { enabled: false },
@@ -100,10 +82,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       },
     },
     interactions: {
-      policy: createInteractionPolicy(clock),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
-    loadExistingGrant,
     async renderError(ctx, out) {
       pageHeaders(ctx);
       ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
@@ -117,9 +97,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       RefreshToken: ttl.refreshTokenSeconds,
       Grant: ttl.grantSeconds,
     },
-  });
-  keepSecondFactorTime(provider);
+  }));
+  stepup.attach(provider);
   return provider;
 }
-
-export { errors as oidcErrors };

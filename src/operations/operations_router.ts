@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Container } from '../container.ts';
-import { viewsDir } from '../http/pages.ts';
+import { viewsDir } from '../paths.ts';
 import type { CurrentProvider } from '../oidc/current_provider.ts';
 
 /** The stylesheet, liveness, readiness and metrics. */

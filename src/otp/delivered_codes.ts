@@ -4,7 +4,8 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore, Store } from '../store/ports.ts';
+import type { Person } from '../person.ts';
+import type { Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore, Store } from '../store/ports.ts';
 import { maskDestination } from './mask.ts';
 import type { CodeMessages } from './messages.ts';
 import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
@@ -121,7 +122,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
 
   return {
     /** Sends a sign-in code on `channel`, or on the account's other verified channel if that fails. */
-    async sendSignInCode(account: Account, channel: Channel, appName: string | null): Promise<SendOutcome> {
+    async sendSignInCode(account: Person, channel: Channel, appName: string | null): Promise<SendOutcome> {
       const all = await confirmed(account.id);
       const chosen = all.filter((f) => f.kind === channel);
       if (!chosen.length) return { kind: 'failed' };
@@ -137,7 +138,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
      * Starts proving an address or number in this binding attempt (an interaction or an
      * account-area session): a code to it, no fallback. A new address replaces the attempt's last.
      */
-    async startEnrolment(binding: string, account: Account, channel: Channel, target: string, appName: string | null): Promise<SendOutcome> {
+    async startEnrolment(binding: string, account: Person, channel: Channel, target: string, appName: string | null): Promise<SendOutcome> {
       const pending: PendingEnrolment = { factorId: random.id(), kind: channel, secretCiphertext: null, target };
       const refused = await reserveSend(account.id);
       if (refused) return refused;

@@ -1,6 +1,6 @@
 import nunjucks from 'nunjucks';
 import { join } from 'node:path';
-import { viewsDir } from '../http/pages.ts';
+import { viewsDir } from '../paths.ts';
 import type { Channel } from '../store/ports.ts';
 import type { OutgoingMessage } from './senders/sender.ts';
 

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, Factor, FactorStore, RecoveryCodeStore, Store } from '../store/ports.ts';
+import type { Person } from '../person.ts';
+import type { Factor, FactorStore, RecoveryCodeStore, Store } from '../store/ports.ts';
 import type { MethodKind } from './methods.ts';
 import type { PendingEnrolments } from './pending_enrolments.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
@@ -69,7 +70,7 @@ export function createSecondFactors(deps: SecondFactorDeps) {
      * The authenticator app being enrolled in this binding attempt (an interaction or an
      * account-area session): a new secret the first time, the same one after a wrong code.
      */
-    async totpEnrolment(binding: string, account: Account): Promise<TotpEnrolment> {
+    async totpEnrolment(binding: string, account: Person): Promise<TotpEnrolment> {
       let pending = await deps.enrolments.find(binding, account.id, 'totp');
       if (!pending) {
         pending = { factorId: random.id(), kind: 'totp', secretCiphertext: cipher.encrypt(totp.newSecret()), target: null };

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
  * stored in the database it protects.
  */
 export function loadAtRestKeys(dataDir: string, configured: string | undefined): { keys: Buffer[]; generated: boolean } {
-  if (configured) return { keys: configured.split(',').map((key) => Buffer.from(key.trim(), 'base64')), generated: false };
+  if (configured) return { keys: parseAtRestKeys(configured), generated: false };
   const path = join(dataDir, 'at-rest.keys');
   if (!existsSync(path)) {
     mkdirSync(dataDir, { recursive: true });
@@ -18,3 +18,6 @@ export function loadAtRestKeys(dataDir: string, configured: string | undefined):
   const keys = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => Buffer.from(line.trim(), 'base64'));
   return { keys, generated: true };
 }
+
+/** ENCRYPTION_KEY's form: base64 keys separated by commas, newest first. */
+export const parseAtRestKeys = (text: string): Buffer[] => text.split(',').map((key) => Buffer.from(key.trim(), 'base64'));

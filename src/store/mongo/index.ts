@@ -1,3 +1,4 @@
+import type { Db, MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../ports.ts';
@@ -18,6 +19,11 @@ import { mongoTransactions } from './transactions.ts';
 /** The production store: MongoDB through the official driver. */
 export async function openMongoStore(uri: string, clock: Clock, logger: Logger): Promise<Store> {
   const { client, db } = await connect(uri);
+  return mongoStoreOn(client, db, clock, logger, { ownsClient: true });
+}
+
+/** The store in a database of a client the caller connected; closing it closes the client only when it owns it. */
+export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, logger: Logger, { ownsClient }: { ownsClient: boolean }): Promise<Store> {
   await ensureIndexes(db, logger);
   return {
     kind: 'mongodb',
@@ -37,7 +43,7 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger):
       await db.command({ ping: 1 });
     },
     async close() {
-      await client.close();
+      if (ownsClient) await client.close();
     },
   };
 }

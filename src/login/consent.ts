@@ -1,9 +1,9 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
-import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
-import type { InteractionDeps } from './deps.ts';
-import { finishInteraction, seeOther, stepUrl } from './respond.ts';
+import { seeOther } from '../http/see_other.ts';
+import type { SignInStep } from '../plugin/stepup.ts';
+import type { LoginDeps } from './deps.ts';
 
 const scopeText: Record<string, string> = {
   openid: 'Know who you are',
@@ -14,14 +14,14 @@ const scopeText: Record<string, string> = {
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
-export async function renderConsent(ctx: ParameterizedContext, it: CurrentInteraction) {
+export async function renderConsent(ctx: ParameterizedContext, it: SignInStep) {
   const details = it.details.prompt.details;
   const scopes = asList(details.missingOIDCScope).map((scope) => scopeText[scope] ?? scope);
   await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims) });
 }
 
 /** Grants what the client asked for in this interaction and hands the grant back to oidc-provider. */
-export async function grantRequested(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
+export async function grantRequested(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep) {
   const { Grant } = deps.provider;
   const grant = (it.details.grantId ? await Grant.find(it.details.grantId) : undefined)
     ?? new Grant({ accountId: it.details.session!.accountId, clientId: it.clientId });
@@ -32,27 +32,16 @@ export async function grantRequested(ctx: ParameterizedContext, deps: Interactio
   if (claims.length) grant.addOIDCClaims(claims);
   const resourceScopes = (details.missingResourceScopes ?? {}) as Record<string, string[]>;
   for (const [indicator, scope] of Object.entries(resourceScopes)) grant.addResourceScope(indicator, scope.join(' '));
-  await finishInteraction(ctx, it, { consent: { grantId: await grant.save() } }, true);
+  seeOther(ctx, await deps.stepup.finish(it, { consent: { grantId: await grant.save() } }, { merge: true }));
 }
 
 /** POST /interaction/:uid/consent — the person allowed what the consent page listed. */
-export function submitConsent(deps: InteractionDeps) {
+export function submitConsent(deps: LoginDeps) {
   const form = z.object({ csrf: text(200) });
   return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
-    requireCsrf(deps.csrf, it, parseForm(ctx, form).csrf);
-    if (it.prompt !== 'consent') return seeOther(ctx, stepUrl(it));
+    const it = await deps.stepup.interaction(ctx);
+    deps.stepup.checkCsrf(it, parseForm(ctx, form).csrf);
+    if (it.prompt !== 'consent') return seeOther(ctx, it.base);
     await grantRequested(ctx, deps, it);
-  };
-}
-
-/** POST /interaction/:uid/abort — the person cancels; the client gets access_denied. */
-export function abortInteraction(deps: InteractionDeps) {
-  const form = z.object({ csrf: text(200) });
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps.provider, deps.csrf);
-    requireCsrf(deps.csrf, it, parseForm(ctx, form).csrf);
-    await deps.pendingSignIns.end(it.uid);
-    await finishInteraction(ctx, it, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
   };
 }

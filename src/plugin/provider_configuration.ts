@@ -1,0 +1,65 @@
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../clock.ts';
+import { acrValues } from '../oidc/assurance.ts';
+import { extraClientProperties, validateExtraClientMetadata } from '../oidc/client_metadata.ts';
+import { loadExistingGrant } from '../oidc/first_party_grant.ts';
+import { MFA_MAX_AGE, validateMfaMaxAge, withSecondFactorPrompt } from '../oidc/interaction_policy.ts';
+
+type ExtraParams = NonNullable<Configuration['extraParams']>;
+type ParamValidator = (ctx: KoaContextWithOIDC, value: string | undefined, client: unknown) => void | Promise<void>;
+
+/** The claims every ID token carries to say how the person signed in (OIDC Core acr and auth_time, RFC 8176 amr). */
+const signInClaims = ['acr', 'amr', 'auth_time'];
+
+const union = (...lists: (Iterable<string> | undefined)[]) => [...new Set(lists.flatMap((list) => [...(list ?? [])]))];
+
+function withMfaMaxAge(extraParams: ExtraParams | undefined): Record<string, ParamValidator | null> {
+  const existing: Record<string, ParamValidator | null> = Array.isArray(extraParams)
+    ? Object.fromEntries(extraParams.map((name: string) => [name, null]))
+    : { ...(extraParams as Record<string, ParamValidator | null> | undefined) };
+  return {
+    ...existing,
+    [MFA_MAX_AGE](_ctx, value) {
+      try {
+        validateMfaMaxAge(value);
+      } catch (error) {
+        throw new errors.InvalidRequest((error as Error).message);
+      }
+    },
+  };
+}
+
+/**
+ * The host's oidc-provider configuration with Stepup in it: the second-factor prompt after
+ * the host's login prompt, Stepup's pages for it, the acr values and the `acr`/`amr` claims,
+ * the `mfa_max_age` parameter, and the client metadata `mfa_policy` and `first_party`.
+ * Everything else is the host's, untouched.
+ */
+export function stepupConfiguration(host: Configuration, deps: { basePath: string; clock: Clock }): Configuration {
+  const hostUrl = host.interactions?.url ?? ((_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`);
+  const hostClaims = host.claims ?? {};
+  const hostMetadata = host.extraClientMetadata;
+  return {
+    ...host,
+    acrValues: union(host.acrValues, acrValues),
+    claims: { ...hostClaims, openid: union(hostClaims.openid as string[] | undefined, ['sub'], signInClaims) },
+    extraParams: withMfaMaxAge(host.extraParams),
+    extraClientMetadata: {
+      ...hostMetadata,
+      properties: union(hostMetadata?.properties, extraClientProperties),
+      validator(ctx, key, value, metadata) {
+        if (extraClientProperties.includes(key)) return validateExtraClientMetadata(key, value);
+        return hostMetadata?.validator?.(ctx, key, value, metadata);
+      },
+    },
+    // first-party clients (metadata first_party: true) skip the consent page; others keep the host's grants
+    loadExistingGrant: host.loadExistingGrant ?? loadExistingGrant,
+    interactions: {
+      ...host.interactions,
+      policy: withSecondFactorPrompt(deps.clock, host.interactions?.policy as Parameters<typeof withSecondFactorPrompt>[1]),
+      url: (ctx, interaction) => interaction.prompt.name === 'second_factor'
+        ? `${deps.basePath}/interaction/${interaction.uid}/second-factor`
+        : hostUrl(ctx, interaction),
+    },
+  };
+}

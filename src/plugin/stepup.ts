@@ -1,0 +1,257 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Koa, { type ParameterizedContext } from 'koa';
+import type { MongoClient } from 'mongodb';
+import type Provider from 'oidc-provider';
+import type { Configuration, InteractionResults } from 'oidc-provider';
+import { pino, type Logger } from 'pino';
+import { createAccountMailer, createAlerts } from '../audit/alerts.ts';
+import { createAudit, type AuditInput, type RecordAudit } from '../audit/audit.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { errorHandler } from '../http/error_handler.ts';
+import { createPages } from '../http/pages.ts';
+import { afterSignIn, signedIn } from '../interactions/complete_sign_in.ts';
+import { loadInteraction, requireCsrf, type CurrentInteraction } from '../interactions/current_interaction.ts';
+import type { InteractionDeps } from '../interactions/deps.ts';
+import { createKnownBrowsers } from '../interactions/known_browsers.ts';
+import { createPendingSignIns } from '../interactions/pending_sign_in.ts';
+import { saveResult, stepUrl } from '../interactions/respond.ts';
+import { createInteractionRouter } from '../interactions/router.ts';
+import { needsSecondFactor } from '../oidc/assurance.ts';
+import { mfaPolicyOf } from '../oidc/client_metadata.ts';
+import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
+import { createDeliveredCodes } from '../otp/delivered_codes.ts';
+import { createAlertMessages, createCodeMessages } from '../otp/messages.ts';
+import { createPendingEnrolments } from '../otp/pending_enrolments.ts';
+import { createSecondFactors } from '../otp/second_factor.ts';
+import type { Sender } from '../otp/senders/sender.ts';
+import { createUnavailableSender } from '../otp/senders/unavailable_sender.ts';
+import { createTotp } from '../otp/totp.ts';
+import type { People } from '../person.ts';
+import { parseAtRestKeys } from '../security/at_rest_keys.ts';
+import { createCipher, type Cipher } from '../security/cipher.ts';
+import { createCsrf } from '../security/csrf.ts';
+import { keyedHash } from '../security/keyed_hash.ts';
+import { createLockout } from '../security/lockout.ts';
+import { createRateLimiter } from '../security/rate_limit.ts';
+import { mongoStoreOn, openMongoStore } from '../store/mongo/index.ts';
+import type { Store } from '../store/ports.ts';
+import { sealedRecords } from '../store/sealed_records.ts';
+import { openSqliteStore } from '../store/sqlite/index.ts';
+import { stepupConfiguration } from './provider_configuration.ts';
+import { resolveSettings, type SettingsInput } from './settings.ts';
+
+/** Where Stepup keeps factors, codes, counters, pending sign-ins and its audit log. */
+export type StoreOption =
+  | { sqlitePath: string }
+  | { mongodbUri: string }
+  | { mongoClient: MongoClient; database?: string }
+  /** a store already opened (the standalone server's); its owner closes it */
+  | { opened: Store };
+
+export interface StepupOptions {
+  /** the host's issuer (OIDC); Stepup's cookies are Secure when it is https */
+  issuer: string;
+  /** the host's people: Stepup asks for a person by the account id the host signed in */
+  people: People;
+  store: StoreOption;
+  /** at-rest keys for TOTP secrets and stored records: base64 of 32 bytes, several comma-separated newest first */
+  encryptionKey: string | Buffer[];
+  /** email and SMS delivery; a channel left out fails every send, so codes fall back to the other */
+  senders?: { email?: Sender; sms?: Sender };
+  /** where Stepup's pages are mounted, `/stepup` unless given ('' for the root) */
+  basePath?: string;
+  /** codes, lockout, limits and names, over config/default.json's defaults */
+  settings?: SettingsInput;
+  logger?: Logger;
+  clock?: Clock;
+  /** keys (newest first) that sign Stepup's browser cookie; derived from the at-rest key unless given */
+  cookieKeys?: () => string[];
+  /** how many proxies in front of the host append to X-Forwarded-For (for `callback()`, as koa's maxIpsCount) */
+  trustedProxies?: number;
+  /** told of every audit event as it is written (the standalone server counts them) */
+  onAudit?: (event: AuditInput) => void;
+}
+
+/** One step of a sign-in at the host's provider, as Stepup's pages see it. */
+export type SignInStep = CurrentInteraction;
+
+/** A request from a Koa host (its context) or from any other (Node's request and response). */
+export type HostRequest = ParameterizedContext | { req: IncomingMessage; res: ServerResponse };
+
+async function openStore(option: StoreOption, cipher: Cipher, clock: Clock, logger: Logger): Promise<Store> {
+  if ('opened' in option) return option.opened;
+  let store: Store;
+  if ('sqlitePath' in option) store = openSqliteStore(option.sqlitePath, clock);
+  else if ('mongodbUri' in option) store = await openMongoStore(option.mongodbUri, clock, logger);
+  else store = await mongoStoreOn(option.mongoClient, option.mongoClient.db(option.database), clock, logger, { ownsClient: false });
+  return { ...store, records: sealedRecords(store.records, cipher, () => false) };
+}
+
+/**
+ * Stepup as a plugin of a node-oidc-provider host: the second-factor prompt after the
+ * host's login, its pages, enrolment, codes by app, email and SMS, recovery codes, lockout,
+ * audit and honest `acr`/`amr`. The standalone server is built on exactly this.
+ */
+export async function createStepup(options: StepupOptions) {
+  const settings = resolveSettings(options.settings);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ name: 'stepup' });
+  const basePath = (options.basePath ?? '/stepup').replace(/\/$/, '');
+  const cipher = createCipher(typeof options.encryptionKey === 'string' ? parseAtRestKeys(options.encryptionKey) : options.encryptionKey);
+  const store = await openStore(options.store, cipher, clock, logger);
+  const secureCookies = options.issuer.startsWith('https:');
+  const interactionMs = settings.interactionSeconds * 1000;
+  const senders = { email: options.senders?.email ?? createUnavailableSender('email'), sms: options.senders?.sms ?? createUnavailableSender('sms') };
+  const ownCookieKey = [keyedHash(cipher.hashKey, 'cookie-signing')];
+  const cookieKeys = options.cookieKeys ?? (() => ownCookieKey);
+
+  const lockout = createLockout(store.counters, clock, settings.lockout);
+  const writeAudit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
+  const audit: RecordAudit = (request, event) => {
+    options.onAudit?.(event);
+    return writeAudit(request, event);
+  };
+  const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
+  const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(settings.serviceName), clock, logger });
+  const enrolments = createPendingEnrolments(store.records, clock, interactionMs);
+  const secondFactors = createSecondFactors({
+    factors: store.factors,
+    recoveryCodes: store.recoveryCodes,
+    transaction: store.transaction,
+    enrolments,
+    totp: createTotp(settings.totp, clock),
+    cipher,
+    clock,
+    issuerName: settings.serviceName,
+    recoveryCodeCount: settings.recoveryCodes.count,
+  });
+  const deliveredCodes = createDeliveredCodes({
+    factors: store.factors,
+    issuedCodes: store.issuedCodes,
+    deliveries: store.deliveries,
+    counters: store.counters,
+    transaction: store.transaction,
+    enrolments,
+    senders,
+    messages: createCodeMessages(settings.serviceName),
+    cipher,
+    clock,
+    logger,
+    settings: settings.deliveredCodes,
+  });
+  const csrf = createCsrf(cipher.hashKey);
+
+  let provider: Provider | undefined;
+  const deps: InteractionDeps = {
+    get provider() {
+      if (!provider) throw new Error('Stepup has no provider yet: call stepup.attach(provider) once it is built');
+      return provider;
+    },
+    people: options.people,
+    secondFactors,
+    deliveredCodes,
+    pendingSignIns: createPendingSignIns(store.records, clock, interactionMs),
+    csrf,
+    lockout,
+    overLimit: createRateLimiter(store.counters, settings.rateLimits, cipher.hashKey),
+    audit,
+    alert,
+    knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys),
+    clock,
+    basePath,
+  };
+  const pages = createPages(settings.serviceName);
+  const router = createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]);
+  const routes = router.routes();
+
+  // hosts that are not Koa apps reach the same routes through a Koa app of Stepup's own
+  const ownApp = new Koa({ proxy: (options.trustedProxies ?? 0) > 0, maxIpsCount: options.trustedProxies ?? 0 });
+  ownApp.use(routes);
+  const ownCallback = ownApp.callback();
+  const koaContext = (request: HostRequest): ParameterizedContext =>
+    'cookies' in request ? request : ownApp.createContext(request.req, request.res);
+
+  return {
+    basePath,
+    settings,
+
+    /** The host's oidc-provider configuration with Stepup's prompt, claims, acr values and parameter added. */
+    configuration: (host: Configuration = {}): Configuration => stepupConfiguration(host, { basePath, clock }),
+
+    /**
+     * Binds Stepup to the host's provider, built from `configuration()`. A host that
+     * replaces its provider (the standalone server does, when its keys rotate) attaches the new one.
+     */
+    attach(next: Provider) {
+      keepSecondFactorTime(next);
+      provider = next;
+    },
+
+    /** Koa middleware serving Stepup's pages under `${basePath}/interaction/:uid/`; other requests pass through. */
+    routes: () => routes,
+
+    /** The same for Express, Connect or node:http: `(req, res, next)`; other paths go to `next`. */
+    callback() {
+      const prefix = `${basePath}/interaction/`;
+      return (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
+        if (!(req.url ?? '').startsWith(prefix)) return next ? next() : undefined;
+        return ownCallback(req, res);
+      };
+    },
+
+    /** The step of the sign-in this request belongs to (read once per request). */
+    interaction: (request: HostRequest): Promise<SignInStep> => loadInteraction(koaContext(request), deps),
+
+    /** Throws the "form has expired" error (403) unless `token` is this step's form token (`step.csrfToken`). */
+    checkCsrf: (step: SignInStep, token: unknown) => requireCsrf(csrf, step, String(token ?? '')),
+
+    /**
+     * The host checked the password of `accountId`: Stepup takes the sign-in from here.
+     * Answers where to send the browser (303): Stepup's second-factor page when this
+     * authorization needs one (no session exists until it is passed), else back to the
+     * provider with a password-only sign-in (acr 1fa, amr pwd).
+     */
+    async passwordAccepted(request: HostRequest, accountId: string): Promise<string> {
+      const ctx = koaContext(request);
+      const step = await loadInteraction(ctx, deps);
+      if (step.prompt !== 'login') return step.restart;
+      if (needsSecondFactor(mfaPolicyOf(step.client), step.details.params)) {
+        await deps.pendingSignIns.start(step.uid, accountId);
+        return stepUrl(step, '/second-factor');
+      }
+      const person = await options.people.findById(accountId);
+      if (!person || person.disabled) throw new Error(`passwordAccepted: no person with id ${accountId}`);
+      await afterSignIn(ctx, deps, step, person);
+      return saveResult(step, signedIn(deps, step, person, null));
+    },
+
+    /** Whether the password was accepted in this sign-in and the second factor is still owed. */
+    secondFactorOwed: async (step: SignInStep) => (await deps.pendingSignIns.accountIdFor(step.uid)) !== null,
+
+    /** Where the second-factor page of this sign-in is. */
+    secondFactorUrl: (step: SignInStep) => stepUrl(step, '/second-factor'),
+
+    /** Hands a host's own result (consent, say) to the provider; answers where to send the browser. */
+    finish: (step: SignInStep, result: InteractionResults, { merge = false } = {}) => saveResult(step, result, merge),
+
+    // the services behind the pages, for a host's own account pages and administration
+    store,
+    secondFactors,
+    deliveredCodes,
+    lockout,
+    overLimit: deps.overLimit,
+    audit,
+    alert,
+    sendEmailTo,
+    senders,
+
+    /** Waits for alerts still being sent, closes delivery connections, and the store when Stepup opened it. */
+    async close() {
+      await alert.settled();
+      for (const sender of Object.values(senders)) sender.close?.();
+      if (!('opened' in options.store)) await store.close();
+    },
+  };
+}
+
+export type Stepup = Awaited<ReturnType<typeof createStepup>>;
