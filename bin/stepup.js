@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// The `stepup` command. Node 24 runs the TypeScript sources directly (type stripping).
-import { runCli } from '../src/cli/main.ts';
+// The `stepup` command. In a checkout Node 24 runs the TypeScript sources (type stripping);
+// an installed package has only the compiled dist/, since Node strips no types in node_modules.
+import { existsSync } from 'node:fs';
+
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+const { runCli } = await import(existsSync(sources) ? sources.href : new URL('../dist/cli/main.js', import.meta.url).href);
 
 process.exitCode = await runCli(process.argv.slice(2));

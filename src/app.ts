@@ -104,8 +104,9 @@ export async function createApp(container: Container) {
   if (config.twilioAuthToken) {
     app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
   }
-  app.use(login.routes());
+  // Stepup's pages first: it answers the second-factor prompt at the interaction's address
   app.use(stepup.routes());
+  app.use(login.routes());
   app.use(accountArea.routes());
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();

@@ -1,7 +1,10 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { seeOther } from '../http/see_other.ts';
 import { abortInteraction } from './abort.ts';
+import { loadInteraction } from './current_interaction.ts';
+import { stepUrl } from './respond.ts';
 import type { InteractionDeps } from './deps.ts';
 import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment } from './enrol_delivered.ts';
 import { confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
@@ -10,7 +13,7 @@ import { sendSecondFactorCode, showSecondFactor, submitSecondFactor } from './se
 
 /**
  * Stepup's pages of a sign-in, under `${basePath}/interaction/:uid`: the second factor, the
- * first enrolment, and cancelling. `pageMiddleware` (rendering, error pages) runs only for
+ * first enrolment, and cancelling. Mounted before the host's pages at the same address. `pageMiddleware` (rendering, error pages) runs only for
  * these routes, so a host's own pages and errors are left alone.
  */
 export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: Middleware[]) {
@@ -23,6 +26,12 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
     await next();
   });
   for (const middleware of pageMiddleware) router.use(middleware);
+  // the interaction's own address is the host's page for its own prompts (login, consent)
+  router.get('/', async (ctx, next) => {
+    const it = await loadInteraction(ctx, deps);
+    if (it.prompt !== 'second_factor') return next();
+    seeOther(ctx, stepUrl(it, '/second-factor'));
+  });
   router.get('/second-factor', showSecondFactor(deps));
   router.post('/second-factor', form, submitSecondFactor(deps));
   router.post('/second-factor/send', form, sendSecondFactorCode(deps));

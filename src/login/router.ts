@@ -16,9 +16,6 @@ function showInteraction(deps: LoginDeps) {
       case 'login':
         if (await deps.stepup.secondFactorOwed(it)) return seeOther(ctx, deps.stepup.secondFactorUrl(it));
         return renderLogin(ctx, it);
-      case 'second_factor':
-        // interactions begun before Stepup's pages had their own address
-        return seeOther(ctx, deps.stepup.secondFactorUrl(it));
       case 'consent':
         // first-party clients are trusted: even prompt=consent shows no page
         return isFirstParty(it.client) ? grantRequested(ctx, deps, it) : renderConsent(ctx, it);

@@ -13,7 +13,7 @@ function accountIdOf(payload: AdapterPayload): string | undefined {
 }
 
 /** oidc-provider's models stored through our ports; `Client` comes from the client store. */
-export function createAdapterClass(records: RecordStore, clients: ClientStore, cipher: Cipher, clock: Clock) {
+export function createAdapterClass(records: RecordStore, clients: ClientStore, cipher: Cipher, clock: Clock): new (model: string) => Adapter {
   // oidc-provider looks the client up several times per sign-in; decrypt each secret once
   const secrets = new Map<string, string>();
   const secretOf = (ciphertext: string) => {

@@ -81,9 +81,6 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         },
       },
     },
-    interactions: {
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-    },
     async renderError(ctx, out) {
       pageHeaders(ctx);
       ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });

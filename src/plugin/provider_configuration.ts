@@ -36,7 +36,9 @@ function withMfaMaxAge(extraParams: ExtraParams | undefined): Record<string, Par
  * Everything else is the host's, untouched.
  */
 export function stepupConfiguration(host: Configuration, deps: { basePath: string; clock: Clock }): Configuration {
-  const hostUrl = host.interactions?.url ?? ((_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`);
+  if (host.interactions?.url) {
+    throw new TypeError(`Stepup sets interactions.url: serve the login and consent pages at ${deps.basePath}/interaction/:uid (or choose another basePath)`);
+  }
   const hostClaims = host.claims ?? {};
   const hostMetadata = host.extraClientMetadata;
   return {
@@ -57,9 +59,9 @@ export function stepupConfiguration(host: Configuration, deps: { basePath: strin
     interactions: {
       ...host.interactions,
       policy: withSecondFactorPrompt(deps.clock, host.interactions?.policy as Parameters<typeof withSecondFactorPrompt>[1]),
-      url: (ctx, interaction) => interaction.prompt.name === 'second_factor'
-        ? `${deps.basePath}/interaction/${interaction.uid}/second-factor`
-        : hostUrl(ctx, interaction),
+      // One address for every prompt: oidc-provider scopes its interaction cookie to it, so
+      // Stepup's pages below it see the cookie; they answer the second_factor prompt there.
+      url: (_ctx, interaction) => `${deps.basePath}/interaction/${interaction.uid}`,
     },
   };
 }

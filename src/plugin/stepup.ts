@@ -58,7 +58,10 @@ export interface StepupOptions {
   encryptionKey: string | Buffer[];
   /** email and SMS delivery; a channel left out fails every send, so codes fall back to the other */
   senders?: { email?: Sender; sms?: Sender };
-  /** where Stepup's pages are mounted, `/stepup` unless given ('' for the root) */
+  /**
+   * Where sign-ins happen: every prompt's page is at `${basePath}/interaction/:uid` (the host
+   * serves login and consent there, Stepup the second factor and the pages below it). '' by default.
+   */
   basePath?: string;
   /** codes, lockout, limits and names, over config/default.json's defaults */
   settings?: SettingsInput;
@@ -96,7 +99,7 @@ export async function createStepup(options: StepupOptions) {
   const settings = resolveSettings(options.settings);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ name: 'stepup' });
-  const basePath = (options.basePath ?? '/stepup').replace(/\/$/, '');
+  const basePath = (options.basePath ?? '').replace(/\/$/, '');
   const cipher = createCipher(typeof options.encryptionKey === 'string' ? parseAtRestKeys(options.encryptionKey) : options.encryptionKey);
   const store = await openStore(options.store, cipher, clock, logger);
   const secureCookies = options.issuer.startsWith('https:');

@@ -1,0 +1,81 @@
+// An application that already runs oidc-provider, with its own people and its own login
+// page, adding Stepup's second factor. Plain JavaScript; Stepup comes from its npm package.
+// Environment: ISSUER, PORT, STEPUP_DB (a SQLite file), STEPUP_KEY (32 bytes in base64),
+// CLIENTS (a JSON array of oidc-provider client metadata).
+import { scryptSync, timingSafeEqual } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import Provider from 'oidc-provider';
+import { createStepup } from 'stepup';
+
+const issuer = process.env.ISSUER ?? 'http://localhost:4000';
+
+// --- the host's own account store: here a map, in real life its database ---
+const hashPassword = (password) => scryptSync(password, 'example-salt', 32);
+const people = new Map([
+  ['u-alice', { id: 'u-alice', email: 'alice@example.com', passwordHash: hashPassword('correct horse battery staple') }],
+]);
+const findByEmail = (email) => [...people.values()].find((person) => person.email === email.trim().toLowerCase());
+const passwordIsRight = (person, password) => timingSafeEqual(person.passwordHash, hashPassword(password));
+
+// --- Stepup: these lines are all it takes ---
+const stepup = await createStepup({
+  issuer,
+  people: { findById: async (id) => people.get(id) ?? null },
+  store: { sqlitePath: process.env.STEPUP_DB ?? './stepup.db' },
+  encryptionKey: process.env.STEPUP_KEY,
+});
+const provider = new Provider(issuer, stepup.configuration({
+  clients: JSON.parse(process.env.CLIENTS ?? '[]'),
+  cookies: { keys: [process.env.COOKIE_KEY ?? 'change me: a long random string'] },
+  findAccount: async (_ctx, id) => people.has(id) ? { accountId: id, claims: () => ({ sub: id, email: people.get(id).email }) } : undefined,
+  claims: { email: ['email'] },
+  features: { devInteractions: { enabled: false } },
+}));
+stepup.attach(provider);
+
+// --- the host's own pages: the password, and consent ---
+const page = (body) => `<!doctype html><meta charset="utf-8"><title>Example</title>${body}`;
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const loginForm = (uid, error = '') => page(`<h1>Example sign-in</h1>${error ? `<p role="alert">${escape(error)}</p>` : ''}
+<form method="post" action="/interaction/${uid}/login">
+  <label>Email <input name="email" type="email" autocomplete="username"></label>
+  <label>Password <input name="password" type="password" autocomplete="current-password"></label>
+  <button>Sign in</button>
+</form>`);
+
+const router = new Router();
+router.get('/interaction/:uid', async (ctx) => {
+  const { uid, prompt, params, session } = await provider.interactionDetails(ctx.req, ctx.res);
+  if (prompt.name === 'login') {
+    ctx.body = loginForm(uid);
+    return;
+  }
+  // consent: this host trusts its own clients with what they ask
+  const grant = new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  grant.addOIDCScope(String(params.scope));
+  const result = { consent: { grantId: await grant.save() } };
+  ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true }));
+});
+router.post('/interaction/:uid/login', bodyParser({ enableTypes: ['form'] }), async (ctx) => {
+  const { email = '', password = '' } = ctx.request.body;
+  const person = findByEmail(email);
+  if (!person || !passwordIsRight(person, password)) {
+    ctx.status = 401;
+    ctx.body = loginForm(ctx.params.uid, 'Wrong email or password.');
+    return;
+  }
+  ctx.status = 303;
+  ctx.redirect(await stepup.passwordAccepted(ctx, person.id));
+});
+
+const app = new Koa();
+app.use(stepup.routes());
+app.use(router.routes());
+app.use((ctx) => {
+  ctx.respond = false;
+  return provider.callback()(ctx.req, ctx.res);
+});
+const port = Number(process.env.PORT ?? 4000);
+app.listen(port, '127.0.0.1', () => console.log(`example host listening on ${issuer}`));
