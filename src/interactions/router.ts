@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { seeOther } from '../http/see_other.ts';
+import { viewsDir } from '../paths.ts';
 import { abortInteraction } from './abort.ts';
 import { loadInteraction } from './current_interaction.ts';
 import { stepUrl } from './respond.ts';
@@ -44,5 +47,17 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
     router.post(`/enrol/${channel}/confirm`, form, confirmDeliveredEnrolment(deps, channel));
   }
   router.post('/abort', form, abortInteraction(deps));
+  return router;
+}
+
+/** The pages' stylesheet, at the address their layout names. */
+export function stylesheetRouter() {
+  const router = new Router();
+  const stylesheet = readFileSync(join(viewsDir, 'stepup.css'));
+  router.get('/assets/stepup.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
   return router;
 }

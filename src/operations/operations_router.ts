@@ -1,20 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Container } from '../container.ts';
-import { viewsDir } from '../paths.ts';
 import type { CurrentProvider } from '../oidc/current_provider.ts';
 
-/** The stylesheet, liveness, readiness and metrics. */
+/** Liveness, readiness and metrics. */
 export function operationsRouter(container: Container, current: CurrentProvider) {
   const { store, metrics } = container;
   const router = new Router();
-  const stylesheet = readFileSync(join(viewsDir, 'stepup.css'));
-  router.get('/assets/stepup.css', (ctx) => {
-    ctx.type = 'text/css';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = stylesheet;
-  });
 
   const storageReachable = async () => {
     try {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type ParameterizedContext } from 'koa';
+import compose from 'koa-compose';
 import type { MongoClient } from 'mongodb';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
@@ -15,7 +16,7 @@ import type { InteractionDeps } from '../interactions/deps.ts';
 import { createKnownBrowsers } from '../interactions/known_browsers.ts';
 import { createPendingSignIns } from '../interactions/pending_sign_in.ts';
 import { saveResult, stepUrl } from '../interactions/respond.ts';
-import { createInteractionRouter } from '../interactions/router.ts';
+import { createInteractionRouter, stylesheetRouter } from '../interactions/router.ts';
 import { needsSecondFactor } from '../oidc/assurance.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
@@ -164,8 +165,7 @@ export async function createStepup(options: StepupOptions) {
     basePath,
   };
   const pages = createPages(settings.serviceName);
-  const router = createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]);
-  const routes = router.routes();
+  const routes = compose([stylesheetRouter().routes(), createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]).routes()]);
 
   // hosts that are not Koa apps reach the same routes through a Koa app of Stepup's own
   const ownApp = new Koa({ proxy: (options.trustedProxies ?? 0) > 0, maxIpsCount: options.trustedProxies ?? 0 });

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS clients (
 );
 CREATE TABLE IF NOT EXISTS factors (
   id TEXT PRIMARY KEY,
-  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
   kind TEXT NOT NULL,
   secret_ciphertext TEXT,
   target TEXT,
@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS factors (
 );
 CREATE INDEX IF NOT EXISTS factors_account ON factors(account_id);
 CREATE TABLE IF NOT EXISTS recovery_codes (
-  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
   code_hash TEXT NOT NULL,
   used_at INTEGER,
   created_at INTEGER NOT NULL,
@@ -128,6 +128,24 @@ function upgrade(db: DatabaseSync): void {
   if ((db.prepare('PRAGMA foreign_key_list(issued_codes)').all() as unknown[]).length > 0) {
     db.exec('DROP TABLE issued_codes');
     db.exec(schema);
+  }
+  // as a plugin, the people whose factors these are live in the host's store, not in accounts:
+  // the tables are made again without their foreign key, rows copied, in one transaction
+  for (const table of ['factors', 'recovery_codes']) {
+    if ((db.prepare(`PRAGMA foreign_key_list(${table})`).all() as unknown[]).length === 0) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(`ALTER TABLE ${table} RENAME TO ${table}_before`);
+      db.exec(schema);
+      db.exec(`INSERT INTO ${table} SELECT * FROM ${table}_before`);
+      db.exec(`DROP TABLE ${table}_before`);
+      // its indexes went with the old table
+      db.exec(schema);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
   }
 }
 

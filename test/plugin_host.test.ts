@@ -1,0 +1,153 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as oidc from 'openid-client';
+import { generate } from 'otplib';
+import type { Browser as Chromium, Page } from 'playwright-core';
+import { describeInChromium, launchChromium } from './support/chromium.ts';
+
+/**
+ * examples/existing-provider, a host with its own people and login page, installed with
+ * Stepup from the tarball `npm pack` makes (compiled JS and .d.ts, never src/), run by Node
+ * as a user would, and signed in to with Chromium and openid-client.
+ */
+const maybe = describeInChromium('the example host');
+const root = join(import.meta.dirname, '..');
+const redirectUri = 'http://127.0.0.1:1/callback';
+const secret = 'example-client-secret-0123456789abcdef';
+const alice = { email: 'alice@example.com', password: 'correct horse battery staple' };
+
+const freePort = () => new Promise<number>((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+
+let workDir: string;
+let host: ChildProcess;
+let issuer: string;
+let chromium: Chromium;
+
+async function relyingParty(clientId: string) {
+  const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  return async (page: Page, params: Record<string, string> = {}) => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri, scope: 'openid email', state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params,
+    });
+    await page.goto(url.href);
+    /** Finishes with `action` and exchanges the code the browser brings back. */
+    return async (action: () => Promise<unknown>) => {
+      const callback = page.waitForRequest((request) => request.url().startsWith(redirectUri));
+      await action();
+      const tokens = await oidc.authorizationCodeGrant(config, new URL((await callback).url()), { pkceCodeVerifier: verifier, expectedState: state });
+      return tokens.claims()!;
+    };
+  };
+}
+
+async function newPage() {
+  const page = await (await chromium.newContext()).newPage();
+  await page.route(`${redirectUri}**`, (route) => route.fulfill({ status: 200, body: 'signed in' }));
+  return page;
+}
+
+async function typePassword(page: Page) {
+  await page.getByLabel('Email').fill(alice.email);
+  await page.getByLabel('Password').fill(alice.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+maybe('an oidc-provider app adds Stepup from its npm package', () => {
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'stepup-example-'));
+    execFileSync('npm', ['pack', '--pack-destination', workDir, '--silent'], { cwd: root, stdio: 'pipe' });
+    const app = join(workDir, 'app');
+    cpSync(join(root, 'examples', 'existing-provider'), app, { recursive: true });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(workDir, 'stepup-0.1.0.tgz')], { cwd: app, stdio: 'pipe' });
+
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    const client = (id: string, extra: object = {}) => ({ client_id: id, client_secret: secret, redirect_uris: [redirectUri], ...extra });
+    host = spawn(process.execPath, ['server.js'], {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH, ISSUER: issuer, PORT: String(port),
+        STEPUP_DB: join(workDir, 'stepup.db'), STEPUP_KEY: randomBytes(32).toString('base64'),
+        CLIENTS: JSON.stringify([client('required-app'), client('on-request-app', { mfa_policy: 'on-request' })]),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      host.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk;
+        if (output.includes('listening')) resolve();
+      });
+      host.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
+      host.on('exit', (code) => reject(new Error(`the example host exited with ${code}:\n${output}`)));
+    });
+    chromium = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await chromium?.close();
+    host?.kill();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('the package holds compiled JavaScript and type declarations, not the TypeScript sources', () => {
+    const files = execFileSync('tar', ['tzf', join(workDir, 'stepup-0.1.0.tgz')], { encoding: 'utf8' }).split('\n');
+    expect(files).toContain('package/dist/index.js');
+    expect(files).toContain('package/dist/index.d.ts');
+    expect(files).toContain('package/views/second_factor.njk');
+    expect(files.filter((file) => file.startsWith('package/src/'))).toEqual([]);
+  });
+
+  test('discovery lists Stepup\'s acr values beside the host\'s own settings', async () => {
+    const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as Record<string, string[]>;
+    expect(discovery.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa']);
+    expect(discovery.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr', 'auth_time', 'email']));
+  });
+
+  test('password at the host\'s page, then an authenticator app enrolled at Stepup\'s: the ID token says pwd, otp, mfa and 2fa', async () => {
+    const page = await newPage();
+    const finish = await (await relyingParty('required-app'))(page);
+    await page.getByRole('heading', { name: 'Example sign-in' }).waitFor();
+    await typePassword(page);
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
+    const key = (await page.locator('#totp-secret').textContent())!.trim();
+    await page.getByLabel('Code shown in the app').fill(await generate({ secret: key }));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    const claims = await finish(() => page.getByRole('link', { name: /I have saved my codes/ }).click());
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(claims.acr).toBe('urn:stepup:loa:2fa');
+    expect(claims.sub).toBe('u-alice');
+    await page.context().close();
+
+    // an on-request client: the password alone is 1fa; asking for 2fa then shows only the second factor
+    const other = await newPage();
+    const onRequest = await relyingParty('on-request-app');
+    const passwordOnly = await onRequest(other);
+    const oneFactor = await passwordOnly(() => typePassword(other));
+    expect(oneFactor.acr).toBe('urn:stepup:loa:1fa');
+    expect(oneFactor.amr).toEqual(['pwd']);
+
+    const stepUp = await onRequest(other, { acr_values: 'urn:stepup:loa:2fa' });
+    await other.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    await expect(other.getByLabel('Password').count()).resolves.toBe(0);
+    // the next time step (one step of drift is accepted): the enrolment's code may not be used again
+    await other.getByLabel('Authenticator app').fill(await generate({ secret: key, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    const twoFactors = await stepUp(() => other.getByRole('button', { name: 'Continue' }).click());
+    expect(twoFactors.acr).toBe('urn:stepup:loa:2fa');
+    expect(twoFactors.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(twoFactors.auth_time).toBe(oneFactor.auth_time);
+    await other.context().close();
+  });
+});
