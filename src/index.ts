@@ -7,9 +7,9 @@ export type { HostRequest, SignInStep, Stepup, StepupOptions, StoreOption } from
 export { SettingsError } from './plugin/settings.ts';
 export type { Settings, SettingsInput } from './plugin/settings.ts';
 export type { People, Person } from './person.ts';
-export type { OutgoingMessage, Sender } from './otp/senders/sender.ts';
-export { createSmtpSender } from './otp/senders/smtp_sender.ts';
-export { createTwilioSender } from './otp/senders/twilio_sender.ts';
-export { createOutboxSender } from './otp/senders/outbox_sender.ts';
+export type { OutgoingMessage, Sender } from './notifications/senders/sender.ts';
+export { createSmtpSender } from './notifications/senders/smtp_sender.ts';
+export { createTwilioSender } from './notifications/senders/twilio_sender.ts';
+export { createOutboxSender } from './notifications/senders/outbox_sender.ts';
 export { ACR_1FA, ACR_2FA } from './oidc/assurance.ts';
 export { MFA_MAX_AGE } from './oidc/interaction_policy.ts';

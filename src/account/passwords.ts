@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { normalizeEmail, typedEmail, type CheckPassword } from './password_login.ts';
-import { utcMinute, type Alert, type SendEmailTo } from '../audit/alerts.ts';
+import { utcMinute, type Alert, type SendEmailTo } from '../notifications/alerts.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import type { ResetMessages } from '../otp/messages.ts';
+import type { ResetMessages } from '../notifications/messages.ts';
 import { random } from '../random.ts';
 import { keyedHash, safeEqual } from '../security/keyed_hash.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';

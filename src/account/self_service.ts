@@ -1,4 +1,4 @@
-import type { Alert } from '../audit/alerts.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';

@@ -2,12 +2,12 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { parseTarget, renderDeliveredEnrolment } from '../interactions/enrol_delivered.ts';
+import { auditCodeSent } from '../audit/code_sent.ts';
+import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
+import { parseTarget } from '../otp/destinations.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { seeOther } from '../http/see_other.ts';
-import { wrongTotpCode } from '../interactions/enrol_totp.ts';
-import { checkMessages } from '../interactions/second_factor.ts';
-import { auditSend, sendProblem } from '../interactions/send_outcome.ts';
+import { checkMessages, sendProblem, wrongTotpCode } from '../otp/outcome_texts.ts';
 import type { MethodKind } from '../otp/methods.ts';
 import type { Channel } from '../store/ports.ts';
 import type { AccountAreaDeps } from './deps.ts';
@@ -68,7 +68,7 @@ export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
     const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName);
-    await auditSend(ctx, deps, page, account, channel, outcome);
+    await auditCodeSent(deps.audit, requestInfo(ctx), page.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
     await renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ParameterizedContext } from 'koa';
 import { ACCOUNT_CLIENT_ID, accountCallbackPath, accountSignedOutPath } from '../account/account_client.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
 import { ACR_2FA } from '../oidc/assurance.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
 import { summarize, type AuditSummary } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
-import { badRequest } from '../http/errors.ts';
+import { badRequest } from '../errors.ts';
 import type { AuditEvent, AuditLogStore, AuditType } from '../store/ports.ts';
 
 export const auditTypes: AuditType[] = ['login_ok', 'login_failed', 'code_sent', 'code_ok', 'code_failed', 'lockout', 'enrolment', 'recovery_code_used', 'admin_change', 'account_change', 'password_reset'];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import { conflict, notFound } from '../http/errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import { acrValues } from '../oidc/assurance.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';

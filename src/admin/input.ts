@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from '../http/errors.ts';
+import { badRequest } from '../errors.ts';
 
 /** Validates admin input into typed values; every problem is named in one message. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {

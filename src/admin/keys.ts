@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
-import type { KeyRingStore } from '../oidc/key_ring_store.ts';
-import { live, rotateKeyRing, stateOf, type ScheduledKey } from '../oidc/keys.ts';
+import type { KeyRingStore } from '../provider/key_ring_store.ts';
+import { live, rotateKeyRing, stateOf, type ScheduledKey } from '../provider/keys.ts';
 import { parseInput } from './input.ts';
 
 export const keySummarySchema = z.object({

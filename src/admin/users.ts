@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { e164 } from '../otp/destinations.ts';
 import { passwordProblem, type PasswordRules } from '../account/password_policy.ts';
 import { normalizeEmail } from '../account/password_login.ts';
 import { noRequest, type RecordAudit } from '../audit/audit.ts';
-import type { Alert } from '../audit/alerts.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import type { Clock } from '../clock.ts';
-import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
@@ -12,7 +13,6 @@ import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 
-export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
 const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
 

@@ -3,7 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { parseInput } from '../admin/input.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { adminApiBase, openApiDocument } from './openapi.ts';
 import type { AdminRoute } from './routes.ts';
 

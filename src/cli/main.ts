@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { MigrationError } from '../admin/migrate.ts';
 import { ConfigError } from '../config/load.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { StoreUnavailableError } from '../store/mongo/database.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientCommands } from './commands/clients.ts';

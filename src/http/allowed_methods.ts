@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { methodNotAllowed } from './errors.ts';
+import { methodNotAllowed } from '../errors.ts';
 
 /**
  * 405 with an Allow header when a path one of our routers knows is asked with another

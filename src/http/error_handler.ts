@@ -1,6 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 import { loggablePath } from './loggable_path.ts';
 import type { Pages } from './pages.ts';
 

@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError, forgedForm } from '../http/errors.ts';
+import { AppError, forgedForm } from '../errors.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { InteractionDeps } from './deps.ts';
 

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { Alert } from '../audit/alerts.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';

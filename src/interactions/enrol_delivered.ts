@@ -1,54 +1,18 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { e164 } from '../admin/users.ts';
+import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { parseForm, text } from '../http/form.ts';
-import { maskDestination } from '../otp/mask.ts';
-import type { Person } from '../person.ts';
+import { parseTarget } from '../otp/destinations.ts';
 import type { Channel } from '../store/ports.ts';
-import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
+import { loadInteraction, requireCsrf } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
 import { enforceRateLimit } from '../http/guards.ts';
-import { checkMessages } from './second_factor.ts';
-import { auditSend, sendProblem } from './send_outcome.ts';
-import { durationText } from '../http/wait_text.ts';
-
-const targetSchema: Record<Channel, z.ZodType<string>> = {
-  email: z.email().max(320),
-  sms: e164,
-};
-const targetError: Record<Channel, string> = {
-  email: 'Enter an email address, like name@example.com.',
-  sms: 'Enter the phone number in international form, starting with + and the country code, like +15551234567.',
-};
-
-/** The address or number typed, checked: the value to send a code to, or what to tell the person. */
-export function parseTarget(channel: Channel, target: string): { ok: true; value: string } | { ok: false; error: string } {
-  const parsed = targetSchema[channel].safeParse(target.trim());
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: targetError[channel] };
-}
-
-/** The page that proves an email address or phone number, in a sign-in or in the account area. */
-export type EnrolmentPage = Pick<CurrentInteraction, 'base' | 'csrfToken' | 'clientName'> & { uid?: string };
-
-/** `binding`: the interaction or account-area session the enrolment belongs to. */
-export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: Pick<InteractionDeps, 'deliveredCodes' | 'clock'>, binding: string, it: EnrolmentPage, account: Person, channel: Channel, state: { error?: string; target?: string } = {}) {
-  const pending = await deps.deliveredCodes.pendingEnrolment(binding, account.id, channel);
-  const live = pending ? await deps.deliveredCodes.liveCode(pending.factorId) : null;
-  const now = deps.clock.now();
-  const nextSendAt = await deps.deliveredCodes.nextSendAt(account.id);
-  await ctx.render('enrol_delivered', {
-    it,
-    channel,
-    target: state.target ?? pending?.target ?? (channel === 'email' ? account.email : account.phone ?? ''),
-    sentTo: live && pending?.target ? maskDestination(channel, pending.target) : null,
-    expiresIn: live ? durationText(live.expiresAt - now) : null,
-    resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),
-    error: state.error,
-  });
-}
+import { checkMessages, sendProblem } from '../otp/outcome_texts.ts';
+import { auditCodeSent } from '../audit/code_sent.ts';
+import { requestInfo } from '../http/request_info.ts';
 
 /** GET /interaction/:uid/enrol/email|sms — the address or number, then the code sent to it. */
 export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
@@ -76,7 +40,7 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
     const outcome = await deps.deliveredCodes.startEnrolment(it.uid, account, channel, parsed.value, it.clientName);
-    await auditSend(ctx, deps, it, account, channel, outcome);
+    await auditCodeSent(deps.audit, requestInfo(ctx), it.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
     await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });

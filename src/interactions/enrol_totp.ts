@@ -6,9 +6,9 @@ import { loadInteraction, requireCsrf, type CurrentInteraction } from './current
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import { wrongTotpCode } from '../otp/outcome_texts.ts';
 
 const confirmForm = z.object({ code: text(64), csrf: text(200) });
-export const wrongTotpCode = 'That code is not valid. Check the time on your phone and try the current code.';
 
 async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction, enrolment: TotpEnrolment, error?: string) {
   await ctx.render('enrol_totp', { it, enrolment, error });

@@ -1,10 +1,12 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { utcMinute } from '../audit/alerts.ts';
+import { utcMinute } from '../notifications/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import type { CheckOutcome } from '../otp/delivered_codes.ts';
-import { maskDestination } from '../otp/mask.ts';
+import { maskDestination } from '../notifications/mask.ts';
+import { checkMessages, sendProblem } from '../otp/outcome_texts.ts';
+import { auditCodeSent } from '../audit/code_sent.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../store/ports.ts';
@@ -14,8 +16,7 @@ import { enforceRateLimit, renderLocked } from '../http/guards.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
-import { auditSend, sendProblem } from './send_outcome.ts';
-import { durationText } from '../http/wait_text.ts';
+import { durationText } from '../wait_text.ts';
 
 const methodKinds = ['totp', 'email', 'sms', 'recovery'] as const;
 const codeForm = z.object({ method: z.enum(methodKinds), code: text(64), csrf: text(200) });
@@ -23,12 +24,6 @@ const sendForm = z.object({ method: z.enum(['email', 'sms']), csrf: text(200) })
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
 const channelName: Record<Channel, string> = { email: 'email', sms: 'SMS' };
-
-export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, string> = {
-  wrong: 'That code is not valid. Check it and try again.',
-  expired: 'That code has expired or was already used. Send a new one.',
-  exhausted: 'Too many wrong tries for this code. Send a new one.',
-};
 
 interface PageState {
   error?: string;
@@ -98,7 +93,7 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     if (lockedUntil) return renderLocked(ctx, deps, it, lockedUntil);
 
     const outcome = await deps.deliveredCodes.sendSignInCode(found.account, method, it.clientName);
-    await auditSend(ctx, deps, it, found.account, method, outcome);
+    await auditCodeSent(deps.audit, requestInfo(ctx), it.clientId, found.account, method, outcome);
     if (outcome.kind === 'sent') {
       const fallback = outcome.fallbackFrom ? `&fallback=${outcome.fallbackFrom}` : '';
       return seeOther(ctx, `${stepUrl(it, '/second-factor')}?method=${outcome.channel}${fallback}`);

@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { CheckPassword } from '../account/password_login.ts';
-import type { Alert } from '../audit/alerts.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Stepup } from '../plugin/stepup.ts';

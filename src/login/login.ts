@@ -1,7 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { normalizeEmail, typedEmail } from '../account/password_login.ts';
-import { utcMinute } from '../audit/alerts.ts';
+import { utcMinute } from '../notifications/alerts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';

@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { grantRequested, renderConsent, submitConsent } from './consent.ts';

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Container } from '../container.ts';
-import type { CurrentProvider } from '../oidc/current_provider.ts';
+import type { CurrentProvider } from '../provider/current_provider.ts';
 
 /** Liveness, readiness and metrics. */
 export function operationsRouter(container: Container, current: CurrentProvider) {

@@ -6,11 +6,11 @@ import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { Person } from '../person.ts';
 import type { Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore, Store } from '../store/ports.ts';
-import { maskDestination } from './mask.ts';
-import type { CodeMessages } from './messages.ts';
+import { maskDestination } from '../notifications/mask.ts';
+import type { CodeMessages } from '../notifications/messages.ts';
 import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
 import { replaceFactorsOfKind } from './replace_factors_of_kind.ts';
-import type { Sender } from './senders/sender.ts';
+import type { Sender } from '../notifications/senders/sender.ts';
 
 export interface DeliveredCodeSettings {
   digits: number;

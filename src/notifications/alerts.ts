@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import { maskEmail } from '../otp/mask.ts';
-import type { AlertKind, createAlertMessages } from '../otp/messages.ts';
-import type { OutgoingMessage, Sender } from '../otp/senders/sender.ts';
+import { maskEmail } from './mask.ts';
+import type { AlertKind, createAlertMessages } from './messages.ts';
+import type { OutgoingMessage, Sender } from './senders/sender.ts';
 import { random } from '../random.ts';
 import type { Person } from '../person.ts';
 import type { Delivery, DeliveryLogStore } from '../store/ports.ts';

@@ -1,8 +1,8 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
-import type { Metrics } from '../operations/metrics.ts';
-import { isProviderPath } from '../oidc/provider.ts';
-import { loggablePath } from './loggable_path.ts';
+import type { Metrics } from './metrics.ts';
+import { isProviderPath } from '../provider/provider.ts';
+import { loggablePath } from '../http/loggable_path.ts';
 import { random } from '../random.ts';
 
 /** A route label with no ids in it, so the latency histogram keeps few series. */

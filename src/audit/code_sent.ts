@@ -1,0 +1,18 @@
+import type { SendOutcome } from '../otp/delivered_codes.ts';
+import type { Person } from '../person.ts';
+import type { Channel } from '../store/ports.ts';
+import type { RecordAudit, RequestInfo } from './audit.ts';
+
+/** Every send attempt goes to the audit log, with the channel it finally went out on. */
+export async function auditCodeSent(audit: RecordAudit, request: RequestInfo, clientId: string | null, person: Person, chosen: Channel, outcome: SendOutcome) {
+  if (outcome.kind === 'cooldown' || outcome.kind === 'capped') return;
+  await audit(request, {
+    type: 'code_sent',
+    accountId: person.id,
+    email: person.email,
+    clientId,
+    channel: outcome.kind === 'sent' ? outcome.channel : chosen,
+    result: outcome.kind === 'sent' ? 'ok' : 'failed',
+    detail: outcome.kind === 'sent' ? (outcome.fallbackFrom ? `fallback from ${outcome.fallbackFrom}` : null) : 'no channel delivered',
+  });
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { Channel } from '../store/ports.ts';
+
+/** A phone number as codes are sent to it: E.164, like +15551234567. */
+export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
+
+const targetSchema: Record<Channel, z.ZodType<string>> = {
+  email: z.email().max(320),
+  sms: e164,
+};
+const targetError: Record<Channel, string> = {
+  email: 'Enter an email address, like name@example.com.',
+  sms: 'Enter the phone number in international form, starting with + and the country code, like +15551234567.',
+};
+
+/** The address or number typed, checked: the value to send a code to, or what to tell the person. */
+export function parseTarget(channel: Channel, target: string): { ok: true; value: string } | { ok: false; error: string } {
+  const parsed = targetSchema[channel].safeParse(target.trim());
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: targetError[channel] };
+}
