@@ -129,7 +129,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       issuedCodes: store.issuedCodes,
       deliveries: store.deliveries,
       counters: store.counters,
-      transaction: store.transaction,
+      addFactor: secondFactors.addFactor,
       enrolments,
       senders,
       messages: createCodeMessages(config.serviceName),
