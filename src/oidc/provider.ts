@@ -1,6 +1,8 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Pages } from '../http/pages.ts';
+import { storageDown } from '../http/error_handler.ts';
+import { isStoreUnreachable } from '../store/mongo/database.ts';
 import { acrValues } from './assurance.ts';
 import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
 import { loadExistingGrant } from './first_party_grant.ts';
@@ -104,8 +106,13 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     loadExistingGrant,
-    async renderError(ctx, out) {
+    async renderError(ctx, out, error) {
       pageHeaders(ctx);
+      if (isStoreUnreachable(error)) {
+        ctx.status = 503;
+        ctx.body = pages.render('error', { title: 'Something went wrong', message: storageDown });
+        return;
+      }
       ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
     },
     ttl: {
