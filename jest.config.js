@@ -15,6 +15,9 @@ const onBothStores = [
 
 // without a MongoDB test server the mongodb project is left out, saying why; the suites of the
 // sqlite project that also use MongoDB skip those tests, saying why (skippedWithoutMongo)
+/** Suites about MongoDB alone (several processes on one database, its outages): mongodb project only. */
+const mongoOnly = ['several_processes', 'mongodb_faults'];
+
 const mongoSkipped = mongoTestServerUnavailable();
 if (mongoSkipped) {
   process.env.STEPUP_TEST_MONGODB_SKIPPED = mongoSkipped;
@@ -26,11 +29,11 @@ export default {
   globalTeardown: '<rootDir>/test/support/global_teardown.ts',
   testTimeout: 30000,
   projects: [
-    { ...common, displayName: 'sqlite', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    { ...common, displayName: 'sqlite', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: mongoOnly.map((name) => `/test/${name}\\.test\\.ts$`) },
     ...(mongoSkipped ? [] : [{
       ...common,
       displayName: 'mongodb',
-      testMatch: onBothStores.map((name) => `<rootDir>/test/${name}.test.ts`),
+      testMatch: [...onBothStores, ...mongoOnly].map((name) => `<rootDir>/test/${name}.test.ts`),
       setupFiles: ['<rootDir>/test/support/use_mongodb.ts'],
     }]),
   ],

@@ -1,7 +1,11 @@
+import { MongoClient } from 'mongodb';
+import { ConnectionString } from 'mongodb-connection-string-url';
 import pino from 'pino';
+import { migrate } from '../src/admin/migrate.ts';
 import { openMongoStore } from '../src/store/mongo/index.ts';
 import { Browser } from './support/browser.ts';
 import { runStepupCli } from './support/cli.ts';
+import { TestClock } from './support/clock.ts';
 import { dropDatabase, freshDatabaseUri, mongoTestServerName, skippedWithoutMongo } from './support/mongodb_server.ts';
 import { enrolThroughSignIn, totpCode } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
@@ -59,6 +63,66 @@ withMongo(`stepup migrate moves an embedded installation to MongoDB (${mongoTest
   } finally {
     await embedded.stop().catch(() => undefined);
     await dropDatabase(target);
+  }
+});
+
+withMongo('a copy cut off halfway leaves a target Stepup refuses, and migrate run again copies anew', async () => {
+  const embedded = await startStepup({ MONGODB_URI: '' });
+  const target = freshDatabaseUri('stepup_migrate_cut');
+  const client = await new MongoClient(target).connect();
+  try {
+    await enrolThroughSignIn(embedded, new Browser(embedded.issuer), (await (await relyingParty(embedded, { firstParty: true })).authorize()).url);
+    await embedded.container.close();
+    // the target fails halfway, as a lost connection or a full disk would: its recovery codes
+    // collection takes one code per account, and the copy writes ten after the accounts and factors
+    const codes = client.db().collection('recovery_codes');
+    await codes.createIndex({ accountId: 1 }, { name: 'test_fault', unique: true });
+
+    const cut = runStepupCli({ DATA_DIR: embedded.dataDir }, ['migrate', '--to', target]);
+    expect(cut.code).toBe(1);
+    expect(await client.db().collection('accounts').countDocuments()).toBe(1);
+
+    const onTarget = { DATA_DIR: embedded.dataDir, MONGODB_URI: target };
+    const refused = runStepupCli(onTarget, ['user', 'list']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('holds a copy by `stepup migrate` that did not finish; run the same migrate again');
+    expect(refused.stderr).not.toContain(new ConnectionString(target).password);
+
+    await codes.dropIndex('test_fault');
+    const again = runStepupCli({ DATA_DIR: embedded.dataDir }, ['migrate', '--to', target, '--json']);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+    const report = JSON.parse(again.stdout);
+    expect(report).toMatchObject({ verified: true, startedOver: true, copied: { accounts: 1, factors: 1, recoveryCodes: 10 } });
+    expect(report.target).toEqual(report.copied);
+    expect(runStepupCli(onTarget, ['user', 'list']).code).toBe(0);
+  } finally {
+    await client.close();
+    await embedded.stop().catch(() => undefined);
+    await dropDatabase(target);
+  }
+});
+
+withMongo('account_locks, which transactions write to conflict on, are not copied: they are made again when needed', async () => {
+  const sourceUri = freshDatabaseUri('stepup_migrate_source');
+  const targetUri = freshDatabaseUri('stepup_migrate_target');
+  const clock = new TestClock();
+  const silent = pino({ level: 'silent' });
+  const source = await openMongoStore(sourceUri, clock, silent);
+  const target = await openMongoStore(targetUri, clock, silent, { target: true });
+  const client = await new MongoClient(targetUri).connect();
+  try {
+    const account = await source.accounts.create({ id: 'a1', email: 'a@example.com', phone: null, passwordHash: 'x', createdAt: clock.now() });
+    await source.transaction(account.id, (tx) => tx.recoveryCodes.replace(account.id, ['h1', 'h2'], clock.now()));
+    const report = await migrate(source, target);
+    expect(report.copied).toMatchObject({ accounts: 1, recoveryCodes: 2 });
+    expect(await client.db().collection('account_locks').countDocuments()).toBe(0);
+    await expect(target.transaction(account.id, (tx) => tx.recoveryCodes.countUnused(account.id))).resolves.toBe(2);
+  } finally {
+    await client.close();
+    await source.close();
+    await target.close();
+    await dropDatabase(sourceUri);
+    await dropDatabase(targetUri);
   }
 });
 

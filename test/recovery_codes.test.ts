@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Browser } from './support/browser.ts';
-import { enrolThroughSignIn } from './support/people.ts';
+import { createPerson, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
@@ -69,17 +71,92 @@ test('recovery codes are stored only as keyed hashes', async () => {
   expect(found).toEqual([]);
 });
 
-test('two first enrolments at once issue one set of recovery codes, and it is the set that works', async () => {
+test('two factors added at once come with one set of recovery codes, and it is the set that works', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
   await stepup.container.userAdmin.resetSecondFactor(person.email);
   const { secondFactors } = stepup.container;
+  const factor = () => ({ id: randomUUID(), accountId: account.id, kind: 'totp' as const, secretCiphertext: null, target: null, confirmedAt: Date.now(), lastTimeStep: null, createdAt: Date.now() });
 
-  const issued = await Promise.all([1, 2].map(() => secondFactors.issueFirstRecoveryCodes(account.id)));
+  const issued = await Promise.all([1, 2].map(() => secondFactors.addFactor(factor())));
   const shown = issued.filter((codes) => codes.length > 0);
   expect(shown).toHaveLength(1);
+  expect(await secondFactors.confirmedFactors(account.id)).toHaveLength(2);
   expect(await secondFactors.recoveryCodesLeft(account.id)).toBe(10);
   for (const code of shown[0]!) expect(await secondFactors.useRecoveryCode(account.id, code)).toBe(true);
+});
+
+test('the same enrolment confirmed twice at once adds one factor with one set of recovery codes', async () => {
+  const person = await createPerson(stepup);
+  const browser = new Browser(stepup.issuer);
+  await browser.open((await rp.authorize()).url);
+  await browser.submit('/login', person);
+  await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
+  const form = browser.forms().find((f) => f.action.endsWith('/enrol/totp'))!;
+  const body = new URLSearchParams({ ...form.fields, code: await totpCode(stepup, browser.textOf('totp-secret')!) }).toString();
+  const confirm = () => fetch(new URL(form.action, stepup.issuer), {
+    method: 'POST', body, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), accept: 'text/html' },
+  }).then(async (response) => [...(await response.text()).matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!));
+
+  const shown = (await Promise.all([confirm(), confirm()])).filter((codes) => codes.length > 0);
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  const { secondFactors } = stepup.container;
+  expect(shown).toHaveLength(1);
+  expect(await secondFactors.confirmedFactors(account.id)).toHaveLength(1);
+  expect(await secondFactors.recoveryCodesLeft(account.id)).toBe(10);
+  for (const code of shown[0]!) expect(await secondFactors.useRecoveryCode(account.id, code)).toBe(true);
+});
+
+/**
+ * Makes the store refuse recovery codes, as a failing disk or database would, by a unique index
+ * on their account: the second code of a set is a duplicate. Returns the undo.
+ */
+async function refuseRecoveryCodes(server: RunningStepup): Promise<() => Promise<void>> {
+  const uri = server.container.config.mongodbUri;
+  if (uri) {
+    const { MongoClient } = await import('mongodb');
+    const client = await new MongoClient(uri).connect();
+    const codes = client.db().collection('recovery_codes');
+    await codes.createIndex({ accountId: 1 }, { name: 'test_fault', unique: true });
+    return async () => {
+      await codes.dropIndex('test_fault');
+      await client.close();
+    };
+  }
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(server.dataDir, 'stepup.db'));
+  db.exec('CREATE UNIQUE INDEX test_fault ON recovery_codes(account_id)');
+  return async () => {
+    db.exec('DROP INDEX test_fault');
+    db.close();
+  };
+}
+
+test('a first factor whose recovery codes cannot be stored is not stored either', async () => {
+  const own = await startStepup(); // a database of its own: the fault touches every account's codes
+  try {
+    const person = await createPerson(own);
+    const account = (await own.container.store.accounts.findByEmail(person.email))!;
+    const { store } = own.container;
+    const url = async () => (await (await relyingParty(own, { firstParty: true })).authorize()).url;
+    const restore = await refuseRecoveryCodes(own);
+
+    const browser = new Browser(own.issuer);
+    await browser.open(await url());
+    await browser.submit('/login', person);
+    await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
+    await browser.submit('/enrol/totp', { code: await totpCode(own, browser.textOf('totp-secret')!) });
+    expect(browser.page.status).toBe(500);
+    expect(browser.page.html).not.toMatch(/\n\s+at |duplicate/i);
+    expect({ factors: await store.factors.listForAccount(account.id), codes: await store.recoveryCodes.countUnused(account.id) }).toEqual({ factors: [], codes: 0 });
+
+    await restore();
+    nextTimeStep(own);
+    await enrolThroughSignIn(own, new Browser(own.issuer), await url(), person);
+    expect({ factors: (await store.factors.listForAccount(account.id)).length, codes: await store.recoveryCodes.countUnused(account.id) }).toEqual({ factors: 1, codes: 10 });
+  } finally {
+    await own.stop();
+  }
 });
 
 test('two replacements of the recovery codes at once leave the ten of the later one', async () => {

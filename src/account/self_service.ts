@@ -20,11 +20,10 @@ export function createSelfService(deps: SelfServiceDeps) {
   const who = (account: Account, channel: string) => ({ accountId: account.id, email: account.email, clientId: ACCOUNT_CLIENT_ID, channel });
 
   return {
-    /** A factor was confirmed in the account area; recovery codes come with the first one only. */
-    async factorAdded(account: Account, method: MethodKind, request: RequestInfo): Promise<string[]> {
+    /** A factor was confirmed in the account area (and stored with any recovery codes it brought). */
+    async factorAdded(account: Account, method: MethodKind, request: RequestInfo): Promise<void> {
       await audit(request, { ...who(account, method), type: 'enrolment', result: 'ok', detail: 'added in the account area' });
       await alert(account, 'factor_added', { method: methodLabel[method] });
-      return secondFactors.issueFirstRecoveryCodes(account.id);
     },
 
     async removeFactor(account: Account, factorId: string, request: RequestInfo): Promise<RemoveOutcome> {

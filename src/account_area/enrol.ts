@@ -16,9 +16,9 @@ import { accountOf, enrolmentBinding, requireAccountCsrf } from './session.ts';
 const codeForm = z.object({ code: text(64), csrf: text(200) });
 const targetForm = z.object({ target: text(320), csrf: text(200) });
 
-/** The factor is confirmed: audited, emailed, and the first recovery codes shown if it is the first factor. */
-async function finish(ctx: ParameterizedContext, deps: AccountAreaDeps, method: MethodKind) {
-  const recoveryCodes = await deps.selfService.factorAdded(accountOf(ctx).account, method, requestInfo(ctx));
+/** The factor is stored: audited, emailed, and its recovery codes shown if it came with any. */
+async function finish(ctx: ParameterizedContext, deps: AccountAreaDeps, method: MethodKind, recoveryCodes: string[]) {
+  await deps.selfService.factorAdded(accountOf(ctx).account, method, requestInfo(ctx));
   if (recoveryCodes.length === 0) return seeOther(ctx, '/account?done=factor-added');
   await ctx.render('recovery_codes', { recoveryCodes, continueUrl: '/account?done=factor-added' });
 }
@@ -38,12 +38,13 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
     requireAccountCsrf(deps, ctx, csrf);
     const { account, page } = accountOf(ctx);
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    if (!(await deps.secondFactors.confirmTotpEnrolment(enrolmentBinding(ctx), account.id, code.trim()))) {
+    const recoveryCodes = await deps.secondFactors.confirmTotpEnrolment(enrolmentBinding(ctx), account.id, code.trim());
+    if (!recoveryCodes) {
       ctx.status = 401;
       const enrolment = await deps.secondFactors.totpEnrolment(enrolmentBinding(ctx), account);
       return ctx.render('enrol_totp', { it: page, enrolment, error: wrongTotpCode });
     }
-    await finish(ctx, deps, 'totp');
+    await finish(ctx, deps, 'totp', recoveryCodes);
   };
 }
 
@@ -82,11 +83,11 @@ export function confirmDeliveredEnrolment(deps: AccountAreaDeps, channel: Channe
     requireAccountCsrf(deps, ctx, csrf);
     const { account, page } = accountOf(ctx);
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const outcome = await deps.deliveredCodes.confirmEnrolment(enrolmentBinding(ctx), account.id, channel, code);
+    const { outcome, recoveryCodes } = await deps.deliveredCodes.confirmEnrolment(enrolmentBinding(ctx), account.id, channel, code);
     if (outcome !== 'ok') {
       ctx.status = 401;
       return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: checkMessages[outcome] });
     }
-    await finish(ctx, deps, channel);
+    await finish(ctx, deps, channel, recoveryCodes);
   };
 }

@@ -93,7 +93,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
 
   /** An address the admin vouches for: a second factor that needs no code to confirm. */
   const setVerifiedFactor = (accountId: string, kind: 'email' | 'sms', target: string | null) =>
-    replaceFactorsOfKind(deps.transaction, accountId, kind, target === null ? null : {
+    deps.transaction(accountId, (tx) => replaceFactorsOfKind(tx, accountId, kind, target === null ? null : {
       id: random.id(),
       accountId,
       kind,
@@ -102,7 +102,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
       confirmedAt: clock.now(),
       lastTimeStep: null,
       createdAt: clock.now(),
-    });
+    }));
 
   const methodsOf = async (accountId: string) => ({
     methods: (await factors.listForAccount(accountId)).map((f) => ({

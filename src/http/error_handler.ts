@@ -1,6 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
+import { isStoreUnreachable } from '../store/mongo/database.ts';
 import { loggablePath } from './loggable_path.ts';
 import type { Pages } from './pages.ts';
 
@@ -12,9 +13,12 @@ interface Described {
 
 const generic = 'Something went wrong on our side. Go back to the application and try again.';
 
+export const storageDown = 'Stepup cannot reach its database for a moment. Wait a little and try again.';
+
 /** Maps any thrown value onto what may be shown; only AppErrors and client errors say more. */
 function describe(error: unknown): Described {
   if (error instanceof AppError && error.expose) return { status: error.status, code: error.code, message: error.message };
+  if (isStoreUnreachable(error)) return { status: 503, code: 'temporarily_unavailable', message: storageDown };
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // koa, router and body parser errors: wrong method, malformed or oversized bodies

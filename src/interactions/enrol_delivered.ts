@@ -57,11 +57,11 @@ export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channe
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const outcome = await deps.deliveredCodes.confirmEnrolment(it.uid, account.id, channel, code);
+    const { outcome, recoveryCodes } = await deps.deliveredCodes.confirmEnrolment(it.uid, account.id, channel, code);
     if (outcome !== 'ok') {
       ctx.status = 401;
       return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: checkMessages[outcome] });
     }
-    await finishEnrolment(ctx, deps, it, account, channel);
+    await finishEnrolment(ctx, deps, it, account, channel, recoveryCodes);
   };
 }

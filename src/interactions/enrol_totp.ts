@@ -33,10 +33,11 @@ export function confirmTotpEnrolment(deps: InteractionDeps) {
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    if (!(await deps.secondFactors.confirmTotpEnrolment(it.uid, account.id, code.trim()))) {
+    const recoveryCodes = await deps.secondFactors.confirmTotpEnrolment(it.uid, account.id, code.trim());
+    if (!recoveryCodes) {
       ctx.status = 401;
       return renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account), wrongTotpCode);
     }
-    await finishEnrolment(ctx, deps, it, account, 'totp');
+    await finishEnrolment(ctx, deps, it, account, 'totp', recoveryCodes);
   };
 }

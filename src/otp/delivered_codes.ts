@@ -5,11 +5,10 @@ import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { Person } from '../person.ts';
-import type { Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore, Store } from '../store/ports.ts';
+import type { Channel, CounterStore, DeliveryLogStore, Factor, FactorStore, IssuedCodeStore } from '../store/ports.ts';
 import { maskDestination } from '../notifications/mask.ts';
 import type { CodeMessages } from '../notifications/messages.ts';
 import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
-import { replaceFactorsOfKind } from './replace_factors_of_kind.ts';
 import type { Sender } from '../notifications/senders/sender.ts';
 
 export interface DeliveredCodeSettings {
@@ -37,8 +36,8 @@ export interface DeliveredCodeDeps {
   deliveries: DeliveryLogStore;
   /** the cooldown and the send cap, reserved before each send */
   counters: CounterStore;
-  /** a confirmed address replaces the earlier one in one transaction */
-  transaction: Store['transaction'];
+  /** adds a confirmed factor with the account's first recovery codes (SecondFactors.addFactor) */
+  addFactor: (factor: Factor) => Promise<string[]>;
   enrolments: PendingEnrolments;
   senders: Record<Channel, Sender>;
   messages: CodeMessages;
@@ -148,14 +147,17 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
 
     pendingEnrolment: (binding: string, accountId: string, channel: Channel) => deps.enrolments.find(binding, accountId, channel),
 
-    /** Confirms this attempt's address with its code and adds the factor; it replaces an earlier one of the kind. */
-    async confirmEnrolment(binding: string, accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
+    /**
+     * Confirms this attempt's address with its code and adds the factor; it replaces an earlier
+     * one of the kind. With 'ok' come the recovery codes to show once, if any.
+     */
+    async confirmEnrolment(binding: string, accountId: string, channel: Channel, code: string): Promise<{ outcome: CheckOutcome; recoveryCodes: string[] }> {
       const pending = await deps.enrolments.find(binding, accountId, channel);
       const outcome = await check(pending?.factorId, code);
-      if (outcome !== 'ok' || !pending) return outcome;
-      if (!(await deps.enrolments.finish(binding, channel))) return 'expired';
-      await replaceFactorsOfKind(deps.transaction, accountId, channel, { id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
-      return 'ok';
+      if (outcome !== 'ok' || !pending) return { outcome, recoveryCodes: [] };
+      if (!(await deps.enrolments.finish(binding, channel))) return { outcome: 'expired', recoveryCodes: [] };
+      const recoveryCodes = await deps.addFactor({ id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
+      return { outcome, recoveryCodes };
     },
 
     /** The live code of a factor, for showing where it went and when it expires. */

@@ -7,6 +7,7 @@ import type { Person } from '../person.ts';
 import type { Factor, FactorStore, RecoveryCodeStore, Store } from '../store/ports.ts';
 import type { MethodKind } from './methods.ts';
 import type { PendingEnrolments } from './pending_enrolments.ts';
+import { replaceFactorsOfKind } from './replace_factors_of_kind.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
 import type { Totp } from './totp.ts';
 
@@ -43,6 +44,15 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     const codes = Array.from({ length: deps.recoveryCodeCount }, newRecoveryCode);
     await tx.recoveryCodes.replace(accountId, codes.map(hashCode), clock.now());
     return codes;
+  }
+
+  function addFactor(factor: Factor): Promise<string[]> {
+    const { accountId } = factor;
+    return transaction(accountId, async (tx) => {
+      if (factor.kind === 'totp') await tx.factors.add(factor);
+      else await replaceFactorsOfKind(tx, accountId, factor.kind, factor);
+      return (await tx.recoveryCodes.countUnused(accountId)) > 0 ? [] : replaceRecoveryCodes(tx, accountId);
+    });
   }
 
   /** Checks a code against a TOTP factor and burns its time step. */
@@ -82,26 +92,24 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     },
 
     /**
-     * One code from the app confirms the enrolment of this binding attempt and adds the
-     * factor, its time step already spent; false for a wrong code or no such enrolment.
+     * Adds a confirmed factor, and the account's first recovery codes when it has none left, in
+     * one transaction: a crash or an outage never leaves a factor without its codes, and of two
+     * enrolments at once only one issues codes. An email or SMS factor replaces the earlier one
+     * of its kind. Returns the codes to show once, or none.
      */
-    async confirmTotpEnrolment(binding: string, accountId: string, code: string): Promise<boolean> {
-      const pending = await deps.enrolments.find(binding, accountId, 'totp');
-      if (!pending) return false;
-      const step = await totp.match(cipher.decrypt(pending.secretCiphertext!), code, null);
-      if (step === null || !(await deps.enrolments.finish(binding, 'totp'))) return false;
-      await factors.add({ id: pending.factorId, accountId, kind: 'totp', secretCiphertext: pending.secretCiphertext, target: null, confirmedAt: clock.now(), lastTimeStep: step, createdAt: clock.now() });
-      return true;
-    },
+    addFactor,
 
     /**
-     * Fresh recovery codes when the account has none left (shown once); otherwise none. Of two
-     * enrolments at once only one issues codes, so no one is shown codes that never worked.
+     * One code from the app confirms the enrolment of this binding attempt and adds the
+     * factor, its time step already spent: the recovery codes to show (see addFactor), or
+     * null for a wrong code or no such enrolment.
      */
-    issueFirstRecoveryCodes(accountId: string): Promise<string[]> {
-      return transaction(accountId, async (tx) => (
-        (await tx.recoveryCodes.countUnused(accountId)) > 0 ? [] : replaceRecoveryCodes(tx, accountId)
-      ));
+    async confirmTotpEnrolment(binding: string, accountId: string, code: string): Promise<string[] | null> {
+      const pending = await deps.enrolments.find(binding, accountId, 'totp');
+      if (!pending) return null;
+      const step = await totp.match(cipher.decrypt(pending.secretCiphertext!), code, null);
+      if (step === null || !(await deps.enrolments.finish(binding, 'totp'))) return null;
+      return addFactor({ id: pending.factorId, accountId, kind: 'totp', secretCiphertext: pending.secretCiphertext, target: null, confirmedAt: clock.now(), lastTimeStep: step, createdAt: clock.now() });
     },
 
     /** The codes shown are the ones that work, even when two replacements run at once. */

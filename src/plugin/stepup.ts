@@ -134,7 +134,7 @@ export async function createStepup(options: StepupOptions) {
     issuedCodes: store.issuedCodes,
     deliveries: store.deliveries,
     counters: store.counters,
-    transaction: store.transaction,
+    addFactor: secondFactors.addFactor,
     enrolments,
     senders,
     messages: createCodeMessages(settings.serviceName),

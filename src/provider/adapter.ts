@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientStore, RecordStore, StoredRecord } from '../store/ports.ts';
@@ -63,8 +63,13 @@ export function createAdapterClass(records: RecordStore, clients: ClientStore, c
       return toPayload(await records.findBy(this.model, 'userCode', userCode));
     }
 
+    /**
+     * oidc-provider refuses a code or token it reads as consumed, but two requests (on two
+     * processes, say) can both read it unused: the one whose conditional write loses is
+     * refused here, so a code is exchanged once.
+     */
     async consume(id: string) {
-      await records.consume(this.model, id, clock.now());
+      if (!(await records.consume(this.model, id, clock.now()))) throw new errors.InvalidGrant(`${this.model} already used`);
     }
 
     async destroy(id: string) {

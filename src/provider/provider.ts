@@ -2,6 +2,8 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Config } from '../config/schema.ts';
 import type { Pages } from '../http/pages.ts';
 import type { Stepup } from '../plugin/stepup.ts';
+import { storageDown } from '../http/error_handler.ts';
+import { isStoreUnreachable } from '../store/mongo/database.ts';
 import { accountClientMetadata } from '../account/account_client.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
@@ -81,8 +83,13 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         },
       },
     },
-    async renderError(ctx, out) {
+    async renderError(ctx, out, error) {
       pageHeaders(ctx);
+      if (isStoreUnreachable(error)) {
+        ctx.status = 503;
+        ctx.body = pages.render('error', { title: 'Something went wrong', message: storageDown });
+        return;
+      }
       ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
     },
     ttl: {

@@ -42,21 +42,31 @@ export function createLockout(counters: CounterStore, clock: Clock, settings: Lo
       const locked = await lockedUntil(subject);
       if (locked) return { allowed: false, lockedUntil: locked };
       const attempts = await counters.hit(k[kind], settings.failureWindowSeconds * 1000);
-      if (attempts.count <= limit[kind]) return { allowed: true };
+      if (attempts.count <= limit[kind]) {
+        // the lock is set before the count is cleared: an attempt counted afresh after that
+        // clear, but let in by the look above, finds it now
+        const lockedMeanwhile = await lockedUntil(subject);
+        return lockedMeanwhile ? { allowed: false, lockedUntil: lockedMeanwhile } : { allowed: true };
+      }
       // past the limit while the attempt that reached it is still setting the lock
       return { allowed: false, lockedUntil: (await lockedUntil(subject)) ?? clock.now() + settings.baseLockSeconds * 1000 };
     },
 
-    /** After a failed attempt: locks when the limit is reached; returns when the lock ends, or null. */
+    /**
+     * After a failed attempt: locks when the limit is reached; returns when the lock ends, or
+     * null. Of failures at once (on any process) only the one that takes the lock gets it, so
+     * a lockout is counted, audited and mailed once.
+     */
     async failed(subject: string, kind: FailureKind): Promise<number | null> {
       const k = keys(subject);
       const attempts = await counters.peek(k[kind]);
       if (!attempts || attempts.count < limit[kind]) return null;
-      const existing = await lockedUntil(subject);
-      if (existing) return existing;
-      const lockouts = (await counters.hit(k.lockouts, day)).count;
+      if (await lockedUntil(subject)) return null;
+      const lockouts = ((await counters.peek(k.lockouts))?.count ?? 0) + 1;
       const seconds = Math.min(settings.baseLockSeconds * 2 ** (lockouts - 1), settings.maxLockSeconds);
       const lock = await counters.hit(k.lock, seconds * 1000);
+      if (lock.count > 1) return null;
+      await counters.hit(k.lockouts, day);
       await counters.clear(k[kind]);
       return lock.expiresAt;
     },

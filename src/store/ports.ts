@@ -283,8 +283,17 @@ export type SnapshotCounts = { [K in keyof Snapshot]: number };
 /** For `stepup migrate`: read a whole store, fill an empty one. */
 export interface MigrationPort {
   read(): Promise<Snapshot>;
-  /** Inserts everything; the target must hold none of these records yet. */
+  /**
+   * Inserts everything; the target must hold none of these records yet. Until finish(), the
+   * store is an unfinished copy, which Stepup refuses to start on.
+   */
   write(snapshot: Snapshot): Promise<void>;
+  /** Marks the copy complete, once it is verified. */
+  finish(): Promise<void>;
+  /** true when a copy into this store began and never finished. */
+  unfinished(): Promise<boolean>;
+  /** Deletes what an unfinished copy wrote, so that the copy can start over. */
+  discardUnfinished(): Promise<void>;
   counts(): Promise<SnapshotCounts>;
 }
 

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -50,10 +50,14 @@ export async function startMongoTestServer(): Promise<MongoTestServer> {
 
 /** start.sh in a new work dir (never another server's) on a free port; stop.sh deletes it all. */
 async function startSharedTestServer(): Promise<MongoTestServer> {
-  const workDir = mkdtempSync(join(tmpdir(), 'stepup-test-mongodb-'));
-  chmodSync(workDir, 0o755); // PostgreSQL runs as the postgres OS user, who must enter it
   // a quick TTL monitor, so the test that waits for it is quick too
   process.env.MONGODB_SERVER_TTL_SECONDS ??= '2';
+  return startServerInNewWorkDir();
+}
+
+async function startServerInNewWorkDir(): Promise<MongoTestServer & { workDir: string }> {
+  const workDir = mkdtempSync(join(tmpdir(), 'stepup-test-mongodb-'));
+  chmodSync(workDir, 0o755); // PostgreSQL runs as the postgres OS user, who must enter it
   const env = { ...process.env, MONGODB_SERVER_WORKDIR: workDir, MONGODB_SERVER_PORT: '0' };
   const script = (name: string) => spawnSync('bash', [join(serverDir, name)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const started = script('start.sh');
@@ -63,10 +67,46 @@ async function startSharedTestServer(): Promise<MongoTestServer> {
   const uri = started.stdout.trim();
   return {
     uri,
+    workDir,
     server: `${await describeServer(uri)} (the test server in ${serverDir})`,
     async stop() {
       script('stop.sh');
       rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Why a test cannot start a test server of its own (the one it may stop), or undefined. */
+export function ownServerUnavailable(): string | undefined {
+  if (!existsSync(join(serverDir, 'start.sh'))) return `there is no test server at ${serverDir} (MONGODB_SERVER_DIR names another folder)`;
+  if (process.getuid?.() !== 0) return `${serverDir}/start.sh runs PostgreSQL as its own OS user, so the tests start it only as root`;
+  return undefined;
+}
+
+/**
+ * A test server of the test's own, never the shared one, whose MongoDB-protocol gateway the
+ * test can stop and start again, keeping the data (PostgreSQL keeps running): to MongoDB's
+ * clients, a database server going down and coming back.
+ */
+export async function startOwnMongoServer() {
+  const server = await startServerInNewWorkDir();
+  const pidFile = join(server.workDir, 'gateway.pid');
+  const gatewayPid = () => Number(readFileSync(pidFile, 'utf8').trim());
+  return {
+    ...server,
+    /** kill -9 of the gateway: every connection dropped, new ones refused */
+    async stopGateway() {
+      const pid = gatewayPid();
+      process.kill(pid, 'SIGKILL');
+      while (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')) await new Promise((r) => setTimeout(r, 20));
+    },
+    /** the gateway again, as start.sh starts it: as the postgres user, on the same port and data */
+    startGateway() {
+      const log = openSync(join(server.workDir, 'log', 'gateway.log'), 'a');
+      const gateway = spawn('setsid', ['bash', '-c', 'echo $$ >"$0"; exec "$@"', pidFile,
+        'setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--reset-env',
+        join(server.workDir, 'bin', 'documentdb_gateway'), join(server.workDir, 'gateway.json')], { cwd: join(server.workDir, 'run'), detached: true, stdio: ['ignore', log, log] });
+      gateway.unref();
     },
   };
 }

@@ -28,10 +28,10 @@ export interface Enrolled {
 
 /**
  * Signs a new person in for the first time through `url`: password, TOTP enrolment,
- * recovery codes; leaves the browser at the relying party's callback.
+ * recovery codes; leaves the browser at the relying party's callback. A new person unless given.
  */
-export async function enrolThroughSignIn(stepup: RunningStepup, browser: Browser, url: string): Promise<Enrolled> {
-  const person = await createPerson(stepup);
+export async function enrolThroughSignIn(stepup: RunningStepup, browser: Browser, url: string, given?: { email: string; password: string }): Promise<Enrolled> {
+  const person = given ?? await createPerson(stepup);
   await browser.open(url);
   await browser.submit('/login', { email: person.email, password: person.password });
   // the first sign-in offers a choice of second factor: take the authenticator app

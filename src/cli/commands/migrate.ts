@@ -15,7 +15,7 @@ export function migrateCommand(program: Command): void {
       const report = await withContainer(async (c) => {
         // keys an older version stored in clear are sealed first, as a start would: never copied in clear
         await c.keyRing.load(c.clock.now());
-        const target = await openMongoStore(opts.to, c.clock, c.logger);
+        const target = await openMongoStore(opts.to, c.clock, c.logger, { target: true });
         try {
           return await migrate(c.store, target);
         } finally {
@@ -23,6 +23,7 @@ export function migrateCommand(program: Command): void {
         }
       });
       output(opts.json, { ...report, verified: true }, () => {
+        if (report.startedOver) console.log('an earlier copy into this database did not finish: deleted, and copied anew');
         console.log(`copied and verified: ${describeCounts(report.copied)}`);
         console.log(`into ${redactUri(opts.to)}. Sessions and tokens were not copied: people sign in again.`);
         console.log('Run Stepup with MONGODB_URI set to it, and the same ENCRYPTION_KEY or DATA_DIR (the at-rest key decrypts the secrets).');

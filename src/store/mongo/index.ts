@@ -4,21 +4,28 @@ import type { Clock } from '../../clock.ts';
 import type { Store } from '../ports.ts';
 import { mongoAccounts } from './accounts.ts';
 import { mongoClients } from './clients.ts';
-import { connect, ensureIndexes } from './database.ts';
+import { connect, ensureIndexes, redactUri, StoreUnavailableError } from './database.ts';
 import { mongoAuditLog } from './audit_log.ts';
 import { mongoCounters } from './counters.ts';
 import { mongoDeliveries } from './deliveries.ts';
 import { mongoFactors } from './factors.ts';
 import { mongoIssuedCodes } from './issued_codes.ts';
-import { mongoMigration } from './migration.ts';
+import { mongoMigration, unfinishedCopy } from './migration.ts';
 import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
 import { mongoSettings } from './settings.ts';
 import { mongoTransactions } from './transactions.ts';
 
-/** The production store: MongoDB through the official driver. */
-export async function openMongoStore(uri: string, clock: Clock, logger: Logger): Promise<Store> {
+/**
+ * The production store: MongoDB through the official driver. Refuses a database that an
+ * unfinished `stepup migrate` copy left, unless it is opened as that copy's `target`.
+ */
+export async function openMongoStore(uri: string, clock: Clock, logger: Logger, { target = false } = {}): Promise<Store> {
   const { client, db } = await connect(uri);
+  if (!target && (await unfinishedCopy(db))) {
+    await client.close();
+    throw new StoreUnavailableError(`${redactUri(uri)} holds a copy by \`stepup migrate\` that did not finish; run the same migrate again to copy anew`);
+  }
   return mongoStoreOn(client, db, clock, logger, { ownsClient: true });
 }
 
@@ -27,7 +34,7 @@ export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, lo
   await ensureIndexes(db, logger);
   return {
     kind: 'mongodb',
-    migration: mongoMigration(db),
+    migration: mongoMigration(db, clock),
     accounts: mongoAccounts(db),
     clients: mongoClients(db),
     factors: mongoFactors(db),

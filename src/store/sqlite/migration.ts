@@ -41,6 +41,10 @@ export function sqliteMigration(db: DatabaseSync, inTransaction: <T>(work: () =>
         for (const e of snapshot.auditEvents) await stores.audit.add(e);
       });
     },
+    // the write is one transaction: never left half-done, so there is nothing to mark
+    finish: async () => undefined,
+    unfinished: async () => false,
+    discardUnfinished: async () => undefined,
     async counts() {
       return {
         accounts: count('accounts'),
