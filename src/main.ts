@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config/load.ts';
 import { createApp } from './app.ts';
 import { buildContainer } from './container.ts';
 import { createLogger } from './logger.ts';
-import { StoreUnavailableError } from './store/mongo/database.ts';
+import { StoreUnavailableError } from './store/errors.ts';
 import { isWorkerProcess, sizeThreadPool, superviseWorkers } from './workers.ts';
 
 /** load config → build container → create app → listen; stop cleanly on SIGTERM/SIGINT. */

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { MigrationError } from '../admin/migrate.ts';
 import { ConfigError } from '../config/load.ts';
 import { AppError } from '../errors.ts';
-import { StoreUnavailableError } from '../store/mongo/database.ts';
+import { StoreUnavailableError } from '../store/errors.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientCommands } from './commands/clients.ts';
 import { keyCommands } from './commands/keys.ts';

@@ -1,15 +1,8 @@
-import { MongoClient, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, type Db, type IndexDescription } from 'mongodb';
+import { MongoClient, type Db, type IndexDescription } from 'mongodb';
 import type { Logger } from 'pino';
 import { ConnectionString } from 'mongodb-connection-string-url';
+import { StoreUnavailableError } from '../errors.ts';
 
-export class StoreUnavailableError extends Error {}
-
-/**
- * The driver's errors for a server it cannot reach, or lost mid-request: the store is down for
- * now (an answer of 503, try again), not a fault in the request or in Stepup.
- */
-export const isStoreUnreachable = (error: unknown) => error instanceof StoreUnavailableError
-  || error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoTopologyClosedError;
 
 /** The URI without its password, for messages. */
 export function redactUri(uri: string): string {
