@@ -167,9 +167,17 @@ export async function createStepup(options: StepupOptions) {
   const pages = createPages(settings.serviceName);
   const routes = compose([stylesheetRouter().routes(), createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]).routes()]);
 
-  // hosts that are not Koa apps reach the same routes through a Koa app of Stepup's own
+  // Hosts that are not Koa apps reach the same routes through a Koa app of Stepup's own; what
+  // it does not answer (the host's own prompts at the interaction's address) goes to their `next`.
   const ownApp = new Koa({ proxy: (options.trustedProxies ?? 0) > 0, maxIpsCount: options.trustedProxies ?? 0 });
+  const passOn = new WeakMap<IncomingMessage, () => void>();
   ownApp.use(routes);
+  ownApp.use((ctx) => {
+    const next = passOn.get(ctx.req);
+    if (!next) return;
+    ctx.respond = false;
+    next();
+  });
   const ownCallback = ownApp.callback();
   const koaContext = (request: HostRequest): ParameterizedContext =>
     'cookies' in request ? request : ownApp.createContext(request.req, request.res);
@@ -193,11 +201,13 @@ export async function createStepup(options: StepupOptions) {
     /** Koa middleware serving Stepup's pages under `${basePath}/interaction/:uid/`; other requests pass through. */
     routes: () => routes,
 
-    /** The same for Express, Connect or node:http: `(req, res, next)`; other paths go to `next`. */
+    /**
+     * The same for Express, Connect or node:http: `(req, res, next)`. Requests Stepup does not
+     * answer, including the host's own prompts at the interaction's address, go to `next`.
+     */
     callback() {
-      const prefix = `${basePath}/interaction/`;
-      return (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
-        if (!(req.url ?? '').startsWith(prefix)) return next ? next() : undefined;
+      return (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
+        if (next) passOn.set(req, next);
         return ownCallback(req, res);
       };
     },

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Provider from 'oidc-provider';
+import * as oidc from 'openid-client';
+import { generate } from 'otplib';
+import { createStepup, SettingsError, type Person, type Stepup } from '../src/index.ts';
+import { Browser } from './support/browser.ts';
+import { continueFromRecoveryCodes } from './support/people.ts';
+
+/**
+ * The plugin through its public entry point, hosted by a bare node:http server (as an
+ * Express app would host it: `callback()` with a `next`), with its own people and login page.
+ */
+const redirectUri = 'http://127.0.0.1:1/callback';
+const secret = 'plugin-api-client-secret-0123456789';
+const people = new Map<string, Person>([['p-1', { id: 'p-1', email: 'pat@example.com', phone: null }], ['p-off', { id: 'p-off', email: 'off@example.com', disabled: true }]]);
+
+let dir: string;
+let server: Server;
+let issuer: string;
+let stepup: Stepup;
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return new URLSearchParams(body);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stepup-plugin-'));
+  server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  stepup = await createStepup({
+    issuer,
+    people: { findById: async (id) => people.get(id) ?? null },
+    store: { sqlitePath: join(dir, 'stepup.db') },
+    encryptionKey: randomBytes(32).toString('base64'),
+    settings: { serviceName: 'Host' },
+  });
+  const provider = new Provider(issuer, stepup.configuration({
+    clients: [{ client_id: 'app', client_secret: secret, redirect_uris: [redirectUri], mfa_policy: 'required', first_party: true }],
+    cookies: { keys: ['host-cookie-key'] },
+    findAccount: async (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
+  }));
+  stepup.attach(provider);
+  const stepupPages = stepup.callback();
+  const providerCallback = provider.callback();
+
+  /** The host: its own login page at the interaction's address (a first-party client needs no consent page), and the provider for the rest. */
+  const host = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url!, issuer).pathname;
+    const login = /^\/interaction\/([\w-]+)(\/login)?$/.exec(path);
+    if (!login) return providerCallback(req, res);
+    if (!login[2]) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1>Host login</h1><form method="post" action="/interaction/${login[1]}/login"></form>`);
+      return;
+    }
+    const form = await readForm(req);
+    const url = await stepup.passwordAccepted({ req, res }, form.get('person')!);
+    res.writeHead(303, { location: url }).end();
+  };
+  server.on('request', (req, res) => {
+    stepupPages(req, res, () => {
+      host(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
+    });
+  });
+});
+afterAll(async () => {
+  await stepup?.close();
+  server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function authorize(params: Record<string, string> = {}) {
+  const config = await oidc.discovery(new URL(issuer), 'app', undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', state, ...params });
+  return { url: url.href, exchange: (callback: URL) => oidc.authorizationCodeGrant(config, callback, { expectedState: state }) };
+}
+
+test('a host\'s person enrols an authenticator app and signs in: Stepup\'s pages through callback(), the host\'s through next', async () => {
+  const browser = new Browser(issuer);
+  const { url, exchange } = await authorize();
+  await browser.open(url);
+  expect(browser.page.html).toContain('<h1>Host login</h1>');
+  await browser.submit('/login', { person: 'p-1' });
+  expect(browser.page.url).toMatch(/\/interaction\/[\w-]+\/enrol$/);
+  expect(browser.page.html).toContain('Host');
+  await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
+  const key = browser.textOf('totp-secret')!;
+  await browser.submit('/enrol/totp', { code: await generate({ secret: key }) });
+  await continueFromRecoveryCodes(browser);
+  const claims = (await exchange(browser.callbackUrl)).claims()!;
+  expect(claims).toMatchObject({ sub: 'p-1', acr: 'urn:stepup:loa:2fa', amr: ['pwd', 'otp', 'mfa'] });
+  expect(await stepup.secondFactors.methodsFor('p-1')).toEqual(['totp', 'recovery']);
+  expect(await stepup.secondFactors.recoveryCodesLeft('p-1')).toBe(10);
+});
+
+test('a person the host reports as disabled cannot pass the second factor', async () => {
+  const browser = new Browser(issuer);
+  await browser.open((await authorize()).url);
+  await browser.submit('/login', { person: 'p-off' });
+  // no one owes a second factor here: back to the authorization endpoint, which asks the host's login again
+  expect(browser.page.html).toContain('<h1>Host login</h1>');
+  expect(await stepup.secondFactors.methodsFor('p-off')).toEqual([]);
+});
+
+test('bad configuration is refused with a clear message, before anything is opened', async () => {
+  const base = { issuer, people: { findById: async () => null }, store: { sqlitePath: join(dir, 'other.db') }, encryptionKey: randomBytes(32).toString('base64') };
+  await expect(createStepup({ ...base, settings: { totp: { digits: 7 as 6 } } })).rejects.toThrow(SettingsError);
+  await expect(createStepup({ ...base, settings: { lockout: { secondFactorFailures: 0 } } })).rejects.toThrow(/lockout.secondFactorFailures/);
+  expect(() => stepup.configuration({ interactions: { url: () => '/login' } })).toThrow(/Stepup sets interactions.url/);
+});
