@@ -90,7 +90,12 @@ test('a host\'s person enrols an authenticator app and signs in: Stepup\'s pages
   await browser.submit('/login', { person: 'p-1' });
   expect(browser.page.url).toMatch(/\/interaction\/[\w-]+\/enrol$/);
   expect(browser.page.html).toContain('Host');
-  await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
+  // this host configured no email or SMS sender: only the app is offered
+  expect(browser.page.html).toContain('/enrol/totp');
+  expect(browser.page.html).not.toMatch(/\/enrol\/(email|sms)/);
+  const enrolPage = browser.page.url;
+  expect((await browser.open(`${enrolPage}/sms`)).status).toBe(404);
+  await browser.open(`${enrolPage}/totp`);
   const key = browser.textOf('totp-secret')!;
   await browser.submit('/enrol/totp', { code: await generate({ secret: key }) });
   await continueFromRecoveryCodes(browser);

@@ -6,6 +6,7 @@ import type { DeliveredCodes } from '../otp/delivered_codes.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
 import type { People } from '../person.ts';
 import type { Csrf } from '../security/csrf.ts';
+import type { Channel } from '../store/ports.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
 import type { KnownBrowsers } from './known_browsers.ts';
@@ -26,6 +27,8 @@ export interface InteractionDeps {
   alert: Alert;
   knownBrowsers: KnownBrowsers;
   clock: Clock;
+  /** the channels with a sender: only these are offered for enrolment */
+  enrollableChannels: Channel[];
   /** where the pages are mounted: `${basePath}/interaction/:uid/…` */
   basePath: string;
 }

@@ -41,6 +41,6 @@ export function showEnrolmentChoice(deps: InteractionDeps) {
   return async (ctx: ParameterizedContext) => {
     const it = await loadInteraction(ctx, deps);
     if (!(await enrollingAccount(ctx, deps, it))) return;
-    await ctx.render('enrol_choice', { it });
+    await ctx.render('enrol_choice', { it, channels: deps.enrollableChannels });
   };
 }

@@ -41,7 +41,8 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
   router.get('/enrol', showEnrolmentChoice(deps));
   router.get('/enrol/totp', showTotpEnrolment(deps));
   router.post('/enrol/totp', form, confirmTotpEnrolment(deps));
-  for (const channel of ['email', 'sms'] as const) {
+  // a channel the host gave no sender is not offered at all
+  for (const channel of deps.enrollableChannels) {
     router.get(`/enrol/${channel}`, showDeliveredEnrolment(deps, channel));
     router.post(`/enrol/${channel}`, form, sendEnrolmentCode(deps, channel));
     router.post(`/enrol/${channel}/confirm`, form, confirmDeliveredEnrolment(deps, channel));

@@ -162,6 +162,7 @@ export async function createStepup(options: StepupOptions) {
     alert,
     knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys),
     clock,
+    enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
     basePath,
   };
   const pages = createPages(settings.serviceName);
