@@ -15,7 +15,8 @@ import { createAdapterClass } from './oidc/adapter.ts';
 import { createFindAccount } from './oidc/find_account.ts';
 import { createCurrentProvider } from './oidc/current_provider.ts';
 import { operationsRouter } from './operations/operations_router.ts';
-import { createProvider, isProviderPath } from './oidc/provider.ts';
+import { createProvider, isProviderPath, providerRoutes } from './oidc/provider.ts';
+import { refuseOtherProviderMethods } from './oidc/provider_methods.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './otp/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
@@ -111,6 +112,7 @@ export async function createApp(container: Container) {
   }
   app.use(interactions.routes());
   app.use(accountArea.routes());
+  app.use(refuseOtherProviderMethods(providerRoutes, config.issuer));
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;

@@ -10,6 +10,7 @@ import { accountClientMetadata } from '../account/account_client.ts';
 import type { Clock } from '../clock.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
+import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -50,7 +51,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
     // the account area's client; every other client lives in the client store
     clients: [accountClientMetadata(config.issuer, config.serviceName)],
     jwks: keys.jwks,
-    cookies: { keys: cookieKeys(keys.cookieKeys), long: cookieOptions, short: cookieOptions },
+    cookies: { keys: cookieKeys(keys.cookieKeys), long: { ...cookieOptions, sameSite: sessionCookieSameSite(config.issuer) }, short: cookieOptions },
+    enableHttpPostMethods: acceptsPost(config.issuer),
     claims: {
       // every ID token says how the person signed in (OIDC Core acr and auth_time, RFC 8176 amr)
       openid: ['sub', 'acr', 'amr', 'auth_time'],
