@@ -17,6 +17,7 @@ import { createCurrentProvider } from './oidc/current_provider.ts';
 import { operationsRouter } from './operations/operations_router.ts';
 import { createProvider, isProviderPath, providerRoutes } from './oidc/provider.ts';
 import { refuseOtherProviderMethods } from './oidc/provider_methods.ts';
+import { explainClientAuthFailures } from './oidc/client_authentication.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './otp/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
@@ -32,6 +33,7 @@ export async function createApp(container: Container) {
   const current = await createCurrentProvider((keys) => {
     const provider = createProvider({ config, keys, pages, adapter, findAccount, clock });
     trustForwardedHeaders(provider, config.trustProxy);
+    explainClientAuthFailures(provider, logger);
     return provider;
   }, container.keyRing, clock);
   const csrf = createCsrf(cipher.hashKey);

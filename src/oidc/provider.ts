@@ -11,6 +11,7 @@ import type { Clock } from '../clock.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
+import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -29,6 +30,7 @@ export const providerRoutes = {
   revocation: '/token/revocation',
   token: '/token',
   userinfo: '/me',
+  pushed_authorization_request: '/request',
 };
 
 export const isProviderPath = (path: string) =>
@@ -71,6 +73,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       },
     },
     responseTypes: ['code'],
+    clientAuthMethods: advertisedClientAuthMethods,
+    enabledJWA: { clientAuthSigningAlgValues: clientAssertionAlgs },
     routes: providerRoutes,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
