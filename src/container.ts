@@ -10,6 +10,7 @@ import { createDeliveredCodes } from './otp/delivered_codes.ts';
 import { createAlertMessages, createCodeMessages, createResetMessages } from './otp/messages.ts';
 import { createActivity } from './account/activity.ts';
 import { createPasswords } from './account/passwords.ts';
+import { createEmailProof } from './account/email_proof.ts';
 import { createSelfService } from './account/self_service.ts';
 import { createAccountMailer, createAlerts } from './audit/alerts.ts';
 import { createPendingEnrolments } from './otp/pending_enrolments.ts';
@@ -137,6 +138,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       clock,
       logger,
       settings: config.deliveredCodes,
+      emailProven: createEmailProof(store.accounts),
     }),
     clientAdmin: createClientAdmin(store.clients, cipher, clock, audit),
     userAdmin: createUserAdmin({

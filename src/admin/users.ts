@@ -21,6 +21,7 @@ export const userSummarySchema = z.object({
   email: z.string(),
   phone: z.string().nullable(),
   disabled: z.boolean(),
+  email_verified: z.boolean().describe('the user proved the email (a code, a reset link) or an admin vouched for it'),
   created_at: z.string(),
 });
 
@@ -46,6 +47,7 @@ const summarize = (account: Account): UserSummary => ({
   email: account.email,
   phone: account.phone,
   disabled: account.disabled,
+  email_verified: account.emailVerified,
   created_at: new Date(account.createdAt).toISOString(),
 });
 
@@ -58,6 +60,7 @@ export const userChangesSchema = z.strictObject({
   email: email.optional().describe('the new login name'),
   phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
   emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
+  emailVerified: z.boolean().optional().describe('the admin vouches for the email (true) or withdraws that (false); a new email without it is unverified'),
 }).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change')
   .meta({ minProperties: 1 });
 
@@ -125,17 +128,18 @@ export function createUserAdmin(deps: UserAdminDeps) {
       description: 'not one of the most common passwords, nor the email address',
     }),
     emailCode: z.boolean().default(false).describe('true makes the email a verified second factor (codes by email)'),
+    emailVerified: z.boolean().default(false).describe('the admin vouches that the email belongs to the user: email_verified is true'),
   });
 
   return {
     newUserSchema: newUser,
 
     async add(input: z.input<typeof newUser>): Promise<UserSummary> {
-      const { email, phone, password, emailCode } = parseInput(newUser, input, 'user');
+      const { email, phone, password, emailCode, emailVerified } = parseInput(newUser, input, 'user');
       const problem = await passwordProblem(password, email, deps.passwordRules);
       if (problem) throw badRequest(`invalid user: password: ${problem}`);
       try {
-        const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), createdAt: clock.now() });
+        const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), emailVerified, createdAt: clock.now() });
         if (phone) await setVerifiedFactor(account.id, 'sms', phone);
         if (emailCode) await setVerifiedFactor(account.id, 'email', email);
         await adminChange(account, 'user added');
@@ -163,7 +167,9 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const account = await findUser(ref);
       let updated: Account | null;
       try {
-        updated = await accounts.update(account.id, { email: changes.email, phone: changes.phone });
+        // a new address is unproven unless the admin vouches for it
+        const emailChanged = changes.email !== undefined && changes.email !== account.email;
+        updated = await accounts.update(account.id, { email: changes.email, phone: changes.phone, emailVerified: changes.emailVerified ?? (emailChanged ? false : undefined) });
       } catch (error) {
         if (error instanceof DuplicateError) throw conflict(`a user with email ${changes.email} exists`);
         throw error;
@@ -173,7 +179,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const emailFactor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'email');
       // the email-code factor follows the login email
       if (changes.emailCode || (changes.email !== undefined && emailFactor)) await setVerifiedFactor(account.id, 'email', updated.email);
-      const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added'];
+      const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added',
+        changes.emailVerified !== undefined && `email ${changes.emailVerified ? 'vouched for' : 'no longer vouched for'}`];
       await adminChange(updated, what.filter(Boolean).join(', '));
       return summarize(updated);
     },

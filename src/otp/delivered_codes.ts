@@ -45,6 +45,8 @@ export interface DeliveredCodeDeps {
   clock: Clock;
   logger: Logger;
   settings: DeliveredCodeSettings;
+  /** a code sent to this email address came back: its owner controls it */
+  emailProven: (accountId: string, address: string) => Promise<void>;
 }
 
 /**
@@ -130,7 +132,9 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
 
     async checkSignInCode(accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
       const factor = (await confirmed(accountId)).find((f) => f.kind === channel);
-      return check(factor?.id, code);
+      const outcome = await check(factor?.id, code);
+      if (outcome === 'ok' && factor?.kind === 'email' && factor.target) await deps.emailProven(accountId, factor.target);
+      return outcome;
     },
 
     /**
@@ -154,6 +158,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       if (outcome !== 'ok' || !pending) return outcome;
       if (!(await deps.enrolments.finish(binding, channel))) return 'expired';
       await replaceFactorsOfKind(deps.transaction, accountId, channel, { id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
+      if (channel === 'email' && pending.target) await deps.emailProven(accountId, pending.target);
       return 'ok';
     },
 

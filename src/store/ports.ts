@@ -9,10 +9,15 @@ export interface Account {
   phone: string | null;
   passwordHash: string;
   disabled: boolean;
+  /**
+   * The owner proved control of `email` (a reset link used, an emailed code) or an admin
+   * vouched for it; a new email starts unproven.
+   */
+  emailVerified: boolean;
   createdAt: number;
 }
 
-export type NewAccount = Omit<Account, 'disabled'>;
+export type NewAccount = Omit<Account, 'disabled' | 'emailVerified'> & Partial<Pick<Account, 'emailVerified'>>;
 
 export interface AccountStore {
   /** Throws DuplicateError when the email (case-insensitive) is taken. */
@@ -33,7 +38,7 @@ export interface AccountSearch {
   offset: number;
 }
 
-export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled'>>;
+export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled' | 'emailVerified'>>;
 
 export type MfaPolicy = 'required' | 'on-request';
 

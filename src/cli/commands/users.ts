@@ -35,12 +35,13 @@ export function userCommands(program: Command): void {
     .requiredOption('--email <email>', 'email address (the login name)')
     .option('--phone <e164>', 'phone number in E.164 form, like +15551234567; also a verified SMS second factor')
     .option('--email-code', 'make the email a verified second factor (codes by email)')
+    .option('--email-verified', 'vouch that the email belongs to the user: email_verified is true')
     .option('--password-stdin', 'read the password from standard input')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (!opts.passwordStdin) throw new UsageError('--password-stdin is required: pass the password on standard input, never as an argument');
       const password = await readStdin();
-      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode) }));
+      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode), emailVerified: Boolean(opts.emailVerified) }));
       output(opts.json, created, () => printRecord({ ...created }));
     });
   user.command('list')
@@ -67,6 +68,8 @@ export function userCommands(program: Command): void {
     .option('--phone <e164>', 'new phone number in E.164 form; replaces the SMS second factor')
     .option('--no-phone', 'remove the phone number and the SMS second factor')
     .option('--email-code', 'make the email a verified second factor (codes by email)')
+    .option('--email-verified', 'vouch that the email belongs to the user: email_verified is true')
+    .option('--no-email-verified', 'email_verified is false until the user proves the address')
     .option('--json', 'print JSON')
     .action(async (arg: string | undefined, opts) => {
       const ref = userRef(arg, opts);
@@ -74,8 +77,9 @@ export function userCommands(program: Command): void {
         ...(opts.newEmail !== undefined ? { email: opts.newEmail } : {}),
         ...(typeof opts.phone === 'string' ? { phone: opts.phone } : opts.phone === false ? { phone: null } : {}),
         ...(opts.emailCode ? { emailCode: true } : {}),
+        ...(typeof opts.emailVerified === 'boolean' ? { emailVerified: opts.emailVerified } : {}),
       };
-      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --new-email, --phone, --no-phone or --email-code');
+      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --new-email, --phone, --no-phone, --email-code or --[no-]email-verified');
       const updated = await withContainer((c) => c.userAdmin.update(ref, changes));
       output(opts.json, updated, () => printRecord({ ...updated }));
     });
