@@ -29,6 +29,7 @@ const clientFields = {
   firstParty: z.boolean().describe('a trusted application: no consent page'),
   mfaPolicy: z.enum(['required', 'on-request']).describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
   defaultAcr: z.enum(acrValues as [string, ...string[]]).nullable().describe('acr asked for when the application sends no acr_values'),
+  idTokenClaims: z.boolean().describe('also put the scope claims (email, profile, phone, roles) in the ID token, not only in userinfo'),
   authMethod: z.enum(authMethods).describe('how the client authenticates at the token endpoint; private_key_jwt needs jwks or jwksUri'),
   jwks: jwksSchema.nullable(),
   jwksUri: jwksUriSchema.nullable(),
@@ -38,6 +39,7 @@ export const newClientSchema = z.strictObject({
   ...clientFields,
   postLogoutRedirectUris: clientFields.postLogoutRedirectUris.default([]),
   firstParty: clientFields.firstParty.default(false),
+  idTokenClaims: clientFields.idTokenClaims.default(false),
   mfaPolicy: clientFields.mfaPolicy.default('required'),
   defaultAcr: clientFields.defaultAcr.default(null),
   public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
@@ -63,6 +65,7 @@ export const clientSummarySchema = z.object({
   redirect_uris: z.array(z.string()),
   post_logout_redirect_uris: z.array(z.string()),
   first_party: z.boolean(),
+  id_token_claims: z.boolean(),
   mfa_policy: z.enum(['required', 'on-request']),
   default_acr: z.string().nullable(),
   public: z.boolean(),
@@ -84,6 +87,7 @@ function summarize(record: ClientRecord): ClientSummary {
     redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
     post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     first_party: m.first_party === true,
+    id_token_claims: m.id_token_claims === true,
     mfa_policy: (m.mfa_policy === 'on-request' ? 'on-request' : 'required') satisfies MfaPolicy,
     default_acr: defaultAcr,
     public: m.token_endpoint_auth_method === 'none',
@@ -103,6 +107,7 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   if (fields.redirectUris !== undefined) m.redirect_uris = fields.redirectUris;
   if (fields.postLogoutRedirectUris !== undefined) m.post_logout_redirect_uris = fields.postLogoutRedirectUris;
   if (fields.firstParty !== undefined) m.first_party = fields.firstParty;
+  if (fields.idTokenClaims !== undefined) m.id_token_claims = fields.idTokenClaims;
   if (fields.mfaPolicy !== undefined) m.mfa_policy = fields.mfaPolicy;
   if (fields.defaultAcr !== undefined) m.default_acr_values = fields.defaultAcr === null ? undefined : [fields.defaultAcr];
   return m;

@@ -11,6 +11,7 @@ import type { PasswordHasher } from '../security/password_hasher.ts';
 import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
+import { profileChangesSchema, rolesSchema, updateProfile } from '../account/profile.ts';
 
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
@@ -22,6 +23,8 @@ export const userSummarySchema = z.object({
   phone: z.string().nullable(),
   disabled: z.boolean(),
   email_verified: z.boolean().describe('the user proved the email (a code, a reset link) or an admin vouched for it'),
+  profile: z.object({ name: z.string(), givenName: z.string(), familyName: z.string(), preferredUsername: z.string(), locale: z.string() }).partial(),
+  roles: z.array(z.string()),
   created_at: z.string(),
 });
 
@@ -48,6 +51,8 @@ const summarize = (account: Account): UserSummary => ({
   phone: account.phone,
   disabled: account.disabled,
   email_verified: account.emailVerified,
+  profile: account.profile,
+  roles: account.roles,
   created_at: new Date(account.createdAt).toISOString(),
 });
 
@@ -61,6 +66,8 @@ export const userChangesSchema = z.strictObject({
   phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
   emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
   emailVerified: z.boolean().optional().describe('the admin vouches for the email (true) or withdraws that (false); a new email without it is unverified'),
+  profile: profileChangesSchema.optional().describe('profile claims; fields given replace the stored ones'),
+  roles: rolesSchema.optional().describe('replaces the roles (the roles and groups claims)'),
 }).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change')
   .meta({ minProperties: 1 });
 
@@ -175,12 +182,15 @@ export function createUserAdmin(deps: UserAdminDeps) {
         throw error;
       }
       if (!updated) throw notFound(`no user ${ref}`);
+      if (changes.profile !== undefined) updated = (await updateProfile(accounts, clock, updated, changes.profile))!;
+      if (changes.roles !== undefined) updated = (await accounts.update(account.id, { roles: changes.roles }))!;
       if (changes.phone !== undefined) await setVerifiedFactor(account.id, 'sms', changes.phone);
       const emailFactor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'email');
       // the email-code factor follows the login email
       if (changes.emailCode || (changes.email !== undefined && emailFactor)) await setVerifiedFactor(account.id, 'email', updated.email);
       const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added',
-        changes.emailVerified !== undefined && `email ${changes.emailVerified ? 'vouched for' : 'no longer vouched for'}`];
+        changes.emailVerified !== undefined && `email ${changes.emailVerified ? 'vouched for' : 'no longer vouched for'}`,
+        changes.profile !== undefined && `profile changed: ${Object.keys(changes.profile).join(', ')}`, changes.roles !== undefined && `roles: ${changes.roles.join(', ') || 'none'}`];
       await adminChange(updated, what.filter(Boolean).join(', '));
       return summarize(updated);
     },

@@ -60,8 +60,12 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at'],
+      roles: ['roles', 'groups'],
     },
-    scopes: ['openid', 'email', 'phone', 'offline_access'],
+    scopes: ['openid', 'email', 'phone', 'offline_access', 'profile', 'roles'],
+    // which scope claims go into the ID token is decided per client, in findAccount
+    conformIdTokenClaims: false,
     acrValues,
     extraParams: {
       [MFA_MAX_AGE](_ctx, value) {

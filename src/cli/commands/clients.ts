@@ -33,6 +33,7 @@ export function clientCommands(program: Command): void {
     .requiredOption('--redirect-uri <uri>', 'allowed redirect URI (repeat for several)', collect)
     .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
     .option('--first-party', 'trusted application: no consent page')
+    .option('--id-token-claims', 'also put the scope claims (email, profile, phone, roles) in the ID token')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
@@ -49,6 +50,7 @@ export function clientCommands(program: Command): void {
         redirectUris: opts.redirectUri,
         postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
         firstParty: Boolean(opts.firstParty),
+        idTokenClaims: Boolean(opts.idTokenClaims),
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
         public: Boolean(opts.public),
@@ -83,6 +85,8 @@ export function clientCommands(program: Command): void {
     .option('--post-logout-redirect-uri <uri>', 'replaces the post-logout redirect URIs (repeatable)', collect)
     .option('--first-party', 'trusted application: no consent page')
     .option('--no-first-party', 'show the consent page again')
+    .option('--id-token-claims', 'also put the scope claims in the ID token')
+    .option('--no-id-token-claims', 'scope claims only in userinfo (the default)')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none; none removes it').choices(acrChoices))
     .addOption(new Option('--auth-method <method>', 'client_secret_basic and client_secret_post switch freely').choices(authMethodChoices))
@@ -98,6 +102,7 @@ export function clientCommands(program: Command): void {
         redirectUris: opts.redirectUri,
         postLogoutRedirectUris: opts.postLogoutRedirectUri,
         firstParty: opts.firstParty,
+        idTokenClaims: opts.idTokenClaims,
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
       };
