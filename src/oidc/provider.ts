@@ -12,6 +12,7 @@ import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
+import { introspection, signInClaims } from './introspection.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -31,6 +32,7 @@ export const providerRoutes = {
   token: '/token',
   userinfo: '/me',
   pushed_authorization_request: '/request',
+  introspection: '/token/introspection',
 };
 
 export const isProviderPath = (path: string) =>
@@ -96,6 +98,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
+      introspection,
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -114,6 +117,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     loadExistingGrant,
+    extraTokenClaims: (ctx) => signInClaims(ctx),
     async renderError(ctx, out) {
       pageHeaders(ctx);
       ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
