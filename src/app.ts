@@ -34,6 +34,7 @@ export async function createApp(container: Container) {
     const provider = createProvider({ config, keys, pages, adapter, findAccount, clock });
     trustForwardedHeaders(provider, config.trustProxy);
     explainClientAuthFailures(provider, logger);
+    container.backchannelLogout.attach(provider, store.records);
     return provider;
   }, container.keyRing, clock);
   const csrf = createCsrf(cipher.hashKey);

@@ -29,6 +29,8 @@ const clientFields = {
   firstParty: z.boolean().describe('a trusted application: no consent page'),
   mfaPolicy: z.enum(['required', 'on-request']).describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
   defaultAcr: z.enum(acrValues as [string, ...string[]]).nullable().describe('acr asked for when the application sends no acr_values'),
+  backchannelLogoutUri: z.string().max(2000).regex(new RegExp(`^${httpUrl}$`), 'must be an http(s) URL without a #fragment').nullable()
+    .describe('where Stepup posts a logout token when the person signs out or their sessions end (OIDC Back-Channel Logout); null removes it'),
   idTokenClaims: z.boolean().describe('also put the scope claims (email, profile, phone, roles) in the ID token, not only in userinfo'),
   authMethod: z.enum(authMethods).describe('how the client authenticates at the token endpoint; private_key_jwt needs jwks or jwksUri'),
   jwks: jwksSchema.nullable(),
@@ -40,6 +42,7 @@ export const newClientSchema = z.strictObject({
   postLogoutRedirectUris: clientFields.postLogoutRedirectUris.default([]),
   firstParty: clientFields.firstParty.default(false),
   idTokenClaims: clientFields.idTokenClaims.default(false),
+  backchannelLogoutUri: clientFields.backchannelLogoutUri.default(null),
   mfaPolicy: clientFields.mfaPolicy.default('required'),
   defaultAcr: clientFields.defaultAcr.default(null),
   public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
@@ -66,6 +69,7 @@ export const clientSummarySchema = z.object({
   post_logout_redirect_uris: z.array(z.string()),
   first_party: z.boolean(),
   id_token_claims: z.boolean(),
+  backchannel_logout_uri: z.string().nullable(),
   mfa_policy: z.enum(['required', 'on-request']),
   default_acr: z.string().nullable(),
   public: z.boolean(),
@@ -88,6 +92,7 @@ function summarize(record: ClientRecord): ClientSummary {
     post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     first_party: m.first_party === true,
     id_token_claims: m.id_token_claims === true,
+    backchannel_logout_uri: (m.backchannel_logout_uri as string | undefined) ?? null,
     mfa_policy: (m.mfa_policy === 'on-request' ? 'on-request' : 'required') satisfies MfaPolicy,
     default_acr: defaultAcr,
     public: m.token_endpoint_auth_method === 'none',
@@ -108,6 +113,11 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   if (fields.postLogoutRedirectUris !== undefined) m.post_logout_redirect_uris = fields.postLogoutRedirectUris;
   if (fields.firstParty !== undefined) m.first_party = fields.firstParty;
   if (fields.idTokenClaims !== undefined) m.id_token_claims = fields.idTokenClaims;
+  if (fields.backchannelLogoutUri !== undefined) {
+    // logout tokens always name the session (sid), so a client can end just that one
+    m.backchannel_logout_uri = fields.backchannelLogoutUri ?? undefined;
+    m.backchannel_logout_session_required = fields.backchannelLogoutUri ? true : undefined;
+  }
   if (fields.mfaPolicy !== undefined) m.mfa_policy = fields.mfaPolicy;
   if (fields.defaultAcr !== undefined) m.default_acr_values = fields.defaultAcr === null ? undefined : [fields.defaultAcr];
   return m;
@@ -158,7 +168,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
       const changes = parseInput(clientChangesSchema, input, 'client');
       const client = await findClient(clientId);
       const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
-      for (const key of ['default_acr_values', 'jwks', 'jwks_uri']) if (metadata[key] === undefined) delete metadata[key];
+      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required']) if (metadata[key] === undefined) delete metadata[key];
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`);

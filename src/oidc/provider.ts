@@ -99,6 +99,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, cloc
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
       introspection,
+      backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

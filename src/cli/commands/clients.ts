@@ -34,6 +34,7 @@ export function clientCommands(program: Command): void {
     .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
     .option('--first-party', 'trusted application: no consent page')
     .option('--id-token-claims', 'also put the scope claims (email, profile, phone, roles) in the ID token')
+    .option('--backchannel-logout-uri <uri>', 'where to post logout tokens when the person signs out or their sessions end')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
@@ -51,6 +52,7 @@ export function clientCommands(program: Command): void {
         postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
         firstParty: Boolean(opts.firstParty),
         idTokenClaims: Boolean(opts.idTokenClaims),
+        backchannelLogoutUri: opts.backchannelLogoutUri ?? null,
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
         public: Boolean(opts.public),
@@ -87,6 +89,7 @@ export function clientCommands(program: Command): void {
     .option('--no-first-party', 'show the consent page again')
     .option('--id-token-claims', 'also put the scope claims in the ID token')
     .option('--no-id-token-claims', 'scope claims only in userinfo (the default)')
+    .option('--backchannel-logout-uri <uri>', 'where to post logout tokens; none removes it')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none; none removes it').choices(acrChoices))
     .addOption(new Option('--auth-method <method>', 'client_secret_basic and client_secret_post switch freely').choices(authMethodChoices))
@@ -103,6 +106,7 @@ export function clientCommands(program: Command): void {
         postLogoutRedirectUris: opts.postLogoutRedirectUri,
         firstParty: opts.firstParty,
         idTokenClaims: opts.idTokenClaims,
+        backchannelLogoutUri: opts.backchannelLogoutUri === 'none' ? null : opts.backchannelLogoutUri,
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
       };
