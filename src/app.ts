@@ -13,7 +13,9 @@ import { createAdapterClass } from './provider/adapter.ts';
 import { createFindAccount } from './provider/find_account.ts';
 import { createCurrentProvider } from './provider/current_provider.ts';
 import { operationsRouter } from './operations/operations_router.ts';
-import { createProvider, isProviderPath } from './provider/provider.ts';
+import { createProvider, isProviderPath, providerRoutes } from './provider/provider.ts';
+import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
+import { explainClientAuthFailures } from './provider/client_authentication.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './notifications/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
@@ -30,6 +32,8 @@ export async function createApp(container: Container) {
   const current = await createCurrentProvider((keys) => {
     const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
     trustForwardedHeaders(provider, config.trustProxy);
+    explainClientAuthFailures(provider, logger);
+    container.backchannelLogout.attach(provider, store.records);
     return provider;
   }, container.keyRing, clock);
   const csrf = createCsrf(cipher.hashKey);
@@ -108,6 +112,7 @@ export async function createApp(container: Container) {
   app.use(stepup.routes());
   app.use(login.routes());
   app.use(accountArea.routes());
+  app.use(refuseOtherProviderMethods(providerRoutes, config.issuer));
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/schema.ts';
 import { createActivity } from './account/activity.ts';
 import { createPasswords } from './account/passwords.ts';
+import { createEmailProof } from './account/email_proof.ts';
 import { createSelfService } from './account/self_service.ts';
 import { createOutboxSender } from './notifications/senders/outbox_sender.ts';
 import type { Sender } from './notifications/senders/sender.ts';
@@ -26,6 +27,7 @@ import { cachedClients } from './store/cached_clients.ts';
 import { timedStore } from './operations/timed_store.ts';
 import { clearRecordsUntilKey, sealedRecords } from './store/sealed_records.ts';
 import { coresPerWorker } from './workers.ts';
+import { createBackchannelLogout } from './provider/backchannel_logout.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
@@ -68,10 +70,12 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   // are read for as long as the longest of them may live, and never once that is past.
   if (await keyRing.storedInClear()) await timed.settings.putIfAbsent(clearRecordsUntilKey, clock.now() + config.ttl.grantSeconds * 1000);
   const clearRecordsUntil = (await timed.settings.get<number>(clearRecordsUntilKey)) ?? 0;
+  const backchannelLogout = createBackchannelLogout(logger, clock, config.ttl.sessionSeconds * 1000);
   const store = {
     ...timed,
     clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
-    records: sealedRecords(timed.records, cipher, () => clock.now() < clearRecordsUntil),
+    // ending all of an account's sessions also tells its applications (back-channel logout)
+    records: backchannelLogout.notifying(sealedRecords(timed.records, cipher, () => clock.now() < clearRecordsUntil)),
   };
   // enrolments now belong to one sign-in attempt; those an earlier version kept per account go
   const abandoned = await store.factors.removeUnconfirmed();
@@ -93,6 +97,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     clock,
     cookieKeys: () => browserCookieKeys.current,
     trustedProxies: config.trustProxy,
+    onEmailProven: createEmailProof(store.accounts),
     onAudit: (event) => metrics.observeAudit(event),
   });
   const { lockout, audit, alert, secondFactors, sendEmailTo } = stepup;
@@ -150,9 +155,11 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     }),
     recentActivity: createActivity(store.audit, store.clients, config.serviceName),
     keyRing,
+    backchannelLogout,
     keyAdmin: createKeyAdmin(keyRing, config, clock, audit),
     close: async () => {
       await stepup.close();
+      backchannelLogout.close();
       await store.close();
     },
   };

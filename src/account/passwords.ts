@@ -51,7 +51,7 @@ export function createPasswords(deps: PasswordDeps) {
     if (!account || account.disabled) return null;
     const fingerprint = record.payload.passwordFingerprint;
     if (typeof fingerprint !== 'string' || !safeEqual(fingerprint, passwordFingerprint(account))) return null;
-    return { account, returnTo: typeof record.payload.returnTo === 'string' ? record.payload.returnTo : null };
+    return { account, returnTo: typeof record.payload.returnTo === 'string' ? record.payload.returnTo : null, sentTo: record.payload.email };
   }
 
   return {
@@ -91,7 +91,7 @@ export function createPasswords(deps: PasswordDeps) {
         return;
       }
       const token = random.id(32);
-      await records.upsert(resetKind, recordId(token), { accountId: account.id, returnTo, passwordFingerprint: passwordFingerprint(account) }, clock.now() + deps.resetTtlMs, { accountId: account.id });
+      await records.upsert(resetKind, recordId(token), { accountId: account.id, email: account.email, returnTo, passwordFingerprint: passwordFingerprint(account) }, clock.now() + deps.resetTtlMs, { accountId: account.id });
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: 'link sent' });
       const message = deps.resetMessages(account.email, { link: `${deps.issuer}/password-reset/${token}`, minutes: Math.round(deps.resetTtlMs / 60_000) });
       deps.sendEmailTo(account, 'password_reset', message)
@@ -117,6 +117,8 @@ export function createPasswords(deps: PasswordDeps) {
       if (problem) return { kind: 'refused', problem };
       if (!(await records.consume(resetKind, recordId(token), clock.now()))) return { kind: 'invalid' };
       await accounts.updatePasswordHash(account.id, await deps.hasher.hash(password));
+      // the link went to this address and was opened: its owner proved it
+      if (reset.sentTo === account.email && !account.emailVerified) await accounts.update(account.id, { emailVerified: true });
       const ended = await records.revokeByAccountId(account.id);
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: `password set; ${ended} sessions and tokens ended` });
       await deps.alert(account, 'password_changed', { how: 'reset with an emailed link' });

@@ -14,6 +14,7 @@ const csrfForm = z.object({ csrf: text(200) });
 const notices: Record<string, string> = {
   'factor-added': 'Your new second factor is ready.',
   'factor-removed': 'The second factor was removed.',
+  'name-changed': 'Your name was saved.',
 };
 
 async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {

@@ -9,6 +9,7 @@ import { changePassword, showPasswordChange } from './password.ts';
 import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
 import { requireAccount, requireFreshSecondFactor } from './session.ts';
 import { accountCallback } from './sign_in.ts';
+import { changeName } from './name.ts';
 
 /** /account (signed in) and /password-reset (public). */
 export function createAccountRouter(deps: AccountAreaDeps) {
@@ -29,6 +30,7 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   router.get('/account/password', signedIn, showPasswordChange());
   router.post('/account/password', form, signedIn, changePassword(deps));
   router.post('/account/sign-out', form, signedIn, signOut(deps));
+  router.post('/account/name', form, signedIn, changeName(deps));
   router.post('/account/sign-out-everywhere', form, signedIn, signOutEverywhere(deps));
 
   // changes to second factors: a second factor passed within the last few minutes first

@@ -7,6 +7,7 @@ import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
 import { parseInput, pageOf, type Page, type Paging } from './input.ts';
+import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
 
 // One pattern is both the check and its OpenAPI description: http(s) URLs with a DNS name,
 // localhost or an IPv4 address, or an app's private-use scheme (RFC 8252, com.example.app:/cb).
@@ -28,15 +29,30 @@ const clientFields = {
   firstParty: z.boolean().describe('a trusted application: no consent page'),
   mfaPolicy: z.enum(['required', 'on-request']).describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
   defaultAcr: z.enum(acrValues as [string, ...string[]]).nullable().describe('acr asked for when the application sends no acr_values'),
+  backchannelLogoutUri: z.string().max(2000).regex(new RegExp(`^${httpUrl}$`), 'must be an http(s) URL without a #fragment').nullable()
+    .describe('where Stepup posts a logout token when the person signs out or their sessions end (OIDC Back-Channel Logout); null removes it'),
+  idTokenClaims: z.boolean().describe('also put the scope claims (email, profile, phone, roles) in the ID token, not only in userinfo'),
+  authMethod: z.enum(authMethods).describe('how the client authenticates at the token endpoint; private_key_jwt needs jwks or jwksUri'),
+  jwks: jwksSchema.nullable(),
+  jwksUri: jwksUriSchema.nullable(),
 };
 
 export const newClientSchema = z.strictObject({
   ...clientFields,
   postLogoutRedirectUris: clientFields.postLogoutRedirectUris.default([]),
   firstParty: clientFields.firstParty.default(false),
+  idTokenClaims: clientFields.idTokenClaims.default(false),
+  backchannelLogoutUri: clientFields.backchannelLogoutUri.default(null),
   mfaPolicy: clientFields.mfaPolicy.default('required'),
   defaultAcr: clientFields.defaultAcr.default(null),
   public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
+  authMethod: clientFields.authMethod.optional().describe('how the client authenticates at the token endpoint (default client_secret_basic); private_key_jwt needs jwks or jwksUri'),
+  jwks: jwksSchema.optional(),
+  jwksUri: jwksUriSchema.optional(),
+}).superRefine((client, check) => {
+  if (client.public && client.authMethod) check.addIssue({ code: 'custom', path: ['authMethod'], message: 'a public client does not authenticate' });
+  const problem = checkKeysFor(client.authMethod, client.jwks, client.jwksUri);
+  if (problem) check.addIssue({ code: 'custom', path: ['authMethod'], message: problem });
 });
 
 export const clientChangesSchema = z.strictObject(clientFields).partial()
@@ -52,9 +68,14 @@ export const clientSummarySchema = z.object({
   redirect_uris: z.array(z.string()),
   post_logout_redirect_uris: z.array(z.string()),
   first_party: z.boolean(),
+  id_token_claims: z.boolean(),
+  backchannel_logout_uri: z.string().nullable(),
   mfa_policy: z.enum(['required', 'on-request']),
   default_acr: z.string().nullable(),
   public: z.boolean(),
+  auth_method: z.enum([...authMethods, 'none']),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+  jwks_uri: z.string().nullable(),
   created_at: z.string(),
 });
 
@@ -70,9 +91,14 @@ function summarize(record: ClientRecord): ClientSummary {
     redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
     post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     first_party: m.first_party === true,
+    id_token_claims: m.id_token_claims === true,
+    backchannel_logout_uri: (m.backchannel_logout_uri as string | undefined) ?? null,
     mfa_policy: (m.mfa_policy === 'on-request' ? 'on-request' : 'required') satisfies MfaPolicy,
     default_acr: defaultAcr,
     public: m.token_endpoint_auth_method === 'none',
+    auth_method: (m.token_endpoint_auth_method as ClientSummary['auth_method'] | undefined) ?? 'client_secret_basic',
+    jwks: (m.jwks as ClientSummary['jwks'] | undefined) ?? null,
+    jwks_uri: (m.jwks_uri as string | undefined) ?? null,
     created_at: new Date(record.createdAt).toISOString(),
   };
 }
@@ -86,6 +112,12 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   if (fields.redirectUris !== undefined) m.redirect_uris = fields.redirectUris;
   if (fields.postLogoutRedirectUris !== undefined) m.post_logout_redirect_uris = fields.postLogoutRedirectUris;
   if (fields.firstParty !== undefined) m.first_party = fields.firstParty;
+  if (fields.idTokenClaims !== undefined) m.id_token_claims = fields.idTokenClaims;
+  if (fields.backchannelLogoutUri !== undefined) {
+    // logout tokens always name the session (sid), so a client can end just that one
+    m.backchannel_logout_uri = fields.backchannelLogoutUri ?? undefined;
+    m.backchannel_logout_session_required = fields.backchannelLogoutUri ? true : undefined;
+  }
   if (fields.mfaPolicy !== undefined) m.mfa_policy = fields.mfaPolicy;
   if (fields.defaultAcr !== undefined) m.default_acr_values = fields.defaultAcr === null ? undefined : [fields.defaultAcr];
   return m;
@@ -105,12 +137,15 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     /** The secret is returned once, here; it is stored encrypted. */
     async add(input: NewClientInput): Promise<ClientSummary & { client_secret?: string }> {
       const client = parseInput(newClientSchema, input, 'client');
-      const clientSecret = client.public ? undefined : random.id(32);
+      const authMethod = client.public ? 'none' : client.authMethod ?? 'client_secret_basic';
+      const clientSecret = authMethod === 'none' || authMethod === 'private_key_jwt' ? undefined : random.id(32);
       const record: ClientRecord = {
         clientId: random.id(12),
         metadata: {
           ...metadataOf(client),
-          token_endpoint_auth_method: client.public ? 'none' : 'client_secret_basic',
+          token_endpoint_auth_method: authMethod,
+          ...(client.jwks ? { jwks: client.jwks } : {}),
+          ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
           grant_types: ['authorization_code', 'refresh_token'],
           response_types: ['code'],
         },
@@ -132,8 +167,8 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     async update(clientId: string, input: ClientChanges): Promise<ClientSummary> {
       const changes = parseInput(clientChangesSchema, input, 'client');
       const client = await findClient(clientId);
-      const metadata = { ...client.metadata, ...metadataOf(changes) };
-      if (metadata.default_acr_values === undefined) delete metadata.default_acr_values;
+      const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
+      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required']) if (metadata[key] === undefined) delete metadata[key];
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`);
@@ -142,7 +177,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     /** A new secret replaces the old one at once; the old one stops working. */
     async rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }> {
       const client = await findClient(clientId);
-      if (client.secretCiphertext === null) throw conflict(`client ${clientId} is public and has no secret`);
+      if (client.secretCiphertext === null) throw conflict(`client ${clientId} has no secret (a public client, or one with private_key_jwt)`);
       const clientSecret = random.id(32);
       if (!(await clients.update({ ...client, secretCiphertext: cipher.encrypt(clientSecret) }))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, 'client secret rotated');

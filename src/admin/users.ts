@@ -12,6 +12,7 @@ import type { PasswordHasher } from '../security/password_hasher.ts';
 import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
+import { profileChangesSchema, rolesSchema, updateProfile } from '../account/profile.ts';
 
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
 const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
@@ -21,6 +22,9 @@ export const userSummarySchema = z.object({
   email: z.string(),
   phone: z.string().nullable(),
   disabled: z.boolean(),
+  email_verified: z.boolean().describe('the user proved the email (a code, a reset link) or an admin vouched for it'),
+  profile: z.object({ name: z.string(), givenName: z.string(), familyName: z.string(), preferredUsername: z.string(), locale: z.string() }).partial(),
+  roles: z.array(z.string()),
   created_at: z.string(),
 });
 
@@ -46,6 +50,9 @@ const summarize = (account: Account): UserSummary => ({
   email: account.email,
   phone: account.phone,
   disabled: account.disabled,
+  email_verified: account.emailVerified,
+  profile: account.profile,
+  roles: account.roles,
   created_at: new Date(account.createdAt).toISOString(),
 });
 
@@ -58,6 +65,9 @@ export const userChangesSchema = z.strictObject({
   email: email.optional().describe('the new login name'),
   phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
   emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
+  emailVerified: z.boolean().optional().describe('the admin vouches for the email (true) or withdraws that (false); a new email without it is unverified'),
+  profile: profileChangesSchema.optional().describe('profile claims; fields given replace the stored ones'),
+  roles: rolesSchema.optional().describe('replaces the roles (the roles and groups claims)'),
 }).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change')
   .meta({ minProperties: 1 });
 
@@ -125,17 +135,18 @@ export function createUserAdmin(deps: UserAdminDeps) {
       description: 'not one of the most common passwords, nor the email address',
     }),
     emailCode: z.boolean().default(false).describe('true makes the email a verified second factor (codes by email)'),
+    emailVerified: z.boolean().default(false).describe('the admin vouches that the email belongs to the user: email_verified is true'),
   });
 
   return {
     newUserSchema: newUser,
 
     async add(input: z.input<typeof newUser>): Promise<UserSummary> {
-      const { email, phone, password, emailCode } = parseInput(newUser, input, 'user');
+      const { email, phone, password, emailCode, emailVerified } = parseInput(newUser, input, 'user');
       const problem = await passwordProblem(password, email, deps.passwordRules);
       if (problem) throw badRequest(`invalid user: password: ${problem}`);
       try {
-        const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), createdAt: clock.now() });
+        const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), emailVerified, createdAt: clock.now() });
         if (phone) await setVerifiedFactor(account.id, 'sms', phone);
         if (emailCode) await setVerifiedFactor(account.id, 'email', email);
         await adminChange(account, 'user added');
@@ -163,17 +174,23 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const account = await findUser(ref);
       let updated: Account | null;
       try {
-        updated = await accounts.update(account.id, { email: changes.email, phone: changes.phone });
+        // a new address is unproven unless the admin vouches for it
+        const emailChanged = changes.email !== undefined && changes.email !== account.email;
+        updated = await accounts.update(account.id, { email: changes.email, phone: changes.phone, emailVerified: changes.emailVerified ?? (emailChanged ? false : undefined) });
       } catch (error) {
         if (error instanceof DuplicateError) throw conflict(`a user with email ${changes.email} exists`);
         throw error;
       }
       if (!updated) throw notFound(`no user ${ref}`);
+      if (changes.profile !== undefined) updated = (await updateProfile(accounts, clock, updated, changes.profile))!;
+      if (changes.roles !== undefined) updated = (await accounts.update(account.id, { roles: changes.roles }))!;
       if (changes.phone !== undefined) await setVerifiedFactor(account.id, 'sms', changes.phone);
       const emailFactor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'email');
       // the email-code factor follows the login email
       if (changes.emailCode || (changes.email !== undefined && emailFactor)) await setVerifiedFactor(account.id, 'email', updated.email);
-      const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added'];
+      const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added',
+        changes.emailVerified !== undefined && `email ${changes.emailVerified ? 'vouched for' : 'no longer vouched for'}`,
+        changes.profile !== undefined && `profile changed: ${Object.keys(changes.profile).join(', ')}`, changes.roles !== undefined && `roles: ${changes.roles.join(', ') || 'none'}`];
       await adminChange(updated, what.filter(Boolean).join(', '));
       return summarize(updated);
     },

@@ -9,6 +9,8 @@ const scopeText: Record<string, string> = {
   openid: 'Know who you are',
   email: 'See your email address',
   phone: 'See your phone number',
+  profile: 'See your name, username and language',
+  roles: 'See your roles and groups',
   offline_access: 'Stay signed in while you are away',
 };
 

@@ -1,7 +1,7 @@
 import type { MfaPolicy } from '../store/ports.ts';
 
 /** Stepup's own client metadata, next to the standard OIDC fields. */
-export const extraClientProperties = ['first_party', 'mfa_policy'];
+export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims'];
 
 type ClientLike = Record<string, unknown>;
 
@@ -10,10 +10,13 @@ export const mfaPolicyOf = (client: object): MfaPolicy =>
 
 export const isFirstParty = (client: object): boolean => (client as ClientLike).first_party === true;
 
+/** Whether the client asked for scope claims (email, profile, phone, roles) in the ID token too. */
+export const putsScopeClaimsInIdToken = (client: object): boolean => (client as ClientLike).id_token_claims === true;
+
 /** oidc-provider's validator hook for the extra properties; throws to refuse a client. */
 export function validateExtraClientMetadata(key: string, value: unknown): void {
   if (value === undefined) return;
-  if (key === 'first_party' && typeof value !== 'boolean') throw new TypeError('first_party must be a boolean');
+  if ((key === 'first_party' || key === 'id_token_claims') && typeof value !== 'boolean') throw new TypeError(`${key} must be a boolean`);
   if (key === 'mfa_policy' && value !== 'required' && value !== 'on-request') {
     throw new TypeError('mfa_policy must be "required" or "on-request"');
   }

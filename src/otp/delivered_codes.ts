@@ -45,6 +45,8 @@ export interface DeliveredCodeDeps {
   clock: Clock;
   logger: Logger;
   settings: DeliveredCodeSettings;
+  /** told when a person proved they read mail at an address (an email code): the server marks it verified */
+  emailProven?: (accountId: string, address: string) => Promise<void>;
 }
 
 /**
@@ -130,7 +132,9 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
 
     async checkSignInCode(accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
       const factor = (await confirmed(accountId)).find((f) => f.kind === channel);
-      return check(factor?.id, code);
+      const outcome = await check(factor?.id, code);
+      if (outcome === 'ok' && factor?.kind === 'email' && factor.target) await deps.emailProven?.(accountId, factor.target);
+      return outcome;
     },
 
     /**
@@ -156,6 +160,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       const outcome = await check(pending?.factorId, code);
       if (outcome !== 'ok' || !pending) return { outcome, recoveryCodes: [] };
       if (!(await deps.enrolments.finish(binding, channel))) return { outcome: 'expired', recoveryCodes: [] };
+      if (channel === 'email' && pending.target) await deps.emailProven?.(accountId, pending.target);
       const recoveryCodes = await deps.addFactor({ id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
       return { outcome, recoveryCodes };
     },

@@ -72,6 +72,8 @@ export interface StepupOptions {
   cookieKeys?: () => string[];
   /** how many proxies in front of the host append to X-Forwarded-For (for `callback()`, as koa's maxIpsCount) */
   trustedProxies?: number;
+  /** told when a person proved they read mail at an address, with an email code (the server marks the address verified) */
+  onEmailProven?: (personId: string, address: string) => Promise<void>;
   /** told of every audit event as it is written (the standalone server counts them) */
   onAudit?: (event: AuditInput) => void;
 }
@@ -142,6 +144,7 @@ export async function createStepup(options: StepupOptions) {
     clock,
     logger,
     settings: settings.deliveredCodes,
+    emailProven: options.onEmailProven,
   });
   const csrf = createCsrf(cipher.hashKey);
 

@@ -1,26 +1,41 @@
 import type { FindAccount } from 'oidc-provider';
+import { profileClaims } from '../account/profile.ts';
 import type { AccountStore, FactorStore } from '../store/ports.ts';
+import { putsScopeClaimsInIdToken } from '../oidc/client_metadata.ts';
 
 /**
- * Claims released per scope; `sub` is the account id. An address counts as verified when
- * it is a confirmed email or SMS factor: proven by a code, or vouched for by an admin.
+ * Claims released per scope; `sub` is the account id. An email is verified when the account
+ * says so (a reset link used, an emailed code, an admin's word) or it is a confirmed email
+ * factor; a phone number when it is a confirmed SMS factor: proven by a code, or vouched for
+ * by an admin.
  */
 export function createFindAccount(accounts: AccountStore, factors: FactorStore): FindAccount {
-  return async (_ctx, sub) => {
+  return async (ctx, sub) => {
     const account = await accounts.findById(sub);
     if (!account || account.disabled) return undefined;
     return {
       accountId: account.id,
-      async claims() {
-        const confirmed = (await factors.listForAccount(account.id)).filter((f) => f.confirmedAt !== null);
-        const proven = (kind: 'email' | 'sms', value: string | null) => confirmed.some((f) => f.kind === kind && f.target === value);
-        return {
-          sub: account.id,
-          email: account.email,
-          email_verified: proven('email', account.email),
-          ...(account.phone ? { phone_number: account.phone, phone_number_verified: proven('sms', account.phone) } : {}),
-        };
+      async claims(use, _scope, requested) {
+        // OIDC Core 5.4: scope claims go to userinfo; into the ID token only for clients that
+        // ask for it (id_token_claims) or when the claims parameter names them
+        if (use === 'id_token' && !(ctx.oidc.client && putsScopeClaimsInIdToken(ctx.oidc.client))) {
+          return { sub: account.id, ...(await pick(Object.keys(requested ?? {}))) };
+        }
+        return { sub: account.id, ...(await pick(undefined)) };
       },
     };
+
+    /** Every claim of the account, or only the named ones. */
+    async function pick(names: string[] | undefined): Promise<Record<string, unknown>> {
+      const confirmed = (await factors.listForAccount(account!.id)).filter((f) => f.confirmedAt !== null);
+      const proven = (kind: 'email' | 'sms', value: string | null) => confirmed.some((f) => f.kind === kind && f.target === value);
+      const all: Record<string, unknown> = {
+        email: account!.email,
+        email_verified: account!.emailVerified || proven('email', account!.email),
+        ...(account!.phone ? { phone_number: account!.phone, phone_number_verified: proven('sms', account!.phone) } : {}),
+        ...profileClaims(account!),
+      };
+      return names ? Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name))) : all;
+    }
   };
 }

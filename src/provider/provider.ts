@@ -7,6 +7,9 @@ import { isStoreUnreachable } from '../store/errors.ts';
 import { accountClientMetadata } from '../account/account_client.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
+import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
+import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
+import { introspection, signInClaims } from './introspection.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -25,6 +28,8 @@ export const providerRoutes = {
   revocation: '/token/revocation',
   token: '/token',
   userinfo: '/me',
+  pushed_authorization_request: '/request',
+  introspection: '/token/introspection',
 };
 
 export const isProviderPath = (path: string) =>
@@ -50,13 +55,20 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
     // the account area's client; every other client lives in the client store
     clients: [accountClientMetadata(config.issuer, config.serviceName)],
     jwks: keys.jwks,
-    cookies: { keys: cookieKeys(keys.cookieKeys), long: cookieOptions, short: cookieOptions },
+    cookies: { keys: cookieKeys(keys.cookieKeys), long: { ...cookieOptions, sameSite: sessionCookieSameSite(config.issuer) }, short: cookieOptions },
+    enableHttpPostMethods: acceptsPost(config.issuer),
     claims: {
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at'],
+      roles: ['roles', 'groups'],
     },
-    scopes: ['openid', 'email', 'phone', 'offline_access'],
+    scopes: ['openid', 'email', 'phone', 'offline_access', 'profile', 'roles'],
+    // which scope claims go into the ID token is decided per client, in findAccount
+    conformIdTokenClaims: false,
     responseTypes: ['code'],
+    clientAuthMethods: advertisedClientAuthMethods,
+    enabledJWA: { clientAuthSigningAlgValues: clientAssertionAlgs },
     routes: providerRoutes,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -70,6 +82,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
+      introspection,
+      backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -83,6 +97,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         },
       },
     },
+    extraTokenClaims: (ctx) => signInClaims(ctx),
     async renderError(ctx, out, error) {
       pageHeaders(ctx);
       if (isStoreUnreachable(error)) {

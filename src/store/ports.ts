@@ -9,10 +9,31 @@ export interface Account {
   phone: string | null;
   passwordHash: string;
   disabled: boolean;
+  /**
+   * The owner proved control of `email` (a reset link used, an emailed code) or an admin
+   * vouched for it; a new email starts unproven.
+   */
+  emailVerified: boolean;
+  /** the OIDC profile claims an admin or the person set; empty until then */
+  profile: Profile;
+  /** when `profile` last changed (the updated_at claim); null if never */
+  profileUpdatedAt: number | null;
+  /** given by admins; released as the roles and groups claims */
+  roles: string[];
   createdAt: number;
 }
 
-export type NewAccount = Omit<Account, 'disabled'>;
+export interface Profile {
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  preferredUsername?: string;
+  /** BCP 47, e.g. en-GB */
+  locale?: string;
+}
+
+export type NewAccount = Omit<Account, 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>
+  & Partial<Pick<Account, 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
 
 export interface AccountStore {
   /** Throws DuplicateError when the email (case-insensitive) is taken. */
@@ -33,7 +54,7 @@ export interface AccountSearch {
   offset: number;
 }
 
-export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled'>>;
+export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
 
 export type MfaPolicy = 'required' | 'on-request';
 

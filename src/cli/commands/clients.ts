@@ -1,10 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { ClientChanges } from '../../admin/clients.ts';
+import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
 import { printPage, printRecord } from '../output.ts';
 import { collect, integer, output, UsageError, withContainer } from '../context.ts';
 
 const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'none'];
 const columns = ['client_id', 'name', 'mfa_policy', 'default_acr', 'first_party', 'public', 'redirect_uris'];
+const authMethodChoices = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+/** --jwks names a file holding the client's public JWK Set. */
+function readJwks(path: string): NewClientInput['jwks'] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the JWK Set file ${path}`);
+  }
+  try {
+    // the admin service validates it like any other input
+    return JSON.parse(text) as NewClientInput['jwks'];
+  } catch {
+    throw new UsageError(`${path} is not JSON: expected a JWK Set like {"keys":[{...}]}`);
+  }
+}
 
 /** stepup client add|list|get|update|rotate-secret|remove */
 export function clientCommands(program: Command): void {
@@ -15,16 +33,26 @@ export function clientCommands(program: Command): void {
     .requiredOption('--redirect-uri <uri>', 'allowed redirect URI (repeat for several)', collect)
     .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
     .option('--first-party', 'trusted application: no consent page')
+    .option('--id-token-claims', 'also put the scope claims (email, profile, phone, roles) in the ID token')
+    .option('--backchannel-logout-uri <uri>', 'where to post logout tokens when the person signs out or their sessions end')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
+    .addOption(new Option('--auth-method <method>', 'how the client authenticates at the token endpoint (default client_secret_basic)').choices(authMethodChoices))
+    .option('--jwks <file>', 'for private_key_jwt: a file with the client\'s public keys (a JWK Set)')
+    .option('--jwks-uri <url>', 'for private_key_jwt: where the client publishes its public keys (https)')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const created = await withContainer((c) => c.clientAdmin.add({
+        authMethod: opts.authMethod,
+        jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
+        jwksUri: opts.jwksUri,
         name: opts.name,
         redirectUris: opts.redirectUri,
         postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
         firstParty: Boolean(opts.firstParty),
+        idTokenClaims: Boolean(opts.idTokenClaims),
+        backchannelLogoutUri: opts.backchannelLogoutUri ?? null,
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
         public: Boolean(opts.public),
@@ -59,15 +87,26 @@ export function clientCommands(program: Command): void {
     .option('--post-logout-redirect-uri <uri>', 'replaces the post-logout redirect URIs (repeatable)', collect)
     .option('--first-party', 'trusted application: no consent page')
     .option('--no-first-party', 'show the consent page again')
+    .option('--id-token-claims', 'also put the scope claims in the ID token')
+    .option('--no-id-token-claims', 'scope claims only in userinfo (the default)')
+    .option('--backchannel-logout-uri <uri>', 'where to post logout tokens; none removes it')
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none; none removes it').choices(acrChoices))
+    .addOption(new Option('--auth-method <method>', 'client_secret_basic and client_secret_post switch freely').choices(authMethodChoices))
+    .option('--jwks <file>', 'for private_key_jwt: replaces the public keys with this JWK Set file')
+    .option('--jwks-uri <url>', 'for private_key_jwt: replaces the keys with this https URL')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const changes: ClientChanges = {
+        authMethod: opts.authMethod,
+        jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
+        jwksUri: opts.jwksUri,
         name: opts.name,
         redirectUris: opts.redirectUri,
         postLogoutRedirectUris: opts.postLogoutRedirectUri,
         firstParty: opts.firstParty,
+        idTokenClaims: opts.idTokenClaims,
+        backchannelLogoutUri: opts.backchannelLogoutUri === 'none' ? null : opts.backchannelLogoutUri,
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
       };

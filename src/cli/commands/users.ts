@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { UserChanges } from '../../admin/users.ts';
 import { printPage, printRecord, printTable } from '../output.ts';
-import { integer, output, readStdin, UsageError, withContainer } from '../context.ts';
+import { collect, integer, output, readStdin, UsageError, withContainer } from '../context.ts';
 import type { Container } from '../../container.ts';
 
 const columns = ['id', 'email', 'phone', 'disabled', 'created_at'];
@@ -11,6 +11,14 @@ function userRef(arg: string | undefined, opts: { email?: string }): string {
   const ref = arg ?? opts.email;
   if (!ref) throw new UsageError('which user? give their id or email, or --email EMAIL');
   return ref;
+}
+
+/** The profile options given, as changes; "" removes a field. */
+function profileOptions(opts: Record<string, unknown>): Pick<UserChanges, 'profile'> {
+  const names = ['name', 'givenName', 'familyName', 'preferredUsername', 'locale'] as const;
+  const given = names.filter((name) => typeof opts[name] === 'string');
+  if (given.length === 0) return {};
+  return { profile: Object.fromEntries(given.map((name) => [name, opts[name] === '' ? null : opts[name]])) };
 }
 
 /** A command that acts on one user and prints the result. */
@@ -35,12 +43,13 @@ export function userCommands(program: Command): void {
     .requiredOption('--email <email>', 'email address (the login name)')
     .option('--phone <e164>', 'phone number in E.164 form, like +15551234567; also a verified SMS second factor')
     .option('--email-code', 'make the email a verified second factor (codes by email)')
+    .option('--email-verified', 'vouch that the email belongs to the user: email_verified is true')
     .option('--password-stdin', 'read the password from standard input')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (!opts.passwordStdin) throw new UsageError('--password-stdin is required: pass the password on standard input, never as an argument');
       const password = await readStdin();
-      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode) }));
+      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode), emailVerified: Boolean(opts.emailVerified) }));
       output(opts.json, created, () => printRecord({ ...created }));
     });
   user.command('list')
@@ -67,6 +76,15 @@ export function userCommands(program: Command): void {
     .option('--phone <e164>', 'new phone number in E.164 form; replaces the SMS second factor')
     .option('--no-phone', 'remove the phone number and the SMS second factor')
     .option('--email-code', 'make the email a verified second factor (codes by email)')
+    .option('--email-verified', 'vouch that the email belongs to the user: email_verified is true')
+    .option('--no-email-verified', 'email_verified is false until the user proves the address')
+    .option('--name <name>', 'full name (the name claim); "" removes it')
+    .option('--given-name <name>', 'given name; "" removes it')
+    .option('--family-name <name>', 'family name; "" removes it')
+    .option('--preferred-username <name>', 'preferred username; "" removes it')
+    .option('--locale <tag>', 'BCP 47 language tag like en-GB; "" removes it')
+    .option('--role <role>', 'replaces the roles (repeat for several)', collect)
+    .option('--no-roles', 'remove every role')
     .option('--json', 'print JSON')
     .action(async (arg: string | undefined, opts) => {
       const ref = userRef(arg, opts);
@@ -74,8 +92,11 @@ export function userCommands(program: Command): void {
         ...(opts.newEmail !== undefined ? { email: opts.newEmail } : {}),
         ...(typeof opts.phone === 'string' ? { phone: opts.phone } : opts.phone === false ? { phone: null } : {}),
         ...(opts.emailCode ? { emailCode: true } : {}),
+        ...(typeof opts.emailVerified === 'boolean' ? { emailVerified: opts.emailVerified } : {}),
+        ...profileOptions(opts),
+        ...(opts.role ? { roles: opts.role } : opts.roles === false ? { roles: [] } : {}),
       };
-      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --new-email, --phone, --no-phone or --email-code');
+      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
       const updated = await withContainer((c) => c.userAdmin.update(ref, changes));
       output(opts.json, updated, () => printRecord({ ...updated }));
     });

@@ -10,17 +10,23 @@ export interface AccountDoc {
   phone: string | null;
   passwordHash: string;
   disabled: boolean;
+  /** absent in documents written before it existed: false */
+  emailVerified?: boolean;
+  profile?: Account['profile'];
+  profileUpdatedAt?: number | null;
+  roles?: string[];
   createdAt: number;
 }
 
-export const toAccount = ({ _id, emailKey: _key, ...rest }: AccountDoc): Account => ({ id: _id, ...rest });
+export const toAccount = ({ _id, emailKey: _key, emailVerified, profile, profileUpdatedAt, roles, ...rest }: AccountDoc): Account =>
+  ({ id: _id, ...rest, emailVerified: emailVerified ?? false, profile: profile ?? {}, profileUpdatedAt: profileUpdatedAt ?? null, roles: roles ?? [] });
 export const toAccountDoc = ({ id, ...rest }: Account): AccountDoc => ({ _id: id, ...rest, emailKey: rest.email.toLowerCase() });
 
 export function mongoAccounts(db: Db): AccountStore {
   const accounts = db.collection<AccountDoc>('accounts');
   return {
     async create(account) {
-      const doc = toAccountDoc({ ...account, disabled: false });
+      const doc = toAccountDoc({ profile: {}, profileUpdatedAt: null, roles: [], ...account, disabled: false, emailVerified: account.emailVerified ?? false });
       try {
         await accounts.insertOne(doc);
       } catch (error) {

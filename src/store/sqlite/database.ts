@@ -122,6 +122,11 @@ export function openDatabase(path: string): DatabaseSync {
 function upgrade(db: DatabaseSync): void {
   const columns = (db.prepare('PRAGMA table_info(records)').all() as { name: string }[]).map((c) => c.name);
   if (!columns.includes('account_id')) db.exec('ALTER TABLE records ADD COLUMN account_id TEXT');
+  const accountColumns = (db.prepare('PRAGMA table_info(accounts)').all() as { name: string }[]).map((c) => c.name);
+  if (!accountColumns.includes('email_verified')) db.exec('ALTER TABLE accounts ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0');
+  if (!accountColumns.includes('profile')) db.exec("ALTER TABLE accounts ADD COLUMN profile TEXT NOT NULL DEFAULT '{}'");
+  if (!accountColumns.includes('profile_updated_at')) db.exec('ALTER TABLE accounts ADD COLUMN profile_updated_at INTEGER');
+  if (!accountColumns.includes('roles')) db.exec("ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT '[]'");
   db.exec('CREATE INDEX IF NOT EXISTS records_account ON records(account_id) WHERE account_id IS NOT NULL');
   // a code may now go to a factor still being enrolled, which has no row yet: codes live two
   // minutes, so the table is made again without its foreign key rather than copied

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the OpenID conformance suite (../shared/conformance/run.sh) against this checkout, and
+# does what an OP's admin does for certification: registers the suite's back-channel logout
+# endpoint on the two clients the harness adds through `npx stepup`, and gives the person it
+# adds a name (the profile scope's claims).
+# Same environment as run.sh (PLANS, STEPUP_CONFORMANCE_WORK, ports); exits with its status.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# the shared folder beside the repository; a clone made elsewhere finds the workplace's
+HARNESS="${CONFORMANCE_HARNESS:-}"
+for candidate in "$ROOT/../shared/conformance/run.sh" /work/shared/conformance/run.sh; do
+  if [ -z "$HARNESS" ] && [ -f "$candidate" ]; then HARNESS="$candidate"; fi
+done
+[ -f "$HARNESS" ] || { echo "conformance: no ../shared/conformance/run.sh; set CONFORMANCE_HARNESS" >&2; exit 1; }
+WORK="${STEPUP_CONFORMANCE_WORK:-${TMPDIR:-/tmp}/stepup-conformance}"
+SUITE_BASE="https://localhost:${SUITE_TLS_PORT:-8443}"
+# Stepup posts logout tokens to the suite over TLS made by the harness's local CA
+export NODE_EXTRA_CA_CERTS="$WORK/tls/ca.crt"
+
+rm -f "$WORK/client1.json" "$WORK/client2.json" "$WORK/user.json"
+(cd "$ROOT" && STEPUP_DIR="$ROOT" bash "$HARNESS") &
+harness=$!
+
+# the harness writes the clients, then waits for the suite to start (a minute or more)
+for _ in $(seq 1 1200); do
+  [ -s "$WORK/client1.json" ] && [ -s "$WORK/client2.json" ] && break
+  kill -0 "$harness" 2>/dev/null || break
+  sleep 0.5
+done
+if [ -s "$WORK/client2.json" ]; then
+  for n in 1 2; do
+    id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_id"])' "$WORK/client$n.json")
+    (cd "$ROOT" && DATA_DIR="$WORK/stepup-data" STEPUP_CONFIG="$WORK/stepup-conformance.json" MONGODB_URI= \
+      npx stepup client update "$id" --backchannel-logout-uri "$SUITE_BASE/test/a/stepup/backchannel_logout" --json >/dev/null) || echo "conformance: could not change the client or user (see above)" >&2
+  done
+  echo "conformance: back-channel logout URI registered on both clients"
+  # the person the harness adds gets the profile an admin would give them (the profile scope's claims)
+  for _ in $(seq 1 60); do [ -s "$WORK/user.json" ] && break; sleep 0.5; done
+  email=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["email"])' "$WORK/user.json")
+  (cd "$ROOT" && DATA_DIR="$WORK/stepup-data" STEPUP_CONFIG="$WORK/stepup-conformance.json" MONGODB_URI= \
+    npx stepup user update "$email" --name "Conformance Tester" --given-name Conformance --family-name Tester \
+      --preferred-username conformance --locale en-US --json >/dev/null) || echo "conformance: could not change the client or user (see above)" >&2
+  echo "conformance: profile set for $email"
+fi
+wait "$harness"
