@@ -29,13 +29,17 @@ export async function createApp(container: Container) {
   const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength });
   const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
   const findAccount = createFindAccount(store.accounts, store.factors);
-  const current = await createCurrentProvider((keys) => {
-    const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
-    trustForwardedHeaders(provider, config.trustProxy);
-    explainClientAuthFailures(provider, logger);
-    container.backchannelLogout.attach(provider, store.records);
-    return provider;
-  }, container.keyRing, clock);
+  const current = await createCurrentProvider(
+    (keys) => {
+      const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
+      trustForwardedHeaders(provider, config.trustProxy);
+      explainClientAuthFailures(provider, logger);
+      container.backchannelLogout.attach(provider, store.records);
+      return provider;
+    },
+    container.keyRing,
+    clock,
+  );
   const csrf = createCsrf(cipher.hashKey);
   const secureCookies = config.issuer.startsWith('https:');
   const login = createLoginRouter({

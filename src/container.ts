@@ -43,16 +43,17 @@ function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
   const outbox = join(config.dataDir, 'outbox.jsonl');
   const timeoutMs = config.deliveryTimeoutSeconds * 1000;
   const email = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.smtpFrom, timeoutMs) : createOutboxSender('email', outbox, clock);
-  const sms = config.twilioAccountSid && config.twilioAuthToken && config.twilioFrom
-    ? createTwilioSender({
-      accountSid: config.twilioAccountSid,
-      authToken: config.twilioAuthToken,
-      from: config.twilioFrom,
-      apiUrl: config.twilioApiUrl,
-      statusCallback: twilioStatusCallbackUrl(config.issuer),
-      timeoutMs,
-    })
-    : createOutboxSender('sms', outbox, clock);
+  const sms =
+    config.twilioAccountSid && config.twilioAuthToken && config.twilioFrom
+      ? createTwilioSender({
+          accountSid: config.twilioAccountSid,
+          authToken: config.twilioAuthToken,
+          from: config.twilioFrom,
+          apiUrl: config.twilioApiUrl,
+          statusCallback: twilioStatusCallbackUrl(config.issuer),
+          timeoutMs,
+        })
+      : createOutboxSender('sms', outbox, clock);
   return { email, sms };
 }
 

@@ -30,8 +30,9 @@ async function main() {
   const sweeper = setInterval(() => {
     const { records, counters, issuedCodes, audit } = container.store;
     const retainedFrom = container.clock.now() - config.audit.retentionDays * 86_400_000;
-    Promise.all([records.sweep(), counters.sweep(), issuedCodes.sweep(), audit.prune(retainedFrom)])
-      .catch((err: unknown) => logger.warn({ err }, 'sweeping expired records failed'));
+    Promise.all([records.sweep(), counters.sweep(), issuedCodes.sweep(), audit.prune(retainedFrom)]).catch((err: unknown) =>
+      logger.warn({ err }, 'sweeping expired records failed'),
+    );
   }, config.sweepIntervalSeconds * 1000);
   sweeper.unref();
   // rotated keys are stored by `stepup keys rotate`; every process picks them up here
@@ -55,7 +56,8 @@ async function main() {
     }, config.shutdownGraceSeconds * 1000);
     force.unref();
     server.close(() => {
-      container.close()
+      container
+        .close()
         .then(() => logger.info('storage closed; bye'))
         .catch((err: unknown) => logger.error({ err }, 'closing storage failed'))
         .finally(() => process.exit(0));

@@ -94,11 +94,13 @@ test('a lost phone: a recovery code signs in, a new authenticator is added, the 
   await other.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
   expect(other.page.status).toBe(401);
 
-  expect(await subjects(person)).toEqual(expect.arrayContaining([
-    'Stepup: A recovery code was used',
-    'Stepup: A second factor was added to your account',
-    'Stepup: A second factor was removed from your account',
-  ]));
+  expect(await subjects(person)).toEqual(
+    expect.arrayContaining([
+      'Stepup: A recovery code was used',
+      'Stepup: A second factor was added to your account',
+      'Stepup: A second factor was removed from your account',
+    ]),
+  );
   const changes = (await auditOf(person)).map((e) => `${e.type}:${e.detail}`);
   expect(changes).toEqual(expect.arrayContaining(['enrolment:added in the account area', 'account_change:second factor removed: Authenticator app']));
 });
@@ -114,10 +116,19 @@ test('the last second factor cannot be removed', async () => {
   expect(await stepup.container.secondFactors.confirmedFactors(accountId)).toHaveLength(1);
 });
 
-test('two removals at once of an account\'s only two factors leave one', async () => {
+test("two removals at once of an account's only two factors leave one", async () => {
   const { person } = await enrolledAtAccount();
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
-  await stepup.container.store.factors.add({ id: `email-${account.id}`, accountId: account.id, kind: 'email', secretCiphertext: null, target: person.email, confirmedAt: stepup.clock.now(), lastTimeStep: null, createdAt: stepup.clock.now() });
+  await stepup.container.store.factors.add({
+    id: `email-${account.id}`,
+    accountId: account.id,
+    kind: 'email',
+    secretCiphertext: null,
+    target: person.email,
+    confirmedAt: stepup.clock.now(),
+    lastTimeStep: null,
+    createdAt: stepup.clock.now(),
+  });
   const both = await stepup.container.secondFactors.confirmedFactors(account.id);
   expect(both).toHaveLength(2);
 
@@ -152,7 +163,7 @@ test('a change with a stale second factor asks for the second factor again, neve
   expect((await auditOf(person)).some((e) => e.detail === 'recovery codes replaced')).toBe(false);
 });
 
-test('a session from before the second factor\'s time was kept opens the account area; a change asks for the second factor', async () => {
+test("a session from before the second factor's time was kept opens the account area; a change asks for the second factor", async () => {
   const browser = new Browser(stepup.issuer);
   const person = await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);
   const sessionId = /(?:^|; )_session=([^;]+)/.exec(browser.cookieHeader())![1]!;
@@ -278,7 +289,10 @@ describe('password change', () => {
     expect((await stepup.container.checkPassword(person.email, 'a brand new long passphrase')).ok).toBe(true);
     expect(await subjects(person)).toContain('Stepup: Your password was changed');
     const events = (await auditOf(person)).filter((e) => e.type === 'account_change');
-    expect(events.map((e) => `${e.result}:${e.detail}`)).toEqual([expect.stringMatching(/^ok:password changed; \d+ sessions and tokens ended$/), 'failed:password not changed: wrong_password']);
+    expect(events.map((e) => `${e.result}:${e.detail}`)).toEqual([
+      expect.stringMatching(/^ok:password changed; \d+ sessions and tokens ended$/),
+      'failed:password not changed: wrong_password',
+    ]);
     expect(account.passwordHash).not.toBe((await stepup.container.store.accounts.findByEmail(person.email))!.passwordHash);
   });
 });

@@ -64,7 +64,12 @@ describe('the admin token', () => {
 
 describe('clients', () => {
   test('create, read, list with paging, update, rotate the secret, delete', async () => {
-    const created = await api('POST', '/clients', { name: 'Shop', redirectUris: ['https://shop.example/cb'], mfaPolicy: 'on-request', defaultAcr: 'urn:stepup:loa:2fa' });
+    const created = await api('POST', '/clients', {
+      name: 'Shop',
+      redirectUris: ['https://shop.example/cb'],
+      mfaPolicy: 'on-request',
+      defaultAcr: 'urn:stepup:loa:2fa',
+    });
     expect(created.status).toBe(201);
     const client = created.body;
     expect(client).toMatchObject({ name: 'Shop', mfa_policy: 'on-request', default_acr: 'urn:stepup:loa:2fa', first_party: false, public: false });
@@ -75,9 +80,20 @@ describe('clients', () => {
     expect(page).toMatchObject({ total: 2, limit: 1, offset: 1, items: [{ client_id: client.client_id }] });
     expect(JSON.stringify(page)).not.toContain(client.client_secret);
 
-    const updated = await api('PATCH', `/clients/${client.client_id}`, { name: 'Shop 2', firstParty: true, defaultAcr: null, postLogoutRedirectUris: ['https://shop.example/bye'] });
+    const updated = await api('PATCH', `/clients/${client.client_id}`, {
+      name: 'Shop 2',
+      firstParty: true,
+      defaultAcr: null,
+      postLogoutRedirectUris: ['https://shop.example/bye'],
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ name: 'Shop 2', first_party: true, default_acr: null, post_logout_redirect_uris: ['https://shop.example/bye'], redirect_uris: ['https://shop.example/cb'] });
+    expect(updated.body).toMatchObject({
+      name: 'Shop 2',
+      first_party: true,
+      default_acr: null,
+      post_logout_redirect_uris: ['https://shop.example/bye'],
+      redirect_uris: ['https://shop.example/cb'],
+    });
 
     const rotated = await api('POST', `/clients/${client.client_id}/secret`);
     expect(rotated.body.client_secret).not.toBe(client.client_secret);
@@ -87,7 +103,14 @@ describe('clients', () => {
 
     expect((await api('DELETE', `/clients/${client.client_id}`)).status).toBe(204);
     expect((await api('GET', `/clients/${client.client_id}`)).body).toEqual({ error: 'not_found', message: `no client ${client.client_id}` });
-    expect(await adminChanges('client')).toEqual(expect.arrayContaining(['client added', 'client updated: name, postLogoutRedirectUris, firstParty, defaultAcr', 'client secret rotated', 'client removed']));
+    expect(await adminChanges('client')).toEqual(
+      expect.arrayContaining([
+        'client added',
+        'client updated: name, postLogoutRedirectUris, firstParty, defaultAcr',
+        'client secret rotated',
+        'client removed',
+      ]),
+    );
   });
 
   test('a default acr makes an on-request client ask for the second factor', async () => {
@@ -144,7 +167,12 @@ describe('users', () => {
     expect((await api('GET', '/users?search=%25')).body.total).toBe(0);
 
     const detail = (await api('GET', `/users/${created.body.id}`)).body;
-    expect(detail).toMatchObject({ email: 'zed@example.com', locked_until: null, recovery_codes_left: 0, methods: [{ kind: 'sms', target: '+15550100001', confirmed: true }] });
+    expect(detail).toMatchObject({
+      email: 'zed@example.com',
+      locked_until: null,
+      recovery_codes_left: 0,
+      methods: [{ kind: 'sms', target: '+15550100001', confirmed: true }],
+    });
     expect((await api('GET', '/users/zed@example.com')).body.id).toBe(created.body.id);
 
     const changed = await api('PATCH', `/users/${created.body.id}`, { email: 'zed.new@example.com', phone: null });
@@ -234,7 +262,9 @@ describe('users', () => {
   });
 
   test('every change is in the audit log, and the summary counts them', async () => {
-    expect(await adminChanges('')).toEqual(expect.arrayContaining(['user added', 'email changed, phone changed', 'disabled', 'enabled', 'second factor reset', 'sessions revoked', 'unlocked']));
+    expect(await adminChanges('')).toEqual(
+      expect.arrayContaining(['user added', 'email changed, phone changed', 'disabled', 'enabled', 'second factor reset', 'sessions revoked', 'unlocked']),
+    );
     const summary = (await api('GET', '/audit/summary?since=1d')).body;
     expect(summary.byType.admin_change).toBeGreaterThan(10);
     expect((await api('GET', '/audit?type=bogus')).status).toBe(400);
@@ -243,7 +273,12 @@ describe('users', () => {
 
 test('keys: list and rotate', async () => {
   const before = (await api('GET', '/keys')).body.items as { use: string; state: string }[];
-  expect(before.filter((k) => k.state === 'active').map((k) => k.use).sort()).toEqual(['cookie', 'signing', 'signing']);
+  expect(
+    before
+      .filter((k) => k.state === 'active')
+      .map((k) => k.use)
+      .sort(),
+  ).toEqual(['cookie', 'signing', 'signing']);
   const rotated = (await api('POST', '/keys/rotate', { activateInSeconds: 600 })).body.items as { state: string }[];
   expect(rotated.filter((k) => k.state === 'pending')).toHaveLength(3);
   expect((await api('POST', '/keys/rotate', { activateInSeconds: -1 })).status).toBe(400);

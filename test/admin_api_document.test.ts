@@ -37,7 +37,16 @@ test('every documented operation exists, and every route is documented', async (
   // every route the koa router holds is in the document
   const router = adminApiRouter(adminRoutes(stepup.container), TOKEN, stepup.issuer);
   const routed = router.stack
-    .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace('/admin/api/v1', '').replace(/:(\w+)/g, '{$1}')}`))
+    .flatMap((layer) =>
+      layer.methods
+        .filter((m) => m !== 'HEAD')
+        .map(
+          (m) =>
+            `${m} ${String(layer.path)
+              .replace('/admin/api/v1', '')
+              .replace(/:(\w+)/g, '{$1}')}`,
+        ),
+    )
     .filter((route) => route !== 'GET /openapi.json');
   expect(routed.sort()).toEqual(documented.sort());
 

@@ -19,7 +19,9 @@ async function alertsTo(email: string) {
   // alerts go out after the answer: wait for those still being sent
   await stepup.container.alert.settled();
   const lines = readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
-  return lines.map((line) => JSON.parse(line) as { to: string; subject: string; text: string }).filter((m) => m.to === email && m.subject.startsWith('Stepup: '));
+  return lines
+    .map((line) => JSON.parse(line) as { to: string; subject: string; text: string })
+    .filter((m) => m.to === email && m.subject.startsWith('Stepup: '));
 }
 
 test('enrolling a second factor mails "factor added", and that first sign-in no new-browser alert', async () => {

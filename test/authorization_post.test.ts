@@ -46,8 +46,17 @@ test('on an https issuer, an authorization request by POST signs in, with a Same
 
   const token = await fetch(`${tls.issuer}/token`, {
     method: 'POST',
-    headers: { ...proxied, 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: redirectUri, code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' }),
+    headers: {
+      ...proxied,
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: code!,
+      redirect_uri: redirectUri,
+      code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+    }),
   });
   expect(token.status).toBe(200);
   expect(await token.json()).toMatchObject({ id_token: expect.any(String), token_type: 'Bearer' });
@@ -68,7 +77,11 @@ test('on an http issuer, POST /auth is refused with 405 and Allow: GET, and the 
   await browser.post(`${plain.issuer}/auth`, authorizationParams(client.client_id));
   expect(browser.page.status).toBe(405);
   expect(browser.page.html).toContain('This address does not accept that kind of request');
-  const answer = await fetch(`${plain.issuer}/auth`, { method: 'POST', body: new URLSearchParams(authorizationParams(client.client_id)), headers: { accept: 'application/json' } });
+  const answer = await fetch(`${plain.issuer}/auth`, {
+    method: 'POST',
+    body: new URLSearchParams(authorizationParams(client.client_id)),
+    headers: { accept: 'application/json' },
+  });
   expect(answer.status).toBe(405);
   expect(answer.headers.get('allow')).toBe('GET, HEAD');
   expect(await answer.json()).toMatchObject({ error: 'method_not_allowed' });

@@ -19,10 +19,12 @@ class LogoutReceiver {
   private server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => setTimeout(() => {
-      this.tokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-      res.writeHead(this.statuses.shift() ?? 200).end();
-    }, this.delayMs));
+    req.on('end', () =>
+      setTimeout(() => {
+        this.tokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(this.statuses.shift() ?? 200).end();
+      }, this.delayMs),
+    );
   });
 
   url = '';
@@ -66,7 +68,7 @@ beforeEach(() => {
 async function signedIn(person?: Enrolled) {
   const browser = new Browser(stepup.issuer);
   const authorization = await app.authorize();
-  const enrolled = person ?? await enrolThroughSignIn(stepup, browser, authorization.url);
+  const enrolled = person ?? (await enrolThroughSignIn(stepup, browser, authorization.url));
   if (person) await signIn(stepup, browser, authorization.url, person);
   const tokens = await authorization.exchange(browser.callbackUrl);
   return { person: enrolled, browser, idToken: tokens.claims()!, rawIdToken: tokens.id_token! };
@@ -83,7 +85,7 @@ async function verified(token: string): Promise<JWTPayload> {
 const api = (method: string, path: string) => fetch(`${stepup.issuer}/admin/api/v1${path}`, { method, headers: { Authorization: `Bearer ${TOKEN}` } });
 
 test('discovery says back-channel logout is supported, with sid', async () => {
-  const metadata = await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+  const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
   expect(metadata).toMatchObject({ backchannel_logout_supported: true, backchannel_logout_session_supported: true });
 });
 
@@ -135,21 +137,32 @@ test('an application that fails is retried, and the failure is logged', async ()
     const tokens = await receiver.waitFor(2);
     expect(tokens).toHaveLength(2);
     expect(await verified(tokens[1]!)).toMatchObject({ sid: idToken.sid });
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ clientId: app.clientId, attempt: 1, reason: expect.stringContaining('503') }), 'back-channel logout not delivered; will retry');
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ clientId: app.clientId, attempt: 1, reason: expect.stringContaining('503') }),
+      'back-channel logout not delivered; will retry',
+    );
   } finally {
     warn.mockRestore();
   }
 });
 
 test('the back-channel logout URI is registered and removed through the admin API', async () => {
-  const created = await stepup.container.clientAdmin.add({ name: 'Other', redirectUris: ['https://other.example/cb'], backchannelLogoutUri: 'https://other.example/logout' });
+  const created = await stepup.container.clientAdmin.add({
+    name: 'Other',
+    redirectUris: ['https://other.example/cb'],
+    backchannelLogoutUri: 'https://other.example/logout',
+  });
   expect(created.backchannel_logout_uri).toBe('https://other.example/logout');
   const cleared = await fetch(`${stepup.issuer}/admin/api/v1/clients/${created.client_id}`, {
-    method: 'PATCH', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ backchannelLogoutUri: null }),
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ backchannelLogoutUri: null }),
   });
   expect(await cleared.json()).toMatchObject({ backchannel_logout_uri: null });
   const bad = await fetch(`${stepup.issuer}/admin/api/v1/clients`, {
-    method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Bad', redirectUris: ['https://bad.example/cb'], backchannelLogoutUri: 'javascript:alert(1)' }),
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Bad', redirectUris: ['https://bad.example/cb'], backchannelLogoutUri: 'javascript:alert(1)' }),
   });
   expect(bad.status).toBe(400);
 });

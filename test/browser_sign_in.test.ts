@@ -84,7 +84,7 @@ maybe('in Chromium', () => {
     await fresh.close();
   });
 
-  test('response_mode=form_post: the provider\'s auto-submitting page runs under our CSP', async () => {
+  test("response_mode=form_post: the provider's auto-submitting page runs under our CSP", async () => {
     await stepup.container.userAdmin.add({ email: 'form-post@example.com', password: PASSWORD, emailCode: true });
     const context = await chromiumBrowser.newContext();
     const page = await context.newPage();

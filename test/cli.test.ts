@@ -37,10 +37,28 @@ test('the CLI works on the store the test asks for, whatever MONGODB_URI the tes
 });
 
 test('client add --json prints the new client with its id and secret', () => {
-  const added = stepup(['client', 'add', '--name', 'Shop', '--redirect-uri', 'https://shop.example/cb', '--redirect-uri', 'https://shop.example/cb2', '--mfa', 'on-request', '--json']);
+  const added = stepup([
+    'client',
+    'add',
+    '--name',
+    'Shop',
+    '--redirect-uri',
+    'https://shop.example/cb',
+    '--redirect-uri',
+    'https://shop.example/cb2',
+    '--mfa',
+    'on-request',
+    '--json',
+  ]);
   expect(added.code).toBe(0);
   const client = JSON.parse(added.stdout);
-  expect(client).toMatchObject({ name: 'Shop', redirect_uris: ['https://shop.example/cb', 'https://shop.example/cb2'], mfa_policy: 'on-request', first_party: false, public: false });
+  expect(client).toMatchObject({
+    name: 'Shop',
+    redirect_uris: ['https://shop.example/cb', 'https://shop.example/cb2'],
+    mfa_policy: 'on-request',
+    first_party: false,
+    public: false,
+  });
   expect(client.client_id).toMatch(/^[\w-]{16}$/);
   expect(client.client_secret).toMatch(/^[\w-]{43}$/);
 
@@ -53,7 +71,9 @@ test('client add --json prints the new client with its id and secret', () => {
 });
 
 test('a public first-party client has no secret', () => {
-  const client = JSON.parse(stepup(['client', 'add', '--name', 'SPA', '--redirect-uri', 'http://localhost:5173/cb', '--public', '--first-party', '--json']).stdout);
+  const client = JSON.parse(
+    stepup(['client', 'add', '--name', 'SPA', '--redirect-uri', 'http://localhost:5173/cb', '--public', '--first-party', '--json']).stdout,
+  );
   expect(client).toMatchObject({ public: true, first_party: true, mfa_policy: 'required' });
   expect(client.client_secret).toBeUndefined();
 });
@@ -85,7 +105,10 @@ test('user unlock, audit and audit summary', () => {
   expect(unlocked).toMatchObject({ email: 'aud@example.com', was_locked: false });
 
   const events = JSON.parse(stepup(['audit', '--user', 'aud@example.com', '--json']).stdout);
-  expect(events.map((e: { type: string; detail: string }) => [e.type, e.detail])).toEqual([['admin_change', 'unlocked'], ['admin_change', 'user added']]);
+  expect(events.map((e: { type: string; detail: string }) => [e.type, e.detail])).toEqual([
+    ['admin_change', 'unlocked'],
+    ['admin_change', 'user added'],
+  ]);
   expect(stepup(['audit', '--since', '1h']).stdout).toMatch(/^at\s+type\s+result\s+email\s+channel\s+clientId\s+ip\s+detail$/m);
 
   const summary = JSON.parse(stepup(['audit', 'summary', '--since', '7d', '--json']).stdout);

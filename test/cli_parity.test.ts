@@ -69,7 +69,13 @@ test('clients: get, update, rotate-secret, paging', () => {
   expect(json(['client', 'get', a.client_id])).toMatchObject({ name: 'A', mfa_policy: 'required', default_acr: null });
 
   const updated = json(['client', 'update', a.client_id, '--mfa', 'on-request', '--default-acr', 'urn:stepup:loa:2fa', '--first-party', '--name', 'A2']);
-  expect(updated).toMatchObject({ name: 'A2', mfa_policy: 'on-request', default_acr: 'urn:stepup:loa:2fa', first_party: true, redirect_uris: ['https://a.example/cb'] });
+  expect(updated).toMatchObject({
+    name: 'A2',
+    mfa_policy: 'on-request',
+    default_acr: 'urn:stepup:loa:2fa',
+    first_party: true,
+    redirect_uris: ['https://a.example/cb'],
+  });
   expect(json(['client', 'update', a.client_id, '--no-first-party', '--default-acr', 'none'])).toMatchObject({ first_party: false, default_acr: null });
 
   const rotated = json(['client', 'rotate-secret', a.client_id]);
@@ -96,7 +102,10 @@ test('users: search, get, update, disable, enable, methods, reset-2fa, revoke-se
   expect(json(['user', 'get', ann.id])).toMatchObject({ email: 'ann@example.com', locked_until: null, methods: [{ kind: 'sms', target: '+15550101010' }] });
   expect(stepup(['user', 'get', 'bob@example.com']).stdout).toMatch(/^kind|\bemail\s+bob@example\.com\s+true/m);
 
-  expect(json(['user', 'update', 'ann@example.com', '--new-email', 'ann.b@example.com', '--no-phone'])).toMatchObject({ email: 'ann.b@example.com', phone: null });
+  expect(json(['user', 'update', 'ann@example.com', '--new-email', 'ann.b@example.com', '--no-phone'])).toMatchObject({
+    email: 'ann.b@example.com',
+    phone: null,
+  });
   expect(json(['user', 'methods', ann.id])).toEqual({ methods: [], recovery_codes_left: 0 });
 
   expect(json(['user', 'disable', '--email', 'bob@example.com'])).toMatchObject({ disabled: true, revoked: 0 });

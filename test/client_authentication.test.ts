@@ -25,12 +25,12 @@ async function api(method: string, path: string, body?: unknown) {
     headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() as Record<string, unknown> };
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** A key pair for private_key_jwt: the public JWK to register, the private key for openid-client. */
 async function clientKeys(kid: string) {
-  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const jwk = { ...(await crypto.subtle.exportKey('jwk', pair.publicKey)), kid, use: 'sig', alg: 'ES256' };
   delete jwk.key_ops;
   delete jwk.ext;
@@ -51,7 +51,7 @@ const discover = (clientId: string, auth: oidc.ClientAuth) =>
   oidc.discovery(new URL(stepup.issuer), clientId, undefined, auth, { execute: [oidc.allowInsecureRequests] });
 
 test('discovery lists the client authentication methods a client can be registered with, and PAR where it is served', async () => {
-  const metadata = await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+  const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
   expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
   expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
   expect(metadata.pushed_authorization_request_endpoint).toBe(`${stepup.issuer}/request`);
@@ -75,7 +75,20 @@ test('private_key_jwt with a JWK Set registered through the CLI', async () => {
   const jwksFile = join(stepup.dataDir, 'client-jwks.json');
   writeFileSync(jwksFile, JSON.stringify(jwks));
   const env = { DATA_DIR: stepup.dataDir, ...(stepup.container.config.mongodbUri ? { MONGODB_URI: stepup.container.config.mongodbUri } : {}) };
-  const added = runStepupCli(env, ['client', 'add', '--name', 'Key app', '--redirect-uri', redirectUri, '--first-party', '--auth-method', 'private_key_jwt', '--jwks', jwksFile, '--json']);
+  const added = runStepupCli(env, [
+    'client',
+    'add',
+    '--name',
+    'Key app',
+    '--redirect-uri',
+    redirectUri,
+    '--first-party',
+    '--auth-method',
+    'private_key_jwt',
+    '--jwks',
+    jwksFile,
+    '--json',
+  ]);
   expect(added.code).toBe(0);
   const client = JSON.parse(added.stdout) as { client_id: string; client_secret?: string; auth_method: string };
   expect(client.auth_method).toBe('private_key_jwt');
@@ -86,8 +99,10 @@ test('private_key_jwt with a JWK Set registered through the CLI', async () => {
 
   // a key the client did not register is refused, and the answer says why
   const stranger = await clientKeys('cli-key');
-  await expect(signInWith(await discover(client.client_id, oidc.PrivateKeyJwt(stranger.privateKey))))
-    .rejects.toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/^client authentication failed: .+/) });
+  await expect(signInWith(await discover(client.client_id, oidc.PrivateKeyJwt(stranger.privateKey)))).rejects.toMatchObject({
+    error: 'invalid_client',
+    error_description: expect.stringMatching(/^client authentication failed: .+/),
+  });
 });
 
 test('private_key_jwt with a jwks_uri registered through the admin API', async () => {
@@ -108,13 +123,18 @@ test('private_key_jwt with a jwks_uri registered through the admin API', async (
 test('registration refuses keys without private_key_jwt, private_key_jwt without keys, private keys, and a secret switch', async () => {
   const { jwks } = await clientKeys('bad');
   const base = { name: 'Bad', redirectUris: [redirectUri] };
-  expect((await api('POST', '/clients', { ...base, authMethod: 'private_key_jwt' })).body).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('needs exactly one of jwks and jwksUri') });
+  expect((await api('POST', '/clients', { ...base, authMethod: 'private_key_jwt' })).body).toMatchObject({
+    error: 'invalid_request',
+    message: expect.stringContaining('needs exactly one of jwks and jwksUri'),
+  });
   expect((await api('POST', '/clients', { ...base, jwks })).status).toBe(400);
   expect((await api('POST', '/clients', { ...base, public: true, authMethod: 'client_secret_post' })).status).toBe(400);
   expect((await api('POST', '/clients', { ...base, authMethod: 'private_key_jwt', jwksUri: 'http://keys.example.com/jwks' })).status).toBe(400);
-  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
-  expect((await api('POST', '/clients', { ...base, authMethod: 'private_key_jwt', jwks: { keys: [privateJwk] } })).body).toMatchObject({ message: expect.stringContaining('must be a public key') });
+  expect((await api('POST', '/clients', { ...base, authMethod: 'private_key_jwt', jwks: { keys: [privateJwk] } })).body).toMatchObject({
+    message: expect.stringContaining('must be a public key'),
+  });
   expect((await api('POST', '/clients', { ...base, authMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', x: 'nonsense' }] } })).status).toBe(400);
 
   const secretClient = await api('POST', '/clients', base);
@@ -138,16 +158,24 @@ test('a failed client authentication says why, in error_description and in the l
 
     const wrong = await fetch(`${stepup.issuer}/token/revocation`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.client_id}:not-the-secret`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.client_id}:not-the-secret`).toString('base64')}`,
+      },
       body: 'token=whatever',
     });
     expect(await wrong.json()).toMatchObject({ error: 'invalid_client', error_description: 'client authentication failed: invalid secret provided' });
 
     const logged = JSON.stringify(warn.mock.calls);
-    expect(warn.mock.calls).toEqual(expect.arrayContaining([
-      [{ endpoint: 'token', clientId: client.client_id, reason: expect.stringContaining('registered for client_secret_basic') }, 'client authentication failed'],
-      [{ endpoint: 'revocation', clientId: client.client_id, reason: 'invalid secret provided' }, 'client authentication failed'],
-    ]));
+    expect(warn.mock.calls).toEqual(
+      expect.arrayContaining([
+        [
+          { endpoint: 'token', clientId: client.client_id, reason: expect.stringContaining('registered for client_secret_basic') },
+          'client authentication failed',
+        ],
+        [{ endpoint: 'revocation', clientId: client.client_id, reason: 'invalid secret provided' }, 'client authentication failed'],
+      ]),
+    );
     expect(logged).not.toContain(client.client_secret);
   } finally {
     warn.mockRestore();

@@ -37,8 +37,9 @@ describe('public clients', () => {
     const browser = new Browser(stepup.issuer);
     const authorization = await rp.authorize();
     await enrolThroughSignIn(stepup, browser, authorization.url);
-    await expect(oidc.authorizationCodeGrant(rp.config, browser.callbackUrl, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: oidc.skipStateCheck }))
-      .rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(
+      oidc.authorizationCodeGrant(rp.config, browser.callbackUrl, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: oidc.skipStateCheck }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });
 
@@ -128,7 +129,12 @@ test('a copy of the database holds no private key, cookie key, token, code or se
     ...ring.signing.flatMap((k) => privateMembers.filter((m) => k.jwk[m]).map((m): [string, string] => [`${k.kid}.${m}`, k.jwk[m] as string])),
     ...ring.cookie.map((k): [string, string] => [`cookie key ${k.kid}`, k.secret]),
   ];
-  const cookies = Object.fromEntries(browser.cookieHeader().split('; ').map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
+  const cookies = Object.fromEntries(
+    browser
+      .cookieHeader()
+      .split('; ')
+      .map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]),
+  );
   expect(Object.keys(cookies)).toContain('_session');
   // RSA's six private members, EC's d, the cookie key
   expect(keySecrets).toHaveLength(8);
@@ -143,7 +149,11 @@ test('a copy of the database holds no private key, cookie key, token, code or se
     interactionId,
     ...cookies,
   };
-  expect(Object.entries(bearers).filter(([, value]) => raw.includes(value)).map(([name]) => name)).toEqual([]);
+  expect(
+    Object.entries(bearers)
+      .filter(([, value]) => raw.includes(value))
+      .map(([name]) => name),
+  ).toEqual([]);
   expect(keySecrets.filter(([, secret]) => raw.includes(secret)).map(([name]) => name)).toEqual([]);
   // and the raw store does hold the records: the test looks where they are
   expect(raw).toMatch(/RefreshToken/);

@@ -13,7 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => stepup.stop());
 
-const outbox = () => readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+const outbox = () =>
+  readFileSync(join(stepup.dataDir, 'outbox.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, string>);
 
 test('without providers, codes are appended to $DATA_DIR/outbox.jsonl, one JSON line each', async () => {
   await stepup.container.userAdmin.add({ email: 'outbox@example.com', phone: '+15557654321', password: PASSWORD, emailCode: true });

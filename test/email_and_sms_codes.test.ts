@@ -17,17 +17,20 @@ let n = 0;
 beforeAll(async () => {
   smtp = await startSmtpCapture();
   twilio = await startTwilioApi();
-  stepup = await startStepup({
-    SMTP_URL: smtp.url,
-    SMTP_FROM: 'Stepup <stepup@example.com>',
-    TWILIO_ACCOUNT_SID: TWILIO_SID,
-    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-    TWILIO_FROM: '+15550000000',
-    TWILIO_API_URL: twilio.url,
-  }, {
-    // these tests reach the per-code try limit (5); the account lockout is tested on its own
-    lockout: { secondFactorFailures: 50 },
-  });
+  stepup = await startStepup(
+    {
+      SMTP_URL: smtp.url,
+      SMTP_FROM: 'Stepup <stepup@example.com>',
+      TWILIO_ACCOUNT_SID: TWILIO_SID,
+      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      TWILIO_FROM: '+15550000000',
+      TWILIO_API_URL: twilio.url,
+    },
+    {
+      // these tests reach the per-code try limit (5); the account lockout is tested on its own
+      lockout: { secondFactorFailures: 50 },
+    },
+  );
   rp = await relyingParty(stepup, { firstParty: true, name: 'Shop' });
 });
 afterAll(async () => {
@@ -220,11 +223,19 @@ describe('cooldown and send cap', () => {
     const { browser } = await atSecondFactor(person, 'email');
     smtp.state.delayMs = 1500;
     const form = browser.forms().find((f) => f.action.endsWith('/second-factor/send'))!;
-    const statuses = await Promise.all(Array.from({ length: 12 }, async () => (await fetch(new URL(form.action, stepup.issuer), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
-      body: new URLSearchParams({ csrf: form.fields.csrf!, method: 'email' }),
-    })).status)).finally(() => {
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 12 },
+        async () =>
+          (
+            await fetch(new URL(form.action, stepup.issuer), {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
+              body: new URLSearchParams({ csrf: form.fields.csrf!, method: 'email' }),
+            })
+          ).status,
+      ),
+    ).finally(() => {
       // twelve sends took most of this address's per-IP allowance: the next tests start a new window
       stepup.clock.advance(15 * 60_000);
     });
@@ -272,7 +283,10 @@ describe('channel fallback', () => {
     expect((await authorization.exchange(browser.callbackUrl)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
 
     const log = (await stepup.container.store.deliveries.listForAccount(person.accountId, 10)).filter((d) => d.purpose === 'code');
-    expect(log.map((d) => [d.channel, d.result, d.fallbackFrom])).toEqual([['email', 'sent', 'sms'], ['sms', 'failed', null]]);
+    expect(log.map((d) => [d.channel, d.result, d.fallbackFrom])).toEqual([
+      ['email', 'sent', 'sms'],
+      ['sms', 'failed', null],
+    ]);
     expect(log[1]!.reason).toMatch(/not a valid mobile number/);
   });
 
@@ -375,7 +389,11 @@ describe('Twilio delivery status callback', () => {
   }
   const callbackUrl = () => `${stepup.issuer}/hooks/twilio/status`;
   const post = (params: Record<string, string>, signature: string) =>
-    fetch(callbackUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) });
+    fetch(callbackUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params),
+    });
 
   test('a correctly signed callback updates the stored status', async () => {
     const { person, sid } = await sentSms();
@@ -410,13 +428,16 @@ describe('an SMTP server that accepts the connection and then says nothing', () 
     // holds every connection open without an SMTP greeting, as a hung mail server does
     stalled = createServer((socket) => held.push(socket));
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
-    slow = await startStepup({
-      SMTP_URL: `smtp://127.0.0.1:${(stalled.address() as AddressInfo).port}`,
-      TWILIO_ACCOUNT_SID: TWILIO_SID,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM: '+15550000000',
-      TWILIO_API_URL: twilio.url,
-    }, { deliveryTimeoutSeconds: 1 });
+    slow = await startStepup(
+      {
+        SMTP_URL: `smtp://127.0.0.1:${(stalled.address() as AddressInfo).port}`,
+        TWILIO_ACCOUNT_SID: TWILIO_SID,
+        TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+        TWILIO_FROM: '+15550000000',
+        TWILIO_API_URL: twilio.url,
+      },
+      { deliveryTimeoutSeconds: 1 },
+    );
     slowRp = await relyingParty(slow, { firstParty: true });
   });
   afterAll(async () => {

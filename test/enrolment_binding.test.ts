@@ -74,7 +74,7 @@ test('a key left pending at sign-in is not the one shown later in the account ar
   expect(owner.textOf('totp-secret')).toBe(shown);
 });
 
-test("an address being proven in one sign-in is neither shown nor confirmable in another", async () => {
+test('an address being proven in one sign-in is neither shown nor confirmable in another', async () => {
   const person = await createPerson(stepup);
   const attacker = new Browser(stepup.issuer);
   await attacker.open((await rp.authorize()).url);

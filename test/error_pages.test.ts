@@ -105,7 +105,13 @@ describe('forms', () => {
       fetch(url, { method: 'POST', body, headers: { 'content-type': type, cookie: '' }, redirect: 'manual' });
 
     const repeated = await browser.post(form.action, { ...form.fields, email: 'a@example.com' }).then(() =>
-      fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${form.fields.csrf}&email=a@example.com&email=b@example.com&password=x` }));
+      fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `csrf=${form.fields.csrf}&email=a@example.com&email=b@example.com&password=x`,
+      }),
+    );
     expect(repeated.status).toBeGreaterThanOrEqual(400);
     expect(repeated.status).toBeLessThan(500);
 

@@ -7,7 +7,16 @@ let stepup: RunningStepup;
 let rp: RelyingParty;
 
 beforeAll(async () => {
-  stepup = await startStepup({}, { rateLimits: { login: { perIp: 100_000, perAccount: 100_000, windowSeconds: 60 }, codeCheck: { perIp: 100_000, perAccount: 100_000, windowSeconds: 60 }, codeSend: { perIp: 100_000, perAccount: 100_000, windowSeconds: 60 } } });
+  stepup = await startStepup(
+    {},
+    {
+      rateLimits: {
+        login: { perIp: 100_000, perAccount: 100_000, windowSeconds: 60 },
+        codeCheck: { perIp: 100_000, perAccount: 100_000, windowSeconds: 60 },
+        codeSend: { perIp: 100_000, perAccount: 100_000, windowSeconds: 60 },
+      },
+    },
+  );
   rp = await relyingParty(stepup, { firstParty: true });
 });
 afterAll(() => stepup.stop());
@@ -28,8 +37,21 @@ const form = (fields: Record<string, string | string[]>) => {
 };
 
 const oddStrings = [
-  '', ' ', 'a'.repeat(10_000), '\u0000', 'x\u0000y@example.com', '\u202Eevil@example.com', '\u200B@\u200B', '😀@😀.com',
-  '<script>alert(1)</script>', "' OR '1'='1", '{"$gt":""}', '../../etc/passwd', '%00', '\uD800', 'a@b'.repeat(500),
+  '',
+  ' ',
+  'a'.repeat(10_000),
+  '\u0000',
+  'x\u0000y@example.com',
+  '\u202Eevil@example.com',
+  '\u200B@\u200B',
+  '😀@😀.com',
+  '<script>alert(1)</script>',
+  "' OR '1'='1",
+  '{"$gt":""}',
+  '../../etc/passwd',
+  '%00',
+  '\uD800',
+  'a@b'.repeat(500),
 ];
 
 /** What the server must never answer with, whatever it was sent. */
@@ -75,7 +97,8 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
 
   const before = await storedState();
   const attacks: Attack[] = [];
-  const post = (name: string, path: string, body: string | Buffer, type = 'application/x-www-form-urlencoded') => attacks.push({ name, method: 'POST', path, body, type });
+  const post = (name: string, path: string, body: string | Buffer, type = 'application/x-www-form-urlencoded') =>
+    attacks.push({ name, method: 'POST', path, body, type });
 
   // the login form
   for (const value of oddStrings) {
@@ -113,7 +136,12 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
     post('odd reset email', '/password-reset', form({ csrf: resetCsrf, email: value }));
     attacks.push({ name: 'odd reset token', method: 'GET', path: `/password-reset/${value}` });
   }
-  post('account JSON operators', '/account/password', JSON.stringify({ csrf: accountCsrf, current: { $gt: '' }, password: 'x', confirm: 'x' }), 'application/json');
+  post(
+    'account JSON operators',
+    '/account/password',
+    JSON.stringify({ csrf: accountCsrf, current: { $gt: '' }, password: 'x', confirm: 'x' }),
+    'application/json',
+  );
   post('account arrays', '/account/password', form({ csrf: [accountCsrf, 'x'], current: ['a', 'b'], password: 'x', confirm: 'x' }));
   post('remove unknown factor', '/account/factors/..%2F..%2Fx/remove', form({ csrf: accountCsrf }));
   post('remove factor forged CSRF', '/account/factors/x/remove', form({ csrf: 'forged' }));
@@ -127,7 +155,11 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
   for (const query of ['code[]=a&state[]=b', 'error=%3Cscript%3E', 'code=x&state=y', `code=${'c'.repeat(5000)}&state=s`]) {
     attacks.push({ name: 'account callback', method: 'GET', path: `/account/callback?${query}` });
   }
-  attacks.push({ name: 'mfa_max_age junk', method: 'GET', path: `/auth?${`client_id=${rp.clientId}&redirect_uri=${encodeURIComponent(rp.redirectUri)}`}&response_type=code&scope=openid&mfa_max_age=-5` });
+  attacks.push({
+    name: 'mfa_max_age junk',
+    method: 'GET',
+    path: `/auth?${`client_id=${rp.clientId}&redirect_uri=${encodeURIComponent(rp.redirectUri)}`}&response_type=code&scope=openid&mfa_max_age=-5`,
+  });
 
   // interaction ids and methods
   for (const id of ['x', 'a'.repeat(5000), '..%2F..%2Fetc', '%00', '😀', "'--"]) {
@@ -151,7 +183,8 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
     `${client}&response_type=code&scope=openid&acr_values=${'x'.repeat(5000)}`,
     `${client}&response_type=code&scope=openid&code_challenge=short&code_challenge_method=plain`,
     'client_id[]=a&client_id[]=b',
-  ]) attacks.push({ name: 'authorization request', method: 'GET', path: `/auth?${query}` });
+  ])
+    attacks.push({ name: 'authorization request', method: 'GET', path: `/auth?${query}` });
   post('token without grant', '/token', form({}));
   post('token with junk code', '/token', form({ grant_type: 'authorization_code', code: 'junk', client_id: rp.clientId, redirect_uri: rp.redirectUri }));
   post('token as JSON', '/token', JSON.stringify({ grant_type: { $ne: null } }), 'application/json');
@@ -172,8 +205,15 @@ test('a corpus of hostile requests: never a 5xx, never a stack trace, nothing ch
       headers: {
         accept: 'text/html',
         // our test browser ignores cookie paths, so only interaction routes get the cookies a real browser would send
-        cookie: attack.path.startsWith(loginBase) ? fresh.cookieHeader() : attack.path.startsWith('/interaction/') ? victim.cookieHeader()
-          : attack.path.startsWith('/account') ? browser.cookieHeader() : attack.path.startsWith('/password-reset') ? reset.cookieHeader() : '',
+        cookie: attack.path.startsWith(loginBase)
+          ? fresh.cookieHeader()
+          : attack.path.startsWith('/interaction/')
+            ? victim.cookieHeader()
+            : attack.path.startsWith('/account')
+              ? browser.cookieHeader()
+              : attack.path.startsWith('/password-reset')
+                ? reset.cookieHeader()
+                : '',
         ...(attack.type ? { 'content-type': attack.type } : {}),
         ...attack.headers,
       },

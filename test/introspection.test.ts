@@ -13,12 +13,14 @@ beforeAll(async () => {
   app = await relyingParty(stepup, { firstParty: true, name: 'Web app' });
   // the resource server registers as a confidential client of its own
   const resourceServer = await stepup.container.clientAdmin.add({ name: 'Orders API', redirectUris: ['https://api.example/unused'] });
-  api = await oidc.discovery(new URL(stepup.issuer), resourceServer.client_id, resourceServer.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  api = await oidc.discovery(new URL(stepup.issuer), resourceServer.client_id, resourceServer.client_secret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
 });
 afterAll(() => stepup.stop());
 
 test('discovery advertises the introspection endpoint', async () => {
-  const metadata = await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+  const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
   expect(metadata.introspection_endpoint).toBe(`${stepup.issuer}/token/introspection`);
 });
 
@@ -53,11 +55,18 @@ test('a resource server introspects an access token and learns how the person si
 });
 
 test('introspection needs client authentication, and a failure says why', async () => {
-  const anonymous = await fetch(`${stepup.issuer}/token/introspection`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=abc' });
+  const anonymous = await fetch(`${stepup.issuer}/token/introspection`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'token=abc',
+  });
   expect(anonymous.status).toBe(400);
   const wrong = await fetch(`${stepup.issuer}/token/introspection`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${api.clientMetadata().client_id}:wrong`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${api.clientMetadata().client_id}:wrong`).toString('base64')}`,
+    },
     body: 'token=abc',
   });
   expect(wrong.status).toBe(401);

@@ -74,6 +74,12 @@ test('a rotation publishes new keys first, signs with them later, and retires th
 
 test('keys list shows each key with its state and schedule', async () => {
   const keys = await stepup.container.keyAdmin.list();
-  expect(keys.map((k) => [k.use, k.alg, k.state])).toEqual(expect.arrayContaining([['signing', 'RS256', 'active'], ['signing', 'ES256', 'active'], ['cookie', null, 'active']]));
+  expect(keys.map((k) => [k.use, k.alg, k.state])).toEqual(
+    expect.arrayContaining([
+      ['signing', 'RS256', 'active'],
+      ['signing', 'ES256', 'active'],
+      ['cookie', null, 'active'],
+    ]),
+  );
   expect(JSON.stringify(keys)).not.toMatch(/"d":|secret/);
 });

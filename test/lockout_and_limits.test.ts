@@ -8,7 +8,16 @@ let rp: RelyingParty;
 
 beforeAll(async () => {
   // rate limits high enough that only the lockout speaks here; they have their own tests below
-  stepup = await startStepup({}, { rateLimits: { login: { perIp: 10_000, perAccount: 10_000, windowSeconds: 300 }, codeCheck: { perIp: 10_000, perAccount: 10_000, windowSeconds: 300 }, codeSend: { perIp: 10_000, perAccount: 10_000, windowSeconds: 900 } } });
+  stepup = await startStepup(
+    {},
+    {
+      rateLimits: {
+        login: { perIp: 10_000, perAccount: 10_000, windowSeconds: 300 },
+        codeCheck: { perIp: 10_000, perAccount: 10_000, windowSeconds: 300 },
+        codeSend: { perIp: 10_000, perAccount: 10_000, windowSeconds: 900 },
+      },
+    },
+  );
   rp = await relyingParty(stepup, { firstParty: true });
 });
 afterAll(() => stepup.stop());
@@ -28,7 +37,11 @@ async function tryPassword(email: string, password: string) {
 const minutes = (n: number) => n * 60_000;
 
 /** A lock page without what differs by interaction (uid, tokens) or by the minute (the wait). */
-const lockPage = (html: string) => html.replace(/\/interaction\/[^/"]+/g, '').replace(/value="[^"]*"/g, '').replace(/in \d+ minutes \(at [\d:]+ UTC\)/, '');
+const lockPage = (html: string) =>
+  html
+    .replace(/\/interaction\/[^/"]+/g, '')
+    .replace(/value="[^"]*"/g, '')
+    .replace(/in \d+ minutes \(at [\d:]+ UTC\)/, '');
 
 describe('password lockout', () => {
   test('the fifth wrong password locks for 15 minutes; while locked even the right one is refused the same way', async () => {
@@ -95,13 +108,16 @@ describe('password lockout', () => {
     const person = await createPerson(stepup);
     const browser = await loginPage();
     const form = browser.forms().find((f) => f.action.endsWith('/login'))!;
-    const guesses = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      fetch(new URL(form.action, stepup.issuer), {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
-        body: new URLSearchParams({ ...form.fields, email: person.email, password: `guess ${i}` }),
-      }).then((r) => r.status)));
+    const guesses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(new URL(form.action, stepup.issuer), {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader() },
+          body: new URLSearchParams({ ...form.fields, email: person.email, password: `guess ${i}` }),
+        }).then((r) => r.status),
+      ),
+    );
     expect(guesses.filter((status) => status === 401).length).toBeLessThanOrEqual(4);
     expect(guesses.filter((status) => status === 423).length).toBeGreaterThanOrEqual(96);
     expect((await tryPassword(person.email, person.password)).page.status).toBe(423);
@@ -231,11 +247,15 @@ describe('the audit log', () => {
     expect(events[0]).toMatchObject({ accountId: account.id, clientId: rp.clientId, ip: expect.stringMatching(/127\.0\.0\.1/), detail: 'wrong_password' });
     expect(events[0]!.userAgent).toBeTruthy();
 
-    const unknown = (await stepup.container.auditQueries.query({ type: 'login_failed', since: '1d' })).find((e) => e.detail === 'unknown_email' && e.accountId === null);
+    const unknown = (await stepup.container.auditQueries.query({ type: 'login_failed', since: '1d' })).find(
+      (e) => e.detail === 'unknown_email' && e.accountId === null,
+    );
     expect(unknown).toBeDefined();
 
     const stored = await rawStorage(stepup);
-    const found = [PASSWORD, 'a wrong password', 'not-an-email-but-maybe-a-password', person.secret, ...person.recoveryCodes].filter((secret) => stored.includes(secret));
+    const found = [PASSWORD, 'a wrong password', 'not-an-email-but-maybe-a-password', person.secret, ...person.recoveryCodes].filter((secret) =>
+      stored.includes(secret),
+    );
     expect(found).toEqual([]);
   });
 

@@ -6,12 +6,13 @@ import { join, resolve } from 'node:path';
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 
-const freePort = () => new Promise<number>((done) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => done(port));
+const freePort = () =>
+  new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
   });
-});
 
 /** Runs the CLI; resolves with its standard output, and keeps everything it printed in `printed`. */
 function run(args: string[], env: Record<string, string>, printed: string[], input?: string) {
@@ -48,7 +49,12 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
     for (let i = 0; i < 100 && !serverLog.includes('listening'); i += 1) await new Promise((r) => setTimeout(r, 100));
     const config = await oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:1/cb', scope: 'openid email', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1:1/cb',
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
 
     const browser = new Browser(issuer);
     await browser.open(url.href);
@@ -57,7 +63,11 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
     await browser.open(`${browser.page.url}?method=email`);
     await browser.submit('/second-factor/send');
     await browser.submit('/second-factor', { code: '000001' });
-    const outbox = () => readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    const outbox = () =>
+      readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { text: string });
     const code = /(\d{6})/.exec(outbox().at(-1)!.text)![1]!;
     await browser.submit('/second-factor', { code });
     const tokens = await oidc.authorizationCodeGrant(config, browser.callbackUrl, { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
@@ -73,7 +83,10 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
     await resetting.open(`${link[1]!}/not-a-page`);
     expect(resetting.page.status).toBe(404);
     await resetting.open(link[1]!);
-    await resetting.submit(`/password-reset/${resetToken}`, { password: 'a reset password, also never logged', confirm: 'a reset password, also never logged' });
+    await resetting.submit(`/password-reset/${resetToken}`, {
+      password: 'a reset password, also never logged',
+      confirm: 'a reset password, also never logged',
+    });
     expect(resetting.page.html).toContain('Your password is changed');
     const metrics = await (await fetch(`${issuer}/metrics`)).text();
     expect(metrics).toContain('route="/password-reset/:token"');
@@ -83,7 +96,18 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
     expect(all).toMatch(/"path":"\/interaction\/[^"]+\/second-factor"/);
     expect(all).toMatch(/"path":"\/password-reset\/:token"/);
     expect(all).toMatch(/"path":"\/password-reset\/:token\/not-a-page"/);
-    const secrets = [password, 'a wrong guess', code, client.client_secret, tokens.access_token, tokens.id_token!, tokens.id_token!.split('.')[1]!, verifier, resetToken, 'a reset password'];
+    const secrets = [
+      password,
+      'a wrong guess',
+      code,
+      client.client_secret,
+      tokens.access_token,
+      tokens.id_token!,
+      tokens.id_token!.split('.')[1]!,
+      verifier,
+      resetToken,
+      'a reset password',
+    ];
     expect(secrets.filter((secret) => all.includes(secret))).toEqual([]);
   } finally {
     server.kill('SIGTERM');

@@ -74,7 +74,13 @@ withOwnServer('MongoDB faults', () => {
     const realFetch = globalThis.fetch;
     globalThis.fetch = async (input, init) => {
       const response = await realFetch(input, init);
-      if (response.status >= 500) failures.push({ at: Date.now(), status: response.status, leaked: leaks.test(await response.clone().text()), path: new URL(String(input)).pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
+      if (response.status >= 500)
+        failures.push({
+          at: Date.now(),
+          status: response.status,
+          leaked: leaks.test(await response.clone().text()),
+          path: new URL(String(input)).pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid'),
+        });
       return response;
     };
     const signIns: { start: number; end: number; ok: boolean }[] = [];
@@ -85,14 +91,21 @@ withOwnServer('MongoDB faults', () => {
       while (running) {
         const account = seeded.accounts[next++ % seeded.accounts.length]!;
         const start = Date.now();
-        const ok = await signIn(bench, account, () => undefined, Date.now).then(() => true, () => false);
+        const ok = await signIn(bench, account, () => undefined, Date.now).then(
+          () => true,
+          () => false,
+        );
         signIns.push({ start, end: Date.now(), ok });
         await sleep(ok ? 50 : 200);
       }
     };
     const watch = async () => {
       while (running) {
-        const status = (path: string) => realFetch(`${stepup.url}${path}`).then((r) => r.status, () => 0);
+        const status = (path: string) =>
+          realFetch(`${stepup.url}${path}`).then(
+            (r) => r.status,
+            () => 0,
+          );
         const at = Date.now();
         const [healthz, readyz] = await Promise.all([status('/healthz'), status('/readyz')]);
         health.push({ at, healthz, readyz, ms: Date.now() - at });
@@ -108,7 +121,11 @@ withOwnServer('MongoDB faults', () => {
       const up = Date.now();
       server.startGateway();
       while (!signIns.some((s) => s.start >= up && s.ok) && Date.now() - up < 30_000) await sleep(100);
-      const recovered = signIns.filter((s) => s.start >= up && s.ok).map((s) => s.end).sort()[0] ?? NaN;
+      const recovered =
+        signIns
+          .filter((s) => s.start >= up && s.ok)
+          .map((s) => s.end)
+          .sort()[0] ?? NaN;
       await sleep(2000);
       running = false;
       await Promise.all(loops);
@@ -116,15 +133,23 @@ withOwnServer('MongoDB faults', () => {
       const during = (at: number) => at >= down && at < up;
       const inOutage = signIns.filter((s) => during(s.start) || during(s.end));
       const after = await durable();
-      const lost = { accounts: before.accounts - after.accounts, clients: before.clients - after.clients, factors: before.factors - after.factors, recoveryCodes: before.recoveryCodes - after.recoveryCodes, keysChanged: before.keys !== after.keys };
-      console.log([
-        `outage of ${((up - down) / 1000).toFixed(1)} s (gateway killed) under load, one Stepup process:`,
-        `sign-ins before ${signIns.filter((s) => s.end < down).length} ok; during ${inOutage.length} attempted, ${inOutage.filter((s) => !s.ok).length} failed;`,
-        `answers >= 500: ${JSON.stringify(countBy(failures.map((f) => `${f.status} ${f.path}`)))}, with a stack or driver text: ${failures.filter((f) => f.leaked).length};`,
-        `/healthz during: ${JSON.stringify(countBy(health.filter((h) => during(h.at)).map((h) => h.healthz)))}, /readyz during: ${JSON.stringify(countBy(health.filter((h) => during(h.at)).map((h) => h.readyz)))}, answered within ${Math.max(...health.filter((h) => during(h.at)).map((h) => h.ms))} ms;`,
-        `first sign-in done ${((recovered - up) / 1000).toFixed(1)} s after the database was started again; sign-ins after ${signIns.filter((s) => s.start >= up && s.ok).length} ok;`,
-        `lost: ${JSON.stringify(lost)}`,
-      ].join('\n  '));
+      const lost = {
+        accounts: before.accounts - after.accounts,
+        clients: before.clients - after.clients,
+        factors: before.factors - after.factors,
+        recoveryCodes: before.recoveryCodes - after.recoveryCodes,
+        keysChanged: before.keys !== after.keys,
+      };
+      console.log(
+        [
+          `outage of ${((up - down) / 1000).toFixed(1)} s (gateway killed) under load, one Stepup process:`,
+          `sign-ins before ${signIns.filter((s) => s.end < down).length} ok; during ${inOutage.length} attempted, ${inOutage.filter((s) => !s.ok).length} failed;`,
+          `answers >= 500: ${JSON.stringify(countBy(failures.map((f) => `${f.status} ${f.path}`)))}, with a stack or driver text: ${failures.filter((f) => f.leaked).length};`,
+          `/healthz during: ${JSON.stringify(countBy(health.filter((h) => during(h.at)).map((h) => h.healthz)))}, /readyz during: ${JSON.stringify(countBy(health.filter((h) => during(h.at)).map((h) => h.readyz)))}, answered within ${Math.max(...health.filter((h) => during(h.at)).map((h) => h.ms))} ms;`,
+          `first sign-in done ${((recovered - up) / 1000).toFixed(1)} s after the database was started again; sign-ins after ${signIns.filter((s) => s.start >= up && s.ok).length} ok;`,
+          `lost: ${JSON.stringify(lost)}`,
+        ].join('\n  '),
+      );
 
       expect(failures.filter((f) => f.leaked)).toEqual([]);
       // pages answer 503; oidc-provider answers errors of its JSON endpoints itself: 500 server_error, no detail
@@ -151,23 +176,36 @@ withOwnServer('MongoDB faults', () => {
     const admin = await buildContainer(config, createLogger(config));
     try {
       const app = await admin.clientAdmin.add({ name: 'Killed', redirectUris: [redirectUri], firstParty: true });
-      const people = await Promise.all(Array.from({ length: 16 }, async (_, i) => {
-        const email = `killed-${i}-${Date.now()}@example.com`;
-        const account = await admin.userAdmin.add({ email, password: PASSWORD });
-        return { email, id: (account as { id: string }).id };
-      }));
+      const people = await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          const email = `killed-${i}-${Date.now()}@example.com`;
+          const account = await admin.userAdmin.add({ email, password: PASSWORD });
+          return { email, id: (account as { id: string }).id };
+        }),
+      );
       const confirmAt = async (person: { email: string }) => {
         const browser = new Browser(stepup.url);
-        const query = new URLSearchParams({ client_id: app.client_id, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+        const query = new URLSearchParams({
+          client_id: app.client_id,
+          redirect_uri: redirectUri,
+          response_type: 'code',
+          scope: 'openid',
+          state: 's',
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+        });
         await browser.open(`/auth?${query}`);
         await browser.submit('/login', { email: person.email, password: PASSWORD });
         await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
         const form = browser.forms().find((f) => f.action.endsWith('/enrol/totp'))!;
         const code = await generate({ secret: browser.textOf('totp-secret')!, epoch: Math.floor(Date.now() / 1000) });
-        return () => fetch(new URL(form.action, stepup.url), {
-          method: 'POST', redirect: 'manual', body: new URLSearchParams({ ...form.fields, code }).toString(),
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), accept: 'text/html' },
-        }).then((r) => r.status);
+        return () =>
+          fetch(new URL(form.action, stepup.url), {
+            method: 'POST',
+            redirect: 'manual',
+            body: new URLSearchParams({ ...form.fields, code }).toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), accept: 'text/html' },
+          }).then((r) => r.status);
       };
       const confirmations = [];
       for (const person of people) confirmations.push(await confirmAt(person));
@@ -178,9 +216,16 @@ withOwnServer('MongoDB faults', () => {
       await stepup.stop('SIGKILL');
       const answers = await Promise.allSettled(sent);
 
-      const states = await Promise.all(people.map(async ({ id }) => `${await admin.store.factors.listForAccount(id).then((f) => f.length)} factor, ${await admin.store.recoveryCodes.countUnused(id)} codes`));
+      const states = await Promise.all(
+        people.map(
+          async ({ id }) =>
+            `${await admin.store.factors.listForAccount(id).then((f) => f.length)} factor, ${await admin.store.recoveryCodes.countUnused(id)} codes`,
+        ),
+      );
       const tally = countBy(states);
-      console.log(`kill -9 while 16 enrolments finished: ${answers.filter((a) => a.status === 'fulfilled').length} answered before it; stored: ${JSON.stringify(tally)}`);
+      console.log(
+        `kill -9 while 16 enrolments finished: ${answers.filter((a) => a.status === 'fulfilled').length} answered before it; stored: ${JSON.stringify(tally)}`,
+      );
       expect(Object.keys(tally).filter((state) => state !== '0 factor, 0 codes' && state !== '1 factor, 10 codes')).toEqual([]);
 
       // a new process serves them: an account left with none enrols afresh, nothing held

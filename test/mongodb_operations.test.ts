@@ -18,9 +18,10 @@ withMongo(`indexes on ${server}`, () => {
   let client: MongoClient;
   const silent = pino({ level: 'silent' });
   /** the indexes of `collection` on `{ expiresAt: 1 }`, without the fields that vary by server */
-  const expiryIndexes = async (db = client.db(), collection = 'records') => (await db.collection(collection).indexes())
-    .filter((index) => JSON.stringify(index.key) === '{"expiresAt":1}')
-    .map(({ name, expireAfterSeconds }) => ({ name, expireAfterSeconds }));
+  const expiryIndexes = async (db = client.db(), collection = 'records') =>
+    (await db.collection(collection).indexes())
+      .filter((index) => JSON.stringify(index.key) === '{"expiresAt":1}')
+      .map(({ name, expireAfterSeconds }) => ({ name, expireAfterSeconds }));
 
   beforeAll(async () => {
     uri = freshDatabaseUri('stepup_indexes');
@@ -64,19 +65,27 @@ withMongo(`indexes on ${server}`, () => {
 
   // the server deletes expired documents every MONGODB_SERVER_TTL_SECONDS (MongoDB: every 60 s)
   const ttlWaitMs = (ttlMonitorSeconds() + 15) * 1000;
-  test('the server deletes an expired record by itself, without the sweeper', async () => {
-    const store = await openMongoStore(uri, new TestClock(), silent);
-    try {
-      await store.records.upsert('Session', 'expired', {}, Date.now() - 1_000);
-      await store.records.upsert('Session', 'live', {}, Date.now() + 3_600_000);
-      const stored = (id: string) => client.db().collection<{ _id: string }>('records').countDocuments({ _id: `Session:${id}` });
-      const deadline = Date.now() + ttlWaitMs;
-      while ((await stored('expired')) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      expect({ expired: await stored('expired'), live: await stored('live') }).toEqual({ expired: 0, live: 1 });
-    } finally {
-      await store.close();
-    }
-  }, ttlWaitMs + 10_000);
+  test(
+    'the server deletes an expired record by itself, without the sweeper',
+    async () => {
+      const store = await openMongoStore(uri, new TestClock(), silent);
+      try {
+        await store.records.upsert('Session', 'expired', {}, Date.now() - 1_000);
+        await store.records.upsert('Session', 'live', {}, Date.now() + 3_600_000);
+        const stored = (id: string) =>
+          client
+            .db()
+            .collection<{ _id: string }>('records')
+            .countDocuments({ _id: `Session:${id}` });
+        const deadline = Date.now() + ttlWaitMs;
+        while ((await stored('expired')) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        expect({ expired: await stored('expired'), live: await stored('live') }).toEqual({ expired: 0, live: 1 });
+      } finally {
+        await store.close();
+      }
+    },
+    ttlWaitMs + 10_000,
+  );
 
   test('ensureIndexes on an open database is safe to repeat', async () => {
     await expect(ensureIndexes(client.db(), silent)).resolves.toBeUndefined();
@@ -97,7 +106,13 @@ describe('connection settings', () => {
   test('an unreachable MongoDB at start: a clear message, no stack trace, exit code 1', () => {
     const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../src/main.ts')], {
       encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '', MONGODB_URI: 'mongodb://stepup:s3cret@127.0.0.1:1/stepup?serverSelectionTimeoutMS=500', PORT: '0', LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        MONGODB_URI: 'mongodb://stepup:s3cret@127.0.0.1:1/stepup?serverSelectionTimeoutMS=500',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+      },
       timeout: 20_000,
     });
     expect(result.status).toBe(1);

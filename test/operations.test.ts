@@ -55,7 +55,14 @@ test('behind a TLS-terminating proxy: secure cookies, and the forwarded client a
   try {
     const client = await stepup.container.clientAdmin.add({ name: 'Behind proxy', redirectUris: ['https://app.example/cb'], firstParty: true, public: true });
     const browser = new Browser(issuer, { origin: stepup.issuer, headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' } });
-    const query = new URLSearchParams({ client_id: client.client_id, redirect_uri: 'https://app.example/cb', response_type: 'code', scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+    const query = new URLSearchParams({
+      client_id: client.client_id,
+      redirect_uri: 'https://app.example/cb',
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
     await browser.open(`${issuer}/auth?${query}`);
     expect(browser.page.html).toContain('name="password"');
     expect(browser.setCookieLines.length).toBeGreaterThan(0);
@@ -69,12 +76,13 @@ test('behind a TLS-terminating proxy: secure cookies, and the forwarded client a
   }
 });
 
-const freePort = () => new Promise<number>((done) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => done(port));
+const freePort = () =>
+  new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
   });
-});
 
 test('SIGTERM: no new connections, the request in flight finishes, storage closes, exit 0', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-shutdown-'));
@@ -96,7 +104,9 @@ test('SIGTERM: no new connections, the request in flight finishes, storage close
     socket.on('data', (d: Buffer) => (answer += d.toString()));
     const closed = new Promise((done) => socket.on('close', done));
     await new Promise((done) => socket.on('connect', done));
-    socket.write(`POST /admin/api/v1/clients HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    socket.write(
+      `POST /admin/api/v1/clients HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
     await new Promise((r) => setTimeout(r, 200));
 
     server.kill('SIGTERM');

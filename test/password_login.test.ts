@@ -21,7 +21,12 @@ async function tryLogin(email: string, password: string) {
 }
 
 /** The page without the parts that differ by interaction (uid, csrf token, typed email). */
-const comparable = (html: string, email: string) => html.replace(/\/interaction\/[^/"]+/g, '/interaction/UID').replace(/interaction=[^"]+/g, 'interaction=UID').replace(/value="[^"]*"/g, 'value=""').replace(email, 'EMAIL');
+const comparable = (html: string, email: string) =>
+  html
+    .replace(/\/interaction\/[^/"]+/g, '/interaction/UID')
+    .replace(/interaction=[^"]+/g, 'interaction=UID')
+    .replace(/value="[^"]*"/g, 'value=""')
+    .replace(email, 'EMAIL');
 
 test('a wrong password and an unknown email get the same answer', async () => {
   const person = await createPerson(stepup);
@@ -36,12 +41,18 @@ test('a wrong password and an unknown email get the same answer', async () => {
 
 /** How many calls of each storage operation (sweeps aside) `act` made. */
 async function storageCalls(act: () => Promise<unknown>) {
-  const counts = async () => new Map((await stepup.container.metrics.storage.get()).values
-    .filter((v) => v.metricName?.endsWith('_count') && !String(v.labels.operation).endsWith('.sweep'))
-    .map((v) => [String(v.labels.operation), v.value]));
+  const counts = async () =>
+    new Map(
+      (await stepup.container.metrics.storage.get()).values
+        .filter((v) => v.metricName?.endsWith('_count') && !String(v.labels.operation).endsWith('.sweep'))
+        .map((v) => [String(v.labels.operation), v.value]),
+    );
   const before = await counts();
   await act();
-  return [...(await counts())].map(([operation, n]) => [operation, n - (before.get(operation) ?? 0)]).filter(([, n]) => n !== 0).sort();
+  return [...(await counts())]
+    .map(([operation, n]) => [operation, n - (before.get(operation) ?? 0)])
+    .filter(([, n]) => n !== 0)
+    .sort();
 }
 
 test('an unknown email costs the same storage work as a wrong password: the same counters, the same writes', async () => {

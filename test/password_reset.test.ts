@@ -42,9 +42,9 @@ test('a known and an unknown email get the same page; only the known one gets a 
   expect(mail.text).toContain('within 30 minutes');
   expect(messagesTo(stepup, 'nobody-here@example.com')).toEqual([]);
   const events = await stepup.container.store.audit.query({ type: 'password_reset', limit: 10 });
-  expect(events.map((e) => `${e.email}:${e.result}:${e.detail}`)).toEqual(expect.arrayContaining([
-    `${person.email}:ok:link sent`, 'nobody-here@example.com:failed:unknown email',
-  ]));
+  expect(events.map((e) => `${e.email}:${e.result}:${e.detail}`)).toEqual(
+    expect.arrayContaining([`${person.email}:ok:link sent`, 'nobody-here@example.com:failed:unknown email']),
+  );
   // the link's token is stored only as a keyed hash
   const token = linkIn(mail.text).split('/').at(-1)!;
   expect(await stepup.container.store.records.find('PasswordReset', token)).toBeNull();

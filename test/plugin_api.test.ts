@@ -16,7 +16,10 @@ import { continueFromRecoveryCodes } from './support/people.ts';
  */
 const redirectUri = 'http://127.0.0.1:1/callback';
 const secret = 'plugin-api-client-secret-0123456789';
-const people = new Map<string, Person>([['p-1', { id: 'p-1', email: 'pat@example.com', phone: null }], ['p-off', { id: 'p-off', email: 'off@example.com', disabled: true }]]);
+const people = new Map<string, Person>([
+  ['p-1', { id: 'p-1', email: 'pat@example.com', phone: null }],
+  ['p-off', { id: 'p-off', email: 'off@example.com', disabled: true }],
+]);
 
 let dir: string;
 let server: Server;
@@ -41,11 +44,14 @@ beforeAll(async () => {
     encryptionKey: randomBytes(32).toString('base64'),
     settings: { serviceName: 'Host' },
   });
-  const provider = new Provider(issuer, stepup.configuration({
-    clients: [{ client_id: 'app', client_secret: secret, redirect_uris: [redirectUri], mfa_policy: 'required', first_party: true }],
-    cookies: { keys: ['host-cookie-key'] },
-    findAccount: async (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
-  }));
+  const provider = new Provider(
+    issuer,
+    stepup.configuration({
+      clients: [{ client_id: 'app', client_secret: secret, redirect_uris: [redirectUri], mfa_policy: 'required', first_party: true }],
+      cookies: { keys: ['host-cookie-key'] },
+      findAccount: async (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
+    }),
+  );
   stepup.attach(provider);
   const stepupPages = stepup.callback();
   const providerCallback = provider.callback();
@@ -82,7 +88,7 @@ async function authorize(params: Record<string, string> = {}) {
   return { url: url.href, exchange: (callback: URL) => oidc.authorizationCodeGrant(config, callback, { expectedState: state }) };
 }
 
-test('a host\'s person enrols an authenticator app and signs in: Stepup\'s pages through callback(), the host\'s through next', async () => {
+test("a host's person enrols an authenticator app and signs in: Stepup's pages through callback(), the host's through next", async () => {
   const browser = new Browser(issuer);
   const { url, exchange } = await authorize();
   await browser.open(url);
@@ -115,7 +121,12 @@ test('a person the host reports as disabled cannot pass the second factor', asyn
 });
 
 test('bad configuration is refused with a clear message, before anything is opened', async () => {
-  const base = { issuer, people: { findById: async () => null }, store: { sqlitePath: join(dir, 'other.db') }, encryptionKey: randomBytes(32).toString('base64') };
+  const base = {
+    issuer,
+    people: { findById: async () => null },
+    store: { sqlitePath: join(dir, 'other.db') },
+    encryptionKey: randomBytes(32).toString('base64'),
+  };
   await expect(createStepup({ ...base, settings: { totp: { digits: 7 as 6 } } })).rejects.toThrow(SettingsError);
   await expect(createStepup({ ...base, settings: { lockout: { secondFactorFailures: 0 } } })).rejects.toThrow(/lockout.secondFactorFailures/);
   expect(() => stepup.configuration({ interactions: { url: () => '/login' } })).toThrow(/Stepup sets interactions.url/);

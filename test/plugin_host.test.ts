@@ -20,12 +20,13 @@ const redirectUri = 'http://127.0.0.1:1/callback';
 const secret = 'example-client-secret-0123456789abcdef';
 const alice = { email: 'alice@example.com', password: 'correct horse battery staple' };
 
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
-});
 
 let workDir: string;
 let host: ChildProcess;
@@ -38,8 +39,12 @@ async function relyingParty(clientId: string) {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri, scope: 'openid email', state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params,
+      redirect_uri: redirectUri,
+      scope: 'openid email',
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...params,
     });
     await page.goto(url.href);
     /** Finishes with `action` and exchanges the code the browser brings back. */
@@ -78,8 +83,11 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
     host = spawn(process.execPath, ['server.js'], {
       cwd: app,
       env: {
-        PATH: process.env.PATH, ISSUER: issuer, PORT: String(port),
-        STEPUP_DB: join(workDir, 'stepup.db'), STEPUP_KEY: randomBytes(32).toString('base64'),
+        PATH: process.env.PATH,
+        ISSUER: issuer,
+        PORT: String(port),
+        STEPUP_DB: join(workDir, 'stepup.db'),
+        STEPUP_KEY: randomBytes(32).toString('base64'),
         CLIENTS: JSON.stringify([client('required-app'), client('on-request-app', { mfa_policy: 'on-request' })]),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +98,9 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
         output += chunk;
         if (output.includes('listening')) resolve();
       });
-      host.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
+      host.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk;
+      });
       host.on('exit', (code) => reject(new Error(`the example host exited with ${code}:\n${output}`)));
     });
     chromium = await launchChromium();
@@ -109,13 +119,13 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
     expect(files.filter((file) => file.startsWith('package/src/'))).toEqual([]);
   });
 
-  test('discovery lists Stepup\'s acr values beside the host\'s own settings', async () => {
-    const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as Record<string, string[]>;
+  test("discovery lists Stepup's acr values beside the host's own settings", async () => {
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, string[]>;
     expect(discovery.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa']);
     expect(discovery.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr', 'auth_time', 'email']));
   });
 
-  test('password at the host\'s page, then an authenticator app enrolled at Stepup\'s: the ID token says pwd, otp, mfa and 2fa', async () => {
+  test("password at the host's page, then an authenticator app enrolled at Stepup's: the ID token says pwd, otp, mfa and 2fa", async () => {
     const page = await newPage();
     const finish = await (await relyingParty('required-app'))(page);
     await page.getByRole('heading', { name: 'Example sign-in' }).waitFor();

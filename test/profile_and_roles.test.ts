@@ -29,9 +29,14 @@ async function claimsFor(app: RelyingParty, person: Enrolled) {
 }
 
 test('discovery offers the profile and roles scopes and their claims', async () => {
-  const metadata = await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json() as { scopes_supported: string[]; claims_supported: string[] };
+  const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as {
+    scopes_supported: string[];
+    claims_supported: string[];
+  };
   expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['profile', 'roles']));
-  expect(metadata.claims_supported).toEqual(expect.arrayContaining(['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at', 'roles', 'groups']));
+  expect(metadata.claims_supported).toEqual(
+    expect.arrayContaining(['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at', 'roles', 'groups']),
+  );
 });
 
 test('profile claims set through the admin API and roles through the CLI reach userinfo; the ID token stays lean by default', async () => {
@@ -49,8 +54,15 @@ test('profile claims set through the admin API and roles through the CLI reach u
 
   const { idToken, userinfo } = await claimsFor(rp, person);
   expect(userinfo).toMatchObject({
-    name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', preferred_username: 'ada', locale: 'en-GB',
-    updated_at: expect.any(Number), roles: ['admins', 'engineering'], groups: ['admins', 'engineering'], email: person.email,
+    name: 'Ada Lovelace',
+    given_name: 'Ada',
+    family_name: 'Lovelace',
+    preferred_username: 'ada',
+    locale: 'en-GB',
+    updated_at: expect.any(Number),
+    roles: ['admins', 'engineering'],
+    groups: ['admins', 'engineering'],
+    email: person.email,
   });
   expect(idToken).not.toHaveProperty('name');
   expect(idToken).not.toHaveProperty('email');
@@ -66,17 +78,44 @@ test('profile claims set through the admin API and roles through the CLI reach u
 test('a client registered with --id-token-claims gets the scope claims in the ID token too', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   await stepup.container.userAdmin.update(person.email, { profile: { name: 'Grace Hopper' }, roles: ['navy'] });
-  const added = runStepupCli(cliEnv(), ['client', 'add', '--name', 'Proxy', '--redirect-uri', 'http://127.0.0.1:1/callback', '--first-party', '--id-token-claims', '--json']);
+  const added = runStepupCli(cliEnv(), [
+    'client',
+    'add',
+    '--name',
+    'Proxy',
+    '--redirect-uri',
+    'http://127.0.0.1:1/callback',
+    '--first-party',
+    '--id-token-claims',
+    '--json',
+  ]);
   const client = JSON.parse(added.stdout) as { client_id: string; client_secret: string; id_token_claims: boolean };
   expect(client.id_token_claims).toBe(true);
   const config = await oidc.discovery(new URL(stepup.issuer), client.client_id, client.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
-  const proxy: RelyingParty = { ...rp, clientId: client.client_id, config, async authorize(params = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: rp.redirectUri, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params });
-    return { url: url.href, exchange: (callback) => oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }) };
-  } };
+  const proxy: RelyingParty = {
+    ...rp,
+    clientId: client.client_id,
+    config,
+    async authorize(params = {}) {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: rp.redirectUri,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        ...params,
+      });
+      return { url: url.href, exchange: (callback) => oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }) };
+    },
+  };
   const { idToken } = await claimsFor(proxy, person);
-  expect(idToken).toMatchObject({ name: 'Grace Hopper', email: person.email, email_verified: false, groups: ['navy'], roles: ['navy'], acr: 'urn:stepup:loa:2fa' });
+  expect(idToken).toMatchObject({
+    name: 'Grace Hopper',
+    email: person.email,
+    email_verified: false,
+    groups: ['navy'],
+    roles: ['navy'],
+    acr: 'urn:stepup:loa:2fa',
+  });
 });
 
 test('a person sets their own name in the account area', async () => {

@@ -76,7 +76,16 @@ test('two factors added at once come with one set of recovery codes, and it is t
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
   await stepup.container.userAdmin.resetSecondFactor(person.email);
   const { secondFactors } = stepup.container;
-  const factor = () => ({ id: randomUUID(), accountId: account.id, kind: 'totp' as const, secretCiphertext: null, target: null, confirmedAt: Date.now(), lastTimeStep: null, createdAt: Date.now() });
+  const factor = () => ({
+    id: randomUUID(),
+    accountId: account.id,
+    kind: 'totp' as const,
+    secretCiphertext: null,
+    target: null,
+    confirmedAt: Date.now(),
+    lastTimeStep: null,
+    createdAt: Date.now(),
+  });
 
   const issued = await Promise.all([1, 2].map(() => secondFactors.addFactor(factor())));
   const shown = issued.filter((codes) => codes.length > 0);
@@ -94,9 +103,13 @@ test('the same enrolment confirmed twice at once adds one factor with one set of
   await browser.open(browser.page.url.replace(/\/enrol$/, '/enrol/totp'));
   const form = browser.forms().find((f) => f.action.endsWith('/enrol/totp'))!;
   const body = new URLSearchParams({ ...form.fields, code: await totpCode(stepup, browser.textOf('totp-secret')!) }).toString();
-  const confirm = () => fetch(new URL(form.action, stepup.issuer), {
-    method: 'POST', body, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), accept: 'text/html' },
-  }).then(async (response) => [...(await response.text()).matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!));
+  const confirm = () =>
+    fetch(new URL(form.action, stepup.issuer), {
+      method: 'POST',
+      body,
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), accept: 'text/html' },
+    }).then(async (response) => [...(await response.text()).matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!));
 
   const shown = (await Promise.all([confirm(), confirm()])).filter((codes) => codes.length > 0);
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
@@ -148,12 +161,18 @@ test('a first factor whose recovery codes cannot be stored is not stored either'
     await browser.submit('/enrol/totp', { code: await totpCode(own, browser.textOf('totp-secret')!) });
     expect(browser.page.status).toBe(500);
     expect(browser.page.html).not.toMatch(/\n\s+at |duplicate/i);
-    expect({ factors: await store.factors.listForAccount(account.id), codes: await store.recoveryCodes.countUnused(account.id) }).toEqual({ factors: [], codes: 0 });
+    expect({ factors: await store.factors.listForAccount(account.id), codes: await store.recoveryCodes.countUnused(account.id) }).toEqual({
+      factors: [],
+      codes: 0,
+    });
 
     await restore();
     nextTimeStep(own);
     await enrolThroughSignIn(own, new Browser(own.issuer), await url(), person);
-    expect({ factors: (await store.factors.listForAccount(account.id)).length, codes: await store.recoveryCodes.countUnused(account.id) }).toEqual({ factors: 1, codes: 10 });
+    expect({ factors: (await store.factors.listForAccount(account.id)).length, codes: await store.recoveryCodes.countUnused(account.id) }).toEqual({
+      factors: 1,
+      codes: 10,
+    });
   } finally {
     await own.stop();
   }

@@ -2,12 +2,17 @@ import { startStepup } from './support/stepup.ts';
 
 const headersOf = async (url: string) => (await fetch(url)).headers;
 
-test('every response, oidc-provider\'s included, carries the security headers; HSTS only behind https', async () => {
+test("every response, oidc-provider's included, carries the security headers; HSTS only behind https", async () => {
   const plain = await startStepup();
   try {
     for (const path of ['/healthz', '/.well-known/openid-configuration', '/interaction/none', '/auth?client_id=nope']) {
       const headers = await headersOf(`${plain.issuer}${path}`);
-      expect([path, headers.get('x-content-type-options'), headers.get('x-frame-options'), headers.get('referrer-policy')]).toEqual([path, 'nosniff', 'DENY', 'no-referrer']);
+      expect([path, headers.get('x-content-type-options'), headers.get('x-frame-options'), headers.get('referrer-policy')]).toEqual([
+        path,
+        'nosniff',
+        'DENY',
+        'no-referrer',
+      ]);
       expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(headers.get('strict-transport-security')).toBeNull();
     }

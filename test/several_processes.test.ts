@@ -32,10 +32,13 @@ beforeAll(async () => {
   // they reach the code, and hide whether the store lets two through: raised here. The password
   // lockout keeps its default of 5, which the lockout test counts.
   const unlimited = { perIp: 1_000_000, perAccount: 1_000_000, windowSeconds: 300 };
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({
-    rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited },
-    lockout: { secondFactorFailures: 1_000_000 },
-  }));
+  writeFileSync(
+    join(dataDir, 'config.json'),
+    JSON.stringify({
+      rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited },
+      lockout: { secondFactorFailures: 1_000_000 },
+    }),
+  );
   const port = await freePort();
   const env = { MONGODB_URI: uri, DATA_DIR: dataDir, STEPUP_CONFIG: join(dataDir, 'config.json'), ISSUER: `http://127.0.0.1:${port}` };
   const seeded = await seedStepup({ ...env, NODE_ENV: 'test' }, 5, redirectUri);
@@ -71,9 +74,17 @@ async function spread(send: (baseUrl: string) => Promise<Response>, isSuccess: (
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  const successes = Object.entries(tally).filter(([key]) => key.endsWith(':success')).reduce((n, [, count]) => n + count, 0);
-  const served = processes.map((_, which) => Object.entries(tally).filter(([key]) => key.startsWith(`${which}:`)).reduce((n, [, c]) => n + c, 0));
-  const errors = Object.entries(tally).filter(([key]) => /:5\d\d$/.test(key)).reduce((n, [, c]) => n + c, 0);
+  const successes = Object.entries(tally)
+    .filter(([key]) => key.endsWith(':success'))
+    .reduce((n, [, count]) => n + count, 0);
+  const served = processes.map((_, which) =>
+    Object.entries(tally)
+      .filter(([key]) => key.startsWith(`${which}:`))
+      .reduce((n, [, c]) => n + c, 0),
+  );
+  const errors = Object.entries(tally)
+    .filter(([key]) => /:5\d\d$/.test(key))
+    .reduce((n, [, c]) => n + c, 0);
   return { tally, successes, served, errors };
 }
 
@@ -88,8 +99,13 @@ const form = (browser: Browser, fields: Record<string, string>) => ({
 async function atSecondFactor(account: BenchAccount) {
   const verifier = randomBytes(32).toString('base64url');
   const query = new URLSearchParams({
-    client_id: client.clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 's',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    client_id: client.clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: 's',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
   });
   const browser = new Browser(processes[0]!.url);
   await browser.open(`/auth?${query}`);
@@ -104,7 +120,9 @@ const signedIn = (response: Response) => response.status === 303 && /\/auth\//.t
 const accountOf = async (account: BenchAccount) => (await container.store.accounts.findByEmail(account.email))!;
 const totpNow = (account: BenchAccount) => generate({ secret: account.totpSecret!, epoch: Math.floor(Date.now() / 1000) });
 const report = (what: string, result: { tally: Record<string, number>; successes: number; served: number[] }) =>
-  console.log(`${what} on ${mongoTestServerName()}, ${result.served[0]! + result.served[1]!} attempts over two processes (served ${result.served.join(' + ')}): ${result.successes} success; answers ${JSON.stringify(result.tally)}`);
+  console.log(
+    `${what} on ${mongoTestServerName()}, ${result.served[0]! + result.served[1]!} attempts over two processes (served ${result.served.join(' + ')}): ${result.successes} success; answers ${JSON.stringify(result.tally)}`,
+  );
 
 test('one TOTP code: of 1,000 attempts across two processes, exactly one signs in', async () => {
   const { browser, path, csrf } = await atSecondFactor(accounts[0]!);
@@ -129,12 +147,26 @@ test('one recovery code: of 1,000 attempts across two processes, exactly one sig
 test('one email code: of 1,000 attempts across two processes, exactly one signs in', async () => {
   const account = await accountOf(accounts[2]!);
   const address = `code-${account.id}@example.com`;
-  await container.store.factors.add({ id: `email-${account.id}`, accountId: account.id, kind: 'email', secretCiphertext: null, target: address, confirmedAt: Date.now(), lastTimeStep: null, createdAt: Date.now() });
+  await container.store.factors.add({
+    id: `email-${account.id}`,
+    accountId: account.id,
+    kind: 'email',
+    secretCiphertext: null,
+    target: address,
+    confirmedAt: Date.now(),
+    lastTimeStep: null,
+    createdAt: Date.now(),
+  });
   const { browser, path, csrf } = await atSecondFactor(accounts[2]!);
   const sent = await fetch(`${processes[1]!.url}${path}/send`, form(browser, { method: 'email', csrf }));
   expect(sent.status).toBe(303);
   const { readFileSync } = await import('node:fs');
-  const mail = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { to: string; text: string }).filter((m) => m.to === address).at(-1)!;
+  const mail = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { to: string; text: string })
+    .filter((m) => m.to === address)
+    .at(-1)!;
   const code = /\b(\d{6})\b/.exec(mail.text)![1]!;
   const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'email', code, csrf })), signedIn);
   report('email code', result);
@@ -147,11 +179,15 @@ test('one authorization code: of 1,000 token requests across two processes, exac
   const code = browser.callbackUrl.searchParams.get('code');
   expect(code).toBeTruthy();
   const basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
-  const result = await spread((base) => fetch(`${base}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
-  }), (response) => response.status === 200);
+  const result = await spread(
+    (base) =>
+      fetch(`${base}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
+      }),
+    (response) => response.status === 200,
+  );
   report('authorization code', result);
   expect({ successes: result.successes, errors: result.errors }).toEqual({ successes: 1, errors: 0 });
 }, 60_000);
@@ -159,11 +195,20 @@ test('one authorization code: of 1,000 token requests across two processes, exac
 test('200 wrong passwords split across two processes lock the account at exactly the threshold', async () => {
   const account = await accountOf(accounts[4]!);
   const browser = new Browser(processes[0]!.url);
-  const query = new URLSearchParams({ client_id: client.clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+  const query = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: 's',
+    code_challenge: 'x'.repeat(43),
+    code_challenge_method: 'S256',
+  });
   await browser.open(`/auth?${query}`);
   const loginForm = browser.forms().find((f) => f.action.endsWith('/login'))!;
   const path = new URL(loginForm.action, processes[0]!.url).pathname;
-  const wrong = (base: string) => fetch(`${base}${path}`, form(browser, { ...loginForm.fields, email: accounts[4]!.email, password: 'not the password at all' }));
+  const wrong = (base: string) =>
+    fetch(`${base}${path}`, form(browser, { ...loginForm.fields, email: accounts[4]!.email, password: 'not the password at all' }));
   // each wrong password costs an argon2 hash (a decoy one once locked): fewer attempts here
   const passwordAttempts = 200;
   const result = await spread(wrong, () => false, passwordAttempts);
@@ -173,7 +218,9 @@ test('200 wrong passwords split across two processes lock the account at exactly
   const checked = events.filter((e) => e.type === 'login_failed' && e.detail === 'wrong_password').length;
   const refused = events.filter((e) => e.type === 'login_failed' && e.detail === 'locked').length;
   const lockouts = events.filter((e) => e.type === 'lockout').length;
-  console.log(`lockout across two processes: ${checked} passwords checked (threshold ${container.config.lockout.passwordFailures}), ${refused} refused as locked, ${lockouts} lockout`);
+  console.log(
+    `lockout across two processes: ${checked} passwords checked (threshold ${container.config.lockout.passwordFailures}), ${refused} refused as locked, ${lockouts} lockout`,
+  );
   expect({ checked, refused, lockouts }).toEqual({ checked: container.config.lockout.passwordFailures, refused: passwordAttempts - checked, lockouts: 1 });
   expect(await container.lockout.lockedUntil(account.id)).not.toBeNull();
 }, 120_000);

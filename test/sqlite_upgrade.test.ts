@@ -30,7 +30,7 @@ function fileOfEarlierVersion(path: string) {
   db.close();
 }
 
-test('an earlier version\'s file loses the foreign keys from factors and recovery codes, keeping every row and index', async () => {
+test("an earlier version's file loses the foreign keys from factors and recovery codes, keeping every row and index", async () => {
   const path = join(dir, 'stepup.db');
   fileOfEarlierVersion(path);
   const store = openSqliteStore(path, systemClock);
@@ -40,7 +40,16 @@ test('an earlier version\'s file loses the foreign keys from factors and recover
     ]);
     expect(await store.recoveryCodes.countUnused('a1')).toBe(1);
     // a host's person has no row in accounts
-    await store.factors.add({ id: 'f2', accountId: 'host-person', kind: 'email', secretCiphertext: null, target: 'p@example.com', confirmedAt: 9, lastTimeStep: null, createdAt: 9 });
+    await store.factors.add({
+      id: 'f2',
+      accountId: 'host-person',
+      kind: 'email',
+      secretCiphertext: null,
+      target: 'p@example.com',
+      confirmedAt: 9,
+      lastTimeStep: null,
+      createdAt: 9,
+    });
     expect((await store.factors.listForAccount('host-person')).map((f) => f.id)).toEqual(['f2']);
   } finally {
     await store.close();

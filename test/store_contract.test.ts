@@ -43,8 +43,16 @@ describe.each(adapters)('%s store', (_name, open) => {
       const account = await newAccount();
       const other = await newAccount();
       const email = `${unique('moved')}@example.com`;
-      expect(await store.accounts.update(account.id, { email, phone: '+15550001111', disabled: true })).toMatchObject({ email, phone: '+15550001111', disabled: true });
-      expect(await store.accounts.update(account.id, { email: undefined, phone: null, disabled: false })).toMatchObject({ email, phone: null, disabled: false });
+      expect(await store.accounts.update(account.id, { email, phone: '+15550001111', disabled: true })).toMatchObject({
+        email,
+        phone: '+15550001111',
+        disabled: true,
+      });
+      expect(await store.accounts.update(account.id, { email: undefined, phone: null, disabled: false })).toMatchObject({
+        email,
+        phone: null,
+        disabled: false,
+      });
       expect(await store.accounts.findByEmail(email.toUpperCase())).toMatchObject({ id: account.id });
       await expect(store.accounts.update(account.id, { email: other.email.toUpperCase() })).rejects.toBeInstanceOf(DuplicateError);
       expect((await store.accounts.findById(account.id))!.email).toBe(email);
@@ -66,7 +74,12 @@ describe.each(adapters)('%s store', (_name, open) => {
 
   describe('clients', () => {
     test('create, find, list, remove; ids are unique', async () => {
-      const client = { clientId: unique('client'), metadata: { client_name: 'A', redirect_uris: ['https://a.example/cb'] }, secretCiphertext: 'ct', createdAt: clock.now() };
+      const client = {
+        clientId: unique('client'),
+        metadata: { client_name: 'A', redirect_uris: ['https://a.example/cb'] },
+        secretCiphertext: 'ct',
+        createdAt: clock.now(),
+      };
       await store.clients.create(client);
       expect(await store.clients.find(client.clientId)).toEqual(client);
       await expect(store.clients.create(client)).rejects.toBeInstanceOf(DuplicateError);
@@ -84,7 +97,16 @@ describe.each(adapters)('%s store', (_name, open) => {
   describe('factors', () => {
     async function newFactor() {
       const account = await newAccount();
-      const factor = { id: unique('f'), accountId: account.id, kind: 'totp' as const, secretCiphertext: 'ct', target: null, confirmedAt: null, lastTimeStep: null, createdAt: clock.now() };
+      const factor = {
+        id: unique('f'),
+        accountId: account.id,
+        kind: 'totp' as const,
+        secretCiphertext: 'ct',
+        target: null,
+        confirmedAt: null,
+        lastTimeStep: null,
+        createdAt: clock.now(),
+      };
       await store.factors.add(factor);
       return factor;
     }
@@ -139,9 +161,18 @@ describe.each(adapters)('%s store', (_name, open) => {
   });
 
   describe('transactions', () => {
-    const confirmedFactor = (accountId: string) => ({ id: unique('f'), accountId, kind: 'email' as const, secretCiphertext: null, target: 'x@example.com', confirmedAt: 1, lastTimeStep: null, createdAt: clock.now() });
+    const confirmedFactor = (accountId: string) => ({
+      id: unique('f'),
+      accountId,
+      kind: 'email' as const,
+      secretCiphertext: null,
+      target: 'x@example.com',
+      confirmedAt: 1,
+      lastTimeStep: null,
+      createdAt: clock.now(),
+    });
 
-    test('a transaction that throws leaves nothing written; another request\'s write in the meantime stays', async () => {
+    test("a transaction that throws leaves nothing written; another request's write in the meantime stays", async () => {
       const account = await newAccount();
       await store.recoveryCodes.replace(account.id, ['old'], clock.now());
       const inside = confirmedFactor(account.id);
@@ -160,19 +191,22 @@ describe.each(adapters)('%s store', (_name, open) => {
       expect(await store.recoveryCodes.consume(account.id, 'old', clock.now())).toBe(true);
     });
 
-    test('two removals at once of an account\'s two factors, each only if another remains, leave one', async () => {
-      const removeUnlessLast = (accountId: string, factorId: string) => store.transaction(accountId, async (tx) => {
-        const confirmed = (await tx.factors.listForAccount(accountId)).filter((f) => f.confirmedAt !== null);
-        if (confirmed.length < 2) return 'last';
-        await tx.factors.remove(factorId);
-        return 'removed';
-      });
+    test("two removals at once of an account's two factors, each only if another remains, leave one", async () => {
+      const removeUnlessLast = (accountId: string, factorId: string) =>
+        store.transaction(accountId, async (tx) => {
+          const confirmed = (await tx.factors.listForAccount(accountId)).filter((f) => f.confirmedAt !== null);
+          if (confirmed.length < 2) return 'last';
+          await tx.factors.remove(factorId);
+          return 'removed';
+        });
       const accounts = await Promise.all(Array.from({ length: 5 }, () => newAccount()));
-      const outcomes = await Promise.all(accounts.map(async (account) => {
-        const pair = [confirmedFactor(account.id), confirmedFactor(account.id)];
-        for (const factor of pair) await store.factors.add(factor);
-        return Promise.all(pair.map((f) => removeUnlessLast(account.id, f.id)));
-      }));
+      const outcomes = await Promise.all(
+        accounts.map(async (account) => {
+          const pair = [confirmedFactor(account.id), confirmedFactor(account.id)];
+          for (const factor of pair) await store.factors.add(factor);
+          return Promise.all(pair.map((f) => removeUnlessLast(account.id, f.id)));
+        }),
+      );
       for (const [i, pair] of outcomes.entries()) {
         expect(pair.sort()).toEqual(['last', 'removed']);
         expect(await store.factors.listForAccount(accounts[i]!.id)).toHaveLength(1);
@@ -194,16 +228,37 @@ describe.each(adapters)('%s store', (_name, open) => {
   describe('issued codes', () => {
     async function factorFor() {
       const account = await newAccount();
-      const factor = { id: unique('f'), accountId: account.id, kind: 'email' as const, secretCiphertext: null, target: account.email, confirmedAt: 1, lastTimeStep: null, createdAt: clock.now() };
+      const factor = {
+        id: unique('f'),
+        accountId: account.id,
+        kind: 'email' as const,
+        secretCiphertext: null,
+        target: account.email,
+        confirmedAt: 1,
+        lastTimeStep: null,
+        createdAt: clock.now(),
+      };
       await store.factors.add(factor);
       return factor;
     }
 
     test('issue, find live, consume once; a new code replaces the old', async () => {
       const factor = await factorFor();
-      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h1', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      await store.issuedCodes.issue({
+        factorId: factor.id,
+        accountId: factor.accountId,
+        codeHash: 'h1',
+        expiresAt: clock.now() + 60_000,
+        createdAt: clock.now(),
+      });
       expect(await store.issuedCodes.findLive(factor.id)).toMatchObject({ codeHash: 'h1', attempts: 0, consumedAt: null });
-      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h2', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      await store.issuedCodes.issue({
+        factorId: factor.id,
+        accountId: factor.accountId,
+        codeHash: 'h2',
+        expiresAt: clock.now() + 60_000,
+        createdAt: clock.now(),
+      });
       expect(await store.issuedCodes.consume(factor.id, 'h1', 5, clock.now())).toBe(false);
       expect(await store.issuedCodes.consume(factor.id, 'h2', 5, clock.now())).toBe(true);
       expect(await store.issuedCodes.consume(factor.id, 'h2', 5, clock.now())).toBe(false);
@@ -212,7 +267,13 @@ describe.each(adapters)('%s store', (_name, open) => {
 
     test('wrong tries are counted; at the limit the right code no longer works', async () => {
       const factor = await factorFor();
-      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      await store.issuedCodes.issue({
+        factorId: factor.id,
+        accountId: factor.accountId,
+        codeHash: 'h',
+        expiresAt: clock.now() + 60_000,
+        createdAt: clock.now(),
+      });
       for (let i = 1; i <= 3; i += 1) expect(await store.issuedCodes.addAttempt(factor.id)).toBe(i);
       expect(await store.issuedCodes.consume(factor.id, 'h', 3, clock.now())).toBe(false);
       expect(await store.issuedCodes.consume(factor.id, 'h', 4, clock.now())).toBe(true);
@@ -220,7 +281,13 @@ describe.each(adapters)('%s store', (_name, open) => {
 
     test('an expired code is not live and cannot be consumed', async () => {
       const factor = await factorFor();
-      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h', expiresAt: clock.now() + 1_000, createdAt: clock.now() });
+      await store.issuedCodes.issue({
+        factorId: factor.id,
+        accountId: factor.accountId,
+        codeHash: 'h',
+        expiresAt: clock.now() + 1_000,
+        createdAt: clock.now(),
+      });
       clock.advance(1_001);
       try {
         expect(await store.issuedCodes.findLive(factor.id)).toBeNull();
@@ -246,7 +313,13 @@ describe.each(adapters)('%s store', (_name, open) => {
 
     test('concurrent use of one code: exactly one wins', async () => {
       const factor = await factorFor();
-      await store.issuedCodes.issue({ factorId: factor.id, accountId: factor.accountId, codeHash: 'h', expiresAt: clock.now() + 60_000, createdAt: clock.now() });
+      await store.issuedCodes.issue({
+        factorId: factor.id,
+        accountId: factor.accountId,
+        codeHash: 'h',
+        expiresAt: clock.now() + 60_000,
+        createdAt: clock.now(),
+      });
       const results = await Promise.all(Array.from({ length: 50 }, () => store.issuedCodes.consume(factor.id, 'h', 5, clock.now())));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
@@ -254,8 +327,18 @@ describe.each(adapters)('%s store', (_name, open) => {
 
   describe('delivery log', () => {
     const delivery = (accountId: string, createdAt: number, extra: object = {}) => ({
-      id: unique('d'), accountId, channel: 'sms' as const, maskedTo: '+1****4567', purpose: 'code' as const, result: 'sent' as const,
-      reason: null, providerMessageId: unique('SM'), fallbackFrom: null, status: null, createdAt, ...extra,
+      id: unique('d'),
+      accountId,
+      channel: 'sms' as const,
+      maskedTo: '+1****4567',
+      purpose: 'code' as const,
+      result: 'sent' as const,
+      reason: null,
+      providerMessageId: unique('SM'),
+      fallbackFrom: null,
+      status: null,
+      createdAt,
+      ...extra,
     });
 
     test('newest listed first, status updated by provider id', async () => {

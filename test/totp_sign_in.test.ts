@@ -18,7 +18,10 @@ describe('first sign-in enrols an authenticator app', () => {
     const browser = new Browser(stepup.issuer);
     const { url } = await rp.authorize();
     await browser.open(url);
-    await browser.submit('/login', { email: (await stepup.container.userAdmin.add({ email: 'qr@example.com', password: 'a long enough password' })).email, password: 'a long enough password' });
+    await browser.submit('/login', {
+      email: (await stepup.container.userAdmin.add({ email: 'qr@example.com', password: 'a long enough password' })).email,
+      password: 'a long enough password',
+    });
 
     expect(browser.page.url).toMatch(/\/enrol$/);
     expect(browser.page.html).toMatch(/<a href="[^"]+\/enrol\/totp">Authenticator app<\/a>/);

@@ -13,9 +13,7 @@ const issuer = process.env.ISSUER ?? 'http://localhost:4000';
 
 // --- the host's own account store: here a map, in real life its database ---
 const hashPassword = (password) => scryptSync(password, 'example-salt', 32);
-const people = new Map([
-  ['u-alice', { id: 'u-alice', email: 'alice@example.com', passwordHash: hashPassword('correct horse battery staple') }],
-]);
+const people = new Map([['u-alice', { id: 'u-alice', email: 'alice@example.com', passwordHash: hashPassword('correct horse battery staple') }]]);
 const findByEmail = (email) => [...people.values()].find((person) => person.email === email.trim().toLowerCase());
 const passwordIsRight = (person, password) => timingSafeEqual(person.passwordHash, hashPassword(password));
 
@@ -26,19 +24,23 @@ const stepup = await createStepup({
   store: { sqlitePath: process.env.STEPUP_DB ?? './stepup.db' },
   encryptionKey: process.env.STEPUP_KEY,
 });
-const provider = new Provider(issuer, stepup.configuration({
-  clients: JSON.parse(process.env.CLIENTS ?? '[]'),
-  cookies: { keys: [process.env.COOKIE_KEY ?? 'change me: a long random string'] },
-  findAccount: async (_ctx, id) => people.has(id) ? { accountId: id, claims: () => ({ sub: id, email: people.get(id).email }) } : undefined,
-  claims: { email: ['email'] },
-  features: { devInteractions: { enabled: false } },
-}));
+const provider = new Provider(
+  issuer,
+  stepup.configuration({
+    clients: JSON.parse(process.env.CLIENTS ?? '[]'),
+    cookies: { keys: [process.env.COOKIE_KEY ?? 'change me: a long random string'] },
+    findAccount: async (_ctx, id) => (people.has(id) ? { accountId: id, claims: () => ({ sub: id, email: people.get(id).email }) } : undefined),
+    claims: { email: ['email'] },
+    features: { devInteractions: { enabled: false } },
+  }),
+);
 stepup.attach(provider);
 
 // --- the host's own pages: the password, and consent ---
 const page = (body) => `<!doctype html><meta charset="utf-8"><title>Example</title>${body}`;
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const loginForm = (uid, error = '') => page(`<h1>Example sign-in</h1>${error ? `<p role="alert">${escape(error)}</p>` : ''}
+const loginForm = (uid, error = '') =>
+  page(`<h1>Example sign-in</h1>${error ? `<p role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/interaction/${uid}/login">
   <label>Email <input name="email" type="email" autocomplete="username"></label>
   <label>Password <input name="password" type="password" autocomplete="current-password"></label>

@@ -12,16 +12,20 @@ const lanes = Math.max(2, cores * 2);
 let done = 0;
 const until = performance.now() + 1000;
 // warm up the thread pool first
-await Promise.all(Array.from({ length: lanes }, async () => {
-  while (performance.now() < until) await argon2.verify(hash, 'a password to verify');
-}));
+await Promise.all(
+  Array.from({ length: lanes }, async () => {
+    while (performance.now() < until) await argon2.verify(hash, 'a password to verify');
+  }),
+);
 const start = performance.now();
 const end = start + seconds * 1000;
-await Promise.all(Array.from({ length: lanes }, async () => {
-  while (performance.now() < end) {
-    await argon2.verify(hash, 'a password to verify');
-    done += 1;
-  }
-}));
+await Promise.all(
+  Array.from({ length: lanes }, async () => {
+    while (performance.now() < end) {
+      await argon2.verify(hash, 'a password to verify');
+      done += 1;
+    }
+  }),
+);
 const perSecond = done / ((performance.now() - start) / 1000);
 console.log(JSON.stringify({ perSecond, perSecondPerCore: perSecond / cores, cores }));

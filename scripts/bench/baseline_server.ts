@@ -10,7 +10,12 @@ import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
  */
 const [port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password] = process.argv.slice(2) as string[];
 const issuer = `http://127.0.0.1:${port}`;
-const passwordHash = await argon2.hash(password!, { type: argon2.argon2id, memoryCost: Number(memoryKiB), timeCost: Number(timeCost), parallelism: Number(parallelism) });
+const passwordHash = await argon2.hash(password!, {
+  type: argon2.argon2id,
+  memoryCost: Number(memoryKiB),
+  timeCost: Number(timeCost),
+  parallelism: Number(parallelism),
+});
 
 /**
  * In-memory storage without a size limit: oidc-provider's own memory adapter keeps only the

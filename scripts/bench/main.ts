@@ -26,21 +26,25 @@ const coreCount = availableParallelism();
 const serverCores = coreCount > 1 ? Array.from({ length: coreCount - 1 }, (_, i) => i) : [0];
 const generatorCore = coreCount - 1;
 // BENCH_PIN=0 leaves the cores unshared-out (for profiles without preemption artefacts)
-const hasTaskset = process.env.BENCH_PIN !== '0' && (() => {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTaskset =
+  process.env.BENCH_PIN !== '0' &&
+  (() => {
+    try {
+      execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 const pinned = (args: string[]) => (hasTaskset ? ['taskset', ['-c', serverCores.join(','), ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
 if (hasTaskset) execFileSync('taskset', ['-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
 else console.warn('taskset not found: the server and the load generator share the cores');
 
 const argon2 = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }).argon2;
 
-interface Latencies { [step: string]: number[] }
+interface Latencies {
+  [step: string]: number[];
+}
 const percentile = (values: number[], p: number) => {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
@@ -58,19 +62,31 @@ async function waitFor(url: string) {
   for (let tries = 0; tries < 300; tries += 1) {
     try {
       if ((await fetch(url)).status < 500) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not come up`);
 }
 
 async function argon2Bound(): Promise<{ perSecond: number; perSecondPerCore: number }> {
-  const [command, args] = pinned([node, 'scripts/bench/argon2_bound.ts', String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), '5', String(serverCores.length)]);
+  const [command, args] = pinned([
+    node,
+    'scripts/bench/argon2_bound.ts',
+    String(argon2.memoryKiB),
+    String(argon2.timeCost),
+    String(argon2.parallelism),
+    '5',
+    String(serverCores.length),
+  ]);
   return new Promise((resolvePromise, reject) => {
     // at its best: one libuv thread per core, as Stepup runs it
     const child = startProcess(command, args, { UV_THREADPOOL_SIZE: String(serverCores.length) });
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => { out += chunk; });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+    });
     child.on('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(out)) : reject(new Error(`argon2 bound exited ${code}`))));
   });
 }
@@ -91,17 +107,19 @@ async function closedLoop(client: BenchClient, accounts: BenchAccount[], duratio
     throw new Error('every account has used its TOTP step: raise BENCH_ACCOUNTS');
   };
   const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    while (Date.now() < end) {
-      try {
-        const token = await signIn(client, pick(), time, Date.now);
-        completed += 1;
-        if (token && refreshTokens.length < 2000) refreshTokens.push(token);
-      } catch (error) {
-        errors.push((error as Error).message);
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (Date.now() < end) {
+        try {
+          const token = await signIn(client, pick(), time, Date.now);
+          completed += 1;
+          if (token && refreshTokens.length < 2000) refreshTokens.push(token);
+        } catch (error) {
+          errors.push((error as Error).message);
+        }
       }
-    }
-  }));
+    }),
+  );
   return { completed, errors, latencies, refreshTokens };
 }
 
@@ -118,7 +136,14 @@ async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     let account = accounts[next++ % accounts.length]!;
     for (let tries = 0; !canSignIn(account, Date.now()) && tries < accounts.length; tries += 1) account = accounts[next++ % accounts.length]!;
-    started.push(signIn(client, account, time, Date.now).then(() => undefined, (error: Error) => { errors.push(error.message); }));
+    started.push(
+      signIn(client, account, time, Date.now).then(
+        () => undefined,
+        (error: Error) => {
+          errors.push(error.message);
+        },
+      ),
+    );
   }
   await Promise.all(started);
   return { started: started.length, errors, latencies };
@@ -130,16 +155,18 @@ async function refreshLoop(client: BenchClient, tokens: string[], durationS: num
   let firstError: string | null = null;
   const end = Date.now() + durationS * 1000;
   let next = 0;
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    while (Date.now() < end && tokens.length > 0) {
-      try {
-        latency.push(await refresh(client, tokens[next++ % tokens.length]!));
-      } catch (error) {
-        errors += 1;
-        firstError ??= (error as Error).message;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (Date.now() < end && tokens.length > 0) {
+        try {
+          latency.push(await refresh(client, tokens[next++ % tokens.length]!));
+        } catch (error) {
+          errors += 1;
+          firstError ??= (error as Error).message;
+        }
       }
-    }
-  }));
+    }),
+  );
   return { perSecond: durationS ? latency.length / durationS : 0, ...summary(latency), errors, firstError, tokens: tokens.length };
 }
 
@@ -154,7 +181,9 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   const elapsed = (Date.now() - started) / 1000;
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
   const threadsAfter = cpuSecondsByThread(server.pid!);
-  const cpuMsPerSignInByThread = Object.fromEntries(Object.entries(threadsAfter).map(([kind, s]) => [kind, (1000 * (s - (threadsBefore[kind] ?? 0))) / Math.max(1, peak.completed)]));
+  const cpuMsPerSignInByThread = Object.fromEntries(
+    Object.entries(threadsAfter).map(([kind, s]) => [kind, (1000 * (s - (threadsBefore[kind] ?? 0))) / Math.max(1, peak.completed)]),
+  );
   const signInsPerSecond = peak.completed / elapsed;
   // BENCH_PEAK_ONLY=1 (for profiles): the closed-loop phase alone
   const peakOnly = Boolean(process.env.BENCH_PEAK_ONLY);
@@ -192,7 +221,17 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
   const settings = join(dataDir, 'bench-config.json');
   const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
   writeFileSync(settings, JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited } }));
-  const env = { ENCRYPTION_KEY: randomBytes(32).toString('base64'), DATA_DIR: dataDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', NODE_ENV: 'production', STEPUP_CONFIG: settings, WORKERS: String(serverCores.length), ...extraEnv };
+  const env = {
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    ISSUER: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    STEPUP_CONFIG: settings,
+    WORKERS: String(serverCores.length),
+    ...extraEnv,
+  };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
   // BENCH_PROFILE=1: a V8 CPU profile of each server process, written when it exits
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'data', 'bench', 'profiles')}`] : [];
@@ -230,7 +269,18 @@ async function storageCalls(url: string): Promise<Record<string, number>> {
 async function runBaseline() {
   const port = 3900 + Math.floor(Math.random() * 90);
   const client = { clientId: 'baseline', clientSecret: 'baseline-secret-baseline-secret', redirectUri, issuer: `http://127.0.0.1:${port}` };
-  const [command, args] = pinned([node, 'scripts/bench/baseline_server.ts', String(port), String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), client.clientId, client.clientSecret, redirectUri, BENCH_PASSWORD]);
+  const [command, args] = pinned([
+    node,
+    'scripts/bench/baseline_server.ts',
+    String(port),
+    String(argon2.memoryKiB),
+    String(argon2.timeCost),
+    String(argon2.parallelism),
+    client.clientId,
+    client.clientSecret,
+    redirectUri,
+    BENCH_PASSWORD,
+  ]);
   const server = startProcess(command, args, { UV_THREADPOOL_SIZE: String(serverCores.length) });
   const accounts: BenchAccount[] = Array.from({ length: 200 }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: null }));
   try {
@@ -243,26 +293,46 @@ async function runBaseline() {
 
 const bound = await argon2Bound();
 // the embedded run must not pick up MONGODB_URI from this environment
-const runs: (Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> })[] = [await runStepup('Stepup, SQLite (password + TOTP)', { MONGODB_URI: '' })];
+const runs: (Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> })[] = [
+  await runStepup('Stepup, SQLite (password + TOTP)', { MONGODB_URI: '' }),
+];
 if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
 if (withBaseline) runs.push(await runBaseline());
 
 const machine = { cpus: coreCount, model: cpus()[0]?.model ?? 'unknown', serverCores, generatorCore, pinned: hasTaskset, node: process.version, argon2 };
 const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, runs };
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
-console.log(`\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${serverCores.join(',')}, load generator on core ${generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`);
-console.log(`argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)\n`);
-console.log('| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms | refresh errors |');
+console.log(
+  `\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${serverCores.join(',')}, load generator on core ${generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`,
+);
+console.log(
+  `argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)\n`,
+);
+console.log(
+  '| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms | refresh errors |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: |');
 for (const run of runs) {
-  const s = (step: string) => run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—';
-  const at70 = (step: string) => run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—';
-  console.log(`| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`);
+  const s = (step: string) => (run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—');
+  const at70 = (step: string) => (run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—');
+  console.log(
+    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
+  );
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
-for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.steps).map(([step, v]) => `${step} ${fmt(v.p50)}/${fmt(v.p95)}/${fmt(v.p99)}`).join(', ')}`);
+for (const run of runs)
+  console.log(
+    `  ${run.name}: ${Object.entries(run.steps)
+      .map(([step, v]) => `${step} ${fmt(v.p50)}/${fmt(v.p95)}/${fmt(v.p99)}`)
+      .join(', ')}`,
+  );
 console.log('\nCPU ms per sign-in by thread (peak load):');
-for (const run of runs) console.log(`  ${run.name}: ${Object.entries(run.cpuMsPerSignInByThread).map(([kind, ms]) => `${kind} ${fmt(ms)}`).join(', ')}`);
+for (const run of runs)
+  console.log(
+    `  ${run.name}: ${Object.entries(run.cpuMsPerSignInByThread)
+      .map(([kind, ms]) => `${kind} ${fmt(ms)}`)
+      .join(', ')}`,
+  );
 for (const run of runs) {
   const calls = run.storageCalls;
   if (!calls) continue;
@@ -270,10 +340,17 @@ for (const run of runs) {
   // one password check per sign-in: operations per sign-in, where no refresh phase ran
   const signIns = calls['accounts.findByEmail.ok'] ?? 0;
   const perSignIn = process.env.BENCH_PEAK_ONLY && signIns ? ` (${fmt(total / signIns)} per sign-in)` : '';
-  console.log(`  ${run.name}: ${total} storage operations in all phases${perSignIn}: ${Object.entries(calls).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `  ${run.name}: ${total} storage operations in all phases${perSignIn}: ${Object.entries(calls)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 }
 for (const run of runs) if (run.firstErrors.length) console.log(`  ${run.name} errors, e.g.: ${run.firstErrors.join(' | ')}`);
-for (const run of runs) if (run.refresh.firstError) console.log(`  ${run.name} refresh errors (${run.refresh.errors} of ${run.refresh.tokens} tokens tried), e.g.: ${run.refresh.firstError}`);
+for (const run of runs)
+  if (run.refresh.firstError)
+    console.log(`  ${run.name} refresh errors (${run.refresh.errors} of ${run.refresh.tokens} tokens tried), e.g.: ${run.refresh.firstError}`);
 const outDir = join(root, 'data', 'bench');
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);

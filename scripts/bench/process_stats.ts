@@ -24,7 +24,8 @@ function cpuSecondsIn(statPath: string): number {
 const cpuSecondsOf = (pid: number) => cpuSecondsIn(`/proc/${pid}/stat`);
 
 /** Which kind of thread a Node thread is, by its name: the JS thread, libuv's pool (argon2, file, crypto), V8's helpers (GC, compiler). */
-const threadKind = (name: string) => (name === 'MainThread' || name === 'node' ? 'main' : name.startsWith('libuv-worker') ? 'libuv pool' : name.startsWith('V8') ? 'V8 helpers' : 'other');
+const threadKind = (name: string) =>
+  name === 'MainThread' || name === 'node' ? 'main' : name.startsWith('libuv-worker') ? 'libuv pool' : name.startsWith('V8') ? 'V8 helpers' : 'other';
 
 /** CPU seconds of the tree's threads, summed by kind. Threads that ended are not counted. */
 export function cpuSecondsByThread(pid: number): Record<string, number> {
@@ -33,12 +34,16 @@ export function cpuSecondsByThread(pid: number): Record<string, number> {
     let tids: string[] = [];
     try {
       tids = readdirSync(`/proc/${p}/task`);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
     for (const tid of tids) {
       let name = '';
       try {
         name = readFileSync(`/proc/${p}/task/${tid}/comm`, 'utf8').trim();
-      } catch { continue; }
+      } catch {
+        continue;
+      }
       const kind = threadKind(name);
       byKind[kind] = (byKind[kind] ?? 0) + cpuSecondsIn(`/proc/${p}/task/${tid}/stat`);
     }

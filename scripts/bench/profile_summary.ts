@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 
 /** Self time per function and per package from a V8 .cpuprofile: where a server's CPU went. */
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
@@ -22,6 +26,10 @@ for (const [id, us] of self) {
   functions.set(key, (functions.get(key) ?? 0) + us);
   packages.set(where(url), (packages.get(where(url)) ?? 0) + us);
 }
-const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n)
-  .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+const top = (m: Map<string, number>, n: number) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
 console.log(`total ${(total / 1000).toFixed(0)} ms\n\nby package:\n${top(packages, 25)}\n\nby function (self time):\n${top(functions, 40)}`);

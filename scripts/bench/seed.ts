@@ -9,7 +9,11 @@ import { BENCH_PASSWORD, type BenchAccount, type BenchClient } from './sign_in_f
  * Accounts with a confirmed authenticator app, and one first-party client, written into the
  * store the server will open. One password hash serves every account: seeding is not measured.
  */
-export async function seedStepup(env: Record<string, string>, count: number, redirectUri: string): Promise<{ accounts: BenchAccount[]; client: Omit<BenchClient, 'issuer'> }> {
+export async function seedStepup(
+  env: Record<string, string>,
+  count: number,
+  redirectUri: string,
+): Promise<{ accounts: BenchAccount[]; client: Omit<BenchClient, 'issuer'> }> {
   const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: 'warn' });
   const container = await buildContainer(config, createLogger(config));
   try {
@@ -21,7 +25,16 @@ export async function seedStepup(env: Record<string, string>, count: number, red
       const email = `bench-${i}-${random.id(4)}@example.com`;
       const account = await store.accounts.create({ id: random.id(12), email, phone: null, passwordHash, createdAt: clock.now() });
       const totpSecret = totp.newSecret();
-      await store.factors.add({ id: random.id(), accountId: account.id, kind: 'totp', secretCiphertext: cipher.encrypt(totpSecret), target: null, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
+      await store.factors.add({
+        id: random.id(),
+        accountId: account.id,
+        kind: 'totp',
+        secretCiphertext: cipher.encrypt(totpSecret),
+        target: null,
+        confirmedAt: clock.now(),
+        lastTimeStep: null,
+        createdAt: clock.now(),
+      });
       accounts.push({ email, totpSecret });
     }
     const created = await container.clientAdmin.add({ name: 'Benchmark', redirectUris: [redirectUri], firstParty: true });

@@ -49,7 +49,11 @@ const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?
 export async function signIn(client: BenchClient, account: BenchAccount, time: (step: Step, ms: number) => void, now: () => number) {
   const jar = new Jar(account.browserCookies);
   const send = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(new URL(url, client.issuer), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
+    const response = await fetch(new URL(url, client.issuer), {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: jar.header() },
+    });
     jar.store(response.headers.getSetCookie());
     return response;
   };
@@ -123,7 +127,10 @@ export async function signIn(client: BenchClient, account: BenchAccount, time: (
   return timed('token', async () => {
     const response = await fetch(`${client.issuer}/token`, {
       ...form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier }),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      },
     });
     const body = (await response.json()) as { refresh_token?: string; error?: string };
     if (!response.ok) throw new Error(`token: ${response.status} ${body.error}`);
@@ -136,7 +143,10 @@ export async function refresh(client: BenchClient, refreshToken: string): Promis
   const start = performance.now();
   const response = await fetch(`${client.issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+    },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
   });
   const text = await response.text();

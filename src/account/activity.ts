@@ -55,13 +55,14 @@ export function createActivity(audit: AuditLogStore, clients: ClientStore, servi
     const names = await appNames(events);
     return events.map((event) => ({
       at: utcMinute(event.at),
-      what: event.detail && (event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset')
-        ? `${whatHappened[event.type]}: ${event.detail}`
-        : whatHappened[event.type],
+      what:
+        event.detail && (event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset')
+          ? `${whatHappened[event.type]}: ${event.detail}`
+          : whatHappened[event.type],
       app: event.clientId ? names.get(event.clientId)! : '—',
       browser: browserOf(event.userAgent),
       ip: event.ip ?? '—',
-      method: event.channel ? methodNames[event.channel as MethodKind] ?? event.channel : '—',
+      method: event.channel ? (methodNames[event.channel as MethodKind] ?? event.channel) : '—',
       failed: event.result === 'failed',
     }));
   };

@@ -91,11 +91,16 @@ export function createPasswords(deps: PasswordDeps) {
         return;
       }
       const token = random.id(32);
-      await records.upsert(resetKind, recordId(token), { accountId: account.id, email: account.email, returnTo, passwordFingerprint: passwordFingerprint(account) }, clock.now() + deps.resetTtlMs, { accountId: account.id });
+      await records.upsert(
+        resetKind,
+        recordId(token),
+        { accountId: account.id, email: account.email, returnTo, passwordFingerprint: passwordFingerprint(account) },
+        clock.now() + deps.resetTtlMs,
+        { accountId: account.id },
+      );
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: 'link sent' });
       const message = deps.resetMessages(account.email, { link: `${deps.issuer}/password-reset/${token}`, minutes: Math.round(deps.resetTtlMs / 60_000) });
-      deps.sendEmailTo(account, 'password_reset', message)
-        .catch((err: unknown) => deps.logger.warn({ err }, 'password reset email not recorded'));
+      deps.sendEmailTo(account, 'password_reset', message).catch((err: unknown) => deps.logger.warn({ err }, 'password reset email not recorded'));
     },
 
     /** The account a live, unused link belongs to, if its password is still the one the link was asked for; or null. */

@@ -10,15 +10,22 @@ export const profileChangesSchema = z.strictObject({
   givenName: field(100, 'given name'),
   familyName: field(100, 'family name'),
   preferredUsername: field(100, 'the name the person likes to be called by applications'),
-  locale: z.string().regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag like en or en-GB')
-    .nullable().optional().describe('BCP 47 language tag, e.g. en-GB; null removes it'),
+  locale: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag like en or en-GB')
+    .nullable()
+    .optional()
+    .describe('BCP 47 language tag, e.g. en-GB; null removes it'),
 });
 
 export type ProfileChanges = z.output<typeof profileChangesSchema>;
 
 /** A role: a word applications match on (oauth2-proxy --allowed-group, for one). */
 export const roleSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be a word of letters, digits and . _ : / - (at most 64)');
-export const rolesSchema = z.array(roleSchema).max(50).transform((roles) => [...new Set(roles)].sort());
+export const rolesSchema = z
+  .array(roleSchema)
+  .max(50)
+  .transform((roles) => [...new Set(roles)].sort());
 
 /** The profile with the changes applied; null and empty fields go. */
 export function applyProfileChanges(profile: Profile, changes: ProfileChanges): Profile {

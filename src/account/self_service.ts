@@ -50,7 +50,12 @@ export function createSelfService(deps: SelfServiceDeps) {
     /** Ends every session, grant and refresh token of the person, the account area's included. */
     async signOutEverywhere(account: Account, request: RequestInfo): Promise<number> {
       const ended = await deps.records.revokeByAccountId(account.id);
-      await audit(request, { ...who(account, 'account'), type: 'account_change', result: 'ok', detail: `signed out everywhere (${ended} sessions and tokens)` });
+      await audit(request, {
+        ...who(account, 'account'),
+        type: 'account_change',
+        result: 'ok',
+        detail: `signed out everywhere (${ended} sessions and tokens)`,
+      });
       return ended;
     },
   };

@@ -32,7 +32,8 @@ export function changePassword(deps: AccountAreaDeps) {
       await endAccountSession(ctx, deps, accountOf(ctx).session.id);
       return ctx.render('account_message', {
         title: 'Password changed',
-        message: 'Your password was changed. Every browser and application signed in to your account, this one included, has been signed out: sign in again with the new password.',
+        message:
+          'Your password was changed. Every browser and application signed in to your account, this one included, has been signed out: sign in again with the new password.',
         link: { href: '/account', text: 'Sign in to your account again' },
       });
     }

@@ -23,7 +23,14 @@ function requestFormToken(ctx: ParameterizedContext, deps: AccountAreaDeps): str
   let nonce = ctx.cookies.get(FORM_COOKIE, { signed: true });
   if (!nonce) {
     nonce = random.id();
-    ctx.cookies.set(FORM_COOKIE, nonce, { signed: true, httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/password-reset', maxAge: 3_600_000 });
+    ctx.cookies.set(FORM_COOKIE, nonce, {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookies,
+      path: '/password-reset',
+      maxAge: 3_600_000,
+    });
   }
   return deps.csrf.tokenFor(`reset-request:${nonce}`);
 }

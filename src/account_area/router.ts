@@ -19,11 +19,13 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   const fresh = requireFreshSecondFactor(deps);
 
   router.get('/account/callback', accountCallback(deps));
-  router.get(accountSignedOutPath, (ctx: ParameterizedContext) => ctx.render('account_message', {
-    title: 'You are signed out',
-    message: 'You are signed out of your account.',
-    link: { href: '/account', text: 'Sign in to your account' },
-  }));
+  router.get(accountSignedOutPath, (ctx: ParameterizedContext) =>
+    ctx.render('account_message', {
+      title: 'You are signed out',
+      message: 'You are signed out of your account.',
+      link: { href: '/account', text: 'Sign in to your account' },
+    }),
+  );
 
   router.get('/account', signedIn, showOverview(deps));
   router.get('/account/activity', signedIn, showActivity(deps));

@@ -29,7 +29,12 @@ export function requireAccount(deps: AccountAreaDeps): Middleware {
       // a form posted after the sign-in ended cannot be replayed: start again from the overview
       return startSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : '/account', false);
     }
-    const page = { base: '/account' as const, clientId: ACCOUNT_CLIENT_ID, clientName: `${deps.serviceName} account`, csrfToken: deps.csrf.tokenFor(`account:${session.id}`) };
+    const page = {
+      base: '/account' as const,
+      clientId: ACCOUNT_CLIENT_ID,
+      clientName: `${deps.serviceName} account`,
+      csrfToken: deps.csrf.tokenFor(`account:${session.id}`),
+    };
     ctx.state.account = { session, account, page } satisfies AccountState;
     ctx.set('Cache-Control', 'no-store');
     await next();

@@ -53,7 +53,7 @@ function readPending(ctx: ParameterizedContext): PendingSignIn | null {
   if (!raw) return null;
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Partial<PendingSignIn>;
-    return typeof value.state === 'string' && typeof value.verifier === 'string' && typeof value.returnTo === 'string' ? value as PendingSignIn : null;
+    return typeof value.state === 'string' && typeof value.verifier === 'string' && typeof value.returnTo === 'string' ? (value as PendingSignIn) : null;
   } catch {
     return null;
   }
@@ -76,7 +76,8 @@ async function redeemCode(deps: AccountAreaDeps, code: string, verifier: string)
   return { accountId: found.accountId, secondFactorAt, sessionUid: found.sessionUid };
 }
 
-const invalidCallback = () => new AppError(400, 'invalid_callback', 'This sign-in to your account did not finish or has expired. Open your account again to sign in.');
+const invalidCallback = () =>
+  new AppError(400, 'invalid_callback', 'This sign-in to your account did not finish or has expired. Open your account again to sign in.');
 
 /** GET /account/callback — where the authorization answers; starts the account-area session. */
 export function accountCallback(deps: AccountAreaDeps) {
@@ -84,7 +85,12 @@ export function accountCallback(deps: AccountAreaDeps) {
     const pending = readPending(ctx);
     ctx.cookies.set(SIGN_IN_COOKIE, null, { path: '/account' });
     const { code, state, error } = ctx.query;
-    if (error === 'access_denied') return ctx.render('account_message', { title: 'Sign-in cancelled', message: 'You cancelled signing in to your account.', link: { href: '/account', text: 'Sign in to your account' } });
+    if (error === 'access_denied')
+      return ctx.render('account_message', {
+        title: 'Sign-in cancelled',
+        message: 'You cancelled signing in to your account.',
+        link: { href: '/account', text: 'Sign in to your account' },
+      });
     if (!pending || typeof state !== 'string' || !safeEqual(state, pending.state) || typeof code !== 'string') throw invalidCallback();
     const redeemed = await redeemCode(deps, code, pending.verifier);
     if (!redeemed) throw invalidCallback();

@@ -5,10 +5,23 @@ import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
 import type { AuditEvent, AuditLogStore, AuditType } from '../store/ports.ts';
 
-export const auditTypes: AuditType[] = ['login_ok', 'login_failed', 'code_sent', 'code_ok', 'code_failed', 'lockout', 'enrolment', 'recovery_code_used', 'admin_change', 'account_change', 'password_reset'];
+export const auditTypes: AuditType[] = [
+  'login_ok',
+  'login_failed',
+  'code_sent',
+  'code_ok',
+  'code_failed',
+  'lockout',
+  'enrolment',
+  'recovery_code_used',
+  'admin_change',
+  'account_change',
+  'password_reset',
+];
 
 /** How far back: `30m`, `24h`, `7d`, or an ISO date or date-time. */
-export const sinceSchema = z.union([z.string().regex(/^\d{1,6}[mhd]$/), z.iso.date(), z.iso.datetime({ offset: true })])
+export const sinceSchema = z
+  .union([z.string().regex(/^\d{1,6}[mhd]$/), z.iso.date(), z.iso.datetime({ offset: true })])
   .describe('30m, 24h, 7d, or an ISO date or date-time');
 
 /** `24h`, `7d`, `30m` back from now, or an ISO date. */

@@ -8,7 +8,8 @@ export { clientAuthMethods as authMethods };
 const usesSecret = (method: unknown) => method === 'client_secret_basic' || method === 'client_secret_post';
 
 // a public key oidc-provider can verify a client_assertion with; never a private part
-const publicJwk = z.looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']) })
+const publicJwk = z
+  .looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']) })
   .refine((jwk) => !('d' in jwk) && !('p' in jwk) && !('k' in jwk), 'must be a public key: remove the private parts (d, p, q, ...)')
   .refine((jwk) => {
     try {
@@ -18,10 +19,11 @@ const publicJwk = z.looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']) })
     }
   }, 'is not a usable RSA, EC or OKP public key');
 
-export const jwksSchema = z.strictObject({ keys: z.array(publicJwk).min(1).max(10) })
-  .describe('the client\'s public keys (a JWK Set), for private_key_jwt');
+export const jwksSchema = z.strictObject({ keys: z.array(publicJwk).min(1).max(10) }).describe("the client's public keys (a JWK Set), for private_key_jwt");
 // https; plain http only on this machine, for development
-export const jwksUriSchema = z.url({ protocol: /^https?$/ }).max(2000)
+export const jwksUriSchema = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
   .refine((uri) => uri.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(uri), 'must be an https URL (http only for localhost)')
   .describe('where the client publishes its public keys (https), for private_key_jwt');
 
@@ -49,8 +51,8 @@ export function authMetadataChange(clientId: string, current: Record<string, unk
   if (method !== current.token_endpoint_auth_method && usesSecret(method) !== usesSecret(current.token_endpoint_auth_method)) {
     throw conflict(`client ${clientId} uses ${String(current.token_endpoint_auth_method)}; register a new client to use ${String(method)}`);
   }
-  const jwks = fields.jwks === undefined ? current.jwks : fields.jwks ?? undefined;
-  const jwksUri = fields.jwksUri === undefined ? current.jwks_uri : fields.jwksUri ?? undefined;
+  const jwks = fields.jwks === undefined ? current.jwks : (fields.jwks ?? undefined);
+  const jwksUri = fields.jwksUri === undefined ? current.jwks_uri : (fields.jwksUri ?? undefined);
   // a new source of keys replaces the other one
   const next = { token_endpoint_auth_method: method, jwks: fields.jwksUri ? undefined : jwks, jwks_uri: fields.jwks ? undefined : jwksUri };
   const problem = checkKeysFor(method, next.jwks, next.jwks_uri);

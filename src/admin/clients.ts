@@ -19,7 +19,9 @@ const port = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]
 const pathChars = "[A-Za-z0-9._~!$&'()*+,;=:@%-]";
 const httpUrl = `https?://${host}(:${port})?(/${pathChars}*)*(\\?(${pathChars}|[/?])*)?`;
 const appUrl = `[a-z][a-z0-9+-]*(\\.[a-z0-9+-]+)+:/(${pathChars}|/)*`;
-const redirectUri = z.string().max(2000)
+const redirectUri = z
+  .string()
+  .max(2000)
   .regex(new RegExp(`^(${httpUrl}|${appUrl})$`), 'must be an http(s) URL or an app scheme like com.example.app:/callback, without a #fragment');
 
 const clientFields = {
@@ -27,9 +29,18 @@ const clientFields = {
   redirectUris: z.array(redirectUri).min(1).max(20),
   postLogoutRedirectUris: z.array(redirectUri).max(20),
   firstParty: z.boolean().describe('a trusted application: no consent page'),
-  mfaPolicy: z.enum(['required', 'on-request']).describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
-  defaultAcr: z.enum(acrValues as [string, ...string[]]).nullable().describe('acr asked for when the application sends no acr_values'),
-  backchannelLogoutUri: z.string().max(2000).regex(new RegExp(`^${httpUrl}$`), 'must be an http(s) URL without a #fragment').nullable()
+  mfaPolicy: z
+    .enum(['required', 'on-request'])
+    .describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
+  defaultAcr: z
+    .enum(acrValues as [string, ...string[]])
+    .nullable()
+    .describe('acr asked for when the application sends no acr_values'),
+  backchannelLogoutUri: z
+    .string()
+    .max(2000)
+    .regex(new RegExp(`^${httpUrl}$`), 'must be an http(s) URL without a #fragment')
+    .nullable()
     .describe('where Stepup posts a logout token when the person signs out or their sessions end (OIDC Back-Channel Logout); null removes it'),
   idTokenClaims: z.boolean().describe('also put the scope claims (email, profile, phone, roles) in the ID token, not only in userinfo'),
   authMethod: z.enum(authMethods).describe('how the client authenticates at the token endpoint; private_key_jwt needs jwks or jwksUri'),
@@ -37,25 +48,31 @@ const clientFields = {
   jwksUri: jwksUriSchema.nullable(),
 };
 
-export const newClientSchema = z.strictObject({
-  ...clientFields,
-  postLogoutRedirectUris: clientFields.postLogoutRedirectUris.default([]),
-  firstParty: clientFields.firstParty.default(false),
-  idTokenClaims: clientFields.idTokenClaims.default(false),
-  backchannelLogoutUri: clientFields.backchannelLogoutUri.default(null),
-  mfaPolicy: clientFields.mfaPolicy.default('required'),
-  defaultAcr: clientFields.defaultAcr.default(null),
-  public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
-  authMethod: clientFields.authMethod.optional().describe('how the client authenticates at the token endpoint (default client_secret_basic); private_key_jwt needs jwks or jwksUri'),
-  jwks: jwksSchema.optional(),
-  jwksUri: jwksUriSchema.optional(),
-}).superRefine((client, check) => {
-  if (client.public && client.authMethod) check.addIssue({ code: 'custom', path: ['authMethod'], message: 'a public client does not authenticate' });
-  const problem = checkKeysFor(client.authMethod, client.jwks, client.jwksUri);
-  if (problem) check.addIssue({ code: 'custom', path: ['authMethod'], message: problem });
-});
+export const newClientSchema = z
+  .strictObject({
+    ...clientFields,
+    postLogoutRedirectUris: clientFields.postLogoutRedirectUris.default([]),
+    firstParty: clientFields.firstParty.default(false),
+    idTokenClaims: clientFields.idTokenClaims.default(false),
+    backchannelLogoutUri: clientFields.backchannelLogoutUri.default(null),
+    mfaPolicy: clientFields.mfaPolicy.default('required'),
+    defaultAcr: clientFields.defaultAcr.default(null),
+    public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
+    authMethod: clientFields.authMethod
+      .optional()
+      .describe('how the client authenticates at the token endpoint (default client_secret_basic); private_key_jwt needs jwks or jwksUri'),
+    jwks: jwksSchema.optional(),
+    jwksUri: jwksUriSchema.optional(),
+  })
+  .superRefine((client, check) => {
+    if (client.public && client.authMethod) check.addIssue({ code: 'custom', path: ['authMethod'], message: 'a public client does not authenticate' });
+    const problem = checkKeysFor(client.authMethod, client.jwks, client.jwksUri);
+    if (problem) check.addIssue({ code: 'custom', path: ['authMethod'], message: problem });
+  });
 
-export const clientChangesSchema = z.strictObject(clientFields).partial()
+export const clientChangesSchema = z
+  .strictObject(clientFields)
+  .partial()
   .refine((changes) => Object.keys(changes).length > 0, 'give at least one field to change')
   .meta({ minProperties: 1 });
 
@@ -125,8 +142,7 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
 
 /** Client applications: register, read, change, rotate secrets, remove. Used by the CLI and the admin API. */
 export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit) {
-  const adminChange = (clientId: string, detail: string) =>
-    audit(noRequest, { type: 'admin_change', result: 'ok', clientId, channel: 'admin', detail });
+  const adminChange = (clientId: string, detail: string) => audit(noRequest, { type: 'admin_change', result: 'ok', clientId, channel: 'admin', detail });
   const findClient = async (clientId: string) => {
     const client = await clients.find(clientId);
     if (!client) throw notFound(`no client ${clientId}`);
@@ -137,7 +153,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     /** The secret is returned once, here; it is stored encrypted. */
     async add(input: NewClientInput): Promise<ClientSummary & { client_secret?: string }> {
       const client = parseInput(newClientSchema, input, 'client');
-      const authMethod = client.public ? 'none' : client.authMethod ?? 'client_secret_basic';
+      const authMethod = client.public ? 'none' : (client.authMethod ?? 'client_secret_basic');
       const clientSecret = authMethod === 'none' || authMethod === 'private_key_jwt' ? undefined : random.id(32);
       const record: ClientRecord = {
         clientId: random.id(12),
@@ -168,7 +184,8 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
       const changes = parseInput(clientChangesSchema, input, 'client');
       const client = await findClient(clientId);
       const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
-      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required']) if (metadata[key] === undefined) delete metadata[key];
+      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required'])
+        if (metadata[key] === undefined) delete metadata[key];
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`);

@@ -19,7 +19,12 @@ export const keySummarySchema = z.object({
 export type KeySummary = z.infer<typeof keySummarySchema>;
 
 export const rotateKeysSchema = z.strictObject({
-  activateInSeconds: z.number().int().min(0).max(30 * 86_400).optional()
+  activateInSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .optional()
     .describe('how long the new keys are published before they sign; default keys.publishAheadSeconds'),
 });
 
@@ -42,7 +47,14 @@ export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clo
     const ring = await keyRing.load(now);
     const signing = live(ring.signing, now);
     return [
-      ...signing.map((k) => summarize('signing', k, signing.filter((o) => o.jwk.alg === k.jwk.alg), k.jwk.alg ?? null)),
+      ...signing.map((k) =>
+        summarize(
+          'signing',
+          k,
+          signing.filter((o) => o.jwk.alg === k.jwk.alg),
+          k.jwk.alg ?? null,
+        ),
+      ),
       ...live(ring.cookie, now).map((k, _i, cookies) => summarize('cookie', k, cookies, null)),
     ];
   };

@@ -34,4 +34,7 @@ export async function migrate(source: Store, target: Store): Promise<MigrationRe
   return { copied, target: after, startedOver };
 }
 
-export const describeCounts = (counts: SnapshotCounts) => Object.entries(counts).map(([key, n]) => `${n} ${key}`).join(', ');
+export const describeCounts = (counts: SnapshotCounts) =>
+  Object.entries(counts)
+    .map(([key, n]) => `${n} ${key}`)
+    .join(', ');

@@ -57,18 +57,24 @@ const summarize = (account: Account): UserSummary => ({
 });
 
 export const userSearchSchema = z.object({
-  search: z.string().max(320).optional().transform((text) => text?.trim() || undefined)
+  search: z
+    .string()
+    .max(320)
+    .optional()
+    .transform((text) => text?.trim() || undefined)
     .describe('part of an email address or phone number'),
 });
 
-export const userChangesSchema = z.strictObject({
-  email: email.optional().describe('the new login name'),
-  phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
-  emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
-  emailVerified: z.boolean().optional().describe('the admin vouches for the email (true) or withdraws that (false); a new email without it is unverified'),
-  profile: profileChangesSchema.optional().describe('profile claims; fields given replace the stored ones'),
-  roles: rolesSchema.optional().describe('replaces the roles (the roles and groups claims)'),
-}).refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change')
+export const userChangesSchema = z
+  .strictObject({
+    email: email.optional().describe('the new login name'),
+    phone: e164.nullable().optional().describe('also the verified SMS second factor; null removes both'),
+    emailCode: z.boolean().optional().describe('true makes the email a verified second factor (codes by email)'),
+    emailVerified: z.boolean().optional().describe('the admin vouches for the email (true) or withdraws that (false); a new email without it is unverified'),
+    profile: profileChangesSchema.optional().describe('profile claims; fields given replace the stored ones'),
+    roles: rolesSchema.optional().describe('replaces the roles (the roles and groups claims)'),
+  })
+  .refine((changes) => Object.values(changes).some((v) => v !== undefined), 'give at least one field to change')
   .meta({ minProperties: 1 });
 
 export type UserChanges = z.input<typeof userChangesSchema>;
@@ -103,16 +109,25 @@ export function createUserAdmin(deps: UserAdminDeps) {
 
   /** An address the admin vouches for: a second factor that needs no code to confirm. */
   const setVerifiedFactor = (accountId: string, kind: 'email' | 'sms', target: string | null) =>
-    deps.transaction(accountId, (tx) => replaceFactorsOfKind(tx, accountId, kind, target === null ? null : {
-      id: random.id(),
-      accountId,
-      kind,
-      secretCiphertext: null,
-      target,
-      confirmedAt: clock.now(),
-      lastTimeStep: null,
-      createdAt: clock.now(),
-    }));
+    deps.transaction(accountId, (tx) =>
+      replaceFactorsOfKind(
+        tx,
+        accountId,
+        kind,
+        target === null
+          ? null
+          : {
+              id: random.id(),
+              accountId,
+              kind,
+              secretCiphertext: null,
+              target,
+              confirmedAt: clock.now(),
+              lastTimeStep: null,
+              createdAt: clock.now(),
+            },
+      ),
+    );
 
   const methodsOf = async (accountId: string) => ({
     methods: (await factors.listForAccount(accountId)).map((f) => ({
@@ -146,7 +161,14 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const problem = await passwordProblem(password, email, deps.passwordRules);
       if (problem) throw badRequest(`invalid user: password: ${problem}`);
       try {
-        const account = await accounts.create({ id: random.id(12), email, phone: phone ?? null, passwordHash: await hasher.hash(password), emailVerified, createdAt: clock.now() });
+        const account = await accounts.create({
+          id: random.id(12),
+          email,
+          phone: phone ?? null,
+          passwordHash: await hasher.hash(password),
+          emailVerified,
+          createdAt: clock.now(),
+        });
         if (phone) await setVerifiedFactor(account.id, 'sms', phone);
         if (emailCode) await setVerifiedFactor(account.id, 'email', email);
         await adminChange(account, 'user added');
@@ -176,7 +198,11 @@ export function createUserAdmin(deps: UserAdminDeps) {
       try {
         // a new address is unproven unless the admin vouches for it
         const emailChanged = changes.email !== undefined && changes.email !== account.email;
-        updated = await accounts.update(account.id, { email: changes.email, phone: changes.phone, emailVerified: changes.emailVerified ?? (emailChanged ? false : undefined) });
+        updated = await accounts.update(account.id, {
+          email: changes.email,
+          phone: changes.phone,
+          emailVerified: changes.emailVerified ?? (emailChanged ? false : undefined),
+        });
       } catch (error) {
         if (error instanceof DuplicateError) throw conflict(`a user with email ${changes.email} exists`);
         throw error;
@@ -188,9 +214,14 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const emailFactor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'email');
       // the email-code factor follows the login email
       if (changes.emailCode || (changes.email !== undefined && emailFactor)) await setVerifiedFactor(account.id, 'email', updated.email);
-      const what = [changes.email !== undefined && 'email changed', changes.phone !== undefined && 'phone changed', changes.emailCode && 'email code factor added',
+      const what = [
+        changes.email !== undefined && 'email changed',
+        changes.phone !== undefined && 'phone changed',
+        changes.emailCode && 'email code factor added',
         changes.emailVerified !== undefined && `email ${changes.emailVerified ? 'vouched for' : 'no longer vouched for'}`,
-        changes.profile !== undefined && `profile changed: ${Object.keys(changes.profile).join(', ')}`, changes.roles !== undefined && `roles: ${changes.roles.join(', ') || 'none'}`];
+        changes.profile !== undefined && `profile changed: ${Object.keys(changes.profile).join(', ')}`,
+        changes.roles !== undefined && `roles: ${changes.roles.join(', ') || 'none'}`,
+      ];
       await adminChange(updated, what.filter(Boolean).join(', '));
       return summarize(updated);
     },

@@ -25,12 +25,21 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 
 function parametersOf(route: AdminRoute) {
   const out: object[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     if (!schema) continue;
     const shape = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
     for (const [name, property] of Object.entries(shape.properties ?? {})) {
       const { description, ...propertySchema } = property;
-      out.push({ name, in: where, required: where === 'path' || (shape.required ?? []).includes(name), schema: propertySchema, ...(description ? { description } : {}) });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (shape.required ?? []).includes(name),
+        schema: propertySchema,
+        ...(description ? { description } : {}),
+      });
     }
   }
   return out;
@@ -59,13 +68,19 @@ export function openApiDocument(routes: AdminRoute[], issuer: string) {
       summary: route.summary,
       tags: [route.tag],
       parameters: parametersOf(route),
-      ...(route.body ? { requestBody: { required: !(route.body instanceof z.ZodOptional), content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+      ...(route.body
+        ? { requestBody: { required: !(route.body instanceof z.ZodOptional), content: { 'application/json': { schema: jsonSchema(route.body) } } } }
+        : {}),
       responses,
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Stepup admin API', version: '1', description: 'Client applications, users, audit log and keys of a Stepup server. Every change is audited.' },
+    info: {
+      title: 'Stepup admin API',
+      version: '1',
+      description: 'Client applications, users, audit log and keys of a Stepup server. Every change is audited.',
+    },
     servers: [{ url: `${issuer.replace(/\/$/, '')}${adminApiBase}` }],
     security: [{ adminToken: [] }],
     tags: [{ name: 'clients' }, { name: 'users' }, { name: 'audit' }, { name: 'keys' }],

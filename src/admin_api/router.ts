@@ -15,7 +15,9 @@ function requireAdminToken(token: string): Middleware {
   return async (ctx, next) => {
     const match = /^Bearer (.+)$/.exec(ctx.get('Authorization'));
     if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
-      throw new AppError(401, 'unauthorized', 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>', true, { 'WWW-Authenticate': 'Bearer realm="stepup-admin"' });
+      throw new AppError(401, 'unauthorized', 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>', true, {
+        'WWW-Authenticate': 'Bearer realm="stepup-admin"',
+      });
     }
     await next();
   };
@@ -32,22 +34,27 @@ export function adminApiRouter(routes: AdminRoute[], adminToken: string, issuer:
   });
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   for (const route of routes) {
-    router[route.method](toKoaPath(route.path), requireAdminToken(adminToken), async (ctx, next) => {
-      if (route.body && ctx.request.length && !ctx.is('application/json')) {
-        throw new AppError(415, 'unsupported_media_type', 'send the body as application/json');
-      }
-      return parseBody(ctx, next);
-    }, async (ctx) => {
-      const params = route.params ? parseInput(route.params, ctx.params, 'path') : {};
-      const query = route.query ? parseInput(route.query, ctx.query, 'query') : {};
-      // the body parser gives {} for no body at all; that is a missing body, not an empty object
-      const { body: raw, rawBody } = ctx.request as { body?: unknown; rawBody?: string };
-      const body = route.body ? parseInput(route.body, rawBody ? raw : undefined, 'body') : undefined;
-      const result = await route.handle({ params: params as Record<string, string>, query: query as Record<string, unknown>, body });
-      ctx.set('Cache-Control', 'no-store');
-      ctx.status = route.status;
-      if (route.status !== 204) ctx.body = result;
-    });
+    router[route.method](
+      toKoaPath(route.path),
+      requireAdminToken(adminToken),
+      async (ctx, next) => {
+        if (route.body && ctx.request.length && !ctx.is('application/json')) {
+          throw new AppError(415, 'unsupported_media_type', 'send the body as application/json');
+        }
+        return parseBody(ctx, next);
+      },
+      async (ctx) => {
+        const params = route.params ? parseInput(route.params, ctx.params, 'path') : {};
+        const query = route.query ? parseInput(route.query, ctx.query, 'query') : {};
+        // the body parser gives {} for no body at all; that is a missing body, not an empty object
+        const { body: raw, rawBody } = ctx.request as { body?: unknown; rawBody?: string };
+        const body = route.body ? parseInput(route.body, rawBody ? raw : undefined, 'body') : undefined;
+        const result = await route.handle({ params: params as Record<string, string>, query: query as Record<string, unknown>, body });
+        ctx.set('Cache-Control', 'no-store');
+        ctx.status = route.status;
+        if (route.status !== 204) ctx.body = result;
+      },
+    );
   }
   return router;
 }

@@ -19,7 +19,10 @@ function countBy(events: AuditEvent[], key: (e: AuditEvent) => string | null): R
   return counts;
 }
 
-const top = (counts: Record<string, number>, n: number) => Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
+const top = (counts: Record<string, number>, n: number) =>
+  Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n);
 
 /** Counts by type, channel and result, and who fails most, over the events given. */
 export function summarize(events: AuditEvent[], since: number): AuditSummary {
@@ -30,7 +33,13 @@ export function summarize(events: AuditEvent[], since: number): AuditSummary {
     byType: countBy(events, (e) => e.type),
     byChannel: countBy(events, (e) => e.channel),
     byResult: countBy(events, (e) => e.result),
-    topFailingAccounts: top(countBy(failures, (e) => e.email), 10).map(([email, n]) => ({ email, failures: n })),
-    topFailingIps: top(countBy(failures, (e) => e.ip), 10).map(([ip, n]) => ({ ip, failures: n })),
+    topFailingAccounts: top(
+      countBy(failures, (e) => e.email),
+      10,
+    ).map(([email, n]) => ({ email, failures: n })),
+    topFailingIps: top(
+      countBy(failures, (e) => e.ip),
+      10,
+    ).map(([ip, n]) => ({ ip, failures: n })),
   };
 }

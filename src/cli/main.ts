@@ -12,9 +12,7 @@ import { UsageError } from './context.ts';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 the command line was wrong. */
 function buildProgram(): Command {
-  const program = new Command('stepup')
-    .description('Administer a Stepup server: client applications, users, the audit log and keys')
-    .showHelpAfterError();
+  const program = new Command('stepup').description('Administer a Stepup server: client applications, users, the audit log and keys').showHelpAfterError();
 
   clientCommands(program);
   userCommands(program);

@@ -3,7 +3,11 @@ export function printTable(items: object[], columns: string[]): void {
   const rows = items as Record<string, unknown>[];
   const cell = (value: unknown) => (Array.isArray(value) ? value.join(' ') : value === null || value === undefined ? '-' : String(value));
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
-  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => value.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(columns));
   for (const row of rows) console.log(line(columns.map((column) => cell(row[column]))));
 }

@@ -65,9 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   raw = merge(raw, fromEnvironment(env));
   raw.issuer ??= `http://localhost:${String(raw.port)}`;
 
-  const parsed = configSchema.superRefine((config, ctx) =>
-    configRefinements(config, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })),
-  ).safeParse(raw);
+  const parsed = configSchema
+    .superRefine((config, ctx) => configRefinements(config, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })))
+    .safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -21,10 +21,13 @@ export const configSchema = z.object({
    * base64 of 32 bytes, or several separated by commas, newest first (rotation: the first
    * encrypts, all decrypt). When absent a key is generated into dataDir on first start.
    */
-  encryptionKey: z.string().refine(
-    (v) => v.split(',').every((key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key.trim()) && Buffer.from(key.trim(), 'base64').length === 32),
-    'must be 32 bytes in base64, or several separated by commas',
-  ).optional(),
+  encryptionKey: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key.trim()) && Buffer.from(key.trim(), 'base64').length === 32),
+      'must be 32 bytes in base64, or several separated by commas',
+    )
+    .optional(),
   adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3),
@@ -102,7 +105,8 @@ export const configSchema = z.object({
    * The client's address is the one the outermost of them appended; entries further left
    * are the client's own writing.
    */
-  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10, proxiesMessage)], proxiesMessage)
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0).max(10, proxiesMessage)], proxiesMessage)
     .transform((value) => (value === true ? 1 : value === false ? 0 : value)),
   /** on SIGTERM, how long requests in flight may take before their connections are closed */
   shutdownGraceSeconds: seconds,

@@ -15,7 +15,15 @@ export interface EnrolmentPage {
 }
 
 /** `binding`: the interaction or account-area session the enrolment belongs to. */
-export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: { deliveredCodes: DeliveredCodes; clock: Clock }, binding: string, it: EnrolmentPage, account: Person, channel: Channel, state: { error?: string; target?: string } = {}) {
+export async function renderDeliveredEnrolment(
+  ctx: ParameterizedContext,
+  deps: { deliveredCodes: DeliveredCodes; clock: Clock },
+  binding: string,
+  it: EnrolmentPage,
+  account: Person,
+  channel: Channel,
+  state: { error?: string; target?: string } = {},
+) {
   const pending = await deps.deliveredCodes.pendingEnrolment(binding, account.id, channel);
   const live = pending ? await deps.deliveredCodes.liveCode(pending.factorId) : null;
   const now = deps.clock.now();
@@ -23,7 +31,7 @@ export async function renderDeliveredEnrolment(ctx: ParameterizedContext, deps: 
   await ctx.render('enrol_delivered', {
     it,
     channel,
-    target: state.target ?? pending?.target ?? (channel === 'email' ? account.email : account.phone ?? ''),
+    target: state.target ?? pending?.target ?? (channel === 'email' ? account.email : (account.phone ?? '')),
     sentTo: live && pending?.target ? maskDestination(channel, pending.target) : null,
     expiresIn: live ? durationText(live.expiresAt - now) : null,
     resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),

@@ -30,8 +30,7 @@ function describe(error: unknown): Described {
 }
 
 /** The admin API answers {error, message}; webhooks answer OAuth-style JSON; pages answer HTML unless the caller prefers JSON. */
-const wantsJson = (ctx: ParameterizedContext) =>
-  ctx.path.startsWith('/hooks/') || ctx.accepts('html', 'json') === 'json';
+const wantsJson = (ctx: ParameterizedContext) => ctx.path.startsWith('/hooks/') || ctx.accepts('html', 'json') === 'json';
 
 /** One handler: HTML error pages for people, JSON for API callers, never a stack trace. */
 export function errorHandler(logger: Logger, pages: Pages): Middleware {
@@ -53,7 +52,10 @@ export function errorHandler(logger: Logger, pages: Pages): Middleware {
         ctx.body = { error: described.code, error_description: described.message };
       } else {
         ctx.type = 'html';
-        ctx.body = pages.render('error', { title: described.status >= 500 ? 'Something went wrong' : 'This request cannot continue', message: described.message });
+        ctx.body = pages.render('error', {
+          title: described.status >= 500 ? 'Something went wrong' : 'This request cannot continue',
+          message: described.message,
+        });
       }
     }
   };

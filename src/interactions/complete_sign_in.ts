@@ -14,8 +14,7 @@ import { finishInteraction } from './respond.ts';
  * interaction, or, for a step-up, the account of the existing password-only session.
  */
 export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInteraction): Promise<Person | null> {
-  const accountId = (await deps.pendingSignIns.accountIdFor(it.uid))
-    ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
+  const accountId = (await deps.pendingSignIns.accountIdFor(it.uid)) ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
   if (!accountId) return null;
   const account = await deps.people.findById(accountId);
   return account && !account.disabled ? account : null;
@@ -39,7 +38,13 @@ export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDe
  * requested prompt=consent is settled without another trip through the interaction (the
  * grant itself comes from loadExistingGrant, which gives first-party clients what they ask).
  */
-export function signedIn(deps: InteractionDeps, it: CurrentInteraction, account: Person, method: MethodKind | null, passwordAt = deps.clock.now()): InteractionResults {
+export function signedIn(
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  method: MethodKind | null,
+  passwordAt = deps.clock.now(),
+): InteractionResults {
   return { login: loginResult(account.id, method, passwordAt, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
 }
 
@@ -57,7 +62,14 @@ async function passwordTime(deps: InteractionDeps, it: CurrentInteraction): Prom
 }
 
 /** Both factors passed: the session is created now, and only now. */
-export async function completeSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, method: MethodKind, enrolment = false) {
+export async function completeSignIn(
+  ctx: ParameterizedContext,
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  method: MethodKind,
+  enrolment = false,
+) {
   const passwordAt = await passwordTime(deps, it);
   await deps.pendingSignIns.end(it.uid);
   await afterSignIn(ctx, deps, it, account, enrolment);

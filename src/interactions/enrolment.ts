@@ -26,7 +26,14 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
 }
 
 /** The first factor is stored with its recovery codes: sign in, and show the codes once. */
-export async function finishEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, method: MethodKind, recoveryCodes: string[]) {
+export async function finishEnrolment(
+  ctx: ParameterizedContext,
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  method: MethodKind,
+  recoveryCodes: string[],
+) {
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   await deps.alert(account, 'factor_added', { method: methodLabel[method] });
   const continueUrl = await completeSignIn(ctx, deps, it, account, method, true);

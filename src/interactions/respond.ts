@@ -3,7 +3,6 @@ import type { InteractionResults } from 'oidc-provider';
 import { seeOther } from '../http/see_other.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 
-
 export const stepUrl = (it: CurrentInteraction, step = '') => `${it.base}${step}`;
 
 /**

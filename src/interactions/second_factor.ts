@@ -46,7 +46,15 @@ async function deliveredState(deps: InteractionDeps, account: Person, channel: C
   };
 }
 
-async function renderSecondFactor(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, methods: MethodKind[], method: MethodKind, state: PageState = {}) {
+async function renderSecondFactor(
+  ctx: ParameterizedContext,
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  methods: MethodKind[],
+  method: MethodKind,
+  state: PageState = {},
+) {
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
   await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, ...state });
@@ -72,9 +80,10 @@ export function showSecondFactor(deps: InteractionDeps) {
     if (lockedUntil) return renderLocked(ctx, deps, it, lockedUntil);
     const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0]!;
     const fallbackFrom = ctx.query.fallback === 'email' || ctx.query.fallback === 'sms' ? ctx.query.fallback : null;
-    const notice = fallbackFrom && isChannel(method) && fallbackFrom !== method
-      ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
-      : undefined;
+    const notice =
+      fallbackFrom && isChannel(method) && fallbackFrom !== method
+        ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
+        : undefined;
     await renderSecondFactor(ctx, deps, it, found.account, found.methods, method, { notice });
   };
 }

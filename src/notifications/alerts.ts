@@ -25,7 +25,15 @@ export const utcMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16)
  */
 export function createAccountMailer(deps: MailerDeps) {
   return async function sendEmailTo(account: Person, purpose: Delivery['purpose'], message: OutgoingMessage): Promise<void> {
-    const entry = { id: random.id(), accountId: account.id, channel: 'email' as const, maskedTo: maskEmail(account.email), purpose, fallbackFrom: null, status: null };
+    const entry = {
+      id: random.id(),
+      accountId: account.id,
+      channel: 'email' as const,
+      maskedTo: maskEmail(account.email),
+      purpose,
+      fallbackFrom: null,
+      status: null,
+    };
     try {
       const { providerMessageId } = await deps.email.send(message);
       await deps.deliveries.add({ ...entry, result: 'sent', reason: null, providerMessageId, createdAt: deps.clock.now() });

@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { DeliveryLogStore } from '../store/ports.ts';
 
-const statusForm = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
-  MessageStatus: z.string().regex(/^[a-z_]{2,20}$/),
-}).passthrough();
+const statusForm = z
+  .object({
+    MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
+    MessageStatus: z.string().regex(/^[a-z_]{2,20}$/),
+  })
+  .passthrough();
 
 export const twilioStatusCallbackUrl = (issuer: string) => `${issuer}/hooks/twilio/status`;
 

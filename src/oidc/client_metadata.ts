@@ -5,8 +5,7 @@ export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_cla
 
 type ClientLike = Record<string, unknown>;
 
-export const mfaPolicyOf = (client: object): MfaPolicy =>
-  (client as ClientLike).mfa_policy === 'on-request' ? 'on-request' : 'required';
+export const mfaPolicyOf = (client: object): MfaPolicy => ((client as ClientLike).mfa_policy === 'on-request' ? 'on-request' : 'required');
 
 export const isFirstParty = (client: object): boolean => (client as ClientLike).first_party === true;
 

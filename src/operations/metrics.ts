@@ -20,7 +20,12 @@ export function createMetrics() {
     labelNames: ['channel', 'result'] as const,
     registers: [registry],
   });
-  const lockouts = new Counter({ name: 'stepup_lockouts_total', help: 'Accounts locked, by what was failing', labelNames: ['reason'] as const, registers: [registry] });
+  const lockouts = new Counter({
+    name: 'stepup_lockouts_total',
+    help: 'Accounts locked, by what was failing',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const requests = new Histogram({
     name: 'stepup_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status',

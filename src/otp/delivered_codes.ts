@@ -91,7 +91,15 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code), expiresAt, createdAt: clock.now() });
       const maskedTo = maskDestination(channel, factor.target!);
       const message = deps.messages(channel, factor.target!, { code, appName, minutes: Math.round(settings.ttlSeconds / 60) });
-      const entry = { id: random.id(), accountId, channel, maskedTo, purpose: 'code' as const, fallbackFrom: channel === first ? null : first ?? null, status: null };
+      const entry = {
+        id: random.id(),
+        accountId,
+        channel,
+        maskedTo,
+        purpose: 'code' as const,
+        fallbackFrom: channel === first ? null : (first ?? null),
+        status: null,
+      };
       try {
         const { providerMessageId } = await deps.senders[channel].send(message);
         await deliveries.add({ ...entry, result: 'sent', reason: null, providerMessageId, createdAt: clock.now() });
@@ -161,7 +169,16 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       if (outcome !== 'ok' || !pending) return { outcome, recoveryCodes: [] };
       if (!(await deps.enrolments.finish(binding, channel))) return { outcome: 'expired', recoveryCodes: [] };
       if (channel === 'email' && pending.target) await deps.emailProven?.(accountId, pending.target);
-      const recoveryCodes = await deps.addFactor({ id: pending.factorId, accountId, kind: channel, secretCiphertext: null, target: pending.target, confirmedAt: clock.now(), lastTimeStep: null, createdAt: clock.now() });
+      const recoveryCodes = await deps.addFactor({
+        id: pending.factorId,
+        accountId,
+        kind: channel,
+        secretCiphertext: null,
+        target: pending.target,
+        confirmedAt: clock.now(),
+        lastTimeStep: null,
+        createdAt: clock.now(),
+      });
       return { outcome, recoveryCodes };
     },
 

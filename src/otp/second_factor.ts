@@ -109,7 +109,16 @@ export function createSecondFactors(deps: SecondFactorDeps) {
       if (!pending) return null;
       const step = await totp.match(cipher.decrypt(pending.secretCiphertext!), code, null);
       if (step === null || !(await deps.enrolments.finish(binding, 'totp'))) return null;
-      return addFactor({ id: pending.factorId, accountId, kind: 'totp', secretCiphertext: pending.secretCiphertext, target: null, confirmedAt: clock.now(), lastTimeStep: step, createdAt: clock.now() });
+      return addFactor({
+        id: pending.factorId,
+        accountId,
+        kind: 'totp',
+        secretCiphertext: pending.secretCiphertext,
+        target: null,
+        confirmedAt: clock.now(),
+        lastTimeStep: step,
+        createdAt: clock.now(),
+      });
     },
 
     /** The codes shown are the ones that work, even when two replacements run at once. */

@@ -9,18 +9,20 @@ import { projectRoot } from '../paths.ts';
  * What a host may tune, with the server's own rules and defaults (config/default.json):
  * the plugin and the standalone server never disagree on what a setting means.
  */
-export const settingsSchema = configSchema.pick({
-  serviceName: true,
-  totp: true,
-  recoveryCodes: true,
-  deliveredCodes: true,
-  lockout: true,
-  rateLimits: true,
-  deliveryTimeoutSeconds: true,
-}).extend({
-  /** how long one sign-in (an oidc-provider interaction) may take; keep it equal to the host's */
-  interactionSeconds: configSchema.shape.ttl.shape.interactionSeconds,
-});
+export const settingsSchema = configSchema
+  .pick({
+    serviceName: true,
+    totp: true,
+    recoveryCodes: true,
+    deliveredCodes: true,
+    lockout: true,
+    rateLimits: true,
+    deliveryTimeoutSeconds: true,
+  })
+  .extend({
+    /** how long one sign-in (an oidc-provider interaction) may take; keep it equal to the host's */
+    interactionSeconds: configSchema.shape.ttl.shape.interactionSeconds,
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 

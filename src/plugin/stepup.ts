@@ -183,8 +183,7 @@ export async function createStepup(options: StepupOptions) {
     next();
   });
   const ownCallback = ownApp.callback();
-  const koaContext = (request: HostRequest): ParameterizedContext =>
-    'cookies' in request ? request : ownApp.createContext(request.req, request.res);
+  const koaContext = (request: HostRequest): ParameterizedContext => ('cookies' in request ? request : ownApp.createContext(request.req, request.res));
 
   return {
     basePath,

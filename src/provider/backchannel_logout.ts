@@ -83,8 +83,9 @@ export function createBackchannelLogout(logger: Logger, clock: Clock, sessionTtl
       provider.on('authorization.success', (ctx: KoaContextWithOIDC) => {
         const { client, session } = ctx.oidc;
         if (!client?.backchannelLogoutUri || !session?.accountId) return;
-        void remember(records, session.accountId, { clientId: client.clientId, sid: session.sidFor(client.clientId) as string })
-          .catch((err: unknown) => logger.error({ err }, 'could not remember a back-channel logout target'));
+        void remember(records, session.accountId, { clientId: client.clientId, sid: session.sidFor(client.clientId) as string }).catch((err: unknown) =>
+          logger.error({ err }, 'could not remember a back-channel logout target'),
+        );
       });
     },
 

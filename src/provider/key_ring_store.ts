@@ -25,7 +25,13 @@ function upgrade(stored: ClearRing): KeyRing {
   if ('signing' in stored) return stored;
   return {
     signing: stored.jwks.keys.map((jwk) => ({ kid: jwk.kid!, jwk, createdAt: 0, activatesAt: 0, retiresAt: null })),
-    cookie: stored.cookieKeys.map((secret) => ({ kid: createHash('sha256').update(secret).digest('base64url').slice(0, 8), secret, createdAt: 0, activatesAt: 0, retiresAt: null })),
+    cookie: stored.cookieKeys.map((secret) => ({
+      kid: createHash('sha256').update(secret).digest('base64url').slice(0, 8),
+      secret,
+      createdAt: 0,
+      activatesAt: 0,
+      retiresAt: null,
+    })),
   };
 }
 
@@ -51,8 +57,8 @@ export function createKeyRingStore(settings: SettingStore, cipher: Cipher) {
      * start), with the same keys: tokens and sessions stay valid.
      */
     async load(now: number): Promise<KeyRing> {
-      const stored = await settings.get<SealedRing | ClearRing>(settingKey)
-        ?? await settings.putIfAbsent<SealedRing | ClearRing>(settingKey, seal(newKeys(now, now)));
+      const stored =
+        (await settings.get<SealedRing | ClearRing>(settingKey)) ?? (await settings.putIfAbsent<SealedRing | ClearRing>(settingKey, seal(newKeys(now, now))));
       if (isSealed(stored)) return open(stored);
       const ring = upgrade(stored);
       await save(ring);

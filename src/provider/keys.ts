@@ -41,9 +41,7 @@ export type KeyState = 'pending' | 'active' | 'retiring';
 const signingAlgs = ['RS256', 'ES256'] as const;
 
 function newSigningKey(alg: (typeof signingAlgs)[number]): JWK {
-  const { privateKey } = alg === 'RS256'
-    ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey } = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomBytes(8).toString('base64url'), alg, use: 'sig' };
 }
 
@@ -84,7 +82,9 @@ export function providerKeysAt(ring: KeyRing, now: number): ProviderKeys {
   const cookies = live(ring.cookie, now);
   const activeCookie = activeOf(cookies, now);
   const cookieKeys = [activeCookie, ...cookies.filter((k) => k !== activeCookie)].filter((k) => k !== undefined).map((k) => k.secret);
-  const fingerprint = createHash('sha256').update(JSON.stringify([jwks.map((k) => [k.kid, k.key_ops]), cookieKeys])).digest('base64url');
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([jwks.map((k) => [k.kid, k.key_ops]), cookieKeys]))
+    .digest('base64url');
   return { jwks: { keys: jwks }, cookieKeys, fingerprint };
 }
 
@@ -104,9 +104,8 @@ export interface RotationTimes {
 export function rotateKeyRing(ring: KeyRing, now: number, times: RotationTimes): KeyRing {
   const activatesAt = now + times.publishAheadMs;
   const fresh = newKeys(now, activatesAt);
-  const retire = <K extends ScheduledKey>(keys: K[], afterMs: number) => live(keys, now).map((key) => (
-    key.retiresAt === null ? { ...key, retiresAt: Math.max(activatesAt, key.activatesAt) + afterMs } : key
-  ));
+  const retire = <K extends ScheduledKey>(keys: K[], afterMs: number) =>
+    live(keys, now).map((key) => (key.retiresAt === null ? { ...key, retiresAt: Math.max(activatesAt, key.activatesAt) + afterMs } : key));
   return {
     signing: [...retire(ring.signing, times.signingRetireAfterMs), ...fresh.signing],
     cookie: [...retire(ring.cookie, times.cookieRetireAfterMs), ...fresh.cookie],

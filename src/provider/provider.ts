@@ -49,74 +49,77 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: secureCookies };
   const ttl = config.ttl;
 
-  const provider = new Provider(config.issuer, stepup.configuration({
-    adapter,
-    findAccount,
-    // the account area's client; every other client lives in the client store
-    clients: [accountClientMetadata(config.issuer, config.serviceName)],
-    jwks: keys.jwks,
-    cookies: { keys: cookieKeys(keys.cookieKeys), long: { ...cookieOptions, sameSite: sessionCookieSameSite(config.issuer) }, short: cookieOptions },
-    enableHttpPostMethods: acceptsPost(config.issuer),
-    claims: {
-      email: ['email', 'email_verified'],
-      phone: ['phone_number', 'phone_number_verified'],
-      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at'],
-      roles: ['roles', 'groups'],
-    },
-    scopes: ['openid', 'email', 'phone', 'offline_access', 'profile', 'roles'],
-    // which scope claims go into the ID token is decided per client, in findAccount
-    conformIdTokenClaims: false,
-    responseTypes: ['code'],
-    clientAuthMethods: advertisedClientAuthMethods,
-    enabledJWA: { clientAuthSigningAlgValues: clientAssertionAlgs },
-    routes: providerRoutes,
-    clientDefaults: {
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'RS256',
-      // DESIGN.md: auth_time is always in the ID token
-      require_auth_time: true,
-    },
-    features: {
-      devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
-      revocation: { enabled: true },
-      introspection,
-      backchannelLogout: { enabled: true },
-      userinfo: { enabled: true },
-      rpInitiatedLogout: {
-        enabled: true,
-        async logoutSource(ctx, form) {
-          pageHeaders(ctx);
-          ctx.body = pages.render('logout', { form, clientName: ctx.oidc.client?.clientName });
-        },
-        async postLogoutSuccessSource(ctx) {
-          pageHeaders(ctx);
-          ctx.body = pages.render('logged_out', {});
+  const provider = new Provider(
+    config.issuer,
+    stepup.configuration({
+      adapter,
+      findAccount,
+      // the account area's client; every other client lives in the client store
+      clients: [accountClientMetadata(config.issuer, config.serviceName)],
+      jwks: keys.jwks,
+      cookies: { keys: cookieKeys(keys.cookieKeys), long: { ...cookieOptions, sameSite: sessionCookieSameSite(config.issuer) }, short: cookieOptions },
+      enableHttpPostMethods: acceptsPost(config.issuer),
+      claims: {
+        email: ['email', 'email_verified'],
+        phone: ['phone_number', 'phone_number_verified'],
+        profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at'],
+        roles: ['roles', 'groups'],
+      },
+      scopes: ['openid', 'email', 'phone', 'offline_access', 'profile', 'roles'],
+      // which scope claims go into the ID token is decided per client, in findAccount
+      conformIdTokenClaims: false,
+      responseTypes: ['code'],
+      clientAuthMethods: advertisedClientAuthMethods,
+      enabledJWA: { clientAuthSigningAlgValues: clientAssertionAlgs },
+      routes: providerRoutes,
+      clientDefaults: {
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
+        // DESIGN.md: auth_time is always in the ID token
+        require_auth_time: true,
+      },
+      features: {
+        devInteractions: { enabled: false },
+        claimsParameter: { enabled: true },
+        revocation: { enabled: true },
+        introspection,
+        backchannelLogout: { enabled: true },
+        userinfo: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          async logoutSource(ctx, form) {
+            pageHeaders(ctx);
+            ctx.body = pages.render('logout', { form, clientName: ctx.oidc.client?.clientName });
+          },
+          async postLogoutSuccessSource(ctx) {
+            pageHeaders(ctx);
+            ctx.body = pages.render('logged_out', {});
+          },
         },
       },
-    },
-    extraTokenClaims: (ctx) => signInClaims(ctx),
-    async renderError(ctx, out, error) {
-      pageHeaders(ctx);
-      if (isStoreUnreachable(error)) {
-        ctx.status = 503;
-        ctx.body = pages.render('error', { title: 'Something went wrong', message: storageDown });
-        return;
-      }
-      ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
-    },
-    ttl: {
-      Interaction: ttl.interactionSeconds,
-      Session: ttl.sessionSeconds,
-      AuthorizationCode: ttl.authorizationCodeSeconds,
-      AccessToken: ttl.accessTokenSeconds,
-      IdToken: ttl.idTokenSeconds,
-      RefreshToken: ttl.refreshTokenSeconds,
-      Grant: ttl.grantSeconds,
-    },
-  }));
+      extraTokenClaims: (ctx) => signInClaims(ctx),
+      async renderError(ctx, out, error) {
+        pageHeaders(ctx);
+        if (isStoreUnreachable(error)) {
+          ctx.status = 503;
+          ctx.body = pages.render('error', { title: 'Something went wrong', message: storageDown });
+          return;
+        }
+        ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
+      },
+      ttl: {
+        Interaction: ttl.interactionSeconds,
+        Session: ttl.sessionSeconds,
+        AuthorizationCode: ttl.authorizationCodeSeconds,
+        AccessToken: ttl.accessTokenSeconds,
+        IdToken: ttl.idTokenSeconds,
+        RefreshToken: ttl.refreshTokenSeconds,
+        Grant: ttl.grantSeconds,
+      },
+    }),
+  );
   stepup.attach(provider);
   return provider;
 }

@@ -10,7 +10,7 @@ import { methodNotAllowed } from '../errors.ts';
 export const acceptsPost = (issuer: string) => issuer.startsWith('https:');
 
 /** SameSite of oidc-provider's session cookie (its "long" cookies); oidc-provider checks the pairing. */
-export const sessionCookieSameSite = (issuer: string) => (acceptsPost(issuer) ? 'none' as const : 'lax' as const);
+export const sessionCookieSameSite = (issuer: string) => (acceptsPost(issuer) ? ('none' as const) : ('lax' as const));
 
 /** The methods oidc-provider serves on each endpoint path, as configured by createProvider. */
 export function providerMethods(routes: Record<string, string>, issuer: string): Map<string, string[]> {

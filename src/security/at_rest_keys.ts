@@ -15,7 +15,10 @@ export function loadAtRestKeys(dataDir: string, configured: string | undefined):
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   }
-  const keys = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => Buffer.from(line.trim(), 'base64'));
+  const keys = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => Buffer.from(line.trim(), 'base64'));
   return { keys, generated: true };
 }
 

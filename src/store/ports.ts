@@ -32,8 +32,8 @@ export interface Profile {
   locale?: string;
 }
 
-export type NewAccount = Omit<Account, 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>
-  & Partial<Pick<Account, 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
+export type NewAccount = Omit<Account, 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'> &
+  Partial<Pick<Account, 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
 
 export interface AccountStore {
   /** Throws DuplicateError when the email (case-insensitive) is taken. */
@@ -192,8 +192,15 @@ export interface CounterStore {
 }
 
 export type AuditType =
-  | 'login_ok' | 'login_failed' | 'code_sent' | 'code_ok' | 'code_failed'
-  | 'lockout' | 'enrolment' | 'recovery_code_used' | 'admin_change'
+  | 'login_ok'
+  | 'login_failed'
+  | 'code_sent'
+  | 'code_ok'
+  | 'code_failed'
+  | 'lockout'
+  | 'enrolment'
+  | 'recovery_code_used'
+  | 'admin_change'
   /** a person changed their own account: password, factor removed, recovery codes, sessions */
   | 'account_change'
   /** a password reset link asked for, or used */

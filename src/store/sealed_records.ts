@@ -19,9 +19,8 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
   const idOf = (kind: string, id: string) => hash(kind, 'id', id);
   const seal = (payload: Record<string, unknown>) => ({ sealed: cipher.encrypt(JSON.stringify(payload)) });
   const isSealed = (record: StoredRecord) => typeof record.payload.sealed === 'string';
-  const open = (record: StoredRecord | null): StoredRecord | null => (
-    record && { ...record, payload: JSON.parse(cipher.decrypt(record.payload.sealed as string)) as Record<string, unknown> }
-  );
+  const open = (record: StoredRecord | null): StoredRecord | null =>
+    record && { ...record, payload: JSON.parse(cipher.decrypt(record.payload.sealed as string)) as Record<string, unknown> };
   const sealIndex = (kind: string, { uid, userCode, ...rest }: RecordIndex): RecordIndex => ({
     ...rest,
     ...(uid ? { uid: hash(kind, 'uid', uid) } : {}),
@@ -40,7 +39,7 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
       await records.upsert(kind, idOf(kind, id), seal(payload), expiresAt, sealIndex(kind, index));
     },
     async find(kind, id) {
-      return open(await records.find(kind, idOf(kind, id))) ?? await findLegacy(kind, id);
+      return open(await records.find(kind, idOf(kind, id))) ?? (await findLegacy(kind, id));
     },
     async findBy(kind, field, value) {
       const found = open(await records.findBy(kind, field, hash(kind, field, value)));

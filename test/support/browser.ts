@@ -13,7 +13,13 @@ interface Form {
   fields: Record<string, string>;
 }
 
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 export class Browser {
   private readonly cookies = new Map<string, string>();
@@ -59,7 +65,14 @@ export class Browser {
   /** The text of the element with this id. */
   textOf(id: string): string | undefined {
     const match = new RegExp(`<(\\w+)[^>]*id="${id}"[^>]*>([\\s\\S]*?)<\\/\\1>`).exec(this.page.html);
-    return match ? decode(match[2]!.replace(/<[^>]+>/g, '').replace(/\\s+/g, ' ').trim()) : undefined;
+    return match
+      ? decode(
+          match[2]!
+            .replace(/<[^>]+>/g, '')
+            .replace(/\\s+/g, ' ')
+            .trim(),
+        )
+      : undefined;
   }
 
   get callbackUrl(): URL {
@@ -76,7 +89,11 @@ export class Browser {
         return this.page;
       }
       const target = this.via ? this.via.origin + current.slice(this.issuer.length) : current;
-      const response = await fetch(target, { ...options, redirect: 'manual', headers: { ...options.headers, ...this.via?.headers, cookie: this.cookieHeader(), accept: 'text/html' } });
+      const response = await fetch(target, {
+        ...options,
+        redirect: 'manual',
+        headers: { ...options.headers, ...this.via?.headers, cookie: this.cookieHeader(), accept: 'text/html' },
+      });
       this.store(response.headers.getSetCookie());
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {

@@ -103,9 +103,23 @@ export async function startOwnMongoServer() {
     /** the gateway again, as start.sh starts it: as the postgres user, on the same port and data */
     startGateway() {
       const log = openSync(join(server.workDir, 'log', 'gateway.log'), 'a');
-      const gateway = spawn('setsid', ['bash', '-c', 'echo $$ >"$0"; exec "$@"', pidFile,
-        'setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--reset-env',
-        join(server.workDir, 'bin', 'documentdb_gateway'), join(server.workDir, 'gateway.json')], { cwd: join(server.workDir, 'run'), detached: true, stdio: ['ignore', log, log] });
+      const gateway = spawn(
+        'setsid',
+        [
+          'bash',
+          '-c',
+          'echo $$ >"$0"; exec "$@"',
+          pidFile,
+          'setpriv',
+          '--reuid=postgres',
+          '--regid=postgres',
+          '--init-groups',
+          '--reset-env',
+          join(server.workDir, 'bin', 'documentdb_gateway'),
+          join(server.workDir, 'gateway.json'),
+        ],
+        { cwd: join(server.workDir, 'run'), detached: true, stdio: ['ignore', log, log] },
+      );
       gateway.unref();
     },
   };

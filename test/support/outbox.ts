@@ -13,7 +13,10 @@ export interface OutboxMessage {
 export function messagesTo(stepup: RunningStepup, to: string): OutboxMessage[] {
   const file = join(stepup.dataDir, 'outbox.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean)
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
     .map((line) => JSON.parse(line) as OutboxMessage)
     .filter((m) => m.to === to);
 }
@@ -34,7 +37,10 @@ export const waitForMessage = async (stepup: RunningStepup, to: string, subject:
 /** The 6-digit code in the newest email or SMS to `to` that holds one. */
 export function latestCode(stepup: RunningStepup, to: string): string {
   // the latest message that holds a code: a security alert may have landed after it
-  const code = messagesTo(stepup, to).map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]).filter(Boolean).at(-1);
+  const code = messagesTo(stepup, to)
+    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
+    .filter(Boolean)
+    .at(-1);
   if (!code) throw new Error(`no code sent to ${to}`);
   return code;
 }

@@ -31,7 +31,7 @@ export interface Enrolled {
  * recovery codes; leaves the browser at the relying party's callback. A new person unless given.
  */
 export async function enrolThroughSignIn(stepup: RunningStepup, browser: Browser, url: string, given?: { email: string; password: string }): Promise<Enrolled> {
-  const person = given ?? await createPerson(stepup);
+  const person = given ?? (await createPerson(stepup));
   await browser.open(url);
   await browser.submit('/login', { email: person.email, password: person.password });
   // the first sign-in offers a choice of second factor: take the authenticator app

@@ -20,11 +20,13 @@ export async function startSmtpCapture() {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => setTimeout(() => {
-        if (state.failing) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      }, state.delayMs));
+      stream.on('end', () =>
+        setTimeout(() => {
+          if (state.failing) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+          callback();
+        }, state.delayMs),
+      );
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

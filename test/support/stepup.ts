@@ -46,7 +46,15 @@ export async function startStepup(env: Record<string, string> = {}, settings?: o
   let server = createServer();
   const port = await listen(server);
   const issuer = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.STEPUP_TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}), ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.STEPUP_TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    ISSUER: issuer,
+    ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}),
+    ...env,
+  });
 
   let refreshKeys = async () => false;
   const boot = async () => {

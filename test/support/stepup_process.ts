@@ -7,10 +7,12 @@ const main = resolve(import.meta.dirname, '../../src/main.ts');
 /** A port nothing listens on now, for a server another process will open. */
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
-    const server = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
+    const server = createServer()
+      .once('error', fail)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => done(port));
+      });
   });
 }
 
@@ -47,9 +49,12 @@ export async function startStepupProcess(env: Record<string, string>): Promise<S
       await exited;
     },
   };
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
     if (child.exitCode !== null) throw new Error(`Stepup exited with code ${child.exitCode}:\n${output}`);
-    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) return running;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -16,30 +16,36 @@ export interface StoreUnderTest {
 
 /** Every store adapter the contract suite runs against. */
 export const storeAdapters: [string, () => Promise<StoreUnderTest>][] = [
-  ['sqlite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stepup-store-'));
-    const clock = new TestClock();
-    const store = openSqliteStore(join(dir, 'stepup.db'), clock);
-    return {
-      store,
-      clock,
-      async dispose() {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }],
-  [`mongodb (${mongoTestServerName()})`, async () => {
-    const uri = freshDatabaseUri('stepup_contract');
-    const clock = new TestClock();
-    const store = await openMongoStore(uri, clock, pino({ level: 'silent' }));
-    return {
-      store,
-      clock,
-      async dispose() {
-        await store.close();
-        await dropDatabase(uri);
-      },
-    };
-  }],
+  [
+    'sqlite',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stepup-store-'));
+      const clock = new TestClock();
+      const store = openSqliteStore(join(dir, 'stepup.db'), clock);
+      return {
+        store,
+        clock,
+        async dispose() {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+  [
+    `mongodb (${mongoTestServerName()})`,
+    async () => {
+      const uri = freshDatabaseUri('stepup_contract');
+      const clock = new TestClock();
+      const store = await openMongoStore(uri, clock, pino({ level: 'silent' }));
+      return {
+        store,
+        clock,
+        async dispose() {
+          await store.close();
+          await dropDatabase(uri);
+        },
+      };
+    },
+  ],
 ];

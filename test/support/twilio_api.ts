@@ -25,7 +25,8 @@ export async function startTwilioApi() {
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const answer = (status: number, json: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-      if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`) return answer(404, { code: 20404, message: 'not found', status: 404 });
+      if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`)
+        return answer(404, { code: 20404, message: 'not found', status: 404 });
       if (req.headers.authorization !== expectedAuth) return answer(401, { code: 20003, message: 'Authenticate', status: 401 });
       if (state.failing) return answer(400, { code: 21614, message: "'To' number is not a valid mobile number", status: 400 });
       const form = new URLSearchParams(body);
@@ -37,7 +38,15 @@ export async function startTwilioApi() {
         statusCallback: form.get('StatusCallback') ?? undefined,
       };
       messages.push(sent);
-      answer(201, { sid: sent.sid, account_sid: TWILIO_SID, to: sent.to, from: sent.from, body: sent.body, status: 'queued', date_created: new Date().toUTCString() });
+      answer(201, {
+        sid: sent.sid,
+        account_sid: TWILIO_SID,
+        to: sent.to,
+        from: sent.from,
+        body: sent.body,
+        status: 'queued',
+        date_created: new Date().toUTCString(),
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

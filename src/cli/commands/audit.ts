@@ -4,9 +4,9 @@ import { output, withContainer } from '../context.ts';
 
 /** stepup audit [query] | audit summary */
 export function auditCommands(program: Command): void {
-  const audit = program.command('audit')
-    .description('authentication events (the OTP logs): sign-ins, codes, lockouts, enrolments, admin changes');
-  audit.command('query', { isDefault: true })
+  const audit = program.command('audit').description('authentication events (the OTP logs): sign-ins, codes, lockouts, enrolments, admin changes');
+  audit
+    .command('query', { isDefault: true })
     .description('list events, newest first (the default: `stepup audit --user EMAIL`)')
     .option('--user <email>', 'only this person')
     .option('--since <when>', '30m, 24h, 7d or a date', '24h')
@@ -14,10 +14,18 @@ export function auditCommands(program: Command): void {
     .option('--limit <n>', 'at most this many, newest first', '100')
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const events = await withContainer((c) => c.auditQueries.query({ email: opts.user, since: opts.since, type: opts.type, limit: Number(opts.limit) || 100 }));
-      output(opts.json, events, () => printTable(events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), ['at', 'type', 'result', 'email', 'channel', 'clientId', 'ip', 'detail']));
+      const events = await withContainer((c) =>
+        c.auditQueries.query({ email: opts.user, since: opts.since, type: opts.type, limit: Number(opts.limit) || 100 }),
+      );
+      output(opts.json, events, () =>
+        printTable(
+          events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+          ['at', 'type', 'result', 'email', 'channel', 'clientId', 'ip', 'detail'],
+        ),
+      );
     });
-  audit.command('summary')
+  audit
+    .command('summary')
     .description('counts by event type, channel and result; the accounts and IPs that fail most')
     .option('--since <when>', '30m, 24h, 7d or a date', '24h')
     .option('--json', 'print JSON')
@@ -25,8 +33,15 @@ export function auditCommands(program: Command): void {
       const summary = await withContainer((c) => c.auditQueries.summary(opts.since));
       output(opts.json, summary, () => {
         console.log(`${summary.events} events since ${summary.since}\n`);
-        for (const [title, counts] of [['type', summary.byType], ['channel', summary.byChannel], ['result', summary.byResult]] as const) {
-          printTable(Object.entries(counts).map(([key, count]) => ({ [title]: key, count })), [title, 'count']);
+        for (const [title, counts] of [
+          ['type', summary.byType],
+          ['channel', summary.byChannel],
+          ['result', summary.byResult],
+        ] as const) {
+          printTable(
+            Object.entries(counts).map(([key, count]) => ({ [title]: key, count })),
+            [title, 'count'],
+          );
           console.log('');
         }
         printTable(summary.topFailingAccounts, ['email', 'failures']);
@@ -34,5 +49,4 @@ export function auditCommands(program: Command): void {
         printTable(summary.topFailingIps, ['ip', 'failures']);
       });
     });
-
 }

@@ -27,7 +27,8 @@ function readJwks(path: string): NewClientInput['jwks'] {
 /** stepup client add|list|get|update|rotate-secret|remove */
 export function clientCommands(program: Command): void {
   const client = program.command('client').description('client applications (OIDC relying parties)');
-  client.command('add')
+  client
+    .command('add')
     .description('register a client application')
     .requiredOption('--name <name>', 'name shown to people on the consent page')
     .requiredOption('--redirect-uri <uri>', 'allowed redirect URI (repeat for several)', collect)
@@ -38,31 +39,36 @@ export function clientCommands(program: Command): void {
     .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
-    .addOption(new Option('--auth-method <method>', 'how the client authenticates at the token endpoint (default client_secret_basic)').choices(authMethodChoices))
-    .option('--jwks <file>', 'for private_key_jwt: a file with the client\'s public keys (a JWK Set)')
+    .addOption(
+      new Option('--auth-method <method>', 'how the client authenticates at the token endpoint (default client_secret_basic)').choices(authMethodChoices),
+    )
+    .option('--jwks <file>', "for private_key_jwt: a file with the client's public keys (a JWK Set)")
     .option('--jwks-uri <url>', 'for private_key_jwt: where the client publishes its public keys (https)')
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const created = await withContainer((c) => c.clientAdmin.add({
-        authMethod: opts.authMethod,
-        jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
-        jwksUri: opts.jwksUri,
-        name: opts.name,
-        redirectUris: opts.redirectUri,
-        postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
-        firstParty: Boolean(opts.firstParty),
-        idTokenClaims: Boolean(opts.idTokenClaims),
-        backchannelLogoutUri: opts.backchannelLogoutUri ?? null,
-        mfaPolicy: opts.mfa,
-        defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
-        public: Boolean(opts.public),
-      }));
+      const created = await withContainer((c) =>
+        c.clientAdmin.add({
+          authMethod: opts.authMethod,
+          jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
+          jwksUri: opts.jwksUri,
+          name: opts.name,
+          redirectUris: opts.redirectUri,
+          postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
+          firstParty: Boolean(opts.firstParty),
+          idTokenClaims: Boolean(opts.idTokenClaims),
+          backchannelLogoutUri: opts.backchannelLogoutUri ?? null,
+          mfaPolicy: opts.mfa,
+          defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
+          public: Boolean(opts.public),
+        }),
+      );
       output(opts.json, created, () => {
         printRecord({ ...created });
-        if (created.client_secret) console.log('\nThe client secret is shown only now. Keep it in the application\'s configuration.');
+        if (created.client_secret) console.log("\nThe client secret is shown only now. Keep it in the application's configuration.");
       });
     });
-  client.command('list')
+  client
+    .command('list')
     .description('list client applications, oldest first')
     .option('--limit <n>', 'at most this many', integer, 50)
     .option('--offset <n>', 'skip this many', integer, 0)
@@ -71,7 +77,8 @@ export function clientCommands(program: Command): void {
       const page = await withContainer((c) => c.clientAdmin.list({ limit: opts.limit, offset: opts.offset }));
       output(opts.json, page, () => printPage(page, columns));
     });
-  client.command('get')
+  client
+    .command('get')
     .description('show one client application')
     .argument('<client-id>')
     .option('--json', 'print JSON')
@@ -79,7 +86,8 @@ export function clientCommands(program: Command): void {
       const found = await withContainer((c) => c.clientAdmin.get(clientId));
       output(opts.json, found, () => printRecord({ ...found }));
     });
-  client.command('update')
+  client
+    .command('update')
     .description('change a client application; options not given stay as they are')
     .argument('<client-id>')
     .option('--name <name>', 'name shown to people on the consent page')
@@ -115,7 +123,8 @@ export function clientCommands(program: Command): void {
       const updated = await withContainer((c) => c.clientAdmin.update(clientId, given));
       output(opts.json, updated, () => printRecord({ ...updated }));
     });
-  client.command('rotate-secret')
+  client
+    .command('rotate-secret')
     .description('replace the client secret; the old one stops working at once')
     .argument('<client-id>')
     .option('--json', 'print JSON')
@@ -126,7 +135,8 @@ export function clientCommands(program: Command): void {
         console.log('\nThe new secret is shown only now.');
       });
     });
-  client.command('remove')
+  client
+    .command('remove')
     .description('remove a client application')
     .argument('<client-id>')
     .option('--json', 'print JSON')

@@ -7,14 +7,16 @@ const columns = ['use', 'kid', 'alg', 'state', 'activates_at', 'retires_at'];
 /** stepup keys list|rotate */
 export function keyCommands(program: Command): void {
   const keys = program.command('keys').description('signing keys (JWKS) and cookie keys');
-  keys.command('list')
+  keys
+    .command('list')
     .description('show the keys and their schedule: pending (published, not signing yet), active, retiring')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const list = await withContainer((c) => c.keyAdmin.list());
       output(opts.json, list, () => printTable(list, columns));
     });
-  keys.command('rotate')
+  keys
+    .command('rotate')
     .description('add new keys: published now, signing after the publish delay; the old ones retire once their tokens have expired')
     .option('--activate-in <seconds>', 'publish this long before signing (default: keys.publishAheadSeconds)', integer)
     .option('--json', 'print JSON')

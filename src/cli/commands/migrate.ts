@@ -6,7 +6,8 @@ import { output, UsageError, withContainer } from '../context.ts';
 
 /** stepup migrate --to MONGODB_URI */
 export function migrateCommand(program: Command): void {
-  program.command('migrate')
+  program
+    .command('migrate')
     .description('copy this installation (accounts, clients, second factors, recovery codes, keys) into an empty MongoDB database')
     .requiredOption('--to <mongodb-uri>', 'the MongoDB to copy into; its database must be empty')
     .option('--json', 'print JSON')
@@ -29,5 +30,4 @@ export function migrateCommand(program: Command): void {
         console.log('Run Stepup with MONGODB_URI set to it, and the same ENCRYPTION_KEY or DATA_DIR (the at-rest key decrypts the secrets).');
       });
     });
-
 }

@@ -22,8 +22,15 @@ function profileOptions(opts: Record<string, unknown>): Pick<UserChanges, 'profi
 }
 
 /** A command that acts on one user and prints the result. */
-function userAction(user: Command, name: string, description: string, act: (c: Container, ref: string) => Promise<object>, human: (result: Record<string, unknown>) => void) {
-  user.command(name)
+function userAction(
+  user: Command,
+  name: string,
+  description: string,
+  act: (c: Container, ref: string) => Promise<object>,
+  human: (result: Record<string, unknown>) => void,
+) {
+  user
+    .command(name)
     .description(description)
     .argument('[user]', 'user id or email')
     .option('--email <email>', 'the user, by email')
@@ -38,7 +45,8 @@ function userAction(user: Command, name: string, description: string, act: (c: C
 /** stepup user add|list|get|update|disable|enable|unlock|methods|reset-2fa|revoke-sessions */
 export function userCommands(program: Command): void {
   const user = program.command('user').description('people who sign in');
-  user.command('add')
+  user
+    .command('add')
     .description('create a user; the password is read from standard input')
     .requiredOption('--email <email>', 'email address (the login name)')
     .option('--phone <e164>', 'phone number in E.164 form, like +15551234567; also a verified SMS second factor')
@@ -49,10 +57,13 @@ export function userCommands(program: Command): void {
     .action(async (opts) => {
       if (!opts.passwordStdin) throw new UsageError('--password-stdin is required: pass the password on standard input, never as an argument');
       const password = await readStdin();
-      const created = await withContainer((c) => c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode), emailVerified: Boolean(opts.emailVerified) }));
+      const created = await withContainer((c) =>
+        c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode), emailVerified: Boolean(opts.emailVerified) }),
+      );
       output(opts.json, created, () => printRecord({ ...created }));
     });
-  user.command('list')
+  user
+    .command('list')
     .description('list users by email, or search them')
     .option('--search <text>', 'part of an email address or phone number')
     .option('--limit <n>', 'at most this many', integer, 50)
@@ -62,13 +73,20 @@ export function userCommands(program: Command): void {
       const page = await withContainer((c) => c.userAdmin.list({ search: opts.search, limit: opts.limit, offset: opts.offset }));
       output(opts.json, page, () => printPage(page, columns));
     });
-  userAction(user, 'get', 'show a user with their second factors and lockout', (c, ref) => c.userAdmin.get(ref), (found) => {
-    const { methods, ...rest } = found as { methods: object[] };
-    printRecord(rest);
-    console.log('');
-    printTable(methods, ['id', 'kind', 'target', 'confirmed', 'created_at']);
-  });
-  user.command('update')
+  userAction(
+    user,
+    'get',
+    'show a user with their second factors and lockout',
+    (c, ref) => c.userAdmin.get(ref),
+    (found) => {
+      const { methods, ...rest } = found as { methods: object[] };
+      printRecord(rest);
+      console.log('');
+      printTable(methods, ['id', 'kind', 'target', 'confirmed', 'created_at']);
+    },
+  );
+  user
+    .command('update')
     .description("change a user's email or phone, or make their email a verified factor")
     .argument('[user]', 'user id or email')
     .option('--email <email>', 'the user, by email')
@@ -100,18 +118,49 @@ export function userCommands(program: Command): void {
       const updated = await withContainer((c) => c.userAdmin.update(ref, changes));
       output(opts.json, updated, () => printRecord({ ...updated }));
     });
-  userAction(user, 'disable', 'stop a user from signing in and end their sessions', (c, ref) => c.userAdmin.setDisabled(ref, true),
-    (r) => console.log(`${String(r.email)} disabled; ${String(r.revoked)} sessions and tokens ended`));
-  userAction(user, 'enable', 'let a disabled user sign in again', (c, ref) => c.userAdmin.setDisabled(ref, false),
-    (r) => console.log(`${String(r.email)} enabled`));
-  userAction(user, 'unlock', 'lift a lockout and clear the failure counts', (c, ref) => c.userAdmin.unlock(ref),
-    (r) => console.log(`${String(r.email)} ${r.was_locked ? 'unlocked' : 'was not locked; failure counts cleared'}`));
-  userAction(user, 'methods', "list a user's second factors and how many recovery codes are left", (c, ref) => c.userAdmin.methods(ref), (r) => {
-    printTable(r.methods as object[], ['id', 'kind', 'target', 'confirmed', 'created_at']);
-    console.log(`\nrecovery codes left: ${String(r.recovery_codes_left)}`);
-  });
-  userAction(user, 'reset-2fa', 'remove every second factor and recovery code (lost phone); the next sign-in enrols anew', (c, ref) => c.userAdmin.resetSecondFactor(ref),
-    (r) => console.log(`${String(r.email)}: ${String(r.methods_removed)} second factors removed, ${String(r.revoked)} sessions and tokens ended`));
-  userAction(user, 'revoke-sessions', 'sign the user out everywhere: sessions, grants and refresh tokens', (c, ref) => c.userAdmin.revokeSessions(ref),
-    (r) => console.log(`${String(r.email)}: ${String(r.revoked)} sessions and tokens ended`));
+  userAction(
+    user,
+    'disable',
+    'stop a user from signing in and end their sessions',
+    (c, ref) => c.userAdmin.setDisabled(ref, true),
+    (r) => console.log(`${String(r.email)} disabled; ${String(r.revoked)} sessions and tokens ended`),
+  );
+  userAction(
+    user,
+    'enable',
+    'let a disabled user sign in again',
+    (c, ref) => c.userAdmin.setDisabled(ref, false),
+    (r) => console.log(`${String(r.email)} enabled`),
+  );
+  userAction(
+    user,
+    'unlock',
+    'lift a lockout and clear the failure counts',
+    (c, ref) => c.userAdmin.unlock(ref),
+    (r) => console.log(`${String(r.email)} ${r.was_locked ? 'unlocked' : 'was not locked; failure counts cleared'}`),
+  );
+  userAction(
+    user,
+    'methods',
+    "list a user's second factors and how many recovery codes are left",
+    (c, ref) => c.userAdmin.methods(ref),
+    (r) => {
+      printTable(r.methods as object[], ['id', 'kind', 'target', 'confirmed', 'created_at']);
+      console.log(`\nrecovery codes left: ${String(r.recovery_codes_left)}`);
+    },
+  );
+  userAction(
+    user,
+    'reset-2fa',
+    'remove every second factor and recovery code (lost phone); the next sign-in enrols anew',
+    (c, ref) => c.userAdmin.resetSecondFactor(ref),
+    (r) => console.log(`${String(r.email)}: ${String(r.methods_removed)} second factors removed, ${String(r.revoked)} sessions and tokens ended`),
+  );
+  userAction(
+    user,
+    'revoke-sessions',
+    'sign the user out everywhere: sessions, grants and refresh tokens',
+    (c, ref) => c.userAdmin.revokeSessions(ref),
+    (r) => console.log(`${String(r.email)}: ${String(r.revoked)} sessions and tokens ended`),
+  );
 }

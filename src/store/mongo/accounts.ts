@@ -18,8 +18,14 @@ export interface AccountDoc {
   createdAt: number;
 }
 
-export const toAccount = ({ _id, emailKey: _key, emailVerified, profile, profileUpdatedAt, roles, ...rest }: AccountDoc): Account =>
-  ({ id: _id, ...rest, emailVerified: emailVerified ?? false, profile: profile ?? {}, profileUpdatedAt: profileUpdatedAt ?? null, roles: roles ?? [] });
+export const toAccount = ({ _id, emailKey: _key, emailVerified, profile, profileUpdatedAt, roles, ...rest }: AccountDoc): Account => ({
+  id: _id,
+  ...rest,
+  emailVerified: emailVerified ?? false,
+  profile: profile ?? {},
+  profileUpdatedAt: profileUpdatedAt ?? null,
+  roles: roles ?? [],
+});
 export const toAccountDoc = ({ id, ...rest }: Account): AccountDoc => ({ _id: id, ...rest, emailKey: rest.email.toLowerCase() });
 
 export function mongoAccounts(db: Db): AccountStore {

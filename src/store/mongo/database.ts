@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { StoreUnavailableError } from '../errors.ts';
 
-
 /** The URI without its password, for messages. */
 export function redactUri(uri: string): string {
   try {
@@ -79,7 +78,10 @@ const replacedIndexes: [collection: string, name: string][] = [['records', 'expi
 export async function ensureIndexes(db: Db, logger: Logger): Promise<void> {
   for (const [collection, name] of replacedIndexes) {
     // absent from new databases, and once this or another process dropped it
-    const dropped = await db.collection(collection).dropIndex(name).then(() => true, ignoreCodes(namespaceNotFound, indexNotFound));
+    const dropped = await db
+      .collection(collection)
+      .dropIndex(name)
+      .then(() => true, ignoreCodes(namespaceNotFound, indexNotFound));
     if (dropped) logger.info({ collection, index: name }, 'dropped an index of an earlier version that a new one replaces');
   }
   for (const [collection, descriptions] of Object.entries(indexes)) {
@@ -88,7 +90,9 @@ export async function ensureIndexes(db: Db, logger: Logger): Promise<void> {
 }
 
 /** A rejection handler that answers false for the given server error codes and throws the rest. */
-const ignoreCodes = (...codes: number[]) => (error: unknown): false => {
-  if (codes.includes((error as { code?: number } | null)?.code ?? NaN)) return false;
-  throw error;
-};
+const ignoreCodes =
+  (...codes: number[]) =>
+  (error: unknown): false => {
+    if (codes.includes((error as { code?: number } | null)?.code ?? NaN)) return false;
+    throw error;
+  };

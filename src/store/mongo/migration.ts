@@ -15,7 +15,11 @@ interface CopyMarkerDoc {
 }
 
 /** A store an unfinished `stepup migrate` copy left, which no Stepup may run on. */
-export const unfinishedCopy = (db: Db) => db.collection<CopyMarkerDoc>('migration').countDocuments({ _id: 'copy', finishedAt: null }).then((n) => n > 0);
+export const unfinishedCopy = (db: Db) =>
+  db
+    .collection<CopyMarkerDoc>('migration')
+    .countDocuments({ _id: 'copy', finishedAt: null })
+    .then((n) => n > 0);
 
 /**
  * Whole collections in, whole collections out, in the shapes the adapters use. Not copied: the
@@ -68,7 +72,9 @@ export function mongoMigration(db: Db, clock: Clock): MigrationPort {
       await marker.deleteOne({ _id: 'copy' });
     },
     async counts(): Promise<SnapshotCounts> {
-      const [a, c, f, r, s, e] = await Promise.all([accounts, clients, factors, recoveryCodes, settings, auditEvents].map((collection) => collection.countDocuments()));
+      const [a, c, f, r, s, e] = await Promise.all(
+        [accounts, clients, factors, recoveryCodes, settings, auditEvents].map((collection) => collection.countDocuments()),
+      );
       return { accounts: a!, clients: c!, factors: f!, recoveryCodes: r!, settings: s!, auditEvents: e! };
     },
   };

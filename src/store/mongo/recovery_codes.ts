@@ -11,7 +11,12 @@ export interface RecoveryCodeDoc {
 
 const idOf = (accountId: string, codeHash: string) => `${accountId}:${codeHash}`;
 
-export const toRecoveryCodeDoc = (row: RecoveryCodeRow): RecoveryCodeDoc => ({ _id: idOf(row.accountId, row.codeHash), accountId: row.accountId, usedAt: row.usedAt, createdAt: row.createdAt });
+export const toRecoveryCodeDoc = (row: RecoveryCodeRow): RecoveryCodeDoc => ({
+  _id: idOf(row.accountId, row.codeHash),
+  accountId: row.accountId,
+  usedAt: row.usedAt,
+  createdAt: row.createdAt,
+});
 
 /** account ids never contain ':' (base64url), so the first ':' splits the id */
 export function toRecoveryCodeRow(doc: RecoveryCodeDoc): RecoveryCodeRow {
@@ -28,7 +33,10 @@ export function mongoRecoveryCodes(db: Db, session?: ClientSession): RecoveryCod
       // atomic only in a transaction; outside one a crash in between leaves no codes, never old and new mixed
       await codes.deleteMany({ accountId }, options);
       if (codeHashes.length) {
-        await codes.insertMany(codeHashes.map((codeHash) => toRecoveryCodeDoc({ accountId, codeHash, usedAt: null, createdAt: at })), options);
+        await codes.insertMany(
+          codeHashes.map((codeHash) => toRecoveryCodeDoc({ accountId, codeHash, usedAt: null, createdAt: at })),
+          options,
+        );
       }
     },
     async consume(accountId, codeHash, at) {

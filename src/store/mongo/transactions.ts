@@ -13,8 +13,8 @@ const maxAttempts = 10;
  * TransientTransactionError, but a write conflict between two transactions comes back from
  * some servers (DocumentDB) as code 112 without the label.
  */
-export const isTransient = (error: unknown) => error instanceof MongoError
-  && (error.hasErrorLabel('TransientTransactionError') || error.code === writeConflict);
+export const isTransient = (error: unknown) =>
+  error instanceof MongoError && (error.hasErrorLabel('TransientTransactionError') || error.code === writeConflict);
 
 /** One lock document per account, written first by each of its transactions. */
 interface AccountLockDoc {

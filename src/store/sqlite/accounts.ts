@@ -37,8 +37,17 @@ export function sqliteAccounts(db: DatabaseSync): AccountStore {
   return {
     async create(account: NewAccount) {
       try {
-        insert.run(account.id, account.email, account.phone, account.passwordHash, Number(account.emailVerified ?? false),
-          JSON.stringify(account.profile ?? {}), account.profileUpdatedAt ?? null, JSON.stringify(account.roles ?? []), account.createdAt);
+        insert.run(
+          account.id,
+          account.email,
+          account.phone,
+          account.passwordHash,
+          Number(account.emailVerified ?? false),
+          JSON.stringify(account.profile ?? {}),
+          account.profileUpdatedAt ?? null,
+          JSON.stringify(account.roles ?? []),
+          account.createdAt,
+        );
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateError(`an account with email ${account.email} exists`);
         throw error;

@@ -9,7 +9,11 @@ import type { DatabaseSync } from 'node:sqlite';
 export function createExclusive(db: DatabaseSync) {
   let running: Promise<unknown> | null = null;
 
-  const settled = (promise: Promise<unknown>) => promise.then(() => undefined, () => undefined);
+  const settled = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      () => undefined,
+    );
 
   return {
     /** Runs `work` in a transaction, alone on the connection. */

@@ -25,7 +25,10 @@ export function sqliteMigration(db: DatabaseSync, inTransaction: <T>(work: () =>
         usedAt: row.used_at as number | null,
         createdAt: row.created_at as number,
       }));
-      const settings = (db.prepare('SELECT key, value FROM settings').all() as Row[]).map((row) => ({ key: row.key as string, value: JSON.parse(row.value as string) as unknown }));
+      const settings = (db.prepare('SELECT key, value FROM settings').all() as Row[]).map((row) => ({
+        key: row.key as string,
+        value: JSON.parse(row.value as string) as unknown,
+      }));
       const auditEvents = await stores.audit.query({ limit: Number.MAX_SAFE_INTEGER });
       return { accounts, clients: await stores.clients.list(), factors, recoveryCodes, settings, auditEvents };
     },
