@@ -115,8 +115,12 @@ async function atSecondFactor(account: BenchAccount) {
   return { browser, verifier, path: new URL(browser.page.url).pathname, csrf };
 }
 
-// a code accepted completes the sign-in: a redirect to the provider's /auth/<uid>
-const signedIn = (response: Response) => response.status === 303 && /\/auth\//.test(response.headers.get('location') ?? '');
+// A code accepted completes the sign-in: a redirect to the provider's /auth/<uid>. Attempts that
+// arrive once the winner has finished find no second factor owed and are sent there too (the
+// same browser's sign-in continues), so the codes accepted are counted in the audit log.
+const backToProvider = (response: Response) => response.status === 303 && /\/auth\//.test(response.headers.get('location') ?? '');
+const codesAccepted = async (accountId: string, type: 'code_ok' | 'recovery_code_used') =>
+  (await container.store.audit.query({ accountId, type, limit: 2000 })).length;
 const accountOf = async (account: BenchAccount) => (await container.store.accounts.findByEmail(account.email))!;
 const totpNow = (account: BenchAccount) => generate({ secret: account.totpSecret!, epoch: Math.floor(Date.now() / 1000) });
 const report = (what: string, result: { tally: Record<string, number>; successes: number; served: number[] }) =>
@@ -127,9 +131,9 @@ const report = (what: string, result: { tally: Record<string, number>; successes
 test('one TOTP code: of 1,000 attempts across two processes, exactly one signs in', async () => {
   const { browser, path, csrf } = await atSecondFactor(accounts[0]!);
   const code = await totpNow(accounts[0]!);
-  const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'totp', code, csrf })), signedIn);
+  const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'totp', code, csrf })), backToProvider);
   report('TOTP step', result);
-  expect(result.successes).toBe(1);
+  expect(await codesAccepted((await accountOf(accounts[0]!)).id, 'code_ok')).toBe(1);
   expect(result.served).toEqual([attempts / 2, attempts / 2]);
   expect(result.errors).toBe(0);
 }, 60_000);
@@ -138,9 +142,9 @@ test('one recovery code: of 1,000 attempts across two processes, exactly one sig
   const account = await accountOf(accounts[1]!);
   const [code] = await container.secondFactors.regenerateRecoveryCodes(account.id);
   const { browser, path, csrf } = await atSecondFactor(accounts[1]!);
-  const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'recovery', code: code!, csrf })), signedIn);
+  const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'recovery', code: code!, csrf })), backToProvider);
   report('recovery code', result);
-  expect({ successes: result.successes, errors: result.errors }).toEqual({ successes: 1, errors: 0 });
+  expect({ accepted: await codesAccepted(account.id, 'recovery_code_used'), errors: result.errors }).toEqual({ accepted: 1, errors: 0 });
   expect(await container.secondFactors.recoveryCodesLeft(account.id)).toBe(9);
 }, 60_000);
 
@@ -168,9 +172,9 @@ test('one email code: of 1,000 attempts across two processes, exactly one signs 
     .filter((m) => m.to === address)
     .at(-1)!;
   const code = /\b(\d{6})\b/.exec(mail.text)![1]!;
-  const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'email', code, csrf })), signedIn);
+  const result = await spread((base) => fetch(`${base}${path}`, form(browser, { method: 'email', code, csrf })), backToProvider);
   report('email code', result);
-  expect({ successes: result.successes, errors: result.errors }).toEqual({ successes: 1, errors: 0 });
+  expect({ accepted: await codesAccepted(account.id, 'code_ok'), errors: result.errors }).toEqual({ accepted: 1, errors: 0 });
 }, 60_000);
 
 test('one authorization code: of 1,000 token requests across two processes, exactly one gets tokens', async () => {
