@@ -56,8 +56,10 @@ const auditSummarySchema = z.object({
 });
 const userAndRevoked = z.object({ id: z.string(), email: z.string(), revoked: z.number().int().describe('sessions, grants and tokens ended') });
 
-export function adminRoutes(c: Container): AdminRoute[] {
-  const { clientAdmin, userAdmin, auditQueries, keyAdmin } = c;
+/** The admin services the API is a face of, the same as the CLI's. */
+export type AdminServices = Pick<Container, 'clientAdmin' | 'userAdmin' | 'auditQueries' | 'keyAdmin'>;
+
+export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: AdminServices): AdminRoute[] {
   return [
     {
       method: 'get',

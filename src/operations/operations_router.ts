@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import type { Container } from '../container.ts';
+import type { Store } from '../store/ports.ts';
+import type { Metrics } from './metrics.ts';
 import type { CurrentProvider } from '../provider/current_provider.ts';
 
 /** Liveness, readiness and metrics. */
-export function operationsRouter(container: Container, current: CurrentProvider) {
-  const { store, metrics } = container;
+export function operationsRouter({ store, metrics }: { store: Store; metrics: Metrics }, current: CurrentProvider) {
   const router = new Router();
 
   const storageReachable = async () => {

@@ -13,12 +13,12 @@ export function migrateCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (!/^mongodb(\+srv)?:\/\//.test(opts.to)) throw new UsageError('--to takes a mongodb:// or mongodb+srv:// URI');
-      const report = await withContainer(async (c) => {
+      const report = await withContainer(async ({ keyRing, store, clock, logger }) => {
         // keys an older version stored in clear are sealed first, as a start would: never copied in clear
-        await c.keyRing.load(c.clock.now());
-        const target = await openMongoStore(opts.to, c.clock, c.logger, { target: true });
+        await keyRing.load(clock.now());
+        const target = await openMongoStore(opts.to, clock, logger, { target: true });
         try {
-          return await migrate(c.store, target);
+          return await migrate(store, target);
         } finally {
           await target.close();
         }
