@@ -8,6 +8,7 @@ import { requestLog } from './operations/request_log.ts';
 import { trustForwardedHeaders } from './http/trusted_proxies.ts';
 import { createPages } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
+import { createPasswordStep } from './account/password_step.ts';
 import { createLoginRouter } from './login/router.ts';
 import { createAdapterClass } from './provider/adapter.ts';
 import { createFindAccount } from './provider/find_account.ts';
@@ -47,10 +48,8 @@ export async function createApp(container: Container) {
       return current.provider;
     },
     stepup,
-    checkPassword: container.checkPassword,
+    passwordStep: createPasswordStep({ checkPassword: container.checkPassword, audit: container.audit, alert: container.alert }),
     overLimit: container.overLimit,
-    audit: container.audit,
-    alert: container.alert,
     clock,
     passwordMaxLength: config.password.maxLength,
   });

@@ -4,6 +4,7 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
+import type { SecondFactorStep } from '../otp/second_factor_step.ts';
 import type { People } from '../person.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { Channel } from '../store/ports.ts';
@@ -18,6 +19,7 @@ export interface InteractionDeps {
   readonly provider: Provider;
   people: People;
   secondFactors: SecondFactors;
+  secondFactorStep: SecondFactorStep;
   deliveredCodes: DeliveredCodes;
   pendingSignIns: PendingSignIns;
   csrf: Csrf;

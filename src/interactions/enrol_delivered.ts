@@ -1,11 +1,11 @@
-import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
-import { parseForm, text } from '../http/form.ts';
+import { text } from '../http/form.ts';
 import { parseTarget } from '../otp/destinations.ts';
 import type { Channel } from '../store/ports.ts';
-import { loadInteraction, requireCsrf } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
+import { confirmForm } from './enrol_totp.ts';
+import type { StepContext } from './step_context.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
@@ -16,21 +16,23 @@ import { requestInfo } from '../http/request_info.ts';
 
 /** GET /interaction/:uid/enrol/email|sms — the address or number, then the code sent to it. */
 export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
+  return async (ctx: StepContext) => {
+    const it = ctx.state.step;
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel);
   };
 }
 
+export const targetForm = z.object({ target: text(320) });
+
 /** POST /interaction/:uid/enrol/email|sms — sends a code to the address or number given. */
 export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
-  const form = z.object({ target: text(320), csrf: text(200) });
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
-    const { target, csrf } = parseForm(ctx, form);
-    requireCsrf(deps.csrf, it, csrf);
+  return async (ctx: StepContext<z.infer<typeof targetForm>>) => {
+    const {
+      step: it,
+      form: { target },
+    } = ctx.state;
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     const parsed = parseTarget(channel, target);
@@ -49,11 +51,11 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
 
 /** POST /interaction/:uid/enrol/email|sms/confirm — the code proves the address; sign-in completes. */
 export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
-  const form = z.object({ code: text(64), csrf: text(200) });
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
-    const { code, csrf } = parseForm(ctx, form);
-    requireCsrf(deps.csrf, it, csrf);
+  return async (ctx: StepContext<z.infer<typeof confirmForm>>) => {
+    const {
+      step: it,
+      form: { code },
+    } = ctx.state;
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);

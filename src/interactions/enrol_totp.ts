@@ -1,14 +1,16 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { parseForm, text } from '../http/form.ts';
+import { text } from '../http/form.ts';
 import type { TotpEnrolment } from '../otp/second_factor.ts';
-import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
+import type { StepContext } from './step_context.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { wrongTotpCode } from '../otp/outcome_texts.ts';
 
-const confirmForm = z.object({ code: text(64), csrf: text(200) });
+/** A code that confirms an enrolment: from the app, or sent to the address being proven. */
+export const confirmForm = z.object({ code: text(64) });
 
 async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction, enrolment: TotpEnrolment, error?: string) {
   await ctx.render('enrol_totp', { it, enrolment, error });
@@ -16,8 +18,8 @@ async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction
 
 /** GET /interaction/:uid/enrol/totp — QR code, key as text and otpauth:// link, for this sign-in only. */
 export function showTotpEnrolment(deps: InteractionDeps) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
+  return async (ctx: StepContext) => {
+    const it = ctx.state.step;
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account));
@@ -26,10 +28,11 @@ export function showTotpEnrolment(deps: InteractionDeps) {
 
 /** POST /interaction/:uid/enrol/totp — one code confirms; recovery codes are shown once. */
 export function confirmTotpEnrolment(deps: InteractionDeps) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
-    const { code, csrf } = parseForm(ctx, confirmForm);
-    requireCsrf(deps.csrf, it, csrf);
+  return async (ctx: StepContext<z.infer<typeof confirmForm>>) => {
+    const {
+      step: it,
+      form: { code },
+    } = ctx.state;
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);

@@ -2,7 +2,8 @@ import type { ParameterizedContext } from 'koa';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import { requestInfo } from '../http/request_info.ts';
 import type { Person } from '../person.ts';
-import { loadInteraction, type CurrentInteraction } from './current_interaction.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
+import type { StepContext } from './step_context.ts';
 import type { InteractionDeps } from './deps.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
@@ -45,8 +46,8 @@ export async function finishEnrolment(
 
 /** GET /interaction/:uid/enrol — choose the first second factor. */
 export function showEnrolmentChoice(deps: InteractionDeps) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
+  return async (ctx: StepContext) => {
+    const it = ctx.state.step;
     if (!(await enrollingAccount(ctx, deps, it))) return;
     await ctx.render('enrol_choice', { it, channels: deps.enrollableChannels });
   };

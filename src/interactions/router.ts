@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { seeOther } from '../http/see_other.ts';
 import { viewsDir } from '../paths.ts';
 import { abortInteraction } from './abort.ts';
-import { loadInteraction } from './current_interaction.ts';
+import { z } from 'zod';
 import { stepUrl } from './respond.ts';
 import type { InteractionDeps } from './deps.ts';
-import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment } from './enrol_delivered.ts';
-import { confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
+import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment, targetForm } from './enrol_delivered.ts';
+import { confirmForm, confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
 import { showEnrolmentChoice } from './enrolment.ts';
-import { sendSecondFactorCode, showSecondFactor, submitSecondFactor } from './second_factor.ts';
+import { codeForm, sendForm, sendSecondFactorCode, showSecondFactor, submitSecondFactor } from './second_factor.ts';
+import { loadStep, type StepContext, stepForm } from './step_context.ts';
 
 /**
  * Stepup's pages of a sign-in, under `${basePath}/interaction/:uid`: the second factor, the
@@ -21,33 +21,33 @@ import { sendSecondFactorCode, showSecondFactor, submitSecondFactor } from './se
  */
 export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: Middleware[]) {
   const router = new Router({ prefix: `${deps.basePath}/interaction/:uid` });
-  // forms only, small: a code, an address, a token
-  const form = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
+  const form = (schema: z.ZodObject) => stepForm(deps.csrf, schema);
 
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
+  // pages and error pages first: a step that cannot be loaded answers with the error page
   for (const middleware of pageMiddleware) router.use(middleware);
+  router.use(loadStep(deps));
   // the interaction's own address is the host's page for its own prompts (login, consent)
-  router.get('/', async (ctx, next) => {
-    const it = await loadInteraction(ctx, deps);
-    if (it.prompt !== 'second_factor') return next();
-    seeOther(ctx, stepUrl(it, '/second-factor'));
+  router.get('/', async (ctx: StepContext, next) => {
+    if (ctx.state.step.prompt !== 'second_factor') return next();
+    seeOther(ctx, stepUrl(ctx.state.step, '/second-factor'));
   });
   router.get('/second-factor', showSecondFactor(deps));
-  router.post('/second-factor', form, submitSecondFactor(deps));
-  router.post('/second-factor/send', form, sendSecondFactorCode(deps));
+  router.post('/second-factor', ...form(codeForm), submitSecondFactor(deps));
+  router.post('/second-factor/send', ...form(sendForm), sendSecondFactorCode(deps));
   router.get('/enrol', showEnrolmentChoice(deps));
   router.get('/enrol/totp', showTotpEnrolment(deps));
-  router.post('/enrol/totp', form, confirmTotpEnrolment(deps));
+  router.post('/enrol/totp', ...form(confirmForm), confirmTotpEnrolment(deps));
   // a channel the host gave no sender is not offered at all
   for (const channel of deps.enrollableChannels) {
     router.get(`/enrol/${channel}`, showDeliveredEnrolment(deps, channel));
-    router.post(`/enrol/${channel}`, form, sendEnrolmentCode(deps, channel));
-    router.post(`/enrol/${channel}/confirm`, form, confirmDeliveredEnrolment(deps, channel));
+    router.post(`/enrol/${channel}`, ...form(targetForm), sendEnrolmentCode(deps, channel));
+    router.post(`/enrol/${channel}/confirm`, ...form(confirmForm), confirmDeliveredEnrolment(deps, channel));
   }
-  router.post('/abort', form, abortInteraction(deps));
+  router.post('/abort', ...form(z.object({})), abortInteraction(deps));
   return router;
 }
 

@@ -1,16 +1,14 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { utcMinute } from '../notifications/alerts.ts';
-import { parseForm, text } from '../http/form.ts';
+import { text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
-import type { CheckOutcome } from '../otp/delivered_codes.ts';
 import { maskDestination } from '../notifications/mask.ts';
 import { checkMessages, sendProblem } from '../otp/outcome_texts.ts';
-import { auditCodeSent } from '../audit/code_sent.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../store/ports.ts';
-import { loadInteraction, requireCsrf, type CurrentInteraction } from './current_interaction.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
+import type { StepContext } from './step_context.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
@@ -18,9 +16,6 @@ import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
 import { durationText } from '../wait_text.ts';
 
-const methodKinds = ['totp', 'email', 'sms', 'recovery'] as const;
-const codeForm = z.object({ method: z.enum(methodKinds), code: text(64), csrf: text(200) });
-const sendForm = z.object({ method: z.enum(['email', 'sms']), csrf: text(200) });
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
 const channelName: Record<Channel, string> = { email: 'email', sms: 'SMS' };
@@ -71,88 +66,72 @@ async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDep
 
 /** GET /interaction/:uid/second-factor[?method=…] */
 export function showSecondFactor(deps: InteractionDeps) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
-    const found = await accountAndMethods(ctx, deps, it);
+  return async (ctx: StepContext) => {
+    const { step } = ctx.state;
+    const found = await accountAndMethods(ctx, deps, step);
     if (!found) return;
-    if (found.methods.length === 0) return seeOther(ctx, stepUrl(it, '/enrol'));
+    if (found.methods.length === 0) return seeOther(ctx, stepUrl(step, '/enrol'));
     const lockedUntil = await deps.lockout.lockedUntil(found.account.id);
-    if (lockedUntil) return renderLocked(ctx, deps, it, lockedUntil);
+    if (lockedUntil) return renderLocked(ctx, deps, step, lockedUntil);
     const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0]!;
     const fallbackFrom = ctx.query.fallback === 'email' || ctx.query.fallback === 'sms' ? ctx.query.fallback : null;
     const notice =
       fallbackFrom && isChannel(method) && fallbackFrom !== method
         ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
         : undefined;
-    await renderSecondFactor(ctx, deps, it, found.account, found.methods, method, { notice });
+    await renderSecondFactor(ctx, deps, step, found.account, found.methods, method, { notice });
   };
 }
+
+export const sendForm = z.object({ method: z.enum(['email', 'sms']) });
 
 /** POST /interaction/:uid/second-factor/send — sends an email or SMS code (or falls back). */
 export function sendSecondFactorCode(deps: InteractionDeps) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
-    const { method, csrf } = parseForm(ctx, sendForm);
-    requireCsrf(deps.csrf, it, csrf);
-    const found = await accountAndMethods(ctx, deps, it);
+  return async (ctx: StepContext<z.infer<typeof sendForm>>) => {
+    const { step, form } = ctx.state;
+    const found = await accountAndMethods(ctx, deps, step);
     if (!found) return;
-    if (!found.methods.includes(method)) return seeOther(ctx, stepUrl(it, '/second-factor'));
+    if (!found.methods.includes(form.method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeSend', found.account.id);
-    const lockedUntil = await deps.lockout.lockedUntil(found.account.id);
-    if (lockedUntil) return renderLocked(ctx, deps, it, lockedUntil);
 
-    const outcome = await deps.deliveredCodes.sendSignInCode(found.account, method, it.clientName);
-    await auditCodeSent(deps.audit, requestInfo(ctx), it.clientId, found.account, method, outcome);
+    const outcome = await deps.secondFactorStep.send(
+      { person: found.account, request: requestInfo(ctx), clientId: step.clientId },
+      form.method,
+      step.clientName,
+    );
+    if (outcome.kind === 'locked') return renderLocked(ctx, deps, step, outcome.until);
     if (outcome.kind === 'sent') {
       const fallback = outcome.fallbackFrom ? `&fallback=${outcome.fallbackFrom}` : '';
-      return seeOther(ctx, `${stepUrl(it, '/second-factor')}?method=${outcome.channel}${fallback}`);
+      return seeOther(ctx, `${stepUrl(step, '/second-factor')}?method=${outcome.channel}${fallback}`);
     }
     ctx.status = outcome.kind === 'failed' ? 502 : 429;
     if (outcome.kind !== 'failed') ctx.set('Retry-After', String(Math.ceil((outcome.retryAt - deps.clock.now()) / 1000)));
-    await renderSecondFactor(ctx, deps, it, found.account, found.methods, method, { error: sendProblem(outcome, deps.clock.now())! });
+    await renderSecondFactor(ctx, deps, step, found.account, found.methods, form.method, { error: sendProblem(outcome, deps.clock.now())! });
   };
 }
 
+export const codeForm = z.object({ method: z.enum(['totp', 'email', 'sms', 'recovery']), code: text(64) });
+
 /** POST /interaction/:uid/second-factor — checks a code for the chosen method. */
 export function submitSecondFactor(deps: InteractionDeps) {
-  return async (ctx: ParameterizedContext) => {
-    const it = await loadInteraction(ctx, deps);
-    const { method, code, csrf } = parseForm(ctx, codeForm);
-    requireCsrf(deps.csrf, it, csrf);
-    const account = await secondFactorAccount(deps, it);
-    if (!account) return seeOther(ctx, it.restart);
+  return async (ctx: StepContext<z.infer<typeof codeForm>>) => {
+    const { step, form } = ctx.state;
+    const { method } = form;
+    const account = await secondFactorAccount(deps, step);
+    if (!account) return seeOther(ctx, step.restart);
     // read once for the whole check; recovery codes are counted only when they are the method
     const confirmed = await deps.secondFactors.confirmedFactors(account.id);
     const methodsOf = () => deps.secondFactors.methodsFor(account.id, confirmed);
     const offered = method === 'recovery' ? (await methodsOf()).includes(method) : confirmed.some((f) => f.kind === method);
-    if (!offered) return seeOther(ctx, stepUrl(it, '/second-factor'));
-
+    if (!offered) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const gate = await deps.lockout.attempt(account.id, 'second_factor');
-    if (!gate.allowed) return renderLocked(ctx, deps, it, gate.lockedUntil);
 
-    let outcome: CheckOutcome;
-    if (isChannel(method)) outcome = await deps.deliveredCodes.checkSignInCode(account.id, method, code);
-    else if (method === 'recovery') outcome = (await deps.secondFactors.useRecoveryCode(account.id, code)) ? 'ok' : 'wrong';
-    else outcome = (await deps.secondFactors.verifyTotp(confirmed, code.trim())) ? 'ok' : 'wrong';
-
-    const request = requestInfo(ctx);
-    const who = { accountId: account.id, email: account.email, clientId: it.clientId, channel: method };
-    if (outcome !== 'ok') {
-      await deps.audit(request, { ...who, type: 'code_failed', result: 'failed', detail: outcome });
-      const lockedUntil = await deps.lockout.failed(account.id, 'second_factor');
-      if (lockedUntil) {
-        await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
-        await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) });
-        return renderLocked(ctx, deps, it, lockedUntil);
-      }
+    const checked = await deps.secondFactorStep.check({ person: account, request: requestInfo(ctx), clientId: step.clientId }, method, form.code, confirmed);
+    if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
+    if (checked.kind === 'refused') {
       ctx.status = 401;
-      return renderSecondFactor(ctx, deps, it, account, await methodsOf(), method, { error: checkMessages[outcome] });
+      return renderSecondFactor(ctx, deps, step, account, await methodsOf(), method, { error: checkMessages[checked.reason] });
     }
-    await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
-    if (method === 'recovery') {
-      await deps.alert(account, 'recovery_code_used', { remaining: await deps.secondFactors.recoveryCodesLeft(account.id) });
-    }
-    await completeSignIn(ctx, deps, it, account, method);
+    await completeSignIn(ctx, deps, step, account, method);
   };
 }

@@ -1,7 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { CheckPassword } from '../account/password_login.ts';
-import type { Alert } from '../notifications/alerts.ts';
-import type { RecordAudit } from '../audit/audit.ts';
+import type { PasswordStep } from '../account/password_step.ts';
 import type { Clock } from '../clock.ts';
 import type { Stepup } from '../plugin/stepup.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
@@ -11,10 +9,8 @@ export interface LoginDeps {
   /** the current provider: a getter, since it is replaced when the keys rotate */
   readonly provider: Provider;
   stepup: Stepup;
-  checkPassword: CheckPassword;
+  passwordStep: PasswordStep;
   overLimit: RateLimiter;
-  audit: RecordAudit;
-  alert: Alert;
   clock: Clock;
   passwordMaxLength: number;
 }

@@ -1,7 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { normalizeEmail, typedEmail } from '../account/password_login.ts';
-import { utcMinute } from '../notifications/alerts.ts';
+import { normalizeEmail } from '../account/password_login.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
@@ -27,21 +26,13 @@ export function submitLogin(deps: LoginDeps) {
     if (it.prompt !== 'login') return seeOther(ctx, it.base);
     await enforceRateLimit(ctx, deps, 'login', normalizeEmail(email));
 
-    const check = await deps.checkPassword(email, password);
-    const request = requestInfo(ctx);
-    const who = { accountId: check.account?.id ?? null, email: check.account?.email ?? typedEmail(email), clientId: it.clientId, channel: 'password' };
-    if (!check.ok) {
-      await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail: check.reason });
-      if (check.lockedUntil !== null && check.reason !== 'locked' && check.account) {
-        await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'password failures' });
-        await deps.alert(check.account, 'lockout', { until: utcMinute(check.lockedUntil) });
-      }
-      if (check.lockedUntil !== null) return renderLocked(ctx, deps, it, check.lockedUntil);
+    const outcome = await deps.passwordStep(email, password, requestInfo(ctx), it.clientId);
+    if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
+    if (outcome.kind === 'wrong') {
       ctx.status = 401;
       return renderLogin(ctx, it, { email, error: wrongCredentials });
     }
-    await deps.audit(request, { ...who, type: 'login_ok', result: 'ok' });
     // Stepup takes over: the second factor when this sign-in needs one, else a password-only session
-    seeOther(ctx, await deps.stepup.passwordAccepted(ctx, check.account.id));
+    seeOther(ctx, await deps.stepup.passwordAccepted(ctx, outcome.account.id));
   };
 }

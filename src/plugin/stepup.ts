@@ -24,6 +24,7 @@ import { createDeliveredCodes } from '../otp/delivered_codes.ts';
 import { createAlertMessages, createCodeMessages } from '../notifications/messages.ts';
 import { createPendingEnrolments } from '../otp/pending_enrolments.ts';
 import { createSecondFactors } from '../otp/second_factor.ts';
+import { createSecondFactorStep } from '../otp/second_factor_step.ts';
 import type { Sender } from '../notifications/senders/sender.ts';
 import { createUnavailableSender } from '../notifications/senders/unavailable_sender.ts';
 import { createTotp } from '../otp/totp.ts';
@@ -147,6 +148,7 @@ export async function createStepup(options: StepupOptions) {
     emailProven: options.onEmailProven,
   });
   const csrf = createCsrf(cipher.hashKey);
+  const secondFactorStep = createSecondFactorStep({ secondFactors, deliveredCodes, lockout, audit, alert });
 
   let provider: Provider | undefined;
   const deps: InteractionDeps = {
@@ -156,6 +158,7 @@ export async function createStepup(options: StepupOptions) {
     },
     people: options.people,
     secondFactors,
+    secondFactorStep,
     deliveredCodes,
     pendingSignIns: createPendingSignIns(store.records, clock, interactionMs),
     csrf,
@@ -253,6 +256,7 @@ export async function createStepup(options: StepupOptions) {
     // the services behind the pages, for a host's own account pages and administration
     store,
     secondFactors,
+    secondFactorStep,
     deliveredCodes,
     lockout,
     overLimit: deps.overLimit,

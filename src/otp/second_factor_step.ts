@@ -1,0 +1,79 @@
+import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
+import { auditCodeSent } from '../audit/code_sent.ts';
+import { type Alert, utcMinute } from '../notifications/alerts.ts';
+import type { Person } from '../person.ts';
+import type { Lockout } from '../security/lockout.ts';
+import type { Channel, Factor } from '../store/ports.ts';
+import type { CheckOutcome, DeliveredCodes, SendOutcome } from './delivered_codes.ts';
+import type { MethodKind } from './methods.ts';
+import type { SecondFactors } from './second_factor.ts';
+
+export type CodeCheck = { kind: 'ok' } | { kind: 'refused'; reason: Exclude<CheckOutcome, 'ok'> } | { kind: 'locked'; until: number };
+
+export type CodeSend = SendOutcome | { kind: 'locked'; until: number };
+
+/** Who is signing in, where from and to which application: what the audit log keeps of a step. */
+export interface StepRequest {
+  person: Person;
+  request: RequestInfo;
+  clientId: string;
+}
+
+interface StepDeps {
+  secondFactors: SecondFactors;
+  deliveredCodes: DeliveredCodes;
+  lockout: Lockout;
+  audit: RecordAudit;
+  alert: Alert;
+}
+
+/**
+ * The second factor of a sign-in as a service: a code checked under the lockout, a code sent,
+ * each audited and alerted. It answers outcomes; the pages decide what the person sees.
+ */
+export function createSecondFactorStep(deps: StepDeps) {
+  const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
+
+  async function codeOutcome(personId: string, method: MethodKind, code: string, confirmed: Factor[]): Promise<CheckOutcome> {
+    if (isChannel(method)) return deps.deliveredCodes.checkSignInCode(personId, method, code);
+    if (method === 'recovery') return (await deps.secondFactors.useRecoveryCode(personId, code)) ? 'ok' : 'wrong';
+    return (await deps.secondFactors.verifyTotp(confirmed, code.trim())) ? 'ok' : 'wrong';
+  }
+
+  return {
+    /**
+     * Checks a code of `method`. Every attempt is counted before it is checked (parallel
+     * guesses cannot pass the limit); `confirmed` are the person's factors, read once by the caller.
+     */
+    async check({ person, request, clientId }: StepRequest, method: MethodKind, code: string, confirmed: Factor[]): Promise<CodeCheck> {
+      const gate = await deps.lockout.attempt(person.id, 'second_factor');
+      if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
+      const outcome = await codeOutcome(person.id, method, code, confirmed);
+      const who = { accountId: person.id, email: person.email, clientId, channel: method };
+      if (outcome !== 'ok') {
+        await deps.audit(request, { ...who, type: 'code_failed', result: 'failed', detail: outcome });
+        const lockedUntil = await deps.lockout.failed(person.id, 'second_factor');
+        if (lockedUntil) {
+          await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
+          await deps.alert(person, 'lockout', { until: utcMinute(lockedUntil) });
+          return { kind: 'locked', until: lockedUntil };
+        }
+        return { kind: 'refused', reason: outcome };
+      }
+      await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
+      if (method === 'recovery') await deps.alert(person, 'recovery_code_used', { remaining: await deps.secondFactors.recoveryCodesLeft(person.id) });
+      return { kind: 'ok' };
+    },
+
+    /** Sends a code by `channel`, or by the other when it fails; never while the person is locked out. */
+    async send({ person, request, clientId }: StepRequest, channel: Channel, appName: string): Promise<CodeSend> {
+      const lockedUntil = await deps.lockout.lockedUntil(person.id);
+      if (lockedUntil) return { kind: 'locked', until: lockedUntil };
+      const outcome = await deps.deliveredCodes.sendSignInCode(person, channel, appName);
+      await auditCodeSent(deps.audit, request, clientId, person, channel, outcome);
+      return outcome;
+    },
+  };
+}
+
+export type SecondFactorStep = ReturnType<typeof createSecondFactorStep>;
