@@ -51,7 +51,10 @@ async function relyingParty(clientId: string) {
     return async (action: () => Promise<unknown>) => {
       const callback = page.waitForRequest((request) => request.url().startsWith(redirectUri));
       await action();
-      const tokens = await oidc.authorizationCodeGrant(config, new URL((await callback).url()), { pkceCodeVerifier: verifier, expectedState: state });
+      const callbackUrl = new URL((await callback).url());
+      // the browser has arrived before it is sent anywhere else
+      await page.waitForURL((url) => url.href.startsWith(redirectUri));
+      const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state });
       return tokens.claims()!;
     };
   };
