@@ -120,6 +120,13 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
       },
     }),
   );
+  // an unreachable store is a 503 (try again) on the JSON endpoints too, as renderError makes it
+  // for pages; oidc-provider tells of the error after setting its 500, before answering
+  provider.on('server_error', (ctx, error) => {
+    if (!isStoreUnreachable(error) || ctx.status !== 500 || typeof ctx.body !== 'object') return;
+    ctx.status = 503;
+    ctx.body = { error: 'temporarily_unavailable', error_description: storageDown };
+  });
   stepup.attach(provider);
   return provider;
 }
