@@ -2,13 +2,15 @@ import argon2 from 'argon2';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import { verify } from 'otplib';
 
 /**
- * The baseline: a bare oidc-provider (in-memory storage) with a password-only login page and
- * the same argon2 parameters, so Stepup's cost is read as a ratio against it.
- * Args: port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password.
+ * The baseline: a bare oidc-provider (in-memory storage) with a login page, the same argon2
+ * parameters, and then a TOTP code checked with otplib, so the ratio to it measures only what
+ * Stepup adds (storage, lockout, counters, audit, alerts, CSRF, pages).
+ * Args: port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password, totpSecret.
  */
-const [port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password] = process.argv.slice(2) as string[];
+const [port, memoryKiB, timeCost, parallelism, clientId, clientSecret, redirectUri, password, totpSecret] = process.argv.slice(2) as string[];
 const issuer = `http://127.0.0.1:${port}`;
 const passwordHash = await argon2.hash(password!, {
   type: argon2.argon2id,
@@ -71,8 +73,11 @@ const provider = new Provider(issuer, {
 
 const app = new Koa();
 const form = bodyParser({ enableTypes: ['form'] });
+/** Interactions whose password was right, waiting for the code: uid → account. */
+const passwordChecked = new Map<string, string>();
+
 app.use(async (ctx, next) => {
-  const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(ctx.path);
+  const match = /^\/interaction\/([\w-]+)(\/login|\/second-factor)?$/.exec(ctx.path);
   if (!match) return next();
   const details = await provider.interactionDetails(ctx.req, ctx.res);
   if (ctx.method === 'GET' && details.prompt.name === 'consent') {
@@ -84,18 +89,34 @@ app.use(async (ctx, next) => {
     ctx.redirect(returnTo);
     return;
   }
+  const secondFactor = match[2] === '/second-factor';
   if (ctx.method === 'GET') {
     ctx.type = 'html';
-    ctx.body = `<form method="post" action="/interaction/${details.uid}/login"><input type="hidden" name="csrf" value="x"><input name="email"><input name="password" type="password"></form>`;
+    ctx.body = secondFactor
+      ? `<form method="post" action="/interaction/${details.uid}/second-factor"><input type="hidden" name="csrf" value="x"><input name="code"></form>`
+      : `<form method="post" action="/interaction/${details.uid}/login"><input type="hidden" name="csrf" value="x"><input name="email"><input name="password" type="password"></form>`;
     return;
   }
   await form(ctx, async () => undefined);
-  const body = ctx.request.body as { email: string; password: string };
-  if (!(await argon2.verify(passwordHash, body.password))) {
+  if (!secondFactor) {
+    const body = ctx.request.body as { email: string; password: string };
+    if (!(await argon2.verify(passwordHash, body.password))) {
+      ctx.status = 401;
+      return;
+    }
+    passwordChecked.set(details.uid, body.email);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${details.uid}/second-factor`);
+    return;
+  }
+  const accountId = passwordChecked.get(details.uid);
+  const { code } = ctx.request.body as { code: string };
+  if (!accountId || !(await verify({ secret: totpSecret!, token: code, epochTolerance: 30 })).valid) {
     ctx.status = 401;
     return;
   }
-  const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: body.email } }, { mergeWithLastSubmission: false });
+  passwordChecked.delete(details.uid);
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false });
   ctx.status = 303;
   ctx.redirect(returnTo);
 });
