@@ -1,5 +1,5 @@
 import type { ParameterizedContext } from 'koa';
-import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import { type FactorPassed, methodLabel } from '../otp/methods.ts';
 import { requestInfo } from '../http/request_info.ts';
 import type { Person } from '../person.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
@@ -32,12 +32,13 @@ export async function finishEnrolment(
   deps: InteractionDeps,
   it: CurrentInteraction,
   account: Person,
-  method: MethodKind,
+  passed: FactorPassed,
   recoveryCodes: string[],
 ) {
+  const { method } = passed;
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   await deps.alert(account, 'factor_added', { method: methodLabel[method] });
-  const continueUrl = await completeSignIn(ctx, deps, it, account, method, true);
+  const continueUrl = await completeSignIn(ctx, deps, it, account, passed, true);
   if (recoveryCodes.length > 0) {
     ctx.status = 200;
     await ctx.render('recovery_codes', { it, recoveryCodes, continueUrl });

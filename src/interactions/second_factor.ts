@@ -4,7 +4,7 @@ import { text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { maskDestination } from '../notifications/mask.ts';
 import { checkMessages, sendProblem } from '../otp/outcome_texts.ts';
-import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import { codePassed, methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../store/ports.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
@@ -132,6 +132,6 @@ export function submitSecondFactor(deps: InteractionDeps) {
       ctx.status = 401;
       return renderSecondFactor(ctx, deps, step, account, await methodsOf(), method, { error: checkMessages[checked.reason] });
     }
-    await completeSignIn(ctx, deps, step, account, method);
+    await completeSignIn(ctx, deps, step, account, codePassed(method));
   };
 }
