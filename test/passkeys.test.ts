@@ -14,6 +14,8 @@ let chromium: Chromium;
 async function browserWithAuthenticator(): Promise<{ context: BrowserContext; page: Page; authenticatorId: string }> {
   const context = await chromium.newContext();
   const page = await context.newPage();
+  // a step that does not come fails the test where it waits, within the test's time
+  page.setDefaultTimeout(8000);
   // the relying party's callback is not served; stop the navigation there
   await page.route('http://127.0.0.1:1/**', (route) => route.fulfill({ status: 200, body: 'signed in' }));
   const cdp = await context.newCDPSession(page);
@@ -147,6 +149,45 @@ maybe('passkeys in Chromium', () => {
     const fifth = await onRequest.authorize({ acr_values: 'urn:stepup:loa:2fa' });
     const fifthCallback = await callbackAfter(page, () => page.goto(fifth.url));
     expect((await fifth.exchange(fifthCallback)).claims()!.acr).toBe('urn:stepup:loa:phr');
+    await context.close();
+  });
+
+  test('the account area renames a passkey, refuses the same authenticator twice, adds an app; an admin lists and removes the passkey, never the last factor', async () => {
+    const { context, page } = await browserWithAuthenticator();
+    const { person } = await enrolPasskey(page);
+    await page.goto(`${stepup.issuer}/account`);
+    // a phr session is enough for the account area, which asks for 2fa
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await page.getByText('Passkey — Test laptop').waitFor();
+    // the only factor has no Remove button
+    expect(await page.getByRole('button', { name: /^Remove/ }).count()).toBe(0);
+
+    // excludeCredentials: this authenticator holds a passkey of the account already
+    await page.getByRole('link', { name: 'Add a passkey' }).click();
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    await page.getByText('This passkey is registered already').waitFor();
+
+    await page.goto(`${stepup.issuer}/account`);
+    await page.getByLabel('New name for Test laptop').fill('Work laptop');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByText('The passkey was renamed.').waitFor();
+    await page.getByText('Passkey — Work laptop').waitFor();
+
+    const { methods } = await stepup.container.userAdmin.methods(person.email);
+    expect(methods).toEqual([expect.objectContaining({ kind: 'webauthn', name: 'Work laptop', synced: false, last_used_at: expect.any(String) })]);
+    await expect(stepup.container.userAdmin.removeMethod(person.email, methods[0]!.id)).rejects.toThrow(/last second factor/);
+
+    await page.getByRole('link', { name: 'Add an authenticator app' }).click();
+    const secret = (await page.locator('#totp-secret').textContent())!.trim();
+    await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Your new second factor is ready.').waitFor();
+
+    const removed = await stepup.container.userAdmin.removeMethod(person.email, methods[0]!.id);
+    expect(removed).toMatchObject({ removed: 'webauthn', revoked: expect.any(Number) });
+    expect((await stepup.container.userAdmin.methods(person.email)).methods.map((m) => m.kind)).toEqual(['totp']);
+    expect(await auditDetails(person.email)).toContain('admin_change admin ok second factor removed: Passkey "Work laptop"');
+    expect(await auditDetails(person.email)).toContain('account_change webauthn ok passkey renamed');
     await context.close();
   });
 

@@ -4,7 +4,7 @@ import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
 import { printPage, printRecord } from '../output.ts';
 import { collect, integer, output, UsageError, withContainer } from '../context.ts';
 
-const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'none'];
+const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'urn:stepup:loa:phr', 'none'];
 const columns = ['client_id', 'name', 'mfa_policy', 'default_acr', 'first_party', 'public', 'redirect_uris'];
 const authMethodChoices = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
