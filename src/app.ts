@@ -64,6 +64,7 @@ export async function createApp(container: Container) {
     }),
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
+    passkeys: container.passkeys,
     selfService: container.selfService,
     passwords: container.passwords,
     recentActivity: container.recentActivity,

@@ -122,6 +122,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     checkPassword,
     secondFactors,
     deliveredCodes: stepup.deliveredCodes,
+    passkeys: stepup.passkeys,
     clientAdmin: createClientAdmin(store.clients, cipher, clock, audit),
     userAdmin: createUserAdmin({
       accounts: store.accounts,
@@ -129,6 +130,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       recoveryCodes: store.recoveryCodes,
       transaction: store.transaction,
       records: store.records,
+      removeFactor: secondFactors.removeFactor,
       hasher,
       lockout,
       audit,
@@ -137,7 +139,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       passwordRules: config.password,
     }),
     auditQueries: createAuditQueries(store.audit, clock),
-    selfService: createSelfService({ secondFactors, records: store.records, audit, alert }),
+    selfService: createSelfService({ secondFactors, records: store.records, factors: store.factors, audit, alert }),
     passwords: createPasswords({
       accounts: store.accounts,
       records: store.records,

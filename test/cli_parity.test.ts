@@ -42,6 +42,7 @@ const cliFor: Record<string, string[]> = {
   unlockUser: ['user', 'unlock'],
   listUserMethods: ['user', 'methods'],
   resetSecondFactor: ['user', 'reset-2fa'],
+  removeUserMethod: ['user', 'remove-method'],
   revokeSessions: ['user', 'revoke-sessions'],
   queryAudit: ['audit', 'query'],
   auditSummary: ['audit', 'summary'],

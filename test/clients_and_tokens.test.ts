@@ -186,9 +186,9 @@ describe('client changes reach the running server', () => {
   });
 });
 
-test('discovery advertises both acr values, S256 and the claims', async () => {
+test('discovery advertises the three acr values, S256 and the claims', async () => {
   const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-  expect(metadata.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa']);
+  expect(metadata.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'urn:stepup:loa:phr']);
   expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
   expect(metadata.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr', 'auth_time']));
 });

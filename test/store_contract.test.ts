@@ -135,6 +135,68 @@ describe.each(adapters)('%s store', (_name, open) => {
       const results = await Promise.all(Array.from({ length: 50 }, () => store.factors.acceptTimeStep(factor.id, 500)));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
+
+    async function newPasskey(counter: number) {
+      const account = await newAccount();
+      const factor = {
+        id: unique('f'),
+        accountId: account.id,
+        kind: 'webauthn' as const,
+        secretCiphertext: null,
+        target: null,
+        confirmedAt: clock.now(),
+        lastTimeStep: null,
+        createdAt: clock.now(),
+        passkey: {
+          credentialId: unique('cred'),
+          publicKey: 'pQECAyYgASFYIA',
+          counter,
+          transports: ['internal', 'hybrid'],
+          synced: false,
+          backedUp: false,
+          userVerified: true,
+          name: 'Laptop',
+          lastUsedAt: null,
+        },
+      };
+      await store.factors.add(factor);
+      return factor;
+    }
+
+    test('a passkey is found by its credential id, which no other account can register', async () => {
+      const factor = await newPasskey(0);
+      expect(await store.factors.findByCredentialId(factor.passkey.credentialId)).toEqual(factor);
+      expect(await store.factors.findByCredentialId('unknown')).toBeNull();
+      const other = await newAccount();
+      await expect(store.factors.add({ ...factor, id: unique('f'), accountId: other.id })).rejects.toBeInstanceOf(DuplicateError);
+      expect(await store.factors.listForAccount(other.id)).toEqual([]);
+    });
+
+    test('a passkey is renamed; other factors have no name to change', async () => {
+      const factor = await newPasskey(0);
+      expect(await store.factors.renamePasskey(factor.id, 'Phone')).toBe(true);
+      expect((await store.factors.find(factor.id))!.passkey!.name).toBe('Phone');
+      expect(await store.factors.renamePasskey((await newFactor()).id, 'x')).toBe(false);
+    });
+
+    test("a passkey's signature counter only goes up; one that keeps none stays at 0", async () => {
+      const counting = await newPasskey(5);
+      expect(await store.factors.acceptPasskeyUse(counting.id, 5, 1000)).toBe(false);
+      expect(await store.factors.acceptPasskeyUse(counting.id, 4, 1000)).toBe(false);
+      expect(await store.factors.acceptPasskeyUse(counting.id, 0, 1000)).toBe(false);
+      expect(await store.factors.acceptPasskeyUse(counting.id, 6, 1000)).toBe(true);
+      expect((await store.factors.find(counting.id))!.passkey).toMatchObject({ counter: 6, lastUsedAt: 1000 });
+      const uncounted = await newPasskey(0);
+      expect(await store.factors.acceptPasskeyUse(uncounted.id, 0, 2000)).toBe(true);
+      expect(await store.factors.acceptPasskeyUse(uncounted.id, 0, 3000)).toBe(true);
+      expect((await store.factors.find(uncounted.id))!.passkey).toMatchObject({ counter: 0, lastUsedAt: 3000 });
+    });
+
+    test('of many concurrent uses with one counter value exactly one wins', async () => {
+      const factor = await newPasskey(1);
+      const results = await Promise.all(Array.from({ length: 30 }, () => store.factors.acceptPasskeyUse(factor.id, 2, 1)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
   });
 
   describe('recovery codes', () => {

@@ -2,12 +2,13 @@ import type { Alert } from '../notifications/alerts.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
-import type { Account, RecordStore } from '../store/ports.ts';
+import type { Account, FactorStore, RecordStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
 
 export interface SelfServiceDeps {
   secondFactors: SecondFactors;
   records: RecordStore;
+  factors: FactorStore;
   audit: RecordAudit;
   alert: Alert;
 }
@@ -37,6 +38,14 @@ export function createSelfService(deps: SelfServiceDeps) {
       await audit(request, { ...who(account, outcome.removed.kind), type: 'account_change', result: 'ok', detail: `second factor removed: ${method}` });
       await alert(account, 'factor_removed', { method });
       return 'removed';
+    },
+
+    /** Renames one of the account's passkeys; false when it has no such passkey. */
+    async renamePasskey(account: Account, factorId: string, name: string, request: RequestInfo): Promise<boolean> {
+      const factor = (await secondFactors.confirmedFactors(account.id)).find((f) => f.id === factorId && f.passkey);
+      if (!factor || !(await deps.factors.renamePasskey(factor.id, name))) return false;
+      await audit(request, { ...who(account, 'webauthn'), type: 'account_change', result: 'ok', detail: 'passkey renamed' });
+      return true;
     },
 
     /** New recovery codes, shown once; the old ones stop working. */

@@ -6,6 +6,7 @@ import type { SelfService } from '../account/self_service.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';
+import type { Passkeys } from '../otp/passkeys.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
@@ -19,6 +20,7 @@ export interface AccountAreaDeps {
   accountSessions: AccountSessions;
   secondFactors: SecondFactors;
   deliveredCodes: DeliveredCodes;
+  passkeys: Passkeys;
   selfService: SelfService;
   passwords: Passwords;
   recentActivity: RecentActivity;

@@ -7,7 +7,7 @@ import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { parseTarget } from '../otp/destinations.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { seeOther } from '../http/see_other.ts';
-import { checkMessages, sendProblem, wrongTotpCode } from '../otp/outcome_texts.ts';
+import { checkMessages, passkeyEnrolmentRefused, sendProblem, wrongTotpCode } from '../otp/outcome_texts.ts';
 import type { MethodKind } from '../otp/methods.ts';
 import type { Channel } from '../store/ports.ts';
 import type { AccountAreaDeps } from './deps.ts';
@@ -45,6 +45,33 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
       return ctx.render('enrol_totp', { it: page, enrolment, error: wrongTotpCode });
     }
     await finish(ctx, deps, 'totp', recoveryCodes);
+  };
+}
+
+const passkeyForm = z.object({ credential: text(16_000), name: z.string().trim().min(1).max(60), csrf: text(200) });
+
+async function renderPasskeyEnrolment(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
+  const { account, page } = accountOf(ctx);
+  const options = await deps.passkeys.registrationOptions(enrolmentBinding(ctx), account, await deps.secondFactors.confirmedFactors(account.id));
+  await ctx.render('enrol_passkey', { it: page, options, action: '/account/enrol/passkey', error });
+}
+
+/** GET /account/enrol/passkey — a new passkey beside the factors the person has. */
+export const showPasskeyEnrolment = (deps: AccountAreaDeps) => (ctx: ParameterizedContext) => renderPasskeyEnrolment(ctx, deps);
+
+/** POST /account/enrol/passkey — the new credential, checked against this account session's challenge. */
+export function confirmPasskeyEnrolment(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const { credential, name, csrf } = parseForm(ctx, passkeyForm);
+    requireAccountCsrf(deps, ctx, csrf);
+    const { account } = accountOf(ctx);
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
+    const registered = await deps.passkeys.register(enrolmentBinding(ctx), account.id, credential, name);
+    if ('refused' in registered) {
+      ctx.status = 400;
+      return renderPasskeyEnrolment(ctx, deps, passkeyEnrolmentRefused);
+    }
+    await finish(ctx, deps, 'webauthn', registered.recoveryCodes);
   };
 }
 

@@ -15,15 +15,18 @@ const notices: Record<string, string> = {
   'factor-added': 'Your new second factor is ready.',
   'factor-removed': 'The second factor was removed.',
   'name-changed': 'Your name was saved.',
+  'passkey-renamed': 'The passkey was renamed.',
 };
 
 async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
   const { account, page } = accountOf(ctx);
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const factors = (await deps.secondFactors.confirmedFactors(account.id)).map((f) => ({
     id: f.id,
     label: methodLabel[f.kind],
     target: f.target,
-    added: new Date(f.createdAt).toISOString().slice(0, 10),
+    added: day(f.createdAt),
+    passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : day(f.passkey.lastUsedAt) } : null,
   }));
   const notice = typeof ctx.query.done === 'string' ? notices[ctx.query.done] : undefined;
   await ctx.render('account', { it: page, account, factors, recoveryCodesLeft: await deps.secondFactors.recoveryCodesLeft(account.id), notice, error });
@@ -46,6 +49,21 @@ export function removeFactor(deps: AccountAreaDeps) {
     if (outcome === 'removed') return seeOther(ctx, '/account?done=factor-removed');
     ctx.status = outcome === 'unknown' ? 404 : 409;
     await renderOverview(ctx, deps, removalRefused[outcome]);
+  };
+}
+
+const renameForm = z.object({ csrf: text(200), name: z.string().trim().min(1).max(60) });
+
+/** POST /account/passkeys/:id/name — a passkey's new name. */
+export function renamePasskey(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const { csrf, name } = parseForm(ctx, renameForm);
+    requireAccountCsrf(deps, ctx, csrf);
+    if (await deps.selfService.renamePasskey(accountOf(ctx).account, String(ctx.params.id), name, requestInfo(ctx))) {
+      return seeOther(ctx, '/account?done=passkey-renamed');
+    }
+    ctx.status = 404;
+    await renderOverview(ctx, deps, removalRefused.unknown);
   };
 }
 

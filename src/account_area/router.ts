@@ -3,8 +3,16 @@ import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { accountSignedOutPath } from '../account/account_client.ts';
 import type { AccountAreaDeps } from './deps.ts';
-import { confirmDeliveredEnrolment, confirmTotpEnrolment, sendEnrolmentCode, showDeliveredEnrolment, showTotpEnrolment } from './enrol.ts';
-import { removeFactor, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
+import {
+  confirmDeliveredEnrolment,
+  confirmPasskeyEnrolment,
+  confirmTotpEnrolment,
+  sendEnrolmentCode,
+  showDeliveredEnrolment,
+  showPasskeyEnrolment,
+  showTotpEnrolment,
+} from './enrol.ts';
+import { removeFactor, renamePasskey, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
 import { changePassword, showPasswordChange } from './password.ts';
 import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
 import { requireAccount, requireFreshSecondFactor } from './session.ts';
@@ -38,6 +46,9 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   // changes to second factors: a second factor passed within the last few minutes first
   router.post('/account/factors/:id/remove', form, signedIn, fresh, removeFactor(deps));
   router.post('/account/recovery-codes', form, signedIn, fresh, replaceRecoveryCodes(deps));
+  router.post('/account/passkeys/:id/name', form, signedIn, fresh, renamePasskey(deps));
+  router.get('/account/enrol/passkey', signedIn, fresh, showPasskeyEnrolment(deps));
+  router.post('/account/enrol/passkey', form, signedIn, requireFreshSecondFactor(deps, '/account/enrol/passkey'), confirmPasskeyEnrolment(deps));
   router.get('/account/enrol/totp', signedIn, fresh, showTotpEnrolment(deps));
   router.post('/account/enrol/totp', form, signedIn, requireFreshSecondFactor(deps, '/account/enrol/totp'), confirmTotpEnrolment(deps));
   for (const channel of ['email', 'sms'] as const) {

@@ -3,7 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import { ACCOUNT_CLIENT_ID, accountCallbackPath, accountSignedOutPath } from '../account/account_client.ts';
 import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_2FA } from '../oidc/assurance.ts';
+import { ACR_2FA, satisfies } from '../oidc/assurance.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import { secondFactorTime } from '../oidc/second_factor_time.ts';
 import { random } from '../random.ts';
@@ -61,14 +61,14 @@ function readPending(ctx: ParameterizedContext): PendingSignIn | null {
 
 /**
  * The token endpoint's checks for this public client, done in this process: the code was
- * issued to the account client for our redirect URI, matches the PKCE verifier, is 2fa,
+ * issued to the account client for our redirect URI, matches the PKCE verifier, is 2fa or above,
  * and is spent exactly once (the store's consume is atomic). Answers when the session's
  * second factor was passed (auth_time is the password's).
  */
 async function redeemCode(deps: AccountAreaDeps, code: string, verifier: string) {
   const found = await deps.provider.AuthorizationCode.find(code);
   if (!found?.isValid || found.clientId !== ACCOUNT_CLIENT_ID) return null;
-  if (found.redirectUri !== deps.issuer + accountCallbackPath || found.acr !== ACR_2FA || !found.accountId || !found.sessionUid) return null;
+  if (found.redirectUri !== deps.issuer + accountCallbackPath || !satisfies(found.acr, ACR_2FA) || !found.accountId || !found.sessionUid) return null;
   if (found.codeChallengeMethod !== 'S256' || typeof found.codeChallenge !== 'string' || !safeEqual(found.codeChallenge, s256(verifier))) return null;
   // a 2fa session from before the second factor's time was kept counts as stale
   const secondFactorAt = secondFactorTime(await deps.provider.Session.findByUid(found.sessionUid)) ?? 0;

@@ -3,6 +3,7 @@ import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, notFound } from '../errors.ts';
 import { acrValues } from '../oidc/assurance.ts';
+import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
@@ -30,8 +31,10 @@ const clientFields = {
   postLogoutRedirectUris: z.array(redirectUri).max(20),
   firstParty: z.boolean().describe('a trusted application: no consent page'),
   mfaPolicy: z
-    .enum(['required', 'on-request'])
-    .describe('required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa'),
+    .enum(['required', 'on-request', 'phishing-resistant'])
+    .describe(
+      'required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa; phishing-resistant: every sign-in needs a passkey (urn:stepup:loa:phr)',
+    ),
   defaultAcr: z
     .enum(acrValues as [string, ...string[]])
     .nullable()
@@ -87,7 +90,7 @@ export const clientSummarySchema = z.object({
   first_party: z.boolean(),
   id_token_claims: z.boolean(),
   backchannel_logout_uri: z.string().nullable(),
-  mfa_policy: z.enum(['required', 'on-request']),
+  mfa_policy: z.enum(['required', 'on-request', 'phishing-resistant']),
   default_acr: z.string().nullable(),
   public: z.boolean(),
   auth_method: z.enum([...authMethods, 'none']),
@@ -110,7 +113,7 @@ function summarize(record: ClientRecord): ClientSummary {
     first_party: m.first_party === true,
     id_token_claims: m.id_token_claims === true,
     backchannel_logout_uri: (m.backchannel_logout_uri as string | undefined) ?? null,
-    mfa_policy: (m.mfa_policy === 'on-request' ? 'on-request' : 'required') satisfies MfaPolicy,
+    mfa_policy: mfaPolicyOf(m) satisfies MfaPolicy,
     default_acr: defaultAcr,
     public: m.token_endpoint_auth_method === 'none',
     auth_method: (m.token_endpoint_auth_method as ClientSummary['auth_method'] | undefined) ?? 'client_secret_basic',

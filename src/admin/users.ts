@@ -10,6 +10,8 @@ import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
+import { methodLabel } from '../otp/methods.ts';
+import type { SecondFactors } from '../otp/second_factor.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 import { profileChangesSchema, rolesSchema, updateProfile } from '../account/profile.ts';
@@ -32,8 +34,11 @@ export type UserSummary = z.infer<typeof userSummarySchema>;
 
 export const methodSchema = z.object({
   id: z.string(),
-  kind: z.enum(['totp', 'email', 'sms']),
+  kind: z.enum(['totp', 'email', 'sms', 'webauthn']),
   target: z.string().nullable().describe('the email address or phone number codes go to'),
+  name: z.string().nullable().describe("a passkey's name, given by its owner"),
+  synced: z.boolean().nullable().describe('a passkey that syncs between devices (amr swk), or one bound to a device (hwk)'),
+  last_used_at: z.string().nullable().describe('when a passkey was last used'),
   confirmed: z.boolean(),
   created_at: z.string(),
 });
@@ -86,6 +91,8 @@ export interface UserAdminDeps {
   /** for the changes to factors and recovery codes that must land together */
   transaction: Store['transaction'];
   records: RecordStore;
+  /** removes one factor, never the last (the rule people meet in their account area) */
+  removeFactor: SecondFactors['removeFactor'];
   hasher: PasswordHasher;
   lockout: Lockout;
   audit: RecordAudit;
@@ -134,6 +141,9 @@ export function createUserAdmin(deps: UserAdminDeps) {
       id: f.id,
       kind: f.kind,
       target: f.target,
+      name: f.passkey?.name ?? null,
+      synced: f.passkey?.synced ?? null,
+      last_used_at: f.passkey?.lastUsedAt ? new Date(f.passkey.lastUsedAt).toISOString() : null,
       confirmed: f.confirmedAt !== null,
       created_at: new Date(f.createdAt).toISOString(),
     })),
@@ -265,6 +275,22 @@ export function createUserAdmin(deps: UserAdminDeps) {
       await adminChange(account, 'second factor reset');
       if (existing.some((f) => f.confirmedAt !== null)) await deps.alert(account, 'factor_removed', { method: 'every second factor, by an administrator' });
       return { id: account.id, email: account.email, methods_removed: existing.length, revoked: revoked };
+    },
+
+    /**
+     * Removes one second factor (a lost passkey, say), never the last: `reset-2fa` is for that.
+     * A credential change: the person is signed out everywhere, audited and told.
+     */
+    async removeMethod(ref: string, methodId: string): Promise<{ id: string; email: string; removed: string; revoked: number }> {
+      const account = await findUser(ref);
+      const outcome = await deps.removeFactor(account.id, methodId);
+      if (!outcome) throw notFound(`no second factor ${methodId} on ${account.email}`);
+      if ('refused' in outcome) throw conflict('this is the last second factor; reset the second factor instead (the next sign-in enrols anew)');
+      const revoked = await records.revokeByAccountId(account.id);
+      const method = methodLabel[outcome.removed.kind];
+      await adminChange(account, `second factor removed: ${method}${outcome.removed.passkey ? ` "${outcome.removed.passkey.name}"` : ''}`);
+      await deps.alert(account, 'factor_removed', { method: `${method}, by an administrator` });
+      return { id: account.id, email: account.email, removed: outcome.removed.kind, revoked };
     },
 
     /** Signs the person out everywhere: sessions, grants and refresh tokens. */

@@ -4,7 +4,7 @@ import type { AuditType } from '../store/ports.ts';
 import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
 import { clientChangesSchema, clientSummarySchema, newClientSchema } from '../admin/clients.ts';
 import { pageSchema, pagingSchema, type Paging } from '../admin/input.ts';
-import { methodsSchema, userChangesSchema, userDetailSchema, userSearchSchema, userSummarySchema } from '../admin/users.ts';
+import { methodSchema, methodsSchema, userChangesSchema, userDetailSchema, userSearchSchema, userSummarySchema } from '../admin/users.ts';
 import type { Container } from '../container.ts';
 
 /**
@@ -218,6 +218,17 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: methodsSchema,
       handle: ({ params }) => userAdmin.methods(params.userId!),
+    },
+    {
+      method: 'delete',
+      path: '/users/{userId}/methods/{methodId}',
+      operationId: 'removeUserMethod',
+      summary: 'Remove one second factor (a lost passkey, say), never the last; signs the user out everywhere',
+      tag: 'users',
+      params: userId.extend({ methodId: z.string().min(1).max(100).describe('the id from the list of methods') }),
+      status: 200,
+      response: userAndRevoked.extend({ removed: methodSchema.shape.kind }),
+      handle: ({ params }) => userAdmin.removeMethod(params.userId!, params.methodId!),
     },
     {
       method: 'post',

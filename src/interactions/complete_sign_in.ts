@@ -3,7 +3,7 @@ import type { InteractionResults } from 'oidc-provider';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { loginResult } from '../oidc/assurance.ts';
-import type { MethodKind } from '../otp/methods.ts';
+import type { FactorPassed } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
@@ -42,10 +42,10 @@ export function signedIn(
   deps: InteractionDeps,
   it: CurrentInteraction,
   account: Person,
-  method: MethodKind | null,
+  passed: FactorPassed | null,
   passwordAt = deps.clock.now(),
 ): InteractionResults {
-  return { login: loginResult(account.id, method, passwordAt, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
+  return { login: loginResult(account.id, passed, passwordAt, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
 }
 
 /**
@@ -67,11 +67,11 @@ export async function completeSignIn(
   deps: InteractionDeps,
   it: CurrentInteraction,
   account: Person,
-  method: MethodKind,
+  passed: FactorPassed,
   enrolment = false,
 ) {
   const passwordAt = await passwordTime(deps, it);
   await deps.pendingSignIns.end(it.uid);
   await afterSignIn(ctx, deps, it, account, enrolment);
-  return finishInteraction(ctx, it, signedIn(deps, it, account, method, passwordAt));
+  return finishInteraction(ctx, it, signedIn(deps, it, account, passed, passwordAt));
 }

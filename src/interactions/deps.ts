@@ -3,6 +3,7 @@ import type { Alert } from '../notifications/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';
+import type { Passkeys } from '../otp/passkeys.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
 import type { SecondFactorStep } from '../otp/second_factor_step.ts';
 import type { People } from '../person.ts';
@@ -21,6 +22,7 @@ export interface InteractionDeps {
   secondFactors: SecondFactors;
   secondFactorStep: SecondFactorStep;
   deliveredCodes: DeliveredCodes;
+  passkeys: Passkeys;
   pendingSignIns: PendingSignIns;
   csrf: Csrf;
   lockout: Lockout;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { text } from '../http/form.ts';
 import { parseTarget } from '../otp/destinations.ts';
+import { codePassed } from '../otp/methods.ts';
 import type { Channel } from '../store/ports.ts';
 import type { InteractionDeps } from './deps.ts';
 import { confirmForm } from './enrol_totp.ts';
@@ -64,6 +65,6 @@ export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channe
       ctx.status = 401;
       return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: checkMessages[outcome] });
     }
-    await finishEnrolment(ctx, deps, it, account, channel, recoveryCodes);
+    await finishEnrolment(ctx, deps, it, account, codePassed(channel), recoveryCodes);
   };
 }

@@ -8,6 +8,7 @@ import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { wrongTotpCode } from '../otp/outcome_texts.ts';
+import { codePassed } from '../otp/methods.ts';
 
 /** A code that confirms an enrolment: from the app, or sent to the address being proven. */
 export const confirmForm = z.object({ code: text(64) });
@@ -41,6 +42,6 @@ export function confirmTotpEnrolment(deps: InteractionDeps) {
       ctx.status = 401;
       return renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account), wrongTotpCode);
     }
-    await finishEnrolment(ctx, deps, it, account, 'totp', recoveryCodes);
+    await finishEnrolment(ctx, deps, it, account, codePassed('totp'), recoveryCodes);
   };
 }

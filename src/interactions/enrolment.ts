@@ -1,6 +1,8 @@
 import type { ParameterizedContext } from 'koa';
-import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import { type FactorPassed, methodLabel } from '../otp/methods.ts';
 import { requestInfo } from '../http/request_info.ts';
+import { ACR_PHR, requiredLevel } from '../oidc/assurance.ts';
+import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import type { Person } from '../person.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { StepContext } from './step_context.ts';
@@ -10,8 +12,9 @@ import { stepUrl } from './respond.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 
 /**
- * Enrolment during sign-in is only for an account with no second factor yet: once one
- * exists, adding another requires passing it first. Redirects and answers null otherwise.
+ * Enrolment during sign-in is only for an account with no second factor yet, or one that
+ * passed its second factor in this sign-in and must now add a passkey: once a factor exists,
+ * adding another requires passing it first. Redirects and answers null otherwise.
  */
 export async function enrollingAccount(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction): Promise<Person | null> {
   const account = await secondFactorAccount(deps, it);
@@ -19,7 +22,7 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
     seeOther(ctx, it.restart);
     return null;
   }
-  if ((await deps.secondFactors.methodsFor(account.id)).length > 0) {
+  if ((await deps.secondFactors.methodsFor(account.id)).length > 0 && !(await deps.pendingSignIns.factorPassed(it.uid))) {
     seeOther(ctx, stepUrl(it, '/second-factor'));
     return null;
   }
@@ -32,12 +35,13 @@ export async function finishEnrolment(
   deps: InteractionDeps,
   it: CurrentInteraction,
   account: Person,
-  method: MethodKind,
+  passed: FactorPassed,
   recoveryCodes: string[],
 ) {
+  const { method } = passed;
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   await deps.alert(account, 'factor_added', { method: methodLabel[method] });
-  const continueUrl = await completeSignIn(ctx, deps, it, account, method, true);
+  const continueUrl = await completeSignIn(ctx, deps, it, account, passed, true);
   if (recoveryCodes.length > 0) {
     ctx.status = 200;
     await ctx.render('recovery_codes', { it, recoveryCodes, continueUrl });
@@ -49,6 +53,7 @@ export function showEnrolmentChoice(deps: InteractionDeps) {
   return async (ctx: StepContext) => {
     const it = ctx.state.step;
     if (!(await enrollingAccount(ctx, deps, it))) return;
-    await ctx.render('enrol_choice', { it, channels: deps.enrollableChannels });
+    const passkeyOnly = requiredLevel(mfaPolicyOf(it.client), it.details.params) === ACR_PHR;
+    await ctx.render('enrol_choice', { it, channels: deps.enrollableChannels, passkeyOnly });
   };
 }

@@ -10,9 +10,15 @@ const kind = 'PendingSignIn';
  */
 export function createPendingSignIns(records: RecordStore, clock: Clock, lifetimeMs: number) {
   return {
-    /** Lives as long as an interaction may, on the same clock as every other expiry. */
-    async start(interactionUid: string, accountId: string) {
-      await records.upsert(kind, interactionUid, { accountId }, clock.now() + lifetimeMs, { accountId });
+    /**
+     * Lives as long as an interaction may, on the same clock as every other expiry.
+     * `factorPassed`: an existing second factor was passed, and a passkey is being added.
+     */
+    async start(interactionUid: string, accountId: string, factorPassed = false) {
+      await records.upsert(kind, interactionUid, { accountId, factorPassed }, clock.now() + lifetimeMs, { accountId });
+    },
+    async factorPassed(interactionUid: string): Promise<boolean> {
+      return (await records.find(kind, interactionUid))?.payload.factorPassed === true;
     },
     async accountIdFor(interactionUid: string): Promise<string | null> {
       const record = await records.find(kind, interactionUid);

@@ -11,7 +11,8 @@ import type { InteractionDeps } from './deps.ts';
 import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment, targetForm } from './enrol_delivered.ts';
 import { confirmForm, confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
 import { showEnrolmentChoice } from './enrolment.ts';
-import { codeForm, sendForm, sendSecondFactorCode, showSecondFactor, submitSecondFactor } from './second_factor.ts';
+import { confirmPasskeyEnrolment, passkeyEnrolmentForm, showPasskeyEnrolment } from './enrol_passkey.ts';
+import { codeForm, passkeyForm, sendForm, sendSecondFactorCode, showSecondFactor, submitPasskey, submitSecondFactor } from './second_factor.ts';
 import { loadStep, type StepContext, stepForm } from './step_context.ts';
 
 /**
@@ -38,8 +39,11 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
   router.get('/second-factor', showSecondFactor(deps));
   router.post('/second-factor', ...form(codeForm), submitSecondFactor(deps));
   router.post('/second-factor/send', ...form(sendForm), sendSecondFactorCode(deps));
+  router.post('/second-factor/passkey', ...form(passkeyForm), submitPasskey(deps));
   router.get('/enrol', showEnrolmentChoice(deps));
   router.get('/enrol/totp', showTotpEnrolment(deps));
+  router.get('/enrol/passkey', showPasskeyEnrolment(deps));
+  router.post('/enrol/passkey', ...form(passkeyEnrolmentForm), confirmPasskeyEnrolment(deps));
   router.post('/enrol/totp', ...form(confirmForm), confirmTotpEnrolment(deps));
   // a channel the host gave no sender is not offered at all
   for (const channel of deps.enrollableChannels) {
@@ -51,14 +55,19 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
   return router;
 }
 
-/** The pages' stylesheet, at the address their layout names. */
+/** The pages' stylesheet and their one script (passkeys), same-origin files as the CSP asks, at the addresses the pages name. */
 export function stylesheetRouter() {
   const router = new Router();
-  const stylesheet = readFileSync(join(viewsDir, 'stepup.css'));
-  router.get('/assets/stepup.css', (ctx) => {
-    ctx.type = 'text/css';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = stylesheet;
-  });
+  for (const [file, type] of [
+    ['stepup.css', 'text/css'],
+    ['passkey.js', 'text/javascript'],
+  ]) {
+    const content = readFileSync(join(viewsDir, file!));
+    router.get(`/assets/${file}`, (ctx) => {
+      ctx.type = type!;
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = content;
+    });
+  }
   return router;
 }

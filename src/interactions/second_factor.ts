@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { maskDestination } from '../notifications/mask.ts';
-import { checkMessages, sendProblem } from '../otp/outcome_texts.ts';
-import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import { checkMessages, passkeyRefused, sendProblem } from '../otp/outcome_texts.ts';
+import { codePassed, methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../store/ports.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
@@ -15,6 +15,8 @@ import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
 import { durationText } from '../wait_text.ts';
+import { ACR_PHR, requiredLevel } from '../oidc/assurance.ts';
+import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
@@ -52,7 +54,9 @@ async function renderSecondFactor(
 ) {
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
-  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, ...state });
+  const passkeyOptions =
+    method === 'webauthn' ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id)) : null;
+  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, ...state });
 }
 
 async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
@@ -61,8 +65,21 @@ async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDep
     seeOther(ctx, it.restart);
     return null;
   }
-  return { account, methods: await deps.secondFactors.methodsFor(account.id) };
+  return { account, ...accepted(it, await deps.secondFactors.methodsFor(account.id)) };
 }
+
+/**
+ * What this sign-in accepts of the person's methods. When the application needs phishing
+ * resistance, only a passkey; a person without one passes another method, then adds a passkey.
+ */
+function accepted(it: CurrentInteraction, methods: MethodKind[]): { methods: MethodKind[]; thenAddPasskey: boolean } {
+  if (requiredLevel(mfaPolicyOf(it.client), it.details.params) !== ACR_PHR || methods.length === 0) return { methods, thenAddPasskey: false };
+  if (methods.includes('webauthn')) return { methods: ['webauthn'], thenAddPasskey: false };
+  return { methods, thenAddPasskey: true };
+}
+
+const addPasskeyNotice = (it: CurrentInteraction) =>
+  `${it.clientName} asks you to sign in with a passkey, and you have none yet. Confirm it is you first; then you will set one up.`;
 
 /** GET /interaction/:uid/second-factor[?method=…] */
 export function showSecondFactor(deps: InteractionDeps) {
@@ -78,7 +95,9 @@ export function showSecondFactor(deps: InteractionDeps) {
     const notice =
       fallbackFrom && isChannel(method) && fallbackFrom !== method
         ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
-        : undefined;
+        : found.thenAddPasskey
+          ? addPasskeyNotice(step)
+          : undefined;
     await renderSecondFactor(ctx, deps, step, found.account, found.methods, method, { notice });
   };
 }
@@ -123,15 +142,45 @@ export function submitSecondFactor(deps: InteractionDeps) {
     const confirmed = await deps.secondFactors.confirmedFactors(account.id);
     const methodsOf = () => deps.secondFactors.methodsFor(account.id, confirmed);
     const offered = method === 'recovery' ? (await methodsOf()).includes(method) : confirmed.some((f) => f.kind === method);
-    if (!offered) return seeOther(ctx, stepUrl(step, '/second-factor'));
+    const { methods: acceptedNow, thenAddPasskey } = accepted(step, await methodsOf());
+    if (!offered || !acceptedNow.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
     const checked = await deps.secondFactorStep.check({ person: account, request: requestInfo(ctx), clientId: step.clientId }, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
       ctx.status = 401;
-      return renderSecondFactor(ctx, deps, step, account, await methodsOf(), method, { error: checkMessages[checked.reason] });
+      return renderSecondFactor(ctx, deps, step, account, acceptedNow, method, { error: checkMessages[checked.reason] });
     }
-    await completeSignIn(ctx, deps, step, account, method);
+    if (thenAddPasskey) {
+      await deps.pendingSignIns.start(step.uid, account.id, true);
+      return seeOther(ctx, stepUrl(step, '/enrol/passkey'));
+    }
+    await completeSignIn(ctx, deps, step, account, codePassed(method));
+  };
+}
+
+export const passkeyForm = z.object({ credential: text(16_000) });
+
+/** POST /interaction/:uid/second-factor/passkey — checks the passkey's assertion against this sign-in's challenge. */
+export function submitPasskey(deps: InteractionDeps) {
+  return async (ctx: StepContext<z.infer<typeof passkeyForm>>) => {
+    const { step, form } = ctx.state;
+    const account = await secondFactorAccount(deps, step);
+    if (!account) return seeOther(ctx, step.restart);
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
+    const checked = await deps.secondFactorStep.checkPasskey(
+      { person: account, request: requestInfo(ctx), clientId: step.clientId },
+      step.uid,
+      form.credential,
+    );
+    if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
+    if (checked.kind === 'refused') {
+      ctx.status = 401;
+      const { methods } = accepted(step, await deps.secondFactors.methodsFor(account.id));
+      if (!methods.includes('webauthn')) return seeOther(ctx, stepUrl(step, '/second-factor'));
+      return renderSecondFactor(ctx, deps, step, account, methods, 'webauthn', { error: passkeyRefused });
+    }
+    await completeSignIn(ctx, deps, step, account, checked.passed);
   };
 }

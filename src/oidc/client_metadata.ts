@@ -5,7 +5,13 @@ export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_cla
 
 type ClientLike = Record<string, unknown>;
 
-export const mfaPolicyOf = (client: object): MfaPolicy => ((client as ClientLike).mfa_policy === 'on-request' ? 'on-request' : 'required');
+export const mfaPolicies: readonly MfaPolicy[] = ['required', 'on-request', 'phishing-resistant'];
+
+/** The client's mfa_policy; `required` when it has none. */
+export function mfaPolicyOf(client: object): MfaPolicy {
+  const policy = (client as ClientLike).mfa_policy;
+  return mfaPolicies.find((known) => known === policy) ?? 'required';
+}
 
 export const isFirstParty = (client: object): boolean => (client as ClientLike).first_party === true;
 
@@ -16,7 +22,7 @@ export const putsScopeClaimsInIdToken = (client: object): boolean => (client as 
 export function validateExtraClientMetadata(key: string, value: unknown): void {
   if (value === undefined) return;
   if ((key === 'first_party' || key === 'id_token_claims') && typeof value !== 'boolean') throw new TypeError(`${key} must be a boolean`);
-  if (key === 'mfa_policy' && value !== 'required' && value !== 'on-request') {
-    throw new TypeError('mfa_policy must be "required" or "on-request"');
+  if (key === 'mfa_policy' && !mfaPolicies.includes(value as MfaPolicy)) {
+    throw new TypeError('mfa_policy must be "required", "on-request" or "phishing-resistant"');
   }
 }

@@ -1,6 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
-import { ACR_2FA, needsSecondFactor } from './assurance.ts';
+import { type Acr, ACR_1FA, requiredLevel, satisfies } from './assurance.ts';
 import { mfaPolicyOf } from './client_metadata.ts';
 import { secondFactorTime } from './second_factor_time.ts';
 
@@ -20,11 +20,11 @@ export function validateMfaMaxAge(value: unknown): void {
 }
 
 /**
- * A 2fa session passes unless the request asks for a fresher second factor than it holds
- * (the second factor's own time, not auth_time, which is the password's).
+ * A session at the needed level or above passes unless the request asks for a fresher second
+ * factor than it holds (the second factor's own time, not auth_time, which is the password's).
  */
-function secondFactorIsFresh(session: KoaContextWithOIDC['oidc']['session'], params: Record<string, unknown>, now: number) {
-  if (session?.acr !== ACR_2FA) return false;
+function sessionSuffices(session: KoaContextWithOIDC['oidc']['session'], needed: Acr, params: Record<string, unknown>, now: number) {
+  if (!satisfies(session?.acr, needed)) return false;
   const maxAge = params[MFA_MAX_AGE];
   if (typeof maxAge !== 'string') return true;
   const passedAt = secondFactorTime(session);
@@ -49,8 +49,9 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
     new Check('second_factor_required', 'a second factor is required', 'interaction_required', (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
       const params = oidc.params ?? {};
-      if (!needsSecondFactor(mfaPolicyOf(oidc.client!), params)) return Check.NO_NEED_TO_PROMPT;
-      return secondFactorIsFresh(oidc.session, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      const needed = requiredLevel(mfaPolicyOf(oidc.client!), params);
+      if (needed === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
+      return sessionSuffices(oidc.session, needed, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
   policy.add(secondFactor, policy.findIndex((prompt) => prompt.name === 'login') + 1);

@@ -3,8 +3,11 @@ import type { FactorKind } from '../store/ports.ts';
 /** A way to pass the second factor, as the second-factor page offers it. */
 export type MethodKind = FactorKind | 'recovery';
 
-/** RFC 8176 amr value each method contributes. */
-export const amrOf: Record<MethodKind, 'otp' | 'sms'> = {
+/** A method checked by a code typed in. */
+export type CodeMethod = Exclude<MethodKind, 'webauthn'>;
+
+/** RFC 8176 amr value each code method contributes. */
+export const amrOf: Record<CodeMethod, 'otp' | 'sms'> = {
   totp: 'otp',
   email: 'otp',
   sms: 'sms',
@@ -16,4 +19,13 @@ export const methodLabel: Record<MethodKind, string> = {
   email: 'Email code',
   sms: 'SMS code',
   recovery: 'Recovery code',
+  webauthn: 'Passkey',
 };
+
+/** A second factor passed: its method, and the RFC 8176 amr values it adds. */
+export interface FactorPassed {
+  method: MethodKind;
+  amr: string[];
+}
+
+export const codePassed = (method: CodeMethod): FactorPassed => ({ method, amr: [amrOf[method]] });

@@ -7,6 +7,11 @@ export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, string> = {
   exhausted: 'Too many wrong tries for this code. Send a new one.',
 };
 
+/** Passkey refusals never say which check failed; the audit log does. */
+export const passkeyRefused = 'That passkey could not be used. Try again, or choose another way.';
+
+export const passkeyEnrolmentRefused = 'That passkey could not be added. It may be registered already. Try again, or choose another way.';
+
 export const wrongTotpCode = 'That code is not valid. Check the time on your phone and try the current code.';
 
 /** What a send outcome means to the person. */

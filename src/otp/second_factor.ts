@@ -49,8 +49,8 @@ export function createSecondFactors(deps: SecondFactorDeps) {
   function addFactor(factor: Factor): Promise<string[]> {
     const { accountId } = factor;
     return transaction(accountId, async (tx) => {
-      if (factor.kind === 'totp') await tx.factors.add(factor);
-      else await replaceFactorsOfKind(tx, accountId, factor.kind, factor);
+      if (factor.kind === 'email' || factor.kind === 'sms') await replaceFactorsOfKind(tx, accountId, factor.kind, factor);
+      else await tx.factors.add(factor);
       return (await tx.recoveryCodes.countUnused(accountId)) > 0 ? [] : replaceRecoveryCodes(tx, accountId);
     });
   }
@@ -71,7 +71,9 @@ export function createSecondFactors(deps: SecondFactorDeps) {
      * the confirmed factors it has already read.
      */
     async methodsFor(accountId: string, confirmed?: Factor[]): Promise<MethodKind[]> {
-      const kinds = new Set<MethodKind>((confirmed ?? (await confirmedFactors(accountId))).map((f) => f.kind));
+      // the strongest first: a passkey, when the account has one
+      const factorKinds = (confirmed ?? (await confirmedFactors(accountId))).map((f) => f.kind);
+      const kinds = new Set<MethodKind>(factorKinds.includes('webauthn') ? ['webauthn', ...factorKinds] : factorKinds);
       if (kinds.size > 0 && (await recoveryCodes.countUnused(accountId)) > 0) kinds.add('recovery');
       return [...kinds];
     },

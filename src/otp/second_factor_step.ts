@@ -5,12 +5,25 @@ import type { Person } from '../person.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { Channel, Factor } from '../store/ports.ts';
 import type { CheckOutcome, DeliveredCodes, SendOutcome } from './delivered_codes.ts';
-import type { MethodKind } from './methods.ts';
+import type { FactorPassed, MethodKind } from './methods.ts';
+import type { PasskeyRefusal, Passkeys } from './passkeys.ts';
 import type { SecondFactors } from './second_factor.ts';
 
 export type CodeCheck = { kind: 'ok' } | { kind: 'refused'; reason: Exclude<CheckOutcome, 'ok'> } | { kind: 'locked'; until: number };
 
 export type CodeSend = SendOutcome | { kind: 'locked'; until: number };
+
+export type PasskeyCheck = { kind: 'ok'; passed: FactorPassed } | { kind: 'refused'; reason: PasskeyRefusal } | { kind: 'locked'; until: number };
+
+/** What the audit log says of a refused passkey. */
+const refusalDetail: Record<PasskeyRefusal, string> = {
+  no_challenge: 'no live challenge (used already, or expired)',
+  invalid: 'assertion not valid',
+  unknown_credential: 'unknown credential',
+  other_account: "another account's credential",
+  counter: 'signature counter did not go up: a replay, or a cloned authenticator',
+  registered: 'credential registered already',
+};
 
 /** Who is signing in, where from and to which application: what the audit log keeps of a step. */
 export interface StepRequest {
@@ -19,9 +32,12 @@ export interface StepRequest {
   clientId: string;
 }
 
+type AuditWho = { accountId: string; email: string; clientId: string; channel: string };
+
 interface StepDeps {
   secondFactors: SecondFactors;
   deliveredCodes: DeliveredCodes;
+  passkeys: Passkeys;
   lockout: Lockout;
   audit: RecordAudit;
   alert: Alert;
@@ -40,7 +56,35 @@ export function createSecondFactorStep(deps: StepDeps) {
     return (await deps.secondFactors.verifyTotp(confirmed, code.trim())) ? 'ok' : 'wrong';
   }
 
+  /** A failure counted under the lockout, audited; answers when the person is now locked out. */
+  async function failed(person: Person, request: RequestInfo, who: AuditWho, detail: string): Promise<number | null> {
+    await deps.audit(request, { ...who, type: 'code_failed', result: 'failed', detail });
+    const lockedUntil = await deps.lockout.failed(person.id, 'second_factor');
+    if (lockedUntil) {
+      await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
+      await deps.alert(person, 'lockout', { until: utcMinute(lockedUntil) });
+    }
+    return lockedUntil;
+  }
+
   return {
+    /**
+     * Checks a passkey's assertion against the challenge of this sign-in (`binding`), under the
+     * same lockout as codes. A counter that did not go up is audited as a possible clone.
+     */
+    async checkPasskey({ person, request, clientId }: StepRequest, binding: string, credential: string): Promise<PasskeyCheck> {
+      const gate = await deps.lockout.attempt(person.id, 'second_factor');
+      if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
+      const outcome = await deps.passkeys.verifyAssertion(binding, person.id, credential);
+      const who = { accountId: person.id, email: person.email, clientId, channel: 'webauthn' };
+      if (outcome.kind === 'refused') {
+        const lockedUntil = await failed(person, request, who, refusalDetail[outcome.reason]);
+        return lockedUntil ? { kind: 'locked', until: lockedUntil } : outcome;
+      }
+      await deps.audit(request, { ...who, type: 'code_ok', result: 'ok', detail: outcome.passed.amr.join(' ') });
+      return { kind: 'ok', passed: outcome.passed };
+    },
+
     /**
      * Checks a code of `method`. Every attempt is counted before it is checked (parallel
      * guesses cannot pass the limit); `confirmed` are the person's factors, read once by the caller.
@@ -51,14 +95,8 @@ export function createSecondFactorStep(deps: StepDeps) {
       const outcome = await codeOutcome(person.id, method, code, confirmed);
       const who = { accountId: person.id, email: person.email, clientId, channel: method };
       if (outcome !== 'ok') {
-        await deps.audit(request, { ...who, type: 'code_failed', result: 'failed', detail: outcome });
-        const lockedUntil = await deps.lockout.failed(person.id, 'second_factor');
-        if (lockedUntil) {
-          await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
-          await deps.alert(person, 'lockout', { until: utcMinute(lockedUntil) });
-          return { kind: 'locked', until: lockedUntil };
-        }
-        return { kind: 'refused', reason: outcome };
+        const lockedUntil = await failed(person, request, who, outcome);
+        return lockedUntil ? { kind: 'locked', until: lockedUntil } : { kind: 'refused', reason: outcome };
       }
       await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
       if (method === 'recovery') await deps.alert(person, 'recovery_code_used', { remaining: await deps.secondFactors.recoveryCodesLeft(person.id) });

@@ -22,6 +22,7 @@ import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
 import { createDeliveredCodes } from '../otp/delivered_codes.ts';
 import { createAlertMessages, createCodeMessages } from '../notifications/messages.ts';
+import { createPasskeys } from '../otp/passkeys.ts';
 import { createPendingEnrolments } from '../otp/pending_enrolments.ts';
 import { createSecondFactors } from '../otp/second_factor.ts';
 import { createSecondFactorStep } from '../otp/second_factor_step.ts';
@@ -148,7 +149,17 @@ export async function createStepup(options: StepupOptions) {
     emailProven: options.onEmailProven,
   });
   const csrf = createCsrf(cipher.hashKey);
-  const secondFactorStep = createSecondFactorStep({ secondFactors, deliveredCodes, lockout, audit, alert });
+  const passkeys = createPasskeys({
+    factors: store.factors,
+    records: store.records,
+    settings: store.settings,
+    clock,
+    issuer: options.issuer,
+    serviceName: settings.serviceName,
+    lifetimeMs: interactionMs,
+    addFactor: secondFactors.addFactor,
+  });
+  const secondFactorStep = createSecondFactorStep({ secondFactors, deliveredCodes, passkeys, lockout, audit, alert });
 
   let provider: Provider | undefined;
   const deps: InteractionDeps = {
@@ -160,6 +171,7 @@ export async function createStepup(options: StepupOptions) {
     secondFactors,
     secondFactorStep,
     deliveredCodes,
+    passkeys,
     pendingSignIns: createPendingSignIns(store.records, clock, interactionMs),
     csrf,
     lockout,
@@ -258,6 +270,7 @@ export async function createStepup(options: StepupOptions) {
     secondFactors,
     secondFactorStep,
     deliveredCodes,
+    passkeys,
     lockout,
     overLimit: deps.overLimit,
     audit,

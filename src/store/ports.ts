@@ -56,7 +56,7 @@ export interface AccountSearch {
 
 export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
 
-export type MfaPolicy = 'required' | 'on-request';
+export type MfaPolicy = 'required' | 'on-request' | 'phishing-resistant';
 
 export interface ClientRecord {
   clientId: string;
@@ -78,7 +78,27 @@ export interface ClientStore {
   remove(clientId: string): Promise<boolean>;
 }
 
-export type FactorKind = 'totp' | 'email' | 'sms';
+export type FactorKind = 'totp' | 'email' | 'sms' | 'webauthn';
+
+/** A WebAuthn credential (a passkey): what checking its assertions needs, and what its owner sees. */
+export interface Passkey {
+  /** base64url; unique across every account */
+  credentialId: string;
+  /** the COSE public key, base64url */
+  publicKey: string;
+  /** the signature counter last seen; 0 when the authenticator keeps none */
+  counter: number;
+  /** how the browser may reach the authenticator (internal, usb, hybrid...) */
+  transports: string[];
+  /** backup eligible: a synced passkey (amr swk), else bound to one device (amr hwk) */
+  synced: boolean;
+  backedUp: boolean;
+  /** the authenticator verified the user (PIN, biometrics) when it was registered */
+  userVerified: boolean;
+  /** given by its owner, e.g. "Work laptop" */
+  name: string;
+  lastUsedAt: number | null;
+}
 
 export interface Factor {
   id: string;
@@ -92,11 +112,15 @@ export interface Factor {
   /** last TOTP time step accepted; a step at or below it is a replay */
   lastTimeStep: number | null;
   createdAt: number;
+  /** the credential, for a factor of kind webauthn only */
+  passkey?: Passkey;
 }
 
 export interface FactorStore {
+  /** Throws DuplicateError when the passkey's credential id is registered already (to any account). */
   add(factor: Factor): Promise<void>;
   find(id: string): Promise<Factor | null>;
+  findByCredentialId(credentialId: string): Promise<Factor | null>;
   listForAccount(accountId: string): Promise<Factor[]>;
   remove(id: string): Promise<void>;
   /**
@@ -109,6 +133,14 @@ export interface FactorStore {
    * Atomic: of two concurrent calls with the same step exactly one returns true.
    */
   acceptTimeStep(id: string, timeStep: number): Promise<boolean>;
+  /**
+   * Records a passkey's use at `at` with the signature counter its authenticator sent: only if
+   * the counter went up, or stays 0 on an authenticator that keeps none. A counter that did not
+   * go up is a replayed assertion or a cloned authenticator. Atomic like acceptTimeStep.
+   */
+  acceptPasskeyUse(id: string, counter: number, at: number): Promise<boolean>;
+  /** false when there is no such passkey */
+  renamePasskey(id: string, name: string): Promise<boolean>;
 }
 
 export interface RecoveryCodeStore {

@@ -32,9 +32,10 @@ async function listen(server: Server, port = 0): Promise<number> {
 
 /**
  * Boots the real app in a fresh temporary DATA_DIR: on the embedded store, or on a fresh
- * MongoDB database when the "mongodb" jest project runs the suite.
+ * MongoDB database when the "mongodb" jest project runs the suite. It listens on 127.0.0.1;
+ * `hostname` names it in the issuer.
  */
-export async function startStepup(env: Record<string, string> = {}, settings?: object): Promise<RunningStepup> {
+export async function startStepup(env: Record<string, string> = {}, settings?: object, { hostname = '127.0.0.1' } = {}): Promise<RunningStepup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-test-'));
   // settings beyond the environment go in a config file, as an operator would write one
   if (settings) {
@@ -45,7 +46,8 @@ export async function startStepup(env: Record<string, string> = {}, settings?: o
   const clock = new TestClock();
   let server = createServer();
   const port = await listen(server);
-  const issuer = `http://127.0.0.1:${port}`;
+  // WebAuthn needs a domain for its RP ID: passkey tests name the issuer by `localhost`
+  const issuer = `http://${hostname}:${port}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.STEPUP_TEST_LOG_LEVEL ?? 'silent',

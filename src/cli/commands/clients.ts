@@ -4,7 +4,7 @@ import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
 import { printPage, printRecord } from '../output.ts';
 import { collect, integer, output, UsageError, withContainer } from '../context.ts';
 
-const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'none'];
+const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'urn:stepup:loa:phr', 'none'];
 const columns = ['client_id', 'name', 'mfa_policy', 'default_acr', 'first_party', 'public', 'redirect_uris'];
 const authMethodChoices = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -36,7 +36,7 @@ export function clientCommands(program: Command): void {
     .option('--first-party', 'trusted application: no consent page')
     .option('--id-token-claims', 'also put the scope claims (email, profile, phone, roles) in the ID token')
     .option('--backchannel-logout-uri <uri>', 'where to post logout tokens when the person signs out or their sessions end')
-    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']).default('required'))
+    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request', 'phishing-resistant']).default('required'))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
     .addOption(
@@ -98,7 +98,7 @@ export function clientCommands(program: Command): void {
     .option('--id-token-claims', 'also put the scope claims in the ID token')
     .option('--no-id-token-claims', 'scope claims only in userinfo (the default)')
     .option('--backchannel-logout-uri <uri>', 'where to post logout tokens; none removes it')
-    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request']))
+    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request', 'phishing-resistant']))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none; none removes it').choices(acrChoices))
     .addOption(new Option('--auth-method <method>', 'client_secret_basic and client_secret_post switch freely').choices(authMethodChoices))
     .option('--jwks <file>', 'for private_key_jwt: replaces the public keys with this JWK Set file')

@@ -145,10 +145,22 @@ export function userCommands(program: Command): void {
     "list a user's second factors and how many recovery codes are left",
     (c, ref) => c.userAdmin.methods(ref),
     (r) => {
-      printTable(r.methods as object[], ['id', 'kind', 'target', 'confirmed', 'created_at']);
+      printTable(r.methods as object[], ['id', 'kind', 'target', 'name', 'last_used_at', 'confirmed', 'created_at']);
       console.log(`\nrecovery codes left: ${String(r.recovery_codes_left)}`);
     },
   );
+  user
+    .command('remove-method')
+    .description('remove one second factor (a lost passkey, say), never the last; signs the user out everywhere')
+    .argument('[user]', 'user id or email')
+    .option('--email <email>', 'the user, by email')
+    .requiredOption('--method <id>', 'the id shown by `stepup user methods`')
+    .option('--json', 'print JSON')
+    .action(async (arg: string | undefined, opts) => {
+      const ref = userRef(arg, opts);
+      const result = await withContainer((c) => c.userAdmin.removeMethod(ref, opts.method));
+      output(opts.json, result, () => console.log(`${result.email}: ${result.removed} removed, ${result.revoked} sessions and tokens ended`));
+    });
   userAction(
     user,
     'reset-2fa',

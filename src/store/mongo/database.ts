@@ -46,7 +46,11 @@ export const isDuplicateKey = (error: unknown) => (error as { code?: unknown } |
 /** Per collection: one createIndexes command makes a new collection with all of them at once. */
 const indexes: Record<string, IndexDescription[]> = {
   accounts: [{ key: { emailKey: 1 }, name: 'email_unique', unique: true }],
-  factors: [{ key: { accountId: 1 }, name: 'account' }],
+  factors: [
+    { key: { accountId: 1 }, name: 'account' },
+    // a credential belongs to one account; factors of other kinds have none
+    { key: { 'passkey.credentialId': 1 }, name: 'credential_unique', unique: true, sparse: true },
+  ],
   recovery_codes: [{ key: { accountId: 1 }, name: 'account' }],
   deliveries: [
     { key: { accountId: 1, createdAt: 1 }, name: 'account_time' },

@@ -1,5 +1,6 @@
 import type { ClientSession, Db } from 'mongodb';
-import type { Factor, FactorStore } from '../ports.ts';
+import { DuplicateError, type Factor, type FactorStore } from '../ports.ts';
+import { isDuplicateKey } from './database.ts';
 
 export type FactorDoc = Omit<Factor, 'id'> & { _id: string };
 
@@ -12,10 +13,17 @@ export function mongoFactors(db: Db, session?: ClientSession): FactorStore {
   const options = { session };
   return {
     async add(factor) {
-      await factors.insertOne(toFactorDoc(factor), options);
+      await factors.insertOne(toFactorDoc(factor), options).catch((error: unknown) => {
+        if (isDuplicateKey(error)) throw new DuplicateError('this factor or credential is registered already');
+        throw error;
+      });
     },
     async find(id) {
       const doc = await factors.findOne({ _id: id }, options);
+      return doc ? toFactor(doc) : null;
+    },
+    async findByCredentialId(credentialId) {
+      const doc = await factors.findOne({ 'passkey.credentialId': credentialId }, options);
       return doc ? toFactor(doc) : null;
     },
     async listForAccount(accountId) {
@@ -35,6 +43,15 @@ export function mongoFactors(db: Db, session?: ClientSession): FactorStore {
         options,
       );
       return result.modifiedCount === 1;
+    },
+    async acceptPasskeyUse(id, counter, at) {
+      const counted = counter === 0 ? { 'passkey.counter': 0 } : { 'passkey.counter': { $lt: counter } };
+      const result = await factors.updateOne({ _id: id, ...counted }, { $set: { 'passkey.counter': counter, 'passkey.lastUsedAt': at } }, options);
+      return result.modifiedCount === 1;
+    },
+    async renamePasskey(id, name) {
+      const result = await factors.updateOne({ _id: id, passkey: { $exists: true } }, { $set: { 'passkey.name': name } }, options);
+      return result.matchedCount === 1;
     },
   };
 }

@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS factors (
   target TEXT,
   confirmed_at INTEGER,
   last_time_step INTEGER,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  credential_id TEXT,
+  passkey TEXT
 );
 CREATE INDEX IF NOT EXISTS factors_account ON factors(account_id);
 CREATE TABLE IF NOT EXISTS recovery_codes (
@@ -128,6 +130,10 @@ function upgrade(db: DatabaseSync): void {
   if (!accountColumns.includes('profile_updated_at')) db.exec('ALTER TABLE accounts ADD COLUMN profile_updated_at INTEGER');
   if (!accountColumns.includes('roles')) db.exec("ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT '[]'");
   db.exec('CREATE INDEX IF NOT EXISTS records_account ON records(account_id) WHERE account_id IS NOT NULL');
+  // passkeys: the credential id (unique across accounts) and the credential as JSON
+  const factorColumns = (db.prepare('PRAGMA table_info(factors)').all() as { name: string }[]).map((c) => c.name);
+  if (!factorColumns.includes('credential_id')) db.exec('ALTER TABLE factors ADD COLUMN credential_id TEXT');
+  if (!factorColumns.includes('passkey')) db.exec('ALTER TABLE factors ADD COLUMN passkey TEXT');
   // a code may now go to a factor still being enrolled, which has no row yet: codes live two
   // minutes, so the table is made again without its foreign key rather than copied
   if ((db.prepare('PRAGMA foreign_key_list(issued_codes)').all() as unknown[]).length > 0) {
@@ -152,6 +158,8 @@ function upgrade(db: DatabaseSync): void {
       throw error;
     }
   }
+  // after the tables are made again, which drops their indexes
+  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS factors_credential ON factors(credential_id) WHERE credential_id IS NOT NULL');
 }
 
 // SQLite extended result codes

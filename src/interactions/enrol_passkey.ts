@@ -1,0 +1,46 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { text } from '../http/form.ts';
+import { enforceRateLimit } from '../http/guards.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { passkeyEnrolmentRefused } from '../otp/outcome_texts.ts';
+import type { Person } from '../person.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
+import type { InteractionDeps } from './deps.ts';
+import { enrollingAccount, finishEnrolment } from './enrolment.ts';
+import type { StepContext } from './step_context.ts';
+
+/** The browser's new credential (JSON), and what its owner calls it. */
+export const passkeyEnrolmentForm = z.object({ credential: text(16_000), name: z.string().trim().min(1).max(60) });
+
+async function renderEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, error?: string) {
+  const options = await deps.passkeys.registrationOptions(it.uid, account, await deps.secondFactors.confirmedFactors(account.id));
+  await ctx.render('enrol_passkey', { it, options, action: `${it.base}/enrol/passkey`, error });
+}
+
+/** GET /interaction/:uid/enrol/passkey — the page whose button asks the browser for a new passkey. */
+export function showPasskeyEnrolment(deps: InteractionDeps) {
+  return async (ctx: StepContext) => {
+    const it = ctx.state.step;
+    const account = await enrollingAccount(ctx, deps, it);
+    if (account) await renderEnrolment(ctx, deps, it, account);
+  };
+}
+
+/** POST /interaction/:uid/enrol/passkey — the new credential, checked against this sign-in's challenge. */
+export function confirmPasskeyEnrolment(deps: InteractionDeps) {
+  return async (ctx: StepContext<z.infer<typeof passkeyEnrolmentForm>>) => {
+    const { step: it, form } = ctx.state;
+    const account = await enrollingAccount(ctx, deps, it);
+    if (!account) return;
+    await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
+    const registered = await deps.passkeys.register(it.uid, account.id, form.credential, form.name);
+    if ('refused' in registered) {
+      const who = { accountId: account.id, email: account.email, clientId: it.clientId, channel: 'webauthn' };
+      await deps.audit(requestInfo(ctx), { ...who, type: 'enrolment', result: 'failed', detail: registered.refused });
+      ctx.status = 400;
+      return renderEnrolment(ctx, deps, it, account, passkeyEnrolmentRefused);
+    }
+    await finishEnrolment(ctx, deps, it, account, registered.passed, registered.recoveryCodes);
+  };
+}

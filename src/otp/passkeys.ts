@@ -1,0 +1,230 @@
+import {
+  type AuthenticatorTransport,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { Clock } from '../clock.ts';
+import type { Person } from '../person.ts';
+import { random } from '../random.ts';
+import { DuplicateError, type Factor, type FactorStore, type Passkey, type RecordStore, type SettingStore } from '../store/ports.ts';
+import type { FactorPassed } from './methods.ts';
+
+const challengeKind = 'PasskeyChallenge';
+
+export interface PasskeyDeps {
+  factors: FactorStore;
+  records: RecordStore;
+  settings: SettingStore;
+  clock: Clock;
+  /** the issuer: its origin is the one ceremonies must come from, its host the RP ID */
+  issuer: string;
+  serviceName: string;
+  /** how long a ceremony's challenge lives (an interaction's lifetime) */
+  lifetimeMs: number;
+  /** stores a confirmed factor with the account's first recovery codes (SecondFactors.addFactor) */
+  addFactor: (factor: Factor) => Promise<string[]>;
+}
+
+/** Why an assertion or a registration was refused: the detail for the audit log, never for the page. */
+export type PasskeyRefusal = 'no_challenge' | 'invalid' | 'unknown_credential' | 'other_account' | 'counter' | 'registered';
+
+export type AssertionOutcome = { kind: 'ok'; factor: Factor; passed: FactorPassed; userVerified: boolean } | { kind: 'refused'; reason: PasskeyRefusal };
+
+export type Registration = { factor: Factor; recoveryCodes: string[]; passed: FactorPassed } | { refused: PasskeyRefusal };
+
+type Ceremony = 'register' | 'authenticate';
+
+/** RFC 8176: hwk for a key bound to one device, swk for a synced one; user when it verified the person. */
+export const passkeyAmr = (passkey: Passkey, userVerified: boolean) => [passkey.synced ? 'swk' : 'hwk', ...(userVerified ? ['user'] : [])];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The browser's credential, sent as JSON text in a form field; null when it is not one. */
+function parseCredential(json: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return isObject(parsed) && typeof parsed.id === 'string' && isObject(parsed.response) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * WebAuthn ceremonies: registering a passkey and checking its assertions. Each ceremony's
+ * challenge belongs to one binding attempt (an interaction or an account-area session) and is
+ * spent by the first answer, right or wrong. The relying party is the issuer: its host is the
+ * RP ID, its origin the only one accepted. Attestation `none` is asked for and accepted.
+ */
+export function createPasskeys(deps: PasskeyDeps) {
+  const { factors, records, clock } = deps;
+  const origin = new URL(deps.issuer).origin;
+  const rpID = new URL(deps.issuer).hostname;
+  const challengeId = (binding: string, ceremony: Ceremony) => `${binding}:${ceremony}`;
+
+  async function saveChallenge(binding: string, ceremony: Ceremony, accountId: string | null, challenge: string) {
+    const index = accountId ? { accountId } : undefined;
+    await records.upsert(challengeKind, challengeId(binding, ceremony), { accountId, challenge }, clock.now() + deps.lifetimeMs, index);
+  }
+
+  /** The ceremony's challenge, spent: only the first call gets it. */
+  async function spendChallenge(binding: string, ceremony: Ceremony, accountId: string | null): Promise<string | null> {
+    const id = challengeId(binding, ceremony);
+    const record = await records.find(challengeKind, id);
+    if (!record || record.consumedAt !== null || !(await records.consume(challengeKind, id, clock.now()))) return null;
+    await records.destroy(challengeKind, id);
+    return record.payload.accountId === accountId ? String(record.payload.challenge) : null;
+  }
+
+  /** The account's WebAuthn user handle: random, made once, never the email. */
+  async function userHandle(accountId: string): Promise<string> {
+    return deps.settings.putIfAbsent(`passkey-user-handle:${accountId}`, random.id(32));
+  }
+
+  const descriptor = (factor: Factor) => ({
+    id: factor.passkey!.credentialId,
+    transports: factor.passkey!.transports as AuthenticatorTransport[],
+  });
+
+  /** Checks the browser's answer to registrationOptions: the new factor, not yet stored, or why it was refused. */
+  async function verifyRegistration(
+    binding: string,
+    accountId: string,
+    credentialJson: string,
+    name: string,
+  ): Promise<{ factor: Factor; passkey: Passkey } | { refused: PasskeyRefusal }> {
+    const challenge = await spendChallenge(binding, 'register', accountId);
+    if (!challenge) return { refused: 'no_challenge' };
+    const response = parseCredential(credentialJson);
+    if (!response) return { refused: 'invalid' };
+    let info;
+    try {
+      const verified = await verifyRegistrationResponse({
+        response: response as never,
+        expectedChallenge: challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        requireUserVerification: false,
+      });
+      if (!verified.verified) return { refused: 'invalid' };
+      info = verified.registrationInfo;
+    } catch {
+      return { refused: 'invalid' };
+    }
+    const now = clock.now();
+    const passkey: Passkey = {
+      credentialId: info.credential.id,
+      publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+      counter: info.credential.counter,
+      transports: info.credential.transports ?? [],
+      synced: info.credentialDeviceType === 'multiDevice',
+      backedUp: info.credentialBackedUp,
+      userVerified: info.userVerified,
+      name,
+      lastUsedAt: now,
+    };
+    return {
+      passkey,
+      factor: {
+        id: random.id(),
+        accountId,
+        kind: 'webauthn',
+        secretCiphertext: null,
+        target: null,
+        confirmedAt: now,
+        lastTimeStep: null,
+        createdAt: now,
+        passkey,
+      },
+    };
+  }
+
+  return {
+    rpID,
+
+    /** Options for navigator.credentials.create(): the account's passkeys are excluded, so none is registered twice. */
+    async registrationOptions(binding: string, person: Person, existing: Factor[]): Promise<PublicKeyCredentialCreationOptionsJSON> {
+      const options = await generateRegistrationOptions({
+        rpName: deps.serviceName,
+        rpID,
+        userName: person.email,
+        userDisplayName: person.email,
+        userID: Buffer.from(await userHandle(person.id), 'base64url'),
+        attestationType: 'none',
+        excludeCredentials: existing.filter((f) => f.passkey).map(descriptor),
+        authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      });
+      await saveChallenge(binding, 'register', person.id, options.challenge);
+      return options;
+    },
+
+    /**
+     * Checks the browser's answer to registrationOptions and stores the passkey, with the
+     * account's first recovery codes when it has none: the codes to show once and what the
+     * sign-in passed, or why it was refused. `name` is what its owner calls it.
+     */
+    async register(binding: string, accountId: string, credentialJson: string, name: string): Promise<Registration> {
+      const checked = await verifyRegistration(binding, accountId, credentialJson, name);
+      if ('refused' in checked) return checked;
+      const { factor, passkey } = checked;
+      try {
+        const recoveryCodes = await deps.addFactor(factor);
+        return { factor, recoveryCodes, passed: { method: 'webauthn', amr: passkeyAmr(passkey, passkey.userVerified) } };
+      } catch (error) {
+        if (error instanceof DuplicateError) return { refused: 'registered' };
+        throw error;
+      }
+    },
+
+    /** Options for navigator.credentials.get(), limited to the account's passkeys. */
+    async authenticationOptions(binding: string, accountId: string, passkeys: Factor[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const options = await generateAuthenticationOptions({
+        rpID,
+        allowCredentials: passkeys.filter((f) => f.passkey).map(descriptor),
+        userVerification: 'preferred',
+      });
+      await saveChallenge(binding, 'authenticate', accountId, options.challenge);
+      return options;
+    },
+
+    /**
+     * Checks an assertion of `accountId`'s passkey against this binding's challenge: origin,
+     * RP ID, signature, and a signature counter that went up (else a replay or a cloned
+     * authenticator). The passkey's last use is recorded.
+     */
+    async verifyAssertion(binding: string, accountId: string, credentialJson: string): Promise<AssertionOutcome> {
+      const challenge = await spendChallenge(binding, 'authenticate', accountId);
+      if (!challenge) return { kind: 'refused', reason: 'no_challenge' };
+      const response = parseCredential(credentialJson);
+      if (!response) return { kind: 'refused', reason: 'invalid' };
+      const factor = await factors.findByCredentialId(response.id as string);
+      if (!factor?.passkey || factor.confirmedAt === null) return { kind: 'refused', reason: 'unknown_credential' };
+      if (factor.accountId !== accountId) return { kind: 'refused', reason: 'other_account' };
+      const { passkey } = factor;
+      let info;
+      try {
+        const verified = await verifyAuthenticationResponse({
+          response: response as never,
+          expectedChallenge: challenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          // the counter is checked below, atomically by the store: the library is shown none
+          credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: 0 },
+          requireUserVerification: false,
+        });
+        if (!verified.verified) return { kind: 'refused', reason: 'invalid' };
+        info = verified.authenticationInfo;
+      } catch {
+        return { kind: 'refused', reason: 'invalid' };
+      }
+      if (!(await factors.acceptPasskeyUse(factor.id, info.newCounter, clock.now()))) return { kind: 'refused', reason: 'counter' };
+      const passed = { method: 'webauthn' as const, amr: passkeyAmr(passkey, info.userVerified) };
+      return { kind: 'ok', factor, passed, userVerified: info.userVerified };
+    },
+  };
+}
+
+export type Passkeys = ReturnType<typeof createPasskeys>;

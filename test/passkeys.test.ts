@@ -1,0 +1,241 @@
+import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { createPerson, totpCode, nextTimeStep } from './support/people.ts';
+import { startStepup, type RunningStepup } from './support/stepup.ts';
+
+const maybe = describeInChromium('passkey tests');
+
+let stepup: RunningStepup;
+let rp: RelyingParty;
+let chromium: Chromium;
+
+/** A browser with Chromium's virtual platform authenticator: resident keys, user verification. */
+async function browserWithAuthenticator(): Promise<{ context: BrowserContext; page: Page; authenticatorId: string }> {
+  const context = await chromium.newContext();
+  const page = await context.newPage();
+  // a step that does not come fails the test where it waits, within the test's time
+  page.setDefaultTimeout(8000);
+  // the relying party's callback is not served; stop the navigation there
+  await page.route('http://127.0.0.1:1/**', (route) => route.fulfill({ status: 200, body: 'signed in' }));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { context, page, authenticatorId };
+}
+
+/** Runs `action` (it may end in a navigation Chromium refuses) and answers the relying party's callback URL that Chromium is sent to. */
+async function callbackAfter(page: Page, action: () => Promise<unknown>): Promise<URL> {
+  const callback = page.waitForRequest((request) => request.url().startsWith('http://127.0.0.1:1/callback'));
+  await action().catch(() => undefined);
+  const url = new URL((await callback).url());
+  // Chromium may refuse the callback's port after all (ERR_UNSAFE_PORT): leave it, and its error page, behind
+  for (let tries = 0; tries < 5 && page.url() !== 'about:blank'; tries += 1) await page.goto('about:blank').catch(() => undefined);
+  return url;
+}
+
+async function typePassword(page: Page, person: { email: string; password: string }) {
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** First sign-in of a new person: password, then a passkey from the enrolment choice. */
+async function enrolPasskey(page: Page, app: RelyingParty = rp) {
+  const person = await createPerson(stepup);
+  const authorization = await app.authorize();
+  await page.goto(authorization.url);
+  await typePassword(page, person);
+  await page.getByRole('link', { name: 'Passkey' }).click();
+  await page.getByLabel('Name of this passkey').fill('Test laptop');
+  await page.getByRole('button', { name: 'Create a passkey' }).click();
+  await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+  const callback = await callbackAfter(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
+  return { person, tokens: await authorization.exchange(callback) };
+}
+
+async function auditDetails(email: string) {
+  return (await stepup.container.store.audit.query({ email, limit: 50 })).map((e) => `${e.type} ${e.channel} ${e.result} ${e.detail ?? ''}`);
+}
+
+maybe('passkeys in Chromium', () => {
+  beforeAll(async () => {
+    stepup = await startStepup({}, undefined, { hostname: 'localhost' });
+    rp = await relyingParty(stepup, { firstParty: true });
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await stepup?.stop();
+  });
+
+  test('a passkey enrolled at the first sign-in gives phr; the next sign-in offers it first, and the ID token says so', async () => {
+    const { context, page } = await browserWithAuthenticator();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const { person, tokens } = await enrolPasskey(page);
+    expect(tokens.claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+    const [stored] = await stepup.container.secondFactors.confirmedFactors((await stepup.container.store.accounts.findByEmail(person.email))!.id);
+    expect(stored).toMatchObject({ kind: 'webauthn', passkey: { name: 'Test laptop', synced: false, userVerified: true } });
+    // the user handle is random, never the email
+    expect(JSON.stringify(stored)).not.toContain(person.email);
+
+    await context.clearCookies();
+    const again = await rp.authorize();
+    await page.goto(again.url);
+    await typePassword(page, person);
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    const callback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await again.exchange(callback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+    expect(await auditDetails(person.email)).toContain('code_ok webauthn ok hwk user');
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  test('a phishing-resistant client takes a TOTP-only person through their app code to a new passkey; a 2fa session then steps up with the passkey alone', async () => {
+    const strict = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'phishing-resistant' });
+    const { context, page } = await browserWithAuthenticator();
+    const person = await createPerson(stepup);
+
+    // a 2fa session with an authenticator app, at an ordinary client
+    const first = await rp.authorize();
+    await page.goto(first.url);
+    await typePassword(page, person);
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
+    const secret = (await page.locator('#totp-secret').textContent())!.trim();
+    await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const firstCallback = await callbackAfter(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
+    expect((await first.exchange(firstCallback)).claims()!.acr).toBe('urn:stepup:loa:2fa');
+    nextTimeStep(stepup);
+
+    // the strict client: no password again; the app code, then a passkey to add
+    const second = await strict.authorize();
+    await page.goto(second.url);
+    await page.getByText('asks you to sign in with a passkey, and you have none yet').waitFor();
+    expect(await page.getByLabel('Password').count()).toBe(0);
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, secret));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Set up a passkey' }).waitFor();
+    const secondCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Create a passkey' }).click());
+    expect((await second.exchange(secondCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+
+    // a fresh 2fa session by app code (the passkey is there, but the ordinary client takes the app)
+    await context.clearCookies();
+    nextTimeStep(stepup);
+    const third = await rp.authorize();
+    await page.goto(third.url);
+    await typePassword(page, person);
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, secret));
+    const thirdCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    expect((await third.exchange(thirdCallback)).claims()!.acr).toBe('urn:stepup:loa:2fa');
+
+    // the strict client asks that session only for the passkey: no password, no app code
+    const fourth = await strict.authorize();
+    await page.goto(fourth.url);
+    await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    expect(await page.getByLabel('Password').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Authenticator app' }).count()).toBe(0);
+    const fourthCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await fourth.exchange(fourthCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+
+    // levels are ordered: phr satisfies a request for 2fa, which is answered without a prompt
+    const onRequest = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
+    const fifth = await onRequest.authorize({ acr_values: 'urn:stepup:loa:2fa' });
+    const fifthCallback = await callbackAfter(page, () => page.goto(fifth.url));
+    expect((await fifth.exchange(fifthCallback)).claims()!.acr).toBe('urn:stepup:loa:phr');
+    await context.close();
+  });
+
+  test('the account area renames a passkey, refuses the same authenticator twice, adds an app; an admin lists and removes the passkey, never the last factor', async () => {
+    const { context, page } = await browserWithAuthenticator();
+    const { person } = await enrolPasskey(page);
+    await page.goto(`${stepup.issuer}/account`);
+    // a phr session is enough for the account area, which asks for 2fa
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await page.getByText('Passkey — Test laptop').waitFor();
+    // the only factor has no Remove button
+    expect(await page.getByRole('button', { name: /^Remove/ }).count()).toBe(0);
+
+    // excludeCredentials: this authenticator holds a passkey of the account already
+    await page.getByRole('link', { name: 'Add a passkey' }).click();
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    await page.getByText('This passkey is registered already').waitFor();
+
+    await page.goto(`${stepup.issuer}/account`);
+    await page.getByLabel('New name for Test laptop').fill('Work laptop');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByText('The passkey was renamed.').waitFor();
+    await page.getByText('Passkey — Work laptop').waitFor();
+
+    const { methods } = await stepup.container.userAdmin.methods(person.email);
+    expect(methods).toEqual([expect.objectContaining({ kind: 'webauthn', name: 'Work laptop', synced: false, last_used_at: expect.any(String) })]);
+    await expect(stepup.container.userAdmin.removeMethod(person.email, methods[0]!.id)).rejects.toThrow(/last second factor/);
+
+    await page.getByRole('link', { name: 'Add an authenticator app' }).click();
+    const secret = (await page.locator('#totp-secret').textContent())!.trim();
+    await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Your new second factor is ready.').waitFor();
+
+    const removed = await stepup.container.userAdmin.removeMethod(person.email, methods[0]!.id);
+    expect(removed).toMatchObject({ removed: 'webauthn', revoked: expect.any(Number) });
+    expect((await stepup.container.userAdmin.methods(person.email)).methods.map((m) => m.kind)).toEqual(['totp']);
+    expect(await auditDetails(person.email)).toContain('admin_change admin ok second factor removed: Passkey "Work laptop"');
+    expect(await auditDetails(person.email)).toContain('account_change webauthn ok passkey renamed');
+    await context.close();
+  });
+
+  test('an assertion replayed into another sign-in, a forged signature and a counter that went back are refused', async () => {
+    const { context, page, authenticatorId } = await browserWithAuthenticator();
+    const { person } = await enrolPasskey(page);
+    const accountId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
+    const signInToPasskey = async () => {
+      await context.clearCookies();
+      await page.goto((await rp.authorize()).url);
+      await typePassword(page, person);
+      await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    };
+
+    // an assertion that worked once, caught on its way
+    await signInToPasskey();
+    let caught = '';
+    await page.route('**/second-factor/passkey', async (route) => {
+      caught = new URLSearchParams(route.request().postData()!).get('credential')!;
+      await route.continue();
+    });
+    await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    await page.unroute('**/second-factor/passkey');
+
+    // posted again in a new sign-in: it signed another challenge
+    await signInToPasskey();
+    await page.locator('input[name=credential]').evaluate((field, credential) => {
+      (field as unknown as { value: string }).value = credential;
+    }, caught);
+    await page.locator('form[data-passkey]').evaluate((form) => (form as unknown as { submit(): void }).submit());
+    await page.getByText('That passkey could not be used').waitFor();
+
+    // a bogus signature from the authenticator
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: true });
+    await page.getByRole('button', { name: 'Use your passkey' }).click();
+    await page.getByText('That passkey could not be used').waitFor();
+    await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false });
+
+    // a stored counter ahead of the authenticator's: a cloned authenticator, or a replay
+    const [factor] = await stepup.container.secondFactors.confirmedFactors(accountId);
+    expect(await stepup.container.store.factors.acceptPasskeyUse(factor!.id, 1_000_000, stepup.clock.now())).toBe(true);
+    await page.getByRole('button', { name: 'Use your passkey' }).click();
+    await page.getByText('That passkey could not be used').waitFor();
+
+    const audit = await auditDetails(person.email);
+    expect(audit.filter((line) => line === 'code_failed webauthn failed assertion not valid')).toHaveLength(2);
+    expect(audit).toContain('code_failed webauthn failed signature counter did not go up: a replay, or a cloned authenticator');
+    await context.close();
+  });
+});

@@ -1,0 +1,36 @@
+// Passkey ceremonies for Stepup's pages. A form marked data-passkey="create" or "get" carries
+// the server's options as JSON in data-options; its button runs the ceremony with the
+// platform's navigator.credentials and posts the credential as JSON in the hidden field
+// "credential". Without WebAuthn the button stays hidden and the page's other ways remain.
+(() => {
+  const pkc = window.PublicKeyCredential;
+  const supported = Boolean(pkc && pkc.parseCreationOptionsFromJSON && pkc.parseRequestOptionsFromJSON && navigator.credentials);
+  const messages = {
+    NotAllowedError: 'The passkey request was cancelled or timed out. Try again, or choose another way.',
+    InvalidStateError: 'This passkey is registered already. Choose another authenticator, or another way.',
+  };
+
+  for (const form of document.querySelectorAll('form[data-passkey]')) {
+    const button = form.querySelector('[data-passkey-start]');
+    const problem = form.querySelector('[data-passkey-problem]');
+    if (!supported) {
+      problem.textContent = 'This browser cannot use passkeys. Choose another way.';
+      continue;
+    }
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      problem.textContent = '';
+      const options = JSON.parse(form.dataset.options);
+      try {
+        const credential =
+          form.dataset.passkey === 'create'
+            ? await navigator.credentials.create({ publicKey: pkc.parseCreationOptionsFromJSON(options) })
+            : await navigator.credentials.get({ publicKey: pkc.parseRequestOptionsFromJSON(options) });
+        form.elements.credential.value = JSON.stringify(credential.toJSON());
+        form.submit();
+      } catch (error) {
+        problem.textContent = messages[error.name] ?? 'Your passkey could not be used. Try again, or choose another way.';
+      }
+    });
+  }
+})();
