@@ -104,6 +104,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       body: clientChangesSchema,
       status: 200,
       response: clientSummarySchema,
+      conflict: 'the change needs a new client (a client keeps the authentication method it was registered with)',
       handle: ({ params, body }) => clientAdmin.update(params.clientId!, body as z.input<typeof clientChangesSchema>),
     },
     {
