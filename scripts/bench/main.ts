@@ -360,3 +360,24 @@ mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2));
 console.log(`\nJSON: ${file}`);
+
+// the last line, for a check to read: Stepup on SQLite against the baseline (Keycloak: not yet)
+const stepup = runs[0]!;
+const baseline = runs.find((run) => run.name.startsWith('baseline'));
+const signIns = stepup.storageCalls?.['accounts.findByEmail.ok'] ?? 0;
+const storageOps = stepup.storageCalls ? Object.values(stepup.storageCalls).reduce((a, b) => a + b, 0) : 0;
+const round = (n: number) => Math.round(n * 100) / 100;
+console.log(
+  JSON.stringify({
+    stepupPerSec: round(stepup.signInsPerSecond),
+    baselinePerSec: baseline ? round(baseline.signInsPerSecond) : null,
+    keycloakPerSec: null,
+    ratioBaseline: baseline ? round(stepup.signInsPerSecond / baseline.signInsPerSecond) : null,
+    ratioKeycloak: null,
+    storageOpsPerSignIn: process.env.BENCH_PEAK_ONLY && signIns ? round(storageOps / signIns) : null,
+    p99TotpMs: stepup.steps.totp ? round(stepup.steps.totp.p99) : null,
+    p99TokenMs: stepup.steps.token ? round(stepup.steps.token.p99) : null,
+    rssMb: round(stepup.peakRssMb),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+  }),
+);
