@@ -124,7 +124,7 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
 
   test("discovery lists Stepup's acr values beside the host's own settings", async () => {
     const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, string[]>;
-    expect(discovery.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa']);
+    expect(discovery.acr_values_supported).toEqual(['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'urn:stepup:loa:phr']);
     expect(discovery.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr', 'auth_time', 'email']));
   });
 

@@ -39,9 +39,11 @@ stepup.attach(provider);
 // --- the host's own pages: the password, and consent ---
 const page = (body) => `<!doctype html><meta charset="utf-8"><title>Example</title>${body}`;
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const loginForm = (uid, error = '') =>
+// the form's CSRF token is Stepup's for this sign-in (a token of the host's own would do as well)
+const loginForm = (step, error = '') =>
   page(`<h1>Example sign-in</h1>${error ? `<p role="alert">${escape(error)}</p>` : ''}
-<form method="post" action="/interaction/${uid}/login">
+<form method="post" action="/interaction/${step.uid}/login">
+  <input type="hidden" name="csrf" value="${escape(step.csrfToken)}">
   <label>Email <input name="email" type="email" autocomplete="username"></label>
   <label>Password <input name="password" type="password" autocomplete="current-password"></label>
   <button>Sign in</button>
@@ -49,23 +51,25 @@ const loginForm = (uid, error = '') =>
 
 const router = new Router();
 router.get('/interaction/:uid', async (ctx) => {
-  const { uid, prompt, params, session } = await provider.interactionDetails(ctx.req, ctx.res);
+  const step = await stepup.interaction(ctx);
+  const { prompt, params, session } = step.details;
   if (prompt.name === 'login') {
-    ctx.body = loginForm(uid);
+    ctx.body = loginForm(step);
     return;
   }
   // consent: this host trusts its own clients with what they ask
   const grant = new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
   grant.addOIDCScope(String(params.scope));
-  const result = { consent: { grantId: await grant.save() } };
-  ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true }));
+  ctx.redirect(await stepup.finish(step, { consent: { grantId: await grant.save() } }, { merge: true }));
 });
 router.post('/interaction/:uid/login', bodyParser({ enableTypes: ['form'] }), async (ctx) => {
-  const { email = '', password = '' } = ctx.request.body;
+  const { email = '', password = '', csrf } = ctx.request.body;
+  const step = await stepup.interaction(ctx);
+  stepup.checkCsrf(step, csrf);
   const person = findByEmail(email);
   if (!person || !passwordIsRight(person, password)) {
     ctx.status = 401;
-    ctx.body = loginForm(ctx.params.uid, 'Wrong email or password.');
+    ctx.body = loginForm(step, 'Wrong email or password.');
     return;
   }
   ctx.status = 303;
