@@ -65,7 +65,9 @@ maybe('passwordless sign-in with a passkey in Chromium', () => {
   });
 
   test('without user verification a passkey is one factor (1fa, no mfa); a client that requires 2fa then asks for the password only', async () => {
-    const { context, page, person } = await personWithPasskey({ hasUserVerification: false, isUserVerified: false });
+    const { context, page, person, authenticatorId } = await personWithPasskey();
+    // from now on the authenticator answers with the user-verified flag off: presence only
+    await (await context.newCDPSession(page)).send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBadUV: true });
     const onRequest = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
     const first = await toLoginPage(page, onRequest);
     const firstCallback = await callbackAfter(page, () => passkeyButton(page).click());
@@ -74,7 +76,7 @@ maybe('passwordless sign-in with a passkey in Chromium', () => {
     await context.clearCookies();
     const second = await toLoginPage(page);
     await passkeyButton(page).click();
-    await page.getByText('Your passkey was accepted. Wallet also asks for your password.').waitFor();
+    await page.getByText(/Your passkey was accepted\. .* also asks for your password\./).waitFor();
     // the passkey is not asked again, and the email is the passkey's account
     expect(await passkeyButton(page).count()).toBe(0);
     expect(await page.getByLabel('Email').inputValue()).toBe(person.email);
