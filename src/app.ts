@@ -9,6 +9,7 @@ import { trustForwardedHeaders } from './http/trusted_proxies.ts';
 import { createPages } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
 import { createPasswordStep } from './account/password_step.ts';
+import { createPasskeySignIn } from './account/passkey_sign_in.ts';
 import { createLoginRouter } from './login/router.ts';
 import { createAdapterClass } from './provider/adapter.ts';
 import { createFindAccount } from './provider/find_account.ts';
@@ -49,6 +50,13 @@ export async function createApp(container: Container) {
     },
     stepup,
     passwordStep: createPasswordStep({ checkPassword: container.checkPassword, audit: container.audit, alert: container.alert }),
+    passkeySignIn: createPasskeySignIn({
+      passkeys: container.passkeys,
+      accounts: store.accounts,
+      lockout: container.lockout,
+      audit: container.audit,
+      alert: container.alert,
+    }),
     overLimit: container.overLimit,
     clock,
     passwordMaxLength: config.password.maxLength,

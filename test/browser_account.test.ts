@@ -36,7 +36,7 @@ maybe('the account area in Chromium', () => {
     await page.goto(`${stepup.issuer}/account`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Send code' }).click();
     await page.getByLabel('Email code').fill(latestCode(stepup, email));
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -73,7 +73,7 @@ maybe('the account area in Chromium', () => {
     await elsewhere.goto(authorization.url);
     await elsewhere.getByLabel('Email').fill(email);
     await elsewhere.getByLabel('Password').fill(PASSWORD);
-    await elsewhere.getByRole('button', { name: 'Sign in' }).click();
+    await elsewhere.getByRole('button', { name: 'Sign in', exact: true }).click();
     await elsewhere.getByRole('link', { name: 'Recovery code' }).click();
     await elsewhere.getByLabel('Recovery code').fill(codes[3]!);
     const callback = elsewhere.waitForRequest((request) => request.url().startsWith(rp.redirectUri));

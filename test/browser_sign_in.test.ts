@@ -47,7 +47,7 @@ maybe('in Chromium', () => {
     expect(loginPage!.headers()['cache-control']).toBe('no-store');
     await page.getByLabel('Email').fill(person.email);
     await page.getByLabel('Password').fill(person.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.getByRole('link', { name: 'Authenticator app' }).click();
     await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
@@ -72,7 +72,7 @@ maybe('in Chromium', () => {
     await again.goto(second.url);
     await again.getByLabel('Email').fill(person.email);
     await again.getByLabel('Password').fill(person.password);
-    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.getByRole('button', { name: 'Sign in', exact: true }).click();
     await again.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     await again.getByLabel('Authenticator app').fill(await generate({ secret, epoch: Math.floor(stepup.clock.now() / 1000) }));
     const secondCallback = await waitForCallback(again, () => again.getByRole('button', { name: 'Continue' }).click());
@@ -102,7 +102,7 @@ maybe('in Chromium', () => {
     await page.goto(authorization.url);
     await page.getByLabel('Email').fill('form-post@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Send code' }).click();
     await page.getByText(/We sent a code by email/).waitFor();
     await page.getByLabel('Email code').fill(latestCode(stepup, 'form-post@example.com'));
@@ -126,7 +126,7 @@ maybe('in Chromium', () => {
     await page.goto(authorization.url);
     await page.getByLabel('Email').fill('mail-code@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     await page.getByRole('button', { name: 'Send code' }).click();

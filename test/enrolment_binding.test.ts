@@ -123,7 +123,7 @@ describeInChromium('planting a key, in Chromium')('in two browser contexts', () 
     await page.goto((await rp.authorize()).url);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('link', { name: 'Authenticator app' }).click();
     await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
     return { page, secret: (await page.locator('#totp-secret').textContent())!.trim() };

@@ -1,5 +1,12 @@
-import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import {
+  auditDetails as auditOf,
+  browserWithAuthenticator as withAuthenticator,
+  callbackAfter,
+  enrolPasskey as enrolWith,
+  typePassword,
+} from './support/passkey_browser.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { createPerson, totpCode, nextTimeStep } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
@@ -10,55 +17,9 @@ let stepup: RunningStepup;
 let rp: RelyingParty;
 let chromium: Chromium;
 
-/** A browser with Chromium's virtual platform authenticator: resident keys, user verification. */
-async function browserWithAuthenticator(): Promise<{ context: BrowserContext; page: Page; authenticatorId: string }> {
-  const context = await chromium.newContext();
-  const page = await context.newPage();
-  // a step that does not come fails the test where it waits, within the test's time
-  page.setDefaultTimeout(8000);
-  // the relying party's callback is not served; stop the navigation there
-  await page.route('http://127.0.0.1:1/**', (route) => route.fulfill({ status: 200, body: 'signed in' }));
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
-  return { context, page, authenticatorId };
-}
-
-/** Runs `action` (it may end in a navigation Chromium refuses) and answers the relying party's callback URL that Chromium is sent to. */
-async function callbackAfter(page: Page, action: () => Promise<unknown>): Promise<URL> {
-  const callback = page.waitForRequest((request) => request.url().startsWith('http://127.0.0.1:1/callback'));
-  await action().catch(() => undefined);
-  const url = new URL((await callback).url());
-  // Chromium may refuse the callback's port after all (ERR_UNSAFE_PORT): leave it, and its error page, behind
-  for (let tries = 0; tries < 5 && page.url() !== 'about:blank'; tries += 1) await page.goto('about:blank').catch(() => undefined);
-  return url;
-}
-
-async function typePassword(page: Page, person: { email: string; password: string }) {
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** First sign-in of a new person: password, then a passkey from the enrolment choice. */
-async function enrolPasskey(page: Page, app: RelyingParty = rp) {
-  const person = await createPerson(stepup);
-  const authorization = await app.authorize();
-  await page.goto(authorization.url);
-  await typePassword(page, person);
-  await page.getByRole('link', { name: 'Passkey' }).click();
-  await page.getByLabel('Name of this passkey').fill('Test laptop');
-  await page.getByRole('button', { name: 'Create a passkey' }).click();
-  await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
-  const callback = await callbackAfter(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
-  return { person, tokens: await authorization.exchange(callback) };
-}
-
-async function auditDetails(email: string) {
-  return (await stepup.container.store.audit.query({ email, limit: 50 })).map((e) => `${e.type} ${e.channel} ${e.result} ${e.detail ?? ''}`);
-}
+const browserWithAuthenticator = () => withAuthenticator(chromium);
+const enrolPasskey = (page: Page, app: RelyingParty = rp) => enrolWith(stepup, page, app);
+const auditDetails = (email: string) => auditOf(stepup, email);
 
 maybe('passkeys in Chromium', () => {
   beforeAll(async () => {

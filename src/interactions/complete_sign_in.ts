@@ -2,7 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import type { InteractionResults } from 'oidc-provider';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { loginResult } from '../oidc/assurance.ts';
+import { type LoginResult, loginResult } from '../oidc/assurance.ts';
 import type { FactorPassed } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
@@ -45,8 +45,14 @@ export function signedIn(
   passed: FactorPassed | null,
   passwordAt = deps.clock.now(),
 ): InteractionResults {
-  return { login: loginResult(account.id, passed, passwordAt, deps.clock.now()), ...(isFirstParty(it.client) ? { consent: {} } : {}) };
+  return withConsent(it, loginResult(account.id, passed, passwordAt, deps.clock.now()));
 }
+
+/** A login result, with a first-party client's consent. */
+export const withConsent = (it: CurrentInteraction, login: LoginResult): InteractionResults => ({
+  login,
+  ...(isFirstParty(it.client) ? { consent: {} } : {}),
+});
 
 /**
  * When the password was given: in this sign-in, or, for a step-up that asked only the second

@@ -1,7 +1,9 @@
 import type { Clock } from '../clock.ts';
+import type { FactorPassed } from '../otp/methods.ts';
 import type { RecordStore } from '../store/ports.ts';
 
 const kind = 'PendingSignIn';
+const passkeyKind = 'PasskeySignIn';
 
 /**
  * The password was right but the second factor is still owed. Kept beside the interaction,
@@ -24,8 +26,18 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
       const record = await records.find(kind, interactionUid);
       return record ? String(record.payload.accountId) : null;
     },
+    /** A passwordless passkey reached less than this sign-in needs: the password is owed to complete it. */
+    async passkeyPassed(interactionUid: string, accountId: string, passed: FactorPassed) {
+      await records.upsert(passkeyKind, interactionUid, { accountId, amr: passed.amr }, clock.now() + lifetimeMs, { accountId });
+    },
+    async passkeyFor(interactionUid: string): Promise<{ accountId: string; passed: FactorPassed } | null> {
+      const record = await records.find(passkeyKind, interactionUid);
+      if (!record) return null;
+      return { accountId: String(record.payload.accountId), passed: { method: 'webauthn', amr: (record.payload.amr as unknown[]).map(String) } };
+    },
     async end(interactionUid: string) {
       await records.destroy(kind, interactionUid);
+      await records.destroy(passkeyKind, interactionUid);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { PasskeySignIn } from '../account/passkey_sign_in.ts';
 import type { PasswordStep } from '../account/password_step.ts';
 import type { Clock } from '../clock.ts';
 import type { Stepup } from '../plugin/stepup.ts';
@@ -10,6 +11,7 @@ export interface LoginDeps {
   readonly provider: Provider;
   stepup: Stepup;
   passwordStep: PasswordStep;
+  passkeySignIn: PasskeySignIn;
   overLimit: RateLimiter;
   clock: Clock;
   passwordMaxLength: number;

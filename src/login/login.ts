@@ -5,14 +5,22 @@ import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
 import { seeOther } from '../http/see_other.ts';
+import { passkeyRefused } from '../otp/outcome_texts.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
 import type { LoginDeps } from './deps.ts';
 
 const wrongCredentials = 'The email or password is not correct.';
 
-export async function renderLogin(ctx: ParameterizedContext, it: SignInStep, vars: { email?: string; error?: string } = {}) {
+/**
+ * The login page: email and password, and "Sign in with a passkey" with a fresh challenge of
+ * this interaction. After a passkey that was not enough, only the password of its account.
+ */
+export async function renderLogin(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep, vars: { email?: string; error?: string } = {}) {
+  const owedBy = await deps.stepup.passwordOwed(it);
+  if (owedBy) return ctx.render('login', { it, email: owedBy, passwordOwed: true, error: vars.error });
   const hint = typeof it.details.params.login_hint === 'string' ? it.details.params.login_hint : '';
-  await ctx.render('login', { it, email: vars.email ?? hint, error: vars.error });
+  const passkeyOptions = await deps.stepup.passkeys.signInOptions(it.uid);
+  await ctx.render('login', { it, email: vars.email ?? hint, error: vars.error, passkeyOptions });
 }
 
 /** POST /interaction/:uid/login — the password step. */
@@ -30,9 +38,30 @@ export function submitLogin(deps: LoginDeps) {
     if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
     if (outcome.kind === 'wrong') {
       ctx.status = 401;
-      return renderLogin(ctx, it, { email, error: wrongCredentials });
+      return renderLogin(ctx, deps, it, { email, error: wrongCredentials });
     }
     // Stepup takes over: the second factor when this sign-in needs one, else a password-only session
     seeOther(ctx, await deps.stepup.passwordAccepted(ctx, outcome.account.id));
+  };
+}
+
+/** POST /interaction/:uid/passkey — a passwordless sign-in: the assertion of a discoverable passkey. */
+export function submitPasskey(deps: LoginDeps) {
+  const form = z.object({ credential: text(16_000), csrf: text(200) });
+
+  return async (ctx: ParameterizedContext) => {
+    const it = await deps.stepup.interaction(ctx);
+    const { credential, csrf } = parseForm(ctx, form);
+    deps.stepup.checkCsrf(it, csrf);
+    if (it.prompt !== 'login') return seeOther(ctx, it.base);
+    await enforceRateLimit(ctx, deps, 'login', null);
+
+    const outcome = await deps.passkeySignIn(it.uid, credential, requestInfo(ctx), it.clientId);
+    if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
+    if (outcome.kind === 'refused') {
+      ctx.status = 401;
+      return renderLogin(ctx, deps, it, { error: passkeyRefused });
+    }
+    seeOther(ctx, await deps.stepup.passkeyAccepted(ctx, outcome.account.id, outcome.passed, outcome.userVerified));
   };
 }

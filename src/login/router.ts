@@ -6,7 +6,7 @@ import { seeOther } from '../http/see_other.ts';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { grantRequested, renderConsent, submitConsent } from './consent.ts';
 import type { LoginDeps } from './deps.ts';
-import { renderLogin, submitLogin } from './login.ts';
+import { renderLogin, submitLogin, submitPasskey } from './login.ts';
 
 /** GET /interaction/:uid — shows the page for the step oidc-provider is waiting on. */
 function showInteraction(deps: LoginDeps) {
@@ -15,7 +15,7 @@ function showInteraction(deps: LoginDeps) {
     switch (it.prompt) {
       case 'login':
         if (await deps.stepup.secondFactorOwed(it)) return seeOther(ctx, deps.stepup.secondFactorUrl(it));
-        return renderLogin(ctx, it);
+        return renderLogin(ctx, deps, it);
       case 'consent':
         // first-party clients are trusted: even prompt=consent shows no page
         return isFirstParty(it.client) ? grantRequested(ctx, deps, it) : renderConsent(ctx, it);
@@ -35,6 +35,7 @@ export function createLoginRouter(deps: LoginDeps) {
   });
   router.get('/', showInteraction(deps));
   router.post('/login', form, submitLogin(deps));
+  router.post('/passkey', form, submitPasskey(deps));
   router.post('/consent', form, submitConsent(deps));
   return router;
 }

@@ -100,3 +100,19 @@ export function loginResult(accountId: string, secondFactor: FactorPassed | null
     ...(secondFactor ? { [SECOND_FACTOR_TS]: seconds(now) } : {}),
   };
 }
+
+/**
+ * The login result of a passwordless sign-in by passkey at `now` (its auth_time): two factors
+ * (2fa, `mfa`, and the second factor's time for mfa_max_age) when the authenticator verified
+ * the user, else one (1fa).
+ */
+export function passkeyLoginResult(accountId: string, passkey: FactorPassed, userVerified: boolean, now: number): LoginResult {
+  return {
+    accountId,
+    acr: userVerified ? ACR_2FA : ACR_1FA,
+    amr: userVerified ? [...passkey.amr, 'mfa'] : passkey.amr,
+    remember: true,
+    ts: seconds(now),
+    ...(userVerified ? { [SECOND_FACTOR_TS]: seconds(now) } : {}),
+  };
+}

@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../clock.ts';
 import type { Person } from '../person.ts';
 import { random } from '../random.ts';
+import type { Gate } from '../security/lockout.ts';
 import { DuplicateError, type Factor, type FactorStore, type Passkey, type RecordStore, type SettingStore } from '../store/ports.ts';
 import type { FactorPassed } from './methods.ts';
 
@@ -34,9 +35,16 @@ export type PasskeyRefusal = 'no_challenge' | 'invalid' | 'unknown_credential' |
 
 export type AssertionOutcome = { kind: 'ok'; factor: Factor; passed: FactorPassed; userVerified: boolean } | { kind: 'refused'; reason: PasskeyRefusal };
 
+/** A passwordless assertion: refusals name the account when the credential is known, so failures count against it. */
+export type SignInAssertion =
+  | Extract<AssertionOutcome, { kind: 'ok' }>
+  | { kind: 'refused'; reason: PasskeyRefusal; accountId: string | null }
+  | { kind: 'locked'; until: number; accountId: string };
+
 export type Registration = { factor: Factor; recoveryCodes: string[]; passed: FactorPassed } | { refused: PasskeyRefusal };
 
-type Ceremony = 'register' | 'authenticate';
+// 'discover': a passwordless sign-in, whose challenge belongs to no account until the credential names one
+type Ceremony = 'register' | 'authenticate' | 'discover';
 
 /** RFC 8176: hwk for a key bound to one device, swk for a synced one; user when it verified the person. */
 export const passkeyAmr = (passkey: Passkey, userVerified: boolean) => [passkey.synced ? 'swk' : 'hwk', ...(userVerified ? ['user'] : [])];
@@ -142,6 +150,33 @@ export function createPasskeys(deps: PasskeyDeps) {
     };
   }
 
+  /**
+   * The assertion of a known passkey against a spent challenge: origin, RP ID, signature, and a
+   * signature counter that went up (else a replay or a cloned authenticator). Its last use is recorded.
+   */
+  async function checkAssertion(challenge: string, response: Record<string, unknown>, factor: Factor): Promise<AssertionOutcome> {
+    const passkey = factor.passkey!;
+    let info;
+    try {
+      const verified = await verifyAuthenticationResponse({
+        response: response as never,
+        expectedChallenge: challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        // the counter is checked below, atomically by the store: the library is shown none
+        credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: 0 },
+        requireUserVerification: false,
+      });
+      if (!verified.verified) return { kind: 'refused', reason: 'invalid' };
+      info = verified.authenticationInfo;
+    } catch {
+      return { kind: 'refused', reason: 'invalid' };
+    }
+    if (!(await factors.acceptPasskeyUse(factor.id, info.newCounter, clock.now()))) return { kind: 'refused', reason: 'counter' };
+    const passed = { method: 'webauthn' as const, amr: passkeyAmr(passkey, info.userVerified) };
+    return { kind: 'ok', factor, passed, userVerified: info.userVerified };
+  }
+
   return {
     rpID,
 
@@ -203,26 +238,35 @@ export function createPasskeys(deps: PasskeyDeps) {
       const factor = await factors.findByCredentialId(response.id as string);
       if (!factor?.passkey || factor.confirmedAt === null) return { kind: 'refused', reason: 'unknown_credential' };
       if (factor.accountId !== accountId) return { kind: 'refused', reason: 'other_account' };
-      const { passkey } = factor;
-      let info;
-      try {
-        const verified = await verifyAuthenticationResponse({
-          response: response as never,
-          expectedChallenge: challenge,
-          expectedOrigin: origin,
-          expectedRPID: rpID,
-          // the counter is checked below, atomically by the store: the library is shown none
-          credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: 0 },
-          requireUserVerification: false,
-        });
-        if (!verified.verified) return { kind: 'refused', reason: 'invalid' };
-        info = verified.authenticationInfo;
-      } catch {
-        return { kind: 'refused', reason: 'invalid' };
-      }
-      if (!(await factors.acceptPasskeyUse(factor.id, info.newCounter, clock.now()))) return { kind: 'refused', reason: 'counter' };
-      const passed = { method: 'webauthn' as const, amr: passkeyAmr(passkey, info.userVerified) };
-      return { kind: 'ok', factor, passed, userVerified: info.userVerified };
+      return checkAssertion(challenge, response, factor);
+    },
+
+    /** Options for a passwordless sign-in: no allowCredentials, so the authenticator offers its discoverable passkeys. */
+    async signInOptions(binding: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const options = await generateAuthenticationOptions({ rpID, userVerification: 'preferred' });
+      await saveChallenge(binding, 'discover', null, options.challenge);
+      return options;
+    },
+
+    /**
+     * Checks a passwordless assertion against this binding's challenge, spent first whatever
+     * follows. The credential names the account, whose user handle it must carry; `admit`
+     * (the lockout) is asked before the signature is checked, so a locked account is refused unchecked.
+     */
+    async verifySignIn(binding: string, credentialJson: string, admit: (accountId: string) => Promise<Gate>): Promise<SignInAssertion> {
+      const challenge = await spendChallenge(binding, 'discover', null);
+      const response = parseCredential(credentialJson);
+      const factor = response ? await factors.findByCredentialId(response.id as string) : null;
+      const accountId = factor?.passkey && factor.confirmedAt !== null ? factor.accountId : null;
+      if (!response) return { kind: 'refused', reason: 'invalid', accountId };
+      if (!accountId || !factor) return { kind: 'refused', reason: 'unknown_credential', accountId };
+      const gate = await admit(accountId);
+      if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil, accountId };
+      if (!challenge) return { kind: 'refused', reason: 'no_challenge', accountId };
+      const handle = isObject(response.response) ? response.response.userHandle : undefined;
+      if (handle !== (await userHandle(accountId))) return { kind: 'refused', reason: 'invalid', accountId };
+      const outcome = await checkAssertion(challenge, response, factor);
+      return outcome.kind === 'ok' ? outcome : { ...outcome, accountId };
     },
   };
 }

@@ -16,7 +16,7 @@ export type CodeSend = SendOutcome | { kind: 'locked'; until: number };
 export type PasskeyCheck = { kind: 'ok'; passed: FactorPassed } | { kind: 'refused'; reason: PasskeyRefusal } | { kind: 'locked'; until: number };
 
 /** What the audit log says of a refused passkey. */
-const refusalDetail: Record<PasskeyRefusal, string> = {
+export const refusalDetail: Record<PasskeyRefusal, string> = {
   no_challenge: 'no live challenge (used already, or expired)',
   invalid: 'assertion not valid',
   unknown_credential: 'unknown credential',

@@ -10,14 +10,15 @@ import { createAudit, type AuditInput, type RecordAudit } from '../audit/audit.t
 import { systemClock, type Clock } from '../clock.ts';
 import { errorHandler } from '../http/error_handler.ts';
 import { createPages } from '../http/pages.ts';
-import { afterSignIn, signedIn } from '../interactions/complete_sign_in.ts';
+import { afterSignIn, signedIn, withConsent } from '../interactions/complete_sign_in.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from '../interactions/current_interaction.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { createKnownBrowsers } from '../interactions/known_browsers.ts';
 import { createPendingSignIns } from '../interactions/pending_sign_in.ts';
 import { saveResult, stepUrl } from '../interactions/respond.ts';
 import { createInteractionRouter, stylesheetRouter } from '../interactions/router.ts';
-import { needsSecondFactor } from '../oidc/assurance.ts';
+import { needsSecondFactor, passkeyLoginResult, requiredLevel, satisfies } from '../oidc/assurance.ts';
+import type { FactorPassed } from '../otp/methods.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
 import { createDeliveredCodes } from '../otp/delivered_codes.ts';
@@ -246,14 +247,45 @@ export async function createStepup(options: StepupOptions) {
       const ctx = koaContext(request);
       const step = await loadInteraction(ctx, deps);
       if (step.prompt !== 'login') return step.restart;
-      if (needsSecondFactor(mfaPolicyOf(step.client), step.details.params)) {
+      const passkey = await deps.pendingSignIns.passkeyFor(step.uid);
+      if (passkey?.accountId !== accountId && needsSecondFactor(mfaPolicyOf(step.client), step.details.params)) {
         await deps.pendingSignIns.start(step.uid, accountId);
         return stepUrl(step, '/second-factor');
       }
       const person = await options.people.findById(accountId);
       if (!person || person.disabled) throw new Error(`passwordAccepted: no person with id ${accountId}`);
+      await deps.pendingSignIns.end(step.uid);
       await afterSignIn(ctx, deps, step, person);
-      return saveResult(step, signedIn(deps, step, person, null));
+      // after a passwordless passkey that was not enough, the password completes it: both factors, phr
+      return saveResult(step, signedIn(deps, step, person, passkey?.accountId === accountId ? passkey.passed : null));
+    },
+
+    /**
+     * The host checked a passwordless passkey assertion of `accountId` (the passkey service's
+     * `verifySignIn`). Answers where to send the browser (303): back to the provider when that
+     * is enough for this authorization (2fa with user verification, else 1fa), else to the
+     * host's login page, which asks for the password only (`passwordOwed`).
+     */
+    async passkeyAccepted(request: HostRequest, accountId: string, passkey: FactorPassed, userVerified: boolean): Promise<string> {
+      const ctx = koaContext(request);
+      const step = await loadInteraction(ctx, deps);
+      if (step.prompt !== 'login') return step.restart;
+      const person = await options.people.findById(accountId);
+      if (!person || person.disabled) throw new Error(`passkeyAccepted: no person with id ${accountId}`);
+      const login = passkeyLoginResult(accountId, passkey, userVerified, clock.now());
+      if (!satisfies(login.acr, requiredLevel(mfaPolicyOf(step.client), step.details.params))) {
+        await deps.pendingSignIns.passkeyPassed(step.uid, accountId, passkey);
+        return step.base;
+      }
+      await deps.pendingSignIns.end(step.uid);
+      await afterSignIn(ctx, deps, step, person);
+      return saveResult(step, withConsent(step, login));
+    },
+
+    /** The email whose password completes this sign-in after a passkey, or null when none is owed. */
+    async passwordOwed(step: SignInStep): Promise<string | null> {
+      const passkey = await deps.pendingSignIns.passkeyFor(step.uid);
+      return passkey ? ((await options.people.findById(passkey.accountId))?.email ?? null) : null;
     },
 
     /** Whether the password was accepted in this sign-in and the second factor is still owed. */

@@ -1,0 +1,47 @@
+import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
+import { type Alert, utcMinute } from '../notifications/alerts.ts';
+import type { FactorPassed } from '../otp/methods.ts';
+import type { Passkeys } from '../otp/passkeys.ts';
+import { refusalDetail } from '../otp/second_factor_step.ts';
+import type { Lockout } from '../security/lockout.ts';
+import type { Account, AccountStore } from '../store/ports.ts';
+
+export type PasskeySignInOutcome =
+  | { kind: 'ok'; account: Account; passed: FactorPassed; userVerified: boolean }
+  | { kind: 'refused' }
+  | { kind: 'locked'; until: number };
+
+/**
+ * The passwordless sign-in of the server's login page as a service: a discoverable passkey's
+ * assertion checked under the account's lockout (its failures count like wrong passwords,
+ * once the credential names the account), audited as login_ok / login_failed on the passkey
+ * channel, a lockout alerted. A disabled account is refused. The page never says why.
+ */
+export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: AccountStore; lockout: Lockout; audit: RecordAudit; alert: Alert }) {
+  return async function passkeySignIn(binding: string, credential: string, request: RequestInfo, clientId: string): Promise<PasskeySignInOutcome> {
+    const outcome = await deps.passkeys.verifySignIn(binding, credential, (accountId) => deps.lockout.attempt(accountId, 'password'));
+    const accountId = outcome.kind === 'ok' ? outcome.factor.accountId : outcome.accountId;
+    const account = accountId ? await deps.accounts.findById(accountId) : null;
+    const who = { accountId: account?.id ?? null, email: account?.email ?? null, clientId, channel: 'passkey' };
+    if (outcome.kind === 'locked') {
+      await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail: 'locked' });
+      return outcome;
+    }
+    if (outcome.kind === 'ok' && account && !account.disabled) {
+      await deps.lockout.succeeded(account.id, 'password');
+      await deps.audit(request, { ...who, type: 'login_ok', result: 'ok', detail: outcome.passed.amr.join(' ') });
+      return { kind: 'ok', account, passed: outcome.passed, userVerified: outcome.userVerified };
+    }
+    const detail = outcome.kind === 'ok' ? 'disabled' : refusalDetail[outcome.reason];
+    await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail });
+    // a disabled account's right passkey is no failure to count, as with its right password
+    if (!account || outcome.kind === 'ok') return { kind: 'refused' };
+    const lockedUntil = await deps.lockout.failed(account.id, 'password');
+    if (lockedUntil === null) return { kind: 'refused' };
+    await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'passkey failures' });
+    await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) });
+    return { kind: 'locked', until: lockedUntil };
+  };
+}
+
+export type PasskeySignIn = ReturnType<typeof createPasskeySignIn>;

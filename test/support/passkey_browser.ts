@@ -1,0 +1,74 @@
+import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import { createPerson } from './people.ts';
+import type { RelyingParty } from './relying_party.ts';
+import type { RunningStepup } from './stepup.ts';
+
+/** What Chromium's virtual authenticator can do; by default a platform authenticator with resident keys that verifies the user. */
+export interface AuthenticatorOptions {
+  hasUserVerification?: boolean;
+  isUserVerified?: boolean;
+  /**
+   * Whether the login page's autofill offers passkeys (conditional UI). Chromium's virtual
+   * authenticator answers such a request at once, as if the person picked their passkey, so
+   * by default the page is told the browser has no conditional UI and keeps its forms.
+   */
+  autofill?: boolean;
+}
+
+/** A browser with Chromium's virtual authenticator (CTAP2, internal transport, resident keys). */
+export async function browserWithAuthenticator(
+  chromium: Chromium,
+  { autofill = false, ...options }: AuthenticatorOptions = {},
+): Promise<{ context: BrowserContext; page: Page; authenticatorId: string }> {
+  const context = await chromium.newContext();
+  if (!autofill)
+    await context.addInitScript(() =>
+      Object.assign((globalThis as unknown as { PublicKeyCredential: object }).PublicKeyCredential, { isConditionalMediationAvailable: async () => false }),
+    );
+  const page = await context.newPage();
+  // a step that does not come fails the test where it waits, within the test's time
+  page.setDefaultTimeout(8000);
+  // the relying party's callback is not served; stop the navigation there
+  await page.route('http://127.0.0.1:1/**', (route) => route.fulfill({ status: 200, body: 'signed in' }));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, ...options },
+  });
+  return { context, page, authenticatorId };
+}
+
+/** Runs `action` (it may end in a navigation Chromium refuses) and answers the relying party's callback URL that Chromium is sent to. */
+export async function callbackAfter(page: Page, action: () => Promise<unknown>): Promise<URL> {
+  const callback = page.waitForRequest((request) => request.url().startsWith('http://127.0.0.1:1/callback'));
+  await action().catch(() => undefined);
+  const url = new URL((await callback).url());
+  // Chromium may refuse the callback's port after all (ERR_UNSAFE_PORT): leave it, and its error page, behind
+  for (let tries = 0; tries < 5 && page.url() !== 'about:blank'; tries += 1) await page.goto('about:blank').catch(() => undefined);
+  return url;
+}
+
+export async function typePassword(page: Page, person: { email: string; password: string }) {
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** First sign-in of a new person at `app`: password, then a passkey from the enrolment choice. */
+export async function enrolPasskey(stepup: RunningStepup, page: Page, app: RelyingParty) {
+  const person = await createPerson(stepup);
+  const authorization = await app.authorize();
+  await page.goto(authorization.url);
+  await typePassword(page, person);
+  await page.getByRole('link', { name: 'Passkey' }).click();
+  await page.getByLabel('Name of this passkey').fill('Test laptop');
+  await page.getByRole('button', { name: 'Create a passkey' }).click();
+  await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+  const callback = await callbackAfter(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
+  return { person, tokens: await authorization.exchange(callback) };
+}
+
+/** The account's audit log as `type channel result detail` lines, newest first. */
+export async function auditDetails(stepup: RunningStepup, email: string) {
+  return (await stepup.container.store.audit.query({ email, limit: 50 })).map((e) => `${e.type} ${e.channel} ${e.result} ${e.detail ?? ''}`);
+}
