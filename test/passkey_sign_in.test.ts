@@ -87,6 +87,26 @@ maybe('passwordless sign-in with a passkey in Chromium', () => {
     await context.close();
   });
 
+  test('a session begun with a passkey alone steps up from the password, so amr never names a password nobody typed', async () => {
+    const { context, page, person } = await personWithPasskey();
+    const first = await toLoginPage(page);
+    const firstCallback = await callbackAfter(page, () => passkeyButton(page).click());
+    expect((await first.exchange(firstCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:2fa', amr: ['hwk', 'user', 'mfa'] });
+
+    // phr asked of that session: not the second-factor page alone, but the password first
+    const stepUp = await rp.authorize({ acr_values: 'urn:stepup:loa:phr' });
+    await page.goto(stepUp.url);
+    await page.getByLabel('Password').waitFor();
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const callback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    const claims = (await stepUp.exchange(callback)).claims()!;
+    expect(claims.acr).toBe('urn:stepup:loa:phr');
+    expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'hwk', 'mfa']));
+    await context.close();
+  });
+
   test('an assertion replayed into another sign-in and a credential no account has are refused and audited', async () => {
     const { context, page, person } = await personWithPasskey();
     await toLoginPage(page);

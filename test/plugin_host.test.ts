@@ -16,7 +16,7 @@ import { describeInChromium, launchChromium } from './support/chromium.ts';
  */
 const maybe = describeInChromium('the example host');
 const root = join(import.meta.dirname, '..');
-const redirectUri = 'http://127.0.0.1:1/callback';
+const redirectUri = 'http://127.0.0.1:2/callback';
 const secret = 'example-client-secret-0123456789abcdef';
 const alice = { email: 'alice@example.com', password: 'correct horse battery staple' };
 

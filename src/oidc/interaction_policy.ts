@@ -43,6 +43,18 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
   if (!login) throw new TypeError('the interaction policy has no login prompt to follow');
   login.checks.remove('essential_acrs');
   login.checks.remove('essential_acr');
+  // A step-up asks only the second factor because the password was given. A session that began
+  // with a passkey alone gave none: to reach a higher level it starts again from the password,
+  // so `amr` never says `pwd` for a password nobody typed.
+  login.checks.add(
+    new Check('password_not_given', 'the session holds no password to step up from', 'login_required', (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      const session = oidc.session;
+      if (!session?.accountId || (session.amr ?? []).includes('pwd')) return Check.NO_NEED_TO_PROMPT;
+      const params = oidc.params ?? {};
+      return sessionSuffices(session, requiredLevel(mfaPolicyOf(oidc.client!), params), params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
 
   const secondFactor = new Prompt(
     { name: 'second_factor', requestable: false },

@@ -29,7 +29,7 @@ export async function browserWithAuthenticator(
   // a step that does not come fails the test where it waits, within the test's time
   page.setDefaultTimeout(8000);
   // the relying party's callback is not served; stop the navigation there
-  await page.route('http://127.0.0.1:1/**', (route) => route.fulfill({ status: 200, body: 'signed in' }));
+  await page.route('http://127.0.0.1:2/**', (route) => route.fulfill({ status: 200, body: 'signed in' }));
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -40,10 +40,10 @@ export async function browserWithAuthenticator(
 
 /** Runs `action` (it may end in a navigation Chromium refuses) and answers the relying party's callback URL that Chromium is sent to. */
 export async function callbackAfter(page: Page, action: () => Promise<unknown>): Promise<URL> {
-  const callback = page.waitForRequest((request) => request.url().startsWith('http://127.0.0.1:1/callback'));
+  const callback = page.waitForRequest((request) => request.url().startsWith('http://127.0.0.1:2/callback'));
   await action().catch(() => undefined);
   const url = new URL((await callback).url());
-  // Chromium may refuse the callback's port after all (ERR_UNSAFE_PORT): leave it, and its error page, behind
+  // leave the callback's page behind before the next navigation
   for (let tries = 0; tries < 5 && page.url() !== 'about:blank'; tries += 1) await page.goto('about:blank').catch(() => undefined);
   return url;
 }

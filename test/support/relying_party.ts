@@ -18,7 +18,7 @@ export interface Authorization {
 
 /** An application registered through the admin service, talking to Stepup with openid-client. */
 export async function relyingParty(stepup: RunningStepup, client: Partial<NewClientInput> = {}): Promise<RelyingParty> {
-  const redirectUri = 'http://127.0.0.1:1/callback';
+  const redirectUri = 'http://127.0.0.1:2/callback';
   const created = await stepup.container.clientAdmin.add({
     name: 'Test App',
     redirectUris: [redirectUri],
