@@ -199,4 +199,44 @@ maybe('passkeys in Chromium', () => {
     expect(audit).toContain('code_failed webauthn failed signature counter did not go up: a replay, or a cloned authenticator');
     await context.close();
   });
+
+  test("a cancelled ceremony says so and leaves the other ways; another account's passkey on the same authenticator is refused", async () => {
+    const { context, page } = await browserWithAuthenticator();
+    // two people, each with a passkey on this one authenticator
+    const { person: owner } = await enrolPasskey(page);
+    await context.clearCookies();
+    const { person: other } = await enrolPasskey(page);
+    const otherAccount = (await stepup.container.store.accounts.findByEmail(other.email))!.id;
+    const otherCredential = (await stepup.container.secondFactors.confirmedFactors(otherAccount)).find((f) => f.kind === 'webauthn')!.passkey!.credentialId;
+
+    await context.clearCookies();
+    await page.goto((await rp.authorize()).url);
+    await typePassword(page, owner);
+    const button = page.getByRole('button', { name: 'Use your passkey' });
+    await button.waitFor();
+
+    // the person cancels (or the ceremony times out): the browser answers NotAllowedError
+    await page.evaluate(() => {
+      const credentials = (globalThis as unknown as { navigator: { credentials: { get: () => Promise<never> } } }).navigator.credentials;
+      const original = credentials.get;
+      credentials.get = () => {
+        credentials.get = original;
+        return Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
+      };
+    });
+    await button.click();
+    await page.getByText('The passkey request was cancelled or timed out. Try again, or choose another way.').waitFor();
+    expect(await page.getByRole('link', { name: 'Recovery code' }).count()).toBe(1);
+
+    // the owner's sign-in answered with the other account's passkey, for this very challenge
+    await page.locator('form[data-passkey]').evaluate((form, id) => {
+      const data = (form as unknown as { dataset: { options: string } }).dataset;
+      data.options = JSON.stringify({ ...JSON.parse(data.options), allowCredentials: [{ id, type: 'public-key' }] });
+    }, otherCredential);
+    await button.click();
+    await page.getByText('That passkey could not be used').waitFor();
+    expect(await auditDetails(owner.email)).toContain("code_failed webauthn failed another account's credential");
+    expect(page.url()).toContain('/second-factor');
+    await context.close();
+  });
 });
