@@ -239,4 +239,33 @@ maybe('passkeys in Chromium', () => {
     expect(page.url()).toContain('/second-factor');
     await context.close();
   });
+
+  test('an on-request client gets the password alone until it asks for phr, then the passkey alone; mfa_max_age asks for it again', async () => {
+    const { context, page } = await browserWithAuthenticator();
+    const { person } = await enrolPasskey(page);
+    await context.clearCookies();
+    const onRequest = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
+
+    const plain = await onRequest.authorize();
+    await page.goto(plain.url);
+    const plainCallback = await callbackAfter(page, () => typePassword(page, person));
+    expect((await plain.exchange(plainCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:1fa', amr: ['pwd'] });
+
+    const asked = await onRequest.authorize({ acr_values: 'urn:stepup:loa:phr' });
+    await page.goto(asked.url);
+    await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    expect(await page.getByLabel('Password').count()).toBe(0);
+    const askedCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await asked.exchange(askedCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+
+    // the passkey was passed ten minutes ago: a request for one within five minutes asks for it again, only it
+    stepup.clock.advance(600_000);
+    const fresh = await onRequest.authorize({ acr_values: 'urn:stepup:loa:phr', mfa_max_age: '300' });
+    await page.goto(fresh.url);
+    await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    expect(await page.getByLabel('Password').count()).toBe(0);
+    const freshCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await fresh.exchange(freshCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr' });
+    await context.close();
+  });
 });
