@@ -113,6 +113,12 @@ export const configSchema = z.object({
   sweepIntervalSeconds: seconds,
   /** how long a process reuses a client read from the store; 0 reads it every time */
   clientCacheSeconds: z.number().int().min(0),
+  /**
+   * Whether the URIs Stepup fetches for a client (jwks_uri, backchannel_logout_uri) may be on
+   * loopback or private addresses. Off, as oidc-provider's SSRF protection has it: on, a client's
+   * registration could make Stepup post to the internal network.
+   */
+  allowPrivateClientUris: z.boolean(),
 });
 
 export type Config = z.infer<typeof configSchema>;

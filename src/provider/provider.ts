@@ -10,6 +10,7 @@ import { cookieKeys } from '../security/cookie_signer.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
 import { introspection, signInClaims } from './introspection.ts';
+import { clientUriFetch } from './client_uri_fetch.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -100,6 +101,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         },
       },
       extraTokenClaims: (ctx) => signInClaims(ctx),
+      fetch: clientUriFetch(config.allowPrivateClientUris),
       async renderError(ctx, out, error) {
         pageHeaders(ctx);
         if (isStoreUnreachable(error)) {
