@@ -2,7 +2,7 @@
 # Runs the OpenID conformance suite (../shared/conformance/run.sh) against this checkout, and
 # does what an OP's admin does for certification: registers the suite's back-channel logout
 # endpoint on the two clients the harness adds through `npx stepup`, and gives the person it
-# adds a name (the profile scope's claims).
+# adds a full profile (every claim of the profile scope).
 # Same environment as run.sh (PLANS, STEPUP_CONFORMANCE_WORK, ports); exits with its status.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -21,8 +21,28 @@ export NODE_EXTRA_CA_CERTS="$WORK/tls/ca.crt"
 export ALLOW_PRIVATE_CLIENT_URIS=true
 
 rm -f "$WORK/client1.json" "$WORK/client2.json" "$WORK/user.json"
-(cd "$ROOT" && STEPUP_DIR="$ROOT" bash "$HARNESS") &
+mkdir -p "$WORK"
+harness_log="$WORK/harness.log"
+(cd "$ROOT" && STEPUP_DIR="$ROOT" bash "$HARNESS" 2> >(tee "$harness_log" >&2)) &
 harness=$!
+
+# The harness stops what it started, but its stop can miss processes when another one exits
+# meanwhile (seen: the suite's JVM left holding its port, so the next run cannot start). Those
+# it logged ("started suite (pid N)") and that still run are stopped here, by pid.
+stop_tree() { # pid: its descendants first (npm start -> sh -> node), then itself
+  local child
+  for child in $(pgrep -P "$1"); do stop_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+stop_leftovers() {
+  local pid
+  for pid in $(sed -n 's/.*\] started [a-z]* (pid \([0-9]*\))$/\1/p' "$harness_log" 2>/dev/null); do
+    [ -d "/proc/$pid" ] || continue
+    stop_tree "$pid"
+    echo "conformance: stopped pid $pid, which the harness left running" >&2
+  done
+}
+[ "${KEEP_RUNNING:-0}" = 1 ] || trap stop_leftovers EXIT
 
 # the harness writes the clients, then waits for the suite to start (a minute or more)
 for _ in $(seq 1 1200); do
@@ -42,7 +62,9 @@ if [ -s "$WORK/client2.json" ]; then
   email=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["email"])' "$WORK/user.json")
   (cd "$ROOT" && DATA_DIR="$WORK/stepup-data" STEPUP_CONFIG="$WORK/stepup-conformance.json" MONGODB_URI= \
     npx stepup user update "$email" --name "Conformance Tester" --given-name Conformance --family-name Tester \
-      --preferred-username conformance --locale en-US --json >/dev/null) || echo "conformance: could not change the client or user (see above)" >&2
+      --middle-name Suite --nickname Connie --preferred-username conformance --profile-url https://example.com/conformance \
+      --picture https://example.com/conformance.png --website https://example.com --gender female --birthdate 2000-01-01 \
+      --zoneinfo Europe/Paris --locale en-US --json >/dev/null) || echo "conformance: could not change the client or user (see above)" >&2
   echo "conformance: profile set for $email"
 fi
 wait "$harness"
