@@ -11,6 +11,7 @@ import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
 import { introspection, signInClaims } from './introspection.ts';
 import { clientUriFetch } from './client_uri_fetch.ts';
+import { resourceIndicators } from './resource_servers.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -101,6 +102,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         claimsParameter: { enabled: true },
         revocation: { enabled: true },
         introspection,
+        resourceIndicators: resourceIndicators(config),
         backchannelLogout: { enabled: true },
         userinfo: { enabled: true },
         rpInitiatedLogout: {
@@ -130,7 +132,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         Interaction: ttl.interactionSeconds,
         Session: ttl.sessionSeconds,
         AuthorizationCode: ttl.authorizationCodeSeconds,
-        AccessToken: ttl.accessTokenSeconds,
+        // a registered API's own lifetime (resourceServers) for its tokens
+        AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessTokenSeconds,
         IdToken: ttl.idTokenSeconds,
         RefreshToken: ttl.refreshTokenSeconds,
         Grant: ttl.grantSeconds,
