@@ -18,6 +18,7 @@ import { operationsRouter } from './operations/operations_router.ts';
 import { createProvider, isProviderPath, providerRoutes } from './provider/provider.ts';
 import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
 import { explainClientAuthFailures } from './provider/client_authentication.ts';
+import { answerRequestObjectsInTheirResponseMode } from './provider/request_objects.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './notifications/twilio_status_hook.ts';
 import { createCsrf } from './security/csrf.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
@@ -36,6 +37,7 @@ export async function createApp(container: Container) {
       const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
       trustForwardedHeaders(provider, config.trustProxy);
       explainClientAuthFailures(provider, logger);
+      answerRequestObjectsInTheirResponseMode(provider);
       container.backchannelLogout.attach(provider, store.records);
       return provider;
     },

@@ -64,6 +64,27 @@ test('a redirect URI the client did not register gets an error page, not a redir
   expect(browser.visited.some((visited) => visited.startsWith('https://evil.example'))).toBe(false);
 });
 
+test('a request object is refused with request_not_supported, sent back by the response_mode written inside it', async () => {
+  const unsigned = (claims: object) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+  const params = { client_id: rp.clientId, response_type: 'code', scope: 'openid', redirect_uri: rp.redirectUri, state: 'outer-state' };
+  const formPost = await fetch(`${stepup.issuer}/auth?${new URLSearchParams({ ...params, request: unsigned({ ...params, response_mode: 'form_post' }) })}`, {
+    redirect: 'manual',
+  });
+  // oidc-provider keeps the error's status on the page that posts the error back
+  expect(formPost.status).toBe(400);
+  const html = await formPost.text();
+  expect(html).toContain(`action="${rp.redirectUri}"`);
+  expect(html).toMatch(/name="error" value="request_not_supported"/);
+  expect(html).toMatch(/name="state" value="outer-state"/);
+
+  // without one (or with nonsense inside), the code flow's query
+  for (const request of [unsigned(params), 'not.a-jwt', unsigned({ response_mode: 42 })]) {
+    const query = await fetch(`${stepup.issuer}/auth?${new URLSearchParams({ ...params, request })}`, { redirect: 'manual' });
+    expect(query.status).toBe(303);
+    expect(new URL(query.headers.get('location')!).searchParams.get('error')).toBe('request_not_supported');
+  }
+});
+
 test('a wrong method on an interaction route gets a 405 page', async () => {
   const browser = new Browser(stepup.issuer);
   await browser.open((await rp.authorize()).url);

@@ -75,6 +75,59 @@ test('profile claims set through the admin API and roles through the CLI reach u
   expect(bad.stderr).toContain('BCP 47');
 });
 
+test('every claim of the profile scope (OIDC Core 5.4) can be set, through the CLI and the admin API, and reaches userinfo', async () => {
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+  const cli = runStepupCli(cliEnv(), [
+    ...['user', 'update', person.email, '--name', 'Ada King', '--given-name', 'Ada', '--family-name', 'King', '--middle-name', 'Augusta'],
+    ...['--nickname', 'Ada', '--preferred-username', 'ada', '--profile-url', 'https://example.com/ada', '--picture', 'https://example.com/ada.png'],
+    ...['--website', 'https://ada.example', '--gender', 'female', '--birthdate', '1815-12-10', '--zoneinfo', 'Europe/London', '--locale', 'en-GB', '--json'],
+  ]);
+  expect(cli.code).toBe(0);
+  const api = (profile: object) =>
+    fetch(`${stepup.issuer}/admin/api/v1/users/${person.email}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ profile }),
+    });
+  expect((await api({ birthdate: '0000-12-10' })).status).toBe(200);
+
+  const { userinfo } = await claimsFor(rp, person);
+  expect(userinfo).toMatchObject({
+    name: 'Ada King',
+    given_name: 'Ada',
+    family_name: 'King',
+    middle_name: 'Augusta',
+    nickname: 'Ada',
+    preferred_username: 'ada',
+    profile: 'https://example.com/ada',
+    picture: 'https://example.com/ada.png',
+    website: 'https://ada.example',
+    gender: 'female',
+    birthdate: '0000-12-10',
+    zoneinfo: 'Europe/London',
+    locale: 'en-GB',
+    updated_at: expect.any(Number),
+  });
+  const metadata = (await (await fetch(`${stepup.issuer}/.well-known/openid-configuration`)).json()) as { claims_supported: string[] };
+  expect(metadata.claims_supported).toEqual(expect.arrayContaining(Object.keys(userinfo).filter((claim) => !['roles', 'groups'].includes(claim))));
+
+  // bad values are refused, saying why, and change nothing
+  for (const [profile, message] of [
+    [{ website: 'javascript:alert(1)' }, 'http(s) URL'],
+    [{ picture: 'not a url' }, 'http(s) URL'],
+    [{ birthdate: '10/12/1815' }, 'YYYY-MM-DD'],
+    [{ zoneinfo: 'Mars/Olympus' }, 'IANA'],
+  ] as const) {
+    const refused = await api(profile);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain(message);
+  }
+  const cliRefused = runStepupCli(cliEnv(), ['user', 'update', person.email, '--zoneinfo', 'Nowhere', '--json']);
+  expect(cliRefused.code).toBe(1);
+  expect(cliRefused.stderr).toContain('IANA');
+  expect((await claimsFor(rp, person)).userinfo).toMatchObject({ website: 'https://ada.example', zoneinfo: 'Europe/London', birthdate: '0000-12-10' });
+});
+
 test('a client registered with --id-token-claims gets the scope claims in the ID token too', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   await stepup.container.userAdmin.update(person.email, { profile: { name: 'Grace Hopper' }, roles: ['navy'] });

@@ -3,22 +3,54 @@ import type { Clock } from '../clock.ts';
 import type { Account, AccountStore, Profile } from '../store/ports.ts';
 
 const field = (max: number, description: string) => z.string().trim().min(1).max(max).nullable().optional().describe(`${description}; null removes it`);
+const pattern = (regex: RegExp, message: string, description: string) =>
+  z.string().regex(regex, message).nullable().optional().describe(`${description}; null removes it`);
+const webPage = (description: string) =>
+  z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2000)
+    .nullable()
+    .optional()
+    .describe(`${description}; null removes it`);
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The profile claims people and admins may set; each field given replaces the stored one. */
 export const profileChangesSchema = z.strictObject({
   name: field(200, 'full name (the name claim)'),
   givenName: field(100, 'given name'),
   familyName: field(100, 'family name'),
+  middleName: field(100, 'middle name(s)'),
+  nickname: field(100, 'casual name'),
   preferredUsername: field(100, 'the name the person likes to be called by applications'),
-  locale: z
+  profileUrl: webPage('their profile page (the profile claim)'),
+  picture: webPage('a picture of them'),
+  website: webPage('their web page or blog'),
+  gender: field(50, 'gender: female, male or another word'),
+  birthdate: pattern(
+    /^\d{4}(-\d{2}-\d{2})?$/,
+    'must be YYYY-MM-DD, or YYYY when only the year is given',
+    'birthday, YYYY-MM-DD (0000-MM-DD without the year) or YYYY',
+  ),
+  zoneinfo: z
     .string()
-    .regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag like en or en-GB')
+    .refine(isTimeZone, 'must be a time zone of the IANA database like Europe/Paris')
     .nullable()
     .optional()
-    .describe('BCP 47 language tag, e.g. en-GB; null removes it'),
+    .describe('IANA time zone, e.g. Europe/Paris; null removes it'),
+  locale: pattern(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag like en or en-GB', 'BCP 47 language tag, e.g. en-GB'),
 });
 
 export type ProfileChanges = z.output<typeof profileChangesSchema>;
+
+/** The profile's fields, as the admin API and the CLI (in kebab case) name them. */
+export const profileFields = profileChangesSchema.keyof().options;
 
 /** A role: a word applications match on (oauth2-proxy --allowed-group, for one). */
 export const roleSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be a word of letters, digits and . _ : / - (at most 64)');
@@ -45,7 +77,15 @@ export function profileClaims(account: Account) {
     name: p.name,
     given_name: p.givenName,
     family_name: p.familyName,
+    middle_name: p.middleName,
+    nickname: p.nickname,
     preferred_username: p.preferredUsername,
+    profile: p.profileUrl,
+    picture: p.picture,
+    website: p.website,
+    gender: p.gender,
+    birthdate: p.birthdate,
+    zoneinfo: p.zoneinfo,
     locale: p.locale,
     updated_at: account.profileUpdatedAt === null ? undefined : Math.floor(account.profileUpdatedAt / 1000),
     roles: account.roles,

@@ -14,7 +14,7 @@ import { methodLabel } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
-import { profileChangesSchema, rolesSchema, updateProfile } from '../account/profile.ts';
+import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';
 
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
 const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
@@ -25,7 +25,7 @@ export const userSummarySchema = z.object({
   phone: z.string().nullable(),
   disabled: z.boolean(),
   email_verified: z.boolean().describe('the user proved the email (a code, a reset link) or an admin vouched for it'),
-  profile: z.object({ name: z.string(), givenName: z.string(), familyName: z.string(), preferredUsername: z.string(), locale: z.string() }).partial(),
+  profile: z.partialRecord(z.enum(profileFields), z.string()).describe('the profile claims set (see profile in the changes)'),
   roles: z.array(z.string()),
   created_at: z.string(),
 });

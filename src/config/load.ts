@@ -27,6 +27,7 @@ const environmentKeys: Record<string, string> = {
   TWILIO_API_URL: 'twilioApiUrl',
   TRUST_PROXY: 'trustProxy',
   WORKERS: 'workers',
+  ALLOW_PRIVATE_CLIENT_URIS: 'allowPrivateClientUris',
 };
 
 function readJson(path: string): Json {
@@ -43,7 +44,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
     const value = env[name];
     if (value === undefined || value === '') continue;
     if ((key === 'port' || key === 'workers' || key === 'trustProxy') && /^\d+$/.test(value)) out[key] = Number(value);
-    else if (key === 'trustProxy' && /^(true|false)$/.test(value)) out[key] = value === 'true';
+    else if ((key === 'trustProxy' || key === 'allowPrivateClientUris') && /^(true|false)$/.test(value)) out[key] = value === 'true';
     else out[key] = value;
   }
   return out;

@@ -113,6 +113,25 @@ export const configSchema = z.object({
   sweepIntervalSeconds: seconds,
   /** how long a process reuses a client read from the store; 0 reads it every time */
   clientCacheSeconds: z.number().int().min(0),
+  /**
+   * Whether the URIs Stepup fetches for a client (jwks_uri, backchannel_logout_uri) may be on
+   * loopback or private addresses. Off, as oidc-provider's SSRF protection has it: on, a client's
+   * registration could make Stepup post to the internal network.
+   */
+  allowPrivateClientUris: z.boolean(),
+  /**
+   * APIs that get JWT access tokens (RFC 9068) when an application names them in `resource`
+   * (RFC 8707), keyed by their resource indicator: the scopes they accept.
+   */
+  resourceServers: z.record(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL, the API's resource indicator" })
+      .refine((url) => !url.includes('#'), 'must have no #fragment'),
+    z.strictObject({
+      scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)')).default([]),
+      accessTokenSeconds: z.number().int().min(1).optional(),
+    }),
+  ),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -37,7 +37,7 @@ export function createBackchannelLogout(logger: Logger, clock: Clock, sessionTtl
       () => logger.info({ clientId, attempt: attempt + 1 }, 'back-channel logout delivered'),
       (err: unknown) => {
         const delay = retryDelaysMs[attempt];
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = failureReason(err);
         if (delay === undefined) {
           logger.error({ clientId, attempts: attempt + 1, reason }, 'back-channel logout not delivered; giving up');
           return;
@@ -125,6 +125,12 @@ export function createBackchannelLogout(logger: Logger, clock: Clock, sessionTtl
     const targets = [...earlier, target].slice(-50);
     await records.upsert(targetsKind, accountId, { targets }, clock.now() + sessionTtlMs, { accountId });
   }
+}
+
+/** fetch says only "fetch failed"; its cause says why (refused, timed out, a special-use address). */
+function failureReason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }
 
 export type BackchannelLogout = ReturnType<typeof createBackchannelLogout>;

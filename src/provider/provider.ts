@@ -10,6 +10,8 @@ import { cookieKeys } from '../security/cookie_signer.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
 import { introspection, signInClaims } from './introspection.ts';
+import { clientUriFetch } from './client_uri_fetch.ts';
+import { resourceIndicators } from './resource_servers.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -62,7 +64,22 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
       claims: {
         email: ['email', 'email_verified'],
         phone: ['phone_number', 'phone_number_verified'],
-        profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at'],
+        profile: [
+          'name',
+          'given_name',
+          'family_name',
+          'middle_name',
+          'nickname',
+          'preferred_username',
+          'profile',
+          'picture',
+          'website',
+          'gender',
+          'birthdate',
+          'zoneinfo',
+          'locale',
+          'updated_at',
+        ],
         roles: ['roles', 'groups'],
       },
       scopes: ['openid', 'email', 'phone', 'offline_access', 'profile', 'roles'],
@@ -85,6 +102,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         claimsParameter: { enabled: true },
         revocation: { enabled: true },
         introspection,
+        resourceIndicators: resourceIndicators(config),
         backchannelLogout: { enabled: true },
         userinfo: { enabled: true },
         rpInitiatedLogout: {
@@ -100,6 +118,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         },
       },
       extraTokenClaims: (ctx) => signInClaims(ctx),
+      fetch: clientUriFetch(config.allowPrivateClientUris),
       async renderError(ctx, out, error) {
         pageHeaders(ctx);
         if (isStoreUnreachable(error)) {
@@ -113,7 +132,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         Interaction: ttl.interactionSeconds,
         Session: ttl.sessionSeconds,
         AuthorizationCode: ttl.authorizationCodeSeconds,
-        AccessToken: ttl.accessTokenSeconds,
+        // a registered API's own lifetime (resourceServers) for its tokens
+        AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessTokenSeconds,
         IdToken: ttl.idTokenSeconds,
         RefreshToken: ttl.refreshTokenSeconds,
         Grant: ttl.grantSeconds,

@@ -27,7 +27,18 @@ export interface Profile {
   name?: string;
   givenName?: string;
   familyName?: string;
+  middleName?: string;
+  nickname?: string;
   preferredUsername?: string;
+  /** the profile claim: a URL of their profile page */
+  profileUrl?: string;
+  picture?: string;
+  website?: string;
+  gender?: string;
+  /** YYYY-MM-DD or YYYY */
+  birthdate?: string;
+  /** IANA time zone, e.g. Europe/Paris */
+  zoneinfo?: string;
   /** BCP 47, e.g. en-GB */
   locale?: string;
 }

@@ -3,6 +3,7 @@ import type { UserChanges } from '../../admin/users.ts';
 import { printPage, printRecord, printTable } from '../output.ts';
 import { collect, integer, output, readStdin, UsageError, withContainer } from '../context.ts';
 import type { Container } from '../../container.ts';
+import { profileFields } from '../../account/profile.ts';
 
 const columns = ['id', 'email', 'phone', 'disabled', 'created_at'];
 
@@ -15,8 +16,7 @@ function userRef(arg: string | undefined, opts: { email?: string }): string {
 
 /** The profile options given, as changes; "" removes a field. */
 function profileOptions(opts: Record<string, unknown>): Pick<UserChanges, 'profile'> {
-  const names = ['name', 'givenName', 'familyName', 'preferredUsername', 'locale'] as const;
-  const given = names.filter((name) => typeof opts[name] === 'string');
+  const given = profileFields.filter((name) => typeof opts[name] === 'string');
   if (given.length === 0) return {};
   return { profile: Object.fromEntries(given.map((name) => [name, opts[name] === '' ? null : opts[name]])) };
 }
@@ -99,7 +99,15 @@ export function userCommands(program: Command): void {
     .option('--name <name>', 'full name (the name claim); "" removes it')
     .option('--given-name <name>', 'given name; "" removes it')
     .option('--family-name <name>', 'family name; "" removes it')
+    .option('--middle-name <name>', 'middle name(s); "" removes it')
+    .option('--nickname <name>', 'casual name; "" removes it')
     .option('--preferred-username <name>', 'preferred username; "" removes it')
+    .option('--profile-url <url>', 'their profile page (the profile claim); "" removes it')
+    .option('--picture <url>', 'URL of a picture of them; "" removes it')
+    .option('--website <url>', 'their web page or blog; "" removes it')
+    .option('--gender <word>', 'female, male or another word; "" removes it')
+    .option('--birthdate <date>', 'YYYY-MM-DD, 0000-MM-DD or YYYY; "" removes it')
+    .option('--zoneinfo <zone>', 'IANA time zone like Europe/Paris; "" removes it')
     .option('--locale <tag>', 'BCP 47 language tag like en-GB; "" removes it')
     .option('--role <role>', 'replaces the roles (repeat for several)', collect)
     .option('--no-roles', 'remove every role')
