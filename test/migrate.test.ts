@@ -20,6 +20,30 @@ withMongo(`stepup migrate moves an embedded installation to MongoDB (${mongoTest
     const rp = await relyingParty(embedded, { firstParty: true });
     const person = await enrolThroughSignIn(embedded, new Browser(embedded.issuer), (await rp.authorize()).url);
     await embedded.container.userAdmin.add({ email: 'second@example.com', password: 'another password' });
+    // a passkey beside the app: copied with its credential, key and counter
+    const second = (await embedded.container.store.accounts.findByEmail('second@example.com'))!;
+    const passkey = {
+      id: 'migrated-passkey',
+      accountId: second.id,
+      kind: 'webauthn' as const,
+      secretCiphertext: null,
+      target: null,
+      confirmedAt: embedded.clock.now(),
+      lastTimeStep: null,
+      createdAt: embedded.clock.now(),
+      passkey: {
+        credentialId: 'cred-migrated',
+        publicKey: 'pQECAyYgASFYIA',
+        counter: 7,
+        transports: ['internal'],
+        synced: true,
+        backedUp: true,
+        userVerified: true,
+        name: 'Phone',
+        lastUsedAt: null,
+      },
+    };
+    await embedded.container.store.factors.add(passkey);
     const offset = embedded.clock.now() - Date.now();
     // keys as an older version stored them, in clear: they must not be copied so
     const ring = await embedded.container.keyRing.load(embedded.clock.now());
@@ -31,7 +55,7 @@ withMongo(`stepup migrate moves an embedded installation to MongoDB (${mongoTest
     const report = JSON.parse(moved.stdout);
     expect(report.verified).toBe(true);
     // settings: the key ring, and the window in which the upgrade from a clear ring may find clear records
-    expect(report.copied).toMatchObject({ accounts: 2, clients: 1, factors: 1, recoveryCodes: 10, settings: 2 });
+    expect(report.copied).toMatchObject({ accounts: 2, clients: 1, factors: 2, recoveryCodes: 10, settings: 2 });
     // client and user added, password ok, enrolment
     expect(report.copied.auditEvents).toBeGreaterThanOrEqual(5);
     expect(report.target).toEqual(report.copied);
@@ -42,6 +66,7 @@ withMongo(`stepup migrate moves an embedded installation to MongoDB (${mongoTest
 
     const copied = await openMongoStore(target, embedded.clock, pino({ level: 'silent' }));
     const copiedKeys = JSON.stringify(await copied.settings.get('oidc.keys'));
+    expect(await copied.factors.findByCredentialId('cred-migrated')).toEqual(passkey);
     await copied.close();
     expect(ring.signing.map((k) => k.jwk.d as string).filter((d) => copiedKeys.includes(d))).toEqual([]);
 
