@@ -131,17 +131,7 @@ test('every claim of the profile scope (OIDC Core 5.4) can be set, through the C
 test('a client registered with --id-token-claims gets the scope claims in the ID token too', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
   await stepup.container.userAdmin.update(person.email, { profile: { name: 'Grace Hopper' }, roles: ['navy'] });
-  const added = runStepupCli(cliEnv(), [
-    'client',
-    'add',
-    '--name',
-    'Proxy',
-    '--redirect-uri',
-    'http://127.0.0.1:1/callback',
-    '--first-party',
-    '--id-token-claims',
-    '--json',
-  ]);
+  const added = runStepupCli(cliEnv(), ['client', 'add', '--name', 'Proxy', '--redirect-uri', rp.redirectUri, '--first-party', '--id-token-claims', '--json']);
   const client = JSON.parse(added.stdout) as { client_id: string; client_secret: string; id_token_claims: boolean };
   expect(client.id_token_claims).toBe(true);
   const config = await oidc.discovery(new URL(stepup.issuer), client.client_id, client.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });

@@ -38,13 +38,14 @@ export async function browserWithAuthenticator(
   return { context, page, authenticatorId };
 }
 
-/** Runs `action` (it may end in a navigation Chromium refuses) and answers the relying party's callback URL that Chromium is sent to. */
+/** Runs `action` and answers the relying party's callback URL that Chromium is sent to. */
 export async function callbackAfter(page: Page, action: () => Promise<unknown>): Promise<URL> {
   const callback = page.waitForRequest((request) => request.url().startsWith('http://127.0.0.1:2/callback'));
   await action().catch(() => undefined);
   const url = new URL((await callback).url());
-  // leave the callback's page behind before the next navigation
-  for (let tries = 0; tries < 5 && page.url() !== 'about:blank'; tries += 1) await page.goto('about:blank').catch(() => undefined);
+  // that navigation ends (at the callback, or at Chromium's error page) before the next one starts
+  const ended = (arrived: URL) => arrived.href.startsWith('http://127.0.0.1:2/callback') || arrived.protocol === 'chrome-error:';
+  await page.waitForURL(ended, { waitUntil: 'load' }).catch(() => page.waitForURL(ended, { waitUntil: 'load' }).catch(() => undefined));
   return url;
 }
 
