@@ -181,18 +181,24 @@ maybe('passkeys in Chromium', () => {
     await page.locator('form[data-passkey]').evaluate((form) => (form as unknown as { submit(): void }).submit());
     await page.getByText('That passkey could not be used').waitFor();
 
+    // the refusal's text is on the page already: wait for this answer, not for the text
+    const refusedAgain = async () => {
+      const answered = page.waitForResponse((r) => r.url().endsWith('/second-factor/passkey') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Use your passkey' }).click();
+      await answered;
+      await page.getByText('That passkey could not be used').waitFor();
+    };
+
     // a bogus signature from the authenticator
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: true });
-    await page.getByRole('button', { name: 'Use your passkey' }).click();
-    await page.getByText('That passkey could not be used').waitFor();
+    await refusedAgain();
     await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false });
 
     // a stored counter ahead of the authenticator's: a cloned authenticator, or a replay
     const [factor] = await stepup.container.secondFactors.confirmedFactors(accountId);
     expect(await stepup.container.store.factors.acceptPasskeyUse(factor!.id, 1_000_000, stepup.clock.now())).toBe(true);
-    await page.getByRole('button', { name: 'Use your passkey' }).click();
-    await page.getByText('That passkey could not be used').waitFor();
+    await refusedAgain();
 
     const audit = await auditDetails(person.email);
     expect(audit.filter((line) => line === 'code_failed webauthn failed assertion not valid')).toHaveLength(2);
