@@ -1,5 +1,6 @@
 import { generate } from 'otplib';
-import type { Browser } from './browser.ts';
+import { Browser } from './browser.ts';
+import { waitForMessage } from './outbox.ts';
 import type { RunningStepup } from './stepup.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -58,4 +59,18 @@ export async function signIn(stepup: RunningStepup, browser: Browser, url: strin
   await browser.submit('/login', { email: person.email, password: person.password });
   await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
   nextTimeStep(stepup);
+}
+
+/**
+ * Asks for a password reset by email, opens the mailed link and sets `password`: how a person
+ * who signs in with an authenticator app proves the email is theirs. Answers the reset page's status.
+ */
+export async function resetPasswordByEmail(stepup: RunningStepup, email: string, password: string): Promise<number> {
+  const browser = new Browser(stepup.issuer);
+  await browser.open('/password-reset');
+  await browser.submit('/password-reset', { email });
+  const link = /(http:\/\/\S+\/password-reset\/[\w-]+)/.exec((await waitForMessage(stepup, email, 'reset your password')).text)![1]!;
+  await browser.open(link);
+  await browser.submit(link.slice(stepup.issuer.length), { password, confirm: password });
+  return browser.page.status;
 }
