@@ -13,11 +13,12 @@ import { PASSWORD } from './support/people.ts';
 import { signIn, type BenchClient } from '../scripts/bench/sign_in_flow.ts';
 import { ownServerUnavailable, startOwnMongoServer } from './support/mongodb_server.ts';
 import { freePort, startStepupProcess } from './support/stepup_process.ts';
+import { reportSkip } from './support/skips.ts';
 
 // jest.config.js runs this file in the mongodb project only. It stops and starts a MongoDB
 // server, so it starts one of its own (never the one the other tests share).
 const unavailable = ownServerUnavailable();
-if (unavailable) console.warn(`SKIPPED the MongoDB outage and kill -9 tests: ${unavailable}`);
+if (unavailable) reportSkip('the MongoDB outage and kill -9 tests', unavailable);
 const withOwnServer = unavailable ? describe.skip : describe;
 
 const redirectUri = 'http://127.0.0.1:1/callback';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { reportSkip } from './skips.ts';
 
 /** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -7,7 +8,7 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** `describe` when Chromium is installed; otherwise `describe.skip`, saying why. */
 export function describeInChromium(what: string) {
   if (existsSync(executablePath)) return describe;
-  console.warn(`SKIPPED ${what}: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  reportSkip(what, `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
   return describe.skip;
 }
 

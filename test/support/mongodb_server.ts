@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
+import { reportSkip } from './skips.ts';
 
 /**
  * The MongoDB-protocol server the tests use: MONGODB_URI when set, otherwise the test server
@@ -151,6 +152,6 @@ export const mongoTestServerName = () => process.env.STEPUP_TEST_MONGODB_SERVER 
 /** True, after printing why, when this run has no MongoDB test server and `what` is skipped. */
 export function skippedWithoutMongo(what: string): boolean {
   const reason = process.env.STEPUP_TEST_MONGODB_SKIPPED;
-  if (reason) console.warn(`SKIPPED ${what}: ${reason}`);
+  if (reason) reportSkip(what, reason);
   return Boolean(reason);
 }

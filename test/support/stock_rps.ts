@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInChromium } from './chromium.ts';
 import { type Enrolled, nextTimeStep, totpCode } from './people.ts';
+import { reportSkip } from './skips.ts';
 import type { RunningStepup } from './stepup.ts';
 
 /**
@@ -21,7 +22,7 @@ export const goOidcBinary = join(home, 'bin', 'go-oidc-rp');
 /** `describe` when `tool` is installed and Chromium too; otherwise `describe.skip`, saying why. */
 export function describeWithStockRp(what: string, tool: string) {
   if (existsSync(tool)) return describeInChromium(what);
-  console.warn(`SKIPPED ${what}: no ${tool} (run scripts/install_stock_rps.sh)`);
+  reportSkip(what, `no ${tool} (run scripts/install_stock_rps.sh)`);
   return describe.skip;
 }
 
