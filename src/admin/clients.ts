@@ -179,9 +179,12 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     async get(clientId: string): Promise<ClientSummary> {
       return summarize(await findClient(clientId));
     },
-    /** Oldest first; there are few clients, so paging happens here. */
-    async list(paging: Paging): Promise<Page<ClientSummary>> {
-      const all = (await clients.list()).map(summarize);
+    /** Oldest first, those whose name or id contains `search` (any case); there are few clients, so paging happens here. */
+    async list(paging: Paging & { search?: string }): Promise<Page<ClientSummary>> {
+      const search = paging.search?.toLowerCase();
+      const all = (await clients.list())
+        .map(summarize)
+        .filter((c) => !search || c.name.toLowerCase().includes(search) || c.client_id.toLowerCase().includes(search));
       return pageOf(all.slice(paging.offset, paging.offset + paging.limit), all.length, paging);
     },
     async update(clientId: string, input: ClientChanges, by?: AdminActor): Promise<ClientSummary> {
