@@ -6,7 +6,8 @@ import { projectRoot } from '../src/paths.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { latestCode } from './support/outbox.ts';
-import { PASSWORD } from './support/people.ts';
+import { browserWithAuthenticator, typePassword } from './support/passkey_browser.ts';
+import { createPerson, nextTimeStep, PASSWORD, totpCode } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('browser console tests');
@@ -35,7 +36,8 @@ async function acceptedOnDashboard(page: Page) {
 
 maybe('the admin console in Chromium', () => {
   beforeAll(async () => {
-    stepup = await startStepup();
+    // WebAuthn needs a domain for its RP ID
+    stepup = await startStepup({}, undefined, { hostname: 'localhost' });
     chromiumBrowser = await launchChromium();
     mkdirSync(screenshots, { recursive: true });
   });
@@ -134,6 +136,42 @@ maybe('the admin console in Chromium', () => {
     expect(await stepup.container.lockout.lockedUntil(person!.id)).toBeNull();
 
     expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  test('an admin who has a passkey is asked for it: a sign-in by app code alone does not open the console', async () => {
+    const admin = await createPerson(stepup);
+    await stepup.container.userAdmin.update(admin.email, { roles: ['admin'] });
+    const { context, page } = await browserWithAuthenticator(chromiumBrowser);
+
+    // the first sign-in enrols an authenticator app, which is enough while there is no passkey
+    await page.goto(`${stepup.issuer}/admin`);
+    await typePassword(page, admin);
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
+    const secret = (await page.locator('#totp-secret').textContent())!.trim();
+    await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('link', { name: /I have saved my codes/ }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    nextTimeStep(stepup);
+
+    // a passkey, added in the account area
+    await page.goto(`${stepup.issuer}/account/enrol/passkey`);
+    await page.getByLabel('Name of this passkey').fill('Admin laptop');
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    await page.getByText('Your new second factor is ready.').waitFor();
+
+    // a new browser session signed in with the app code: the console asks for the passkey too
+    await context.clearCookies();
+    await page.goto(`${stepup.issuer}/admin`);
+    await typePassword(page, admin);
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, secret));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Use your passkey' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const accepted = await stepup.container.store.audit.query({ email: admin.email, type: 'code_ok', clientId: 'stepup-console', limit: 10 });
+    expect(accepted[0]!.channel).toBe('webauthn');
     await context.close();
   });
 });
