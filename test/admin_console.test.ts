@@ -1,6 +1,7 @@
 import { Browser } from './support/browser.ts';
+import { waitForMessage } from './support/outbox.ts';
 import { createPerson, enrolThroughSignIn, nextTimeStep, totpCode, type Enrolled } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 
@@ -117,4 +118,148 @@ test('a change from the console is audited with the admin, their IP and browser;
   expect(event!.detail).toBe(`client added (by admin ${adminAccount!.id})`);
   expect(event!.ip).toBe('127.0.0.1');
   expect(event!.userAgent).toBeTruthy();
+});
+
+test('clients: search and paging, edit with the API rules, a secret rotated and shown once (never stored in clear), removal naming the client', async () => {
+  const { browser } = await adminInConsole();
+  for (let i = 0; i < 22; i += 1) await stepup.container.clientAdmin.add({ name: `Paged ${i}`, redirectUris: ['https://paged.example/cb'] });
+  await browser.open('/admin/clients?search=Paged');
+  expect(browser.page.html).toContain('22 client applications matching “Paged”');
+  expect(browser.page.html).toContain('Page 1 of 2');
+  await browser.open('/admin/clients?search=Paged&page=2');
+  expect([...browser.page.html.matchAll(/>Paged \d+</g)]).toHaveLength(2);
+  // search text is checked at the edge
+  await browser.open(`/admin/clients?search=${encodeURIComponent('<script>')}`);
+  expect(browser.page.status).toBe(400);
+  await browser.open(`/admin/clients?search=${'a'.repeat(101)}`);
+  expect(browser.page.status).toBe(400);
+
+  const created = await stepup.container.clientAdmin.add({ name: 'Ledger', redirectUris: ['https://ledger.example/cb'] });
+  await browser.open(`/admin/clients/${created.client_id}/edit`);
+  await browser.submit(`/admin/clients/${created.client_id}`, {
+    name: 'Ledger',
+    redirectUris: 'https://ledger.example/cb\nhttps://ledger.example/other#frag',
+    mfaPolicy: 'sometimes',
+  });
+  expect(browser.textOf('redirectUris-error')).toMatch(/^line 2: /);
+  expect(browser.textOf('mfaPolicy-error')).toBeTruthy();
+  expect((await stepup.container.clientAdmin.get(created.client_id)).redirect_uris).toEqual(['https://ledger.example/cb']);
+  await browser.submit(`/admin/clients/${created.client_id}`, {
+    name: 'Ledger Two',
+    redirectUris: 'https://ledger.example/cb\nhttps://ledger.example/two',
+    mfaPolicy: 'on-request',
+    authMethod: 'client_secret_post',
+  });
+  expect(browser.page.url).toBe(`${stepup.issuer}/admin/clients/${created.client_id}?done=updated`);
+  expect(await stepup.container.clientAdmin.get(created.client_id)).toMatchObject({
+    name: 'Ledger Two',
+    redirect_uris: ['https://ledger.example/cb', 'https://ledger.example/two'],
+    mfa_policy: 'on-request',
+    auth_method: 'client_secret_post',
+  });
+
+  await browser.open(`/admin/clients/${created.client_id}/secret`);
+  expect(browser.textOf('confirm-question')).toBe(`Give Ledger Two (${created.client_id}) a new secret?`);
+  await browser.submit(`/admin/clients/${created.client_id}/secret`);
+  const secret = browser.textOf('client-secret')!;
+  expect(secret).toMatch(/^[\w-]{40,}$/);
+  expect(secret).not.toBe(created.client_secret);
+  expect(await rawStorage(stepup)).not.toContain(secret);
+  await browser.open(`/admin/clients/${created.client_id}`);
+  expect(browser.page.html).not.toContain(secret);
+
+  await browser.open(`/admin/clients/${created.client_id}/remove`);
+  expect(browser.textOf('confirm-question')).toBe(`Remove the client application Ledger Two (${created.client_id})?`);
+  await browser.submit(`/admin/clients/${created.client_id}/remove`);
+  expect(browser.textOf('notice')).toBe('The client application was removed.');
+  await expect(stepup.container.clientAdmin.get(created.client_id)).rejects.toThrow(/no client/);
+  await browser.open(`/admin/clients/${created.client_id}`);
+  expect(browser.page.status).toBe(404);
+});
+
+test('people: search, a person page, and each action after its confirmation: roles, reset of second factors (with the alert), disable, enable', async () => {
+  const { browser } = await adminInConsole();
+  const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), `${stepup.issuer}/account`);
+  const id = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
+  await browser.open(`/admin/people?search=${encodeURIComponent(person.email)}`);
+  expect(browser.page.html).toContain(`href="/admin/people/${id}"`);
+  await browser.open(`/admin/people/${id}`);
+  expect(browser.textOf('methods')).toContain('Authenticator app');
+  expect(browser.textOf('recovery-codes-left')).toBe('10');
+  expect(browser.textOf('lockout-state')).toBe('not locked');
+  expect(browser.textOf('person-activity')).toContain('Second factor added');
+
+  // roles: the API's rule for each role, then a confirmation naming them
+  await browser.submit(`/admin/people/${id}/roles/confirm`, { roles: 'bad role!' });
+  expect(browser.textOf('roles-error')).toBeTruthy();
+  expect((await stepup.container.userAdmin.get(id)).roles).toEqual([]);
+  await browser.submit(`/admin/people/${id}/roles/confirm`, { roles: 'support billing' });
+  expect(browser.textOf('confirm-question')).toBe(`Give ${person.email} these roles: billing, support?`);
+  expect((await stepup.container.userAdmin.get(id)).roles).toEqual([]);
+  await browser.submit(`/admin/people/${id}/roles`);
+  expect(browser.textOf('person-roles')).toBe('billing, support');
+
+  await browser.open(`/admin/people/${id}/reset-second-factor`);
+  expect(browser.textOf('confirm-question')).toBe(`Reset the second factors: ${person.email}?`);
+  await browser.submit(`/admin/people/${id}/reset-second-factor`);
+  expect(browser.textOf('notice')).toBe('Their second factors are reset and they are signed out everywhere.');
+  expect(browser.textOf('methods')).toContain('None');
+  await waitForMessage(stepup, person.email, 'second factor');
+
+  await browser.open(`/admin/people/${id}/disable`);
+  await browser.submit(`/admin/people/${id}/disable`);
+  expect(browser.textOf('person-state')).toBe('disabled');
+  await browser.open(`/admin/people/${id}/enable`);
+  await browser.submit(`/admin/people/${id}/enable`);
+  expect(browser.textOf('person-state')).toBe('active');
+  // an action that is not one is not a page
+  await browser.open(`/admin/people/${id}/delete`);
+  expect(browser.page.status).toBe(404);
+
+  const details = (await stepup.container.store.audit.query({ accountId: id, type: 'admin_change', limit: 10 })).map((e) => e.detail);
+  expect(details).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^roles: billing, support \(by admin /), expect.stringMatching(/^second factor reset \(by admin /)]),
+  );
+});
+
+test('activity: the audit log filtered by person, client, type and result, the delivery log, keys and their rotation', async () => {
+  const { admin, browser } = await adminInConsole();
+  await browser.open(`/admin/activity?email=${encodeURIComponent(admin.email)}&type=login_ok&result=ok&client=stepup-console&since=1d`);
+  expect(browser.page.status).toBe(200);
+  const rows = browser.textOf('events')!;
+  expect(rows).toContain('login_ok');
+  expect(rows).not.toContain('enrolment');
+  expect(rows).toContain(admin.email);
+  await browser.open('/admin/activity?type=nonsense');
+  expect(browser.page.status).toBe(400);
+  await browser.open('/admin/activity?since=yesterday');
+  expect(browser.page.status).toBe(400);
+
+  const emailed = await createPerson(stepup);
+  await stepup.container.userAdmin.update(emailed.email, { emailCode: true });
+  const signIn = new Browser(stepup.issuer);
+  await signIn.open('/account');
+  await signIn.submit('/login', { email: emailed.email, password: emailed.password });
+  await signIn.submit('/second-factor/send');
+  await browser.open('/admin/deliveries?since=1h');
+  expect(browser.textOf('delivery-log')).toContain(`${emailed.email}email`);
+  expect(browser.textOf('delivery-log')).toMatch(/code\s*sent/);
+
+  await browser.open('/admin/keys');
+  const before = (browser.textOf('keys')!.match(/pending/g) ?? []).length;
+  await browser.open('/admin/keys/rotate');
+  await browser.submit('/admin/keys/rotate');
+  expect(browser.textOf('notice')).toMatch(/New keys are published/);
+  expect((browser.textOf('keys')!.match(/pending/g) ?? []).length).toBeGreaterThan(before);
+});
+
+test('after signing in, only console pages are returned to, never another site', async () => {
+  const person = await createPerson(stepup);
+  await stepup.container.userAdmin.update(person.email, { roles: ['admin'] });
+  const browser = new Browser(stepup.issuer);
+  await enrolThroughSignIn(stepup, browser, `${stepup.issuer}/admin/clients?search=%2F%2Fevil.example`, person);
+  expect(browser.page.url).toBe(`${stepup.issuer}/admin/clients?search=%2F%2Fevil.example`);
+  const other = new Browser(stepup.issuer);
+  await other.open('/admin/activity?email=//evil.example/x');
+  expect(decodeURIComponent(other.visited.find((url) => url.includes('/auth?'))!)).not.toContain('evil');
 });
