@@ -108,6 +108,7 @@ export async function createApp(container: Container) {
     clock,
     issuer: config.issuer,
     serviceName: config.serviceName,
+    idleMs: config.console.idleSeconds * 1000,
     secureCookies,
   });
   const operations = operationsRouter(container, current);

@@ -26,5 +26,7 @@ export interface ConsoleDeps {
   clock: Clock;
   issuer: string;
   serviceName: string;
+  /** console.idleSeconds: how long a console session lives without a request, and how recent its second factor must be */
+  idleMs: number;
   secureCookies: boolean;
 }

@@ -5,7 +5,7 @@ import { forgedForm } from '../errors.ts';
 import { requestInfo } from '../http/request_info.ts';
 import type { Account } from '../store/ports.ts';
 import type { ConsoleDeps } from './deps.ts';
-import { consoleSignIn, isAdmin, refuseNonAdmin } from './sign_in.ts';
+import { consoleSignIn, isAdmin, refuseNonAdmin, startConsoleSignIn } from './sign_in.ts';
 
 /** What every console page knows: the admin, their session, and the page's CSRF token. */
 export interface ConsoleState {
@@ -34,7 +34,7 @@ export function requireAdmin(deps: ConsoleDeps): Middleware {
     const session = id ? await deps.consoleSessions.find(id) : null;
     if (!session) {
       // a form posted after the session ended cannot be replayed: start again from the dashboard
-      return signIn.start(ctx, ctx.method === 'GET' ? ctx.url : '/admin');
+      return startConsoleSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : '/admin');
     }
     const admin = await deps.accounts.findById(session.accountId);
     if (!isAdmin(admin)) {

@@ -4,6 +4,7 @@ import { createFirstPartySignIn, type FirstPartyClient } from '../account/first_
 import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
 import { ACR_PHR, satisfies } from '../oidc/assurance.ts';
+import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import type { Account } from '../store/ports.ts';
 import type { ConsoleDeps } from './deps.ts';
 
@@ -22,6 +23,14 @@ const consoleClient: FirstPartyClient = {
 };
 
 export const consoleSignIn = (deps: ConsoleDeps) => createFirstPartySignIn(consoleClient, deps);
+
+/**
+ * Starts a console sign-in. The second factor must have been passed within the idle timeout:
+ * a Stepup session left open for days elsewhere does not open the console without it.
+ */
+export function startConsoleSignIn(ctx: ParameterizedContext, deps: ConsoleDeps, returnTo: string, params: Record<string, string> = {}) {
+  consoleSignIn(deps).start(ctx, returnTo, { [MFA_MAX_AGE]: String(Math.floor(deps.idleMs / 1000)), ...params });
+}
 
 export const isAdmin = (account: Account | null): account is Account => account !== null && !account.disabled && account.roles.includes(ADMIN_ROLE);
 
@@ -53,7 +62,9 @@ export function consoleCallback(deps: ConsoleDeps) {
     const account = await deps.accounts.findById(finished.accountId);
     if (!isAdmin(account)) return refuseNonAdmin(ctx);
     const hasPasskey = (await deps.factors.listForAccount(account.id)).some((f) => f.kind === 'webauthn' && f.confirmedAt !== null);
-    if (hasPasskey && !satisfies(finished.acr, ACR_PHR)) return signIn.start(ctx, finished.returnTo, { acr_values: ACR_PHR });
+    if (hasPasskey && !satisfies(finished.acr, ACR_PHR)) return startConsoleSignIn(ctx, deps, finished.returnTo, { acr_values: ACR_PHR });
+    // the authorization asked for a recent second factor; a code that comes without one is not used
+    if (deps.clock.now() - finished.secondFactorAt * 1000 > deps.idleMs) return startConsoleSignIn(ctx, deps, finished.returnTo);
     const session = await deps.consoleSessions.start(account.id, finished.secondFactorAt * 1000, finished.sessionUid);
     signIn.setSession(ctx, session.id);
     seeOther(ctx, finished.returnTo);
