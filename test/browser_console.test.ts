@@ -135,6 +135,14 @@ maybe('the admin console in Chromium', () => {
     const person = await stepup.container.store.accounts.findByEmail(personEmail);
     expect(await stepup.container.lockout.lockedUntil(person!.id)).toBeNull();
 
+    // a phone's width: the page does not scroll sideways (wide tables scroll inside their box)
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${stepup.issuer}/admin?range=24h`);
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.goto(`${stepup.issuer}/admin/people/${person!.id}`);
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(screenshots, 'console-person-phone.png'), fullPage: true });
+
     expect(violations).toEqual([]);
     await context.close();
   });
