@@ -33,7 +33,7 @@ export interface FirstPartySignInDeps {
 }
 
 /** A finished sign-in: who, at which level, when the second factor was passed (seconds), and where to go. */
-export interface SignedIn {
+interface SignedIn {
   accountId: string;
   acr: string;
   secondFactorAt: number;
@@ -126,5 +126,3 @@ export function createFirstPartySignIn(client: FirstPartyClient, deps: FirstPart
     },
   };
 }
-
-export type FirstPartySignIn = ReturnType<typeof createFirstPartySignIn>;

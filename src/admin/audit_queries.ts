@@ -42,7 +42,7 @@ export const auditFilterSchema = z.object({
     .string()
     .trim()
     .max(320)
-    .regex(/^[^\s<>"']*$/, 'must be an email address or a part of none')
+    .regex(/^[^\s<>"']*$/, 'must be an email address')
     .optional(),
   clientId: z
     .string()

@@ -41,11 +41,8 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
       errors.jwks = 'must be a JSON Web Key Set: {"keys": [...]}';
     }
   }
-  const isPublic = form.public === 'on';
-  const keys =
-    form.authMethod === 'private_key_jwt' || !isNew
-      ? { jwks: isNew ? (jwks ?? undefined) : jwks, jwksUri: form.jwksUri.trim() || (isNew ? undefined : null) }
-      : {};
+  // a new client gives keys only when it has them; a change says "none" to remove them
+  const keys = isNew ? { jwks: jwks ?? undefined, jwksUri: form.jwksUri.trim() || undefined } : { jwks, jwksUri: form.jwksUri.trim() || null };
   const input: Record<string, unknown> = {
     name: form.name,
     redirectUris: lines(form.redirectUris),
@@ -57,7 +54,7 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
     defaultAcr: form.defaultAcr || null,
     ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),
     ...keys,
-    ...(isNew ? { public: isPublic } : {}),
+    ...(isNew ? { public: form.public === 'on' } : {}),
   };
   return { input, errors };
 }

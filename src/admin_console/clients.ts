@@ -85,7 +85,7 @@ export function showEditClient(deps: ConsoleDeps) {
 export function updateClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const client = await deps.clientAdmin.get(clientIdOf(ctx));
-    const form: ClientForm & { public?: 'on' } = { ...parseForm(ctx, clientFormSchema), public: client.public ? 'on' : undefined };
+    const form: ClientForm = { ...parseForm(ctx, clientFormSchema), public: client.public ? 'on' : undefined };
     const { input, errors } = clientInputOf(form, false);
     const checked = clientChangesSchema.safeParse(input);
     const problems = { ...(checked.success ? {} : fieldErrors(checked.error)), ...errors };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badRequest } from '../errors.ts';
 
 /** An empty field of a GET form means "not given". */
-const given = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+export const given = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /** What a search box accepts: short, and only the characters of names, ids, emails and phone numbers. */
 export const searchText = given(
@@ -15,8 +15,6 @@ export const searchText = given(
 );
 
 export const pageNumber = z.preprocess((value) => (value === '' || value === undefined ? 1 : value), z.coerce.number().int().min(1).max(10_000));
-
-export { given };
 
 /** Validates a page's query string at the edge; one clear message when it is not valid. */
 export function parseQuery<T extends z.ZodType>(ctx: ParameterizedContext, schema: T, what: string): z.output<T> {
