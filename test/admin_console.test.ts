@@ -58,6 +58,11 @@ test('a person without the admin role is refused with a 403 page and gets no con
   expect(browser.page.status).toBe(403);
   expect(browser.page.html).not.toContain('<h1>People</h1>');
   expect(browser.page.html).not.toContain(person.email);
+  // nor does a form posted straight to the console change anything
+  const before = await clientCount();
+  await browser.post('/admin/clients', { name: 'Sneaky', redirectUris: 'https://sneaky.example/cb' });
+  expect(browser.page.status).toBe(403);
+  expect(await clientCount()).toBe(before);
 });
 
 test('a role taken away ends the console at the next request', async () => {
