@@ -24,6 +24,7 @@ import { createCsrf } from './security/csrf.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
 import { createAccountSessions } from './account/account_sessions.ts';
 import { createAccountRouter } from './account_area/router.ts';
+import { createConsoleRouter } from './admin_console/router.ts';
 
 /** The koa app: headers, errors, our routes, then oidc-provider for everything else. */
 export async function createApp(container: Container) {
@@ -89,6 +90,27 @@ export async function createApp(container: Container) {
     secureCookies,
     passwordMaxLength: config.password.maxLength,
   });
+  const stepupSessions = { findByUid: (uid: string) => current.provider.Session.findByUid(uid) };
+  const adminConsole = createConsoleRouter({
+    get provider() {
+      return current.provider;
+    },
+    accounts: store.accounts,
+    factors: store.factors,
+    records: store.records,
+    consoleSessions: createAccountSessions(store.records, clock, config.console.idleSeconds * 1000, stepupSessions, 'ConsoleSession'),
+    clientAdmin: container.clientAdmin,
+    userAdmin: container.userAdmin,
+    auditQueries: container.auditQueries,
+    keyAdmin: container.keyAdmin,
+    recentActivity: container.recentActivity,
+    csrf,
+    clock,
+    issuer: config.issuer,
+    serviceName: config.serviceName,
+    idleMs: config.console.idleSeconds * 1000,
+    secureCookies,
+  });
   const operations = operationsRouter(container, current);
 
   const app = new Koa();
@@ -126,6 +148,7 @@ export async function createApp(container: Container) {
   app.use(stepup.routes());
   app.use(login.routes());
   app.use(accountArea.routes());
+  app.use(adminConsole.routes());
   app.use(refuseOtherProviderMethods(providerRoutes, config.issuer));
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();

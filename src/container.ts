@@ -138,7 +138,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       clock,
       passwordRules: config.password,
     }),
-    auditQueries: createAuditQueries(store.audit, clock),
+    auditQueries: createAuditQueries(store.audit, clock, store.deliveries),
     selfService: createSelfService({ secondFactors, records: store.records, factors: store.factors, audit, alert }),
     passwords: createPasswords({
       accounts: store.accounts,

@@ -414,6 +414,46 @@ describe.each(adapters)('%s store', (_name, open) => {
       expect(await store.deliveries.updateStatus('SMunknown', 'delivered')).toBe(false);
       expect((await store.deliveries.listForAccount(account.id, 3)).find((d) => d.id === recent.id)!.status).toBe('delivered');
     });
+
+    test("every account's deliveries in a time range, newest first, in pages", async () => {
+      const [one, two] = [await newAccount(), await newAccount()];
+      const base = 9_000_000_000_000;
+      const sent = [delivery(one.id, base + 1), delivery(two.id, base + 2, { channel: 'email' }), delivery(one.id, base + 3), delivery(two.id, base + 9)];
+      for (const d of sent) await store.deliveries.add(d);
+      const range = { since: base + 1, until: base + 9 };
+      expect((await store.deliveries.list({ ...range, limit: 10 })).map((d) => d.id)).toEqual([sent[2]!.id, sent[1]!.id, sent[0]!.id]);
+      expect((await store.deliveries.list({ ...range, limit: 1, offset: 1 })).map((d) => d.id)).toEqual([sent[1]!.id]);
+    });
+  });
+
+  describe('audit log', () => {
+    test('filtered by client and result, in pages', async () => {
+      const base = 8_000_000_000_000;
+      const clientId = unique('client');
+      const event = (at: number, result: 'ok' | 'failed', client: string | null) => ({
+        id: unique('e'),
+        at,
+        type: 'login_failed' as const,
+        accountId: null,
+        email: 'x@example.com',
+        clientId: client,
+        ip: null,
+        userAgent: null,
+        channel: 'password',
+        result,
+        detail: null,
+      });
+      const events = [
+        event(base + 1, 'failed', clientId),
+        event(base + 2, 'ok', clientId),
+        event(base + 3, 'failed', clientId),
+        event(base + 4, 'failed', null),
+      ];
+      for (const e of events) await store.audit.add(e);
+      const failed = await store.audit.query({ clientId, result: 'failed', since: base, limit: 10 });
+      expect(failed.map((e) => e.id)).toEqual([events[2]!.id, events[0]!.id]);
+      expect((await store.audit.query({ clientId, since: base, limit: 1, offset: 1 })).map((e) => e.id)).toEqual([events[1]!.id]);
+    });
   });
 
   describe('records', () => {

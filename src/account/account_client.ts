@@ -6,17 +6,23 @@ export const ACCOUNT_CLIENT_ID = 'stepup-account';
 export const accountCallbackPath = '/account/callback';
 export const accountSignedOutPath = '/account/signed-out';
 
+/** The admin console signs admins in as this one. */
+export const CONSOLE_CLIENT_ID = 'stepup-console';
+
+export const consoleCallbackPath = '/admin/callback';
+export const consoleSignedOutPath = '/admin/signed-out';
+
 /**
- * A static client in oidc-provider's configuration, never in the client store: first-party
- * (no consent page) and always with the second factor. Public with PKCE, because it
- * redeems its codes inside this process and has no secret to keep.
+ * Stepup's own clients are static clients in oidc-provider's configuration, never in the
+ * client store: first-party (no consent page) and always with the second factor. Public with
+ * PKCE, because they redeem their codes inside this process and have no secret to keep.
  */
-export function accountClientMetadata(issuer: string, serviceName: string): ClientMetadata {
+function ownClient(clientId: string, name: string, issuer: string, callbackPath: string, signedOutPath: string): ClientMetadata {
   return {
-    client_id: ACCOUNT_CLIENT_ID,
-    client_name: `${serviceName} account`,
-    redirect_uris: [issuer + accountCallbackPath],
-    post_logout_redirect_uris: [issuer + accountSignedOutPath],
+    client_id: clientId,
+    client_name: name,
+    redirect_uris: [issuer + callbackPath],
+    post_logout_redirect_uris: [issuer + signedOutPath],
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'none',
@@ -24,3 +30,9 @@ export function accountClientMetadata(issuer: string, serviceName: string): Clie
     mfa_policy: 'required',
   };
 }
+
+export const accountClientMetadata = (issuer: string, serviceName: string) =>
+  ownClient(ACCOUNT_CLIENT_ID, `${serviceName} account`, issuer, accountCallbackPath, accountSignedOutPath);
+
+export const consoleClientMetadata = (issuer: string, serviceName: string) =>
+  ownClient(CONSOLE_CLIENT_ID, `${serviceName} admin console`, issuer, consoleCallbackPath, consoleSignedOutPath);

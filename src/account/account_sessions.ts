@@ -2,13 +2,13 @@ import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { RecordStore } from '../store/ports.ts';
 
-const kind = 'AccountSession';
-
 export interface AccountSession {
   id: string;
   accountId: string;
   /** when the person last passed their second factor */
   verifiedAt: number;
+  /** the Stepup session it came from */
+  stepupSessionUid: string;
 }
 
 /** Stepup's own sign-in sessions (oidc-provider's), looked up by their uid. */
@@ -22,23 +22,28 @@ export interface StepupSessions {
  * long as the Stepup session it came from: signing out of Stepup (RP-initiated logout, or
  * another person signing in on that browser) ends it too.
  */
-export function createAccountSessions(records: RecordStore, clock: Clock, lifetimeMs: number, stepupSessions: StepupSessions) {
+export function createAccountSessions(records: RecordStore, clock: Clock, lifetimeMs: number, stepupSessions: StepupSessions, kind = 'AccountSession') {
+  const save = ({ id, accountId, verifiedAt, stepupSessionUid }: AccountSession) =>
+    records.upsert(kind, id, { accountId, verifiedAt, stepupSessionUid }, clock.now() + lifetimeMs, { accountId });
   return {
     async start(accountId: string, verifiedAt: number, stepupSessionUid: string): Promise<AccountSession> {
-      const session = { id: random.id(), accountId, verifiedAt };
-      await records.upsert(kind, session.id, { accountId, verifiedAt, stepupSessionUid }, clock.now() + lifetimeMs, { accountId });
+      const session = { id: random.id(), accountId, verifiedAt, stepupSessionUid };
+      await save(session);
       return session;
     },
+    /** Another full lifetime from now: the lifetime is then an idle timeout (the admin console's). */
+    touch: (session: AccountSession) => save(session),
     async find(id: string): Promise<AccountSession | null> {
       const record = await records.find(kind, id);
       if (!record) return null;
       const accountId = String(record.payload.accountId);
-      const stepupSession = typeof record.payload.stepupSessionUid === 'string' ? await stepupSessions.findByUid(record.payload.stepupSessionUid) : undefined;
+      const stepupSessionUid = String(record.payload.stepupSessionUid);
+      const stepupSession = typeof record.payload.stepupSessionUid === 'string' ? await stepupSessions.findByUid(stepupSessionUid) : undefined;
       if (stepupSession?.accountId !== accountId) {
         await records.destroy(kind, id);
         return null;
       }
-      return { id, accountId, verifiedAt: Number(record.payload.verifiedAt) };
+      return { id, accountId, verifiedAt: Number(record.payload.verifiedAt), stepupSessionUid };
     },
     async end(id: string) {
       await records.destroy(kind, id);

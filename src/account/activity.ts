@@ -2,7 +2,7 @@ import Bowser from 'bowser';
 import { utcMinute } from '../notifications/alerts.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { AuditEvent, AuditLogStore, AuditType, ClientStore } from '../store/ports.ts';
-import { ACCOUNT_CLIENT_ID } from './account_client.ts';
+import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID } from './account_client.ts';
 
 export interface ActivityRow {
   at: string;
@@ -42,7 +42,10 @@ export function browserOf(userAgent: string | null): string {
 /** A person's own recent sign-ins and security events from the audit log, in words. */
 export function createActivity(audit: AuditLogStore, clients: ClientStore, serviceName: string) {
   async function appNames(events: AuditEvent[]) {
-    const names = new Map<string, string>([[ACCOUNT_CLIENT_ID, `${serviceName} account`]]);
+    const names = new Map<string, string>([
+      [ACCOUNT_CLIENT_ID, `${serviceName} account`],
+      [CONSOLE_CLIENT_ID, `${serviceName} admin console`],
+    ]);
     for (const id of new Set(events.map((e) => e.clientId).filter((id): id is string => id !== null && !names.has(id)))) {
       const client = await clients.find(id);
       names.set(id, typeof client?.metadata.client_name === 'string' ? client.metadata.client_name : 'a removed application');

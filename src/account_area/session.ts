@@ -4,7 +4,7 @@ import type { AccountSession } from '../account/account_sessions.ts';
 import { forgedForm } from '../errors.ts';
 import type { Account } from '../store/ports.ts';
 import type { AccountAreaDeps } from './deps.ts';
-import { SESSION_COOKIE, startSignIn } from './sign_in.ts';
+import { accountSignIn, startSignIn } from './sign_in.ts';
 
 /** What every account page knows: who, since when, and the page's CSRF token. */
 export interface AccountState {
@@ -22,7 +22,7 @@ export const enrolmentBinding = (ctx: ParameterizedContext) => `account:${accoun
 /** The signed-in person, or a sign-in through Stepup (password and second factor) first. */
 export function requireAccount(deps: AccountAreaDeps): Middleware {
   return async (ctx, next) => {
-    const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    const id = accountSignIn(deps).sessionId(ctx);
     const session = id ? await deps.accountSessions.find(id) : null;
     const account = session ? await deps.accounts.findById(session.accountId) : null;
     if (!session || !account || account.disabled) {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
+import { activityReport, type ActivityReport } from '../audit/report.ts';
 import { summarize, type AuditSummary } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
-import type { AuditEvent, AuditLogStore, AuditType } from '../store/ports.ts';
+import type { AuditEvent, AuditLogStore, AuditType, Delivery, DeliveryLogStore } from '../store/ports.ts';
+import type { Page, Paging } from './input.ts';
 
 export const auditTypes: AuditType[] = [
   'login_ok',
@@ -33,9 +35,61 @@ export function parseSince(value: string, now: number): number {
   return time;
 }
 
-/** Reading the audit log ("OTP logs"); used by the CLI and the admin API. */
-export function createAuditQueries(log: AuditLogStore, clock: Clock) {
+/** The audit log's filters, as the console's form gives them: every one optional. */
+export const auditFilterSchema = z.object({
+  type: z.enum(auditTypes as [AuditType, ...AuditType[]]).optional(),
+  email: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\s<>"']*$/, 'must be an email address')
+    .optional(),
+  clientId: z
+    .string()
+    .max(100)
+    .regex(/^[\w.-]+$/, 'must be a client id')
+    .optional(),
+  result: z.enum(['ok', 'failed']).optional(),
+  since: sinceSchema.optional(),
+  until: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+});
+
+export type AuditFilter = z.output<typeof auditFilterSchema>;
+
+/** The most events a report or page reads, so a busy range never exhausts the server. */
+const reportLimit = 100_000;
+
+/** Reading the audit log ("OTP logs") and the delivery log; used by the CLI, the admin API and the console. */
+export function createAuditQueries(log: AuditLogStore, clock: Clock, deliveries: DeliveryLogStore) {
+  const rangeOf = (filter: { since?: string; until?: string }, defaultSince: string) => {
+    const now = clock.now();
+    return { since: parseSince(filter.since ?? defaultSince, now), until: filter.until === undefined ? now : Date.parse(filter.until) };
+  };
   return {
+    /** One page of events, newest first: the total is not counted, a next page exists while pages are full. */
+    async page(filter: AuditFilter, paging: Paging): Promise<Omit<Page<AuditEvent>, 'total'> & { total: null }> {
+      const { since, until } = rangeOf(filter, '7d');
+      const items = await log.query({
+        type: filter.type,
+        email: filter.email === undefined ? undefined : normalizeEmail(filter.email),
+        clientId: filter.clientId,
+        result: filter.result,
+        since,
+        until,
+        ...paging,
+      });
+      return { items, total: null, ...paging };
+    },
+    /** Every account's deliveries (codes, alerts, reset links) in the range, newest first. */
+    async deliveries(filter: { since?: string; until?: string }, paging: Paging): Promise<Delivery[]> {
+      return deliveries.list({ ...rangeOf(filter, '7d'), ...paging });
+    },
+    /** The admin summary over a range, with counts per time bucket, for the dashboard's charts. */
+    async report(filter: { since?: string; until?: string }): Promise<ActivityReport> {
+      const { since, until } = rangeOf(filter, '24h');
+      const [events, sent] = await Promise.all([log.query({ since, until, limit: reportLimit }), deliveries.list({ since, until, limit: reportLimit })]);
+      return activityReport(events, sent, since, until);
+    },
     async query(filter: { email?: string; since?: string; type?: string; limit?: number }): Promise<AuditEvent[]> {
       if (filter.type !== undefined && !auditTypes.includes(filter.type as AuditType)) {
         throw badRequest(`unknown event type "${filter.type}"; one of ${auditTypes.join(', ')}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noRequest, type RecordAudit } from '../audit/audit.ts';
+import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, notFound } from '../errors.ts';
 import { acrValues } from '../oidc/assurance.ts';
@@ -7,6 +7,7 @@ import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
+import { auditAdminChange, type AdminActor } from './actor.ts';
 import { parseInput, pageOf, type Page, type Paging } from './input.ts';
 import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
 
@@ -145,7 +146,7 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
 
 /** Client applications: register, read, change, rotate secrets, remove. Used by the CLI and the admin API. */
 export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit) {
-  const adminChange = (clientId: string, detail: string) => audit(noRequest, { type: 'admin_change', result: 'ok', clientId, channel: 'admin', detail });
+  const adminChange = (clientId: string, detail: string, by?: AdminActor) => auditAdminChange(audit, by, { clientId, detail });
   const findClient = async (clientId: string) => {
     const client = await clients.find(clientId);
     if (!client) throw notFound(`no client ${clientId}`);
@@ -154,7 +155,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
 
   return {
     /** The secret is returned once, here; it is stored encrypted. */
-    async add(input: NewClientInput): Promise<ClientSummary & { client_secret?: string }> {
+    async add(input: NewClientInput, by?: AdminActor): Promise<ClientSummary & { client_secret?: string }> {
       const client = parseInput(newClientSchema, input, 'client');
       const authMethod = client.public ? 'none' : (client.authMethod ?? 'client_secret_basic');
       const clientSecret = authMethod === 'none' || authMethod === 'private_key_jwt' ? undefined : random.id(32);
@@ -172,18 +173,21 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
         createdAt: clock.now(),
       };
       await clients.create(record);
-      await adminChange(record.clientId, 'client added');
+      await adminChange(record.clientId, 'client added', by);
       return { ...summarize(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
     },
     async get(clientId: string): Promise<ClientSummary> {
       return summarize(await findClient(clientId));
     },
-    /** Oldest first; there are few clients, so paging happens here. */
-    async list(paging: Paging): Promise<Page<ClientSummary>> {
-      const all = (await clients.list()).map(summarize);
+    /** Oldest first, those whose name or id contains `search` (any case); there are few clients, so paging happens here. */
+    async list(paging: Paging & { search?: string }): Promise<Page<ClientSummary>> {
+      const search = paging.search?.toLowerCase();
+      const all = (await clients.list())
+        .map(summarize)
+        .filter((c) => !search || c.name.toLowerCase().includes(search) || c.client_id.toLowerCase().includes(search));
       return pageOf(all.slice(paging.offset, paging.offset + paging.limit), all.length, paging);
     },
-    async update(clientId: string, input: ClientChanges): Promise<ClientSummary> {
+    async update(clientId: string, input: ClientChanges, by?: AdminActor): Promise<ClientSummary> {
       const changes = parseInput(clientChangesSchema, input, 'client');
       const client = await findClient(clientId);
       const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
@@ -191,21 +195,21 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
         if (metadata[key] === undefined) delete metadata[key];
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
-      await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`);
+      await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`, by);
       return summarize(updated);
     },
     /** A new secret replaces the old one at once; the old one stops working. */
-    async rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }> {
+    async rotateSecret(clientId: string, by?: AdminActor): Promise<{ client_id: string; client_secret: string }> {
       const client = await findClient(clientId);
       if (client.secretCiphertext === null) throw conflict(`client ${clientId} has no secret (a public client, or one with private_key_jwt)`);
       const clientSecret = random.id(32);
       if (!(await clients.update({ ...client, secretCiphertext: cipher.encrypt(clientSecret) }))) throw notFound(`no client ${clientId}`);
-      await adminChange(clientId, 'client secret rotated');
+      await adminChange(clientId, 'client secret rotated', by);
       return { client_id: clientId, client_secret: clientSecret };
     },
-    async remove(clientId: string): Promise<void> {
+    async remove(clientId: string, by?: AdminActor): Promise<void> {
       if (!(await clients.remove(clientId))) throw notFound(`no client ${clientId}`);
-      await adminChange(clientId, 'client removed');
+      await adminChange(clientId, 'client removed', by);
     },
   };
 }

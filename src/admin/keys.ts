@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { noRequest, type RecordAudit } from '../audit/audit.ts';
+import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import type { KeyRingStore } from '../provider/key_ring_store.ts';
 import { live, rotateKeyRing, stateOf, type ScheduledKey } from '../provider/keys.ts';
+import { auditAdminChange, type AdminActor } from './actor.ts';
 import { parseInput } from './input.ts';
 
 export const keySummarySchema = z.object({
@@ -62,7 +63,7 @@ export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clo
   return {
     list,
     /** New keys are published now and sign once every process and relying party has seen them. */
-    async rotate(input: z.input<typeof rotateKeysSchema> = {}): Promise<KeySummary[]> {
+    async rotate(input: z.input<typeof rotateKeysSchema> = {}, by?: AdminActor): Promise<KeySummary[]> {
       const { activateInSeconds } = parseInput(rotateKeysSchema, input, 'rotation');
       const now = clock.now();
       const rotated = rotateKeyRing(await keyRing.load(now), now, {
@@ -71,7 +72,7 @@ export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clo
         cookieRetireAfterMs: config.ttl.sessionSeconds * 1000,
       });
       await keyRing.save(rotated);
-      await audit(noRequest, { type: 'admin_change', result: 'ok', channel: 'admin', detail: 'keys rotated' });
+      await auditAdminChange(audit, by, { detail: 'keys rotated' });
       return list();
     },
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { e164 } from '../otp/destinations.ts';
 import { passwordProblem, type PasswordRules } from '../account/password_policy.ts';
 import { normalizeEmail } from '../account/password_login.ts';
-import { noRequest, type RecordAudit } from '../audit/audit.ts';
+import type { RecordAudit } from '../audit/audit.ts';
 import type { Alert } from '../notifications/alerts.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -13,6 +13,7 @@ import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
 import { methodLabel } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
 import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
+import { auditAdminChange, type AdminActor } from './actor.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';
 
@@ -104,8 +105,8 @@ export interface UserAdminDeps {
 /** People's accounts: create, read, search, change, disable, unlock, reset. Used by the CLI and the admin API. */
 export function createUserAdmin(deps: UserAdminDeps) {
   const { accounts, factors, recoveryCodes, records, hasher, lockout, audit, clock } = deps;
-  const adminChange = (account: Account, detail: string) =>
-    audit(noRequest, { type: 'admin_change', result: 'ok', accountId: account.id, email: account.email, channel: 'admin', detail });
+  const adminChange = (account: Account, detail: string, by?: AdminActor) =>
+    auditAdminChange(audit, by, { accountId: account.id, email: account.email, detail });
 
   /** A user by id, or by email when the reference has an @. */
   const findUser = async (ref: string) => {
@@ -201,7 +202,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
       return pageOf(found.map(summarize), total, filter);
     },
 
-    async update(ref: string, input: UserChanges): Promise<UserSummary> {
+    async update(ref: string, input: UserChanges, by?: AdminActor): Promise<UserSummary> {
       const changes = parseInput(userChangesSchema, input, 'user');
       const account = await findUser(ref);
       let updated: Account | null;
@@ -232,25 +233,25 @@ export function createUserAdmin(deps: UserAdminDeps) {
         changes.profile !== undefined && `profile changed: ${Object.keys(changes.profile).join(', ')}`,
         changes.roles !== undefined && `roles: ${changes.roles.join(', ') || 'none'}`,
       ];
-      await adminChange(updated, what.filter(Boolean).join(', '));
+      await adminChange(updated, what.filter(Boolean).join(', '), by);
       return summarize(updated);
     },
 
     /** A disabled user cannot sign in; their sessions and tokens end at once. */
-    async setDisabled(ref: string, disabled: boolean): Promise<UserSummary & { revoked: number }> {
+    async setDisabled(ref: string, disabled: boolean, by?: AdminActor): Promise<UserSummary & { revoked: number }> {
       const account = await findUser(ref);
       const updated = (await accounts.update(account.id, { disabled }))!;
       const revoked = disabled ? await records.revokeByAccountId(account.id) : 0;
-      await adminChange(updated, disabled ? 'disabled' : 'enabled');
+      await adminChange(updated, disabled ? 'disabled' : 'enabled', by);
       return { ...summarize(updated), revoked: revoked };
     },
 
     /** Lifts a lockout and clears the failure counts. */
-    async unlock(ref: string): Promise<UserSummary & { was_locked: boolean }> {
+    async unlock(ref: string, by?: AdminActor): Promise<UserSummary & { was_locked: boolean }> {
       const account = await findUser(ref);
       const wasLocked = (await lockout.lockedUntil(account.id)) !== null;
       await lockout.unlock(account.id);
-      await adminChange(account, 'unlocked');
+      await adminChange(account, 'unlocked', by);
       return { ...summarize(account), was_locked: wasLocked };
     },
 
@@ -262,7 +263,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
      * For a lost phone: every second factor and recovery code goes, and every session.
      * The next sign-in asks for the password and then enrols a new factor.
      */
-    async resetSecondFactor(ref: string): Promise<{ id: string; email: string; methods_removed: number; revoked: number }> {
+    async resetSecondFactor(ref: string, by?: AdminActor): Promise<{ id: string; email: string; methods_removed: number; revoked: number }> {
       const account = await findUser(ref);
       // together: never the factors gone and the recovery codes still working, or the reverse
       const existing = await deps.transaction(account.id, async (tx) => {
@@ -272,7 +273,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
         return factors;
       });
       const revoked = await records.revokeByAccountId(account.id);
-      await adminChange(account, 'second factor reset');
+      await adminChange(account, 'second factor reset', by);
       if (existing.some((f) => f.confirmedAt !== null)) await deps.alert(account, 'factor_removed', { method: 'every second factor, by an administrator' });
       return { id: account.id, email: account.email, methods_removed: existing.length, revoked: revoked };
     },
@@ -294,10 +295,10 @@ export function createUserAdmin(deps: UserAdminDeps) {
     },
 
     /** Signs the person out everywhere: sessions, grants and refresh tokens. */
-    async revokeSessions(ref: string): Promise<{ id: string; email: string; revoked: number }> {
+    async revokeSessions(ref: string, by?: AdminActor): Promise<{ id: string; email: string; revoked: number }> {
       const account = await findUser(ref);
       const revoked = await records.revokeByAccountId(account.id);
-      await adminChange(account, 'sessions revoked');
+      await adminChange(account, 'sessions revoked', by);
       return { id: account.id, email: account.email, revoked: revoked };
     },
   };

@@ -91,6 +91,11 @@ export const configSchema = z.object({
     /** how recent the second factor must be for a change to factors */
     freshSeconds: seconds,
   }),
+  /** the admin console at /admin */
+  console: z.object({
+    /** a console sign-in ends after this long without a request */
+    idleSeconds: seconds,
+  }),
   /** how long a password reset link works */
   passwordReset: z.object({ ttlSeconds: seconds }),
   audit: z.object({ retentionDays: z.number().int().min(1) }),

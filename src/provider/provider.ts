@@ -4,7 +4,7 @@ import type { Pages } from '../http/pages.ts';
 import type { Stepup } from '../plugin/stepup.ts';
 import { storageDown } from '../http/error_handler.ts';
 import { isStoreUnreachable } from '../store/errors.ts';
-import { accountClientMetadata } from '../account/account_client.ts';
+import { accountClientMetadata, consoleClientMetadata } from '../account/account_client.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
@@ -56,8 +56,8 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
     stepup.configuration({
       adapter,
       findAccount,
-      // the account area's client; every other client lives in the client store
-      clients: [accountClientMetadata(config.issuer, config.serviceName)],
+      // the account area's and the console's clients; every other client lives in the client store
+      clients: [accountClientMetadata(config.issuer, config.serviceName), consoleClientMetadata(config.issuer, config.serviceName)],
       jwks: keys.jwks,
       cookies: { keys: cookieKeys(keys.cookieKeys), long: { ...cookieOptions, sameSite: sessionCookieSameSite(config.issuer) }, short: cookieOptions },
       enableHttpPostMethods: acceptsPost(config.issuer),

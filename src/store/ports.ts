@@ -212,6 +212,15 @@ export interface DeliveryLogStore {
   add(delivery: Delivery): Promise<void>;
   updateStatus(providerMessageId: string, status: string): Promise<boolean>;
   listForAccount(accountId: string, limit: number): Promise<Delivery[]>;
+  /** Newest first, every account's: the delivery log admins read. */
+  list(query: DeliveryQuery): Promise<Delivery[]>;
+}
+
+export interface DeliveryQuery {
+  since?: number;
+  until?: number;
+  limit: number;
+  offset?: number;
 }
 
 /** A counter in a time window, shared by every server process (rate limits, lockout). */
@@ -271,9 +280,13 @@ export interface AuditQuery {
   accountId?: string;
   email?: string;
   type?: AuditType;
+  clientId?: string;
+  result?: AuditEvent['result'];
   since?: number;
   until?: number;
   limit: number;
+  /** events skipped before the first returned, for paging */
+  offset?: number;
 }
 
 export interface AuditLogStore {

@@ -54,6 +54,7 @@ const indexes: Record<string, IndexDescription[]> = {
   recovery_codes: [{ key: { accountId: 1 }, name: 'account' }],
   deliveries: [
     { key: { accountId: 1, createdAt: 1 }, name: 'account_time' },
+    { key: { createdAt: -1 }, name: 'time' },
     { key: { providerMessageId: 1 }, name: 'provider_id', sparse: true },
   ],
   audit_events: [

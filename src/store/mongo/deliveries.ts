@@ -17,5 +17,16 @@ export function mongoDeliveries(db: Db): DeliveryLogStore {
     async listForAccount(accountId, limit) {
       return (await deliveries.find({ accountId }).sort({ createdAt: -1 }).limit(limit).toArray()).map(toDelivery);
     },
+    async list(q) {
+      const createdAt = { $gte: q.since ?? 0, $lt: q.until ?? Number.MAX_SAFE_INTEGER };
+      return (
+        await deliveries
+          .find({ createdAt })
+          .sort({ createdAt: -1, _id: 1 })
+          .skip(q.offset ?? 0)
+          .limit(q.limit)
+          .toArray()
+      ).map(toDelivery);
+    },
   };
 }

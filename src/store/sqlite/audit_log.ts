@@ -37,10 +37,12 @@ export function sqliteAuditLog(db: DatabaseSync): AuditLogStore {
       filter('account_id = ?', q.accountId);
       filter('email = ?', q.email);
       filter('type = ?', q.type);
+      filter('client_id = ?', q.clientId);
+      filter('result = ?', q.result);
       filter('at >= ?', q.since);
       filter('at < ?', q.until);
-      const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id LIMIT ?`;
-      return (db.prepare(sql).all(...args, q.limit) as Row[]).map(toEvent);
+      const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id LIMIT ? OFFSET ?`;
+      return (db.prepare(sql).all(...args, q.limit, q.offset ?? 0) as Row[]).map(toEvent);
     },
     async prune(before) {
       return Number(prune.run(before).changes);

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_account ON deliveries(account_id, created_at);
+CREATE INDEX IF NOT EXISTS deliveries_time ON deliveries(created_at);
 CREATE INDEX IF NOT EXISTS deliveries_provider_id ON deliveries(provider_message_id) WHERE provider_message_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS counters (
   key TEXT PRIMARY KEY,

@@ -34,5 +34,9 @@ export function sqliteDeliveries(db: DatabaseSync): DeliveryLogStore {
     async listForAccount(accountId, limit) {
       return (recent.all(accountId, limit) as Row[]).map(toDelivery);
     },
+    async list(q) {
+      const sql = 'SELECT * FROM deliveries WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?';
+      return (db.prepare(sql).all(q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER, q.limit, q.offset ?? 0) as Row[]).map(toDelivery);
+    },
   };
 }

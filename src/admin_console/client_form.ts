@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { text } from '../http/form.ts';
+import type { ClientSummary } from '../admin/clients.ts';
+
+/** The client form as posted: strings only, each of a bounded length. */
+export const clientFormSchema = z.object({
+  csrf: text(200).optional(),
+  name: text(300).default(''),
+  redirectUris: text(44_000).default(''),
+  postLogoutRedirectUris: text(44_000).default(''),
+  backchannelLogoutUri: text(2100).default(''),
+  firstParty: z.literal('on').optional(),
+  idTokenClaims: z.literal('on').optional(),
+  public: z.literal('on').optional(),
+  mfaPolicy: text(40).default('required'),
+  defaultAcr: text(60).default(''),
+  authMethod: text(40).default(''),
+  jwks: text(20_000).default(''),
+  jwksUri: text(2100).default(''),
+});
+
+export type ClientForm = z.output<typeof clientFormSchema>;
+
+const lines = (value: string) =>
+  value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+/**
+ * The form in the admin services' terms (the same input the API takes): one URI a line,
+ * checkboxes as booleans, empty fields as "none". A JWK Set that is not JSON is a field error here.
+ */
+export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record<string, unknown>; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  let jwks: unknown = null;
+  if (form.jwks.trim()) {
+    try {
+      jwks = JSON.parse(form.jwks);
+    } catch {
+      errors.jwks = 'must be a JSON Web Key Set: {"keys": [...]}';
+    }
+  }
+  // a new client gives keys only when it has them; a change says "none" to remove them
+  const keys = isNew ? { jwks: jwks ?? undefined, jwksUri: form.jwksUri.trim() || undefined } : { jwks, jwksUri: form.jwksUri.trim() || null };
+  const input: Record<string, unknown> = {
+    name: form.name,
+    redirectUris: lines(form.redirectUris),
+    postLogoutRedirectUris: lines(form.postLogoutRedirectUris),
+    backchannelLogoutUri: form.backchannelLogoutUri.trim() || null,
+    firstParty: form.firstParty === 'on',
+    idTokenClaims: form.idTokenClaims === 'on',
+    mfaPolicy: form.mfaPolicy,
+    defaultAcr: form.defaultAcr || null,
+    ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),
+    ...keys,
+    ...(isNew ? { public: form.public === 'on' } : {}),
+  };
+  return { input, errors };
+}
+
+/** A stored client as the form shows it. */
+export const formOf = (client: ClientSummary): Record<string, string | boolean> => ({
+  name: client.name,
+  redirectUris: client.redirect_uris.join('\n'),
+  postLogoutRedirectUris: client.post_logout_redirect_uris.join('\n'),
+  backchannelLogoutUri: client.backchannel_logout_uri ?? '',
+  firstParty: client.first_party,
+  idTokenClaims: client.id_token_claims,
+  public: client.public,
+  mfaPolicy: client.mfa_policy,
+  defaultAcr: client.default_acr ?? '',
+  authMethod: client.auth_method,
+  jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
+  jwksUri: client.jwks_uri ?? '',
+});

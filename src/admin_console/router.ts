@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import { consoleSignedOutPath } from '../account/account_client.ts';
+import { seeOther } from '../http/see_other.ts';
+import { viewsDir } from '../paths.ts';
+import { showActivity, showDashboard, showDeliveries } from './activity.ts';
+import {
+  confirmRemoveClient,
+  confirmRotateSecret,
+  createClient,
+  listClients,
+  removeClient,
+  rotateSecret,
+  showClient,
+  showEditClient,
+  showNewClient,
+  updateClient,
+} from './clients.ts';
+import type { ConsoleDeps } from './deps.ts';
+import { confirmRotateKeys, listKeys, rotateKeys } from './keys.ts';
+import { confirmPersonAction, confirmRoles, listPeople, personAction, showPerson } from './people.ts';
+import { consoleOf, requireAdmin } from './session.ts';
+import { consoleCallback, consoleSignIn } from './sign_in.ts';
+
+/** The admin console at /admin: server-rendered pages on the admin services the CLI and the API use. */
+export function createConsoleRouter(deps: ConsoleDeps) {
+  const router = new Router();
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '128kb', encoding: 'utf-8' });
+  const admin = requireAdmin(deps);
+  const script = readFileSync(join(viewsDir, 'console.js'));
+
+  router.get('/assets/console.js', (ctx) => {
+    ctx.type = 'text/javascript';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = script;
+  });
+  router.get('/admin/callback', consoleCallback(deps));
+  router.get(consoleSignedOutPath, (ctx: ParameterizedContext) =>
+    ctx.render('account_message', {
+      title: 'You are signed out',
+      message: 'You are signed out of the admin console.',
+      link: { href: '/admin', text: 'Sign in to the admin console' },
+    }),
+  );
+  router.post('/admin/sign-out', form, admin, async (ctx) => {
+    const signIn = consoleSignIn(deps);
+    await deps.consoleSessions.end(consoleOf(ctx).session.id);
+    signIn.clearSession(ctx);
+    seeOther(ctx, signIn.logoutUrl());
+  });
+
+  router.get('/admin', admin, showDashboard(deps));
+  router.get('/admin/activity', admin, showActivity(deps));
+  router.get('/admin/deliveries', admin, showDeliveries(deps));
+
+  router.get('/admin/clients', admin, listClients(deps));
+  router.get('/admin/clients/new', admin, showNewClient());
+  router.post('/admin/clients', form, admin, createClient(deps));
+  router.get('/admin/clients/:clientId', admin, showClient(deps));
+  router.get('/admin/clients/:clientId/edit', admin, showEditClient(deps));
+  router.post('/admin/clients/:clientId', form, admin, updateClient(deps));
+  router.get('/admin/clients/:clientId/secret', admin, confirmRotateSecret(deps));
+  router.post('/admin/clients/:clientId/secret', form, admin, rotateSecret(deps));
+  router.get('/admin/clients/:clientId/remove', admin, confirmRemoveClient(deps));
+  router.post('/admin/clients/:clientId/remove', form, admin, removeClient(deps));
+
+  router.get('/admin/people', admin, listPeople(deps));
+  router.get('/admin/people/:userId', admin, showPerson(deps));
+  router.post('/admin/people/:userId/roles/confirm', form, admin, confirmRoles(deps));
+  router.get('/admin/people/:userId/:action', admin, confirmPersonAction(deps));
+  router.post('/admin/people/:userId/:action', form, admin, personAction(deps));
+
+  router.get('/admin/keys', admin, listKeys(deps));
+  router.get('/admin/keys/rotate', admin, confirmRotateKeys());
+  router.post('/admin/keys/rotate', form, admin, rotateKeys(deps));
+  return router;
+}
