@@ -31,7 +31,9 @@ if (mongoSkipped) {
 export default {
   globalSetup: '<rootDir>/test/support/global_setup.ts',
   globalTeardown: '<rootDir>/test/support/global_teardown.ts',
-  testTimeout: 30000,
+  // two suites run at once on two cores, and the heaviest tests (100 parallel password guesses
+  // on MongoDB) take over 30 s on a busy machine
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'sqlite', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: mongoOnly.map((name) => `/test/${name}\\.test\\.ts$`) },
     ...(mongoSkipped ? [] : [{

@@ -26,6 +26,11 @@ export interface RunningStepup {
 }
 
 async function listen(server: Server, port = 0): Promise<number> {
+  // A test that runs the CLI with spawnSync stops this process, server and client alike, for
+  // seconds; on a busy machine the server's 5 s default then closes a kept-alive connection
+  // just as the client sends its next request on it (ECONNRESET, seen in CI). A minute
+  // outlasts any CLI command.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
