@@ -320,6 +320,18 @@ test('what people and applications can choose (emails typed, browsers, forwarded
     await hostile.open('/account');
     await hostile.submit('/login', { email, password: 'a wrong guess' });
   }
+  // no request writes free text into an audit detail today; one planted in the log must still be escaped
+  await stepup.container.audit(
+    { ip: null, userAgent: null },
+    {
+      type: 'code_failed',
+      result: 'failed',
+      accountId: userId,
+      email: person.email,
+      channel: '"><svg onload=alert(1)>',
+      detail: '</text><script>alert(1)</script>',
+    },
+  );
   const unescaped = /<script>alert|<svg onload|onmouseover='/;
   const pages = [
     '/admin?range=1h',
@@ -344,6 +356,8 @@ test('what people and applications can choose (emails typed, browsers, forwarded
   expect(html).not.toContain('typed.example');
   expect(html).toMatch(/<text [^>]*>&lt;\/text&gt;&lt;script&gt;alert\(1\)/);
   expect(html).toMatch(/<title [^>]*>IP addresses with the most failures: &lt;\/text&gt;&lt;script&gt;/);
+  expect(html).toMatch(/<title [^>]*>Failures by reason: [^<]*code failed: &lt;\/text&gt;&lt;script&gt;/);
+  expect(html).toContain('<td>&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>');
   expect(html).toContain('<td>&quot;&gt;&lt;svg onload=alert(1)&gt;</td>');
   expect(html).toContain('<h1 id="client-name">&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;svg onload=alert(1)&gt;</h1>');
 });
@@ -445,6 +459,39 @@ test('every console page is uncached and unframeable, as are its refusals and er
     expect([answer.status, answer.location, guarded(answer)]).toEqual([200, null, true]);
     expect(stored).not.toContain(secret);
   }
+});
+
+test('every change from the console is audited with the admin’s account id, IP address and browser', async () => {
+  const client = await stepup.container.clientAdmin.add({ name: 'Audited', redirectUris: ['https://audited.example/cb'] });
+  const person = await createPerson(stepup);
+  const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
+  const adminId = (await stepup.container.store.accounts.findByEmail(admin.email))!.id;
+  await console_.open('/admin');
+  const cookie = console_.cookieHeader();
+  const csrf = csrfOf(console_);
+  const headers = { 'User-Agent': 'Auditing browser/1.0', 'X-Forwarded-For': '198.51.100.7' };
+  const changes: [string, Record<string, string>][] = [
+    ['/admin/clients', { name: 'Audited too', redirectUris: 'https://audited.example/cb' }],
+    [`/admin/clients/${client.client_id}`, { name: 'Audited renamed', redirectUris: 'https://audited.example/cb' }],
+    [`/admin/clients/${client.client_id}/secret`, {}],
+    ...personActions.map((action): [string, Record<string, string>] => [`/admin/people/${userId}/${action}`, action === 'roles' ? { roles: 'support' } : {}]),
+    ['/admin/keys/rotate', {}],
+    [`/admin/clients/${client.client_id}/remove`, {}],
+  ];
+  // the table covers every POST route that changes something
+  const covered = routes.filter((r) => r.method === 'POST' && !['/admin/sign-out', '/admin/people/:userId/roles/confirm'].includes(r.path));
+  expect(changes.length).toBe(covered.length - 1 + personActions.length);
+  const wrong: string[] = [];
+  for (const [path, fields] of changes) {
+    const since = stepup.clock.now();
+    const answer = await raw('POST', path, { cookie, headers, body: form({ ...fields, csrf }) });
+    const events = (await stepup.container.store.audit.query({ type: 'admin_change', since, limit: 10 })).filter((e) => e.at >= since);
+    const audited = events.some((e) => e.detail?.endsWith(`(by admin ${adminId})`) && e.ip === '198.51.100.7' && e.userAgent === 'Auditing browser/1.0');
+    if (answer.status >= 400 || !audited)
+      wrong.push(`${path}: ${answer.status}, ${events.map((e) => `${e.detail} ${e.ip} ${e.userAgent}`).join('; ') || 'no event'}`);
+    stepup.clock.advance(1000);
+  }
+  expect(wrong).toEqual([]);
 });
 
 test('static files and the admin API do not keep a console session alive; the API refuses the console cookie', async () => {
