@@ -302,7 +302,7 @@ test('behind https the console cookies are Secure, httpOnly, signed and kept to 
   }
 });
 
-test('what people and applications can choose (emails typed, browsers, forwarded IPs, client names, redirect URIs) is escaped in every console page and chart', async () => {
+test('what people and applications can choose (emails typed, browsers, forwarded IPs, client names, redirect URIs, audit details, role names) is escaped in every console page and chart', async () => {
   const browser = console_;
   const person = await createPerson(stepup);
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
@@ -332,12 +332,15 @@ test('what people and applications can choose (emails typed, browsers, forwarded
       detail: '</text><script>alert(1)</script>',
     },
   );
+  // nor can a role name hold markup (the API's rule); one written straight to the store is escaped too
+  await stepup.container.store.accounts.update(userId, { roles: ['</title><script>alert(1)</script>'] });
   const unescaped = /<script>alert|<svg onload|onmouseover='/;
   const pages = [
     '/admin?range=1h',
     '/admin/activity',
     '/admin/activity?result=failed',
     `/admin/people/${userId}`,
+    `/admin/people?search=${encodeURIComponent(person.email)}`,
     '/admin/clients',
     `/admin/clients/${client.client_id}`,
     `/admin/clients/${client.client_id}/edit`,
@@ -358,6 +361,7 @@ test('what people and applications can choose (emails typed, browsers, forwarded
   expect(html).toMatch(/<title [^>]*>IP addresses with the most failures: &lt;\/text&gt;&lt;script&gt;/);
   expect(html).toMatch(/<title [^>]*>Failures by reason: [^<]*code failed: &lt;\/text&gt;&lt;script&gt;/);
   expect(html).toContain('<td>&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>');
+  expect(html).toContain('<td>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>');
   expect(html).toContain('<td>&quot;&gt;&lt;svg onload=alert(1)&gt;</td>');
   expect(html).toContain('<h1 id="client-name">&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;svg onload=alert(1)&gt;</h1>');
 });
