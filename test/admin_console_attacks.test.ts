@@ -18,12 +18,12 @@ const cheapHashing = { argon2: { memoryKiB: 8192, timeCost: 1, parallelism: 1 } 
 let stepup: RunningStepup;
 /** One admin signed in to the console for the tests that need one */
 let admin: Enrolled;
-let console_: Browser;
+let adminBrowser: Browser;
 let target: Awaited<ReturnType<typeof targets>>;
 
 beforeAll(async () => {
   stepup = await startStepup({ ADMIN_TOKEN: TOKEN, TRUST_PROXY: '1' }, cheapHashing);
-  ({ admin, browser: console_ } = await adminInConsole(stepup));
+  ({ admin, browser: adminBrowser } = await adminInConsole(stepup));
   target = await targets();
 });
 afterAll(() => stepup.stop());
@@ -113,6 +113,8 @@ test('the route table holds every console route', () => {
 test('without a console session every route goes to the console sign-in and changes nothing; the admin API bearer token is no substitute', async () => {
   const { ids, state } = target;
   const before = await state();
+  // what the snapshot watches is live: the secret works and the person is signed in
+  expect(before).toMatchObject({ secretWorks: 200, personSignedIn: true });
   const body = form({ csrf: 'x', name: 'Evil', redirectUris: 'https://evil.example/cb', roles: 'admin' });
   const wrong: string[] = [];
   for (const { method, path } of routes)
@@ -129,12 +131,12 @@ test('with a console session, a POST without its token, with another session’s
   const { ids, state } = target;
   const other = new Browser(stepup.issuer);
   await signIn(stepup, other, '/admin', admin);
-  await console_.open('/admin');
+  await adminBrowser.open('/admin');
   await other.open('/admin');
-  const token = csrfOf(console_);
+  const token = csrfOf(adminBrowser);
   const otherToken = csrfOf(other);
   expect(otherToken).not.toBe(token);
-  const cookie = console_.cookieHeader();
+  const cookie = adminBrowser.cookieHeader();
   const before = await state();
   const fields = { name: 'Evil', redirectUris: 'https://evil.example/cb', roles: 'admin' };
   const forgeries: [string, { body: string; headers?: Record<string, string> }][] = [
@@ -172,16 +174,16 @@ test('the console session ends with the admin’s Stepup session, their admin ro
   const { container } = stepup;
   const info = { ip: '127.0.0.1', userAgent: 'test' };
   // one admin, signed in again after each ending, and put back where an ending changed them
-  const { admin } = await adminInConsole(stepup);
-  const account = async () => (await container.store.accounts.findByEmail(admin.email))!;
+  const { admin: leaving } = await adminInConsole(stepup);
+  const account = async () => (await container.store.accounts.findByEmail(leaving.email))!;
   const endings: [string, (browser: Browser) => Promise<unknown>, () => Promise<unknown>][] = [
     ['signing out everywhere', async () => container.selfService.signOutEverywhere(await account(), info), async () => {}],
-    ['an admin revoking their sessions', () => container.userAdmin.revokeSessions(admin.email), async () => {}],
-    ['their account disabled', () => container.userAdmin.setDisabled(admin.email, true), () => container.userAdmin.setDisabled(admin.email, false)],
+    ['an admin revoking their sessions', () => container.userAdmin.revokeSessions(leaving.email), async () => {}],
+    ['their account disabled', () => container.userAdmin.setDisabled(leaving.email, true), () => container.userAdmin.setDisabled(leaving.email, false)],
     [
       'their admin role taken away',
-      () => container.userAdmin.update(admin.email, { roles: [] }),
-      () => container.userAdmin.update(admin.email, { roles: ['admin'] }),
+      () => container.userAdmin.update(leaving.email, { roles: [] }),
+      () => container.userAdmin.update(leaving.email, { roles: ['admin'] }),
     ],
     [
       'signing out of Stepup from another application',
@@ -191,12 +193,12 @@ test('the console session ends with the admin’s Stepup session, their admin ro
       },
       async () => {},
     ],
-    ['a password reset', () => resetPasswordByEmail(stepup, admin.email, 'a brand new password for it'), async () => {}],
+    ['a password reset', () => resetPasswordByEmail(stepup, leaving.email, 'a brand new password for it'), async () => {}],
   ];
   const wrong: string[] = [];
   for (const [what, end, undo] of endings) {
     const browser = new Browser(stepup.issuer);
-    await signIn(stepup, browser, '/admin/clients/new', admin);
+    await signIn(stepup, browser, '/admin/clients/new', leaving);
     const cookie = browser.cookieHeader();
     const token = csrfOf(browser);
     const before = await container.clientAdmin.list({ limit: 500, offset: 0 });
@@ -242,8 +244,8 @@ test('a sign-in code and state planted in an admin’s browser, or a callback re
   expect(bare.status).toBe(400);
 
   // a finished sign-in's callback, replayed in the same browser or another, is spent
-  const callback = console_.visited.find((url) => url.includes('/admin/callback?'))!;
-  for (const replaying of [console_, new Browser(stepup.issuer)]) {
+  const callback = adminBrowser.visited.find((url) => url.includes('/admin/callback?'))!;
+  for (const replaying of [adminBrowser, new Browser(stepup.issuer)]) {
     const lines = replaying.setCookieLines.length;
     await replaying.open(callback);
     expect(replaying.page.status).toBe(400);
@@ -303,7 +305,7 @@ test('behind https the console cookies are Secure, httpOnly, signed and kept to 
 });
 
 test('what people and applications can choose (emails typed, browsers, forwarded IPs, client names, redirect URIs, audit details, role names) is escaped in every console page and chart', async () => {
-  const browser = console_;
+  const browser = adminBrowser;
   const person = await createPerson(stepup);
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
   const client = await stepup.container.clientAdmin.add({
@@ -368,9 +370,9 @@ test('what people and applications can choose (emails typed, browsers, forwarded
 
 test('hostile query strings and form fields get a clear 400 (or 403, 404, 413), never a 500, and change nothing', async () => {
   const { ids, state } = target;
-  await console_.open('/admin');
-  const cookie = console_.cookieHeader();
-  const csrf = csrfOf(console_);
+  await adminBrowser.open('/admin');
+  const cookie = adminBrowser.cookieHeader();
+  const csrf = csrfOf(adminBrowser);
   const before = await state();
   const gets: [string, number][] = [
     ['/admin/clients?page=-1', 400],
@@ -432,9 +434,9 @@ test('hostile query strings and form fields get a clear 400 (or 403, 404, 413), 
 
 test('every console page is uncached and unframeable, as are its refusals and errors; a shown secret is in no URL and no storage', async () => {
   const { ids } = target;
-  await console_.open('/admin');
-  const cookie = console_.cookieHeader();
-  const csrf = csrfOf(console_);
+  await adminBrowser.open('/admin');
+  const cookie = adminBrowser.cookieHeader();
+  const csrf = csrfOf(adminBrowser);
   const guarded = (answer: Answer) =>
     answer.headers['cache-control'] === 'no-store' &&
     answer.headers['x-frame-options'] === 'DENY' &&
@@ -470,9 +472,9 @@ test('every change from the console is audited with the admin’s account id, IP
   const person = await createPerson(stepup);
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
   const adminId = (await stepup.container.store.accounts.findByEmail(admin.email))!.id;
-  await console_.open('/admin');
-  const cookie = console_.cookieHeader();
-  const csrf = csrfOf(console_);
+  await adminBrowser.open('/admin');
+  const cookie = adminBrowser.cookieHeader();
+  const csrf = csrfOf(adminBrowser);
   const headers = { 'User-Agent': 'Auditing browser/1.0', 'X-Forwarded-For': '198.51.100.7' };
   const changes: [string, Record<string, string>][] = [
     ['/admin/clients', { name: 'Audited too', redirectUris: 'https://audited.example/cb' }],
@@ -499,7 +501,7 @@ test('every change from the console is audited with the admin’s account id, IP
 });
 
 test('static files and the admin API do not keep a console session alive; the API refuses the console cookie', async () => {
-  const cookie = console_.cookieHeader();
+  const cookie = adminBrowser.cookieHeader();
   expect((await raw('GET', '/admin/keys', { cookie })).status).toBe(200);
   expect((await raw('GET', '/admin/api/v1/clients', { cookie })).status).toBe(401);
   stepup.clock.advance(20 * 60_000);
