@@ -266,6 +266,8 @@ test('only console pages are returned to after signing in: encoded slashes, back
     '/admin/clients/%2F%2Fevil.example',
     '/admin/clients/%5C%5Cevil.example',
     '/admin/clients/..%2F..%2Faccount',
+    '/admin/people/..',
+    '/admin/people/x/..',
     '/admin/clients/x%0d%0aLocation:%20https:%2F%2Fevil.example',
     '/admin/people/x?next=//evil.example',
     '/admin/people/x?next=\\\\evil.example',
