@@ -1,6 +1,6 @@
 import { Browser } from './support/browser.ts';
 import { waitForMessage } from './support/outbox.ts';
-import { createPerson, enrolThroughSignIn, nextTimeStep, totpCode, type Enrolled } from './support/people.ts';
+import { adminInConsole, createPerson, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
@@ -9,15 +9,6 @@ beforeAll(async () => {
   stepup = await startStepup();
 });
 afterAll(() => stepup.stop());
-
-/** A person with the admin role, enrolled with an authenticator app by signing in to the console. */
-async function adminInConsole(): Promise<{ admin: Enrolled; browser: Browser }> {
-  const person = await createPerson(stepup);
-  await stepup.container.userAdmin.update(person.email, { roles: ['admin'] });
-  const browser = new Browser(stepup.issuer);
-  const admin = await enrolThroughSignIn(stepup, browser, `${stepup.issuer}/admin`, person);
-  return { admin, browser };
-}
 
 const clientCount = async () => (await stepup.container.clientAdmin.list({ limit: 500, offset: 0 })).total;
 
@@ -66,7 +57,7 @@ test('a person without the admin role is refused with a 403 page and gets no con
 });
 
 test('a role taken away ends the console at the next request', async () => {
-  const { admin, browser } = await adminInConsole();
+  const { admin, browser } = await adminInConsole(stepup);
   await browser.open('/admin/people');
   expect(browser.page.status).toBe(200);
   await stepup.container.userAdmin.update(admin.email, { roles: [] });
@@ -76,7 +67,7 @@ test('a role taken away ends the console at the next request', async () => {
 });
 
 test('a console form posted without its CSRF token, or with another session token, changes nothing', async () => {
-  const { browser } = await adminInConsole();
+  const { browser } = await adminInConsole(stepup);
   await browser.open('/admin/clients/new');
   const before = await clientCount();
   const fields = { name: 'Forged', redirectUris: 'https://forged.example/cb' };
@@ -93,7 +84,7 @@ test('a console form posted without its CSRF token, or with another session toke
 });
 
 test('the console session ends after the idle timeout, each request keeps it alive until then, and a new one asks for the second factor again', async () => {
-  const { admin, browser } = await adminInConsole();
+  const { admin, browser } = await adminInConsole(stepup);
   stepup.clock.advance(20 * 60_000);
   await browser.open('/admin/keys');
   stepup.clock.advance(20 * 60_000);
@@ -109,7 +100,7 @@ test('the console session ends after the idle timeout, each request keeps it ali
 });
 
 test('a change from the console is audited with the admin, their IP and browser; bad fields are named next to them', async () => {
-  const { admin, browser } = await adminInConsole();
+  const { admin, browser } = await adminInConsole(stepup);
   await browser.open('/admin/clients/new');
   await browser.submit('/admin/clients', { name: '', redirectUris: 'javascript:alert(1)\nhttps://ok.example/cb' });
   expect(browser.page.status).toBe(200);
@@ -125,7 +116,7 @@ test('a change from the console is audited with the admin, their IP and browser;
 });
 
 test('clients: search and paging, edit with the API rules, a secret rotated and shown once (never stored in clear), removal naming the client', async () => {
-  const { browser } = await adminInConsole();
+  const { browser } = await adminInConsole(stepup);
   for (let i = 0; i < 22; i += 1) await stepup.container.clientAdmin.add({ name: `Paged ${i}`, redirectUris: ['https://paged.example/cb'] });
   await browser.open('/admin/clients?search=Paged');
   expect(browser.page.html).toContain('22 client applications matching “Paged”');
@@ -182,7 +173,7 @@ test('clients: search and paging, edit with the API rules, a secret rotated and 
 });
 
 test('people: search, a person page, and each action after its confirmation: roles, reset of second factors (with the alert), disable, enable', async () => {
-  const { browser } = await adminInConsole();
+  const { browser } = await adminInConsole(stepup);
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), `${stepup.issuer}/account`);
   const id = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
   await browser.open(`/admin/people?search=${encodeURIComponent(person.email)}`);
@@ -227,7 +218,7 @@ test('people: search, a person page, and each action after its confirmation: rol
 });
 
 test('activity: the audit log filtered by person, client, type and result, the delivery log, keys and their rotation', async () => {
-  const { admin, browser } = await adminInConsole();
+  const { admin, browser } = await adminInConsole(stepup);
   await browser.open(`/admin/activity?email=${encodeURIComponent(admin.email)}&type=login_ok&result=ok&client=stepup-console&since=1d`);
   expect(browser.page.status).toBe(200);
   const rows = browser.textOf('events')!;

@@ -34,7 +34,8 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-logs-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const env = { DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'trace', NODE_ENV: 'production' };
+  const adminToken = 'an admin API token that is never logged 0123456789';
+  const env = { DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'trace', NODE_ENV: 'production', ADMIN_TOKEN: adminToken };
   const cli = resolve(import.meta.dirname, '../bin/stepup.js');
   const password = 'logged-never horse battery';
   const logs: string[] = [];
@@ -88,6 +89,31 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
       confirm: 'a reset password, also never logged',
     });
     expect(resetting.page.html).toContain('Your password is changed');
+    // the console: an admin (added through the admin API) creates a client and rotates its secret, each secret shown once
+    const api = (method: string, path: string, body: object) =>
+      fetch(`${issuer}/admin/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const adminId = ((await (await api('POST', '/users', { email: 'admin@example.com', password, emailCode: true })).json()) as { id: string }).id;
+    expect((await api('PATCH', `/users/${adminId}`, { roles: ['admin'] })).status).toBe(200);
+    const admin = new Browser(issuer);
+    await admin.open('/admin/clients/new');
+    await admin.submit('/login', { email: 'admin@example.com', password });
+    await admin.open(`${admin.page.url}?method=email`);
+    await admin.submit('/second-factor/send');
+    const adminCode = /(\d{6})/.exec(outbox().at(-1)!.text)![1]!;
+    await admin.submit('/second-factor', { code: adminCode });
+    const consoleCallback = admin.visited.find((url) => url.includes('/admin/callback?'))!;
+    await admin.submit('/admin/clients', { name: 'Console made', redirectUris: 'http://127.0.0.1:1/console' });
+    const createdSecret = admin.textOf('client-secret')!;
+    const consoleClientId = admin.textOf('client-id')!;
+    await admin.open(`/admin/clients/${consoleClientId}/secret`);
+    await admin.submit(`/admin/clients/${consoleClientId}/secret`);
+    const rotatedSecret = admin.textOf('client-secret')!;
+    expect([createdSecret, rotatedSecret].every((secret) => /^[\w-]{40,}$/.test(secret))).toBe(true);
+
     const metrics = await (await fetch(`${issuer}/metrics`)).text();
     expect(metrics).toContain('route="/password-reset/:token"');
 
@@ -96,6 +122,7 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
     expect(all).toMatch(/"path":"\/interaction\/[^"]+\/second-factor"/);
     expect(all).toMatch(/"path":"\/password-reset\/:token"/);
     expect(all).toMatch(/"path":"\/password-reset\/:token\/not-a-page"/);
+    expect(all).toContain(`"path":"/admin/clients/${consoleClientId}/secret"`);
     const secrets = [
       password,
       'a wrong guess',
@@ -107,6 +134,11 @@ test('the server logs at debug level through sign-ins, failures, codes and a pas
       verifier,
       resetToken,
       'a reset password',
+      adminCode,
+      new URL(consoleCallback).searchParams.get('code')!,
+      createdSecret,
+      rotatedSecret,
+      adminToken,
     ];
     expect(secrets.filter((secret) => all.includes(secret))).toEqual([]);
   } finally {

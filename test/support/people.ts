@@ -74,3 +74,11 @@ export async function resetPasswordByEmail(stepup: RunningStepup, email: string,
   await browser.submit(link.slice(stepup.issuer.length), { password, confirm: password });
   return browser.page.status;
 }
+
+/** A new person with the admin role, enrolled with an authenticator app by signing in to the console; the browser holds the console session. */
+export async function adminInConsole(stepup: RunningStepup, browser = new Browser(stepup.issuer)): Promise<{ admin: Enrolled; browser: Browser }> {
+  const person = await createPerson(stepup);
+  await stepup.container.userAdmin.update(person.email, { roles: ['admin'] });
+  const admin = await enrolThroughSignIn(stepup, browser, '/admin', person);
+  return { admin, browser };
+}
