@@ -33,7 +33,7 @@ export interface FirstPartySignInDeps {
 }
 
 /** A finished sign-in: who, at which level, when the second factor was passed (seconds), and where to go. */
-interface SignedIn {
+export interface SignedIn {
   accountId: string;
   acr: string;
   secondFactorAt: number;
