@@ -14,7 +14,13 @@ test('defaults follow DESIGN.md', () => {
 
 test('the environment overrides; ISSUER follows PORT unless set', () => {
   expect(loadConfig({ PORT: '4000' }).issuer).toBe('http://localhost:4000');
-  expect(loadConfig({ PORT: '4000', ISSUER: 'https://id.example.com/' }).issuer).toBe('https://id.example.com');
+  expect(loadConfig({ PORT: '4000', ISSUER: 'https://id.example.com/', TRUST_PROXY: 'true' }).issuer).toBe('https://id.example.com');
+});
+
+test('an https ISSUER needs TRUST_PROXY, since only a trusted proxy says a request came over https', () => {
+  // without it every secure cookie (sign-in, account area, console) would fail with a 500
+  expect(() => loadConfig({ ISSUER: 'https://id.example.com' })).toThrow(/trustProxy: an https ISSUER is served through a TLS terminator: set TRUST_PROXY/);
+  expect(loadConfig({ ISSUER: 'https://id.example.com', TRUST_PROXY: '2' }).trustProxy).toBe(2);
 });
 
 test('every configuration error is reported at once', () => {

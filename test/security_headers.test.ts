@@ -21,7 +21,7 @@ test("every response, oidc-provider's included, carries the security headers; HS
   }
 
   // behind a TLS terminator the issuer is https even though the test talks plain http to the app
-  const tls = await startStepup({ ISSUER: 'https://id.example.com' });
+  const tls = await startStepup({ ISSUER: 'https://id.example.com', TRUST_PROXY: 'true' });
   try {
     const headers = await headersOf(`http://${new URL(tls.issuer).host}/healthz`);
     expect(headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
