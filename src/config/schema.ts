@@ -150,6 +150,9 @@ export const configRefinements = (config: Config, issue: (path: string, message:
   // Stepup serves plain http: only a trusted proxy's X-Forwarded-Proto tells it a request came
   // over https, and without that no secure cookie can be set (every sign-in would fail)
   if (config.issuer.startsWith('https:') && config.trustProxy === 0) {
-    issue('trustProxy', 'an https ISSUER is served through a TLS terminator: set TRUST_PROXY (true, or the number of proxies) so Stepup trusts its X-Forwarded-Proto');
+    issue(
+      'trustProxy',
+      'an https ISSUER is served through a TLS terminator: set TRUST_PROXY (true, or the number of proxies) so Stepup trusts its X-Forwarded-Proto',
+    );
   }
 };
