@@ -24,7 +24,7 @@ const whatHappened: Record<AuditType, string> = {
   enrolment: 'Second factor added',
   recovery_code_used: 'Recovery code used to sign in',
   admin_change: 'Changed by an administrator',
-  account_change: 'Changed by you',
+  account_change: 'Changed in the account area', // read by the person and by admins alike
   password_reset: 'Password reset',
 };
 
