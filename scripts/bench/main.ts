@@ -26,7 +26,7 @@ const withBaseline = process.env.BENCH_BASELINE !== '0';
 const argv = process.argv.slice(2);
 const withKeycloak = process.env.BENCH_KEYCLOAK === '1' || argv.join(' ').includes('--vs keycloak') || argv.includes('--vs=keycloak');
 const keycloakUsers = Number(process.env.BENCH_KEYCLOAK_USERS ?? 400);
-// WORKERS=2 against WORKERS=1 needs every core for the server: the load generator shares them
+// WORKERS=1 on one core against WORKERS=<cores> on every core: the load generator shares them
 const workersScaling = process.env.BENCH_WORKERS_SCALING === '1';
 const redirectUri = 'http://127.0.0.1:9/callback';
 /** the baseline's accounts share one authenticator secret (base32, 20 bytes): it checks codes, not who holds them */
@@ -46,9 +46,11 @@ const hasTaskset =
       return false;
     }
   })();
-const pinned = (args: string[]) => (hasTaskset ? ['taskset', ['-c', serverCores.join(','), ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
-if (hasTaskset && !workersScaling) execFileSync('taskset', ['-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
-else console.warn('taskset not found: the server and the load generator share the cores');
+const pinned = (args: string[], cores = serverCores) =>
+  (hasTaskset ? ['taskset', ['-c', cores.join(','), ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
+if (hasTaskset) {
+  if (!workersScaling) execFileSync('taskset', ['-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
+} else console.warn('taskset not found: the server and the load generator share the cores');
 
 const argon2 = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }).argon2;
 
@@ -80,19 +82,14 @@ async function waitFor(url: string, seconds = 30) {
   throw new Error(`${url} did not come up`);
 }
 
-async function argon2Bound(): Promise<{ perSecond: number; perSecondPerCore: number }> {
-  const [command, args] = pinned([
-    node,
-    'scripts/bench/argon2_bound.ts',
-    String(argon2.memoryKiB),
-    String(argon2.timeCost),
-    String(argon2.parallelism),
-    '5',
-    String(serverCores.length),
-  ]);
+async function argon2Bound(cores = serverCores): Promise<{ perSecond: number; perSecondPerCore: number }> {
+  const [command, args] = pinned(
+    [node, 'scripts/bench/argon2_bound.ts', String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), '5', String(cores.length)],
+    cores,
+  );
   return new Promise((resolvePromise, reject) => {
     // at its best: one libuv thread per core, as Stepup runs it
-    const child = startProcess(command, args, { UV_THREADPOOL_SIZE: String(serverCores.length) });
+    const child = startProcess(command, args, { UV_THREADPOOL_SIZE: String(cores.length) });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk;
@@ -238,7 +235,7 @@ function stop(child: ChildProcess) {
   });
 }
 
-async function runStepup(name: string, extraEnv: Record<string, string>) {
+async function runStepup(name: string, extraEnv: Record<string, string>, cores = serverCores) {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
   const port = 3400 + Math.floor(Math.random() * 500);
   const settings = join(dataDir, 'bench-config.json');
@@ -252,7 +249,7 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     STEPUP_CONFIG: settings,
-    WORKERS: String(serverCores.length),
+    WORKERS: String(cores.length),
     ...extraEnv,
   };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
@@ -262,7 +259,7 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // the server runs as `npm start` runs it, with the same Node flags
   const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
-  const [command, args] = pinned([node, ...profile, ...flags, ...start]);
+  const [command, args] = pinned([node, ...profile, ...flags, ...start], cores);
   const server = startProcess(command, args, env);
   try {
     await waitFor(`http://127.0.0.1:${port}/healthz`);
@@ -315,9 +312,11 @@ async function runBaseline() {
   const accounts: BenchAccount[] = Array.from({ length: accountCount }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: BASELINE_TOTP_SECRET }));
   try {
     await waitFor(`${client.issuer}/.well-known/openid-configuration`);
-    return await measure('baseline: bare oidc-provider, password + TOTP', server, client, accounts, {
-      storageOperations: async () => sum((await (await fetch(`${client.issuer}/bench/storage-operations`)).json()) as Record<string, number>),
+    const operations = async () => (await (await fetch(`${client.issuer}/bench/storage-operations`)).json()) as Record<string, number>;
+    const figures = await measure('baseline: bare oidc-provider, password + TOTP', server, client, accounts, {
+      storageOperations: async () => sum(await operations()),
     });
+    return { ...figures, storageCalls: await operations() };
   } finally {
     await stop(server);
   }
@@ -345,13 +344,14 @@ async function runKeycloak(name: string, matched: typeof argon2 | null) {
   }
 }
 
-const bound = await argon2Bound();
+const bound = await argon2Bound(workersScaling ? [0] : serverCores);
+const boundOnEveryCore = workersScaling ? await argon2Bound(serverCores) : null;
 type Run = Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> };
 const runs: Run[] = [];
 if (workersScaling) {
   // both on every core, the load generator among them: the ratio is what matters
-  runs.push(await runStepup('Stepup, SQLite, WORKERS=1', { MONGODB_URI: '', WORKERS: '1' }));
-  runs.push(await runStepup(`Stepup, SQLite, WORKERS=${coreCount}`, { MONGODB_URI: '', WORKERS: String(coreCount) }));
+  runs.push(await runStepup('Stepup, SQLite, WORKERS=1 on core 0', { MONGODB_URI: '' }, [0]));
+  runs.push(await runStepup(`Stepup, SQLite, WORKERS=${coreCount} on cores ${serverCores.join(',')}`, { MONGODB_URI: '' }, serverCores));
 } else {
   // the embedded run must not pick up MONGODB_URI from this environment
   runs.push(await runStepup('Stepup, SQLite (password + TOTP)', { MONGODB_URI: '' }));
@@ -364,13 +364,13 @@ if (workersScaling) {
 }
 
 const machine = { cpus: coreCount, model: cpus()[0]?.model ?? 'unknown', serverCores, generatorCore, pinned: hasTaskset, node: process.version, argon2 };
-const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, runs };
+const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, argon2BoundOnEveryCore: boundOnEveryCore, runs };
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
-  `\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${serverCores.join(',')}, load generator on core ${workersScaling ? 'any' : generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`,
+  `\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${workersScaling ? 'as named' : serverCores.join(',')}, load generator on core ${workersScaling ? 'any' : generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`,
 );
 console.log(
-  `argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)\n`,
+  `argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${workersScaling ? 1 : serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)${boundOnEveryCore ? `, ${fmt(boundOnEveryCore.perSecond)}/s on ${serverCores.length}` : ''}\n`,
 );
 console.log(
   '| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | storage ops/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms | refresh errors |',
@@ -380,7 +380,7 @@ for (const run of runs) {
   const s = (step: string) => (run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—');
   const at70 = (step: string) => (run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—');
   console.log(
-    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${run.storageOperationsPerSignIn === null ? '—' : fmt(run.storageOperationsPerSignIn)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
+    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / (boundOnEveryCore && run === runs[1] ? boundOnEveryCore : bound).perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${run.storageOperationsPerSignIn === null ? '—' : fmt(run.storageOperationsPerSignIn)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
   );
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
@@ -428,7 +428,10 @@ for (const kc of [keycloakDefault, keycloak].filter((run) => run !== undefined))
   console.log(
     `  Stepup / ${kc.name}: ${ratio(stepup.signInsPerSecond, kc.signInsPerSecond)}× the sign-ins per second, ${ratio(stepup.cpuSecondsPerSignIn, kc.cpuSecondsPerSignIn)}× the server CPU per sign-in`,
   );
-if (scaled) console.log(`  ${scaled.name} / WORKERS=1: ${ratio(scaled.signInsPerSecond, stepup.signInsPerSecond)}`);
+if (scaled && boundOnEveryCore)
+  console.log(
+    `  ${scaled.name} / WORKERS=1 on one core: ${ratio(scaled.signInsPerSecond, stepup.signInsPerSecond)} (the argon2 bound: ${ratio(boundOnEveryCore.perSecond, bound.perSecond)})`,
+  );
 
 const outDir = join(root, 'data', 'bench');
 mkdirSync(outDir, { recursive: true });
@@ -449,6 +452,7 @@ console.log(
     cpuMsPerSignIn: round(stepup.cpuSecondsPerSignIn * 1000),
     keycloakCpuMsPerSignIn: keycloak ? round(keycloak.cpuSecondsPerSignIn * 1000) : null,
     ratioWorkers: scaled ? ratio(scaled.signInsPerSecond, stepup.signInsPerSecond) : null,
+    ratioArgon2BoundCores: boundOnEveryCore ? ratio(boundOnEveryCore.perSecond, bound.perSecond) : null,
     storageOpsPerSignIn: stepup.storageOperationsPerSignIn === null ? null : round(stepup.storageOperationsPerSignIn),
     baselineStorageOpsPerSignIn: baseline?.storageOperationsPerSignIn == null ? null : round(baseline.storageOperationsPerSignIn),
     p99TotpMs: stepup.at70PercentLoad.steps.totp ? round(stepup.at70PercentLoad.steps.totp.p99) : null,
