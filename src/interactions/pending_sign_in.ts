@@ -69,6 +69,9 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
       return passkey ? { accountId: passkey.accountId, passed: { method: 'webauthn', amr: passkey.amr.map(String) } } : null;
     },
     async end(step: Step) {
+      // nothing to end when this request found none
+      const known = read.get(step);
+      if (known && (await known) === null) return;
       await records.destroy(kind, step.uid);
       read.set(step, Promise.resolve(null));
     },
