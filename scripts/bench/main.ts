@@ -20,6 +20,8 @@ import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type Ben
 const root = resolve(import.meta.dirname, '../..');
 const node = process.execPath;
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+// BENCH_SIGN_INS=10000: the peak phase runs until that many sign-ins are done (for the memory after them)
+const signInTarget = Number(process.env.BENCH_SIGN_INS ?? 0);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 3000);
 const withBaseline = process.env.BENCH_BASELINE !== '0';
@@ -101,7 +103,7 @@ async function argon2Bound(cores = serverCores): Promise<{ perSecond: number; pe
 type Flow = typeof signIn;
 
 /** Closed loop: `concurrency` sign-ins in flight for `seconds`. */
-async function closedLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, lanes: number, flow: Flow) {
+async function closedLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, lanes: number, flow: Flow, target = 0) {
   const latencies: Latencies = {};
   const refreshTokens: string[] = [];
   let completed = 0;
@@ -118,7 +120,7 @@ async function closedLoop(client: BenchClient, accounts: BenchAccount[], duratio
   const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      while (Date.now() < end) {
+      while (Date.now() < end && (target === 0 || completed < target)) {
         try {
           const token = await flow(client, pick(), time, Date.now);
           completed += 1;
@@ -195,7 +197,9 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   const threadsBefore = cpuSecondsByThread(server.pid!);
   const operationsBefore = await storageOperations?.();
   const started = Date.now();
-  const peak = await closedLoop(client, accounts, seconds, concurrency, flow);
+  const peak = signInTarget
+    ? await closedLoop(client, accounts, 24 * 3600, concurrency, flow, signInTarget)
+    : await closedLoop(client, accounts, seconds, concurrency, flow);
   const elapsed = (Date.now() - started) / 1000;
   const operationsAfter = await storageOperations?.();
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
