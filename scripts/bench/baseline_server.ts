@@ -24,6 +24,11 @@ const passwordHash = await argon2.hash(password!, {
  * last 1,000 records, so a bench's worth of sign-ins evicted the grants its refresh phase used.
  */
 const entries = new Map<string, { payload: AdapterPayload; expiresAt: number | null }>();
+/** Adapter calls by model and method: what the bare provider would send to a store. */
+const operations: Record<string, number> = {};
+const count = (model: string, method: string) => {
+  operations[`${model}.${method}`] = (operations[`${model}.${method}`] ?? 0) + 1;
+};
 class MapAdapter implements Adapter {
   private readonly model: string;
   constructor(model: string) {
@@ -36,13 +41,16 @@ class MapAdapter implements Adapter {
     return entry.payload;
   }
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+    count(this.model, 'upsert');
     entries.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null });
     if (payload.uid) entries.set(`uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt: null });
   }
   async find(id: string) {
+    count(this.model, 'find');
     return this.live(this.key(id));
   }
   async findByUid(uid: string) {
+    count(this.model, 'findByUid');
     const id = (entries.get(`uid:${uid}`)?.payload as { id?: string } | undefined)?.id;
     return id ? this.find(id) : undefined;
   }
@@ -50,13 +58,16 @@ class MapAdapter implements Adapter {
     return undefined;
   }
   async consume(id: string) {
+    count(this.model, 'consume');
     const payload = this.live(this.key(id));
     if (payload) payload.consumed = Math.floor(Date.now() / 1000);
   }
   async destroy(id: string) {
+    count(this.model, 'destroy');
     entries.delete(this.key(id));
   }
   async revokeByGrantId(grantId: string) {
+    count(this.model, 'revokeByGrantId');
     for (const [key, entry] of entries) if (entry.payload.grantId === grantId) entries.delete(key);
   }
 }
@@ -77,6 +88,10 @@ const form = bodyParser({ enableTypes: ['form'] });
 const passwordChecked = new Map<string, string>();
 
 app.use(async (ctx, next) => {
+  if (ctx.path === '/bench/storage-operations') {
+    ctx.body = operations;
+    return;
+  }
   const match = /^\/interaction\/([\w-]+)(\/login|\/second-factor)?$/.exec(ctx.path);
   if (!match) return next();
   const details = await provider.interactionDetails(ctx.req, ctx.res);

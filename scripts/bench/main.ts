@@ -5,6 +5,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { cpuSeconds, cpuSecondsByThread, watchPeakRss } from './process_stats.ts';
+import { KEYCLOAK_VERSION, keycloakCommand, keycloakEnv, keycloakHome, keycloakIssuer, keycloakSignIn, writeRealm } from './keycloak.ts';
 import { seedStepup } from './seed.ts';
 import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type BenchClient, type Step } from './sign_in_flow.ts';
 
@@ -13,19 +14,28 @@ import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type Ben
  * store; MongoDB too when MONGODB_URI is set) and against a bare oidc-provider baseline, with
  * the argon2 bound measured on the same cores. The server gets every core but the last, the
  * load generator the last (taskset). Prints a table, writes JSON to data/bench/.
+ * `--vs keycloak` (or BENCH_KEYCLOAK=1) adds Keycloak at its default hashing and at Stepup's
+ * argon2 parameters; BENCH_WORKERS_SCALING=1 measures WORKERS=2 against WORKERS=1 instead.
  */
 const root = resolve(import.meta.dirname, '../..');
 const node = process.execPath;
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+// BENCH_SIGN_INS=10000: the peak phase runs until that many sign-ins are done (for the memory after them)
+const signInTarget = Number(process.env.BENCH_SIGN_INS ?? 0);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 3000);
 const withBaseline = process.env.BENCH_BASELINE !== '0';
+const argv = process.argv.slice(2);
+const withKeycloak = process.env.BENCH_KEYCLOAK === '1' || argv.join(' ').includes('--vs keycloak') || argv.includes('--vs=keycloak');
+const keycloakUsers = Number(process.env.BENCH_KEYCLOAK_USERS ?? 400);
+// WORKERS=1 on one core against WORKERS=<cores> on every core: the load generator shares them
+const workersScaling = process.env.BENCH_WORKERS_SCALING === '1';
 const redirectUri = 'http://127.0.0.1:9/callback';
 /** the baseline's accounts share one authenticator secret (base32, 20 bytes): it checks codes, not who holds them */
 const BASELINE_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 const coreCount = availableParallelism();
-const serverCores = coreCount > 1 ? Array.from({ length: coreCount - 1 }, (_, i) => i) : [0];
+const serverCores = coreCount > 1 && !workersScaling ? Array.from({ length: coreCount - 1 }, (_, i) => i) : Array.from({ length: coreCount }, (_, i) => i);
 const generatorCore = coreCount - 1;
 // BENCH_PIN=0 leaves the cores unshared-out (for profiles without preemption artefacts)
 const hasTaskset =
@@ -38,9 +48,11 @@ const hasTaskset =
       return false;
     }
   })();
-const pinned = (args: string[]) => (hasTaskset ? ['taskset', ['-c', serverCores.join(','), ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
-if (hasTaskset) execFileSync('taskset', ['-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
-else console.warn('taskset not found: the server and the load generator share the cores');
+const pinned = (args: string[], cores = serverCores) =>
+  (hasTaskset ? ['taskset', ['-c', cores.join(','), ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
+if (hasTaskset) {
+  if (!workersScaling) execFileSync('taskset', ['-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
+} else console.warn('taskset not found: the server and the load generator share the cores');
 
 const argon2 = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }).argon2;
 
@@ -60,8 +72,8 @@ function startProcess(command: string, args: string[], env: Record<string, strin
   return child;
 }
 
-async function waitFor(url: string) {
-  for (let tries = 0; tries < 300; tries += 1) {
+async function waitFor(url: string, seconds = 30) {
+  for (let tries = 0; tries < seconds * 10; tries += 1) {
     try {
       if ((await fetch(url)).status < 500) return;
     } catch {
@@ -72,19 +84,14 @@ async function waitFor(url: string) {
   throw new Error(`${url} did not come up`);
 }
 
-async function argon2Bound(): Promise<{ perSecond: number; perSecondPerCore: number }> {
-  const [command, args] = pinned([
-    node,
-    'scripts/bench/argon2_bound.ts',
-    String(argon2.memoryKiB),
-    String(argon2.timeCost),
-    String(argon2.parallelism),
-    '5',
-    String(serverCores.length),
-  ]);
+async function argon2Bound(cores = serverCores): Promise<{ perSecond: number; perSecondPerCore: number }> {
+  const [command, args] = pinned(
+    [node, 'scripts/bench/argon2_bound.ts', String(argon2.memoryKiB), String(argon2.timeCost), String(argon2.parallelism), '5', String(cores.length)],
+    cores,
+  );
   return new Promise((resolvePromise, reject) => {
     // at its best: one libuv thread per core, as Stepup runs it
-    const child = startProcess(command, args, { UV_THREADPOOL_SIZE: String(serverCores.length) });
+    const child = startProcess(command, args, { UV_THREADPOOL_SIZE: String(cores.length) });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk;
@@ -93,8 +100,10 @@ async function argon2Bound(): Promise<{ perSecond: number; perSecondPerCore: num
   });
 }
 
+type Flow = typeof signIn;
+
 /** Closed loop: `concurrency` sign-ins in flight for `seconds`. */
-async function closedLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, lanes: number) {
+async function closedLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, lanes: number, flow: Flow, target = 0) {
   const latencies: Latencies = {};
   const refreshTokens: string[] = [];
   let completed = 0;
@@ -111,9 +120,9 @@ async function closedLoop(client: BenchClient, accounts: BenchAccount[], duratio
   const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      while (Date.now() < end) {
+      while (Date.now() < end && (target === 0 || completed < target)) {
         try {
-          const token = await signIn(client, pick(), time, Date.now);
+          const token = await flow(client, pick(), time, Date.now);
           completed += 1;
           if (token && refreshTokens.length < 2000) refreshTokens.push(token);
         } catch (error) {
@@ -126,7 +135,7 @@ async function closedLoop(client: BenchClient, accounts: BenchAccount[], duratio
 }
 
 /** Open loop: sign-ins started at a fixed rate, for latency under a known load. */
-async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, perSecond: number) {
+async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS: number, perSecond: number, flow: Flow) {
   const latencies: Latencies = {};
   const errors: string[] = [];
   const started: Promise<void>[] = [];
@@ -139,7 +148,7 @@ async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS
     let account = accounts[next++ % accounts.length]!;
     for (let tries = 0; !canSignIn(account, Date.now()) && tries < accounts.length; tries += 1) account = accounts[next++ % accounts.length]!;
     started.push(
-      signIn(client, account, time, Date.now).then(
+      flow(client, account, time, Date.now).then(
         () => undefined,
         (error: Error) => {
           errors.push(error.message);
@@ -172,15 +181,27 @@ async function refreshLoop(client: BenchClient, tokens: string[], durationS: num
   return { perSecond: durationS ? latency.length / durationS : 0, ...summary(latency), errors, firstError, tokens: tokens.length };
 }
 
+interface Measuring {
+  flow?: Flow;
+  warmUpSeconds?: number;
+  /** the storage operations the server has made so far, where it counts them */
+  storageOperations?: () => Promise<number>;
+}
+
 /** Runs the phases against one server process tree; answers its figures. */
-async function measure(name: string, server: ChildProcess, client: BenchClient, accounts: BenchAccount[]) {
-  await closedLoop(client, accounts, 2, concurrency); // warm-up: JIT, caches, thread pool
+async function measure(name: string, server: ChildProcess, client: BenchClient, accounts: BenchAccount[], options: Measuring = {}) {
+  const { flow = signIn, warmUpSeconds = 2, storageOperations } = options;
+  await closedLoop(client, accounts, warmUpSeconds, concurrency, flow); // warm-up: JIT, caches, thread pool
   const rss = watchPeakRss(server.pid!);
   const cpuBefore = cpuSeconds(server.pid!);
   const threadsBefore = cpuSecondsByThread(server.pid!);
+  const operationsBefore = await storageOperations?.();
   const started = Date.now();
-  const peak = await closedLoop(client, accounts, seconds, concurrency);
+  const peak = signInTarget
+    ? await closedLoop(client, accounts, 24 * 3600, concurrency, flow, signInTarget)
+    : await closedLoop(client, accounts, seconds, concurrency, flow);
   const elapsed = (Date.now() - started) / 1000;
+  const operationsAfter = await storageOperations?.();
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
   const threadsAfter = cpuSecondsByThread(server.pid!);
   const cpuMsPerSignInByThread = Object.fromEntries(
@@ -189,7 +210,7 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   const signInsPerSecond = peak.completed / elapsed;
   // BENCH_PEAK_ONLY=1 (for profiles): the closed-loop phase alone
   const peakOnly = Boolean(process.env.BENCH_PEAK_ONLY);
-  const atSeventy = await openLoop(client, accounts, peakOnly ? 0 : Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7);
+  const atSeventy = await openLoop(client, accounts, peakOnly ? 0 : Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7, flow);
   const refreshes = await refreshLoop(client, peak.refreshTokens, peakOnly ? 0 : Math.max(3, Math.round(seconds / 4)), concurrency);
   const peakRssMb = rss.stop();
   const steps = Object.fromEntries(Object.entries(peak.latencies).map(([step, values]) => [step, summary(values)]));
@@ -201,6 +222,7 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
     errors: peak.errors.length + atSeventy.errors.length,
     firstErrors: [...new Set([...peak.errors, ...atSeventy.errors])].slice(0, 3),
     cpuSecondsPerSignIn: cpu / Math.max(1, peak.completed),
+    storageOperationsPerSignIn: operationsAfter === undefined ? null : (operationsAfter - operationsBefore!) / Math.max(1, peak.completed),
     cpuMsPerSignInByThread,
     peakRssMb,
     steps,
@@ -217,7 +239,7 @@ function stop(child: ChildProcess) {
   });
 }
 
-async function runStepup(name: string, extraEnv: Record<string, string>) {
+async function runStepup(name: string, extraEnv: Record<string, string>, cores = serverCores) {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
   const port = 3400 + Math.floor(Math.random() * 500);
   const settings = join(dataDir, 'bench-config.json');
@@ -231,7 +253,7 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     STEPUP_CONFIG: settings,
-    WORKERS: String(serverCores.length),
+    WORKERS: String(cores.length),
     ...extraEnv,
   };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
@@ -241,17 +263,22 @@ async function runStepup(name: string, extraEnv: Record<string, string>) {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // the server runs as `npm start` runs it, with the same Node flags
   const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
-  const [command, args] = pinned([node, ...profile, ...flags, ...start]);
+  const [command, args] = pinned([node, ...profile, ...flags, ...start], cores);
   const server = startProcess(command, args, env);
   try {
     await waitFor(`http://127.0.0.1:${port}/healthz`);
-    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts);
+    // one worker's count: per sign-in only where one worker serves them all
+    const storageOperations =
+      extraEnv.WORKERS === undefined || extraEnv.WORKERS === '1' ? async () => sum(await storageCalls(`http://127.0.0.1:${port}/metrics`)) : undefined;
+    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts, { storageOperations });
     return { ...figures, storageCalls: await storageCalls(`http://127.0.0.1:${port}/metrics`) };
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Storage operations the server made, by port method, from its /metrics (one worker's view), and its memory gauges. */
 async function storageCalls(url: string): Promise<Record<string, number>> {
@@ -289,38 +316,75 @@ async function runBaseline() {
   const accounts: BenchAccount[] = Array.from({ length: accountCount }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: BASELINE_TOTP_SECRET }));
   try {
     await waitFor(`${client.issuer}/.well-known/openid-configuration`);
-    return await measure('baseline: bare oidc-provider, password + TOTP', server, client, accounts);
+    const operations = async () => (await (await fetch(`${client.issuer}/bench/storage-operations`)).json()) as Record<string, number>;
+    const figures = await measure('baseline: bare oidc-provider, password + TOTP', server, client, accounts, {
+      storageOperations: async () => sum(await operations()),
+    });
+    return { ...figures, storageCalls: await operations() };
   } finally {
     await stop(server);
   }
 }
 
-const bound = await argon2Bound();
-// the embedded run must not pick up MONGODB_URI from this environment
-const runs: (Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> })[] = [
-  await runStepup('Stepup, SQLite (password + TOTP)', { MONGODB_URI: '' }),
-];
-if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
-if (withBaseline) runs.push(await runBaseline());
+/** Keycloak in dev mode on the server's cores, its realm imported afresh; `argon2`: at these parameters, else its default hashing. */
+async function runKeycloak(name: string, matched: typeof argon2 | null) {
+  const home = await keycloakHome(join(root, 'data', 'bench', 'keycloak'));
+  const port = 4000 + Math.floor(Math.random() * 500);
+  const client = { clientId: 'bench', clientSecret: randomBytes(24).toString('base64url'), redirectUri, issuer: keycloakIssuer(port) };
+  const accounts = writeRealm(join(home, 'data', 'import'), keycloakUsers, client);
+  const [command, args] = pinned(keycloakCommand(home, port, matched));
+  const server = startProcess(command, args, keycloakEnv());
+  server.stdout!.resume();
+  try {
+    // start-dev builds, starts and hashes every imported password: minutes on one core
+    await waitFor(`${client.issuer}/.well-known/openid-configuration`, 600);
+    // the JIT needs longer than V8's to settle
+    return await measure(name, server, { ...client, tokenEndpoint: `${client.issuer}/protocol/openid-connect/token` }, accounts, {
+      flow: keycloakSignIn,
+      warmUpSeconds: 15,
+    });
+  } finally {
+    await stop(server);
+  }
+}
+
+const bound = await argon2Bound(workersScaling ? [0] : serverCores);
+const boundOnEveryCore = workersScaling ? await argon2Bound(serverCores) : null;
+type Run = Awaited<ReturnType<typeof measure>> & { storageCalls?: Record<string, number> };
+const runs: Run[] = [];
+if (workersScaling) {
+  // both on every core, the load generator among them: the ratio is what matters
+  runs.push(await runStepup('Stepup, SQLite, WORKERS=1 on core 0', { MONGODB_URI: '' }, [0]));
+  runs.push(await runStepup(`Stepup, SQLite, WORKERS=${coreCount} on cores ${serverCores.join(',')}`, { MONGODB_URI: '' }, serverCores));
+} else {
+  // the embedded run must not pick up MONGODB_URI from this environment
+  runs.push(await runStepup('Stepup, SQLite (password + TOTP)', { MONGODB_URI: '' }));
+  if (process.env.MONGODB_URI) runs.push(await runStepup('Stepup, MongoDB (password + TOTP)', { MONGODB_URI: process.env.MONGODB_URI }));
+  if (withBaseline) runs.push(await runBaseline());
+  if (withKeycloak) {
+    runs.push(await runKeycloak(`Keycloak ${KEYCLOAK_VERSION}, default hashing (argon2id m=7168 t=5)`, null));
+    runs.push(await runKeycloak(`Keycloak ${KEYCLOAK_VERSION}, Stepup's argon2 (m=${argon2.memoryKiB} t=${argon2.timeCost})`, argon2));
+  }
+}
 
 const machine = { cpus: coreCount, model: cpus()[0]?.model ?? 'unknown', serverCores, generatorCore, pinned: hasTaskset, node: process.version, argon2 };
-const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, runs };
+const result = { at: new Date().toISOString(), machine, seconds, concurrency, argon2Bound: bound, argon2BoundOnEveryCore: boundOnEveryCore, runs };
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
-  `\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${serverCores.join(',')}, load generator on core ${generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`,
+  `\nmachine: ${machine.cpus} × ${machine.model}; server on core(s) ${workersScaling ? 'as named' : serverCores.join(',')}, load generator on core ${workersScaling ? 'any' : generatorCore}${hasTaskset ? '' : ' (not pinned)'}; ${process.version}`,
 );
 console.log(
-  `argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)\n`,
+  `argon2id m=${argon2.memoryKiB} KiB t=${argon2.timeCost} p=${argon2.parallelism}: ${fmt(bound.perSecond)} verifications/s on ${workersScaling ? 1 : serverCores.length} core(s) (${fmt(bound.perSecondPerCore)} per core)${boundOnEveryCore ? `, ${fmt(boundOnEveryCore.perSecond)}/s on ${serverCores.length}` : ''}\n`,
 );
 console.log(
-  '| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms | refresh errors |',
+  '| run | sign-ins/s | % of argon2 bound | errors | CPU ms/sign-in | storage ops/sign-in | peak RSS MB | totp p50/p95/p99 ms | token p50/p95/p99 ms | at 70%: totp p99, token p99 ms | refresh/s | refresh p99 ms | refresh errors |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: |');
 for (const run of runs) {
   const s = (step: string) => (run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—');
   const at70 = (step: string) => (run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—');
   console.log(
-    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / bound.perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
+    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / (boundOnEveryCore && run === runs[1] ? boundOnEveryCore : bound).perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${run.storageOperationsPerSignIn === null ? '—' : fmt(run.storageOperationsPerSignIn)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
   );
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
@@ -355,28 +419,48 @@ for (const run of runs) if (run.firstErrors.length) console.log(`  ${run.name} e
 for (const run of runs)
   if (run.refresh.firstError)
     console.log(`  ${run.name} refresh errors (${run.refresh.errors} of ${run.refresh.tokens} tokens tried), e.g.: ${run.refresh.firstError}`);
+
+const stepup = runs[0]!;
+const baseline = runs.find((run) => run.name.startsWith('baseline'));
+const keycloakDefault = runs.find((run) => run.name.includes('default hashing'));
+const keycloak = runs.find((run) => run.name.includes("Stepup's argon2"));
+const scaled = workersScaling ? runs[1] : undefined;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+console.log('\nratios (same run, same machine):');
+if (baseline) console.log(`  Stepup / baseline sign-ins per second: ${ratio(stepup.signInsPerSecond, baseline.signInsPerSecond)}`);
+for (const kc of [keycloakDefault, keycloak].filter((run) => run !== undefined))
+  console.log(
+    `  Stepup / ${kc.name}: ${ratio(stepup.signInsPerSecond, kc.signInsPerSecond)}× the sign-ins per second, ${ratio(stepup.cpuSecondsPerSignIn, kc.cpuSecondsPerSignIn)}× the server CPU per sign-in`,
+  );
+if (scaled && boundOnEveryCore)
+  console.log(
+    `  ${scaled.name} / WORKERS=1 on one core: ${ratio(scaled.signInsPerSecond, stepup.signInsPerSecond)} (the argon2 bound: ${ratio(boundOnEveryCore.perSecond, bound.perSecond)})`,
+  );
+
 const outDir = join(root, 'data', 'bench');
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2));
 console.log(`\nJSON: ${file}`);
 
-// the last line, for a check to read: Stepup on SQLite against the baseline (Keycloak: not yet)
-const stepup = runs[0]!;
-const baseline = runs.find((run) => run.name.startsWith('baseline'));
-const signIns = stepup.storageCalls?.['accounts.findByEmail.ok'] ?? 0;
-const storageOps = stepup.storageCalls ? Object.values(stepup.storageCalls).reduce((a, b) => a + b, 0) : 0;
+// the last line, for a check to read: Stepup on SQLite against the baseline and Keycloak at Stepup's argon2 parameters
 const round = (n: number) => Math.round(n * 100) / 100;
 console.log(
   JSON.stringify({
     stepupPerSec: round(stepup.signInsPerSecond),
     baselinePerSec: baseline ? round(baseline.signInsPerSecond) : null,
-    keycloakPerSec: null,
-    ratioBaseline: baseline ? round(stepup.signInsPerSecond / baseline.signInsPerSecond) : null,
-    ratioKeycloak: null,
-    storageOpsPerSignIn: process.env.BENCH_PEAK_ONLY && signIns ? round(storageOps / signIns) : null,
-    p99TotpMs: stepup.steps.totp ? round(stepup.steps.totp.p99) : null,
-    p99TokenMs: stepup.steps.token ? round(stepup.steps.token.p99) : null,
+    keycloakPerSec: keycloak ? round(keycloak.signInsPerSecond) : null,
+    keycloakDefaultHashingPerSec: keycloakDefault ? round(keycloakDefault.signInsPerSecond) : null,
+    ratioBaseline: baseline ? ratio(stepup.signInsPerSecond, baseline.signInsPerSecond) : null,
+    ratioKeycloak: keycloak ? ratio(stepup.signInsPerSecond, keycloak.signInsPerSecond) : null,
+    cpuMsPerSignIn: round(stepup.cpuSecondsPerSignIn * 1000),
+    keycloakCpuMsPerSignIn: keycloak ? round(keycloak.cpuSecondsPerSignIn * 1000) : null,
+    ratioWorkers: scaled ? ratio(scaled.signInsPerSecond, stepup.signInsPerSecond) : null,
+    ratioArgon2BoundCores: boundOnEveryCore ? ratio(boundOnEveryCore.perSecond, bound.perSecond) : null,
+    storageOpsPerSignIn: stepup.storageOperationsPerSignIn === null ? null : round(stepup.storageOperationsPerSignIn),
+    baselineStorageOpsPerSignIn: baseline?.storageOperationsPerSignIn == null ? null : round(baseline.storageOperationsPerSignIn),
+    p99TotpMs: stepup.at70PercentLoad.steps.totp ? round(stepup.at70PercentLoad.steps.totp.p99) : null,
+    p99TokenMs: stepup.at70PercentLoad.steps.token ? round(stepup.at70PercentLoad.steps.token.p99) : null,
     rssMb: round(stepup.peakRssMb),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
   }),

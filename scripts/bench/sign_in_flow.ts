@@ -16,6 +16,8 @@ export interface BenchClient {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /** where refresh tokens are exchanged, when not at `${issuer}/token` */
+  tokenEndpoint?: string;
 }
 
 export type Step = 'authorize' | 'login_page' | 'password' | 'second_factor_page' | 'totp' | 'token';
@@ -141,7 +143,7 @@ export async function signIn(client: BenchClient, account: BenchAccount, time: (
 /** One refresh-token grant; answers its latency in ms. */
 export async function refresh(client: BenchClient, refreshToken: string): Promise<number> {
   const start = performance.now();
-  const response = await fetch(`${client.issuer}/token`, {
+  const response = await fetch(client.tokenEndpoint ?? `${client.issuer}/token`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',

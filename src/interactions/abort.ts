@@ -6,7 +6,7 @@ import type { StepContext } from './step_context.ts';
 export function abortInteraction(deps: InteractionDeps) {
   return async (ctx: StepContext) => {
     const it = ctx.state.step;
-    await deps.pendingSignIns.end(it.uid);
+    await deps.pendingSignIns.end(it);
     await finishInteraction(ctx, it, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
   };
 }

@@ -14,7 +14,7 @@ import { finishInteraction } from './respond.ts';
  * interaction, or, for a step-up, the account of the existing password-only session.
  */
 export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInteraction): Promise<Person | null> {
-  const accountId = (await deps.pendingSignIns.accountIdFor(it.uid)) ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
+  const accountId = (await deps.pendingSignIns.accountIdFor(it)) ?? (it.prompt === 'second_factor' ? it.details.session?.accountId : undefined);
   if (!accountId) return null;
   const account = await deps.people.findById(accountId);
   return account && !account.disabled ? account : null;
@@ -77,7 +77,7 @@ export async function completeSignIn(
   enrolment = false,
 ) {
   const passwordAt = await passwordTime(deps, it);
-  await deps.pendingSignIns.end(it.uid);
+  await deps.pendingSignIns.end(it);
   await afterSignIn(ctx, deps, it, account, enrolment);
   return finishInteraction(ctx, it, signedIn(deps, it, account, passed, passwordAt));
 }

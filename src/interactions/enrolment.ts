@@ -22,7 +22,7 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
     seeOther(ctx, it.restart);
     return null;
   }
-  if ((await deps.secondFactors.methodsFor(account.id)).length > 0 && !(await deps.pendingSignIns.factorPassed(it.uid))) {
+  if ((await deps.secondFactors.methodsFor(account.id)).length > 0 && !(await deps.pendingSignIns.factorPassed(it))) {
     seeOther(ctx, stepUrl(it, '/second-factor'));
     return null;
   }

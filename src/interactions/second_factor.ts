@@ -68,12 +68,15 @@ async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDep
   return { account, ...accepted(it, await deps.secondFactors.methodsFor(account.id)) };
 }
 
+/** The application needs phishing resistance: only a passkey passes. */
+const onlyPasskeys = (it: CurrentInteraction) => requiredLevel(mfaPolicyOf(it.client), it.details.params) === ACR_PHR;
+
 /**
  * What this sign-in accepts of the person's methods. When the application needs phishing
  * resistance, only a passkey; a person without one passes another method, then adds a passkey.
  */
 function accepted(it: CurrentInteraction, methods: MethodKind[]): { methods: MethodKind[]; thenAddPasskey: boolean } {
-  if (requiredLevel(mfaPolicyOf(it.client), it.details.params) !== ACR_PHR || methods.length === 0) return { methods, thenAddPasskey: false };
+  if (!onlyPasskeys(it) || methods.length === 0) return { methods, thenAddPasskey: false };
   if (methods.includes('webauthn')) return { methods: ['webauthn'], thenAddPasskey: false };
   return { methods, thenAddPasskey: true };
 }
@@ -138,22 +141,24 @@ export function submitSecondFactor(deps: InteractionDeps) {
     const { method } = form;
     const account = await secondFactorAccount(deps, step);
     if (!account) return seeOther(ctx, step.restart);
-    // read once for the whole check; recovery codes are counted only when they are the method
+    // read once for the whole check; recovery codes are counted only when they are the method,
+    // when only a passkey will do, or when the page is shown again
     const confirmed = await deps.secondFactors.confirmedFactors(account.id);
-    const methodsOf = () => deps.secondFactors.methodsFor(account.id, confirmed);
+    let methods: MethodKind[] | undefined;
+    const methodsOf = async () => (methods ??= await deps.secondFactors.methodsFor(account.id, confirmed));
     const offered = method === 'recovery' ? (await methodsOf()).includes(method) : confirmed.some((f) => f.kind === method);
-    const { methods: acceptedNow, thenAddPasskey } = accepted(step, await methodsOf());
-    if (!offered || !acceptedNow.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
+    const { methods: acceptedNow, thenAddPasskey } = onlyPasskeys(step) ? accepted(step, await methodsOf()) : { methods: null, thenAddPasskey: false };
+    if (!offered || (acceptedNow && !acceptedNow.includes(method))) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
     const checked = await deps.secondFactorStep.check({ person: account, request: requestInfo(ctx), clientId: step.clientId }, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
       ctx.status = 401;
-      return renderSecondFactor(ctx, deps, step, account, acceptedNow, method, { error: checkMessages[checked.reason] });
+      return renderSecondFactor(ctx, deps, step, account, acceptedNow ?? (await methodsOf()), method, { error: checkMessages[checked.reason] });
     }
     if (thenAddPasskey) {
-      await deps.pendingSignIns.start(step.uid, account.id, true);
+      await deps.pendingSignIns.start(step, account.id, true);
       return seeOther(ctx, stepUrl(step, '/enrol/passkey'));
     }
     await completeSignIn(ctx, deps, step, account, codePassed(method));

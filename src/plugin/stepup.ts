@@ -247,14 +247,14 @@ export async function createStepup(options: StepupOptions) {
       const ctx = koaContext(request);
       const step = await loadInteraction(ctx, deps);
       if (step.prompt !== 'login') return step.restart;
-      const passkey = await deps.pendingSignIns.passkeyFor(step.uid);
+      const passkey = await deps.pendingSignIns.passkeyFor(step);
       if (passkey?.accountId !== accountId && needsSecondFactor(mfaPolicyOf(step.client), step.details.params)) {
-        await deps.pendingSignIns.start(step.uid, accountId);
+        await deps.pendingSignIns.start(step, accountId);
         return stepUrl(step, '/second-factor');
       }
       const person = await options.people.findById(accountId);
       if (!person || person.disabled) throw new Error(`passwordAccepted: no person with id ${accountId}`);
-      await deps.pendingSignIns.end(step.uid);
+      await deps.pendingSignIns.end(step);
       await afterSignIn(ctx, deps, step, person);
       // after a passwordless passkey that was not enough, the password completes it: both factors, phr
       return saveResult(step, signedIn(deps, step, person, passkey?.accountId === accountId ? passkey.passed : null));
@@ -274,22 +274,22 @@ export async function createStepup(options: StepupOptions) {
       if (!person || person.disabled) throw new Error(`passkeyAccepted: no person with id ${accountId}`);
       const login = passkeyLoginResult(accountId, passkey, userVerified, clock.now());
       if (!satisfies(login.acr, requiredLevel(mfaPolicyOf(step.client), step.details.params))) {
-        await deps.pendingSignIns.passkeyPassed(step.uid, accountId, passkey);
+        await deps.pendingSignIns.passkeyPassed(step, accountId, passkey);
         return step.base;
       }
-      await deps.pendingSignIns.end(step.uid);
+      await deps.pendingSignIns.end(step);
       await afterSignIn(ctx, deps, step, person);
       return saveResult(step, withConsent(step, login));
     },
 
     /** The email whose password completes this sign-in after a passkey, or null when none is owed. */
     async passwordOwed(step: SignInStep): Promise<string | null> {
-      const passkey = await deps.pendingSignIns.passkeyFor(step.uid);
+      const passkey = await deps.pendingSignIns.passkeyFor(step);
       return passkey ? ((await options.people.findById(passkey.accountId))?.email ?? null) : null;
     },
 
     /** Whether the password was accepted in this sign-in and the second factor is still owed. */
-    secondFactorOwed: async (step: SignInStep) => (await deps.pendingSignIns.accountIdFor(step.uid)) !== null,
+    secondFactorOwed: async (step: SignInStep) => (await deps.pendingSignIns.accountIdFor(step)) !== null,
 
     /** Where the second-factor page of this sign-in is. */
     secondFactorUrl: (step: SignInStep) => stepUrl(step, '/second-factor'),

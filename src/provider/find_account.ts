@@ -15,24 +15,27 @@ export function createFindAccount(accounts: AccountStore, factors: FactorStore):
     if (!account || account.disabled) return undefined;
     return {
       accountId: account.id,
-      async claims(use, _scope, requested) {
+      async claims(use, scope, requested) {
+        // factors prove an email or a phone number: read only when a verified claim may be released
+        const mayRelease = (claim: string, scopeName: string) => scope.split(' ').includes(scopeName) || claim in (requested ?? {});
+        const verified = { email: mayRelease('email_verified', 'email'), phone: mayRelease('phone_number_verified', 'phone') };
         // OIDC Core 5.4: scope claims go to userinfo; into the ID token only for clients that
         // ask for it (id_token_claims) or when the claims parameter names them
         if (use === 'id_token' && !(ctx.oidc.client && putsScopeClaimsInIdToken(ctx.oidc.client))) {
-          return { sub: account.id, ...(await pick(Object.keys(requested ?? {}))) };
+          return { sub: account.id, ...(await pick(Object.keys(requested ?? {}), verified)) };
         }
-        return { sub: account.id, ...(await pick(undefined)) };
+        return { sub: account.id, ...(await pick(undefined, verified)) };
       },
     };
 
-    /** Every claim of the account, or only the named ones. */
-    async function pick(names: string[] | undefined): Promise<Record<string, unknown>> {
-      const confirmed = (await factors.listForAccount(account!.id)).filter((f) => f.confirmedAt !== null);
+    /** Every claim of the account, or only the named ones; a verified claim only when it may be released. */
+    async function pick(names: string[] | undefined, verified: { email: boolean; phone: boolean }): Promise<Record<string, unknown>> {
+      const confirmed = verified.email || verified.phone ? (await factors.listForAccount(account!.id)).filter((f) => f.confirmedAt !== null) : [];
       const proven = (kind: 'email' | 'sms', value: string | null) => confirmed.some((f) => f.kind === kind && f.target === value);
       const all: Record<string, unknown> = {
         email: account!.email,
-        email_verified: account!.emailVerified || proven('email', account!.email),
-        ...(account!.phone ? { phone_number: account!.phone, phone_number_verified: proven('sms', account!.phone) } : {}),
+        ...(verified.email ? { email_verified: account!.emailVerified || proven('email', account!.email) } : {}),
+        ...(account!.phone ? { phone_number: account!.phone, ...(verified.phone ? { phone_number_verified: proven('sms', account!.phone) } : {}) } : {}),
         ...profileClaims(account!),
       };
       return names ? Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name))) : all;

@@ -75,6 +75,13 @@ export class Browser {
       : undefined;
   }
 
+  /** Another browser holding only these of this one's cookies: the same device after its session ended, say. */
+  keeping(names: string[]): Browser {
+    const other = new Browser(this.issuer, this.via);
+    for (const name of names) if (this.cookies.has(name)) other.cookies.set(name, this.cookies.get(name)!);
+    return other;
+  }
+
   get callbackUrl(): URL {
     return new URL(this.page.url);
   }

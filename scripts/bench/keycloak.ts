@@ -1,0 +1,243 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { generate } from 'otplib';
+import { BENCH_PASSWORD, type BenchAccount, type BenchClient, currentStep, type Step } from './sign_in_flow.ts';
+
+/**
+ * Keycloak beside Stepup: its Quarkus distribution from Maven Central (cached under
+ * data/bench/keycloak), started in dev mode (HTTP, H2 file database) with a realm of users who
+ * have a password and an authenticator app, and driven through the same browser flow:
+ * authorization request and login page, password, TOTP code, callback, code exchange.
+ */
+export const KEYCLOAK_VERSION = '26.5.6';
+const distribution = `https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/${KEYCLOAK_VERSION}/keycloak-quarkus-dist-${KEYCLOAK_VERSION}.zip`;
+const realm = 'bench';
+
+/** The unpacked distribution, downloaded and unpacked on first use. */
+export async function keycloakHome(cacheDir: string): Promise<string> {
+  const home = join(cacheDir, `keycloak-${KEYCLOAK_VERSION}`);
+  if (existsSync(join(home, 'bin', 'kc.sh'))) return home;
+  mkdirSync(cacheDir, { recursive: true });
+  const zip = join(cacheDir, `keycloak-${KEYCLOAK_VERSION}.zip`);
+  if (!existsSync(zip)) {
+    console.log(`downloading ${distribution}`);
+    const response = await fetch(distribution);
+    if (!response.ok || !response.body) throw new Error(`downloading Keycloak: ${response.status}`);
+    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(`${zip}.part`));
+    execFileSync('mv', [`${zip}.part`, zip]);
+  }
+  execFileSync('unzip', ['-q', '-o', zip, '-d', cacheDir]);
+  return home;
+}
+
+/**
+ * Keycloak's environment: a JDK (JAVA_HOME, else the Temurin 25 this machine has), which from
+ * Java 24 on must open java.lang to its thread pool.
+ */
+export function keycloakEnv(): Record<string, string> {
+  const home = process.env.JAVA_HOME ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
+  if (!existsSync(join(home, 'bin', 'java'))) throw new Error(`no JDK at ${home}: set JAVA_HOME to a JDK 21 or later`);
+  return { JAVA_HOME: home, JAVA_OPTS_APPEND: '--add-opens=java.base/java.lang=ALL-UNNAMED' };
+}
+
+const base32 = (bytes: Buffer) => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const byte of bytes) bits += byte.toString(2).padStart(8, '0');
+  return (bits.match(/.{1,5}/g) ?? []).map((chunk) => alphabet[Number.parseInt(chunk.padEnd(5, '0'), 2)]).join('');
+};
+
+/**
+ * The realm file Keycloak imports at start: a confidential client with PKCE, and `count`
+ * users with a password and a TOTP credential (HmacSHA1, 6 digits, 30 s). Keycloak keeps the
+ * TOTP secret as text and uses its bytes as the key: the authenticator app gets their base32.
+ */
+export function writeRealm(importDir: string, count: number, client: Omit<BenchClient, 'issuer'>): BenchAccount[] {
+  const accounts: BenchAccount[] = [];
+  const users = Array.from({ length: count }, (_, i) => {
+    const secret = randomBytes(15).toString('base64url'); // 20 characters
+    const email = `kc-${i}@example.com`;
+    accounts.push({ email, totpSecret: base32(Buffer.from(secret)) });
+    return {
+      username: email,
+      email,
+      emailVerified: true,
+      firstName: 'Bench',
+      lastName: `User ${i}`,
+      enabled: true,
+      credentials: [
+        { type: 'password', value: BENCH_PASSWORD, temporary: false },
+        {
+          type: 'otp',
+          userLabel: 'bench',
+          secretData: JSON.stringify({ value: secret }),
+          credentialData: JSON.stringify({ subType: 'totp', digits: 6, period: 30, algorithm: 'HmacSHA1', counter: 0 }),
+        },
+      ],
+    };
+  });
+  mkdirSync(importDir, { recursive: true });
+  writeFileSync(
+    join(importDir, `${realm}-realm.json`),
+    JSON.stringify({
+      realm,
+      enabled: true,
+      sslRequired: 'none',
+      otpPolicyType: 'totp',
+      otpPolicyAlgorithm: 'HmacSHA1',
+      otpPolicyDigits: 6,
+      otpPolicyPeriod: 30,
+      otpPolicyLookAheadWindow: 1,
+      clients: [
+        {
+          clientId: client.clientId,
+          secret: client.clientSecret,
+          publicClient: false,
+          standardFlowEnabled: true,
+          directAccessGrantsEnabled: false,
+          redirectUris: [client.redirectUri],
+          attributes: { 'pkce.code.challenge.method': 'S256' },
+        },
+      ],
+      users,
+    }),
+  );
+  return accounts;
+}
+
+/**
+ * Keycloak's start-dev command line on 127.0.0.1:`port`, its H2 database under `home`/data
+ * started afresh, the realm imported. `argon2`: Keycloak's argon2 at these parameters, else
+ * its default hashing.
+ */
+export function keycloakCommand(home: string, port: number, argon2: { memoryKiB: number; timeCost: number; parallelism: number } | null): string[] {
+  rmSync(join(home, 'data', 'h2'), { recursive: true, force: true });
+  const hashing = argon2
+    ? [
+        `--spi-password-hashing--argon2--memory=${argon2.memoryKiB}`,
+        `--spi-password-hashing--argon2--iterations=${argon2.timeCost}`,
+        `--spi-password-hashing--argon2--parallelism=${argon2.parallelism}`,
+      ]
+    : [];
+  return [
+    join(home, 'bin', 'kc.sh'),
+    'start-dev',
+    '--http-host=127.0.0.1',
+    `--http-port=${port}`,
+    '--http-management-port=0',
+    '--import-realm',
+    '--log-level=warn',
+    ...hashing,
+  ];
+}
+
+export const keycloakIssuer = (port: number) => `http://127.0.0.1:${port}/realms/${realm}`;
+
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+
+/** The post action of the page's form with this id (else its only posting form), or null. */
+function formAction(html: string, id: string): string | null {
+  const forms = [...html.matchAll(/<form\b([^>]*)>/gi)].map((m) =>
+    Object.fromEntries([...m[1]!.matchAll(/([\w-]+)\s*=\s*"([^"]*)"/g)].map((a) => [a[1]!.toLowerCase(), decode(a[2]!)])),
+  );
+  const posting = forms.filter((f) => (f.method ?? '').toLowerCase() === 'post' && f.action);
+  return (forms.find((f) => f.id === id && f.action) ?? (posting.length === 1 ? posting[0] : undefined))?.action ?? null;
+}
+
+/** What Keycloak said on a page that is not the one expected, for the error. */
+const pageProblem = (html: string) =>
+  decode(
+    (/id="input-error[^"]*"[^>]*>([\s\S]*?)<\//.exec(html) ?? /class="[^"]*(?:kc-feedback-text|alert)[^"]*"[^>]*>([\s\S]*?)<\//.exec(html) ?? [])[1] ??
+      html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 160),
+  ).trim();
+
+/** One complete sign-in through Keycloak's pages; the same steps and timing as Stepup's flow. */
+export async function keycloakSignIn(client: BenchClient, account: BenchAccount, time: (step: Step, ms: number) => void, now: () => number) {
+  const cookies = new Map<string, string>();
+  const send = async (url: string, init: RequestInit = {}) => {
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';')[0]!;
+      const eq = pair.indexOf('=');
+      if (pair.slice(eq + 1) === '' || /Max-Age=0/i.test(line)) cookies.delete(pair.slice(0, eq));
+      else cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return response;
+  };
+  const timed = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const result = await work();
+    time(step, performance.now() - start);
+    return result;
+  };
+  const post = (url: string, fields: Record<string, string>) =>
+    send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+
+  const verifier = randomBytes(32).toString('base64url');
+  const authorize = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: client.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: randomBytes(12).toString('base64url'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  });
+  // the authorization request answers the login page itself
+  const loginAction = await timed('authorize', async () => {
+    const response = await send(`${client.issuer}/protocol/openid-connect/auth?${authorize}`);
+    const html = await response.text();
+    const action = formAction(html, 'kc-form-login');
+    if (response.status !== 200 || !action) throw new Error(`keycloak authorize: ${response.status} ${pageProblem(html)}`);
+    return action;
+  });
+  const otpAction = await timed('password', async () => {
+    const response = await post(loginAction, { username: account.email, password: BENCH_PASSWORD, credentialId: '' });
+    const html = await response.text();
+    const action = formAction(html, 'kc-otp-login-form');
+    if (response.status !== 200 || !action || !html.includes('name="otp"')) throw new Error(`keycloak password: ${response.status} ${pageProblem(html)}`);
+    return action;
+  });
+  const step = Math.max(currentStep(now()), (account.lastStep ?? 0) + 1);
+  account.lastStep = step;
+  const otp = await generate({ secret: account.totpSecret!, epoch: step * 30 });
+  const code = await timed('totp', async () => {
+    const response = await post(otpAction, { otp, login: 'Sign In' });
+    const location = response.headers.get('location') ?? '';
+    if (response.status !== 302 || !location.startsWith(client.redirectUri))
+      throw new Error(`keycloak otp: ${response.status} ${pageProblem(await response.text())}`);
+    await response.arrayBuffer();
+    return new URL(location).searchParams.get('code');
+  });
+  if (!code) throw new Error('keycloak: no code at the callback');
+  return timed('token', async () => {
+    const response = await fetch(`${client.issuer}/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier }).toString(),
+    });
+    const body = (await response.json()) as { refresh_token?: string; error?: string; error_description?: string };
+    if (!response.ok) throw new Error(`keycloak token: ${response.status} ${body.error} ${body.error_description ?? ''}`);
+    return body.refresh_token ?? null;
+  });
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { buildContainer } from '../../src/container.ts';
+import { createLogger } from '../../src/logger.ts';
+import { seedStepup } from './seed.ts';
+import { signIn } from './sign_in_flow.ts';
+
+/**
+ * Storage operations of complete sign-ins, by request and by store method: the bench's flow
+ * against a Stepup in this process (SQLite, or MongoDB when MONGODB_URI is set). The first
+ * sign-in comes from a new browser, the later ones from a known one.
+ * Usage: node scripts/bench/storage_ops.ts [sign-ins, default 3]
+ */
+const rounds = Number(process.argv[2] ?? 3);
+const port = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as AddressInfo;
+    probe.close(() => resolve(port));
+  });
+});
+const dataDir = mkdtempSync(join(tmpdir(), 'stepup-ops-'));
+const env = {
+  ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  DATA_DIR: dataDir,
+  PORT: String(port),
+  ISSUER: `http://127.0.0.1:${port}`,
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'production',
+  MONGODB_URI: process.env.MONGODB_URI ?? '',
+};
+const { accounts, client } = await seedStepup(env, 1, 'http://127.0.0.1:9/callback');
+const config = loadConfig({ ...process.env, ...env });
+// a clock moved on 30 s between sign-ins, so each has a TOTP step of its own
+let offsetMs = 0;
+const clock = { now: () => Date.now() + offsetMs };
+const container = await buildContainer(config, createLogger(config), clock);
+const { app } = await createApp(container);
+const server = app.listen(port, '127.0.0.1');
+
+const counts = async () => {
+  const out = new Map<string, number>();
+  for (const v of (await container.metrics.storage.get()).values)
+    if (v.metricName?.endsWith('_count')) out.set(String(v.labels.operation), (out.get(String(v.labels.operation)) ?? 0) + v.value);
+  return out;
+};
+let last = await counts();
+const byRequest: [string, Map<string, number>][] = [];
+const fetchItself = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const response = await fetchItself(input, init);
+  const body = await response.arrayBuffer();
+  const now = await counts();
+  const diff = new Map([...now].map(([k, v]) => [k, v - (last.get(k) ?? 0)]).filter(([, v]) => (v as number) > 0) as [string, number][]);
+  last = now;
+  const url = new URL(String(input instanceof Request ? input.url : input));
+  byRequest.push([`${init?.method ?? 'GET'} ${url.pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid')}`, diff]);
+  return new Response(body, { status: response.status, headers: response.headers });
+};
+
+for (let round = 0; round < rounds; round += 1) {
+  byRequest.length = 0;
+  const account = accounts[0]!;
+  offsetMs = round * 30_000;
+  await signIn({ ...client, issuer: env.ISSUER }, account, () => undefined, clock.now);
+  const total = byRequest.reduce((sum, [, d]) => sum + [...d.values()].reduce((a, b) => a + b, 0), 0);
+  console.log(`\nsign-in ${round + 1} (${round === 0 ? 'new browser' : 'known browser'}): ${total} storage operations`);
+  for (const [request, diff] of byRequest)
+    console.log(`  ${request}: ${[...diff.values()].reduce((a, b) => a + b, 0)}  ${[...diff].map(([k, v]) => `${k}${v > 1 ? `×${v}` : ''}`).join(', ')}`);
+}
+globalThis.fetch = fetchItself;
+server.close();
+await container.close();
+rmSync(dataDir, { recursive: true, force: true });
