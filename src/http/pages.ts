@@ -1,32 +1,34 @@
+import { relative } from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Middleware } from 'koa';
+import views from 'koa-views';
 import { viewsDir } from '../paths.ts';
 
-declare module 'koa' {
-  interface ExtendableContext {
-    /** Renders the page `name` with the request's state and `locals` as the HTML body. */
-    render(name: string, locals?: object): Promise<void>;
-  }
-}
-
-/** One nunjucks environment (autoescaping) for our pages and for oidc-provider's own. */
+/** One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages. */
 export function createPages(serviceName: string, globals: Record<string, unknown> = {}) {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
   for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
+  // koa-views' default engine reads and compiles the template on every render; the
+  // environment's loader compiles each template once and keeps it
+  const engineSource = {
+    nunjucks: (file: string, locals: object) => Promise.resolve(env.render(relative(viewsDir, file), locals)),
+  };
+  const viewsMiddleware = views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, engineSource });
   return {
     /**
-     * `ctx.render('login', vars)`, with `ctx.state` under the vars. The environment's loader
-     * compiles each template once and keeps it; nothing looks at the file system per page
-     * (koa-views, used before, looked the file up on the thread pool at every render).
+     * koa-views middleware: `ctx.render('login', vars)`. The name is passed on with its
+     * extension, so koa-views looks for the file once rather than twice (each look is a
+     * call on the thread pool).
      */
     middleware: ((ctx, next) => {
       // a host's own pages middleware may have run first: these routes render with this one
-      ctx.render = async (name: string, locals?: object) => {
-        ctx.type = 'text/html';
-        ctx.body = env.render(`${name}.njk`, { ...ctx.state, ...locals });
-      };
-      return next();
+      delete (ctx as { render?: unknown }).render;
+      return viewsMiddleware(ctx, async () => {
+        const render = ctx.render;
+        ctx.render = (name: string, vars?: object) => render(`${name}.njk`, vars);
+        await next();
+      });
     }) satisfies Middleware,
     render: (name: string, vars: object) => env.render(`${name}.njk`, vars),
   };
