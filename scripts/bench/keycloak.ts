@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { generate } from 'otplib';
-import { BENCH_PASSWORD, type BenchAccount, type BenchClient, currentStep, type Step } from './sign_in_flow.ts';
+import { authorizationRequest, BENCH_PASSWORD, type BenchAccount, type BenchClient, currentStep, type Step, stepTimer } from './sign_in_flow.ts';
 
 /**
  * Keycloak beside Stepup: its Quarkus distribution from Maven Central (cached under
@@ -181,25 +181,11 @@ export async function keycloakSignIn(client: BenchClient, account: BenchAccount,
     }
     return response;
   };
-  const timed = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await work();
-    time(step, performance.now() - start);
-    return result;
-  };
+  const timed = stepTimer(time);
   const post = (url: string, fields: Record<string, string>) =>
     send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URLSearchParams({
-    client_id: client.clientId,
-    redirect_uri: client.redirectUri,
-    response_type: 'code',
-    scope: 'openid',
-    state: randomBytes(12).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  });
+  const { verifier, query: authorize } = authorizationRequest(client, { scope: 'openid' });
   // the authorization request answers the login page itself
   const loginAction = await timed('authorize', async () => {
     const response = await send(`${client.issuer}/protocol/openid-connect/auth?${authorize}`);

@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { ConnectionString } from 'mongodb-connection-string-url';
 import { loadConfig } from '../../src/config/load.ts';
 import { cpuSeconds, cpuSecondsByThread, watchPeakRss } from './process_stats.ts';
 import { KEYCLOAK_VERSION, keycloakCommand, keycloakEnv, keycloakHome, keycloakIssuer, keycloakSignIn, writeRealm } from './keycloak.ts';
-import { seedStepup } from './seed.ts';
+import { dropRunDatabase, seedStepup, stepupEnv } from './seed.ts';
 import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type BenchClient, type Step } from './sign_in_flow.ts';
 
 /**
@@ -248,17 +246,10 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
   const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
   writeFileSync(settings, JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited } }));
   const env = {
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    ISSUER: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
+    ...extraEnv,
+    ...stepupEnv(port, dataDir, extraEnv.MONGODB_URI),
     STEPUP_CONFIG: settings,
     WORKERS: String(cores.length),
-    ...extraEnv,
-    // a database of this run's own: its random ENCRYPTION_KEY can open no other run's records
-    ...(extraEnv.MONGODB_URI ? { MONGODB_URI: runDatabase(extraEnv.MONGODB_URI) } : {}),
   };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
   // BENCH_PROFILE=1: a V8 CPU profile of each server process, written when it exits
@@ -279,22 +270,7 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
-    if (env.MONGODB_URI) await dropDatabase(env.MONGODB_URI);
-  }
-}
-
-function runDatabase(uri: string) {
-  const url = new ConnectionString(uri);
-  url.pathname = `/stepup_bench_${randomBytes(4).toString('hex')}`;
-  return url.toString();
-}
-
-async function dropDatabase(uri: string) {
-  const client = new MongoClient(uri);
-  try {
-    await client.db().dropDatabase();
-  } finally {
-    await client.close();
+    await dropRunDatabase(env);
   }
 }
 

@@ -1,9 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { ConnectionString } from 'mongodb-connection-string-url';
 import { createTotp } from '../../src/otp/totp.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
 import { random } from '../../src/random.ts';
 import { BENCH_PASSWORD, type BenchAccount, type BenchClient } from './sign_in_flow.ts';
+
+/**
+ * The environment of a bench Stepup on 127.0.0.1:`port`: a new at-rest key, production mode,
+ * and on MongoDB a database of this run's own, since its new key can open no other run's records.
+ */
+export function stepupEnv(port: number, dataDir: string, mongodbUri: string | undefined) {
+  return {
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    ISSUER: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    MONGODB_URI: mongodbUri ? runDatabase(mongodbUri) : '',
+  };
+}
+
+function runDatabase(uri: string) {
+  const url = new ConnectionString(uri);
+  url.pathname = `/stepup_bench_${randomBytes(4).toString('hex')}`;
+  return url.toString();
+}
+
+/** Drops the run's own MongoDB database, if it had one. */
+export async function dropRunDatabase(env: { MONGODB_URI: string }) {
+  if (!env.MONGODB_URI) return;
+  const client = new MongoClient(env.MONGODB_URI);
+  try {
+    await client.db().dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
 
 /**
  * Accounts with a confirmed authenticator app, and one first-party client, written into the

@@ -41,6 +41,31 @@ class Jar {
   get = (name: string) => this.cookies.get(name);
 }
 
+/** A code request with PKCE (S256) and a random state: its query, and the verifier for the exchange. */
+export function authorizationRequest(client: Omit<BenchClient, 'issuer'>, params: Record<string, string>) {
+  const verifier = randomBytes(32).toString('base64url');
+  const query = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: client.redirectUri,
+    response_type: 'code',
+    ...params,
+    state: randomBytes(12).toString('base64url'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  });
+  return { verifier, query };
+}
+
+/** `timed(step, work)` runs `work` and reports how long it took as that step's time. */
+export const stepTimer =
+  (time: (step: Step, ms: number) => void) =>
+  async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const result = await work();
+    time(step, performance.now() - start);
+    return result;
+  };
+
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 /**
@@ -73,29 +98,14 @@ export async function signIn(client: BenchClient, account: BenchAccount, time: (
     }
     throw new Error('too many redirects');
   };
-  const timed = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await work();
-    time(step, performance.now() - start);
-    return result;
-  };
+  const timed = stepTimer(time);
   const form = (fields: Record<string, string>) => ({
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   });
 
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URLSearchParams({
-    client_id: client.clientId,
-    redirect_uri: client.redirectUri,
-    response_type: 'code',
-    scope: 'openid offline_access',
-    prompt: 'consent',
-    state: randomBytes(12).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  });
+  const { verifier, query: authorize } = authorizationRequest(client, { scope: 'openid offline_access', prompt: 'consent' });
   const interaction = await timed('authorize', async () => {
     const response = await send(`/auth?${authorize}`);
     await response.arrayBuffer();

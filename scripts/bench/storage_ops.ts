@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
-import { seedStepup } from './seed.ts';
+import { dropRunDatabase, seedStepup, stepupEnv } from './seed.ts';
 import { signIn } from './sign_in_flow.ts';
 
 /**
@@ -24,15 +23,7 @@ const port = await new Promise<number>((resolve) => {
   });
 });
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-ops-'));
-const env = {
-  ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  DATA_DIR: dataDir,
-  PORT: String(port),
-  ISSUER: `http://127.0.0.1:${port}`,
-  LOG_LEVEL: 'warn',
-  NODE_ENV: 'production',
-  MONGODB_URI: process.env.MONGODB_URI ?? '',
-};
+const env = stepupEnv(port, dataDir, process.env.MONGODB_URI);
 const { accounts, client } = await seedStepup(env, 1, 'http://127.0.0.1:9/callback');
 const config = loadConfig({ ...process.env, ...env });
 // a clock moved on 30 s between sign-ins, so each has a TOTP step of its own
@@ -76,3 +67,4 @@ globalThis.fetch = fetchItself;
 server.close();
 await container.close();
 rmSync(dataDir, { recursive: true, force: true });
+await dropRunDatabase(env);
