@@ -237,6 +237,19 @@ describe('users', () => {
     expect(fresh.page.url).toMatch(/\/enrol$/);
   });
 
+  test('the last second factor is not removed: a documented 409 that changes nothing', async () => {
+    const created = (await api('POST', '/users', { email: 'last-factor@example.com', password: PASSWORD, phone: '+15550100002' })).body;
+    const [method] = (await api('GET', `/users/${created.id}/methods`)).body.methods;
+    const refused = await api('DELETE', `/users/${created.id}/methods/${method.id}`);
+    expect(refused).toMatchObject({ status: 409, body: { error: 'conflict', message: expect.stringContaining('last second factor') } });
+    expect((await api('GET', `/users/${created.id}/methods`)).body.methods).toEqual([method]);
+    // the fuzzer found this status missing from the document
+    const document = (await (await fetch(`${stepup.issuer}/admin/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: object }>>;
+    };
+    expect(Object.keys(document.paths['/users/{userId}/methods/{methodId}']!.delete!.responses)).toContain('409');
+  });
+
   test('revoke-sessions signs the person out everywhere', async () => {
     const browser = new Browser(stepup.issuer);
     const person = await enrolThroughSignIn(stepup, browser, (await rp.authorize()).url);

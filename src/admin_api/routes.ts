@@ -229,6 +229,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId.extend({ methodId: z.string().min(1).max(100).describe('the id from the list of methods') }),
       status: 200,
       response: userAndRevoked.extend({ removed: methodSchema.shape.kind }),
+      conflict: 'this is the last second factor (reset the second factor instead)',
       handle: ({ params }) => userAdmin.removeMethod(params.userId!, params.methodId!),
     },
     {
