@@ -28,9 +28,9 @@ async function main() {
 
   // expired records are never read; this only reclaims their space
   const sweeper = setInterval(() => {
-    const { records, counters, issuedCodes, audit } = container.store;
+    const { records, counters, lockouts, issuedCodes, audit } = container.store;
     const retainedFrom = container.clock.now() - config.audit.retentionDays * 86_400_000;
-    Promise.all([records.sweep(), counters.sweep(), issuedCodes.sweep(), audit.prune(retainedFrom)]).catch((err: unknown) =>
+    Promise.all([records.sweep(), counters.sweep(), lockouts.sweep(), issuedCodes.sweep(), audit.prune(retainedFrom)]).catch((err: unknown) =>
       logger.warn({ err }, 'sweeping expired records failed'),
     );
   }, config.sweepIntervalSeconds * 1000);

@@ -576,6 +576,90 @@ describe.each(adapters)('%s store', (_name, open) => {
     });
   });
 
+  describe('lockouts', () => {
+    const minute = 60_000;
+    const period = { baseMs: 15 * minute, maxMs: 24 * 60 * minute };
+
+    test('attempts count in a window of their kind; a new window starts at 1 after it ends', async () => {
+      const subject = unique('s');
+      expect(await store.lockouts.get(subject)).toBeNull();
+      const before = clock.now();
+      const first = await store.lockouts.attempt(subject, 'password', minute);
+      expect(first.password!.count).toBe(1);
+      expect(first.password!.expiresAt).toBeGreaterThanOrEqual(before + minute);
+      expect((await store.lockouts.attempt(subject, 'password', minute)).password).toEqual({ count: 2, expiresAt: first.password!.expiresAt });
+      const other = await store.lockouts.attempt(subject, 'second_factor', minute);
+      expect(other).toEqual({ password: { count: 2, expiresAt: first.password!.expiresAt }, second_factor: { count: 1, expiresAt: expect.any(Number) } });
+      expect(await store.lockouts.get(subject)).toEqual(other);
+      clock.advance(minute + 1);
+      expect(await store.lockouts.get(subject)).toBeNull();
+      expect((await store.lockouts.attempt(subject, 'password', minute)).password!.count).toBe(1);
+    });
+
+    test('the limit reached locks once, clears that count, and counts nothing while locked', async () => {
+      const subject = unique('s');
+      for (let i = 0; i < 4; i += 1) await store.lockouts.attempt(subject, 'password', minute);
+      expect(await store.lockouts.lock(subject, 'password', 5, period)).toBeNull();
+      await store.lockouts.attempt(subject, 'second_factor', minute);
+      await store.lockouts.attempt(subject, 'password', minute);
+      const before = clock.now();
+      const lockedUntil = await store.lockouts.lock(subject, 'password', 5, period);
+      expect(lockedUntil).toBeGreaterThanOrEqual(before + period.baseMs);
+      expect(lockedUntil).toBeLessThanOrEqual(clock.now() + period.baseMs);
+      expect(await store.lockouts.lock(subject, 'password', 5, period)).toBeNull();
+      const locked = await store.lockouts.get(subject);
+      expect(locked).toEqual({
+        lockedUntil,
+        lockouts: { count: 1, expiresAt: expect.any(Number) },
+        second_factor: { count: 1, expiresAt: expect.any(Number) },
+      });
+      expect(await store.lockouts.attempt(subject, 'password', minute)).toEqual(locked);
+      expect(await store.lockouts.attempt(subject, 'second_factor', minute)).toEqual(locked);
+    });
+
+    test('each lockout in a day doubles the next lock, up to the maximum', async () => {
+      const subject = unique('s');
+      const lockAfter = async (failures: number) => {
+        for (let i = 0; i < failures; i += 1) await store.lockouts.attempt(subject, 'second_factor', 10 * minute);
+        const start = clock.now();
+        const until = await store.lockouts.lock(subject, 'second_factor', failures, { baseMs: 15 * minute, maxMs: 40 * minute });
+        clock.advance(until! - clock.now() + 1);
+        return Math.round((until! - start) / minute);
+      };
+      expect([await lockAfter(3), await lockAfter(3), await lockAfter(3)]).toEqual([15, 30, 40]);
+      await store.lockouts.clear(subject, ['lockouts']);
+      expect(await lockAfter(3)).toBe(15);
+    });
+
+    test('parallel attempts count every one, and of parallel locks one locks', async () => {
+      const subject = unique('race');
+      const states = await Promise.all(Array.from({ length: 30 }, () => store.lockouts.attempt(subject, 'password', minute)));
+      expect(states.map((state) => state.password!.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      const locks = await Promise.all(Array.from({ length: 10 }, () => store.lockouts.lock(subject, 'password', 5, period)));
+      expect(locks.filter((until) => until !== null)).toHaveLength(1);
+      expect((await store.lockouts.get(subject))!.lockouts!.count).toBe(1);
+    });
+
+    test('clear forgets the parts given, or the whole record; sweep deletes records with nothing live', async () => {
+      const [a, b] = [unique('a'), unique('b')];
+      for (const subject of [a, b]) {
+        await store.lockouts.attempt(subject, 'password', minute);
+        await store.lockouts.attempt(subject, 'second_factor', 2 * minute);
+      }
+      await store.lockouts.clear(a, ['password', 'lockouts']);
+      expect(Object.keys((await store.lockouts.get(a))!)).toEqual(['second_factor']);
+      await store.lockouts.clear(b, 'all');
+      expect(await store.lockouts.get(b)).toBeNull();
+      await store.lockouts.clear(unique('never seen'), ['password']);
+      const c = unique('c');
+      await store.lockouts.attempt(c, 'password', 10 * minute);
+      clock.advance(2 * minute + 1);
+      expect(await store.lockouts.sweep()).toBeGreaterThanOrEqual(1);
+      expect(await store.lockouts.get(a)).toBeNull();
+      expect((await store.lockouts.get(c))!.password!.count).toBe(1);
+    });
+  });
+
   describe('settings', () => {
     test('putIfAbsent keeps the first value; put replaces', async () => {
       const key = unique('k');

@@ -1,7 +1,7 @@
 import type { Store } from '../store/ports.ts';
 import type { Metrics } from './metrics.ts';
 
-const ports = ['accounts', 'clients', 'factors', 'recoveryCodes', 'issuedCodes', 'deliveries', 'counters', 'audit', 'records', 'settings'] as const;
+const ports = ['accounts', 'clients', 'factors', 'recoveryCodes', 'issuedCodes', 'deliveries', 'counters', 'lockouts', 'audit', 'records', 'settings'] as const;
 
 /** The same store, with every port call timed into the storage latency histogram. */
 export function timedStore(store: Store, metrics: Metrics): Store {

@@ -114,7 +114,7 @@ export async function createStepup(options: StepupOptions) {
   const ownCookieKey = [keyedHash(cipher.hashKey, 'cookie-signing')];
   const cookieKeys = options.cookieKeys ?? (() => ownCookieKey);
 
-  const lockout = createLockout(store.counters, clock, settings.lockout);
+  const lockout = createLockout(store.lockouts, clock, settings.lockout);
   const writeAudit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
   const audit: RecordAudit = (request, event) => {
     options.onAudit?.(event);

@@ -243,6 +243,52 @@ export interface CounterStore {
   sweep(): Promise<number>;
 }
 
+/** What a lockout counts apart: failed passwords and failed second factors. */
+export type LockoutCount = 'password' | 'second_factor';
+
+/**
+ * One subject's lockout, in one record: its lock, its lockouts in the last day (each doubles
+ * the next lock), and its attempts of each kind in the current window. A part whose time has
+ * passed counts as absent.
+ */
+export interface LockoutState {
+  lockedUntil?: number;
+  lockouts?: CounterState;
+  password?: CounterState;
+  second_factor?: CounterState;
+}
+
+/** How long a lock lasts: `baseMs` doubled for each earlier lockout in the day, at most `maxMs`. */
+export interface LockPeriod {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** The length of the lock that is the subject's `lockouts`th in a day. */
+export const lockMs = (period: LockPeriod, lockouts: number) => Math.min(period.baseMs * 2 ** (lockouts - 1), period.maxMs);
+
+/** Lockout state, one record per subject, so a sign-in step reads and counts it in one operation. */
+export interface LockoutStore {
+  /** The subject's state, or null when it has none. */
+  get(subject: string): Promise<LockoutState | null>;
+  /**
+   * Unless the subject is locked, counts one attempt of `kind`, starting a window of
+   * `windowMs` when none is live. Atomic. Answers the state after.
+   */
+  attempt(subject: string, kind: LockoutCount, windowMs: number): Promise<LockoutState>;
+  /**
+   * When no lock is live and the live count of `kind` has reached `limit`: counts a lockout
+   * (in a window of a day), locks for the period that count gives, and clears the count of
+   * `kind`. Atomic: of calls at once, one locks. Answers when the lock ends if this call
+   * locked, else null.
+   */
+  lock(subject: string, kind: LockoutCount, limit: number, period: LockPeriod): Promise<number | null>;
+  /** Forgets those parts of the subject's state; `'all'` forgets the record. */
+  clear(subject: string, parts: (LockoutCount | 'lockouts')[] | 'all'): Promise<void>;
+  /** Deletes records with nothing live left; returns how many. */
+  sweep(): Promise<number>;
+}
+
 export type AuditType =
   | 'login_ok'
   | 'login_failed'
@@ -401,6 +447,7 @@ export interface Store {
   issuedCodes: IssuedCodeStore;
   deliveries: DeliveryLogStore;
   counters: CounterStore;
+  lockouts: LockoutStore;
   audit: AuditLogStore;
   records: RecordStore;
   settings: SettingStore;

@@ -63,6 +63,7 @@ const indexes: Record<string, IndexDescription[]> = {
   ],
   // counters hold expiresAt as milliseconds, which a TTL index ignores: the sweeper deletes them
   counters: [{ key: { expiresAt: 1 }, name: 'expiry' }],
+  lockouts: [{ key: { expiresAt: 1 }, name: 'expiry' }],
   records: [
     { key: { kind: 1, uid: 1 }, name: 'uid', sparse: true },
     { key: { kind: 1, userCode: 1 }, name: 'user_code', sparse: true },

@@ -11,6 +11,7 @@ import { mongoCounters } from './counters.ts';
 import { mongoDeliveries } from './deliveries.ts';
 import { mongoFactors } from './factors.ts';
 import { mongoIssuedCodes } from './issued_codes.ts';
+import { carryOverLockoutCounters, mongoLockouts } from './lockouts.ts';
 import { mongoMigration, unfinishedCopy } from './migration.ts';
 import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
@@ -33,6 +34,7 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger, 
 /** The store in a database of a client the caller connected; closing it closes the client only when it owns it. */
 export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, logger: Logger, { ownsClient }: { ownsClient: boolean }): Promise<Store> {
   await ensureIndexes(db, logger);
+  await carryOverLockoutCounters(db);
   return {
     kind: 'mongodb',
     migration: mongoMigration(db, clock),
@@ -43,6 +45,7 @@ export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, lo
     issuedCodes: mongoIssuedCodes(db, clock),
     deliveries: mongoDeliveries(db),
     counters: mongoCounters(db, clock),
+    lockouts: mongoLockouts(db, clock),
     audit: mongoAuditLog(db),
     records: mongoRecords(db, clock),
     settings: mongoSettings(db),

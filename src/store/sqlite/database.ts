@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS counters (
   count INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS lockout_states (
+  subject TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS lockout_states_expiry ON lockout_states(expires_at);
 CREATE TABLE IF NOT EXISTS audit_events (
   id TEXT PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -153,6 +159,25 @@ function upgrade(db: DatabaseSync): void {
       db.exec(`DROP TABLE ${table}_before`);
       // its indexes went with the old table
       db.exec(schema);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  // lockout state moved from four counters per subject to one row: live ones are carried over
+  if (db.prepare("SELECT 1 FROM counters WHERE key LIKE 'lock%' OR key LIKE 'attempts:%' LIMIT 1").get()) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.prepare(`INSERT INTO lockout_states (subject, state, expires_at)
+        SELECT subject, json_group_object(part, json(value)), max(expires_at) FROM (
+          SELECT substr(key, 6) AS subject, 'lockedUntil' AS part, expires_at AS value, expires_at FROM counters WHERE key LIKE 'lock:%'
+          UNION ALL SELECT substr(key, 10), 'lockouts', json_object('count', count, 'expiresAt', expires_at), expires_at FROM counters WHERE key LIKE 'lockouts:%'
+          UNION ALL SELECT substr(key, 19), 'password', json_object('count', count, 'expiresAt', expires_at), expires_at FROM counters WHERE key LIKE 'attempts:password:%'
+          UNION ALL SELECT substr(key, 24), 'second_factor', json_object('count', count, 'expiresAt', expires_at), expires_at FROM counters WHERE key LIKE 'attempts:second_factor:%'
+        ) WHERE expires_at > ? GROUP BY subject
+        ON CONFLICT (subject) DO NOTHING`).run(Date.now());
+      db.exec("DELETE FROM counters WHERE key LIKE 'lock:%' OR key LIKE 'lockouts:%' OR key LIKE 'attempts:%'");
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');

@@ -11,6 +11,7 @@ import { sqliteDeliveries } from './deliveries.ts';
 import { createExclusive } from './exclusive.ts';
 import { sqliteFactors } from './factors.ts';
 import { sqliteIssuedCodes } from './issued_codes.ts';
+import { sqliteLockouts } from './lockouts.ts';
 import { sqliteMigration } from './migration.ts';
 import { sqliteRecords } from './records.ts';
 import { sqliteRecoveryCodes } from './recovery_codes.ts';
@@ -37,6 +38,7 @@ export function openSqliteStore(path: string, clock: Clock): Store {
     issuedCodes: waiting(sqliteIssuedCodes(db, clock)),
     deliveries: waiting(sqliteDeliveries(db)),
     counters: waiting(sqliteCounters(db, clock)),
+    lockouts: waiting(sqliteLockouts(db, clock)),
     audit: waiting(audit),
     records: waiting(sqliteRecords(db, clock)),
     settings: waiting(settings),
