@@ -262,9 +262,8 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
   const server = startProcess(command, args, env);
   try {
     await waitFor(`http://127.0.0.1:${port}/healthz`);
-    // one worker's count: per sign-in only where one worker serves them all
-    const storageOperations =
-      extraEnv.WORKERS === undefined || extraEnv.WORKERS === '1' ? async () => sum(await storageCalls(`http://127.0.0.1:${port}/metrics`)) : undefined;
+    // /metrics answers one worker's count: per sign-in only where one worker serves them all
+    const storageOperations = cores.length === 1 ? async () => sum(await storageCalls(`http://127.0.0.1:${port}/metrics`)) : undefined;
     const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts, { storageOperations });
     return { ...figures, storageCalls: await storageCalls(`http://127.0.0.1:${port}/metrics`) };
   } finally {
