@@ -154,6 +154,29 @@ describe('second-factor lockout', () => {
     expect(browser.page.status).toBe(423);
     expect((await tryPassword(person.email, person.password)).page.status).toBe(423);
   });
+
+  test('a password-only sign-in does not reset the count of wrong codes', async () => {
+    // someone with the password guesses codes where the application asks for them, and signs
+    // in without a second factor where it does not, to start the count afresh
+    const onRequest = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
+    const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await rp.authorize()).url);
+    const guess = async (times: number) => {
+      const browser = new Browser(stepup.issuer);
+      await browser.open((await onRequest.authorize({ acr_values: 'urn:stepup:loa:2fa' })).url);
+      await browser.submit('/login', { email: person.email, password: person.password });
+      expect(browser.page.url).toMatch(/\/second-factor$/);
+      const right = await totpCode(stepup, person.secret);
+      const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+      for (let i = 0; i < times; i += 1) await browser.submit('/second-factor', { code: wrong });
+      return browser.page.status;
+    };
+    expect(await guess(4)).toBe(401);
+    const passwordOnly = new Browser(stepup.issuer);
+    await passwordOnly.open((await onRequest.authorize()).url);
+    await passwordOnly.submit('/login', { email: person.email, password: person.password });
+    expect(passwordOnly.page.url).toMatch(/^http:\/\/127\.0\.0\.1:2\/callback\?code=/);
+    expect(await guess(1)).toBe(423);
+  });
 });
 
 describe('rate limits', () => {

@@ -658,6 +658,18 @@ describe.each(adapters)('%s store', (_name, open) => {
       expect(await store.lockouts.get(a)).toBeNull();
       expect((await store.lockouts.get(c))!.password!.count).toBe(1);
     });
+
+    test('a live lock survives clears and sweeps; it goes only with the whole record', async () => {
+      const subject = unique('locked');
+      for (let i = 0; i < 3; i += 1) await store.lockouts.attempt(subject, 'second_factor', minute);
+      const lockedUntil = await store.lockouts.lock(subject, 'second_factor', 3, period);
+      await store.lockouts.clear(subject, ['password', 'second_factor', 'lockouts']);
+      clock.advance(2 * minute);
+      await store.lockouts.sweep();
+      expect(await store.lockouts.get(subject)).toEqual({ lockedUntil });
+      await store.lockouts.clear(subject, 'all');
+      expect(await store.lockouts.get(subject)).toBeNull();
+    });
   });
 
   describe('settings', () => {

@@ -21,11 +21,19 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
 }
 
 /**
- * A sign-in succeeded: failure counts are forgotten, and the owner hears of a browser
- * never seen before (except at enrolment, which sends its own alert).
+ * A sign-in succeeded: the owner hears of a browser never seen before (except at enrolment,
+ * which sends its own alert). Failure counts and past lockouts are forgotten only when a
+ * second factor was passed: a password-only sign-in must not reset the count of wrong codes
+ * that someone with the password has been guessing in sign-ins that asked for one.
  */
-export async function afterSignIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, enrolment = false) {
-  await deps.lockout.signedIn(account.id);
+export async function afterSignIn(
+  ctx: ParameterizedContext,
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  { secondFactor, enrolment = false }: { secondFactor: boolean; enrolment?: boolean },
+) {
+  if (secondFactor) await deps.lockout.signedIn(account.id);
   const newBrowser = await deps.knownBrowsers.remember(ctx, account.id);
   if (newBrowser && !enrolment) {
     const { ip, userAgent } = requestInfo(ctx);
@@ -78,6 +86,6 @@ export async function completeSignIn(
 ) {
   const passwordAt = await passwordTime(deps, it);
   await deps.pendingSignIns.end(it);
-  await afterSignIn(ctx, deps, it, account, enrolment);
+  await afterSignIn(ctx, deps, it, account, { secondFactor: true, enrolment });
   return finishInteraction(ctx, it, signedIn(deps, it, account, passed, passwordAt));
 }

@@ -255,9 +255,10 @@ export async function createStepup(options: StepupOptions) {
       const person = await options.people.findById(accountId);
       if (!person || person.disabled) throw new Error(`passwordAccepted: no person with id ${accountId}`);
       await deps.pendingSignIns.end(step);
-      await afterSignIn(ctx, deps, step, person);
       // after a passwordless passkey that was not enough, the password completes it: both factors, phr
-      return saveResult(step, signedIn(deps, step, person, passkey?.accountId === accountId ? passkey.passed : null));
+      const passkeyPassed = passkey?.accountId === accountId ? passkey.passed : null;
+      await afterSignIn(ctx, deps, step, person, { secondFactor: passkeyPassed !== null });
+      return saveResult(step, signedIn(deps, step, person, passkeyPassed));
     },
 
     /**
@@ -278,7 +279,7 @@ export async function createStepup(options: StepupOptions) {
         return step.base;
       }
       await deps.pendingSignIns.end(step);
-      await afterSignIn(ctx, deps, step, person);
+      await afterSignIn(ctx, deps, step, person, { secondFactor: userVerified });
       return saveResult(step, withConsent(step, login));
     },
 

@@ -75,10 +75,13 @@ export function mongoLockouts(db: Db, clock: Clock): LockoutStore {
         { _id: subject, [`${kind}.count`]: { $gte: limit }, [`${kind}.expiresAt`]: { $gt: now }, lockedUntil: { $not: { $gt: now } } },
         [
           { $set: { lockouts: counted('lockouts', now, day) } },
-          // lockMs in ports.ts: the base doubled for each earlier lockout in the day, capped
+          // lockMs in ports.ts: the base doubled for each earlier lockout in the day, capped (the
+          // exponent too: 2^1100 is more than the server's numbers hold)
           {
             $set: {
-              lockedUntil: { $add: [now, { $min: [{ $multiply: [period.baseMs, { $pow: [2, { $subtract: ['$lockouts.count', 1] }] }] }, period.maxMs] }] },
+              lockedUntil: {
+                $add: [now, { $min: [{ $multiply: [period.baseMs, { $pow: [2, { $min: [{ $subtract: ['$lockouts.count', 1] }, 52] }] }] }, period.maxMs] }],
+              },
               [kind]: '$$REMOVE',
             },
           },
@@ -115,11 +118,27 @@ export async function carryOverLockoutCounters(db: Db): Promise<void> {
     states.set(subject!, state);
   }
   const lockouts = db.collection<LockoutDoc>('lockouts');
-  // another process starting at the same moment may carry the same ones: the first insert wins
+  // A subject may have a record already (a process of this version counted it while one of the
+  // earlier version locked it): the later lock and the larger live count of each part win.
   for (const state of states.values()) {
-    await lockouts.updateOne({ _id: state._id }, { $setOnInsert: state }, { upsert: true }).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+    const liveCount = (part: string) => ({ $cond: [{ $gt: [`$${part}.expiresAt`, now] }, `$${part}.count`, 0] });
+    const merged: Document = { lockedUntil: { $max: ['$lockedUntil', state.lockedUntil ?? null] } };
+    for (const part of parts) {
+      const carried = state[part];
+      if (carried) merged[part] = { $cond: [{ $gt: [carried.count, liveCount(part)] }, { $literal: carried }, `$${part}`] };
+    }
+    for (;;) {
+      const { matchedCount } = await lockouts.updateOne({ _id: state._id }, [{ $set: merged }, { $set: { expiresAt: latestEnd } }]);
+      if (matchedCount === 1) break;
+      const inserted = await lockouts.insertOne(state).then(
+        () => true,
+        (error: unknown) => {
+          if (!isDuplicateKey(error)) throw error;
+          return false;
+        },
+      );
+      if (inserted) break;
+    }
   }
   await counters.deleteMany({ _id: { $in: old.map((counter) => counter._id) } });
 }

@@ -169,15 +169,7 @@ function upgrade(db: DatabaseSync): void {
   if (db.prepare("SELECT 1 FROM counters WHERE key LIKE 'lock%' OR key LIKE 'attempts:%' LIMIT 1").get()) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.prepare(`INSERT INTO lockout_states (subject, state, expires_at)
-        SELECT subject, json_group_object(part, json(value)), max(expires_at) FROM (
-          SELECT substr(key, 6) AS subject, 'lockedUntil' AS part, expires_at AS value, expires_at FROM counters WHERE key LIKE 'lock:%'
-          UNION ALL SELECT substr(key, 10), 'lockouts', json_object('count', count, 'expiresAt', expires_at), expires_at FROM counters WHERE key LIKE 'lockouts:%'
-          UNION ALL SELECT substr(key, 19), 'password', json_object('count', count, 'expiresAt', expires_at), expires_at FROM counters WHERE key LIKE 'attempts:password:%'
-          UNION ALL SELECT substr(key, 24), 'second_factor', json_object('count', count, 'expiresAt', expires_at), expires_at FROM counters WHERE key LIKE 'attempts:second_factor:%'
-        ) WHERE expires_at > ? GROUP BY subject
-        ON CONFLICT (subject) DO NOTHING`).run(Date.now());
-      db.exec("DELETE FROM counters WHERE key LIKE 'lock:%' OR key LIKE 'lockouts:%' OR key LIKE 'attempts:%'");
+      carryOverLockoutCounters(db, Date.now());
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');
@@ -196,4 +188,48 @@ const SQLITE_CONSTRAINT_UNIQUE = 2067;
 export function isUniqueViolation(error: unknown): boolean {
   const errcode = (error as { errcode?: unknown } | null)?.errcode;
   return errcode === SQLITE_CONSTRAINT_UNIQUE || errcode === SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+type Window = { count: number; expiresAt: number };
+type CarriedState = { lockedUntil?: number; lockouts?: Window; password?: Window; second_factor?: Window };
+
+/**
+ * Merges the earlier version's lockout counters into the subjects' rows. A subject may have a
+ * row already (a process of this version counted it while one of the earlier version locked
+ * it): the later lock and the larger live count of each part win.
+ */
+function carryOverLockoutCounters(db: DatabaseSync, now: number): void {
+  const old = db.prepare("SELECT key, count, expires_at FROM counters WHERE (key LIKE 'lock%' OR key LIKE 'attempts:%') AND expires_at > ?").all(now) as {
+    key: string;
+    count: number;
+    expires_at: number;
+  }[];
+  const read = db.prepare('SELECT state FROM lockout_states WHERE subject = ?');
+  const write = db.prepare(`INSERT INTO lockout_states (subject, state, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (subject) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`);
+  const states = new Map<string, CarriedState>();
+  const stateOf = (subject: string): CarriedState => {
+    if (!states.has(subject)) {
+      const row = read.get(subject) as { state: string } | undefined;
+      states.set(subject, row ? (JSON.parse(row.state) as CarriedState) : {});
+    }
+    return states.get(subject)!;
+  };
+  for (const { key, count, expires_at: expiresAt } of old) {
+    const [, prefix, subject] = /^(lock|lockouts|attempts:password|attempts:second_factor):(.*)$/s.exec(key) ?? [];
+    if (!prefix || subject === undefined) continue;
+    const state = stateOf(subject);
+    if (prefix === 'lock') {
+      state.lockedUntil = Math.max(state.lockedUntil ?? 0, expiresAt);
+      continue;
+    }
+    const part = prefix === 'lockouts' ? 'lockouts' : prefix === 'attempts:password' ? 'password' : 'second_factor';
+    const current = state[part];
+    if (!current || current.expiresAt <= now || current.count < count) state[part] = { count, expiresAt };
+  }
+  for (const [subject, state] of states) {
+    const ends = [state.lockedUntil, state.lockouts?.expiresAt, state.password?.expiresAt, state.second_factor?.expiresAt];
+    write.run(subject, JSON.stringify(state), Math.max(0, ...ends.map((end) => end ?? 0)));
+  }
+  db.exec("DELETE FROM counters WHERE key LIKE 'lock:%' OR key LIKE 'lockouts:%' OR key LIKE 'attempts:%'");
 }
