@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { generate } from 'otplib';
 import { authorizationRequest, BENCH_PASSWORD, type BenchAccount, type BenchClient, currentStep, type Step, stepTimer } from './sign_in_flow.ts';
+import { decodeEntities as decode } from './html.ts';
 
 /**
  * Keycloak beside Stepup: its Quarkus distribution from Maven Central (cached under
@@ -136,14 +137,6 @@ export function keycloakCommand(home: string, port: number, argon2: { memoryKiB:
 }
 
 export const keycloakIssuer = (port: number) => `http://127.0.0.1:${port}/realms/${realm}`;
-
-const decode = (s: string) =>
-  s
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
 
 /** The post action of the page's form with this id (else its only posting form), or null. */
 function formAction(html: string, id: string): string | null {

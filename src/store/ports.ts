@@ -267,6 +267,21 @@ export interface LockPeriod {
 /** The length of the lock that is the subject's `lockouts`th in a day. */
 export const lockMs = (period: LockPeriod, lockouts: number) => Math.min(period.baseMs * 2 ** (lockouts - 1), period.maxMs);
 
+/** The parts of a stored state that are still live at `now`. */
+export function liveLockoutState(stored: LockoutState, now: number): LockoutState {
+  const live: LockoutState = {};
+  if (stored.lockedUntil && stored.lockedUntil > now) live.lockedUntil = stored.lockedUntil;
+  for (const part of ['lockouts', 'password', 'second_factor'] as const) {
+    const counter = stored[part];
+    if (counter && counter.expiresAt > now) live[part] = { count: counter.count, expiresAt: counter.expiresAt };
+  }
+  return live;
+}
+
+/** When nothing in the state is live any more (0 for an empty one): the sweeper deletes it then. */
+export const lockoutStateEnd = (state: LockoutState) =>
+  Math.max(0, ...[state.lockedUntil, state.lockouts?.expiresAt, state.password?.expiresAt, state.second_factor?.expiresAt].map((end) => end ?? 0));
+
 /** Lockout state, one record per subject, so a sign-in step reads and counts it in one operation. */
 export interface LockoutStore {
   /** The subject's state, or null when it has none. */

@@ -1,3 +1,5 @@
+import { decodeEntities as decode } from '../../scripts/bench/html.ts';
+
 /**
  * A person's browser as far as the server can tell: cookies, redirects, forms.
  * Stops at the first redirect that leaves the issuer (the relying party's callback).
@@ -12,14 +14,6 @@ interface Form {
   action: string;
   fields: Record<string, string>;
 }
-
-const decode = (s: string) =>
-  s
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
 
 export class Browser {
   private readonly cookies = new Map<string, string>();

@@ -1,6 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import type { Clock } from '../../clock.ts';
-import type { CounterState, LockoutState, LockoutStore } from '../ports.ts';
+import { type LockoutState, type LockoutStore, liveLockoutState } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
 interface LockoutDoc extends LockoutState {
@@ -33,16 +33,7 @@ const latestEnd = { $max: ['$lockedUntil', '$lockouts.expiresAt', '$password.exp
 export function mongoLockouts(db: Db, clock: Clock): LockoutStore {
   const lockouts = db.collection<LockoutDoc>('lockouts');
 
-  const live = (doc: LockoutDoc | null, now: number): LockoutState => {
-    const state: LockoutState = {};
-    if (!doc) return state;
-    if (doc.lockedUntil && doc.lockedUntil > now) state.lockedUntil = doc.lockedUntil;
-    for (const part of parts) {
-      const counter: CounterState | undefined = doc[part];
-      if (counter && counter.expiresAt > now) state[part] = { count: counter.count, expiresAt: counter.expiresAt };
-    }
-    return state;
-  };
+  const live = (doc: LockoutDoc | null, now: number): LockoutState => (doc ? liveLockoutState(doc, now) : {});
 
   return {
     async get(subject) {

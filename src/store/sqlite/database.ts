@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
+import { type LockoutState, lockoutStateEnd } from '../ports.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS accounts (
@@ -190,9 +191,6 @@ export function isUniqueViolation(error: unknown): boolean {
   return errcode === SQLITE_CONSTRAINT_UNIQUE || errcode === SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-type Window = { count: number; expiresAt: number };
-type CarriedState = { lockedUntil?: number; lockouts?: Window; password?: Window; second_factor?: Window };
-
 /**
  * Merges the earlier version's lockout counters into the subjects' rows. A subject may have a
  * row already (a process of this version counted it while one of the earlier version locked
@@ -207,11 +205,11 @@ function carryOverLockoutCounters(db: DatabaseSync, now: number): void {
   const read = db.prepare('SELECT state FROM lockout_states WHERE subject = ?');
   const write = db.prepare(`INSERT INTO lockout_states (subject, state, expires_at) VALUES (?, ?, ?)
     ON CONFLICT (subject) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`);
-  const states = new Map<string, CarriedState>();
-  const stateOf = (subject: string): CarriedState => {
+  const states = new Map<string, LockoutState>();
+  const stateOf = (subject: string): LockoutState => {
     if (!states.has(subject)) {
       const row = read.get(subject) as { state: string } | undefined;
-      states.set(subject, row ? (JSON.parse(row.state) as CarriedState) : {});
+      states.set(subject, row ? (JSON.parse(row.state) as LockoutState) : {});
     }
     return states.get(subject)!;
   };
@@ -228,8 +226,7 @@ function carryOverLockoutCounters(db: DatabaseSync, now: number): void {
     if (!current || current.expiresAt <= now || current.count < count) state[part] = { count, expiresAt };
   }
   for (const [subject, state] of states) {
-    const ends = [state.lockedUntil, state.lockouts?.expiresAt, state.password?.expiresAt, state.second_factor?.expiresAt];
-    write.run(subject, JSON.stringify(state), Math.max(0, ...ends.map((end) => end ?? 0)));
+    write.run(subject, JSON.stringify(state), lockoutStateEnd(state));
   }
   db.exec("DELETE FROM counters WHERE key LIKE 'lock:%' OR key LIKE 'lockouts:%' OR key LIKE 'attempts:%'");
 }

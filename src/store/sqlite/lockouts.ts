@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
-import { type CounterState, type LockoutState, type LockoutStore, lockMs } from '../ports.ts';
+import { type CounterState, type LockoutState, type LockoutStore, liveLockoutState, lockMs, lockoutStateEnd } from '../ports.ts';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -18,17 +18,10 @@ export function sqliteLockouts(db: DatabaseSync, clock: Clock): LockoutStore {
   /** The live parts of the stored state. */
   const load = (subject: string, now: number): LockoutState => {
     const row = read.get(subject) as { state: string } | undefined;
-    const stored = row ? (JSON.parse(row.state) as LockoutState) : {};
-    const live: LockoutState = {};
-    if (stored.lockedUntil && stored.lockedUntil > now) live.lockedUntil = stored.lockedUntil;
-    for (const part of ['lockouts', 'password', 'second_factor'] as const) {
-      if (stored[part] && stored[part].expiresAt > now) live[part] = stored[part];
-    }
-    return live;
+    return row ? liveLockoutState(JSON.parse(row.state) as LockoutState, now) : {};
   };
   const save = (subject: string, state: LockoutState) => {
-    const ends = [state.lockedUntil, state.lockouts?.expiresAt, state.password?.expiresAt, state.second_factor?.expiresAt];
-    const expiresAt = Math.max(0, ...ends.map((end) => end ?? 0));
+    const expiresAt = lockoutStateEnd(state);
     if (expiresAt === 0) remove.run(subject);
     else write.run(subject, JSON.stringify(state), expiresAt);
   };
