@@ -5,6 +5,7 @@ import { forgedForm } from '../errors.ts';
 import { requestInfo } from '../http/request_info.ts';
 import type { Account } from '../store/ports.ts';
 import type { ConsoleDeps } from './deps.ts';
+import { isCrossSiteNavigation, renderSameSiteHop } from './same_site_hop.ts';
 import { consoleSignIn, isAdmin, refuseNonAdmin, startConsoleSignIn } from './sign_in.ts';
 
 /** What every console page knows: the admin, their session, and the page's CSRF token. */
@@ -33,6 +34,8 @@ export function requireAdmin(deps: ConsoleDeps): Middleware {
     const id = signIn.sessionId(ctx);
     const session = id ? await deps.consoleSessions.find(id) : null;
     if (!session) {
+      // a link from another site came without the Strict cookie: hop to this site, don't sign in again
+      if (isCrossSiteNavigation(ctx)) return renderSameSiteHop(ctx);
       // a form posted after the session ended cannot be replayed: start again from the dashboard
       return startConsoleSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : '/admin');
     }
