@@ -13,13 +13,20 @@ export type PasskeySignInOutcome =
 
 /**
  * The passwordless sign-in of the server's login page as a service: a discoverable passkey's
- * assertion checked under the account's lockout (its failures count like wrong passwords,
- * once the credential names the account), audited as login_ok / login_failed on the passkey
- * channel, a lockout alerted. A disabled account is refused. The page never says why.
+ * assertion checked under the account's passkey lockout (once the credential names the
+ * account), audited as login_ok / login_failed on the passkey channel, a lockout alerted. A
+ * disabled account is refused. The page never says why.
+ *
+ * Lockout counts per proof: failed assertions are counted apart from wrong passwords, so
+ * anyone who knows an email cannot lock its owner out of the passkey path with wrong
+ * passwords, and a passing assertion resets only the passkey count. A passkey that verified
+ * the user resets the password count too, through the sign-in it completes (two factors,
+ * `lockout.signedIn`); one that did not (a security key without a PIN) never does, else its
+ * thief could guess passwords between touches of the key.
  */
 export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: AccountStore; lockout: Lockout; audit: RecordAudit; alert: Alert }) {
   return async function passkeySignIn(binding: string, credential: string, request: RequestInfo, clientId: string): Promise<PasskeySignInOutcome> {
-    const outcome = await deps.passkeys.verifySignIn(binding, credential, (accountId) => deps.lockout.attempt(accountId, 'password'));
+    const outcome = await deps.passkeys.verifySignIn(binding, credential, (accountId) => deps.lockout.attempt(accountId, 'passkey'));
     const accountId = outcome.kind === 'ok' ? outcome.factor.accountId : outcome.accountId;
     const account = accountId ? await deps.accounts.findById(accountId) : null;
     const who = { accountId: account?.id ?? null, email: account?.email ?? null, clientId, channel: 'passkey' };
@@ -28,7 +35,7 @@ export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: Accoun
       return outcome;
     }
     if (outcome.kind === 'ok' && account && !account.disabled) {
-      await deps.lockout.succeeded(account.id, 'password');
+      await deps.lockout.succeeded(account.id, 'passkey');
       await deps.audit(request, { ...who, type: 'login_ok', result: 'ok', detail: outcome.passed.amr.join(' ') });
       return { kind: 'ok', account, passed: outcome.passed, userVerified: outcome.userVerified };
     }
@@ -36,7 +43,7 @@ export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: Accoun
     await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail });
     // a disabled account's right passkey is no failure to count, as with its right password
     if (!account || outcome.kind === 'ok') return { kind: 'refused' };
-    const lockedUntil = await deps.lockout.failed(account.id, 'password');
+    const lockedUntil = await deps.lockout.failed(account.id, 'passkey');
     if (lockedUntil === null) return { kind: 'refused' };
     await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'passkey failures' });
     await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) });

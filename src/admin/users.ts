@@ -192,7 +192,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
 
     async get(ref: string) {
       const account = await findUser(ref);
-      const lockedUntil = await lockout.lockedUntil(account.id);
+      // locked when either path is: the password (and second factor) or the passwordless passkey
+      const lockedUntil = (await lockout.locks(account.id)).until;
       return { ...summarize(account), locked_until: lockedUntil === null ? null : new Date(lockedUntil).toISOString(), ...(await methodsOf(account.id)) };
     },
 
@@ -246,10 +247,10 @@ export function createUserAdmin(deps: UserAdminDeps) {
       return { ...summarize(updated), revoked: revoked };
     },
 
-    /** Lifts a lockout and clears the failure counts. */
+    /** Lifts the lockouts of every path (password, passkey) and clears the failure counts. */
     async unlock(ref: string, by?: AdminActor): Promise<UserSummary & { was_locked: boolean }> {
       const account = await findUser(ref);
-      const wasLocked = (await lockout.lockedUntil(account.id)) !== null;
+      const wasLocked = (await lockout.locks(account.id)).until !== null;
       await lockout.unlock(account.id);
       await adminChange(account, 'unlocked', by);
       return { ...summarize(account), was_locked: wasLocked };
