@@ -87,6 +87,7 @@ export async function createApp(container: Container) {
     serviceName: config.serviceName,
     sessionMs: config.account.sessionSeconds * 1000,
     freshMs: config.account.freshSeconds * 1000,
+    passkeyHoldMs: config.passkeys.newCredentialHoldSeconds * 1000,
     secureCookies,
     passwordMaxLength: config.password.maxLength,
   });
@@ -109,6 +110,9 @@ export async function createApp(container: Container) {
     issuer: config.issuer,
     serviceName: config.serviceName,
     idleMs: config.console.idleSeconds * 1000,
+    freshMs: config.console.freshSeconds * 1000,
+    passkeys: container.passkeys,
+    secondFactorStep: stepup.secondFactorStep,
     secureCookies,
   });
   const operations = operationsRouter(container, current);

@@ -11,5 +11,5 @@ export type { OutgoingMessage, Sender } from './notifications/senders/sender.ts'
 export { createSmtpSender } from './notifications/senders/smtp_sender.ts';
 export { createTwilioSender } from './notifications/senders/twilio_sender.ts';
 export { createOutboxSender } from './notifications/senders/outbox_sender.ts';
-export { ACR_1FA, ACR_2FA } from './oidc/assurance.ts';
+export { ACR_1FA, ACR_2FA, ACR_PHR } from './assurance/index.ts';
 export { MFA_MAX_AGE } from './oidc/interaction_policy.ts';

@@ -20,6 +20,10 @@ let chromium: Chromium;
 const browserWithAuthenticator = () => withAuthenticator(chromium);
 const enrolPasskey = (page: Page, app: RelyingParty = rp) => enrolWith(stepup, page, app);
 const auditDetails = (email: string) => auditOf(stepup, email);
+/** passkeys.newCredentialHoldSeconds by default: a day */
+const HOLD_MS = 86_400_000;
+/** Moves the clock past a new passkey's hold, after which it proves phr. */
+const afterTheHold = () => stepup.clock.advance(HOLD_MS + 60_000);
 
 maybe('passkeys in Chromium', () => {
   beforeAll(async () => {
@@ -32,32 +36,40 @@ maybe('passkeys in Chromium', () => {
     await stepup?.stop();
   });
 
-  test('a passkey enrolled at the first sign-in gives phr; the next sign-in offers it first, and the ID token says so', async () => {
+  test('a passkey proves a level when it is used, never when registered: 2fa in the sign-in that added it and through its hold, then phr', async () => {
     const { context, page } = await browserWithAuthenticator();
     const violations: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
+    // the registration is followed by one use of the passkey: the password and that use are 2fa
     const { person, tokens } = await enrolPasskey(page);
-    expect(tokens.claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+    expect(tokens.claims()).toMatchObject({ acr: 'urn:stepup:loa:2fa', amr: ['pwd', 'hwk', 'user', 'mfa'] });
     const [stored] = await stepup.container.secondFactors.confirmedFactors((await stepup.container.store.accounts.findByEmail(person.email))!.id);
     expect(stored).toMatchObject({ kind: 'webauthn', passkey: { name: 'Test laptop', synced: false, userVerified: true } });
+    expect(stored!.passkey!.phrFrom).toBeGreaterThan(stepup.clock.now() + HOLD_MS - 60_000);
     // the user handle is random, never the email
     expect(JSON.stringify(stored)).not.toContain(person.email);
 
-    await context.clearCookies();
-    const again = await rp.authorize();
-    await page.goto(again.url);
-    await typePassword(page, person);
-    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
-    const callback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
-    expect((await again.exchange(callback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+    // the next sign-in offers it first; while it is held it proves 2fa
+    const signInWithPasskey = async () => {
+      await context.clearCookies();
+      const again = await rp.authorize();
+      await page.goto(again.url);
+      await typePassword(page, person);
+      await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      const callback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+      return (await again.exchange(callback)).claims()!;
+    };
+    expect(await signInWithPasskey()).toMatchObject({ acr: 'urn:stepup:loa:2fa', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+    afterTheHold();
+    expect(await signInWithPasskey()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
     expect(await auditDetails(person.email)).toContain('code_ok webauthn ok hwk user');
     expect(violations).toEqual([]);
     await context.close();
   });
 
-  test('a phishing-resistant client takes a TOTP-only person through their app code to a new passkey; a 2fa session then steps up with the passkey alone', async () => {
+  test('a phishing-resistant client never gets phr from the sign-in that added the passkey: unmet; the new passkey proves 2fa through its hold, then phr', async () => {
     const strict = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'phishing-resistant' });
     const { context, page } = await browserWithAuthenticator();
     const person = await createPerson(stepup);
@@ -74,7 +86,7 @@ maybe('passkeys in Chromium', () => {
     expect((await first.exchange(firstCallback)).claims()!.acr).toBe('urn:stepup:loa:2fa');
     nextTimeStep(stepup);
 
-    // the strict client: no password again; the app code, then a passkey to add
+    // the strict client (a relay's way to phr until now): the app code, then a passkey to add
     const second = await strict.authorize();
     await page.goto(second.url);
     await page.getByText('asks you to sign in with a passkey, and you have none yet').waitFor();
@@ -82,12 +94,31 @@ maybe('passkeys in Chromium', () => {
     await page.getByLabel('Authenticator app').fill(await totpCode(stepup, secret));
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Set up a passkey' }).waitFor();
-    const secondCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Create a passkey' }).click());
-    expect((await second.exchange(secondCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    // registering proves nothing: the application hears that its requirement was not met
+    await page.getByRole('heading', { name: /^Sign in with your passkey from / }).waitFor();
+    const unmet = await callbackAfter(page, () => page.getByRole('link', { name: /^Return to / }).click());
+    expect(unmet.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    expect(unmet.searchParams.get('code')).toBeNull();
 
-    // a fresh 2fa session by app code (the passkey is there, but the ordinary client takes the app)
+    // while the passkey is held, the strict client is told when it will do; an ordinary one gets 2fa from it
     await context.clearCookies();
-    nextTimeStep(stepup);
+    const held = await strict.authorize();
+    await page.goto(held.url);
+    await typePassword(page, person);
+    await page.getByRole('heading', { name: /^Sign in with your passkey from / }).waitFor();
+    const heldAnswer = await callbackAfter(page, () => page.getByRole('link', { name: /^Return to / }).click());
+    expect(heldAnswer.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    await context.clearCookies();
+    const ordinary = await rp.authorize();
+    await page.goto(ordinary.url);
+    await typePassword(page, person);
+    const ordinaryCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await ordinary.exchange(ordinaryCallback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:2fa', amr: ['pwd', 'hwk', 'user', 'mfa'] });
+
+    // past the hold: a fresh 2fa session by app code (the ordinary client takes the app) …
+    afterTheHold();
+    await context.clearCookies();
     const third = await rp.authorize();
     await page.goto(third.url);
     await typePassword(page, person);
@@ -96,7 +127,7 @@ maybe('passkeys in Chromium', () => {
     const thirdCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Continue' }).click());
     expect((await third.exchange(thirdCallback)).claims()!.acr).toBe('urn:stepup:loa:2fa');
 
-    // the strict client asks that session only for the passkey: no password, no app code
+    // … which the strict client asks only for the passkey: no password, no app code
     const fourth = await strict.authorize();
     await page.goto(fourth.url);
     await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
@@ -250,6 +281,7 @@ maybe('passkeys in Chromium', () => {
     const { context, page } = await browserWithAuthenticator();
     const { person } = await enrolPasskey(page);
     await context.clearCookies();
+    afterTheHold();
     const onRequest = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
 
     const plain = await onRequest.authorize();

@@ -1,3 +1,4 @@
+import { ACR_2FA } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { RecordStore } from '../store/ports.ts';
@@ -7,6 +8,8 @@ export interface AccountSession {
   accountId: string;
   /** when the person last passed their second factor */
   verifiedAt: number;
+  /** the level the sign-in reached (acr): phr when that factor was a passkey that proves it */
+  acr: string;
   /** the Stepup session it came from */
   stepupSessionUid: string;
 }
@@ -23,11 +26,11 @@ export interface StepupSessions {
  * another person signing in on that browser) ends it too.
  */
 export function createAccountSessions(records: RecordStore, clock: Clock, lifetimeMs: number, stepupSessions: StepupSessions, kind = 'AccountSession') {
-  const save = ({ id, accountId, verifiedAt, stepupSessionUid }: AccountSession) =>
-    records.upsert(kind, id, { accountId, verifiedAt, stepupSessionUid }, clock.now() + lifetimeMs, { accountId });
+  const save = ({ id, accountId, verifiedAt, acr, stepupSessionUid }: AccountSession) =>
+    records.upsert(kind, id, { accountId, verifiedAt, acr, stepupSessionUid }, clock.now() + lifetimeMs, { accountId });
   return {
-    async start(accountId: string, verifiedAt: number, stepupSessionUid: string): Promise<AccountSession> {
-      const session = { id: random.id(), accountId, verifiedAt, stepupSessionUid };
+    async start(accountId: string, verifiedAt: number, acr: string, stepupSessionUid: string): Promise<AccountSession> {
+      const session = { id: random.id(), accountId, verifiedAt, acr, stepupSessionUid };
       await save(session);
       return session;
     },
@@ -43,7 +46,9 @@ export function createAccountSessions(records: RecordStore, clock: Clock, lifeti
         await records.destroy(kind, id);
         return null;
       }
-      return { id, accountId, verifiedAt: Number(record.payload.verifiedAt), stepupSessionUid };
+      // sessions from before levels were kept: 2fa, the least a sign-in to them needed
+      const acr = typeof record.payload.acr === 'string' ? record.payload.acr : ACR_2FA;
+      return { id, accountId, verifiedAt: Number(record.payload.verifiedAt), acr, stepupSessionUid };
     },
     async end(id: string) {
       await records.destroy(kind, id);

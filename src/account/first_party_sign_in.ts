@@ -3,7 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_2FA, satisfies } from '../oidc/assurance.ts';
+import { ACR_2FA, satisfies } from '../assurance/index.ts';
 import { secondFactorTime } from '../oidc/second_factor_time.ts';
 import { random } from '../random.ts';
 import { safeEqual } from '../security/keyed_hash.ts';

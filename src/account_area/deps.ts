@@ -34,6 +34,8 @@ export interface AccountAreaDeps {
   sessionMs: number;
   /** how recent the second factor must be for a change to factors */
   freshMs: number;
+  /** passkeys.newCredentialHoldSeconds, in ms */
+  passkeyHoldMs: number;
   secureCookies: boolean;
   passwordMaxLength: number;
 }

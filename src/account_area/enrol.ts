@@ -10,6 +10,7 @@ import { seeOther } from '../http/see_other.ts';
 import { checkMessages, passkeyEnrolmentRefused, sendProblem, wrongTotpCode } from '../otp/outcome_texts.ts';
 import type { MethodKind } from '../otp/methods.ts';
 import type { Channel } from '../store/ports.ts';
+import { ACR_PHR, phrFromForNew, sessionMeets } from '../assurance/index.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, enrolmentBinding, requireAccountCsrf } from './session.ts';
 
@@ -66,7 +67,11 @@ export function confirmPasskeyEnrolment(deps: AccountAreaDeps) {
     requireAccountCsrf(deps, ctx, csrf);
     const { account } = accountOf(ctx);
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const registered = await deps.passkeys.register(enrolmentBinding(ctx), account.id, credential, name);
+    // added from a session that proved phr (a passkey, recently): no hold; else held while its owner hears of it
+    const { session } = accountOf(ctx);
+    const now = deps.clock.now();
+    const provedPhr = sessionMeets({ acr: session.acr, secondFactorAt: session.verifiedAt }, ACR_PHR, deps.freshMs, now);
+    const registered = await deps.passkeys.register(enrolmentBinding(ctx), account.id, credential, name, phrFromForNew(provedPhr, now, deps.passkeyHoldMs));
     if ('refused' in registered) {
       ctx.status = 400;
       return renderPasskeyEnrolment(ctx, deps, passkeyEnrolmentRefused);

@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { ParameterizedContext } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { accountSignedOutPath } from '../account/account_client.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import {
@@ -15,7 +15,7 @@ import {
 import { removeFactor, renamePasskey, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
 import { changePassword, showPasswordChange } from './password.ts';
 import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
-import { requireAccount, requireFreshSecondFactor } from './session.ts';
+import { accountOf, requireAccount, requireFreshProof } from './session.ts';
 import { accountCallback } from './sign_in.ts';
 import { changeName } from './name.ts';
 
@@ -24,7 +24,13 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
   const signedIn = requireAccount(deps);
-  const fresh = requireFreshSecondFactor(deps);
+  const fresh = requireFreshProof(deps, 'factors');
+  const freshForPasskeys = requireFreshProof(deps, 'passkeys');
+  // removing a passkey is a change to passkeys; any other factor's, to factors
+  const freshForRemoval: Middleware = async (ctx, next) => {
+    const factor = (await deps.secondFactors.confirmedFactors(accountOf(ctx).account.id)).find((f) => f.id === ctx.params.id);
+    return (factor?.kind === 'webauthn' ? freshForPasskeys : fresh)(ctx, next);
+  };
 
   router.get('/account/callback', accountCallback(deps));
   router.get(accountSignedOutPath, (ctx: ParameterizedContext) =>
@@ -44,18 +50,18 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   router.post('/account/sign-out-everywhere', form, signedIn, signOutEverywhere(deps));
 
   // changes to second factors: a second factor passed within the last few minutes first
-  router.post('/account/factors/:id/remove', form, signedIn, fresh, removeFactor(deps));
+  router.post('/account/factors/:id/remove', form, signedIn, freshForRemoval, removeFactor(deps));
   router.post('/account/recovery-codes', form, signedIn, fresh, replaceRecoveryCodes(deps));
-  router.post('/account/passkeys/:id/name', form, signedIn, fresh, renamePasskey(deps));
-  router.get('/account/enrol/passkey', signedIn, fresh, showPasskeyEnrolment(deps));
-  router.post('/account/enrol/passkey', form, signedIn, requireFreshSecondFactor(deps, '/account/enrol/passkey'), confirmPasskeyEnrolment(deps));
+  router.post('/account/passkeys/:id/name', form, signedIn, freshForPasskeys, renamePasskey(deps));
+  router.get('/account/enrol/passkey', signedIn, freshForPasskeys, showPasskeyEnrolment(deps));
+  router.post('/account/enrol/passkey', form, signedIn, requireFreshProof(deps, 'passkeys', '/account/enrol/passkey'), confirmPasskeyEnrolment(deps));
   router.get('/account/enrol/totp', signedIn, fresh, showTotpEnrolment(deps));
-  router.post('/account/enrol/totp', form, signedIn, requireFreshSecondFactor(deps, '/account/enrol/totp'), confirmTotpEnrolment(deps));
+  router.post('/account/enrol/totp', form, signedIn, requireFreshProof(deps, 'factors', '/account/enrol/totp'), confirmTotpEnrolment(deps));
   for (const channel of ['email', 'sms'] as const) {
     const page = `/account/enrol/${channel}`;
     router.get(page, signedIn, fresh, showDeliveredEnrolment(deps, channel));
-    router.post(page, form, signedIn, requireFreshSecondFactor(deps, page), sendEnrolmentCode(deps, channel));
-    router.post(`${page}/confirm`, form, signedIn, requireFreshSecondFactor(deps, page), confirmDeliveredEnrolment(deps, channel));
+    router.post(page, form, signedIn, requireFreshProof(deps, 'factors', page), sendEnrolmentCode(deps, channel));
+    router.post(`${page}/confirm`, form, signedIn, requireFreshProof(deps, 'factors', page), confirmDeliveredEnrolment(deps, channel));
   }
 
   router.get('/password-reset', showResetRequest(deps));

@@ -3,6 +3,7 @@ import { ACCOUNT_CLIENT_ID } from '../account/account_client.ts';
 import type { AccountSession } from '../account/account_sessions.ts';
 import { forgedForm } from '../errors.ts';
 import type { Account } from '../store/ports.ts';
+import { decideChange, type Guarded, passkeyStanding } from '../assurance/index.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountSignIn, startSignIn } from './sign_in.ts';
 
@@ -27,7 +28,7 @@ export function requireAccount(deps: AccountAreaDeps): Middleware {
     const account = session ? await deps.accounts.findById(session.accountId) : null;
     if (!session || !account || account.disabled) {
       // a form posted after the sign-in ended cannot be replayed: start again from the overview
-      return startSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : '/account', false);
+      return startSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : '/account');
     }
     const page = {
       base: '/account' as const,
@@ -42,16 +43,29 @@ export function requireAccount(deps: AccountAreaDeps): Middleware {
 }
 
 /**
- * Changes to factors need a second factor passed within the last few minutes; an older one
- * sends the person to pass it again (only the second factor, not the password).
+ * Changing what proves a level needs that level, recently (the assurance service decides):
+ * passkeys need a passkey assertion when the account has a passkey that proves phr, every other
+ * factor a second factor, within the freshness period. What is missing is asked again (only
+ * the factor, not the password); the person comes back to `returnTo`.
  */
-export function requireFreshSecondFactor(deps: AccountAreaDeps, returnTo = '/account'): Middleware {
+export function requireFreshProof(deps: AccountAreaDeps, guarded: Guarded, returnTo = '/account'): Middleware {
   return async (ctx, next) => {
-    if (deps.clock.now() - accountOf(ctx).session.verifiedAt > deps.freshMs) {
-      return startSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : returnTo, true);
-    }
+    const { session, account } = accountOf(ctx);
+    const decision = decideChange({
+      guarded,
+      session: { acr: session.acr, secondFactorAt: session.verifiedAt },
+      phrPasskey: guarded === 'passkeys' && (await accountHasPhrPasskey(deps, account.id)),
+      windowMs: deps.freshMs,
+      now: deps.clock.now(),
+    });
+    if (decision.kind === 'ask') return startSignIn(ctx, deps, ctx.method === 'GET' ? ctx.url : returnTo, decision);
     await next();
   };
+}
+
+/** Whether the account has a passkey whose assertion proves phr now. */
+export async function accountHasPhrPasskey(deps: AccountAreaDeps, accountId: string) {
+  return passkeyStanding(await deps.secondFactors.confirmedFactors(accountId), deps.clock.now()).phrPasskey;
 }
 
 export function requireAccountCsrf(deps: AccountAreaDeps, ctx: ParameterizedContext, token: string) {

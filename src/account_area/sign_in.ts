@@ -3,6 +3,7 @@ import { ACCOUNT_CLIENT_ID, accountCallbackPath, accountSignedOutPath } from '..
 import { createFirstPartySignIn, type FirstPartyClient } from '../account/first_party_sign_in.ts';
 import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
+import { ACR_PHR, type Acr } from '../assurance/index.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import type { AccountAreaDeps } from './deps.ts';
 
@@ -20,11 +21,13 @@ const accountClient: FirstPartyClient = {
 export const accountSignIn = (deps: AccountAreaDeps) => createFirstPartySignIn(accountClient, deps);
 
 /**
- * Signs in to the account area as Stepup's own client. `fresh` asks for a second factor
- * passed within the freshness period.
+ * Signs in to the account area as Stepup's own client. `ask`, from the assurance service: a
+ * level, with its second factor passed within `maxAgeMs` (only that factor is asked again).
  */
-export function startSignIn(ctx: ParameterizedContext, deps: AccountAreaDeps, returnTo: string, fresh: boolean) {
-  accountSignIn(deps).start(ctx, returnTo, fresh ? { [MFA_MAX_AGE]: String(Math.floor(deps.freshMs / 1000)) } : {});
+export function startSignIn(ctx: ParameterizedContext, deps: AccountAreaDeps, returnTo: string, ask?: { level: Acr; maxAgeMs: number }) {
+  const params: Record<string, string> = ask ? { [MFA_MAX_AGE]: String(Math.floor(ask.maxAgeMs / 1000)) } : {};
+  if (ask?.level === ACR_PHR) params.acr_values = ACR_PHR;
+  accountSignIn(deps).start(ctx, returnTo, params);
 }
 
 const invalidCallback = () =>
@@ -42,7 +45,7 @@ export function accountCallback(deps: AccountAreaDeps) {
         link: { href: '/account', text: 'Sign in to your account' },
       });
     if (!finished) throw invalidCallback();
-    const session = await deps.accountSessions.start(finished.accountId, finished.secondFactorAt * 1000, finished.sessionUid);
+    const session = await deps.accountSessions.start(finished.accountId, finished.secondFactorAt * 1000, finished.acr, finished.sessionUid);
     signIn.setSession(ctx, session.id, deps.sessionMs);
     seeOther(ctx, finished.returnTo);
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, notFound } from '../errors.ts';
-import { acrValues } from '../oidc/assurance.ts';
+import { acrValues } from '../assurance/index.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';

@@ -5,7 +5,7 @@ import { authMethods } from '../admin/client_auth.ts';
 import { AppError } from '../errors.ts';
 import { parseForm } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
-import { acrValues } from '../oidc/assurance.ts';
+import { acrValues } from '../assurance/index.ts';
 import { clientFormSchema, clientInputOf, formOf, type ClientForm } from './client_form.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { fieldErrors, pageNumber, pagerOf, pagingOf, parseQuery, searchText } from './query.ts';

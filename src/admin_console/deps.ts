@@ -6,6 +6,8 @@ import type { ClientAdmin } from '../admin/clients.ts';
 import type { KeyAdmin } from '../admin/keys.ts';
 import type { UserAdmin } from '../admin/users.ts';
 import type { Clock } from '../clock.ts';
+import type { Passkeys } from '../otp/passkeys.ts';
+import type { SecondFactorStep } from '../otp/second_factor_step.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { AccountStore, FactorStore, RecordStore } from '../store/ports.ts';
 
@@ -28,5 +30,9 @@ export interface ConsoleDeps {
   serviceName: string;
   /** console.idleSeconds: how long a console session lives without a request, and how recent its second factor must be */
   idleMs: number;
+  /** console.freshSeconds, in ms: how recent the proof behind a dangerous action must be */
+  freshMs: number;
+  passkeys: Passkeys;
+  secondFactorStep: SecondFactorStep;
   secureCookies: boolean;
 }

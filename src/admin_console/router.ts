@@ -21,6 +21,7 @@ import {
 } from './clients.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { confirmRotateKeys, listKeys, rotateKeys } from './keys.ts';
+import { confirmPath, confirmWithCode, confirmWithPasskey, requireFreshProof, sendConfirmationCode, showFreshProof } from './fresh_proof.ts';
 import { confirmPersonAction, confirmRoles, listPeople, personAction, showPerson } from './people.ts';
 import { consoleOf, requireAdmin } from './session.ts';
 import { consoleCallback, consoleSignIn } from './sign_in.ts';
@@ -30,6 +31,8 @@ export function createConsoleRouter(deps: ConsoleDeps) {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '128kb', encoding: 'utf-8' });
   const admin = requireAdmin(deps);
+  // the dangerous actions: a fresh passkey (or second factor), asked in the console
+  const fresh = requireFreshProof(deps);
   const script = readFileSync(join(viewsDir, 'console.js'));
 
   router.get('/assets/console.js', (ctx) => {
@@ -52,6 +55,11 @@ export function createConsoleRouter(deps: ConsoleDeps) {
     seeOther(ctx, signIn.logoutUrl());
   });
 
+  router.get(confirmPath, admin, showFreshProof(deps));
+  router.post(`${confirmPath}/passkey`, form, admin, confirmWithPasskey(deps));
+  router.post(`${confirmPath}/code`, form, admin, confirmWithCode(deps));
+  router.post(`${confirmPath}/send`, form, admin, sendConfirmationCode(deps));
+
   router.get('/admin', admin, showDashboard(deps));
   router.get('/admin/activity', admin, showActivity(deps));
   router.get('/admin/deliveries', admin, showDeliveries(deps));
@@ -62,19 +70,19 @@ export function createConsoleRouter(deps: ConsoleDeps) {
   router.get('/admin/clients/:clientId', admin, showClient(deps));
   router.get('/admin/clients/:clientId/edit', admin, showEditClient(deps));
   router.post('/admin/clients/:clientId', form, admin, updateClient(deps));
-  router.get('/admin/clients/:clientId/secret', admin, confirmRotateSecret(deps));
-  router.post('/admin/clients/:clientId/secret', form, admin, rotateSecret(deps));
-  router.get('/admin/clients/:clientId/remove', admin, confirmRemoveClient(deps));
-  router.post('/admin/clients/:clientId/remove', form, admin, removeClient(deps));
+  router.get('/admin/clients/:clientId/secret', admin, fresh, confirmRotateSecret(deps));
+  router.post('/admin/clients/:clientId/secret', form, admin, fresh, rotateSecret(deps));
+  router.get('/admin/clients/:clientId/remove', admin, fresh, confirmRemoveClient(deps));
+  router.post('/admin/clients/:clientId/remove', form, admin, fresh, removeClient(deps));
 
   router.get('/admin/people', admin, listPeople(deps));
   router.get('/admin/people/:userId', admin, showPerson(deps));
-  router.post('/admin/people/:userId/roles/confirm', form, admin, confirmRoles(deps));
-  router.get('/admin/people/:userId/:action', admin, confirmPersonAction(deps));
-  router.post('/admin/people/:userId/:action', form, admin, personAction(deps));
+  router.post('/admin/people/:userId/roles/confirm', form, admin, fresh, confirmRoles(deps));
+  router.get('/admin/people/:userId/:action', admin, fresh, confirmPersonAction(deps));
+  router.post('/admin/people/:userId/:action', form, admin, fresh, personAction(deps));
 
   router.get('/admin/keys', admin, listKeys(deps));
-  router.get('/admin/keys/rotate', admin, confirmRotateKeys());
-  router.post('/admin/keys/rotate', form, admin, rotateKeys(deps));
+  router.get('/admin/keys/rotate', admin, fresh, confirmRotateKeys());
+  router.post('/admin/keys/rotate', form, admin, fresh, rotateKeys(deps));
   return router;
 }

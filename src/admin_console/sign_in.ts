@@ -3,7 +3,7 @@ import { CONSOLE_CLIENT_ID, consoleCallbackPath, consoleSignedOutPath } from '..
 import { createFirstPartySignIn, type FirstPartyClient } from '../account/first_party_sign_in.ts';
 import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_PHR, satisfies } from '../oidc/assurance.ts';
+import { ACR_PHR, decideChange, passkeyStanding } from '../assurance/index.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import type { Account } from '../store/ports.ts';
 import type { ConsoleDeps } from './deps.ts';
@@ -61,11 +61,16 @@ export function consoleCallback(deps: ConsoleDeps) {
     if (!finished) throw invalidCallback();
     const account = await deps.accounts.findById(finished.accountId);
     if (!isAdmin(account)) return refuseNonAdmin(ctx);
-    const hasPasskey = (await deps.factors.listForAccount(account.id)).some((f) => f.kind === 'webauthn' && f.confirmedAt !== null);
-    if (hasPasskey && !satisfies(finished.acr, ACR_PHR)) return startConsoleSignIn(ctx, deps, finished.returnTo, { acr_values: ACR_PHR });
-    // the authorization asked for a recent second factor; a code that comes without one is not used
-    if (deps.clock.now() - finished.secondFactorAt * 1000 > deps.idleMs) return startConsoleSignIn(ctx, deps, finished.returnTo);
-    const session = await deps.consoleSessions.start(account.id, finished.secondFactorAt * 1000, finished.sessionUid);
+    // the strongest the admin can prove, recently: a passkey that proves phr when they have one
+    const decision = decideChange({
+      guarded: 'console',
+      session: { acr: finished.acr, secondFactorAt: finished.secondFactorAt * 1000 },
+      phrPasskey: passkeyStanding(await deps.factors.listForAccount(account.id), deps.clock.now()).phrPasskey,
+      windowMs: deps.idleMs,
+      now: deps.clock.now(),
+    });
+    if (decision.kind === 'ask') return startConsoleSignIn(ctx, deps, finished.returnTo, decision.level === ACR_PHR ? { acr_values: ACR_PHR } : {});
+    const session = await deps.consoleSessions.start(account.id, finished.secondFactorAt * 1000, finished.acr, finished.sessionUid);
     signIn.setSession(ctx, session.id);
     seeOther(ctx, finished.returnTo);
   };

@@ -59,6 +59,17 @@ export const configSchema = z.object({
     driftSteps: z.number().int().min(0).max(3),
   }),
   recoveryCodes: z.object({ count: z.number().int().min(4).max(20) }),
+  passkeys: z.object({
+    /**
+     * An account's passkey added from a session that had not proved phr (with another passkey)
+     * proves only 2fa for this long, while its owner hears of it; 0 ends the hold at once
+     */
+    newCredentialHoldSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86400),
+  }),
   deliveredCodes: z.object({
     digits: z.number().int().min(6).max(10),
     ttlSeconds: seconds,
@@ -95,6 +106,8 @@ export const configSchema = z.object({
   console: z.object({
     /** a console sign-in ends after this long without a request */
     idleSeconds: seconds,
+    /** how recent the passkey (or second factor) must be for a dangerous action: reset, roles, keys, removal */
+    freshSeconds: seconds,
   }),
   /** how long a password reset link works */
   passwordReset: z.object({ ttlSeconds: seconds }),

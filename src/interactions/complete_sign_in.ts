@@ -1,13 +1,14 @@
 import type { ParameterizedContext } from 'koa';
 import type { InteractionResults } from 'oidc-provider';
-import { isFirstParty } from '../oidc/client_metadata.ts';
+import { ACR_1FA, type Reached } from '../assurance/index.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { type LoginResult, loginResult } from '../oidc/assurance.ts';
-import type { FactorPassed } from '../otp/methods.ts';
+import { isFirstParty } from '../oidc/client_metadata.ts';
+import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
-import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
-import { finishInteraction } from './respond.ts';
+import { seeOther } from '../http/see_other.ts';
+import { saveResult } from './respond.ts';
 
 /**
  * Who owes the second factor: the account whose password was just checked in this
@@ -41,21 +42,6 @@ export async function afterSignIn(
   }
 }
 
-/**
- * The sign-in's result for oidc-provider. A first-party client's consent goes with it, so a
- * requested prompt=consent is settled without another trip through the interaction (the
- * grant itself comes from loadExistingGrant, which gives first-party clients what they ask).
- */
-export function signedIn(
-  deps: InteractionDeps,
-  it: CurrentInteraction,
-  account: Person,
-  passed: FactorPassed | null,
-  passwordAt = deps.clock.now(),
-): InteractionResults {
-  return withConsent(it, loginResult(account.id, passed, passwordAt, deps.clock.now()));
-}
-
 /** A login result, with a first-party client's consent. */
 export const withConsent = (it: CurrentInteraction, login: LoginResult): InteractionResults => ({
   login,
@@ -63,29 +49,26 @@ export const withConsent = (it: CurrentInteraction, login: LoginResult): Interac
 });
 
 /**
- * When the password was given: in this sign-in, or, for a step-up that asked only the second
- * factor, when the session's was (its auth_time), so max_age still asks for the password.
+ * The sign-in passed at the level the assurance service said it reached: the session is
+ * created now, and only now. A first-party client's consent goes with it, so a requested
+ * prompt=consent is settled without another trip through the interaction.
  */
-async function passwordTime(deps: InteractionDeps, it: CurrentInteraction): Promise<number> {
-  if (it.prompt !== 'second_factor') return deps.clock.now();
-  const uid = it.details.session?.uid;
-  const authTime = uid ? (await deps.provider.Session.findByUid(uid))?.authTime() : undefined;
-  // the session ended meanwhile: the step-up has nothing left to step up
-  if (authTime === undefined) throw expiredInteraction();
-  return authTime * 1000;
+export async function signIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, reached: Reached, enrolment = false) {
+  await deps.pendingSignIns.end(it);
+  await afterSignIn(ctx, deps, it, account, { secondFactor: reached.acr !== ACR_1FA, enrolment });
+  return saveResult(it, withConsent(it, loginResult(account.id, reached)));
 }
 
-/** Both factors passed: the session is created now, and only now. */
+/** signIn, and the browser sent back to the authorization endpoint. */
 export async function completeSignIn(
   ctx: ParameterizedContext,
   deps: InteractionDeps,
   it: CurrentInteraction,
   account: Person,
-  passed: FactorPassed,
+  reached: Reached,
   enrolment = false,
 ) {
-  const passwordAt = await passwordTime(deps, it);
-  await deps.pendingSignIns.end(it);
-  await afterSignIn(ctx, deps, it, account, { secondFactor: true, enrolment });
-  return finishInteraction(ctx, it, signedIn(deps, it, account, passed, passwordAt));
+  const returnTo = await signIn(ctx, deps, it, account, reached, enrolment);
+  seeOther(ctx, returnTo);
+  return returnTo;
 }

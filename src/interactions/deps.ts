@@ -33,6 +33,8 @@ export interface InteractionDeps {
   clock: Clock;
   /** the channels with a sender: only these are offered for enrolment */
   enrollableChannels: Channel[];
+  /** how long a passkey added from a session below phr proves only 2fa (passkeys.newCredentialHoldSeconds) */
+  passkeyHoldMs: number;
   /** where the pages are mounted: `${basePath}/interaction/:uid/…` */
   basePath: string;
 }

@@ -7,7 +7,8 @@ import { passkeyEnrolmentRefused } from '../otp/outcome_texts.ts';
 import type { Person } from '../person.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
-import { enrollingAccount, finishEnrolment } from './enrolment.ts';
+import { enrollingAccount, finishPasskeyEnrolment } from './enrolment.ts';
+import { phrFromForNew } from '../assurance/index.ts';
 import type { StepContext } from './step_context.ts';
 
 /** The browser's new credential (JSON), and what its owner calls it. */
@@ -34,13 +35,15 @@ export function confirmPasskeyEnrolment(deps: InteractionDeps) {
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const registered = await deps.passkeys.register(it.uid, account.id, form.credential, form.name);
+    // added in a sign-in, which has proved no passkey yet: held before it proves phr
+    const phrFrom = phrFromForNew(false, deps.clock.now(), deps.passkeyHoldMs);
+    const registered = await deps.passkeys.register(it.uid, account.id, form.credential, form.name, phrFrom);
     if ('refused' in registered) {
       const who = { accountId: account.id, email: account.email, clientId: it.clientId, channel: 'webauthn' };
       await deps.audit(requestInfo(ctx), { ...who, type: 'enrolment', result: 'failed', detail: registered.refused });
       ctx.status = 400;
       return renderEnrolment(ctx, deps, it, account, passkeyEnrolmentRefused);
     }
-    await finishEnrolment(ctx, deps, it, account, registered.passed, registered.recoveryCodes);
+    await finishPasskeyEnrolment(ctx, deps, it, account, registered.factor.id, phrFrom, registered.recoveryCodes);
   };
 }

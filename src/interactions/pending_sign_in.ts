@@ -1,5 +1,5 @@
+import type { Proof } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
-import type { FactorPassed } from '../otp/methods.ts';
 import type { RecordStore } from '../store/ports.ts';
 
 const kind = 'PendingSignIn';
@@ -10,18 +10,21 @@ interface Step {
 }
 
 /**
- * What a sign-in has passed so far: the password, with the second factor still owed
- * (`accountId`); or a passwordless passkey that was not enough, with the password owed
- * (`passkey`). Kept beside the interaction in one record, never in the session: no session
- * exists until every factor is passed. Found by account, so a password change or "sign out
- * everywhere" ends it too.
+ * What a sign-in has proved so far, for the assurance service: the password (`accountId`,
+ * `passwordAt`), second factors passed before a passkey is added, a passwordless passkey that
+ * was not enough (the password owed), and the passkey registered in it. Kept beside the
+ * interaction in one record, never in the session: no session exists until the sign-in passes.
+ * Found by account, so a password change or "sign out everywhere" ends it too.
  */
 interface Pending {
   accountId: string | null;
-  /** an existing second factor was passed, and a passkey is being added */
-  factorPassed: boolean;
-  passkey: { accountId: string; amr: string[] } | null;
+  passwordAt: number | null;
+  passed: Proof[];
+  passkey: { accountId: string; proof: Proof } | null;
+  added: { factorId: string; phrFrom: number } | null;
 }
+
+const none: Pending = { accountId: null, passwordAt: null, passed: [], passkey: null, added: null };
 
 export function createPendingSignIns(records: RecordStore, clock: Clock, lifetimeMs: number) {
   // read once per request: every page of a sign-in asks what is owed, some twice
@@ -30,7 +33,7 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
   const current = (step: Step) => {
     let pending = read.get(step);
     if (!pending) {
-      pending = records.find(kind, step.uid).then((record) => (record ? (record.payload as unknown as Pending) : null));
+      pending = records.find(kind, step.uid).then((record) => (record ? { ...none, ...(record.payload as Partial<Pending>) } : null));
       read.set(step, pending);
     }
     return pending;
@@ -43,30 +46,45 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
     read.set(step, Promise.resolve(pending));
   }
 
+  const update = async (step: Step, change: Partial<Pending>) => save(step, { ...((await current(step)) ?? none), ...change });
+
   return {
     /**
-     * The password of `accountId` was right; its second factor is owed. `factorPassed`: an
-     * existing second factor was passed, and a passkey is being added. A passkey passed in
+     * The password of `accountId` was right at `passwordAt`; more is owed. A passkey passed in
      * this sign-in is kept only when it is the same account's, so the record names one account.
      */
-    async start(step: Step, accountId: string, factorPassed = false) {
+    async start(step: Step, accountId: string, passwordAt: number) {
       const passkey = (await current(step))?.passkey ?? null;
-      await save(step, { accountId, factorPassed, passkey: passkey?.accountId === accountId ? passkey : null });
+      await save(step, { ...none, accountId, passwordAt, passkey: passkey?.accountId === accountId ? passkey : null });
     },
-    factorPassed: async (step: Step): Promise<boolean> => (await current(step))?.factorPassed === true,
+    /**
+     * A second factor of `accountId` passed, and more (a passkey to add) is owed. In a step-up
+     * there is no record yet: the password was the session's.
+     */
+    async factorPassed(step: Step, accountId: string, proof: Proof) {
+      await update(step, { accountId, passed: [...((await current(step))?.passed ?? []), proof] });
+    },
+    /** A passkey was registered in this sign-in: it never proves phr here. */
+    addedPasskey: (step: Step, accountId: string, factorId: string, phrFrom: number) => update(step, { accountId, added: { factorId, phrFrom } }),
+    hasPassedFactor: async (step: Step): Promise<boolean> => ((await current(step))?.passed.length ?? 0) > 0,
     accountIdFor: async (step: Step): Promise<string | null> => (await current(step))?.accountId ?? null,
+    /** What this sign-in proved besides a step-up's session: the password's time, factors, the added passkey. */
+    async proofsOf(step: Step) {
+      const pending = (await current(step)) ?? none;
+      const passkey = pending.passkey && pending.passkey.accountId === pending.accountId ? [pending.passkey.proof] : [];
+      return { passwordAt: pending.passwordAt, proofs: [...passkey, ...pending.passed], added: pending.added };
+    },
     /**
      * A passwordless passkey reached less than this sign-in needs: the password is owed to
      * complete it. It takes the place of a second factor owed by another account.
      */
-    async passkeyPassed(step: Step, accountId: string, passed: FactorPassed) {
+    async passkeyPassed(step: Step, accountId: string, proof: Proof) {
       const owed = await current(step);
-      const sameAccount = owed?.accountId === accountId;
-      await save(step, { accountId: sameAccount ? accountId : null, factorPassed: sameAccount && owed.factorPassed, passkey: { accountId, amr: passed.amr } });
+      const same = owed?.accountId === accountId;
+      await save(step, same ? { ...owed, passkey: { accountId, proof } } : { ...none, passkey: { accountId, proof } });
     },
-    async passkeyFor(step: Step): Promise<{ accountId: string; passed: FactorPassed } | null> {
-      const passkey = (await current(step))?.passkey;
-      return passkey ? { accountId: passkey.accountId, passed: { method: 'webauthn', amr: passkey.amr.map(String) } } : null;
+    async passkeyFor(step: Step): Promise<{ accountId: string; proof: Proof } | null> {
+      return (await current(step))?.passkey ?? null;
     },
     async end(step: Step) {
       // nothing to end when this request found none

@@ -15,8 +15,9 @@ import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
 import { durationText } from '../wait_text.ts';
-import { ACR_PHR, requiredLevel } from '../oidc/assurance.ts';
-import { mfaPolicyOf } from '../oidc/client_metadata.ts';
+import type { Proof, SignInDecision } from '../assurance/index.ts';
+import { decideStep, proofOf } from './sign_in_assurance.ts';
+import { renderUnmet } from './unmet.ts';
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
@@ -59,26 +60,40 @@ async function renderSecondFactor(
   await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, ...state });
 }
 
+/**
+ * The person who owes a factor and what the assurance service asks of them now. Redirects and
+ * answers null when the page is not the next step: restart, enrolment, or unmet.
+ */
 async function accountAndMethods(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) {
   const account = await secondFactorAccount(deps, it);
   if (!account) {
     seeOther(ctx, it.restart);
     return null;
   }
-  return { account, ...accepted(it, await deps.secondFactors.methodsFor(account.id)) };
+  const decision = await decideStep(deps, it, account.id);
+  if (decision.kind === 'ask') return { account, methods: decision.methods, thenAddPasskey: decision.thenAddPasskey };
+  await nextStep(ctx, deps, it, account, decision);
+  return null;
 }
 
-/** The application needs phishing resistance: only a passkey passes. */
-const onlyPasskeys = (it: CurrentInteraction) => requiredLevel(mfaPolicyOf(it.client), it.details.params) === ACR_PHR;
-
 /**
- * What this sign-in accepts of the person's methods. When the application needs phishing
- * resistance, only a passkey; a person without one passes another method, then adds a passkey.
+ * Follows the assurance service's decision once a factor was passed (or nothing is left to ask
+ * on this page): sign in, add a passkey, or tell the person the level cannot be reached now.
  */
-function accepted(it: CurrentInteraction, methods: MethodKind[]): { methods: MethodKind[]; thenAddPasskey: boolean } {
-  if (!onlyPasskeys(it) || methods.length === 0) return { methods, thenAddPasskey: false };
-  if (methods.includes('webauthn')) return { methods: ['webauthn'], thenAddPasskey: false };
-  return { methods, thenAddPasskey: true };
+export async function nextStep(
+  ctx: ParameterizedContext,
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  decision: SignInDecision,
+  passed?: Proof,
+) {
+  if (decision.kind === 'pass') return completeSignIn(ctx, deps, it, account, decision.reached);
+  if (decision.kind === 'ask_password') return seeOther(ctx, it.restart);
+  if (decision.kind === 'unmet') return renderUnmet(ctx, deps, it, decision);
+  if (passed) await deps.pendingSignIns.factorPassed(it, account.id, passed);
+  if (decision.kind === 'enrol') return seeOther(ctx, stepUrl(it, decision.passkeyOnly && passed ? '/enrol/passkey' : '/enrol'));
+  seeOther(ctx, stepUrl(it, '/second-factor'));
 }
 
 const addPasskeyNotice = (it: CurrentInteraction) =>
@@ -90,7 +105,6 @@ export function showSecondFactor(deps: InteractionDeps) {
     const { step } = ctx.state;
     const found = await accountAndMethods(ctx, deps, step);
     if (!found) return;
-    if (found.methods.length === 0) return seeOther(ctx, stepUrl(step, '/enrol'));
     const lockedUntil = await deps.lockout.lockedUntil(found.account.id);
     if (lockedUntil) return renderLocked(ctx, deps, step, lockedUntil);
     const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0]!;
@@ -141,27 +155,19 @@ export function submitSecondFactor(deps: InteractionDeps) {
     const { method } = form;
     const account = await secondFactorAccount(deps, step);
     if (!account) return seeOther(ctx, step.restart);
-    // read once for the whole check; recovery codes are counted only when they are the method,
-    // when only a passkey will do, or when the page is shown again
-    const confirmed = await deps.secondFactors.confirmedFactors(account.id);
-    let methods: MethodKind[] | undefined;
-    const methodsOf = async () => (methods ??= await deps.secondFactors.methodsFor(account.id, confirmed));
-    const offered = method === 'recovery' ? (await methodsOf()).includes(method) : confirmed.some((f) => f.kind === method);
-    const { methods: acceptedNow, thenAddPasskey } = onlyPasskeys(step) ? accepted(step, await methodsOf()) : { methods: null, thenAddPasskey: false };
-    if (!offered || (acceptedNow && !acceptedNow.includes(method))) return seeOther(ctx, stepUrl(step, '/second-factor'));
+    const decision = await decideStep(deps, step, account.id);
+    if (decision.kind !== 'ask' || !decision.methods.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
+    const confirmed = await deps.secondFactors.confirmedFactors(account.id);
     const checked = await deps.secondFactorStep.check({ person: account, request: requestInfo(ctx), clientId: step.clientId }, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
       ctx.status = 401;
-      return renderSecondFactor(ctx, deps, step, account, acceptedNow ?? (await methodsOf()), method, { error: checkMessages[checked.reason] });
+      return renderSecondFactor(ctx, deps, step, account, decision.methods, method, { error: checkMessages[checked.reason] });
     }
-    if (thenAddPasskey) {
-      await deps.pendingSignIns.start(step, account.id, true);
-      return seeOther(ctx, stepUrl(step, '/enrol/passkey'));
-    }
-    await completeSignIn(ctx, deps, step, account, codePassed(method));
+    const passed = codePassed(method);
+    await nextStep(ctx, deps, step, account, await decideStep(deps, step, account.id, passed), proofOf(passed, deps.clock.now()));
   };
 }
 
@@ -173,6 +179,8 @@ export function submitPasskey(deps: InteractionDeps) {
     const { step, form } = ctx.state;
     const account = await secondFactorAccount(deps, step);
     if (!account) return seeOther(ctx, step.restart);
+    const decision = await decideStep(deps, step, account.id);
+    if (decision.kind !== 'ask' || !decision.methods.includes('webauthn')) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
     const checked = await deps.secondFactorStep.checkPasskey(
       { person: account, request: requestInfo(ctx), clientId: step.clientId },
@@ -182,10 +190,8 @@ export function submitPasskey(deps: InteractionDeps) {
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
       ctx.status = 401;
-      const { methods } = accepted(step, await deps.secondFactors.methodsFor(account.id));
-      if (!methods.includes('webauthn')) return seeOther(ctx, stepUrl(step, '/second-factor'));
-      return renderSecondFactor(ctx, deps, step, account, methods, 'webauthn', { error: passkeyRefused });
+      return renderSecondFactor(ctx, deps, step, account, decision.methods, 'webauthn', { error: passkeyRefused });
     }
-    await completeSignIn(ctx, deps, step, account, checked.passed);
+    await nextStep(ctx, deps, step, account, await decideStep(deps, step, account.id, checked.passed));
   };
 }

@@ -1,6 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
-import { type Acr, ACR_1FA, requiredLevel, satisfies } from './assurance.ts';
+import { type Acr, ACR_1FA, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
 import { mfaPolicyOf } from './client_metadata.ts';
 import { secondFactorTime } from './second_factor_time.ts';
 
@@ -24,11 +24,9 @@ export function validateMfaMaxAge(value: unknown): void {
  * factor than it holds (the second factor's own time, not auth_time, which is the password's).
  */
 function sessionSuffices(session: KoaContextWithOIDC['oidc']['session'], needed: Acr, params: Record<string, unknown>, now: number) {
-  if (!satisfies(session?.acr, needed)) return false;
-  const maxAge = params[MFA_MAX_AGE];
-  if (typeof maxAge !== 'string') return true;
   const passedAt = secondFactorTime(session);
-  return passedAt !== undefined && now / 1000 - passedAt <= Number(maxAge);
+  const proof = session ? { acr: session.acr, secondFactorAt: passedAt === undefined ? null : passedAt * 1000 } : undefined;
+  return sessionMeets(proof, needed, mfaMaxAgeMs(params), now);
 }
 
 type Policy = ReturnType<typeof base>;

@@ -26,6 +26,9 @@ export const methodLabel: Record<MethodKind, string> = {
 export interface FactorPassed {
   method: MethodKind;
   amr: string[];
+  /** a passkey's: which one, and when it starts to prove phr (none given: it never does) */
+  factorId?: string;
+  phrFrom?: number;
 }
 
 export const codePassed = (method: CodeMethod): FactorPassed => ({ method, amr: [amrOf[method]] });

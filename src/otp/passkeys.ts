@@ -41,7 +41,8 @@ export type SignInAssertion =
   | { kind: 'refused'; reason: PasskeyRefusal; accountId: string | null }
   | { kind: 'locked'; until: number; accountId: string };
 
-export type Registration = { factor: Factor; recoveryCodes: string[]; passed: FactorPassed } | { refused: PasskeyRefusal };
+/** A registered passkey proves nothing yet: only its assertions do. */
+export type Registration = { factor: Factor; recoveryCodes: string[] } | { refused: PasskeyRefusal };
 
 // 'discover': a passwordless sign-in, whose challenge belongs to no account until the credential names one
 type Ceremony = 'register' | 'authenticate' | 'discover';
@@ -103,6 +104,7 @@ export function createPasskeys(deps: PasskeyDeps) {
     accountId: string,
     credentialJson: string,
     name: string,
+    phrFrom: number,
   ): Promise<{ factor: Factor; passkey: Passkey } | { refused: PasskeyRefusal }> {
     const challenge = await spendChallenge(binding, 'register', accountId);
     if (!challenge) return { refused: 'no_challenge' };
@@ -133,6 +135,7 @@ export function createPasskeys(deps: PasskeyDeps) {
       userVerified: info.userVerified,
       name,
       lastUsedAt: now,
+      phrFrom,
     };
     return {
       passkey,
@@ -173,7 +176,7 @@ export function createPasskeys(deps: PasskeyDeps) {
       return { kind: 'refused', reason: 'invalid' };
     }
     if (!(await factors.acceptPasskeyUse(factor.id, info.newCounter, clock.now()))) return { kind: 'refused', reason: 'counter' };
-    const passed = { method: 'webauthn' as const, amr: passkeyAmr(passkey, info.userVerified) };
+    const passed = { method: 'webauthn' as const, amr: passkeyAmr(passkey, info.userVerified), factorId: factor.id, phrFrom: passkey.phrFrom ?? 0 };
     return { kind: 'ok', factor, passed, userVerified: info.userVerified };
   }
 
@@ -198,16 +201,15 @@ export function createPasskeys(deps: PasskeyDeps) {
 
     /**
      * Checks the browser's answer to registrationOptions and stores the passkey, with the
-     * account's first recovery codes when it has none: the codes to show once and what the
-     * sign-in passed, or why it was refused. `name` is what its owner calls it.
+     * account's first recovery codes when it has none: the codes to show once, or why it was
+     * refused. `name` is what its owner calls it; `phrFrom`, when it starts to prove phr.
      */
-    async register(binding: string, accountId: string, credentialJson: string, name: string): Promise<Registration> {
-      const checked = await verifyRegistration(binding, accountId, credentialJson, name);
+    async register(binding: string, accountId: string, credentialJson: string, name: string, phrFrom: number): Promise<Registration> {
+      const checked = await verifyRegistration(binding, accountId, credentialJson, name, phrFrom);
       if ('refused' in checked) return checked;
-      const { factor, passkey } = checked;
+      const { factor } = checked;
       try {
-        const recoveryCodes = await deps.addFactor(factor);
-        return { factor, recoveryCodes, passed: { method: 'webauthn', amr: passkeyAmr(passkey, passkey.userVerified) } };
+        return { factor, recoveryCodes: await deps.addFactor(factor) };
       } catch (error) {
         if (error instanceof DuplicateError) return { refused: 'registered' };
         throw error;

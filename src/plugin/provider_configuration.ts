@@ -1,6 +1,6 @@
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
-import { acrValues } from '../oidc/assurance.ts';
+import { acrValues } from '../assurance/index.ts';
 import { extraClientProperties, validateExtraClientMetadata } from '../oidc/client_metadata.ts';
 import { loadExistingGrant } from '../oidc/first_party_grant.ts';
 import { MFA_MAX_AGE, validateMfaMaxAge, withSecondFactorPrompt } from '../oidc/interaction_policy.ts';

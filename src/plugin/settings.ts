@@ -14,6 +14,7 @@ export const settingsSchema = configSchema
     serviceName: true,
     totp: true,
     recoveryCodes: true,
+    passkeys: true,
     deliveredCodes: true,
     lockout: true,
     rateLimits: true,

@@ -10,14 +10,15 @@ import { createAudit, type AuditInput, type RecordAudit } from '../audit/audit.t
 import { systemClock, type Clock } from '../clock.ts';
 import { errorHandler } from '../http/error_handler.ts';
 import { createPages } from '../http/pages.ts';
-import { afterSignIn, signedIn, withConsent } from '../interactions/complete_sign_in.ts';
+import { signIn } from '../interactions/complete_sign_in.ts';
 import { loadInteraction, requireCsrf, type CurrentInteraction } from '../interactions/current_interaction.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { createKnownBrowsers } from '../interactions/known_browsers.ts';
 import { createPendingSignIns } from '../interactions/pending_sign_in.ts';
 import { saveResult, stepUrl } from '../interactions/respond.ts';
 import { createInteractionRouter, stylesheetRouter } from '../interactions/router.ts';
-import { needsSecondFactor, passkeyLoginResult, requiredLevel, satisfies } from '../oidc/assurance.ts';
+import { decideSignIn, phrFromForNew, type Proof, requiredLevel } from '../assurance/index.ts';
+import { credentialsOf, proofOf } from '../interactions/sign_in_assurance.ts';
 import type { FactorPassed } from '../otp/methods.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
@@ -182,8 +183,25 @@ export async function createStepup(options: StepupOptions) {
     knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys),
     clock,
     enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
+    passkeyHoldMs: settings.passkeys.newCredentialHoldSeconds * 1000,
     basePath,
   };
+
+  /** The assurance service's decision on what the login page proved (a password, a passwordless passkey, or both). */
+  const decideLogin = (step: SignInStep, accountId: string, proofs: Proof[]) =>
+    decideSignIn({
+      needed: requiredLevel(mfaPolicyOf(step.client), step.details.params),
+      proofs,
+      credentials: () => credentialsOf(deps, accountId),
+      passkeyAdded: false,
+      newPasskeyPhrFrom: phrFromForNew(false, clock.now(), deps.passkeyHoldMs),
+    });
+
+  async function signedInPerson(accountId: string, caller: string) {
+    const person = await options.people.findById(accountId);
+    if (!person || person.disabled) throw new Error(`${caller}: no person with id ${accountId}`);
+    return person;
+  }
   const pages = createPages(settings.serviceName);
   const routes = compose([stylesheetRouter().routes(), createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]).routes()]);
 
@@ -247,18 +265,16 @@ export async function createStepup(options: StepupOptions) {
       const ctx = koaContext(request);
       const step = await loadInteraction(ctx, deps);
       if (step.prompt !== 'login') return step.restart;
+      const now = clock.now();
+      // after a passwordless passkey that was not enough, the password completes it
       const passkey = await deps.pendingSignIns.passkeyFor(step);
-      if (passkey?.accountId !== accountId && needsSecondFactor(mfaPolicyOf(step.client), step.details.params)) {
-        await deps.pendingSignIns.start(step, accountId);
+      const proofs: Proof[] = [...(passkey?.accountId === accountId ? [passkey.proof] : []), { kind: 'password', at: now }];
+      const decision = await decideLogin(step, accountId, proofs);
+      if (decision.kind !== 'pass') {
+        await deps.pendingSignIns.start(step, accountId, now);
         return stepUrl(step, '/second-factor');
       }
-      const person = await options.people.findById(accountId);
-      if (!person || person.disabled) throw new Error(`passwordAccepted: no person with id ${accountId}`);
-      await deps.pendingSignIns.end(step);
-      // after a passwordless passkey that was not enough, the password completes it: both factors, phr
-      const passkeyPassed = passkey?.accountId === accountId ? passkey.passed : null;
-      await afterSignIn(ctx, deps, step, person, { secondFactor: passkeyPassed !== null });
-      return saveResult(step, signedIn(deps, step, person, passkeyPassed));
+      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), decision.reached);
     },
 
     /**
@@ -271,16 +287,14 @@ export async function createStepup(options: StepupOptions) {
       const ctx = koaContext(request);
       const step = await loadInteraction(ctx, deps);
       if (step.prompt !== 'login') return step.restart;
-      const person = await options.people.findById(accountId);
-      if (!person || person.disabled) throw new Error(`passkeyAccepted: no person with id ${accountId}`);
-      const login = passkeyLoginResult(accountId, passkey, userVerified, clock.now());
-      if (!satisfies(login.acr, requiredLevel(mfaPolicyOf(step.client), step.details.params))) {
-        await deps.pendingSignIns.passkeyPassed(step, accountId, passkey);
+      const person = await signedInPerson(accountId, 'passkeyAccepted');
+      const proof = proofOf({ ...passkey, amr: userVerified ? passkey.amr : passkey.amr.filter((value) => value !== 'user') }, clock.now());
+      const decision = await decideLogin(step, accountId, [proof]);
+      if (decision.kind !== 'pass') {
+        await deps.pendingSignIns.passkeyPassed(step, accountId, proof);
         return step.base;
       }
-      await deps.pendingSignIns.end(step);
-      await afterSignIn(ctx, deps, step, person, { secondFactor: userVerified });
-      return saveResult(step, withConsent(step, login));
+      return signIn(ctx, deps, step, person, decision.reached);
     },
 
     /** The email whose password completes this sign-in after a passkey, or null when none is owed. */

@@ -109,6 +109,8 @@ export interface Passkey {
   /** given by its owner, e.g. "Work laptop" */
   name: string;
   lastUsedAt: number | null;
+  /** when it starts to prove phr (a hold after being added from a 2fa session); absent: at once */
+  phrFrom?: number;
 }
 
 export interface Factor {

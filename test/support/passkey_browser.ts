@@ -55,7 +55,7 @@ export async function typePassword(page: Page, person: { email: string; password
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-/** First sign-in of a new person at `app`: password, then a passkey from the enrolment choice. */
+/** First sign-in of a new person at `app`: password, then a passkey from the enrolment choice, then that passkey used. */
 export async function enrolPasskey(stepup: RunningStepup, page: Page, app: RelyingParty) {
   const person = await createPerson(stepup);
   const authorization = await app.authorize();
@@ -65,7 +65,9 @@ export async function enrolPasskey(stepup: RunningStepup, page: Page, app: Relyi
   await page.getByLabel('Name of this passkey').fill('Test laptop');
   await page.getByRole('button', { name: 'Create a passkey' }).click();
   await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
-  const callback = await callbackAfter(page, () => page.getByRole('link', { name: /I have saved my codes/ }).click());
+  await page.getByRole('link', { name: /I have saved my codes/ }).click();
+  // a passkey proves a level when it is used, never when it is registered: the sign-in asks for it once
+  const callback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
   return { person, tokens: await authorization.exchange(callback) };
 }
 

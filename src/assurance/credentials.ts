@@ -1,0 +1,29 @@
+import type { MethodKind } from '../otp/methods.ts';
+import type { Factor } from '../store/ports.ts';
+
+/** What the person holds that a sign-in may ask for. */
+export interface Credentials {
+  /** the methods the second-factor page may offer (recovery when codes are left) */
+  methods: MethodKind[];
+  /** a passkey whose assertion proves phr now */
+  phrPasskey: boolean;
+  /** when the first of the person's held passkeys starts to prove phr; null when none is held */
+  heldUntil: number | null;
+}
+
+/** When a passkey starts to prove phr: passkeys from before holds existed prove it at once. */
+export const phrFromOf = (factor: Factor): number => factor.passkey?.phrFrom ?? 0;
+
+/** The person's passkeys at `now`: whether one proves phr, and when a held one will. */
+export function passkeyStanding(factors: Factor[], now: number): Omit<Credentials, 'methods'> {
+  const passkeys = factors.filter((f) => f.kind === 'webauthn' && f.confirmedAt !== null && f.passkey);
+  const held = passkeys.map(phrFromOf).filter((from) => from > now);
+  return { phrPasskey: passkeys.some((f) => phrFromOf(f) <= now), heldUntil: held.length > 0 ? Math.min(...held) : null };
+}
+
+/**
+ * When a passkey registered now starts to prove phr: at once when the session that adds it
+ * proved phr (with another passkey), else after the hold, so a relay that registers its own
+ * authenticator from a 2fa session cannot climb to phr before the owner hears of it.
+ */
+export const phrFromForNew = (sessionProvedPhr: boolean, now: number, holdMs: number) => (sessionProvedPhr ? now : now + holdMs);

@@ -1,0 +1,62 @@
+import type { MfaPolicy } from '../store/ports.ts';
+import { type Acr, acrOfRank, acrRank } from './levels.ts';
+
+interface AcrClaimRequest {
+  essential?: boolean;
+  value?: string;
+  values?: string[];
+}
+
+/** What an authorization request says about the level it needs (its parameters, as oidc-provider parsed them). */
+export interface AuthorizationAsk {
+  /** after oidc-provider applied the client's default_acr_values */
+  acr_values?: unknown;
+  claims?: unknown;
+  /** Stepup's own parameter: a second factor passed within this many seconds */
+  mfa_max_age?: unknown;
+}
+
+function requestedAcrClaim(claims: unknown): AcrClaimRequest | undefined {
+  const parsed = typeof claims === 'string' ? safeJson(claims) : claims;
+  const acr = (parsed as { id_token?: { acr?: unknown } } | undefined)?.id_token?.acr;
+  return acr && typeof acr === 'object' ? (acr as AcrClaimRequest) : undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A list of acceptable acr values asks for the lowest of our levels in it (any of them will do). */
+function lowestAsked(values: string[]): number {
+  const ranks = values.map(acrRank).filter((rank) => rank > 0);
+  return ranks.length > 0 ? Math.min(...ranks) : 1;
+}
+
+const policyRank: Record<MfaPolicy, number> = { 'on-request': 1, required: 2, 'phishing-resistant': 3 };
+
+/**
+ * The level this authorization needs: the client's policy (`required` 2fa, `phishing-resistant`
+ * phr, `on-request` 1fa), raised to 2fa by mfa_max_age, and to what acr_values (including
+ * default_acr_values) or an essential acr claim asks for.
+ */
+export function requiredLevel(policy: MfaPolicy, ask: AuthorizationAsk): Acr {
+  let needed = policyRank[policy];
+  if (ask.mfa_max_age !== undefined) needed = Math.max(needed, 2);
+  if (typeof ask.acr_values === 'string') needed = Math.max(needed, lowestAsked(ask.acr_values.split(' ')));
+  const claim = requestedAcrClaim(ask.claims);
+  if (claim?.essential) {
+    const values = claim.value !== undefined ? [claim.value] : Array.isArray(claim.values) ? claim.values : [];
+    needed = Math.max(needed, lowestAsked(values.map(String)));
+  }
+  return acrOfRank(needed);
+}
+
+/** The request's mfa_max_age in milliseconds, or null when it sets none. */
+export function mfaMaxAgeMs(ask: AuthorizationAsk): number | null {
+  const value = ask.mfa_max_age;
+  return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) * 1000 : null;
+}

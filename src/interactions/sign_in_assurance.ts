@@ -1,0 +1,57 @@
+import { type Credentials, decideSignIn, type Proof, passkeyStanding, requiredLevel, type SignInDecision } from '../assurance/index.ts';
+import type { FactorPassed } from '../otp/methods.ts';
+import { mfaPolicyOf } from '../oidc/client_metadata.ts';
+import type { Factor } from '../store/ports.ts';
+import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
+import type { InteractionDeps } from './deps.ts';
+
+/** What a passed factor proves, for the assurance service; `addedFactorId`, the passkey registered in this sign-in. */
+export function proofOf(passed: FactorPassed, at: number, addedFactorId?: string): Proof {
+  if (passed.method !== 'webauthn') return { kind: 'code', method: passed.method, at };
+  return {
+    kind: 'passkey',
+    at,
+    amr: passed.amr,
+    userVerified: passed.amr.includes('user'),
+    // a passkey the caller could not name never proves phr
+    phrFrom: passed.factorId ? (passed.phrFrom ?? 0) : Number.MAX_SAFE_INTEGER,
+    addedInThisSignIn: passed.factorId !== undefined && passed.factorId === addedFactorId,
+  };
+}
+
+/** What the person holds, read once the proofs fall short. */
+export async function credentialsOf(deps: InteractionDeps, accountId: string, confirmed?: Factor[]): Promise<Credentials> {
+  const factors = confirmed ?? (await deps.secondFactors.confirmedFactors(accountId));
+  return { methods: await deps.secondFactors.methodsFor(accountId, factors), ...passkeyStanding(factors, deps.clock.now()) };
+}
+
+/**
+ * When the password was given: in this sign-in, or, for a step-up that asked only the second
+ * factor, when the session's was (its auth_time), so max_age still asks for the password.
+ */
+async function passwordTime(deps: InteractionDeps, it: CurrentInteraction, given: number | null): Promise<number> {
+  if (it.prompt !== 'second_factor') return given ?? deps.clock.now();
+  const uid = it.details.session?.uid;
+  const authTime = uid ? (await deps.provider.Session.findByUid(uid))?.authTime() : undefined;
+  // the session ended meanwhile: the step-up has nothing left to step up
+  if (authTime === undefined) throw expiredInteraction();
+  return authTime * 1000;
+}
+
+/**
+ * The assurance service's decision for the second-factor pages: this sign-in's proofs (the
+ * password, factors passed so far, `passed` just now), against what the client and request need.
+ */
+export async function decideStep(deps: InteractionDeps, it: CurrentInteraction, accountId: string, passed?: FactorPassed): Promise<SignInDecision> {
+  const pending = await deps.pendingSignIns.proofsOf(it);
+  const now = deps.clock.now();
+  const proofs: Proof[] = [{ kind: 'password', at: await passwordTime(deps, it, pending.passwordAt) }, ...pending.proofs];
+  if (passed) proofs.push(proofOf(passed, now, pending.added?.factorId));
+  return decideSignIn({
+    needed: requiredLevel(mfaPolicyOf(it.client), it.details.params),
+    proofs,
+    credentials: () => credentialsOf(deps, accountId),
+    passkeyAdded: pending.added !== null,
+    newPasskeyPhrFrom: pending.added?.phrFrom ?? now + deps.passkeyHoldMs,
+  });
+}

@@ -1,0 +1,214 @@
+import {
+  ACR_1FA,
+  ACR_2FA,
+  ACR_PHR,
+  type Credentials,
+  decideChange,
+  decideSignIn,
+  passkeyStanding,
+  type Proof,
+  reachedBy,
+  requiredLevel,
+  sessionMeets,
+} from '../src/assurance/index.ts';
+import type { Factor } from '../src/store/ports.ts';
+
+// The assurance service's rules as tables: pure, no server, milliseconds.
+
+const now = 1_000_000_000;
+const password: Proof = { kind: 'password', at: now - 5000 };
+const totp: Proof = { kind: 'code', method: 'totp', at: now };
+const sms: Proof = { kind: 'code', method: 'sms', at: now };
+const passkey = (over: Partial<Extract<Proof, { kind: 'passkey' }>> = {}): Proof => ({
+  kind: 'passkey',
+  at: now,
+  amr: ['hwk', 'user'],
+  userVerified: true,
+  phrFrom: 0,
+  addedInThisSignIn: false,
+  ...over,
+});
+
+describe('the level proofs reach', () => {
+  test.each([
+    ['nothing', [], null, null],
+    ['a password', [password], ACR_1FA, ['pwd']],
+    ['a password and an app code', [password, totp], ACR_2FA, ['pwd', 'otp', 'mfa']],
+    ['a password and an SMS code', [password, sms], ACR_2FA, ['pwd', 'sms', 'mfa']],
+    ['a password and a passkey', [password, passkey()], ACR_PHR, ['pwd', 'hwk', 'user', 'mfa']],
+    ['a password and a held passkey', [password, passkey({ phrFrom: now + 1 })], ACR_2FA, ['pwd', 'hwk', 'user', 'mfa']],
+    ['a password and a passkey added in this sign-in', [password, passkey({ addedInThisSignIn: true })], ACR_2FA, ['pwd', 'hwk', 'user', 'mfa']],
+    ['a user-verified passkey alone', [passkey()], ACR_2FA, ['hwk', 'user', 'mfa']],
+    ['a passkey that did not verify the user', [passkey({ userVerified: false, amr: ['hwk'] })], ACR_1FA, ['hwk']],
+    ['a passkey, then the password', [passkey({ userVerified: false, amr: ['swk'] }), password], ACR_PHR, ['pwd', 'swk', 'mfa']],
+  ] as const)('%s', (_name, proofs, acr, amr) => {
+    const reached = reachedBy([...proofs]);
+    expect(reached?.acr ?? null).toBe(acr);
+    expect(reached?.amr ?? null).toEqual(amr);
+  });
+
+  test('auth_time is the password, the second factor time the later factor; none below 2fa', () => {
+    expect(reachedBy([password, totp])).toMatchObject({ authTime: password.at, secondFactorAt: now });
+    expect(reachedBy([password])).toMatchObject({ authTime: password.at, secondFactorAt: null });
+    expect(reachedBy([passkey({ at: now - 1 })])).toMatchObject({ authTime: now - 1, secondFactorAt: now - 1 });
+  });
+});
+
+describe('the level a request needs', () => {
+  test.each([
+    ['required', {}, ACR_2FA],
+    ['on-request', {}, ACR_1FA],
+    ['phishing-resistant', {}, ACR_PHR],
+    ['on-request', { mfa_max_age: '60' }, ACR_2FA],
+    ['on-request', { acr_values: `${ACR_PHR} ${ACR_2FA}` }, ACR_2FA],
+    ['on-request', { acr_values: 'urn:other' }, ACR_1FA],
+    ['required', { claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR_PHR } } }) }, ACR_PHR],
+    ['required', { claims: JSON.stringify({ id_token: { acr: { value: ACR_PHR } } }) }, ACR_2FA],
+    ['required', { claims: 'not json' }, ACR_2FA],
+  ] as const)('%s with %j needs %s', (policy, ask, needed) => {
+    expect(requiredLevel(policy, ask)).toBe(needed);
+  });
+});
+
+const credentials =
+  (over: Partial<Credentials> = {}) =>
+  async (): Promise<Credentials> => ({ methods: ['totp'], phrPasskey: false, heldUntil: null, ...over });
+
+describe('what a sign-in does next', () => {
+  test.each([
+    ['1fa with the password', ACR_1FA, [password], {}, false, { kind: 'pass' }],
+    ['2fa with the password: the second factor', ACR_2FA, [password], {}, false, { kind: 'ask', methods: ['totp'], thenAddPasskey: false }],
+    ['2fa with no method: enrolment', ACR_2FA, [password], { methods: [] }, false, { kind: 'enrol', passkeyOnly: false }],
+    [
+      '2fa after a passkey added at enrolment: asked again',
+      ACR_2FA,
+      [password],
+      { methods: ['webauthn', 'recovery'] },
+      true,
+      { kind: 'ask', methods: ['webauthn', 'recovery'] },
+    ],
+    ['2fa with a password and code', ACR_2FA, [password, totp], {}, false, { kind: 'pass' }],
+    ['2fa after a passkey that did not verify the user: the password', ACR_2FA, [passkey({ userVerified: false })], {}, false, { kind: 'ask_password' }],
+    [
+      'phr with a passkey that proves it: only the passkey',
+      ACR_PHR,
+      [password],
+      { methods: ['totp', 'webauthn'], phrPasskey: true },
+      false,
+      { kind: 'ask', methods: ['webauthn'] },
+    ],
+    ['phr with an app only: the app, then a passkey to add', ACR_PHR, [password], {}, false, { kind: 'ask', methods: ['totp'], thenAddPasskey: true }],
+    ['phr after the app code: enrol a passkey', ACR_PHR, [password, totp], {}, false, { kind: 'enrol', passkeyOnly: true }],
+    ['phr after adding a passkey: unmet, never phr', ACR_PHR, [password, totp], { methods: ['totp', 'webauthn'] }, true, { kind: 'unmet', needed: ACR_PHR }],
+    [
+      'phr with a held passkey: unmet until its hold ends',
+      ACR_PHR,
+      [password],
+      { methods: ['webauthn'], heldUntil: now + 60 },
+      false,
+      { kind: 'unmet', heldUntil: now + 60 },
+    ],
+    [
+      'phr with a password and a held passkey assertion: unmet',
+      ACR_PHR,
+      [password, passkey({ phrFrom: now + 60 })],
+      { methods: ['webauthn'], heldUntil: now + 60 },
+      false,
+      { kind: 'unmet' },
+    ],
+    ['phr with a password and a passkey that proves it', ACR_PHR, [password, passkey()], {}, false, { kind: 'pass' }],
+    ['phr with no method at all: enrol a passkey', ACR_PHR, [password], { methods: [] }, false, { kind: 'enrol', passkeyOnly: true }],
+  ] as const)('%s', async (_name, needed, proofs, held, passkeyAdded, expected) => {
+    const decision = await decideSignIn({
+      needed,
+      proofs: [...proofs],
+      credentials: credentials(held as Partial<Credentials>),
+      passkeyAdded,
+      newPasskeyPhrFrom: now,
+    });
+    expect(decision).toMatchObject(expected);
+  });
+
+  test('a passkey added in this sign-in never passes a phr request, whatever its hold', async () => {
+    const proofs = [password, passkey({ addedInThisSignIn: true, phrFrom: 0 })];
+    const decision = await decideSignIn({
+      needed: ACR_PHR,
+      proofs,
+      credentials: credentials({ methods: ['webauthn'] }),
+      passkeyAdded: true,
+      newPasskeyPhrFrom: now,
+    });
+    expect(decision.kind).toBe('unmet');
+  });
+
+  test('the credentials are not read when the proofs suffice', async () => {
+    let reads = 0;
+    const read = () => {
+      reads += 1;
+      return credentials()();
+    };
+    await decideSignIn({ needed: ACR_1FA, proofs: [password], credentials: read, passkeyAdded: false, newPasskeyPhrFrom: now });
+    expect(reads).toBe(0);
+  });
+});
+
+describe('changes to what proves a level', () => {
+  const window = 300_000;
+  const session = (acr: string, ageMs: number | null) => ({ acr, secondFactorAt: ageMs === null ? null : now - ageMs });
+  test.each([
+    ['a passkey, account with one, fresh 2fa session', 'passkeys', session(ACR_2FA, 10), true, { kind: 'ask', level: ACR_PHR }],
+    ['a passkey, account with one, fresh phr session', 'passkeys', session(ACR_PHR, 10), true, { kind: 'allow' }],
+    ['a passkey, account with one, stale phr session', 'passkeys', session(ACR_PHR, window + 1), true, { kind: 'ask', level: ACR_PHR }],
+    ['a passkey, account without one, fresh 2fa session', 'passkeys', session(ACR_2FA, 10), false, { kind: 'allow' }],
+    ['a passkey, account without one, stale 2fa session', 'passkeys', session(ACR_2FA, window + 1), false, { kind: 'ask', level: ACR_2FA }],
+    ['another factor, account with a passkey, fresh 2fa session', 'factors', session(ACR_2FA, 10), true, { kind: 'allow' }],
+    ['another factor, a 1fa session', 'factors', session(ACR_1FA, null), false, { kind: 'ask', level: ACR_2FA }],
+    ['the console, admin with a passkey, 2fa session', 'console', session(ACR_2FA, 10), true, { kind: 'ask', level: ACR_PHR }],
+    ['the console, admin without a passkey, fresh 2fa', 'console', session(ACR_2FA, 10), false, { kind: 'allow' }],
+  ] as const)('%s', (_name, guarded, proof, phrPasskey, expected) => {
+    expect(decideChange({ guarded, session: proof, phrPasskey, windowMs: window, now })).toMatchObject(expected);
+  });
+
+  test('a session meets a level only at or above it, and within the age asked', () => {
+    expect(sessionMeets({ acr: ACR_PHR, secondFactorAt: now }, ACR_2FA, 10, now)).toBe(true);
+    expect(sessionMeets({ acr: ACR_2FA, secondFactorAt: now }, ACR_PHR, null, now)).toBe(false);
+    expect(sessionMeets({ acr: ACR_2FA, secondFactorAt: now - 11 }, ACR_2FA, 10, now)).toBe(false);
+    expect(sessionMeets({ acr: ACR_2FA, secondFactorAt: null }, ACR_2FA, 10, now)).toBe(false);
+    expect(sessionMeets(undefined, ACR_1FA, null, now)).toBe(false);
+  });
+});
+
+describe("a person's passkeys", () => {
+  const factor = (phrFrom: number | undefined, confirmed = true): Factor => ({
+    id: String(phrFrom),
+    accountId: 'a',
+    kind: 'webauthn',
+    secretCiphertext: null,
+    target: null,
+    confirmedAt: confirmed ? 1 : null,
+    lastTimeStep: null,
+    createdAt: 1,
+    passkey: {
+      credentialId: 'c',
+      publicKey: 'k',
+      counter: 0,
+      transports: [],
+      synced: false,
+      backedUp: false,
+      userVerified: true,
+      name: 'n',
+      lastUsedAt: null,
+      ...(phrFrom === undefined ? {} : { phrFrom }),
+    },
+  });
+  test.each([
+    ['none', [], { phrPasskey: false, heldUntil: null }],
+    ['one from before holds', [factor(undefined)], { phrPasskey: true, heldUntil: null }],
+    ['one whose hold ended', [factor(now)], { phrPasskey: true, heldUntil: null }],
+    ['one held', [factor(now + 5)], { phrPasskey: false, heldUntil: now + 5 }],
+    ['two held: the first to end', [factor(now + 9), factor(now + 5)], { phrPasskey: false, heldUntil: now + 5 }],
+    ['an unconfirmed one', [factor(undefined, false)], { phrPasskey: false, heldUntil: null }],
+  ] as const)('%s', (_name, factors, expected) => {
+    expect(passkeyStanding([...factors], now)).toEqual(expected);
+  });
+});
