@@ -17,9 +17,9 @@ test.each([
   // a right password resets its own count only: never the codes' (someone with the password guessing codes) nor the passkey's
   ['password', { account: ['password'], passkey: [] }],
   // a passkey alone (one factor) resets its own count only: never the password's (a thief of a key without a PIN guessing passwords)
-  ['passkey', { account: [], passkey: ['password'] }],
-  // two factors (password and second factor, or a passkey that verified the user): password and code counts, and past lockouts
-  ['two_factors', { account: ['password', 'second_factor', 'lockouts'], passkey: ['lockouts'] }],
+  ['passkey', { account: [], passkey: ['password', 'lockouts'] }],
+  // two factors (password and second factor, or a passkey that verified the user): password and code counts, and the account's past lockouts
+  ['two_factors', { account: ['password', 'second_factor', 'lockouts'], passkey: [] }],
 ] as const)('a %s success forgets only its own counts', (success, parts) => {
   expect(forgets[success]).toEqual(parts);
 });
@@ -151,7 +151,7 @@ describe.each(adapters)('on the %s store', (_name, open) => {
     expect(locks.until).toBe(locks.password === null && locks.passkey === null ? null : Math.max(locks.password ?? 0, locks.passkey ?? 0));
   });
 
-  test("the passkey path's lock doubles with its own lockouts, and two factors forget them", async () => {
+  test("the passkey path's lock doubles with its own lockouts, and a passing passkey forgets them", async () => {
     const id = `acct-doubling-${Math.random().toString(36).slice(2, 8)}`;
     const lockPeriod = async () => ((await lockout.locks(id)).passkey! - subject.clock.now()) / 60_000;
     for (const minutes of [15, 30]) {

@@ -32,18 +32,27 @@ export interface SignInFacts {
 }
 
 /**
+ * What the proofs reach when it is `needed` or above, else null: all a login page needs to
+ * know, since the second-factor page decides (with the person's credentials) what is asked next.
+ */
+export function passedWith(needed: Acr, proofs: Proof[]): Reached | null {
+  const reached = reachedBy(proofs);
+  return reached && satisfies(reached.acr, needed) ? reached : null;
+}
+
+/**
  * The sign-in's next step: pass at the level the proofs reach when it is the needed one or
  * above; else the password after a passkey, the second factor, enrolment, or unmet. A level
  * is never passed that the proofs did not reach, and a session is never made below the need.
  */
 export async function decideSignIn(facts: SignInFacts): Promise<SignInDecision> {
   const { needed, proofs } = facts;
-  const reached = reachedBy(proofs);
-  if (reached && satisfies(reached.acr, needed)) return { kind: 'pass', reached };
+  const passed = passedWith(needed, proofs);
+  if (passed) return { kind: 'pass', reached: passed };
   if (!proofs.some((p) => p.kind === 'password')) return { kind: 'ask_password' };
 
   const credentials = await facts.credentials();
-  const secondFactorPassed = reached !== null && reached.secondFactorAt !== null;
+  const secondFactorPassed = (reachedBy(proofs)?.secondFactorAt ?? null) !== null;
   if (needed === ACR_PHR) {
     if (credentials.phrPasskey) return { kind: 'ask', methods: ['webauthn'], thenAddPasskey: false };
     if (facts.passkeyAdded) return { kind: 'unmet', needed, heldUntil: facts.newPasskeyPhrFrom };

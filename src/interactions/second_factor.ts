@@ -155,16 +155,19 @@ export function submitSecondFactor(deps: InteractionDeps) {
     const { method } = form;
     const account = await secondFactorAccount(deps, step);
     if (!account) return seeOther(ctx, step.restart);
-    const decision = await decideStep(deps, step, account.id);
+    // the factors read once for the whole check; recovery codes counted only when they are the method
+    const confirmed = await deps.secondFactors.confirmedFactors(account.id);
+    const decision = await decideStep(deps, step, account.id, undefined, { confirmed, countRecovery: method === 'recovery' });
     if (decision.kind !== 'ask' || !decision.methods.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
-    const confirmed = await deps.secondFactors.confirmedFactors(account.id);
     const checked = await deps.secondFactorStep.check({ person: account, request: requestInfo(ctx), clientId: step.clientId }, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
       ctx.status = 401;
-      return renderSecondFactor(ctx, deps, step, account, decision.methods, method, { error: checkMessages[checked.reason] });
+      const shown = await decideStep(deps, step, account.id, undefined, { confirmed });
+      const methods = shown.kind === 'ask' ? shown.methods : decision.methods;
+      return renderSecondFactor(ctx, deps, step, account, methods, method, { error: checkMessages[checked.reason] });
     }
     const passed = codePassed(method);
     await nextStep(ctx, deps, step, account, await decideStep(deps, step, account.id, passed), proofOf(passed, deps.clock.now()));

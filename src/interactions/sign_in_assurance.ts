@@ -19,10 +19,16 @@ export function proofOf(passed: FactorPassed, at: number, addedFactorId?: string
   };
 }
 
+/** What the person's factors are, when a page has read them already; recovery codes counted unless `countRecovery` is false. */
+export interface FactorsRead {
+  confirmed?: Factor[];
+  countRecovery?: boolean;
+}
+
 /** What the person holds, read once the proofs fall short. */
-export async function credentialsOf(deps: InteractionDeps, accountId: string, confirmed?: Factor[]): Promise<Credentials> {
+export async function credentialsOf(deps: InteractionDeps, accountId: string, { confirmed, countRecovery }: FactorsRead = {}): Promise<Credentials> {
   const factors = confirmed ?? (await deps.secondFactors.confirmedFactors(accountId));
-  return { methods: await deps.secondFactors.methodsFor(accountId, factors), ...passkeyStanding(factors, deps.clock.now()) };
+  return { methods: await deps.secondFactors.methodsFor(accountId, factors, { countRecovery }), ...passkeyStanding(factors, deps.clock.now()) };
 }
 
 /**
@@ -42,7 +48,13 @@ async function passwordTime(deps: InteractionDeps, it: CurrentInteraction, given
  * The assurance service's decision for the second-factor pages: this sign-in's proofs (the
  * password, factors passed so far, `passed` just now), against what the client and request need.
  */
-export async function decideStep(deps: InteractionDeps, it: CurrentInteraction, accountId: string, passed?: FactorPassed): Promise<SignInDecision> {
+export async function decideStep(
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  accountId: string,
+  passed?: FactorPassed,
+  read: FactorsRead = {},
+): Promise<SignInDecision> {
   const pending = await deps.pendingSignIns.proofsOf(it);
   const now = deps.clock.now();
   const proofs: Proof[] = [{ kind: 'password', at: await passwordTime(deps, it, pending.passwordAt) }, ...pending.proofs];
@@ -50,7 +62,7 @@ export async function decideStep(deps: InteractionDeps, it: CurrentInteraction, 
   return decideSignIn({
     needed: requiredLevel(mfaPolicyOf(it.client), it.details.params),
     proofs,
-    credentials: () => credentialsOf(deps, accountId),
+    credentials: () => credentialsOf(deps, accountId, read),
     passkeyAdded: pending.added !== null,
     newPasskeyPhrFrom: pending.added?.phrFrom ?? now + deps.passkeyHoldMs,
   });

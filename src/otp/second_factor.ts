@@ -70,11 +70,12 @@ export function createSecondFactors(deps: SecondFactorDeps) {
      * Methods the person can use now; empty means enrolment comes first. The caller may pass
      * the confirmed factors it has already read.
      */
-    async methodsFor(accountId: string, confirmed?: Factor[]): Promise<MethodKind[]> {
+    async methodsFor(accountId: string, confirmed?: Factor[], { countRecovery = true } = {}): Promise<MethodKind[]> {
       // the strongest first: a passkey, when the account has one
       const factorKinds = (confirmed ?? (await confirmedFactors(accountId))).map((f) => f.kind);
       const kinds = new Set<MethodKind>(factorKinds.includes('webauthn') ? ['webauthn', ...factorKinds] : factorKinds);
-      if (kinds.size > 0 && (await recoveryCodes.countUnused(accountId)) > 0) kinds.add('recovery');
+      // recovery codes are counted only when asked: a code check of another method need not know
+      if (countRecovery && kinds.size > 0 && (await recoveryCodes.countUnused(accountId)) > 0) kinds.add('recovery');
       return [...kinds];
     },
 
@@ -103,15 +104,15 @@ export function createSecondFactors(deps: SecondFactorDeps) {
 
     /**
      * One code from the app confirms the enrolment of this binding attempt and adds the
-     * factor, its time step already spent: the recovery codes to show (see addFactor), or
-     * null for a wrong code or no such enrolment.
+     * factor, its time step already spent: the new factor's id and the recovery codes to show
+     * (see addFactor), or null for a wrong code or no such enrolment.
      */
-    async confirmTotpEnrolment(binding: string, accountId: string, code: string): Promise<string[] | null> {
+    async confirmTotpEnrolment(binding: string, accountId: string, code: string): Promise<{ factorId: string; recoveryCodes: string[] } | null> {
       const pending = await deps.enrolments.find(binding, accountId, 'totp');
       if (!pending) return null;
       const step = await totp.match(cipher.decrypt(pending.secretCiphertext!), code, null);
       if (step === null || !(await deps.enrolments.finish(binding, 'totp'))) return null;
-      return addFactor({
+      const recoveryCodes = await addFactor({
         id: pending.factorId,
         accountId,
         kind: 'totp',
@@ -121,6 +122,7 @@ export function createSecondFactors(deps: SecondFactorDeps) {
         lastTimeStep: step,
         createdAt: clock.now(),
       });
+      return { factorId: pending.factorId, recoveryCodes };
     },
 
     /** The codes shown are the ones that work, even when two replacements run at once. */

@@ -39,14 +39,16 @@ export type Success = 'password' | 'passkey' | 'two_factors';
 /**
  * What each success forgets, per record. A count is reset only by its own proof; a sign-in
  * that passed two factors (a password and a second factor, or a passkey that verified the
- * user) also resets the password and second-factor counts and forgets past lockouts. A
- * passkey alone (one factor) never resets the password count: else a thief of a security key
- * without a PIN could guess passwords between touches of the key.
+ * user) also resets the password and second-factor counts and forgets the account's past
+ * lockouts; a passing passkey forgets its own path's. A passkey alone (one factor) never
+ * resets the password count: else a thief of a security key without a PIN could guess
+ * passwords between touches of the key. (Each success touches one record: a sign-in's
+ * storage work is budgeted.)
  */
 export const forgets: Record<Success, Record<LockoutRecord, (LockoutCount | 'lockouts')[]>> = {
   password: { account: ['password'], passkey: [] },
-  passkey: { account: [], passkey: ['password'] },
-  two_factors: { account: ['password', 'second_factor', 'lockouts'], passkey: ['lockouts'] },
+  passkey: { account: [], passkey: ['password', 'lockouts'] },
+  two_factors: { account: ['password', 'second_factor', 'lockouts'], passkey: [] },
 };
 
 /**
