@@ -78,6 +78,7 @@ export async function createApp(container: Container) {
     passkeys: container.passkeys,
     selfService: container.selfService,
     passwords: container.passwords,
+    factorUndo: container.factorUndo,
     recentActivity: container.recentActivity,
     csrf,
     overLimit: container.overLimit,

@@ -7,6 +7,7 @@ import { createUserAdmin } from './admin/users.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/schema.ts';
 import { createActivity } from './account/activity.ts';
+import { createFactorUndo, createFactorUndoLinks } from './account/factor_undo.ts';
 import { createPasswords } from './account/passwords.ts';
 import { createEmailProof } from './account/email_proof.ts';
 import { createSelfService } from './account/self_service.ts';
@@ -86,6 +87,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   // the browser cookie is signed with the provider's cookie keys, as it was before Stepup was a plugin;
   // app.ts keeps them current when the keys rotate
   const browserCookieKeys = { current: [] as string[] };
+  // the "factor added" alerts link to the account area's page that removes the factor
+  const undoLinks = createFactorUndoLinks({ records: store.records, factors: store.factors, hashKey: cipher.hashKey, clock, issuer: config.issuer });
   const stepup = await createStepup({
     issuer: config.issuer,
     people: store.accounts,
@@ -100,6 +103,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     trustedProxies: config.trustProxy,
     onEmailProven: createEmailProof(store.accounts),
     onAudit: (event) => metrics.observeAudit(event),
+    undoLinks,
   });
   const { lockout, audit, alert, secondFactors, sendEmailTo } = stepup;
   const checkPassword = createPasswordLogin(store.accounts, hasher, lockout, cipher.hashKey);
@@ -139,7 +143,17 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
       passwordRules: config.password,
     }),
     auditQueries: createAuditQueries(store.audit, clock, store.deliveries),
-    selfService: createSelfService({ secondFactors, records: store.records, factors: store.factors, audit, alert }),
+    selfService: createSelfService({ secondFactors, records: store.records, factors: store.factors, audit, alert, undoLinks }),
+    factorUndo: createFactorUndo({
+      accounts: store.accounts,
+      factors: store.factors,
+      records: store.records,
+      transaction: store.transaction,
+      audit,
+      alert,
+      hashKey: cipher.hashKey,
+      clock,
+    }),
     passwords: createPasswords({
       accounts: store.accounts,
       records: store.records,

@@ -58,7 +58,7 @@ test('a dangerous action in a console session older than the window asks for a f
   expect(await pendingKeys()).toBeGreaterThan(before);
 });
 
-test("every dangerous action is guarded, and the confirmation returns only to a console page", async () => {
+test('every dangerous action is guarded, and the confirmation returns only to a console page', async () => {
   const { browser } = await adminInConsole(stepup);
   const client = await stepup.container.clientAdmin.add({ name: 'Guarded', redirectUris: ['https://guarded.example/cb'] });
   const other = await stepup.container.userAdmin.add({ email: `guarded.${Date.now()}@example.com`, password: 'correct horse battery staple' });

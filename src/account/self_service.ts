@@ -1,4 +1,4 @@
-import type { Alert } from '../notifications/alerts.ts';
+import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
@@ -11,6 +11,8 @@ export interface SelfServiceDeps {
   factors: FactorStore;
   audit: RecordAudit;
   alert: Alert;
+  /** the links the "factor added" alert carries to undo it */
+  undoLinks: FactorUndoLinks;
 }
 
 export type RemoveOutcome = 'removed' | 'last' | 'unknown';
@@ -21,10 +23,14 @@ export function createSelfService(deps: SelfServiceDeps) {
   const who = (account: Account, channel: string) => ({ accountId: account.id, email: account.email, clientId: ACCOUNT_CLIENT_ID, channel });
 
   return {
-    /** A factor was confirmed in the account area (and stored with any recovery codes it brought). */
-    async factorAdded(account: Account, method: MethodKind, request: RequestInfo): Promise<void> {
+    /**
+     * A factor was confirmed in the account area (and stored with any recovery codes it brought).
+     * The alert carries a link that removes it: whoever holds a session is not always the owner.
+     */
+    async factorAdded(account: Account, method: MethodKind, factorId: string, recoveryCodes: string[], request: RequestInfo): Promise<void> {
       await audit(request, { ...who(account, method), type: 'enrolment', result: 'ok', detail: 'added in the account area' });
-      await alert(account, 'factor_added', { method: methodLabel[method] });
+      const undo = await deps.undoLinks(account.id, factorId, recoveryCodes.length > 0);
+      await alert(account, 'factor_added', { method: methodLabel[method], ...undo });
     },
 
     async removeFactor(account: Account, factorId: string, request: RequestInfo): Promise<RemoveOutcome> {

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { AccountSessions } from '../account/account_sessions.ts';
 import type { RecentActivity } from '../account/activity.ts';
+import type { FactorUndo } from '../account/factor_undo.ts';
 import type { Passwords } from '../account/passwords.ts';
 import type { SelfService } from '../account/self_service.ts';
 import type { RecordAudit } from '../audit/audit.ts';
@@ -23,6 +24,7 @@ export interface AccountAreaDeps {
   passkeys: Passkeys;
   selfService: SelfService;
   passwords: Passwords;
+  factorUndo: FactorUndo;
   recentActivity: RecentActivity;
   csrf: Csrf;
   overLimit: RateLimiter;

@@ -18,8 +18,8 @@ const codeForm = z.object({ code: text(64), csrf: text(200) });
 const targetForm = z.object({ target: text(320), csrf: text(200) });
 
 /** The factor is stored: audited, emailed, and its recovery codes shown if it came with any. */
-async function finish(ctx: ParameterizedContext, deps: AccountAreaDeps, method: MethodKind, recoveryCodes: string[]) {
-  await deps.selfService.factorAdded(accountOf(ctx).account, method, requestInfo(ctx));
+async function finish(ctx: ParameterizedContext, deps: AccountAreaDeps, method: MethodKind, factorId: string, recoveryCodes: string[]) {
+  await deps.selfService.factorAdded(accountOf(ctx).account, method, factorId, recoveryCodes, requestInfo(ctx));
   if (recoveryCodes.length === 0) return seeOther(ctx, '/account?done=factor-added');
   await ctx.render('recovery_codes', { recoveryCodes, continueUrl: '/account?done=factor-added' });
 }
@@ -39,13 +39,13 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
     requireAccountCsrf(deps, ctx, csrf);
     const { account, page } = accountOf(ctx);
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const recoveryCodes = await deps.secondFactors.confirmTotpEnrolment(enrolmentBinding(ctx), account.id, code.trim());
-    if (!recoveryCodes) {
+    const confirmed = await deps.secondFactors.confirmTotpEnrolment(enrolmentBinding(ctx), account.id, code.trim());
+    if (!confirmed) {
       ctx.status = 401;
       const enrolment = await deps.secondFactors.totpEnrolment(enrolmentBinding(ctx), account);
       return ctx.render('enrol_totp', { it: page, enrolment, error: wrongTotpCode });
     }
-    await finish(ctx, deps, 'totp', recoveryCodes);
+    await finish(ctx, deps, 'totp', confirmed.factorId, confirmed.recoveryCodes);
   };
 }
 
@@ -76,7 +76,7 @@ export function confirmPasskeyEnrolment(deps: AccountAreaDeps) {
       ctx.status = 400;
       return renderPasskeyEnrolment(ctx, deps, passkeyEnrolmentRefused);
     }
-    await finish(ctx, deps, 'webauthn', registered.recoveryCodes);
+    await finish(ctx, deps, 'webauthn', registered.factor.id, registered.recoveryCodes);
   };
 }
 
@@ -115,11 +115,11 @@ export function confirmDeliveredEnrolment(deps: AccountAreaDeps, channel: Channe
     requireAccountCsrf(deps, ctx, csrf);
     const { account, page } = accountOf(ctx);
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const { outcome, recoveryCodes } = await deps.deliveredCodes.confirmEnrolment(enrolmentBinding(ctx), account.id, channel, code);
-    if (outcome !== 'ok') {
+    const confirmed = await deps.deliveredCodes.confirmEnrolment(enrolmentBinding(ctx), account.id, channel, code);
+    if (confirmed.outcome !== 'ok') {
       ctx.status = 401;
-      return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: checkMessages[outcome] });
+      return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: checkMessages[confirmed.outcome] });
     }
-    await finish(ctx, deps, channel, recoveryCodes);
+    await finish(ctx, deps, channel, confirmed.factorId, confirmed.recoveryCodes);
   };
 }

@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { accountSignedOutPath } from '../account/account_client.ts';
+import { factorUndoPath } from '../account/factor_undo.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import {
   confirmDeliveredEnrolment,
@@ -15,11 +16,12 @@ import {
 import { removeFactor, renamePasskey, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
 import { changePassword, showPasswordChange } from './password.ts';
 import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
+import { showFactorUndo, undoFactor } from './undo_factor.ts';
 import { accountOf, requireAccount, requireFreshProof } from './session.ts';
 import { accountCallback } from './sign_in.ts';
 import { changeName } from './name.ts';
 
-/** /account (signed in) and /password-reset (public). */
+/** /account (signed in), and /password-reset and /account/undo-factor (public: an emailed link is the proof). */
 export function createAccountRouter(deps: AccountAreaDeps) {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
@@ -68,5 +70,8 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   router.post('/password-reset', form, requestReset(deps));
   router.get('/password-reset/:token', showResetForm(deps));
   router.post('/password-reset/:token', form, completeReset(deps));
+  // the link in a "factor added" alert: no session, the email is the proof
+  router.get(factorUndoPath, showFactorUndo(deps));
+  router.post(factorUndoPath, form, undoFactor(deps));
   return router;
 }

@@ -98,9 +98,16 @@ const refusedText = 'That did not work. Try again.';
 export function confirmWithPasskey(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const { admin } = consoleOf(ctx);
-    const credential = z.string().max(20_000).safeParse((ctx.request as { body?: { credential?: unknown } }).body?.credential);
+    const credential = z
+      .string()
+      .max(20_000)
+      .safeParse((ctx.request as { body?: { credential?: unknown } }).body?.credential);
     if (!credential.success) return renderConfirm(ctx, deps, { error: refusedText });
-    const checked = await deps.secondFactorStep.checkPasskey({ person: admin, request: requestInfo(ctx), clientId: CONSOLE_CLIENT_ID }, binding(ctx), credential.data);
+    const checked = await deps.secondFactorStep.checkPasskey(
+      { person: admin, request: requestInfo(ctx), clientId: CONSOLE_CLIENT_ID },
+      binding(ctx),
+      credential.data,
+    );
     if (checked.kind === 'locked') return renderConfirm(ctx, deps, { error: lockedText(checked.until) });
     if (checked.kind === 'refused') return renderConfirm(ctx, deps, { error: 'That passkey could not be used. Try again.' });
     // a passkey still on hold proves only the second factor
@@ -120,7 +127,12 @@ export function confirmWithCode(deps: ConsoleDeps) {
     // a code never gives phr: with a passkey that proves it, only the passkey is asked
     if (!form.success || decision.kind === 'allow' || !usable(factors, decision, now).methods.includes(form.data.method))
       return renderConfirm(ctx, deps, { error: refusedText });
-    const checked = await deps.secondFactorStep.check({ person: admin, request: requestInfo(ctx), clientId: CONSOLE_CLIENT_ID }, form.data.method, form.data.code, factors);
+    const checked = await deps.secondFactorStep.check(
+      { person: admin, request: requestInfo(ctx), clientId: CONSOLE_CLIENT_ID },
+      form.data.method,
+      form.data.code,
+      factors,
+    );
     if (checked.kind === 'locked') return renderConfirm(ctx, deps, { error: lockedText(checked.until) });
     if (checked.kind === 'refused') return renderConfirm(ctx, deps, { error: refusedText });
     await renew(ctx, deps, ACR_2FA);
@@ -137,7 +149,11 @@ export function sendConfirmationCode(deps: ConsoleDeps) {
     const form = sendForm.safeParse((ctx.request as { body?: unknown }).body);
     if (!form.success || decision.kind === 'allow' || !usable(factors, decision, now).methods.includes(form.data.method))
       return renderConfirm(ctx, deps, { error: refusedText });
-    const sent = await deps.secondFactorStep.send({ person: admin, request: requestInfo(ctx), clientId: CONSOLE_CLIENT_ID }, form.data.method, `${deps.serviceName} admin console`);
+    const sent = await deps.secondFactorStep.send(
+      { person: admin, request: requestInfo(ctx), clientId: CONSOLE_CLIENT_ID },
+      form.data.method,
+      `${deps.serviceName} admin console`,
+    );
     if (sent.kind === 'locked') return renderConfirm(ctx, deps, { error: lockedText(sent.until) });
     if (sent.kind === 'sent') return renderConfirm(ctx, deps, { notice: `A code was sent to ${sent.maskedTo}.`, sentBy: sent.channel });
     if (sent.kind === 'failed') return renderConfirm(ctx, deps, { error: 'The code could not be sent. Try another way.' });

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { Alert } from '../notifications/alerts.ts';
+import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../otp/delivered_codes.ts';
@@ -29,6 +29,8 @@ export interface InteractionDeps {
   overLimit: RateLimiter;
   audit: RecordAudit;
   alert: Alert;
+  /** the links a "factor added" alert carries to undo it; none when the host serves no such page */
+  undoLinks?: FactorUndoLinks;
   knownBrowsers: KnownBrowsers;
   clock: Clock;
   /** the channels with a sender: only these are offered for enrolment */

@@ -60,11 +60,11 @@ export function confirmDeliveredEnrolment(deps: InteractionDeps, channel: Channe
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const { outcome, recoveryCodes } = await deps.deliveredCodes.confirmEnrolment(it.uid, account.id, channel, code);
-    if (outcome !== 'ok') {
+    const confirmed = await deps.deliveredCodes.confirmEnrolment(it.uid, account.id, channel, code);
+    if (confirmed.outcome !== 'ok') {
       ctx.status = 401;
-      return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: checkMessages[outcome] });
+      return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: checkMessages[confirmed.outcome] });
     }
-    await finishEnrolment(ctx, deps, it, account, codePassed(channel), recoveryCodes);
+    await finishEnrolment(ctx, deps, it, account, codePassed(channel), confirmed.factorId, confirmed.recoveryCodes);
   };
 }

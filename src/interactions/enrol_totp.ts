@@ -37,11 +37,11 @@ export function confirmTotpEnrolment(deps: InteractionDeps) {
     const account = await enrollingAccount(ctx, deps, it);
     if (!account) return;
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
-    const recoveryCodes = await deps.secondFactors.confirmTotpEnrolment(it.uid, account.id, code.trim());
-    if (!recoveryCodes) {
+    const confirmed = await deps.secondFactors.confirmTotpEnrolment(it.uid, account.id, code.trim());
+    if (!confirmed) {
       ctx.status = 401;
       return renderEnrolment(ctx, it, await deps.secondFactors.totpEnrolment(it.uid, account), wrongTotpCode);
     }
-    await finishEnrolment(ctx, deps, it, account, codePassed('totp'), recoveryCodes);
+    await finishEnrolment(ctx, deps, it, account, codePassed('totp'), confirmed.factorId, confirmed.recoveryCodes);
   };
 }

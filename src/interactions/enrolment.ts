@@ -29,10 +29,22 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
   return account;
 }
 
-/** A factor added in this sign-in: audited, and its owner told at once. */
-async function factorAdded(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, method: FactorPassed['method']) {
+/**
+ * A factor added in this sign-in: audited, and its owner told at once, with a link that removes
+ * it (a relay that planted its own factor is undone from the email).
+ */
+async function factorAdded(
+  ctx: ParameterizedContext,
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  account: Person,
+  method: FactorPassed['method'],
+  factorId: string,
+  recoveryCodes: string[],
+) {
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
-  await deps.alert(account, 'factor_added', { method: methodLabel[method] });
+  const undo = (await deps.undoLinks?.(account.id, factorId, recoveryCodes.length > 0)) ?? {};
+  await deps.alert(account, 'factor_added', { method: methodLabel[method], ...undo });
 }
 
 /**
@@ -46,9 +58,10 @@ export async function finishEnrolment(
   it: CurrentInteraction,
   account: Person,
   passed: FactorPassed,
+  factorId: string,
   recoveryCodes: string[],
 ) {
-  await factorAdded(ctx, deps, it, account, passed.method);
+  await factorAdded(ctx, deps, it, account, passed.method, factorId, recoveryCodes);
   const decision = await decideStep(deps, it, account.id, passed);
   if (decision.kind === 'unmet') return renderUnmet(ctx, deps, it, decision, recoveryCodes);
   let continueUrl: string;
@@ -81,7 +94,7 @@ export async function finishPasskeyEnrolment(
   phrFrom: number,
   recoveryCodes: string[],
 ) {
-  await factorAdded(ctx, deps, it, account, 'webauthn');
+  await factorAdded(ctx, deps, it, account, 'webauthn', factorId, recoveryCodes);
   await deps.pendingSignIns.addedPasskey(it, account.id, factorId, phrFrom);
   const decision = await decideStep(deps, it, account.id);
   if (decision.kind === 'unmet') return renderUnmet(ctx, deps, it, decision, recoveryCodes);

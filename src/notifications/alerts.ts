@@ -71,3 +71,10 @@ export function createAlerts(deps: { sendEmailTo: SendEmailTo; messages: AlertMe
 }
 
 export type Alert = ReturnType<typeof createAlerts>;
+
+/**
+ * What a "factor added" alert says beside the method: the factor's name, a single-use link that
+ * removes exactly that factor, and the password reset page. A host that serves no such link
+ * gives none, and the alert says to tell the administrator.
+ */
+export type FactorUndoLinks = (accountId: string, factorId: string, recoveryCodesIssued: boolean) => Promise<Record<string, string>>;

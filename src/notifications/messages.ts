@@ -40,7 +40,9 @@ export function createAlertMessages(serviceName: string) {
   const env = messageTemplates();
   return (kind: AlertKind, to: string, vars: Record<string, string | number | null>): OutgoingMessage => {
     const context = { ...vars, kind, serviceName };
-    return { to, subject: `${serviceName}: ${alertSubjects[kind]}`, text: env.render('alert.text.njk', context), html: env.render('alert.html.njk', context) };
+    const text = env.render('alert.text.njk', context);
+    // the HTML shows the text escaped as a whole: a passkey's name or a browser's never becomes markup
+    return { to, subject: `${serviceName}: ${alertSubjects[kind]}`, text, html: env.render('alert.html.njk', { ...context, text }) };
   };
 }
 

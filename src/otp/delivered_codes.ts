@@ -27,6 +27,11 @@ export type SendOutcome =
 
 export type CheckOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted';
 
+/** An enrolment's code checked: with 'ok', the new factor's id and the recovery codes to show once, if any. */
+export type EnrolmentConfirmation =
+  | { outcome: 'ok'; factorId: string; recoveryCodes: string[] }
+  | { outcome: Exclude<CheckOutcome, 'ok'>; factorId?: undefined; recoveryCodes: string[] };
+
 /** Where a code goes: a verified factor, or one being enrolled. */
 type CodeTarget = Pick<Factor, 'id' | 'kind' | 'target'>;
 
@@ -161,12 +166,13 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
 
     /**
      * Confirms this attempt's address with its code and adds the factor; it replaces an earlier
-     * one of the kind. With 'ok' come the recovery codes to show once, if any.
+     * one of the kind. With 'ok' come its id and the recovery codes to show once, if any.
      */
-    async confirmEnrolment(binding: string, accountId: string, channel: Channel, code: string): Promise<{ outcome: CheckOutcome; recoveryCodes: string[] }> {
+    async confirmEnrolment(binding: string, accountId: string, channel: Channel, code: string): Promise<EnrolmentConfirmation> {
       const pending = await deps.enrolments.find(binding, accountId, channel);
       const outcome = await check(pending?.factorId, code);
-      if (outcome !== 'ok' || !pending) return { outcome, recoveryCodes: [] };
+      if (outcome !== 'ok') return { outcome, recoveryCodes: [] };
+      if (!pending) return { outcome: 'expired', recoveryCodes: [] };
       if (!(await deps.enrolments.finish(binding, channel))) return { outcome: 'expired', recoveryCodes: [] };
       if (channel === 'email' && pending.target) await deps.emailProven?.(accountId, pending.target);
       const recoveryCodes = await deps.addFactor({
@@ -179,7 +185,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
         lastTimeStep: null,
         createdAt: clock.now(),
       });
-      return { outcome, recoveryCodes };
+      return { outcome, factorId: pending.factorId, recoveryCodes };
     },
 
     /** The live code of a factor, for showing where it went and when it expires. */

@@ -5,7 +5,7 @@ import type { MongoClient } from 'mongodb';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
 import { pino, type Logger } from 'pino';
-import { createAccountMailer, createAlerts } from '../notifications/alerts.ts';
+import { createAccountMailer, createAlerts, type FactorUndoLinks } from '../notifications/alerts.ts';
 import { createAudit, type AuditInput, type RecordAudit } from '../audit/audit.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { errorHandler } from '../http/error_handler.ts';
@@ -17,8 +17,8 @@ import { createKnownBrowsers } from '../interactions/known_browsers.ts';
 import { createPendingSignIns } from '../interactions/pending_sign_in.ts';
 import { saveResult, stepUrl } from '../interactions/respond.ts';
 import { createInteractionRouter, stylesheetRouter } from '../interactions/router.ts';
-import { decideSignIn, phrFromForNew, type Proof, requiredLevel } from '../assurance/index.ts';
-import { credentialsOf, proofOf } from '../interactions/sign_in_assurance.ts';
+import { passedWith, type Proof, requiredLevel } from '../assurance/index.ts';
+import { proofOf } from '../interactions/sign_in_assurance.ts';
 import type { FactorPassed } from '../otp/methods.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
@@ -80,6 +80,11 @@ export interface StepupOptions {
   onEmailProven?: (personId: string, address: string) => Promise<void>;
   /** told of every audit event as it is written (the standalone server counts them) */
   onAudit?: (event: AuditInput) => void;
+  /**
+   * Links for the "factor added" alert of a factor added at sign-in: one that removes it, served
+   * by the host (the standalone server's account area does). Without it the alert has none.
+   */
+  undoLinks?: FactorUndoLinks;
 }
 
 /** One step of a sign-in at the host's provider, as Stepup's pages see it. */
@@ -180,6 +185,7 @@ export async function createStepup(options: StepupOptions) {
     overLimit: createRateLimiter(store.counters, settings.rateLimits, cipher.hashKey),
     audit,
     alert,
+    undoLinks: options.undoLinks,
     knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys),
     clock,
     enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
@@ -187,15 +193,12 @@ export async function createStepup(options: StepupOptions) {
     basePath,
   };
 
-  /** The assurance service's decision on what the login page proved (a password, a passwordless passkey, or both). */
-  const decideLogin = (step: SignInStep, accountId: string, proofs: Proof[]) =>
-    decideSignIn({
-      needed: requiredLevel(mfaPolicyOf(step.client), step.details.params),
-      proofs,
-      credentials: () => credentialsOf(deps, accountId),
-      passkeyAdded: false,
-      newPasskeyPhrFrom: phrFromForNew(false, clock.now(), deps.passkeyHoldMs),
-    });
+  /**
+   * The assurance service on what the login page proved (a password, a passwordless passkey,
+   * or both): the level it passes at, or null when more is owed, which the second-factor page
+   * (or the password, after a passkey) then asks for.
+   */
+  const passedAtLogin = (step: SignInStep, proofs: Proof[]) => passedWith(requiredLevel(mfaPolicyOf(step.client), step.details.params), proofs);
 
   async function signedInPerson(accountId: string, caller: string) {
     const person = await options.people.findById(accountId);
@@ -269,12 +272,12 @@ export async function createStepup(options: StepupOptions) {
       // after a passwordless passkey that was not enough, the password completes it
       const passkey = await deps.pendingSignIns.passkeyFor(step);
       const proofs: Proof[] = [...(passkey?.accountId === accountId ? [passkey.proof] : []), { kind: 'password', at: now }];
-      const decision = await decideLogin(step, accountId, proofs);
-      if (decision.kind !== 'pass') {
+      const reached = passedAtLogin(step, proofs);
+      if (!reached) {
         await deps.pendingSignIns.start(step, accountId, now);
         return stepUrl(step, '/second-factor');
       }
-      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), decision.reached);
+      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), reached);
     },
 
     /**
@@ -289,12 +292,12 @@ export async function createStepup(options: StepupOptions) {
       if (step.prompt !== 'login') return step.restart;
       const person = await signedInPerson(accountId, 'passkeyAccepted');
       const proof = proofOf({ ...passkey, amr: userVerified ? passkey.amr : passkey.amr.filter((value) => value !== 'user') }, clock.now());
-      const decision = await decideLogin(step, accountId, [proof]);
-      if (decision.kind !== 'pass') {
+      const reached = passedAtLogin(step, [proof]);
+      if (!reached) {
         await deps.pendingSignIns.passkeyPassed(step, accountId, proof);
         return step.base;
       }
-      return signIn(ctx, deps, step, person, decision.reached);
+      return signIn(ctx, deps, step, person, reached);
     },
 
     /** The email whose password completes this sign-in after a passkey, or null when none is owed. */

@@ -1,0 +1,55 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { forgedForm } from '../errors.ts';
+import { parseForm, text } from '../http/form.ts';
+import { requestInfo } from '../http/request_info.ts';
+import type { AccountAreaDeps } from './deps.ts';
+
+/**
+ * The link in a "factor added" alert: the email is the proof, so no session is needed. Opening
+ * it changes nothing (mail scanners follow links); the button on the page removes the factor.
+ */
+const undoCsrf = (token: string) => `undo-factor:${token}`;
+// a token is 43 characters: anything much longer is not one, and is not echoed into the page
+const tokenOf = (value: unknown) => (typeof value === 'string' && value.length <= 64 ? value : '');
+
+async function renderInvalidLink(ctx: ParameterizedContext) {
+  ctx.status = 400;
+  await ctx.render('account_message', {
+    title: 'This link no longer works',
+    message:
+      'This link to remove a second factor has expired, was already used, or the factor is no longer on your account. Nothing was changed. Sign in to see the second factors your account has.',
+    link: { href: '/account', text: 'Go to your account' },
+  });
+}
+
+/** GET /account/undo-factor?token= — names the factor and asks to confirm. */
+export function showFactorUndo(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    const token = tokenOf(ctx.query.token);
+    const found = await deps.factorUndo.findUndo(token);
+    if (!found) return renderInvalidLink(ctx);
+    await ctx.render('undo_factor', { token, csrfToken: deps.csrf.tokenFor(undoCsrf(token)), factor: found.description, email: found.account.email });
+  };
+}
+
+/** POST /account/undo-factor — removes the factor and signs the account out everywhere. */
+export function undoFactor(deps: AccountAreaDeps) {
+  const form = z.object({ token: text(64), csrf: text(200) });
+  return async (ctx: ParameterizedContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    const { token, csrf } = parseForm(ctx, form);
+    // no session to bind to: like the password reset form, the CSRF token is bound to the link's token
+    if (!deps.csrf.verify(undoCsrf(token), csrf)) throw forgedForm();
+    const outcome = await deps.factorUndo.redeem(token, requestInfo(ctx));
+    if (outcome.kind === 'invalid') return renderInvalidLink(ctx);
+    await ctx.render('account_message', {
+      title: 'The second factor is removed',
+      message: `${outcome.factor} is removed from your account, and every session of your account is signed out. Whoever added it knew your password: choose a new one now.${
+        outcome.wasLast ? ' Your account has no second factor left: the next sign-in asks you to add one.' : ''
+      }`,
+      link: { href: '/password-reset', text: 'Choose a new password' },
+    });
+  };
+}
