@@ -72,40 +72,57 @@ describe('the level a request needs', () => {
 
 const credentials =
   (over: Partial<Credentials> = {}) =>
-  async (): Promise<Credentials> => ({ methods: ['totp'], phrPasskey: false, heldUntil: null, ...over });
+  async (): Promise<Credentials> => ({ methods: ['totp'], phrPasskey: false, heldUntil: null, addedInThisSignIn: null, ...over });
 
 describe('what a sign-in does next', () => {
   test.each([
-    ['1fa with the password', ACR_1FA, [password], {}, false, { kind: 'pass' }],
-    ['2fa with the password: the second factor', ACR_2FA, [password], {}, false, { kind: 'ask', methods: ['totp'], thenAddPasskey: false }],
-    ['2fa with no method: enrolment', ACR_2FA, [password], { methods: [] }, false, { kind: 'enrol', passkeyOnly: false }],
+    ['1fa with the password', ACR_1FA, [password], {}, { kind: 'pass' }],
+    ['2fa with the password: the second factor', ACR_2FA, [password], {}, { kind: 'ask', methods: ['totp'], thenAddPasskey: false }],
+    ['2fa with no method: enrolment', ACR_2FA, [password], { methods: [] }, { kind: 'enrol', passkeyOnly: false }],
     [
       '2fa after a passkey added at enrolment: asked again',
       ACR_2FA,
       [password],
-      { methods: ['webauthn', 'recovery'] },
-      true,
+      { methods: ['webauthn', 'recovery'], addedInThisSignIn: now + 60 },
       { kind: 'ask', methods: ['webauthn', 'recovery'] },
     ],
-    ['2fa with a password and code', ACR_2FA, [password, totp], {}, false, { kind: 'pass' }],
-    ['2fa after a passkey that did not verify the user: the password', ACR_2FA, [passkey({ userVerified: false })], {}, false, { kind: 'ask_password' }],
+    ['2fa with a password and code', ACR_2FA, [password, totp], {}, { kind: 'pass' }],
+    ['2fa after a passkey that did not verify the user: the password', ACR_2FA, [passkey({ userVerified: false })], {}, { kind: 'ask_password' }],
     [
       'phr with a passkey that proves it: only the passkey',
       ACR_PHR,
       [password],
       { methods: ['totp', 'webauthn'], phrPasskey: true },
-      false,
       { kind: 'ask', methods: ['webauthn'] },
     ],
-    ['phr with an app only: the app, then a passkey to add', ACR_PHR, [password], {}, false, { kind: 'ask', methods: ['totp'], thenAddPasskey: true }],
-    ['phr after the app code: enrol a passkey', ACR_PHR, [password, totp], {}, false, { kind: 'enrol', passkeyOnly: true }],
-    ['phr after adding a passkey: unmet, never phr', ACR_PHR, [password, totp], { methods: ['totp', 'webauthn'] }, true, { kind: 'unmet', needed: ACR_PHR }],
+    ['phr with an app only: the app, then a passkey to add', ACR_PHR, [password], {}, { kind: 'ask', methods: ['totp'], thenAddPasskey: true }],
+    ['phr after the app code: enrol a passkey', ACR_PHR, [password, totp], {}, { kind: 'enrol', passkeyOnly: true }],
+    [
+      'phr after adding a passkey: unmet, never phr',
+      ACR_PHR,
+      [password, totp],
+      { methods: ['totp', 'webauthn'], addedInThisSignIn: now + 60 },
+      { kind: 'unmet', needed: ACR_PHR, heldUntil: now + 60 },
+    ],
+    [
+      'phr after adding a passkey without a hold: still unmet, never asked for that passkey',
+      ACR_PHR,
+      [password, totp],
+      { methods: ['totp', 'webauthn'], addedInThisSignIn: now },
+      { kind: 'unmet', needed: ACR_PHR },
+    ],
+    [
+      'phr after adding a passkey, with an older one that proves phr: the older one',
+      ACR_PHR,
+      [password, totp],
+      { methods: ['totp', 'webauthn'], phrPasskey: true, addedInThisSignIn: now },
+      { kind: 'ask', methods: ['webauthn'] },
+    ],
     [
       'phr with a held passkey: unmet until its hold ends',
       ACR_PHR,
       [password],
       { methods: ['webauthn'], heldUntil: now + 60 },
-      false,
       { kind: 'unmet', heldUntil: now + 60 },
     ],
     [
@@ -113,19 +130,12 @@ describe('what a sign-in does next', () => {
       ACR_PHR,
       [password, passkey({ phrFrom: now + 60 })],
       { methods: ['webauthn'], heldUntil: now + 60 },
-      false,
       { kind: 'unmet' },
     ],
-    ['phr with a password and a passkey that proves it', ACR_PHR, [password, passkey()], {}, false, { kind: 'pass' }],
-    ['phr with no method at all: enrol a passkey', ACR_PHR, [password], { methods: [] }, false, { kind: 'enrol', passkeyOnly: true }],
-  ] as const)('%s', async (_name, needed, proofs, held, passkeyAdded, expected) => {
-    const decision = await decideSignIn({
-      needed,
-      proofs: [...proofs],
-      credentials: credentials(held as Partial<Credentials>),
-      passkeyAdded,
-      newPasskeyPhrFrom: now,
-    });
+    ['phr with a password and a passkey that proves it', ACR_PHR, [password, passkey()], {}, { kind: 'pass' }],
+    ['phr with no method at all: enrol a passkey', ACR_PHR, [password], { methods: [] }, { kind: 'enrol', passkeyOnly: true }],
+  ] as const)('%s', async (_name, needed, proofs, held, expected) => {
+    const decision = await decideSignIn({ needed, proofs: [...proofs], credentials: credentials(held as Partial<Credentials>) });
     expect(decision).toMatchObject(expected);
   });
 
@@ -134,9 +144,7 @@ describe('what a sign-in does next', () => {
     const decision = await decideSignIn({
       needed: ACR_PHR,
       proofs,
-      credentials: credentials({ methods: ['webauthn'] }),
-      passkeyAdded: true,
-      newPasskeyPhrFrom: now,
+      credentials: credentials({ methods: ['webauthn'], addedInThisSignIn: 0 }),
     });
     expect(decision.kind).toBe('unmet');
   });
@@ -147,7 +155,7 @@ describe('what a sign-in does next', () => {
       reads += 1;
       return credentials()();
     };
-    await decideSignIn({ needed: ACR_1FA, proofs: [password], credentials: read, passkeyAdded: false, newPasskeyPhrFrom: now });
+    await decideSignIn({ needed: ACR_1FA, proofs: [password], credentials: read });
     expect(reads).toBe(0);
   });
 });
@@ -179,8 +187,8 @@ describe('changes to what proves a level', () => {
 });
 
 describe("a person's passkeys", () => {
-  const factor = (phrFrom: number | undefined, confirmed = true): Factor => ({
-    id: String(phrFrom),
+  const factor = (phrFrom: number | undefined, confirmed = true, addedIn?: string): Factor => ({
+    id: `${phrFrom}-${addedIn}`,
     accountId: 'a',
     kind: 'webauthn',
     secretCiphertext: null,
@@ -199,16 +207,23 @@ describe("a person's passkeys", () => {
       name: 'n',
       lastUsedAt: null,
       ...(phrFrom === undefined ? {} : { phrFrom }),
+      ...(addedIn === undefined ? {} : { addedIn }),
     },
   });
   test.each([
-    ['none', [], { phrPasskey: false, heldUntil: null }],
-    ['one from before holds', [factor(undefined)], { phrPasskey: true, heldUntil: null }],
-    ['one whose hold ended', [factor(now)], { phrPasskey: true, heldUntil: null }],
-    ['one held', [factor(now + 5)], { phrPasskey: false, heldUntil: now + 5 }],
-    ['two held: the first to end', [factor(now + 9), factor(now + 5)], { phrPasskey: false, heldUntil: now + 5 }],
-    ['an unconfirmed one', [factor(undefined, false)], { phrPasskey: false, heldUntil: null }],
+    ['none', [], { phrPasskey: false, heldUntil: null, addedInThisSignIn: null }],
+    ['one from before holds', [factor(undefined)], { phrPasskey: true, heldUntil: null, addedInThisSignIn: null }],
+    ['one whose hold ended', [factor(now)], { phrPasskey: true, heldUntil: null, addedInThisSignIn: null }],
+    ['one held', [factor(now + 5)], { phrPasskey: false, heldUntil: now + 5, addedInThisSignIn: null }],
+    ['two held: the first to end', [factor(now + 9), factor(now + 5)], { phrPasskey: false, heldUntil: now + 5, addedInThisSignIn: null }],
+    ['an unconfirmed one', [factor(undefined, false)], { phrPasskey: false, heldUntil: null, addedInThisSignIn: null }],
+    [
+      'one added in this sign-in, without a hold: proves nothing more here',
+      [factor(now, true, 'here')],
+      { phrPasskey: false, heldUntil: null, addedInThisSignIn: now },
+    ],
+    ['one added in another sign-in', [factor(now, true, 'elsewhere')], { phrPasskey: true, heldUntil: null, addedInThisSignIn: null }],
   ] as const)('%s', (_name, factors, expected) => {
-    expect(passkeyStanding([...factors], now)).toEqual(expected);
+    expect(passkeyStanding([...factors], now, 'here')).toEqual(expected);
   });
 });

@@ -64,6 +64,8 @@ test('every dangerous action is guarded, and the confirmation returns only to a 
   const other = await stepup.container.userAdmin.add({ email: `guarded.${Date.now()}@example.com`, password: 'correct horse battery staple' });
   stepup.clock.advance(FRESH_MS + 1000);
   for (const path of [
+    '/admin/clients/new',
+    `/admin/clients/${client.client_id}/edit`,
     `/admin/clients/${client.client_id}/secret`,
     `/admin/clients/${client.client_id}/remove`,
     `/admin/people/${other.id}/reset-second-factor`,

@@ -2,6 +2,7 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { waitForMessage } from './support/outbox.ts';
 import { auditDetails, browserWithAuthenticator, callbackAfter, enrolPasskey, type AuthenticatorOptions } from './support/passkey_browser.ts';
+import { createPerson } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
@@ -176,6 +177,36 @@ maybe('passwordless sign-in with a passkey in Chromium', () => {
     expect(audit).toContain('lockout passkey ok passkey failures');
     expect(audit).toContain('login_failed passkey failed locked');
     expect(audit.filter((line) => line === 'login_failed passkey failed assertion not valid')).toHaveLength(5);
+    await context.close();
+  });
+
+  test('without a hold, a passkey added in a sign-in still never gives phr in it (unmet, not asked again); the next sign-in does', async () => {
+    const strict = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'phishing-resistant' });
+    const { context, page } = await browserWithAuthenticator(chromium);
+    const person = await createPerson(stepup);
+    const authorization = await strict.authorize();
+    await page.goto(authorization.url);
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('link', { name: 'Passkey' }).click();
+    await page.getByLabel('Name of this passkey').fill('New key');
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    // the passkey is not held, yet this sign-in cannot reach phr: whether it was added here is
+    // read off the passkey itself (the sign-in it was registered in), not off the sign-in's state
+    await page.getByRole('heading', { name: 'Sign in with your passkey next time' }).waitFor();
+    const unmet = await callbackAfter(page, () => page.getByRole('link', { name: /^Return to / }).click());
+    expect(unmet.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    expect(unmet.searchParams.get('code')).toBeNull();
+
+    await context.clearCookies();
+    const next = await strict.authorize();
+    await page.goto(next.url);
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const callback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await next.exchange(callback)).claims()).toMatchObject({ acr: 'urn:stepup:loa:phr' });
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
-import { browserWithAuthenticator, typePassword } from './support/passkey_browser.ts';
+import { browserWithAuthenticator, callbackAfter, typePassword } from './support/passkey_browser.ts';
+import { relyingParty } from './support/relying_party.ts';
 import { createPerson, nextTimeStep, totpCode } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
@@ -58,7 +59,7 @@ maybe('a phisher with the password and one app code', () => {
     await stepup?.stop();
   });
 
-  test('cannot add or remove a passkey through the account area, so the console stays shut', async () => {
+  test('cannot add or remove a passkey, nor change the password, through the account area, so the console stays shut', async () => {
     const owner = await browserWithAuthenticator(chromium);
     const { admin, secret, accountId } = await adminWithAppAndPasskey(owner.page);
     await owner.context.close();
@@ -84,6 +85,10 @@ maybe('a phisher with the password and one app code', () => {
     await page.getByRole('button', { name: 'Remove Passkey Admin laptop' }).click();
     await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
     expect(await passkeysOf(accountId)).toHaveLength(1);
+    // nor change the password, the other half of phr
+    await page.goto(`${stepup.issuer}/account/password`);
+    await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    expect(await page.getByLabel('Current password').count()).toBe(0);
 
     // and the console is still shut
     await page.goto(`${stepup.issuer}/admin`);
@@ -112,6 +117,42 @@ maybe('a phisher with the password and one app code', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/keys/rotate');
     await page.getByRole('button', { name: 'Start the rotation' }).click();
     await page.getByText('New keys are published').waitFor();
+    await context.close();
+  });
+
+  test('an account-area code issued on an old phr session cannot be paired with a fresher second factor passed meanwhile', async () => {
+    const { context, page } = await browserWithAuthenticator(chromium);
+    const { admin, secret } = await adminWithAppAndPasskey(page);
+    // the owner's phr session, then an hour away from the browser
+    await context.clearCookies();
+    const phrApp = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'phishing-resistant' });
+    const owner = await phrApp.authorize();
+    await page.goto(owner.url);
+    await typePassword(page, admin);
+    const ownerCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Use your passkey' }).click());
+    expect((await owner.exchange(ownerCallback)).claims()!.acr).toBe('urn:stepup:loa:phr');
+    stepup.clock.advance(3_600_000);
+
+    // someone at the browser who knows one app code: the account area's code (acr phr) is held back …
+    const toAuth = await context.request.get(`${stepup.issuer}/account`, { maxRedirects: 0 });
+    const toCallback = await context.request.get(new URL(toAuth.headers().location!, stepup.issuer).href, { maxRedirects: 0 });
+    const held = new URL(toCallback.headers().location!, stepup.issuer).href;
+    expect(new URL(held).pathname).toBe('/account/callback');
+    // … while a step-up elsewhere with the app code makes the session's second factor fresh (at 2fa)
+    const other = await relyingParty(stepup, { firstParty: true });
+    const stepUp = await other.authorize({ mfa_max_age: '1' });
+    await page.goto(stepUp.url);
+    await page.getByRole('link', { name: 'Authenticator app' }).click();
+    nextTimeStep(stepup);
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, secret));
+    const stepUpCallback = await callbackAfter(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    expect((await stepUp.exchange(stepUpCallback)).claims()!.acr).toBe('urn:stepup:loa:2fa');
+
+    // the held code no longer makes an account session at phr: passkey changes still ask for the passkey
+    await page.goto(held);
+    await page.goto(`${stepup.issuer}/account/enrol/passkey`);
+    await page.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create a passkey' }).count()).toBe(0);
     await context.close();
   });
 });

@@ -3,7 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_2FA, satisfies } from '../assurance/index.ts';
+import { ACR_2FA, acrRank, satisfies } from '../assurance/index.ts';
 import { secondFactorTime } from '../oidc/second_factor_time.ts';
 import { random } from '../random.ts';
 import { safeEqual } from '../security/keyed_hash.ts';
@@ -82,7 +82,12 @@ export function createFirstPartySignIn(client: FirstPartyClient, deps: FirstPart
     if (found.redirectUri !== deps.issuer + client.callbackPath || !satisfies(found.acr, ACR_2FA) || !found.accountId || !found.sessionUid) return null;
     if (found.codeChallengeMethod !== 'S256' || typeof found.codeChallenge !== 'string' || !safeEqual(found.codeChallenge, s256(verifier))) return null;
     // a 2fa session from before the second factor's time was kept counts as stale
-    const secondFactorAt = secondFactorTime(await deps.provider.Session.findByUid(found.sessionUid)) ?? 0;
+    const session = await deps.provider.Session.findByUid(found.sessionUid);
+    const secondFactorAt = secondFactorTime(session) ?? 0;
+    // The level is the code's, the time the session's now: a step-up elsewhere between the two
+    // (a fresh code on a session that was phr an hour ago) must not pair the old level with the
+    // new time. The session must still be at the code's level, else the sign-in starts again.
+    if (!session || acrRank(session.acr) < acrRank(found.acr)) return null;
     if (!(await deps.records.consume('AuthorizationCode', code, deps.clock.now()))) return null;
     return { accountId: found.accountId, acr: String(found.acr), secondFactorAt, sessionUid: found.sessionUid };
   }

@@ -45,8 +45,9 @@ export function createAccountRouter(deps: AccountAreaDeps) {
 
   router.get('/account', signedIn, showOverview(deps));
   router.get('/account/activity', signedIn, showActivity(deps));
-  router.get('/account/password', signedIn, showPasswordChange());
-  router.post('/account/password', form, signedIn, changePassword(deps));
+  // the password is half of phr: changing it needs what changing a passkey needs
+  router.get('/account/password', signedIn, freshForPasskeys, showPasswordChange());
+  router.post('/account/password', form, signedIn, requireFreshProof(deps, 'passkeys', '/account/password'), changePassword(deps));
   router.post('/account/sign-out', form, signedIn, signOut(deps));
   router.post('/account/name', form, signedIn, changeName(deps));
   router.post('/account/sign-out-everywhere', form, signedIn, signOutEverywhere(deps));

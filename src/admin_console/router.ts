@@ -65,11 +65,11 @@ export function createConsoleRouter(deps: ConsoleDeps) {
   router.get('/admin/deliveries', admin, showDeliveries(deps));
 
   router.get('/admin/clients', admin, listClients(deps));
-  router.get('/admin/clients/new', admin, showNewClient());
-  router.post('/admin/clients', form, admin, createClient(deps));
+  router.get('/admin/clients/new', admin, fresh, showNewClient());
+  router.post('/admin/clients', form, admin, fresh, createClient(deps));
   router.get('/admin/clients/:clientId', admin, showClient(deps));
-  router.get('/admin/clients/:clientId/edit', admin, showEditClient(deps));
-  router.post('/admin/clients/:clientId', form, admin, updateClient(deps));
+  router.get('/admin/clients/:clientId/edit', admin, fresh, showEditClient(deps));
+  router.post('/admin/clients/:clientId', form, admin, fresh, updateClient(deps));
   router.get('/admin/clients/:clientId/secret', admin, fresh, confirmRotateSecret(deps));
   router.post('/admin/clients/:clientId/secret', form, admin, fresh, rotateSecret(deps));
   router.get('/admin/clients/:clientId/remove', admin, fresh, confirmRemoveClient(deps));

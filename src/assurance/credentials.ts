@@ -9,16 +9,27 @@ export interface Credentials {
   phrPasskey: boolean;
   /** when the first of the person's held passkeys starts to prove phr; null when none is held */
   heldUntil: number | null;
+  /** when the passkey registered in this very sign-in starts to prove phr; null when none was */
+  addedInThisSignIn: number | null;
 }
 
 /** When a passkey starts to prove phr: passkeys from before holds existed prove it at once. */
 export const phrFromOf = (factor: Factor): number => factor.passkey?.phrFrom ?? 0;
 
-/** The person's passkeys at `now`: whether one proves phr, and when a held one will. */
-export function passkeyStanding(factors: Factor[], now: number): Omit<Credentials, 'methods'> {
-  const passkeys = factors.filter((f) => f.kind === 'webauthn' && f.confirmedAt !== null && f.passkey);
+/**
+ * The person's passkeys at `now`: whether one proves phr, and when a held one will. A passkey
+ * registered in the sign-in marked `signInMark` (see `addedIn`) proves nothing more in it.
+ */
+export function passkeyStanding(factors: Factor[], now: number, signInMark?: string): Omit<Credentials, 'methods'> {
+  const all = factors.filter((f) => f.kind === 'webauthn' && f.confirmedAt !== null && f.passkey);
+  const addedHere = signInMark === undefined ? [] : all.filter((f) => f.passkey!.addedIn === signInMark);
+  const passkeys = all.filter((f) => !addedHere.includes(f));
   const held = passkeys.map(phrFromOf).filter((from) => from > now);
-  return { phrPasskey: passkeys.some((f) => phrFromOf(f) <= now), heldUntil: held.length > 0 ? Math.min(...held) : null };
+  return {
+    phrPasskey: passkeys.some((f) => phrFromOf(f) <= now),
+    heldUntil: held.length > 0 ? Math.min(...held) : null,
+    addedInThisSignIn: addedHere.length > 0 ? Math.max(...addedHere.map(phrFromOf)) : null,
+  };
 }
 
 /**

@@ -25,10 +25,6 @@ export interface SignInFacts {
   proofs: Proof[];
   /** the person's credentials, read only when the proofs fall short */
   credentials: () => Promise<Credentials>;
-  /** a passkey was registered in this sign-in */
-  passkeyAdded: boolean;
-  /** when a passkey registered now would prove phr (for the unmet page) */
-  newPasskeyPhrFrom: number;
 }
 
 /**
@@ -55,7 +51,7 @@ export async function decideSignIn(facts: SignInFacts): Promise<SignInDecision> 
   const secondFactorPassed = (reachedBy(proofs)?.secondFactorAt ?? null) !== null;
   if (needed === ACR_PHR) {
     if (credentials.phrPasskey) return { kind: 'ask', methods: ['webauthn'], thenAddPasskey: false };
-    if (facts.passkeyAdded) return { kind: 'unmet', needed, heldUntil: facts.newPasskeyPhrFrom };
+    if (credentials.addedInThisSignIn !== null) return { kind: 'unmet', needed, heldUntil: credentials.addedInThisSignIn };
     if (credentials.heldUntil !== null) return { kind: 'unmet', needed, heldUntil: credentials.heldUntil };
     if (secondFactorPassed || credentials.methods.length === 0) return { kind: 'enrol', passkeyOnly: true };
     return { kind: 'ask', methods: credentials.methods, thenAddPasskey: true };

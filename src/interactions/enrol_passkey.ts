@@ -44,6 +44,6 @@ export function confirmPasskeyEnrolment(deps: InteractionDeps) {
       ctx.status = 400;
       return renderEnrolment(ctx, deps, it, account, passkeyEnrolmentRefused);
     }
-    await finishPasskeyEnrolment(ctx, deps, it, account, registered.factor.id, phrFrom, registered.recoveryCodes);
+    await finishPasskeyEnrolment(ctx, deps, it, account, registered.factor.id, registered.recoveryCodes);
   };
 }

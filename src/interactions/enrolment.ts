@@ -68,7 +68,7 @@ export async function finishEnrolment(
   if (decision.kind === 'pass') continueUrl = await signIn(ctx, deps, it, account, decision.reached, true);
   else {
     // a phishing-resistant application: the factor passed, a passkey is still to be added
-    await deps.pendingSignIns.factorPassed(it, account.id, proofOf(passed, deps.clock.now()));
+    await deps.pendingSignIns.factorPassed(it, account.id, proofOf(passed, deps.clock.now(), it.uid));
     continueUrl = stepUrl(it, decision.kind === 'enrol' ? '/enrol/passkey' : '/second-factor');
   }
   await showCodesThen(ctx, it, recoveryCodes, continueUrl);
@@ -91,11 +91,9 @@ export async function finishPasskeyEnrolment(
   it: CurrentInteraction,
   account: Person,
   factorId: string,
-  phrFrom: number,
   recoveryCodes: string[],
 ) {
   await factorAdded(ctx, deps, it, account, 'webauthn', factorId, recoveryCodes);
-  await deps.pendingSignIns.addedPasskey(it, account.id, factorId, phrFrom);
   const decision = await decideStep(deps, it, account.id);
   if (decision.kind === 'unmet') return renderUnmet(ctx, deps, it, decision, recoveryCodes);
   await showCodesThen(ctx, it, recoveryCodes, `${stepUrl(it, '/second-factor')}?method=webauthn`);

@@ -11,8 +11,8 @@ interface Step {
 
 /**
  * What a sign-in has proved so far, for the assurance service: the password (`accountId`,
- * `passwordAt`), second factors passed before a passkey is added, a passwordless passkey that
- * was not enough (the password owed), and the passkey registered in it. Kept beside the
+ * `passwordAt`), second factors passed before a passkey is added, and a passwordless passkey
+ * that was not enough (the password owed). (A passkey registered in it is known by the passkey.) Kept beside the
  * interaction in one record, never in the session: no session exists until the sign-in passes.
  * Found by account, so a password change or "sign out everywhere" ends it too.
  */
@@ -21,10 +21,9 @@ interface Pending {
   passwordAt: number | null;
   passed: Proof[];
   passkey: { accountId: string; proof: Proof } | null;
-  added: { factorId: string; phrFrom: number } | null;
 }
 
-const none: Pending = { accountId: null, passwordAt: null, passed: [], passkey: null, added: null };
+const none: Pending = { accountId: null, passwordAt: null, passed: [], passkey: null };
 
 export function createPendingSignIns(records: RecordStore, clock: Clock, lifetimeMs: number) {
   // read once per request: every page of a sign-in asks what is owed, some twice
@@ -64,15 +63,13 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
     async factorPassed(step: Step, accountId: string, proof: Proof) {
       await update(step, { accountId, passed: [...((await current(step))?.passed ?? []), proof] });
     },
-    /** A passkey was registered in this sign-in: it never proves phr here. */
-    addedPasskey: (step: Step, accountId: string, factorId: string, phrFrom: number) => update(step, { accountId, added: { factorId, phrFrom } }),
     hasPassedFactor: async (step: Step): Promise<boolean> => ((await current(step))?.passed.length ?? 0) > 0,
     accountIdFor: async (step: Step): Promise<string | null> => (await current(step))?.accountId ?? null,
-    /** What this sign-in proved besides a step-up's session: the password's time, factors, the added passkey. */
+    /** What this sign-in proved besides a step-up's session: the password's time and factors. */
     async proofsOf(step: Step) {
       const pending = (await current(step)) ?? none;
       const passkey = pending.passkey && pending.passkey.accountId === pending.accountId ? [pending.passkey.proof] : [];
-      return { passwordAt: pending.passwordAt, proofs: [...passkey, ...pending.passed], added: pending.added };
+      return { passwordAt: pending.passwordAt, proofs: [...passkey, ...pending.passed] };
     },
     /**
      * A passwordless passkey reached less than this sign-in needs: the password is owed to

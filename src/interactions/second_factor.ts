@@ -170,7 +170,7 @@ export function submitSecondFactor(deps: InteractionDeps) {
       return renderSecondFactor(ctx, deps, step, account, methods, method, { error: checkMessages[checked.reason] });
     }
     const passed = codePassed(method);
-    await nextStep(ctx, deps, step, account, await decideStep(deps, step, account.id, passed), proofOf(passed, deps.clock.now()));
+    await nextStep(ctx, deps, step, account, await decideStep(deps, step, account.id, passed), proofOf(passed, deps.clock.now(), step.uid));
   };
 }
 

@@ -1,12 +1,17 @@
 import { type Credentials, decideSignIn, type Proof, passkeyStanding, requiredLevel, type SignInDecision } from '../assurance/index.ts';
 import type { FactorPassed } from '../otp/methods.ts';
+import { registeredIn } from '../otp/passkeys.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import type { Factor } from '../store/ports.ts';
 import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 
-/** What a passed factor proves, for the assurance service; `addedFactorId`, the passkey registered in this sign-in. */
-export function proofOf(passed: FactorPassed, at: number, addedFactorId?: string): Proof {
+/**
+ * What a passed factor proves in the sign-in (interaction) `signInUid`, for the assurance
+ * service. Whether a passkey was registered in this sign-in is read off the passkey itself (the
+ * fingerprint of the binding it was registered in), never off state the sign-in could lose.
+ */
+export function proofOf(passed: FactorPassed, at: number, signInUid: string): Proof {
   if (passed.method !== 'webauthn') return { kind: 'code', method: passed.method, at };
   return {
     kind: 'passkey',
@@ -15,7 +20,7 @@ export function proofOf(passed: FactorPassed, at: number, addedFactorId?: string
     userVerified: passed.amr.includes('user'),
     // a passkey the caller could not name never proves phr
     phrFrom: passed.factorId ? (passed.phrFrom ?? 0) : Number.MAX_SAFE_INTEGER,
-    addedInThisSignIn: passed.factorId !== undefined && passed.factorId === addedFactorId,
+    addedInThisSignIn: passed.addedIn !== undefined && passed.addedIn === registeredIn(signInUid),
   };
 }
 
@@ -26,9 +31,17 @@ export interface FactorsRead {
 }
 
 /** What the person holds, read once the proofs fall short. */
-export async function credentialsOf(deps: InteractionDeps, accountId: string, { confirmed, countRecovery }: FactorsRead = {}): Promise<Credentials> {
+export async function credentialsOf(
+  deps: InteractionDeps,
+  it: CurrentInteraction,
+  accountId: string,
+  { confirmed, countRecovery }: FactorsRead = {},
+): Promise<Credentials> {
   const factors = confirmed ?? (await deps.secondFactors.confirmedFactors(accountId));
-  return { methods: await deps.secondFactors.methodsFor(accountId, factors, { countRecovery }), ...passkeyStanding(factors, deps.clock.now()) };
+  return {
+    methods: await deps.secondFactors.methodsFor(accountId, factors, { countRecovery }),
+    ...passkeyStanding(factors, deps.clock.now(), registeredIn(it.uid)),
+  };
 }
 
 /**
@@ -58,12 +71,10 @@ export async function decideStep(
   const pending = await deps.pendingSignIns.proofsOf(it);
   const now = deps.clock.now();
   const proofs: Proof[] = [{ kind: 'password', at: await passwordTime(deps, it, pending.passwordAt) }, ...pending.proofs];
-  if (passed) proofs.push(proofOf(passed, now, pending.added?.factorId));
+  if (passed) proofs.push(proofOf(passed, now, it.uid));
   return decideSignIn({
     needed: requiredLevel(mfaPolicyOf(it.client), it.details.params),
     proofs,
-    credentials: () => credentialsOf(deps, accountId, read),
-    passkeyAdded: pending.added !== null,
-    newPasskeyPhrFrom: pending.added?.phrFrom ?? now + deps.passkeyHoldMs,
+    credentials: () => credentialsOf(deps, it, accountId, read),
   });
 }

@@ -29,6 +29,8 @@ export interface FactorPassed {
   /** a passkey's: which one, and when it starts to prove phr (none given: it never does) */
   factorId?: string;
   phrFrom?: number;
+  /** a passkey's: the fingerprint of the sign-in it was registered in (`registeredIn`) */
+  addedIn?: string;
 }
 
 export const codePassed = (method: CodeMethod): FactorPassed => ({ method, amr: [amrOf[method]] });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AuthenticatorTransport,
   generateAuthenticationOptions,
@@ -48,6 +49,9 @@ export type Registration = { factor: Factor; recoveryCodes: string[] } | { refus
 type Ceremony = 'register' | 'authenticate' | 'discover';
 
 /** RFC 8176: hwk for a key bound to one device, swk for a synced one; user when it verified the person. */
+/** The fingerprint of a registration's binding kept on the passkey: the binding itself is a live secret while the sign-in lasts. */
+export const registeredIn = (binding: string) => createHash('sha256').update(`passkey-registration:${binding}`).digest('base64url');
+
 export const passkeyAmr = (passkey: Passkey, userVerified: boolean) => [passkey.synced ? 'swk' : 'hwk', ...(userVerified ? ['user'] : [])];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -136,6 +140,7 @@ export function createPasskeys(deps: PasskeyDeps) {
       name,
       lastUsedAt: now,
       phrFrom,
+      addedIn: registeredIn(binding),
     };
     return {
       passkey,
@@ -176,7 +181,13 @@ export function createPasskeys(deps: PasskeyDeps) {
       return { kind: 'refused', reason: 'invalid' };
     }
     if (!(await factors.acceptPasskeyUse(factor.id, info.newCounter, clock.now()))) return { kind: 'refused', reason: 'counter' };
-    const passed = { method: 'webauthn' as const, amr: passkeyAmr(passkey, info.userVerified), factorId: factor.id, phrFrom: passkey.phrFrom ?? 0 };
+    const passed = {
+      method: 'webauthn' as const,
+      amr: passkeyAmr(passkey, info.userVerified),
+      factorId: factor.id,
+      phrFrom: passkey.phrFrom ?? 0,
+      addedIn: passkey.addedIn,
+    };
     return { kind: 'ok', factor, passed, userVerified: info.userVerified };
   }
 

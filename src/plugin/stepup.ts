@@ -291,7 +291,7 @@ export async function createStepup(options: StepupOptions) {
       const step = await loadInteraction(ctx, deps);
       if (step.prompt !== 'login') return step.restart;
       const person = await signedInPerson(accountId, 'passkeyAccepted');
-      const proof = proofOf({ ...passkey, amr: userVerified ? passkey.amr : passkey.amr.filter((value) => value !== 'user') }, clock.now());
+      const proof = proofOf({ ...passkey, amr: userVerified ? passkey.amr : passkey.amr.filter((value) => value !== 'user') }, clock.now(), step.uid);
       const reached = passedAtLogin(step, [proof]);
       if (!reached) {
         await deps.pendingSignIns.passkeyPassed(step, accountId, proof);

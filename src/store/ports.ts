@@ -111,6 +111,11 @@ export interface Passkey {
   lastUsedAt: number | null;
   /** when it starts to prove phr (a hold after being added from a 2fa session); absent: at once */
   phrFrom?: number;
+  /**
+   * A SHA-256 of the binding (the sign-in's interaction) it was registered in: that sign-in
+   * never counts its use as phr, whatever is forgotten of it meanwhile. Absent: before this was kept.
+   */
+  addedIn?: string;
 }
 
 export interface Factor {
