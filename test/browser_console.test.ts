@@ -5,9 +5,8 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import { projectRoot } from '../src/paths.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
-import { latestCode } from './support/outbox.ts';
-import { browserWithAuthenticator, typePassword } from './support/passkey_browser.ts';
-import { createPerson, nextTimeStep, PASSWORD, totpCode } from './support/people.ts';
+import { adminWithAppThenPasskey, browserWithAuthenticator, signInWithEmailCode as signInWithEmailCodeIn, typePassword } from './support/passkey_browser.ts';
+import { nextTimeStep, PASSWORD, totpCode } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('browser console tests');
@@ -17,15 +16,7 @@ const screenshots = join(projectRoot, 'test-output');
 let stepup: RunningStepup;
 let chromiumBrowser: Chromium;
 
-/** Password, then a code by email, on the page the browser is at. */
-async function signInWithEmailCode(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('button', { name: 'Send code' }).click();
-  await page.getByLabel('Email code').fill(latestCode(stepup, email));
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
+const signInWithEmailCode = (page: Page, email: string) => signInWithEmailCodeIn(stepup, page, email);
 
 /** The number of accepted sign-ins the dashboard's chart states in its text. */
 async function acceptedOnDashboard(page: Page) {
@@ -148,26 +139,10 @@ maybe('the admin console in Chromium', () => {
   });
 
   test('an admin whose passkey proves phr is asked for it: once its hold ends, a sign-in by app code alone does not open the console', async () => {
-    const admin = await createPerson(stepup);
-    await stepup.container.userAdmin.update(admin.email, { roles: ['admin'] });
     const { context, page } = await browserWithAuthenticator(chromiumBrowser);
-
-    // the first sign-in enrols an authenticator app, which is enough while there is no passkey
-    await page.goto(`${stepup.issuer}/admin`);
-    await typePassword(page, admin);
-    await page.getByRole('link', { name: 'Authenticator app' }).click();
-    const secret = (await page.locator('#totp-secret').textContent())!.trim();
-    await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
-    await page.getByRole('button', { name: 'Confirm' }).click();
-    await page.getByRole('link', { name: /I have saved my codes/ }).click();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    nextTimeStep(stepup);
-
-    // a passkey, added in the account area
-    await page.goto(`${stepup.issuer}/account/enrol/passkey`);
-    await page.getByLabel('Name of this passkey').fill('Admin laptop');
-    await page.getByRole('button', { name: 'Create a passkey' }).click();
-    await page.getByText('Your new second factor is ready.').waitFor();
+    // the first sign-in enrols an authenticator app, which is enough while there is no passkey;
+    // then a passkey, added in the account area
+    const { admin, secret } = await adminWithAppThenPasskey(stepup, page);
 
     // a new browser session signed in with the app code
     const signInWithAppCode = async () => {

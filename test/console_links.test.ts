@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
-import { latestCode } from './support/outbox.ts';
+import { signInWithEmailCode as signInWithEmailCodeIn } from './support/passkey_browser.ts';
 import { PASSWORD } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
@@ -21,15 +21,7 @@ let otherSiteUrl: string;
 /** The id of every console session started, read off the store's writes. */
 const consoleSessionIds = new Set<string>();
 
-/** Password, then a code by email, on the page the browser is at. */
-async function signInWithEmailCode(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('button', { name: 'Send code' }).click();
-  await page.getByLabel('Email code').fill(latestCode(stepup, email));
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
+const signInWithEmailCode = (page: Page, email: string) => signInWithEmailCodeIn(stepup, page, email);
 
 /** Every request the page makes, and every navigation that failed (ERR_TOO_MANY_REDIRECTS among them). */
 function watch(page: Page) {

@@ -1,4 +1,4 @@
-import type { Browser as Chromium, Page } from 'playwright-core';
+import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { auditDetails, browserWithAuthenticator, callbackAfter, enrolPasskey } from './support/passkey_browser.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
@@ -66,6 +66,15 @@ async function passkeyRefusedWith(page: Page, app: RelyingParty, text: RegExp) {
   await page.getByText(text).first().waitFor();
 }
 
+/** Five bad signatures from the authenticator: the fifth locks the passkey path; the authenticator then signs right again. */
+async function lockPasskeyPath(context: BrowserContext, page: Page, authenticatorId: string) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: true });
+  for (let i = 0; i < 4; i += 1) await passkeyRefusedWith(page, rp, /That passkey could not be used/);
+  await passkeyRefusedWith(page, rp, /locked/i);
+  await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false });
+}
+
 maybe('lockout counts per proof: password and passkey failures lock their own path', () => {
   beforeAll(async () => {
     // rate limits high enough that only the lockout speaks here
@@ -125,11 +134,7 @@ maybe('lockout counts per proof: password and passkey failures lock their own pa
 
   test('five failed passkey assertions lock the passkey path, not the password: the password and a second factor still sign in', async () => {
     const { context, page, person, authenticatorId } = await personWithPasskey();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: true });
-    for (let i = 0; i < 4; i += 1) await passkeyRefusedWith(page, rp, /That passkey could not be used/);
-    await passkeyRefusedWith(page, rp, /locked/i);
-    await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false });
+    await lockPasskeyPath(context, page, authenticatorId);
     // the right passkey now too is refused, unchecked
     await passkeyRefusedWith(page, rp, /locked/i);
 
@@ -151,11 +156,7 @@ maybe('lockout counts per proof: password and passkey failures lock their own pa
 
   test("an admin sees the passkey path's lock and unlocks it", async () => {
     const { context, page, person, authenticatorId } = await personWithPasskey();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: true });
-    for (let i = 0; i < 4; i += 1) await passkeyRefusedWith(page, rp, /That passkey could not be used/);
-    await passkeyRefusedWith(page, rp, /locked/i);
-    await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false });
+    await lockPasskeyPath(context, page, authenticatorId);
 
     const admin = stepup.container.userAdmin;
     expect((await admin.get(person.email)).locked_until).toEqual(expect.any(String));

@@ -1,8 +1,8 @@
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
-import { browserWithAuthenticator, callbackAfter, typePassword } from './support/passkey_browser.ts';
+import { adminWithAppThenPasskey, browserWithAuthenticator, callbackAfter, typePassword } from './support/passkey_browser.ts';
 import { relyingParty } from './support/relying_party.ts';
-import { createPerson, nextTimeStep, totpCode } from './support/people.ts';
+import { nextTimeStep, totpCode } from './support/people.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
 // The review's phisher: the password and one relayed authenticator-app code of an admin who
@@ -27,21 +27,7 @@ async function passwordAndAppCode(page: Page, person: { email: string; password:
 
 /** An admin with an authenticator app and a passkey past its hold, signed in in `page`'s browser. */
 async function adminWithAppAndPasskey(page: Page) {
-  const admin = await createPerson(stepup);
-  await stepup.container.userAdmin.update(admin.email, { roles: ['admin'] });
-  await page.goto(`${stepup.issuer}/admin`);
-  await typePassword(page, admin);
-  await page.getByRole('link', { name: 'Authenticator app' }).click();
-  const secret = (await page.locator('#totp-secret').textContent())!.trim();
-  await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
-  await page.getByRole('button', { name: 'Confirm' }).click();
-  await page.getByRole('link', { name: /I have saved my codes/ }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-  nextTimeStep(stepup);
-  await page.goto(`${stepup.issuer}/account/enrol/passkey`);
-  await page.getByLabel('Name of this passkey').fill('Admin laptop');
-  await page.getByRole('button', { name: 'Create a passkey' }).click();
-  await page.getByText('Your new second factor is ready.').waitFor();
+  const { admin, secret } = await adminWithAppThenPasskey(stepup, page);
   stepup.clock.advance(HOLD_MS + 60_000);
   const accountId = (await stepup.container.store.accounts.findByEmail(admin.email))!.id;
   return { admin, secret, accountId };

@@ -1,5 +1,6 @@
 import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
-import { createPerson } from './people.ts';
+import { latestCode } from './outbox.ts';
+import { createPerson, nextTimeStep, PASSWORD, totpCode } from './people.ts';
 import type { RelyingParty } from './relying_party.ts';
 import type { RunningStepup } from './stepup.ts';
 
@@ -74,4 +75,37 @@ export async function enrolPasskey(stepup: RunningStepup, page: Page, app: Relyi
 /** The account's audit log as `type channel result detail` lines, newest first. */
 export async function auditDetails(stepup: RunningStepup, email: string) {
   return (await stepup.container.store.audit.query({ email, limit: 50 })).map((e) => `${e.type} ${e.channel} ${e.result} ${e.detail ?? ''}`);
+}
+
+/** Password, then a code by email, on the sign-in page the browser is at. */
+export async function signInWithEmailCode(stepup: RunningStepup, page: Page, email: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await page.getByLabel('Email code').fill(latestCode(stepup, email));
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/**
+ * A new admin who signs in to the console in `page`, enrolling an authenticator app, then adds
+ * a passkey in the account area (from that 2fa session: the passkey is held). Answers the app's secret.
+ */
+export async function adminWithAppThenPasskey(stepup: RunningStepup, page: Page) {
+  const admin = await createPerson(stepup);
+  await stepup.container.userAdmin.update(admin.email, { roles: ['admin'] });
+  await page.goto(`${stepup.issuer}/admin`);
+  await typePassword(page, admin);
+  await page.getByRole('link', { name: 'Authenticator app' }).click();
+  const secret = (await page.locator('#totp-secret').textContent())!.trim();
+  await page.getByLabel('Code shown in the app').fill(await totpCode(stepup, secret));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('link', { name: /I have saved my codes/ }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  nextTimeStep(stepup);
+  await page.goto(`${stepup.issuer}/account/enrol/passkey`);
+  await page.getByLabel('Name of this passkey').fill('Admin laptop');
+  await page.getByRole('button', { name: 'Create a passkey' }).click();
+  await page.getByText('Your new second factor is ready.').waitFor();
+  return { admin, secret };
 }
