@@ -8,6 +8,7 @@ export { SettingsError } from './plugin/settings.ts';
 export type { Settings, SettingsInput } from './plugin/settings.ts';
 export type { People, Person } from './person.ts';
 export type { OutgoingMessage, Sender } from './notifications/senders/sender.ts';
+export type { FactorUndoLinks } from './notifications/alerts.ts';
 export { createSmtpSender } from './notifications/senders/smtp_sender.ts';
 export { createTwilioSender } from './notifications/senders/twilio_sender.ts';
 export { createOutboxSender } from './notifications/senders/outbox_sender.ts';
