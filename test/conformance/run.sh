@@ -31,6 +31,18 @@ stop_tree() { # pid: its descendants first (npm start -> sh -> node), then itsel
   for child in $(pgrep -P "$1"); do stop_tree "$child"; done
   kill "$1" 2>/dev/null || true
 }
+# A Stepup server of this checkout whose starter (npm start) the harness stopped first outlives
+# it, handed to init: it holds the output pipe, so CI's `| tee` never ends (seen: 12 minutes, until
+# killed). Found by its working directory and command line, since no logged pid leads to it.
+stop_orphaned_servers() {
+  local proc pid
+  for proc in /proc/[0-9]*; do
+    pid=${proc#/proc/}
+    [ "$(readlink "$proc/cwd" 2>/dev/null)" = "$ROOT" ] || continue
+    tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -q 'node .*src/main\.ts' || continue
+    kill "$pid" 2>/dev/null && echo "conformance: stopped pid $pid, a server of this checkout left running" >&2
+  done
+}
 stop_leftovers() {
   local pid
   for pid in $(sed -n 's/.*\] started [a-z]* (pid \([0-9]*\))$/\1/p' "$harness_log" 2>/dev/null); do
@@ -38,6 +50,7 @@ stop_leftovers() {
     stop_tree "$pid"
     echo "conformance: stopped pid $pid, which the harness left running" >&2
   done
+  stop_orphaned_servers
 }
 [ "${KEEP_RUNNING:-0}" = 1 ] || trap stop_leftovers EXIT
 
