@@ -18,6 +18,7 @@ import { createTwilioSender } from './notifications/senders/twilio_sender.ts';
 import { twilioStatusCallbackUrl } from './notifications/twilio_status_hook.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
+import { privateDir } from './security/private_files.ts';
 import { createPasswordHasher } from './security/password_hasher.ts';
 import { createResetMessages } from './notifications/messages.ts';
 import { createStepup } from './plugin/stepup.ts';
@@ -36,6 +37,7 @@ import { openSqliteStore } from './store/sqlite/index.ts';
 /** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
 async function openStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
   if (config.mongodbUri) return openMongoStore(config.mongodbUri, clock, logger);
+  privateDir(config.dataDir);
   return openSqliteStore(join(config.dataDir, 'stepup.db'), clock);
 }
 
@@ -55,6 +57,8 @@ function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
           timeoutMs,
         })
       : createOutboxSender('sms', outbox, clock);
+  // the outbox holds sign-in codes: it is written only into the private data directory
+  if (email.provider === 'outbox' || sms.provider === 'outbox') privateDir(config.dataDir);
   return { email, sms };
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../clock.ts';
+import { privateFile } from '../../security/private_files.ts';
 import type { Store } from '../ports.ts';
 import { sqliteAccounts } from './accounts.ts';
 import { sqliteClients } from './clients.ts';
@@ -17,9 +18,15 @@ import { sqliteRecords } from './records.ts';
 import { sqliteRecoveryCodes } from './recovery_codes.ts';
 import { sqliteSettings } from './settings.ts';
 
-/** The embedded store: one SQLite file through `node:sqlite`. */
+/**
+ * The embedded store: one SQLite file through `node:sqlite`. The file is made 0600 before
+ * SQLite opens it, whatever the umask: SQLite gives the -wal and -shm files it creates the
+ * database file's mode; those left by an earlier version are closed here too.
+ */
 export function openSqliteStore(path: string, clock: Clock): Store {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  privateFile(path, { create: true });
+  for (const companion of ['-wal', '-shm', '-journal']) privateFile(`${path}${companion}`, { create: false });
   const db = openDatabase(path);
   const exclusive = createExclusive(db);
   const accounts = sqliteAccounts(db);
