@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, signIn } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
@@ -74,6 +75,43 @@ test('alerts are in the delivery log as alerts', async () => {
   await stepup.container.alert.settled();
   const log = await stepup.container.store.deliveries.listForAccount(account.id, 5);
   expect(log).toEqual([expect.objectContaining({ purpose: 'alert', channel: 'email', result: 'sent' })]);
+});
+
+describe('a browser with a hostile User-Agent', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+  let mailing: RunningStepup;
+
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    mailing = await startStepup({ SMTP_URL: smtp.url, SMTP_FROM: 'Stepup <stepup@example.com>' });
+  });
+  afterAll(async () => {
+    await mailing.stop();
+    await smtp.close();
+  });
+
+  test('appears in the "New sign-in" email as text, never as markup', async () => {
+    const hostile = '<a href="https://evil.example/secure">This was not me</a><img src="https://evil.example/x.png">';
+    const app = await relyingParty(mailing, { firstParty: true, name: 'Wallet' });
+    const person = await enrolThroughSignIn(mailing, new Browser(mailing.issuer), (await app.authorize()).url);
+    const browser = new Browser(mailing.issuer);
+    browser.userAgent = hostile;
+    await signIn(mailing, browser, (await app.authorize({ prompt: 'login' })).url, person);
+
+    await mailing.container.alert.settled();
+    const mails = smtp.mails.filter((m) => m.to.includes(person.email) && m.raw.includes('New sign-in'));
+    expect(mails).toHaveLength(1);
+    const html = mimePart(mails[0]!.raw, 'text/html');
+    expect(html).not.toContain('<a href="https://evil.example');
+    expect(html).not.toContain('<img');
+    expect(html).toContain(
+      'Browser: &lt;a href=&quot;https://evil.example/secure&quot;&gt;This was not me&lt;/a&gt;&lt;img src=&quot;https://evil.example/x.png&quot;&gt;',
+    );
+    // the plain-text part is for reading: it shows the header as sent, not entities
+    const text = mimePart(mails[0]!.raw, 'text/plain');
+    expect(text).toContain(`Browser: ${hostile}`);
+    expect(text).not.toContain('&lt;');
+  });
 });
 
 // last in this file: it moves the clock by years

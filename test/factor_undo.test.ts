@@ -5,7 +5,7 @@ import { Browser } from './support/browser.ts';
 import { messagesTo, waitForMessages } from './support/outbox.ts';
 import { enrolThroughSignIn, nextTimeStep, totpCode, signIn, type Enrolled } from './support/people.ts';
 import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startSmtpCapture } from './support/smtp_capture.ts';
+import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
 import { startStepup, type RunningStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
@@ -190,17 +190,6 @@ describe('a passkey with a hostile name', () => {
     await mailing.stop();
     await smtp.close();
   });
-
-  /** The decoded body of the part of a raw MIME message with this content type. */
-  function mimePart(raw: string, type: 'text/plain' | 'text/html'): string {
-    const part = new RegExp(`Content-Type: ${type}[^\\r\\n]*\\r\\n((?:[^\\r\\n]+\\r\\n)*)\\r\\n([\\s\\S]*?)\\r\\n--`).exec(raw);
-    if (!part) throw new Error(`no ${type} part in:\n${raw}`);
-    const [, headers, body] = part;
-    if (/Content-Transfer-Encoding: base64/i.test(headers!)) return Buffer.from(body!, 'base64').toString('utf8');
-    if (!/Content-Transfer-Encoding: quoted-printable/i.test(headers!)) return body!;
-    const bytes = body!.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
 
   async function mailsTo(email: string, subject: string) {
     await mailing.container.alert.settled();

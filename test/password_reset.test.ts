@@ -196,3 +196,25 @@ test('a link dies with the password it was asked for: a change in the account ar
   expect(browser.page.status).toBe(400);
   expect((await stepup.container.checkPassword(person.email, 'set by the first link')).ok).toBe(true);
 });
+
+test('a link dies when the account moves to another email: the old address can no longer set the password', async () => {
+  const person = await enrolled();
+  const early = await askForReset(person.email);
+  const link = linkIn((await waitForMessage(stepup, person.email, 'reset your password')).text);
+  await early.open(link);
+  expect(early.page.status).toBe(200);
+
+  // the admin moves the account to a new address (`stepup user update --email`)
+  const moved = `moved-${person.email}`;
+  await stepup.container.userAdmin.update(person.email, { email: moved });
+
+  // the link mailed to the old address neither opens nor sets a password, even from a form opened before
+  await early.submit(link.slice(stepup.issuer.length), { password: 'what the old link would set', confirm: 'what the old link would set' });
+  expect(early.page.status).toBe(400);
+  expect(early.page.html).toContain('This link does not work');
+  await early.open(link);
+  expect(early.page.status).toBe(400);
+  expect(early.page.html).toContain('This link does not work');
+  expect((await stepup.container.checkPassword(moved, 'what the old link would set')).ok).toBe(false);
+  expect((await stepup.container.checkPassword(moved, person.password)).ok).toBe(true);
+});

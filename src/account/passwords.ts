@@ -39,8 +39,9 @@ export function createPasswords(deps: PasswordDeps) {
   const { accounts, records, clock, audit } = deps;
   // the link's token is stored only as a keyed hash, like every other code
   const recordId = (token: string) => keyedHash(deps.hashKey, `reset:${token}`);
-  // a link resets the password it was asked for: any change of the hash since ends it
-  const passwordFingerprint = (account: Account) => keyedHash(deps.hashKey, `password:${account.passwordHash}`);
+  // a link resets the password it was asked for, for the address it was sent to:
+  // a change of either since (a new password, an admin moving the account) ends it
+  const issuedFor = (account: Account) => keyedHash(deps.hashKey, `reset-for:${JSON.stringify([account.passwordHash, account.email])}`);
   const who = (account: Account) => ({ accountId: account.id, email: account.email, clientId: ACCOUNT_CLIENT_ID, channel: 'password' });
 
   async function findReset(token: string) {
@@ -49,9 +50,9 @@ export function createPasswords(deps: PasswordDeps) {
     if (!record || record.consumedAt !== null) return null;
     const account = await accounts.findById(String(record.payload.accountId));
     if (!account || account.disabled) return null;
-    const fingerprint = record.payload.passwordFingerprint;
-    if (typeof fingerprint !== 'string' || !safeEqual(fingerprint, passwordFingerprint(account))) return null;
-    return { account, returnTo: typeof record.payload.returnTo === 'string' ? record.payload.returnTo : null, sentTo: record.payload.email };
+    const fingerprint = record.payload.issuedFor;
+    if (typeof fingerprint !== 'string' || !safeEqual(fingerprint, issuedFor(account))) return null;
+    return { account, returnTo: typeof record.payload.returnTo === 'string' ? record.payload.returnTo : null };
   }
 
   return {
@@ -91,19 +92,14 @@ export function createPasswords(deps: PasswordDeps) {
         return;
       }
       const token = random.id(32);
-      await records.upsert(
-        resetKind,
-        recordId(token),
-        { accountId: account.id, email: account.email, returnTo, passwordFingerprint: passwordFingerprint(account) },
-        clock.now() + deps.resetTtlMs,
-        { accountId: account.id },
-      );
+      const payload = { accountId: account.id, returnTo, issuedFor: issuedFor(account) };
+      await records.upsert(resetKind, recordId(token), payload, clock.now() + deps.resetTtlMs, { accountId: account.id });
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: 'link sent' });
       const message = deps.resetMessages(account.email, { link: `${deps.issuer}/password-reset/${token}`, minutes: Math.round(deps.resetTtlMs / 60_000) });
       deps.sendEmailTo(account, 'password_reset', message).catch((err: unknown) => deps.logger.warn({ err }, 'password reset email not recorded'));
     },
 
-    /** The account a live, unused link belongs to, if its password is still the one the link was asked for; or null. */
+    /** The account a live, unused link belongs to, if its password and email are still the ones the link was issued for; or null. */
     findReset,
 
     /**
@@ -122,8 +118,8 @@ export function createPasswords(deps: PasswordDeps) {
       if (problem) return { kind: 'refused', problem };
       if (!(await records.consume(resetKind, recordId(token), clock.now()))) return { kind: 'invalid' };
       await accounts.updatePasswordHash(account.id, await deps.hasher.hash(password));
-      // the link went to this address and was opened: its owner proved it
-      if (reset.sentTo === account.email && !account.emailVerified) await accounts.update(account.id, { emailVerified: true });
+      // the link went to this very address and was opened: its owner proved it
+      if (!account.emailVerified) await accounts.update(account.id, { emailVerified: true });
       const ended = await records.revokeByAccountId(account.id);
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: `password set; ${ended} sessions and tokens ended` });
       await deps.alert(account, 'password_changed', { how: 'reset with an emailed link' });

@@ -4,7 +4,18 @@ import { viewsDir } from '../paths.ts';
 import type { Channel } from '../store/ports.ts';
 import type { OutgoingMessage } from './senders/sender.ts';
 
-const messageTemplates = () => new nunjucks.Environment(new nunjucks.FileSystemLoader(join(viewsDir, 'messages')), { autoescape: true });
+/**
+ * Every value in a message may come from a request (a browser's User-Agent, an app's or a
+ * passkey's name): `.html.njk` templates escape them all, plain-text ones print them as they are.
+ * No template marks such a value `| safe`.
+ */
+function messageTemplates() {
+  // a loader each: nunjucks caches compiled templates on the loader, escaping and all
+  const loader = () => new nunjucks.FileSystemLoader(join(viewsDir, 'messages'));
+  const html = new nunjucks.Environment(loader(), { autoescape: true });
+  const text = new nunjucks.Environment(loader(), { autoescape: false });
+  return { render: (name: string, context: object) => (name.endsWith('.html.njk') ? html : text).render(name, context) };
+}
 
 /** Message texts from views/messages: only the code, its lifetime and the asking app. */
 export function createCodeMessages(serviceName: string) {

@@ -24,6 +24,9 @@ export class Browser {
   /** every Set-Cookie line received, as sent */
   readonly setCookieLines: string[] = [];
 
+  /** the User-Agent header sent with every request, when set */
+  userAgent?: string;
+
   private readonly issuer: string;
   private readonly via?: { origin: string; headers: Record<string, string> };
 
@@ -93,7 +96,13 @@ export class Browser {
       const response = await fetch(target, {
         ...options,
         redirect: 'manual',
-        headers: { ...options.headers, ...this.via?.headers, cookie: this.cookieHeader(), accept: 'text/html' },
+        headers: {
+          ...options.headers,
+          ...this.via?.headers,
+          ...(this.userAgent && { 'user-agent': this.userAgent }),
+          cookie: this.cookieHeader(),
+          accept: 'text/html',
+        },
       });
       this.store(response.headers.getSetCookie());
       const location = response.headers.get('location');

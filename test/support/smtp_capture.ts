@@ -45,3 +45,14 @@ export async function startSmtpCapture() {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The decoded body of the part of a raw MIME message with this content type. */
+export function mimePart(raw: string, type: 'text/plain' | 'text/html'): string {
+  const part = new RegExp(`Content-Type: ${type}[^\\r\\n]*\\r\\n((?:[^\\r\\n]+\\r\\n)*)\\r\\n([\\s\\S]*?)\\r\\n--`).exec(raw);
+  if (!part) throw new Error(`no ${type} part in:\n${raw}`);
+  const [, headers, body] = part;
+  if (/Content-Transfer-Encoding: base64/i.test(headers!)) return Buffer.from(body!, 'base64').toString('utf8');
+  if (!/Content-Transfer-Encoding: quoted-printable/i.test(headers!)) return body!;
+  const bytes = body!.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
