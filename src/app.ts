@@ -17,6 +17,8 @@ import { createCurrentProvider } from './provider/current_provider.ts';
 import { operationsRouter } from './operations/operations_router.ts';
 import { createProvider, isProviderPath, providerRoutes } from './provider/provider.ts';
 import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
+import { issuerHostOnly } from './provider/issuer_host_only.ts';
+import { cachePublicDocuments } from './provider/public_documents.ts';
 import { explainClientAuthFailures } from './provider/client_authentication.ts';
 import { answerRequestObjectsInTheirResponseMode } from './provider/request_objects.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './notifications/twilio_status_hook.ts';
@@ -154,7 +156,9 @@ export async function createApp(container: Container) {
   app.use(login.routes());
   app.use(accountArea.routes());
   app.use(adminConsole.routes());
+  app.use(issuerHostOnly(config.issuer));
   app.use(refuseOtherProviderMethods(providerRoutes, config.issuer));
+  app.use(cachePublicDocuments(providerRoutes.jwks));
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;

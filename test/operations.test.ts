@@ -54,7 +54,10 @@ test('behind a TLS-terminating proxy: secure cookies, and the forwarded client a
   const stepup = await startStepup({ ISSUER: issuer, TRUST_PROXY: 'true' });
   try {
     const client = await stepup.container.clientAdmin.add({ name: 'Behind proxy', redirectUris: ['https://app.example/cb'], firstParty: true, public: true });
-    const browser = new Browser(issuer, { origin: stepup.issuer, headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' } });
+    const browser = new Browser(issuer, {
+      origin: stepup.issuer,
+      headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'id.example.test', 'X-Forwarded-For': '203.0.113.9' },
+    });
     const query = new URLSearchParams({
       client_id: client.client_id,
       redirect_uri: 'https://app.example/cb',
