@@ -156,3 +156,56 @@ test('errors exit 1 with a message; usage mistakes exit 2', () => {
   expect(stepup(['frobnicate']).code).toBe(2);
   expect(stepup(['--help']).code).toBe(0);
 });
+
+test('user methods shows control characters in a passkey name escaped: stored text cannot steer the terminal', async () => {
+  stepup(['user', 'add', '--email', 'esc@example.com', '--password-stdin'], 'a password here');
+  // planted past the input checks, as an older version or a direct write could have stored it
+  const clock = new TestClock();
+  const store = storage.MONGODB_URI
+    ? await openMongoStore(storage.MONGODB_URI, clock, pino({ level: 'silent' }))
+    : openSqliteStore(join(dataDir, 'stepup.db'), clock);
+  try {
+    const account = (await store.accounts.findByEmail('esc@example.com'))!;
+    await store.factors.add({
+      id: 'planted-passkey',
+      accountId: account.id,
+      kind: 'webauthn',
+      secretCiphertext: null,
+      target: null,
+      confirmedAt: clock.now(),
+      lastTimeStep: null,
+      createdAt: clock.now(),
+      passkey: {
+        credentialId: 'cred-planted',
+        publicKey: 'pQECAyYgASFYIA',
+        counter: 0,
+        transports: ['internal'],
+        synced: false,
+        backedUp: false,
+        userVerified: true,
+        name: 'Laptop\u001b[2J\u001b[31mFAKE\u009b1m\u007f',
+        lastUsedAt: null,
+      },
+    });
+  } finally {
+    await store.close();
+  }
+
+  const table = stepup(['user', 'methods', '--email', 'esc@example.com']);
+  expect(table.code).toBe(0);
+  expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  expect(table.stdout).toContain('Laptop\\u{1b}[2J\\u{1b}[31mFAKE\\u{9b}1m\\u{7f}');
+
+  const json = stepup(['user', 'methods', '--email', 'esc@example.com', '--json']);
+  expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  expect(JSON.parse(json.stdout).methods[0].name).toBe('Laptop\u001b[2J\u001b[31mFAKE\u009b1m\u007f');
+});
+
+test('user update refuses a profile name with control characters and changes nothing', () => {
+  stepup(['user', 'add', '--email', 'named@example.com', '--password-stdin'], 'a password here');
+  const refused = stepup(['user', 'update', '--email', 'named@example.com', '--name', 'Ann\u001b[2J', '--given-name', 'Ann']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('control characters');
+  const profile = JSON.parse(stepup(['user', 'get', '--email', 'named@example.com', '--json']).stdout);
+  expect(JSON.stringify(profile)).not.toContain('Ann');
+});

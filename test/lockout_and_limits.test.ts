@@ -233,6 +233,33 @@ describe('rate limits', () => {
     }
   });
 
+  test('IPv6: every address of one /64 counts as one client; IPv4-mapped addresses count as their IPv4 address', async () => {
+    const limited = await startStepup({ TRUST_PROXY: 'true' }, { rateLimits: { login: { perIp: 3, perAccount: 100, windowSeconds: 60 } } });
+    try {
+      const sameNetwork = await fiveFailedLogins(limited, (i) => ({ 'X-Forwarded-For': `2001:db8:7:42::${i + 1}` }));
+      expect(sameNetwork.statuses).toEqual([401, 401, 401, 429, 429]);
+      const nextNetwork = await fiveFailedLogins(limited, (i) => ({ 'X-Forwarded-For': `2001:db8:7:43:${i + 1}::1` }));
+      expect(nextNetwork.statuses).toEqual([401, 401, 401, 429, 429]);
+      const mapped = await fiveFailedLogins(limited, (i) => ({ 'X-Forwarded-For': i % 2 === 0 ? '203.0.113.9' : '::ffff:203.0.113.9' }));
+      expect(mapped.statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  test('IPv6: the prefix counted as one client is configurable', async () => {
+    const limited = await startStepup(
+      { TRUST_PROXY: 'true' },
+      { rateLimits: { ipv6PrefixLength: 128, login: { perIp: 3, perAccount: 100, windowSeconds: 60 } } },
+    );
+    try {
+      const { statuses } = await fiveFailedLogins(limited, (i) => ({ 'X-Forwarded-For': `2001:db8:7:42::${i + 1}` }));
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test('per account: many IPs cannot exceed the account limit', async () => {
     const limited = await startStepup({}, { rateLimits: { login: { perIp: 100, perAccount: 2, windowSeconds: 60 } } });
     try {

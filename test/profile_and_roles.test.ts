@@ -172,3 +172,48 @@ test('a person sets their own name in the account area', async () => {
   const { userinfo } = await claimsFor(rp, person);
   expect(userinfo.name).toBe('Katherine Johnson');
 });
+
+test('the name form and the passkey rename refuse control characters with a 400 and change nothing', async () => {
+  const browser = new Browser(stepup.issuer);
+  const person = await enrolThroughSignIn(stepup, browser, `${stepup.issuer}/account`);
+  await browser.submit('/account/name', { name: 'Mary Jackson' });
+  const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+  const now = stepup.clock.now();
+  await stepup.container.store.factors.add({
+    id: `passkey-${now}`,
+    accountId: account.id,
+    kind: 'webauthn',
+    secretCiphertext: null,
+    target: null,
+    confirmedAt: now,
+    lastTimeStep: null,
+    createdAt: now,
+    passkey: {
+      credentialId: `cred-${now}`,
+      publicKey: 'pk',
+      counter: 0,
+      transports: [],
+      synced: false,
+      backedUp: false,
+      userVerified: false,
+      name: 'Laptop',
+      lastUsedAt: null,
+      // still held, as one added from a 2fa session is: this 2fa session may rename it
+      phrFrom: now + 86_400_000,
+    },
+  });
+  await browser.open('/account');
+
+  for (const name of ['\u001b[2J\u001b[31mFAKE', 'Mary\nJackson', 'Mary\u009b1m', 'Mary\u007f']) {
+    const named = await browser.submit('/account/name', { name });
+    expect([name, named.status]).toEqual([name, 400]);
+    expect(named.html).toContain('control characters');
+    await browser.open('/account');
+    const renamed = await browser.submit(`/account/passkeys/passkey-${now}/name`, { name });
+    expect([name, renamed.status]).toEqual([name, 400]);
+    expect(renamed.html).toContain('control characters');
+    await browser.open('/account');
+  }
+  expect((await stepup.container.store.accounts.findByEmail(person.email))!.profile.name).toBe('Mary Jackson');
+  expect((await stepup.container.store.factors.find(`passkey-${now}`))!.passkey!.name).toBe('Laptop');
+});

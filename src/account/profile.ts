@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Account, AccountStore, Profile } from '../store/ports.ts';
+import { personText } from '../person_text.ts';
 
-const field = (max: number, description: string) => z.string().trim().min(1).max(max).nullable().optional().describe(`${description}; null removes it`);
+const field = (max: number, description: string) => personText(max).nullable().optional().describe(`${description}; null removes it`);
 const pattern = (regex: RegExp, message: string, description: string) =>
   z.string().regex(regex, message).nullable().optional().describe(`${description}; null removes it`);
 const webPage = (description: string) =>

@@ -13,6 +13,7 @@ import type { Channel } from '../store/ports.ts';
 import { ACR_PHR, phrFromForNew, sessionMeets } from '../assurance/index.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, enrolmentBinding, requireAccountCsrf } from './session.ts';
+import { personText } from '../person_text.ts';
 
 const codeForm = z.object({ code: text(64), csrf: text(200) });
 const targetForm = z.object({ target: text(320), csrf: text(200) });
@@ -49,7 +50,7 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
   };
 }
 
-const passkeyForm = z.object({ credential: text(16_000), name: z.string().trim().min(1).max(60), csrf: text(200) });
+const passkeyForm = z.object({ credential: text(16_000), name: personText(60), csrf: text(200) });
 
 async function renderPasskeyEnrolment(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
   const { account, page } = accountOf(ctx);

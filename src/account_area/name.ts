@@ -5,6 +5,7 @@ import { parseForm, text } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
+import { personTextFrom } from '../person_text.ts';
 
 const nameForm = z.object({ csrf: text(200), name: text(200) });
 
@@ -14,7 +15,7 @@ export function changeName(deps: AccountAreaDeps) {
     const { csrf, name } = parseForm(ctx, nameForm);
     requireAccountCsrf(deps, ctx, csrf);
     const trimmed = name.trim();
-    await updateProfile(deps.accounts, deps.clock, accountOf(ctx).account, { name: trimmed === '' ? null : trimmed });
+    await updateProfile(deps.accounts, deps.clock, accountOf(ctx).account, { name: trimmed === '' ? null : personTextFrom(trimmed, 200) });
     seeOther(ctx, '/account?done=name-changed');
   };
 }

@@ -7,6 +7,7 @@ import { methodLabel } from '../otp/methods.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession, logoutUrl } from './sign_in.ts';
+import { personTextFrom } from '../person_text.ts';
 
 const csrfForm = z.object({ csrf: text(200) });
 
@@ -52,14 +53,14 @@ export function removeFactor(deps: AccountAreaDeps) {
   };
 }
 
-const renameForm = z.object({ csrf: text(200), name: z.string().trim().min(1).max(60) });
+const renameForm = z.object({ csrf: text(200), name: text(1000) });
 
 /** POST /account/passkeys/:id/name — a passkey's new name. */
 export function renamePasskey(deps: AccountAreaDeps) {
   return async (ctx: ParameterizedContext) => {
     const { csrf, name } = parseForm(ctx, renameForm);
     requireAccountCsrf(deps, ctx, csrf);
-    if (await deps.selfService.renamePasskey(accountOf(ctx).account, String(ctx.params.id), name, requestInfo(ctx))) {
+    if (await deps.selfService.renamePasskey(accountOf(ctx).account, String(ctx.params.id), personTextFrom(name, 60), requestInfo(ctx))) {
       return seeOther(ctx, '/account?done=passkey-renamed');
     }
     ctx.status = 404;

@@ -34,8 +34,12 @@ export function integer(value: string): number {
 /** For repeatable options. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** JSON for scripts with --json, else whatever `human` prints. */
+/**
+ * JSON for scripts with --json, else whatever `human` prints. JSON.stringify escapes C0
+ * controls but writes DEL and C1 ones (U+009B is a CSI to some terminals) as they are, so
+ * those are escaped too: the same JSON, safe to read on a terminal.
+ */
 export function output(json: boolean, value: unknown, human: () => void) {
-  if (json) console.log(JSON.stringify(value, null, 2));
+  if (json) console.log(JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
   else human();
 }

@@ -1,7 +1,16 @@
+/**
+ * Shows C0 and C1 controls and DEL as \u{..}: stored text chosen by people (a passkey's
+ * name, a profile name, an audit detail quoting one) must not steer the admin's terminal.
+ * (--json output is escaped in `output`.)
+ */
+export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+
+const shown = (value: unknown) => printable(Array.isArray(value) ? value.join(' ') : String(value));
+
 /** Prints rows as an aligned table for people. */
 export function printTable(items: object[], columns: string[]): void {
   const rows = items as Record<string, unknown>[];
-  const cell = (value: unknown) => (Array.isArray(value) ? value.join(' ') : value === null || value === undefined ? '-' : String(value));
+  const cell = (value: unknown) => (value === null || value === undefined ? '-' : shown(value));
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
   const line = (values: string[]) =>
     values
@@ -15,7 +24,7 @@ export function printTable(items: object[], columns: string[]): void {
 export function printRecord(record: Record<string, unknown>): void {
   const width = Math.max(...Object.keys(record).map((key) => key.length));
   for (const [key, value] of Object.entries(record)) {
-    console.log(`${key.padEnd(width)}  ${Array.isArray(value) ? value.join(' ') : String(value)}`);
+    console.log(`${printable(key).padEnd(width)}  ${shown(value)}`);
   }
 }
 

@@ -94,7 +94,14 @@ export const configSchema = z.object({
     maxLockSeconds: seconds,
     failureWindowSeconds: seconds,
   }),
-  rateLimits: z.object({ login: rateLimit, codeCheck: rateLimit, codeSend: rateLimit, passwordReset: rateLimit }),
+  rateLimits: z.object({
+    login: rateLimit,
+    codeCheck: rateLimit,
+    codeSend: rateLimit,
+    passwordReset: rateLimit,
+    /** IPv6 clients are counted per network of this many leading bits: one client holds a whole /64 */
+    ipv6PrefixLength: z.number().int().min(16).max(128),
+  }),
   /** the account area at /account */
   account: z.object({
     /** how long a sign-in to the account area lasts */

@@ -10,9 +10,10 @@ import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishPasskeyEnrolment } from './enrolment.ts';
 import { phrFromForNew } from '../assurance/index.ts';
 import type { StepContext } from './step_context.ts';
+import { personText } from '../person_text.ts';
 
 /** The browser's new credential (JSON), and what its owner calls it. */
-export const passkeyEnrolmentForm = z.object({ credential: text(16_000), name: z.string().trim().min(1).max(60) });
+export const passkeyEnrolmentForm = z.object({ credential: text(16_000), name: personText(60) });
 
 async function renderEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, error?: string) {
   const options = await deps.passkeys.registrationOptions(it.uid, account, await deps.secondFactors.confirmedFactors(account.id));

@@ -1,4 +1,5 @@
 import type { CounterStore } from '../store/ports.ts';
+import { ipKey } from './ip_key.ts';
 import { keyedHash } from './keyed_hash.ts';
 
 export interface RateLimit {
@@ -9,18 +10,21 @@ export interface RateLimit {
 
 export type Bucket = 'login' | 'codeCheck' | 'codeSend' | 'passwordReset';
 
+/** The limit of each bucket, and how much of an IPv6 address names one client. */
+export type RateLimits = Record<Bucket, RateLimit> & { ipv6PrefixLength: number };
+
 /**
  * Fixed-window limits per IP and per account, in the store's counters so every process
  * counts together. Answers how long to wait, or null when the request may go on. The
  * account is whatever was typed, so it is stored only as a keyed hash (people type
- * passwords into email fields).
+ * passwords into email fields). An IPv6 client is counted by its network prefix (see ipKey).
  */
-export function createRateLimiter(counters: CounterStore, limits: Record<Bucket, RateLimit>, hashKey: Buffer) {
+export function createRateLimiter(counters: CounterStore, limits: RateLimits, hashKey: Buffer) {
   return async function overLimit(bucket: Bucket, ip: string | null, account: string | null, now: number): Promise<number | null> {
     const { perIp, perAccount, windowSeconds } = limits[bucket];
     const windowMs = windowSeconds * 1000;
     const checks: [string, number][] = [];
-    if (ip) checks.push([`rate:${bucket}:ip:${ip}`, perIp]);
+    if (ip) checks.push([`rate:${bucket}:ip:${ipKey(ip, limits.ipv6PrefixLength)}`, perIp]);
     if (account) checks.push([`rate:${bucket}:account:${keyedHash(hashKey, `rate:${account}`)}`, perAccount]);
     let waitMs: number | null = null;
     for (const [key, max] of checks) {
