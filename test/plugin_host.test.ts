@@ -91,6 +91,7 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
         PORT: String(port),
         STEPUP_DB: join(workDir, 'stepup.db'),
         STEPUP_KEY: randomBytes(32).toString('base64'),
+        REGISTRATION: 'open',
         CLIENTS: JSON.stringify([client('required-app'), client('on-request-app', { mfa_policy: 'on-request' })]),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -162,5 +163,43 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
     expect(twoFactors.amr).toEqual(['pwd', 'otp', 'mfa']);
     expect(twoFactors.auth_time).toBe(oneFactor.auth_time);
     await other.context().close();
+  });
+
+  describe('a client that registers itself (registration open at the host)', () => {
+    const registration = { redirect_uris: [redirectUri], client_name: 'Rogue', token_endpoint_auth_method: 'client_secret_basic' };
+    const register = (metadata: object) =>
+      fetch(`${issuer}/reg`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metadata) });
+
+    test.each([{ first_party: true }, { mfa_policy: 'on-request' }, { id_token_claims: true }, { first_party: false }])(
+      "cannot set Stepup's trust metadata %p: invalid_client_metadata",
+      async (trust) => {
+        const response = await register({ ...registration, ...trust });
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as { error: string; error_description: string };
+        expect(body.error).toBe('invalid_client_metadata');
+        expect(body.error_description).toContain(Object.keys(trust)[0]);
+      },
+    );
+
+    test('registers without it, and cannot add it by editing its registration', async () => {
+      const created = await register(registration);
+      expect(created.status).toBe(201);
+      const client = (await created.json()) as { registration_client_uri: string; registration_access_token: string } & Record<string, unknown>;
+      expect(client.first_party).toBeUndefined();
+      const manage = { authorization: `Bearer ${client.registration_access_token}`, 'content-type': 'application/json' };
+      const {
+        registration_access_token: _token,
+        registration_client_uri: uri,
+        client_secret_expires_at: _expires,
+        client_id_issued_at: _issued,
+        ...current
+      } = client;
+      const edited = await fetch(uri, { method: 'PUT', headers: manage, body: JSON.stringify({ ...current, first_party: true }) });
+      expect(edited.status).toBe(400);
+      expect(((await edited.json()) as { error: string }).error).toBe('invalid_client_metadata');
+      const after = (await (await fetch(uri, { headers: manage })).json()) as Record<string, unknown>;
+      expect(after.first_party).toBeUndefined();
+      expect(after.client_id).toBe(client.client_id);
+    });
   });
 });

@@ -1,7 +1,8 @@
 // An application that already runs oidc-provider, with its own people and its own login
 // page, adding Stepup's second factor. Plain JavaScript; Stepup comes from its npm package.
 // Environment: ISSUER, PORT, STEPUP_DB (a SQLite file), STEPUP_KEY (32 bytes in base64),
-// CLIENTS (a JSON array of oidc-provider client metadata).
+// CLIENTS (a JSON array of oidc-provider client metadata), REGISTRATION=open to let clients
+// register themselves (OpenID Connect Dynamic Client Registration).
 import { scryptSync, timingSafeEqual } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -31,7 +32,12 @@ const provider = new Provider(
     cookies: { keys: [process.env.COOKIE_KEY ?? 'change me: a long random string'] },
     findAccount: async (_ctx, id) => (people.has(id) ? { accountId: id, claims: () => ({ sub: id, email: people.get(id).email }) } : undefined),
     claims: { email: ['email'] },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // a client that registers itself never sets Stepup's trust metadata (first_party, mfa_policy)
+      registration: { enabled: process.env.REGISTRATION === 'open' },
+      registrationManagement: { enabled: process.env.REGISTRATION === 'open' },
+    },
   }),
 );
 stepup.attach(provider);

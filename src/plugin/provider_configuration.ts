@@ -30,6 +30,16 @@ function withMfaMaxAge(extraParams: ExtraParams | undefined): Record<string, Par
 }
 
 /**
+ * A client whose client_id is the URL of its own metadata document (the host's
+ * clientIdMetadataDocument feature): its metadata is whatever that document says.
+ */
+function isMetadataDocumentClient(host: Configuration, metadata: unknown): boolean {
+  const features = host.features as { clientIdMetadataDocument?: { enabled?: boolean } } | undefined;
+  const clientId = (metadata as { client_id?: unknown }).client_id;
+  return features?.clientIdMetadataDocument?.enabled === true && typeof clientId === 'string' && clientId.startsWith('https://');
+}
+
+/**
  * The host's oidc-provider configuration with Stepup in it: the second-factor prompt after
  * the host's login prompt, Stepup's pages for it, the acr values and the `acr`/`amr` claims,
  * the `mfa_max_age` parameter, and the client metadata `mfa_policy` and `first_party`.
@@ -50,7 +60,14 @@ export function stepupConfiguration(host: Configuration, deps: { basePath: strin
       ...hostMetadata,
       properties: union(hostMetadata?.properties, extraClientProperties),
       validator(ctx, key, value, metadata) {
-        if (extraClientProperties.includes(key)) return validateExtraClientMetadata(key, value);
+        if (extraClientProperties.includes(key)) {
+          // Stepup's trust metadata is the host's (or Stepup's admins') to set: a client that
+          // registers itself, or edits its registration, would otherwise name itself first-party
+          if (value !== undefined && (ctx || isMetadataDocumentClient(host, metadata))) {
+            throw new errors.InvalidClientMetadata(`${key} is set by the server's administrators, not by client registration`);
+          }
+          return validateExtraClientMetadata(key, value);
+        }
         return hostMetadata?.validator?.(ctx, key, value, metadata);
       },
     },
