@@ -18,6 +18,7 @@ import { operationsRouter } from './operations/operations_router.ts';
 import { createProvider, isProviderPath, providerRoutes } from './provider/provider.ts';
 import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
 import { issuerHostOnly } from './provider/issuer_host_only.ts';
+import { limitSignInStarts } from './provider/authorization_limit.ts';
 import { cachePublicDocuments } from './provider/public_documents.ts';
 import { explainClientAuthFailures } from './provider/client_authentication.ts';
 import { answerRequestObjectsInTheirResponseMode } from './provider/request_objects.ts';
@@ -65,6 +66,7 @@ export async function createApp(container: Container) {
     overLimit: container.overLimit,
     clock,
     passwordMaxLength: config.password.maxLength,
+    resourceServers: config.resourceServers,
   });
   const accountArea = createAccountRouter({
     get provider() {
@@ -157,6 +159,7 @@ export async function createApp(container: Container) {
   app.use(accountArea.routes());
   app.use(adminConsole.routes());
   app.use(issuerHostOnly(config.issuer));
+  app.use(limitSignInStarts([providerRoutes.authorization, providerRoutes.pushed_authorization_request], container));
   app.use(refuseOtherProviderMethods(providerRoutes, config.issuer));
   app.use(cachePublicDocuments(providerRoutes.jwks));
   app.use(async (ctx, next) => {

@@ -33,6 +33,7 @@ import { createBackchannelLogout } from './provider/backchannel_logout.ts';
 import type { Channel, Store } from './store/ports.ts';
 import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
+import { ADMIN_ROLE } from './admin_console/sign_in.ts';
 
 /** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
 async function openStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
@@ -108,6 +109,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     onEmailProven: createEmailProof(store.accounts),
     onAudit: (event) => metrics.observeAudit(event),
     undoLinks,
+    // the daily SMS budget's alert goes to every enabled admin
+    admins: async () => (await store.accounts.list()).filter((account) => account.roles.includes(ADMIN_ROLE) && !account.disabled),
   });
   const { lockout, audit, alert, secondFactors, sendEmailTo } = stepup;
   const checkPassword = createPasswordLogin(store.accounts, hasher, lockout, cipher.hashKey);
@@ -131,7 +134,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     secondFactors,
     deliveredCodes: stepup.deliveredCodes,
     passkeys: stepup.passkeys,
-    clientAdmin: createClientAdmin(store.clients, cipher, clock, audit),
+    clientAdmin: createClientAdmin(store.clients, cipher, clock, audit, config.resourceServers),
     userAdmin: createUserAdmin({
       accounts: store.accounts,
       factors: store.factors,

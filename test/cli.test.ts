@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -76,6 +76,41 @@ test('a public first-party client has no secret', () => {
   );
   expect(client).toMatchObject({ public: true, first_party: true, mfa_policy: 'required' });
   expect(client.client_secret).toBeUndefined();
+});
+
+test('client add and update set the APIs a client may ask for: registered APIs with their own scopes only', () => {
+  const payroll = 'https://payroll.example';
+  const config = join(dataDir, 'apis.json');
+  writeFileSync(config, JSON.stringify({ resourceServers: { [payroll]: { scopes: ['payroll:read', 'payroll:admin'] } } }));
+  const withApis = (args: string[]) => runStepupCli({ DATA_DIR: dataDir, STEPUP_CONFIG: config, ...storage }, args);
+
+  const added = withApis([
+    'client',
+    'add',
+    '--name',
+    'Payroll Viewer',
+    '--redirect-uri',
+    'https://viewer.example/cb',
+    '--allowed-resource',
+    `${payroll} payroll:read`,
+    '--json',
+  ]);
+  expect(added.code).toBe(0);
+  const client = JSON.parse(added.stdout);
+  expect(client.allowed_resources).toEqual({ [payroll]: ['payroll:read'] });
+  expect(withApis(['client', 'get', client.client_id]).stdout).toMatch(/allowed_resources\s+https:\/\/payroll\.example payroll:read\n/);
+
+  for (const [api, problem] of [
+    [`${payroll} payroll:everything`, `${payroll} has no scope payroll:everything`],
+    ['https://elsewhere.example', 'https://elsewhere.example is not a registered resource server'],
+  ]) {
+    const refused = withApis(['client', 'update', client.client_id, '--allowed-resource', api!]);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining(problem!)]);
+  }
+  const changed = withApis(['client', 'update', client.client_id, '--allowed-resource', `${payroll} payroll:read payroll:admin`, '--json']);
+  expect(JSON.parse(changed.stdout).allowed_resources).toEqual({ [payroll]: ['payroll:read', 'payroll:admin'] });
+  const cleared = withApis(['client', 'update', client.client_id, '--allowed-resource', 'none', '--json']);
+  expect(JSON.parse(cleared.stdout).allowed_resources).toEqual({});
 });
 
 test('user add reads the password from stdin and never prints it', () => {

@@ -120,6 +120,27 @@ test('private_key_jwt with a jwks_uri registered through the admin API', async (
   }
 });
 
+test('a client assertion that lives longer than five minutes is refused, and one inside that is taken (issue 27 suspicion)', async () => {
+  const { jwks, privateKey } = await clientKeys('lifetime-key');
+  const created = await api('POST', '/clients', { name: 'Lifetime app', redirectUris: [redirectUri], authMethod: 'private_key_jwt', jwks });
+  const withExpiry = (seconds: number) =>
+    discover(
+      created.body.client_id as string,
+      oidc.PrivateKeyJwt(privateKey, {
+        [oidc.modifyAssertion]: (_header: unknown, payload: Record<string, unknown>) => {
+          payload.exp = Math.floor(Date.now() / 1000) + seconds;
+        },
+      }),
+    );
+  // ten years: the client is not authenticated, and the answer says why
+  await expect(oidc.refreshTokenGrant(await withExpiry(10 * 365 * 86400), 'not-a-refresh-token')).rejects.toMatchObject({
+    error: 'invalid_client',
+    error_description: 'client authentication failed: the client_assertion must expire within 300 seconds',
+  });
+  // four minutes: authenticated, so the refresh token itself is what is refused
+  await expect(oidc.refreshTokenGrant(await withExpiry(240), 'not-a-refresh-token')).rejects.toMatchObject({ error: 'invalid_grant' });
+});
+
 test('registration refuses keys without private_key_jwt, private_key_jwt without keys, private keys, and a secret switch', async () => {
   const { jwks } = await clientKeys('bad');
   const base = { name: 'Bad', redirectUris: [redirectUri] };

@@ -260,6 +260,30 @@ describe('rate limits', () => {
     }
   });
 
+  test('sign-ins started at /auth (or by PAR) are limited per IP: past the limit 429 with Retry-After, and no interaction is made (issue 27 suspicion)', async () => {
+    const limited = await startStepup({}, { rateLimits: { authorization: { perIp: 3, windowSeconds: 60 } } });
+    try {
+      const client = await relyingParty(limited, { firstParty: true });
+      const { url } = await client.authorize();
+      // oidc-provider routes /auth/ as /auth: it counts the same
+      const spellings = [url, url.replace('/auth?', '/auth/?'), url, url.replace('/auth?', '/auth/?'), url];
+      const starts = [];
+      for (const spelling of spellings) starts.push(await fetch(spelling, { redirect: 'manual' }));
+      expect(starts.map((response) => response.status)).toEqual([303, 303, 303, 429, 429]);
+      expect(starts[3]!.headers.get('set-cookie')).toBeNull();
+      expect(Number(starts[3]!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await starts[3]!.text()).toContain('Too many attempts');
+      // a pushed authorization request stores a record too: the same limit
+      const pushed = await fetch(`${limited.issuer}/request`, { method: 'POST', body: new URLSearchParams({ client_id: client.clientId }) });
+      expect(pushed.status).toBe(429);
+
+      limited.clock.advance(61_000);
+      expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test('per account: many IPs cannot exceed the account limit', async () => {
     const limited = await startStepup({}, { rateLimits: { login: { perIp: 100, perAccount: 2, windowSeconds: 60 } } });
     try {

@@ -244,7 +244,10 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
   const port = 3400 + Math.floor(Math.random() * 500);
   const settings = join(dataDir, 'bench-config.json');
   const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
-  writeFileSync(settings, JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited } }));
+  writeFileSync(
+    settings,
+    JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited, authorization: unlimited } }),
+  );
   const env = {
     ...extraEnv,
     ...stepupEnv(port, dataDir, extraEnv.MONGODB_URI),

@@ -26,6 +26,7 @@ const whatHappened: Record<AuditType, string> = {
   admin_change: 'Changed by an administrator',
   account_change: 'Changed in the account area', // read by the person and by admins alike
   password_reset: 'Password reset',
+  sms_budget_reached: 'Daily SMS budget spent',
 };
 
 const methodNames: Record<string, string> = { ...methodLabel, password: 'Password', account: '—', admin: '—' };

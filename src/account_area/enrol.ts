@@ -7,7 +7,7 @@ import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { parseTarget } from '../otp/destinations.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { seeOther } from '../http/see_other.ts';
-import { checkMessages, passkeyEnrolmentRefused, sendProblem, wrongTotpCode } from '../otp/outcome_texts.ts';
+import { checkMessages, passkeyEnrolmentRefused, sendProblem, sendStatus, wrongTotpCode } from '../otp/outcome_texts.ts';
 import type { MethodKind } from '../otp/methods.ts';
 import type { Channel } from '../store/ports.ts';
 import { ACR_PHR, phrFromForNew, sessionMeets } from '../assurance/index.ts';
@@ -104,7 +104,7 @@ export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
     const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName);
     await auditCodeSent(deps.audit, requestInfo(ctx), page.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
-    ctx.status = outcome.kind === 'failed' ? 502 : 429;
+    ctx.status = sendStatus(outcome);
     await renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
   };
 }

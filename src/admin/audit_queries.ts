@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
 import { activityReport, type ActivityReport } from '../audit/report.ts';
+import { countSmsRefusals, type SmsRefusalCounts } from '../audit/sms_refusals.ts';
 import { summarize, type AuditSummary } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
@@ -19,6 +20,7 @@ export const auditTypes: AuditType[] = [
   'admin_change',
   'account_change',
   'password_reset',
+  'sms_budget_reached',
 ];
 
 /** How far back: `30m`, `24h`, `7d`, or an ISO date or date-time. */
@@ -89,6 +91,11 @@ export function createAuditQueries(log: AuditLogStore, clock: Clock, deliveries:
       const { since, until } = rangeOf(filter, '24h');
       const [events, sent] = await Promise.all([log.query({ since, until, limit: reportLimit }), deliveries.list({ since, until, limit: reportLimit })]);
       return activityReport(events, sent, since, until);
+    },
+    /** The SMS refused since midnight UTC (the day the SMS budgets count), by reason. */
+    async smsRefusalsToday(): Promise<SmsRefusalCounts> {
+      const now = clock.now();
+      return countSmsRefusals(await deliveries.list({ since: now - (now % 86_400_000), until: now + 1, limit: reportLimit }));
     },
     async query(filter: { email?: string; since?: string; type?: string; limit?: number }): Promise<AuditEvent[]> {
       if (filter.type !== undefined && !auditTypes.includes(filter.type as AuditType)) {

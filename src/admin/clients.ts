@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import { conflict, notFound } from '../errors.ts';
+import type { Config } from '../config/schema.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import { acrValues } from '../assurance/index.ts';
+import { allowedResourcesOf, type AllowedResources } from '../oidc/allowed_resources.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
@@ -10,6 +12,7 @@ import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
 import { auditAdminChange, type AdminActor } from './actor.ts';
 import { parseInput, pageOf, type Page, type Paging } from './input.ts';
 import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
+import { allowedResourcesSchema, unregisteredIn } from './allowed_resources.ts';
 
 // One pattern is both the check and its OpenAPI description: http(s) URLs with a DNS name,
 // localhost or an IPv4 address, or an app's private-use scheme (RFC 8252, com.example.app:/cb).
@@ -50,6 +53,7 @@ const clientFields = {
   authMethod: z.enum(authMethods).describe('how the client authenticates at the token endpoint; private_key_jwt needs jwks or jwksUri'),
   jwks: jwksSchema.nullable(),
   jwksUri: jwksUriSchema.nullable(),
+  allowedResources: allowedResourcesSchema,
 };
 
 export const newClientSchema = z
@@ -61,6 +65,7 @@ export const newClientSchema = z
     backchannelLogoutUri: clientFields.backchannelLogoutUri.default(null),
     mfaPolicy: clientFields.mfaPolicy.default('required'),
     defaultAcr: clientFields.defaultAcr.default(null),
+    allowedResources: clientFields.allowedResources.default({}),
     public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
     authMethod: clientFields.authMethod
       .optional()
@@ -97,6 +102,7 @@ export const clientSummarySchema = z.object({
   auth_method: z.enum([...authMethods, 'none']),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
   jwks_uri: z.string().nullable(),
+  allowed_resources: z.record(z.string(), z.array(z.string())),
   created_at: z.string(),
 });
 
@@ -120,6 +126,7 @@ function summarize(record: ClientRecord): ClientSummary {
     auth_method: (m.token_endpoint_auth_method as ClientSummary['auth_method'] | undefined) ?? 'client_secret_basic',
     jwks: (m.jwks as ClientSummary['jwks'] | undefined) ?? null,
     jwks_uri: (m.jwks_uri as string | undefined) ?? null,
+    allowed_resources: allowedResourcesOf(m),
     created_at: new Date(record.createdAt).toISOString(),
   };
 }
@@ -141,11 +148,18 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   }
   if (fields.mfaPolicy !== undefined) m.mfa_policy = fields.mfaPolicy;
   if (fields.defaultAcr !== undefined) m.default_acr_values = fields.defaultAcr === null ? undefined : [fields.defaultAcr];
+  if (fields.allowedResources !== undefined) m.allowed_resources = Object.keys(fields.allowedResources).length ? fields.allowedResources : undefined;
   return m;
 }
 
+/** Only APIs registered in the configuration, with their own scopes, may be allowed a client. */
+function checkRegistered(allowed: AllowedResources | undefined, servers: Config['resourceServers']) {
+  const problems = allowed ? unregisteredIn(allowed, servers) : [];
+  if (problems.length) throw badRequest(`invalid client: allowedResources: ${problems.join('; ')}`);
+}
+
 /** Client applications: register, read, change, rotate secrets, remove. Used by the CLI and the admin API. */
-export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit) {
+export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit, resourceServers: Config['resourceServers']) {
   const adminChange = (clientId: string, detail: string, by?: AdminActor) => auditAdminChange(audit, by, { clientId, detail });
   const findClient = async (clientId: string) => {
     const client = await clients.find(clientId);
@@ -157,6 +171,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     /** The secret is returned once, here; it is stored encrypted. */
     async add(input: NewClientInput, by?: AdminActor): Promise<ClientSummary & { client_secret?: string }> {
       const client = parseInput(newClientSchema, input, 'client');
+      checkRegistered(client.allowedResources, resourceServers);
       const authMethod = client.public ? 'none' : (client.authMethod ?? 'client_secret_basic');
       const clientSecret = authMethod === 'none' || authMethod === 'private_key_jwt' ? undefined : random.id(32);
       const record: ClientRecord = {
@@ -189,9 +204,10 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     },
     async update(clientId: string, input: ClientChanges, by?: AdminActor): Promise<ClientSummary> {
       const changes = parseInput(clientChangesSchema, input, 'client');
+      checkRegistered(changes.allowedResources, resourceServers);
       const client = await findClient(clientId);
       const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
-      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required'])
+      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'allowed_resources'])
         if (metadata[key] === undefined) delete metadata[key];
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);

@@ -68,7 +68,8 @@ export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clo
       const now = clock.now();
       const rotated = rotateKeyRing(await keyRing.load(now), now, {
         publishAheadMs: (activateInSeconds ?? config.keys.publishAheadSeconds) * 1000,
-        signingRetireAfterMs: Math.max(config.ttl.idTokenSeconds, config.ttl.accessTokenSeconds) * 1000,
+        // a retired key must outlive every token it signed, an API's JWT access tokens too
+        signingRetireAfterMs: Math.max(config.ttl.idTokenSeconds, config.ttl.accessTokenSeconds, ...apiTokenSeconds(config)) * 1000,
         cookieRetireAfterMs: config.ttl.sessionSeconds * 1000,
       });
       await keyRing.save(rotated);
@@ -79,3 +80,5 @@ export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clo
 }
 
 export type KeyAdmin = ReturnType<typeof createKeyAdmin>;
+
+const apiTokenSeconds = (config: Config) => Object.values(config.resourceServers).map((server) => server.accessTokenSeconds ?? 0);

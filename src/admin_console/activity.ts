@@ -42,6 +42,7 @@ function chartsOf(report: ActivityReport) {
       report.deliveries.flatMap((d) => [
         { label: `${d.channel} sent`, value: d.sent },
         { label: `${d.channel} failed`, value: d.failed, fill: 'hatched' as const },
+        ...(d.refused ? [{ label: `${d.channel} refused`, value: d.refused, fill: 'hatched' as const }] : []),
         { label: `${d.channel} sent as fallback`, value: d.fallback, fill: 'dotted' as const },
       ]),
     ),
@@ -62,8 +63,8 @@ export function showDashboard(deps: ConsoleDeps) {
   const query = z.object({ range: given(z.enum(Object.keys(ranges) as [keyof typeof ranges])) });
   return async (ctx: ParameterizedContext) => {
     const range = parseQuery(ctx, query, 'range').range ?? '24h';
-    const report = await deps.auditQueries.report({ since: range });
-    await renderPage(ctx, 'console_dashboard', 'dashboard', { range, ranges, charts: chartsOf(report), report });
+    const [report, smsRefusals] = await Promise.all([deps.auditQueries.report({ since: range }), deps.auditQueries.smsRefusalsToday()]);
+    await renderPage(ctx, 'console_dashboard', 'dashboard', { range, ranges, charts: chartsOf(report), report, smsRefusals });
   };
 }
 

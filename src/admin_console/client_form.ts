@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text } from '../http/form.ts';
+import { allowedResourcesFromLines, linesOfAllowedResources } from '../admin/allowed_resources.ts';
 import type { ClientSummary } from '../admin/clients.ts';
 
 /** The client form as posted: strings only, each of a bounded length. */
@@ -17,6 +18,7 @@ export const clientFormSchema = z.object({
   authMethod: text(40).default(''),
   jwks: text(20_000).default(''),
   jwksUri: text(2100).default(''),
+  allowedResources: text(44_000).default(''),
 });
 
 export type ClientForm = z.output<typeof clientFormSchema>;
@@ -28,7 +30,7 @@ const lines = (value: string) =>
     .filter(Boolean);
 
 /**
- * The form in the admin services' terms (the same input the API takes): one URI a line,
+ * The form in the admin services' terms (the same input the API takes): one URI (or API) a line,
  * checkboxes as booleans, empty fields as "none". A JWK Set that is not JSON is a field error here.
  */
 export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record<string, unknown>; errors: Record<string, string> } {
@@ -52,6 +54,7 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
     idTokenClaims: form.idTokenClaims === 'on',
     mfaPolicy: form.mfaPolicy,
     defaultAcr: form.defaultAcr || null,
+    allowedResources: allowedResourcesFromLines(lines(form.allowedResources)),
     ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),
     ...keys,
     ...(isNew ? { public: form.public === 'on' } : {}),
@@ -73,4 +76,5 @@ export const formOf = (client: ClientSummary): Record<string, string | boolean> 
   authMethod: client.auth_method,
   jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
   jwksUri: client.jwks_uri ?? '',
+  allowedResources: linesOfAllowedResources(client.allowed_resources).join('\n'),
 });

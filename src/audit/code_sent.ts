@@ -3,6 +3,11 @@ import type { Person } from '../person.ts';
 import type { Channel } from '../store/ports.ts';
 import type { RecordAudit, RequestInfo } from './audit.ts';
 
+function detailOf(outcome: SendOutcome): string | null {
+  if (outcome.kind === 'sent') return outcome.fallbackFrom ? `fallback from ${outcome.fallbackFrom}` : null;
+  return outcome.kind === 'refused' ? `SMS refused: ${outcome.reason}` : 'no channel delivered';
+}
+
 /** Every send attempt goes to the audit log, with the channel it finally went out on. */
 export async function auditCodeSent(audit: RecordAudit, request: RequestInfo, clientId: string | null, person: Person, chosen: Channel, outcome: SendOutcome) {
   if (outcome.kind === 'cooldown' || outcome.kind === 'capped') return;
@@ -13,6 +18,6 @@ export async function auditCodeSent(audit: RecordAudit, request: RequestInfo, cl
     clientId,
     channel: outcome.kind === 'sent' ? outcome.channel : chosen,
     result: outcome.kind === 'sent' ? 'ok' : 'failed',
-    detail: outcome.kind === 'sent' ? (outcome.fallbackFrom ? `fallback from ${outcome.fallbackFrom}` : null) : 'no channel delivered',
+    detail: detailOf(outcome),
   });
 }

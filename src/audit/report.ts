@@ -14,8 +14,8 @@ export interface ActivityReport {
   failuresByReason: [string, number][];
   /** second factors accepted (and passkey sign-ins), by method */
   methods: [string, number][];
-  /** per channel: sent, failed, and sent as a fallback from the other channel */
-  deliveries: { channel: string; sent: number; failed: number; fallback: number }[];
+  /** per channel: sent, failed, refused (SMS toll-fraud limits), and sent as a fallback from the other channel */
+  deliveries: { channel: string; sent: number; failed: number; refused: number; fallback: number }[];
   topFailingAccounts: { email: string; failures: number }[];
   topFailingIps: { ip: string; failures: number }[];
 }
@@ -60,6 +60,7 @@ export function activityReport(events: AuditEvent[], deliveries: Delivery[], fro
         channel,
         sent: of.filter((d) => d.result === 'sent').length,
         failed: of.filter((d) => d.result === 'failed').length,
+        refused: of.filter((d) => d.result === 'refused').length,
         fallback: of.filter((d) => d.result === 'sent' && d.fallbackFrom !== null).length,
       };
     }),

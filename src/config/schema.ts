@@ -78,6 +78,17 @@ export const configSchema = z.object({
     maxSendsPerWindow: z.number().int().min(1),
     sendWindowSeconds: seconds,
   }),
+  /** SMS toll-fraud limits (SMS pumping): which numbers may be texted a code, and how many a day */
+  sms: z.object({
+    /** ISO 3166 alpha-2 country codes SMS may go to; empty: every country (premium, shared-cost and satellite numbers are refused anyway) */
+    allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 country code, like GB')),
+    /** SMS a UTC day to one number, whichever accounts ask */
+    destinationDailyLimit: z.number().int().min(1),
+    /** SMS a UTC day to one block of 10,000 numbers: the number without its last four digits */
+    prefixDailyLimit: z.number().int().min(1),
+    /** SMS a UTC day in all; when spent, codes go by email where people have it, and admins are told */
+    dailyBudget: z.number().int().min(1),
+  }),
   ttl: z.object({
     interactionSeconds: seconds,
     sessionSeconds: seconds,
@@ -99,6 +110,8 @@ export const configSchema = z.object({
     codeCheck: rateLimit,
     codeSend: rateLimit,
     passwordReset: rateLimit,
+    /** sign-ins started at /auth per IP: each stores an interaction for ttl.interactionSeconds */
+    authorization: z.object({ perIp: z.number().int().min(1), windowSeconds: seconds }),
     /** IPv6 clients are counted per network of this many leading bits: one client holds a whole /64 */
     ipv6PrefixLength: z.number().int().min(16).max(128),
   }),
@@ -146,15 +159,21 @@ export const configSchema = z.object({
   allowPrivateClientUris: z.boolean(),
   /**
    * APIs that get JWT access tokens (RFC 9068) when an application names them in `resource`
-   * (RFC 8707), keyed by their resource indicator: the scopes they accept.
+   * (RFC 8707), keyed by their resource indicator: the scopes they accept, the clients that may
+   * introspect its tokens, and the name the consent page gives the API (its URL when it has none).
    */
   resourceServers: z.record(
     z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL, the API's resource indicator" })
       .refine((url) => !url.includes('#'), 'must have no #fragment'),
     z.strictObject({
+      name: z.string().trim().min(1).max(100).optional(),
       scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)')).default([]),
       accessTokenSeconds: z.number().int().min(1).optional(),
+      /** jwt: checked offline against /jwks; opaque: introspected, so revocation stops it at once */
+      accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
+      /** the client IDs the API authenticates with at the introspection endpoint */
+      introspectionClients: z.array(z.string().min(1)).default([]),
     }),
   ),
 });

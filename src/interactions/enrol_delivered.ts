@@ -11,7 +11,7 @@ import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
 import { enforceRateLimit } from '../http/guards.ts';
-import { checkMessages, sendProblem } from '../otp/outcome_texts.ts';
+import { checkMessages, sendProblem, sendStatus } from '../otp/outcome_texts.ts';
 import { auditCodeSent } from '../audit/code_sent.ts';
 import { requestInfo } from '../http/request_info.ts';
 
@@ -45,7 +45,7 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
     const outcome = await deps.deliveredCodes.startEnrolment(it.uid, account, channel, parsed.value, it.clientName);
     await auditCodeSent(deps.audit, requestInfo(ctx), it.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
-    ctx.status = outcome.kind === 'failed' ? 502 : 429;
+    ctx.status = sendStatus(outcome);
     await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { maskDestination } from '../notifications/mask.ts';
-import { checkMessages, passkeyRefused, sendProblem } from '../otp/outcome_texts.ts';
+import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../otp/outcome_texts.ts';
 import { codePassed, methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../store/ports.ts';
@@ -140,8 +140,8 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
       const fallback = outcome.fallbackFrom ? `&fallback=${outcome.fallbackFrom}` : '';
       return seeOther(ctx, `${stepUrl(step, '/second-factor')}?method=${outcome.channel}${fallback}`);
     }
-    ctx.status = outcome.kind === 'failed' ? 502 : 429;
-    if (outcome.kind !== 'failed') ctx.set('Retry-After', String(Math.ceil((outcome.retryAt - deps.clock.now()) / 1000)));
+    ctx.status = sendStatus(outcome);
+    if (outcome.kind === 'cooldown' || outcome.kind === 'capped') ctx.set('Retry-After', String(Math.ceil((outcome.retryAt - deps.clock.now()) / 1000)));
     await renderSecondFactor(ctx, deps, step, found.account, found.methods, form.method, { error: sendProblem(outcome, deps.clock.now())! });
   };
 }

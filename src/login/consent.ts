@@ -16,10 +16,15 @@ const scopeText: Record<string, string> = {
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
-export async function renderConsent(ctx: ParameterizedContext, it: SignInStep) {
+/** The API scopes this interaction asks for, by API: what "Allow" grants besides the OIDC scopes. */
+const resourceScopesOf = (it: SignInStep) => (it.details.prompt.details.missingResourceScopes ?? {}) as Record<string, string[]>;
+
+export async function renderConsent(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep) {
   const details = it.details.prompt.details;
   const scopes = asList(details.missingOIDCScope).map((scope) => scopeText[scope] ?? scope);
-  await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims) });
+  // every API and scope "Allow" grants is named: nothing is granted that the page does not show
+  const apis = Object.entries(resourceScopesOf(it)).map(([url, apiScopes]) => ({ url, name: deps.resourceServers[url]?.name ?? url, scopes: apiScopes }));
+  await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims), apis });
 }
 
 /** Grants what the client asked for in this interaction and hands the grant back to oidc-provider. */
@@ -32,8 +37,7 @@ export async function grantRequested(ctx: ParameterizedContext, deps: LoginDeps,
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));
   const claims = asList(details.missingOIDCClaims);
   if (claims.length) grant.addOIDCClaims(claims);
-  const resourceScopes = (details.missingResourceScopes ?? {}) as Record<string, string[]>;
-  for (const [indicator, scope] of Object.entries(resourceScopes)) grant.addResourceScope(indicator, scope.join(' '));
+  for (const [indicator, scope] of Object.entries(resourceScopesOf(it))) grant.addResourceScope(indicator, scope.join(' '));
   seeOther(ctx, await deps.stepup.finish(it, { consent: { grantId: await grant.save() } }, { merge: true }));
 }
 

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { PasskeySignIn } from '../account/passkey_sign_in.ts';
 import type { PasswordStep } from '../account/password_step.ts';
 import type { Clock } from '../clock.ts';
+import type { Config } from '../config/schema.ts';
 import type { Stepup } from '../plugin/stepup.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
 
@@ -15,4 +16,6 @@ export interface LoginDeps {
   overLimit: RateLimiter;
   clock: Clock;
   passwordMaxLength: number;
+  /** the registered APIs, for the names the consent page gives them */
+  resourceServers: Config['resourceServers'];
 }

@@ -18,7 +18,7 @@ function showInteraction(deps: LoginDeps) {
         return renderLogin(ctx, deps, it);
       case 'consent':
         // first-party clients are trusted: even prompt=consent shows no page
-        return isFirstParty(it.client) ? grantRequested(ctx, deps, it) : renderConsent(ctx, it);
+        return isFirstParty(it.client) ? grantRequested(ctx, deps, it) : renderConsent(ctx, deps, it);
       default:
         throw new AppError(400, 'unsupported_prompt', 'This sign-in asks for a step Stepup does not offer.');
     }

@@ -34,7 +34,16 @@ export function createCodeMessages(serviceName: string) {
 
 export type CodeMessages = ReturnType<typeof createCodeMessages>;
 
-export type AlertKind = 'new_browser' | 'lockout' | 'factor_added' | 'factor_removed' | 'recovery_code_used' | 'recovery_codes_replaced' | 'password_changed';
+export type AlertKind =
+  | 'new_browser'
+  | 'lockout'
+  | 'factor_added'
+  | 'factor_removed'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced'
+  | 'password_changed'
+  /** to admins: SMS stopped for the rest of the UTC day */
+  | 'sms_budget_reached';
 
 const alertSubjects: Record<AlertKind, string> = {
   new_browser: 'New sign-in to your account',
@@ -44,6 +53,7 @@ const alertSubjects: Record<AlertKind, string> = {
   recovery_code_used: 'A recovery code was used',
   recovery_codes_replaced: 'Your recovery codes were replaced',
   password_changed: 'Your password was changed',
+  sms_budget_reached: 'SMS codes stopped: the daily SMS budget is spent',
 };
 
 /** Security alerts to the account owner, from views/messages/alert.*.njk. */

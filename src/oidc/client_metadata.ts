@@ -1,7 +1,8 @@
 import type { MfaPolicy } from '../store/ports.ts';
+import { checkAllowedResources } from './allowed_resources.ts';
 
 /** Stepup's own client metadata, next to the standard OIDC fields. */
-export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims'];
+export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims', 'allowed_resources'];
 
 type ClientLike = Record<string, unknown>;
 
@@ -25,4 +26,5 @@ export function validateExtraClientMetadata(key: string, value: unknown): void {
   if (key === 'mfa_policy' && !mfaPolicies.includes(value as MfaPolicy)) {
     throw new TypeError('mfa_policy must be "required", "on-request" or "phishing-resistant"');
   }
+  if (key === 'allowed_resources') checkAllowedResources(value);
 }

@@ -10,6 +10,7 @@ import { maskDestination } from '../notifications/mask.ts';
 import type { CodeMessages } from '../notifications/messages.ts';
 import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
 import type { Sender } from '../notifications/senders/sender.ts';
+import type { SmsRefusal } from './sms_destination_policy.ts';
 
 export interface DeliveredCodeSettings {
   digits: number;
@@ -23,7 +24,9 @@ export interface DeliveredCodeSettings {
 export type SendOutcome =
   | { kind: 'sent'; channel: Channel; maskedTo: string; fallbackFrom: Channel | null; expiresAt: number }
   | { kind: 'cooldown' | 'capped'; retryAt: number }
-  | { kind: 'failed' };
+  | { kind: 'failed' }
+  /** no channel delivered and an SMS was refused (toll-fraud limits): why */
+  | { kind: 'refused'; reason: SmsRefusal };
 
 export type CheckOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted';
 
@@ -50,6 +53,8 @@ export interface DeliveredCodeDeps {
   clock: Clock;
   logger: Logger;
   settings: DeliveredCodeSettings;
+  /** why an SMS to this number may not go now (see createSmsBudgets), or null */
+  smsRefusal: (number: string, proven: boolean) => Promise<SmsRefusal | null>;
   /** told when a person proved they read mail at an address (an email code): the server marks it verified */
   emailProven?: (accountId: string, address: string) => Promise<void>;
 }
@@ -79,23 +84,23 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
     return null;
   }
 
-  /** Sends after reserveSend; a send that fails everywhere gives the cooldown back. */
-  async function deliverReserved(accountId: string, candidates: CodeTarget[], appName: string | null): Promise<SendOutcome> {
-    const outcome = await deliver(accountId, candidates, appName);
-    if (outcome.kind === 'failed') await deps.counters.clear(cooldownKey(accountId));
+  /** Sends after reserveSend; a send that fails or is refused everywhere gives the cooldown back. */
+  async function deliverReserved(accountId: string, candidates: CodeTarget[], appName: string | null, proven: boolean): Promise<SendOutcome> {
+    const outcome = await deliver(accountId, candidates, appName, proven);
+    if (outcome.kind !== 'sent') await deps.counters.clear(cooldownKey(accountId));
     return outcome;
   }
 
-  /** Tries each factor in turn until one channel delivers. */
-  async function deliver(accountId: string, candidates: CodeTarget[], appName: string | null): Promise<SendOutcome> {
+  /**
+   * Tries each factor in turn until one channel delivers. An SMS the toll-fraud limits refuse
+   * is never sent (nor its code issued), only logged, and the next channel tried.
+   */
+  async function deliver(accountId: string, candidates: CodeTarget[], appName: string | null, proven: boolean): Promise<SendOutcome> {
     const first = candidates[0]?.kind as Channel | undefined;
+    let refusal: SmsRefusal | null = null;
     for (const factor of candidates) {
       const channel = factor.kind as Channel;
-      const code = newCode();
-      const expiresAt = clock.now() + settings.ttlSeconds * 1000;
-      await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code), expiresAt, createdAt: clock.now() });
       const maskedTo = maskDestination(channel, factor.target!);
-      const message = deps.messages(channel, factor.target!, { code, appName, minutes: Math.round(settings.ttlSeconds / 60) });
       const entry = {
         id: random.id(),
         accountId,
@@ -105,6 +110,17 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
         fallbackFrom: channel === first ? null : (first ?? null),
         status: null,
       };
+      const refused = channel === 'sms' ? await deps.smsRefusal(factor.target!, proven) : null;
+      if (refused) {
+        refusal = refused;
+        deps.logger.warn({ channel, to: maskedTo, reason: refused }, 'SMS refused by the toll-fraud limits');
+        await deliveries.add({ ...entry, result: 'refused', reason: refused, providerMessageId: null, createdAt: clock.now() });
+        continue;
+      }
+      const code = newCode();
+      const expiresAt = clock.now() + settings.ttlSeconds * 1000;
+      await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code), expiresAt, createdAt: clock.now() });
+      const message = deps.messages(channel, factor.target!, { code, appName, minutes: Math.round(settings.ttlSeconds / 60) });
       try {
         const { providerMessageId } = await deps.senders[channel].send(message);
         await deliveries.add({ ...entry, result: 'sent', reason: null, providerMessageId, createdAt: clock.now() });
@@ -115,7 +131,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
         await deliveries.add({ ...entry, result: 'failed', reason, providerMessageId: null, createdAt: clock.now() });
       }
     }
-    return { kind: 'failed' };
+    return refusal ? { kind: 'refused', reason: refusal } : { kind: 'failed' };
   }
 
   /** The account's verified email and phone factors. */
@@ -140,7 +156,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       const all = await confirmed(account.id);
       const chosen = all.filter((f) => f.kind === channel);
       if (!chosen.length) return { kind: 'failed' };
-      return (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName);
+      return (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName, true);
     },
 
     async checkSignInCode(accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
@@ -159,7 +175,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       const refused = await reserveSend(account.id);
       if (refused) return refused;
       await deps.enrolments.save(binding, account.id, pending);
-      return deliverReserved(account.id, [{ id: pending.factorId, kind: channel, target }], appName);
+      return deliverReserved(account.id, [{ id: pending.factorId, kind: channel, target }], appName, false);
     },
 
     pendingEnrolment: (binding: string, accountId: string, channel: Channel) => deps.enrolments.find(binding, accountId, channel),

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import type { Channel } from '../store/ports.ts';
+import { canonicalNumber } from './sms_destination_policy.ts';
 
-/** A phone number as codes are sent to it: E.164, like +15551234567. */
-export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567');
+/** A phone number as codes are sent to it: E.164, like +15551234567, in its one canonical spelling. */
+export const e164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, like +15551234567')
+  .overwrite(canonicalNumber);
 
 const targetSchema: Record<Channel, z.ZodType<string>> = {
   email: z.email().max(320),

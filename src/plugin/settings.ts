@@ -16,6 +16,7 @@ export const settingsSchema = configSchema
     recoveryCodes: true,
     passkeys: true,
     deliveredCodes: true,
+    sms: true,
     lockout: true,
     rateLimits: true,
     deliveryTimeoutSeconds: true,

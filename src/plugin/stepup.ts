@@ -24,14 +24,16 @@ import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
 import { createDeliveredCodes } from '../otp/delivered_codes.ts';
 import { createAlertMessages, createCodeMessages } from '../notifications/messages.ts';
+import { createSmsBudgetAlert } from '../notifications/sms_budget_alert.ts';
 import { createPasskeys } from '../otp/passkeys.ts';
 import { createPendingEnrolments } from '../otp/pending_enrolments.ts';
 import { createSecondFactors } from '../otp/second_factor.ts';
 import { createSecondFactorStep } from '../otp/second_factor_step.ts';
+import { createSmsBudgets } from '../otp/sms_budgets.ts';
 import type { Sender } from '../notifications/senders/sender.ts';
 import { createUnavailableSender } from '../notifications/senders/unavailable_sender.ts';
 import { createTotp } from '../otp/totp.ts';
-import type { People } from '../person.ts';
+import type { People, Person } from '../person.ts';
 import { parseAtRestKeys } from '../security/at_rest_keys.ts';
 import { createCipher, type Cipher } from '../security/cipher.ts';
 import { createCsrf } from '../security/csrf.ts';
@@ -85,6 +87,8 @@ export interface StepupOptions {
    * by the host (the standalone server's account area does). Without it the alert has none.
    */
   undoLinks?: FactorUndoLinks;
+  /** who is emailed when the day's SMS budget is spent (the standalone server: its admins); the audit log says it either way */
+  admins?: () => Promise<Person[]>;
 }
 
 /** One step of a sign-in at the host's provider, as Stepup's pages see it. */
@@ -140,6 +144,13 @@ export async function createStepup(options: StepupOptions) {
     issuerName: settings.serviceName,
     recoveryCodeCount: settings.recoveryCodes.count,
   });
+  const smsRefusal = createSmsBudgets({
+    counters: store.counters,
+    clock,
+    hashKey: cipher.hashKey,
+    settings: settings.sms,
+    onDailyBudgetReached: createSmsBudgetAlert({ audit, alert, admins: options.admins, budget: settings.sms.dailyBudget, logger }),
+  });
   const deliveredCodes = createDeliveredCodes({
     factors: store.factors,
     issuedCodes: store.issuedCodes,
@@ -153,6 +164,7 @@ export async function createStepup(options: StepupOptions) {
     clock,
     logger,
     settings: settings.deliveredCodes,
+    smsRefusal,
     emailProven: options.onEmailProven,
   });
   const csrf = createCsrf(cipher.hashKey);

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { errors, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 
 /** How a confidential client may be registered to authenticate; discovery lists these and `none`. */
@@ -40,4 +40,25 @@ export function explainClientAuthFailures(provider: Provider, logger: Logger): v
   provider.on('introspection.error', explain('introspection'));
   provider.on('revocation.error', explain('revocation'));
   provider.on('pushed_authorization_request.error', explain('pushed_authorization_request'));
+}
+
+/** The longest a private_key_jwt client assertion may live: its replay record is kept as long. */
+export const clientAssertionMaxSeconds = 300;
+/** Clock skew allowed on top, as oidc-provider allows on the assertion's own times. */
+const clockSkewSeconds = 15;
+
+/**
+ * oidc-provider's check of a client assertion's claims, plus a cap on its lifetime: an
+ * assertion valid for years could be replayed at another endpoint of ours until then, and its
+ * jti kept in the replay store for as long. The clock tolerance covers skew. FAPI 2.0's
+ * audience rule is oidc-provider's own, kept.
+ */
+export async function assertClientAssertionClaims(ctx: KoaContextWithOIDC, claims: { exp?: number; aud?: unknown }): Promise<void> {
+  if (ctx.oidc.isFapi('2.0') && claims.aud !== ctx.oidc.issuer) {
+    throw new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url');
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp === 'number' && claims.exp - now > clientAssertionMaxSeconds + clockSkewSeconds) {
+    throw new errors.InvalidClientAuth(`the client_assertion must expire within ${clientAssertionMaxSeconds} seconds`);
+  }
 }

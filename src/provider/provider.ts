@@ -8,8 +8,8 @@ import { accountClientMetadata, consoleClientMetadata } from '../account/account
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
-import { advertisedClientAuthMethods, clientAssertionAlgs } from './client_authentication.ts';
-import { introspection, signInClaims } from './introspection.ts';
+import { advertisedClientAuthMethods, assertClientAssertionClaims, clientAssertionAlgs } from './client_authentication.ts';
+import { introspection, refreshTokensSayTheirType, signInClaims } from './introspection.ts';
 import { clientUriFetch } from './client_uri_fetch.ts';
 import { resourceIndicators } from './resource_servers.ts';
 
@@ -88,6 +88,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
       responseTypes: ['code'],
       clientAuthMethods: advertisedClientAuthMethods,
       enabledJWA: { clientAuthSigningAlgValues: clientAssertionAlgs },
+      assertJwtClientAuthClaimsAndHeader: assertClientAssertionClaims,
       routes: providerRoutes,
       clientDefaults: {
         grant_types: ['authorization_code', 'refresh_token'],
@@ -101,7 +102,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         devInteractions: { enabled: false },
         claimsParameter: { enabled: true },
         revocation: { enabled: true },
-        introspection,
+        introspection: introspection(config),
         resourceIndicators: resourceIndicators(config),
         backchannelLogout: { enabled: true },
         userinfo: { enabled: true },
@@ -147,6 +148,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
     ctx.status = 503;
     ctx.body = { error: 'temporarily_unavailable', error_description: storageDown };
   });
+  refreshTokensSayTheirType(provider);
   stepup.attach(provider);
   return provider;
 }

@@ -4,11 +4,12 @@ import { keyedHash } from './keyed_hash.ts';
 
 export interface RateLimit {
   perIp: number;
-  perAccount: number;
+  /** none: the bucket counts IPs alone */
+  perAccount?: number;
   windowSeconds: number;
 }
 
-export type Bucket = 'login' | 'codeCheck' | 'codeSend' | 'passwordReset';
+export type Bucket = 'login' | 'codeCheck' | 'codeSend' | 'passwordReset' | 'authorization';
 
 /** The limit of each bucket, and how much of an IPv6 address names one client. */
 export type RateLimits = Record<Bucket, RateLimit> & { ipv6PrefixLength: number };
@@ -25,7 +26,7 @@ export function createRateLimiter(counters: CounterStore, limits: RateLimits, ha
     const windowMs = windowSeconds * 1000;
     const checks: [string, number][] = [];
     if (ip) checks.push([`rate:${bucket}:ip:${ipKey(ip, limits.ipv6PrefixLength)}`, perIp]);
-    if (account) checks.push([`rate:${bucket}:account:${keyedHash(hashKey, `rate:${account}`)}`, perAccount]);
+    if (account && perAccount) checks.push([`rate:${bucket}:account:${keyedHash(hashKey, `rate:${account}`)}`, perAccount]);
     let waitMs: number | null = null;
     for (const [key, max] of checks) {
       const state = await counters.hit(key, windowMs);

@@ -204,8 +204,9 @@ export interface Delivery {
   /** the destination as shown to people, e.g. j***@example.com */
   maskedTo: string;
   purpose: 'code' | 'alert' | 'password_reset';
-  result: 'sent' | 'failed';
-  /** provider's reason on failure; never message content */
+  /** refused: never handed to the provider (an SMS the toll-fraud limits stopped) */
+  result: 'sent' | 'failed' | 'refused';
+  /** provider's reason on failure, or the refusal (SmsRefusal); never message content */
   reason: string | null;
   providerMessageId: string | null;
   /** the channel that failed first, when this one was the fallback */
@@ -324,7 +325,9 @@ export type AuditType =
   /** a person changed their own account: password, factor removed, recovery codes, sessions */
   | 'account_change'
   /** a password reset link asked for, or used */
-  | 'password_reset';
+  | 'password_reset'
+  /** the day's SMS budget was spent: SMS stopped until midnight UTC (logged once a day) */
+  | 'sms_budget_reached';
 
 /** One authentication event: the "OTP log". Never holds a password, code or secret. */
 export interface AuditEvent {

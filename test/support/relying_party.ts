@@ -12,8 +12,8 @@ export interface RelyingParty {
 
 export interface Authorization {
   url: string;
-  /** Exchanges the code in the callback URL for tokens, checking state, nonce and PKCE. */
-  exchange(callback: URL): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
+  /** Exchanges the code in the callback URL for tokens, checking state, nonce and PKCE; `params` go in the token request. */
+  exchange(callback: URL, params?: Record<string, string>): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
 }
 
 /** An application registered through the admin service, talking to Stepup with openid-client. */
@@ -47,7 +47,8 @@ export async function relyingParty(stepup: RunningStepup, client: Partial<NewCli
       });
       return {
         url: url.href,
-        exchange: (callback) => oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
+        exchange: (callback, params) =>
+          oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }, params),
       };
     },
   };

@@ -20,8 +20,11 @@ export interface RunningStepup {
   container: Container;
   /** What a running server does every keys.refreshSeconds: pick up rotated keys. */
   refreshKeys(): Promise<boolean>;
-  /** Stops and starts the server on the same port and data directory, as a deploy would. */
-  restart(): Promise<void>;
+  /**
+   * Stops and starts the server on the same port and data directory, as a deploy would; with
+   * `settings`, the deploy brings this config file instead.
+   */
+  restart(settings?: object): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,10 +45,11 @@ async function listen(server: Server, port = 0): Promise<number> {
  */
 export async function startStepup(env: Record<string, string> = {}, settings?: object, { hostname = '127.0.0.1' } = {}): Promise<RunningStepup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-test-'));
+  const settingsFile = join(dataDir, 'test-config.json');
   // settings beyond the environment go in a config file, as an operator would write one
   if (settings) {
-    writeFileSync(join(dataDir, 'test-config.json'), JSON.stringify(settings));
-    env = { STEPUP_CONFIG: join(dataDir, 'test-config.json'), ...env };
+    writeFileSync(settingsFile, JSON.stringify(settings));
+    env = { STEPUP_CONFIG: settingsFile, ...env };
   }
   const mongodbUri = process.env.STEPUP_TEST_STORE === 'mongodb' ? freshDatabaseUri() : undefined;
   const clock = new TestClock();
@@ -53,15 +57,17 @@ export async function startStepup(env: Record<string, string> = {}, settings?: o
   const port = await listen(server);
   // WebAuthn needs a domain for its RP ID: passkey tests name the issuer by `localhost`
   const issuer = `http://${hostname}:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.STEPUP_TEST_LOG_LEVEL ?? 'silent',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    ISSUER: issuer,
-    ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}),
-    ...env,
-  });
+  const load = () =>
+    loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.STEPUP_TEST_LOG_LEVEL ?? 'silent',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      ISSUER: issuer,
+      ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}),
+      ...env,
+    });
+  let config = load();
 
   let refreshKeys = async () => false;
   const boot = async () => {
@@ -78,9 +84,14 @@ export async function startStepup(env: Record<string, string> = {}, settings?: o
     clock,
     container: await boot(),
     refreshKeys: () => refreshKeys(),
-    async restart() {
+    async restart(settings) {
       await closeServer(server);
       await running.container.close();
+      if (settings) {
+        writeFileSync(settingsFile, JSON.stringify(settings));
+        env = { STEPUP_CONFIG: settingsFile, ...env };
+        config = load();
+      }
       server = createServer();
       await listen(server, port);
       running.container = await boot();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
+import { allowedResourcesFromLines, linesOfAllowedResources } from '../../admin/allowed_resources.ts';
+import type { ClientChanges, ClientSummary, NewClientInput } from '../../admin/clients.ts';
 import { printPage, printRecord } from '../output.ts';
 import { collect, integer, output, UsageError, withContainer } from '../context.ts';
 
@@ -24,6 +25,16 @@ function readJwks(path: string): NewClientInput['jwks'] {
   }
 }
 
+/** A client for people: its allowed APIs as "URL scope scope" lines, separated by semicolons. */
+const forPeople = (client: ClientSummary & Record<string, unknown>) => ({
+  ...client,
+  allowed_resources: linesOfAllowedResources(client.allowed_resources).join('; ') || 'none',
+});
+
+/** --allowed-resource, given once per API: "URL scope scope"; on update, "none" alone removes them all. */
+const allowedResourcesOf = (given: string[] | undefined) =>
+  given === undefined ? undefined : allowedResourcesFromLines(given.length === 1 && given[0] === 'none' ? [] : given);
+
 /** stepup client add|list|get|update|rotate-secret|remove */
 export function clientCommands(program: Command): void {
   const client = program.command('client').description('client applications (OIDC relying parties)');
@@ -44,6 +55,11 @@ export function clientCommands(program: Command): void {
     )
     .option('--jwks <file>', "for private_key_jwt: a file with the client's public keys (a JWK Set)")
     .option('--jwks-uri <url>', 'for private_key_jwt: where the client publishes its public keys (https)')
+    .option(
+      '--allowed-resource <api>',
+      'an API it may ask for (registered in resourceServers): "URL scope scope", the scopes it may ask for there (repeat for each API; none by default)',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const created = await withContainer((c) =>
@@ -60,10 +76,11 @@ export function clientCommands(program: Command): void {
           mfaPolicy: opts.mfa,
           defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
           public: Boolean(opts.public),
+          allowedResources: allowedResourcesOf(opts.allowedResource),
         }),
       );
       output(opts.json, created, () => {
-        printRecord({ ...created });
+        printRecord(forPeople(created));
         if (created.client_secret) console.log("\nThe client secret is shown only now. Keep it in the application's configuration.");
       });
     });
@@ -84,7 +101,7 @@ export function clientCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const found = await withContainer((c) => c.clientAdmin.get(clientId));
-      output(opts.json, found, () => printRecord({ ...found }));
+      output(opts.json, found, () => printRecord(forPeople(found)));
     });
   client
     .command('update')
@@ -103,6 +120,7 @@ export function clientCommands(program: Command): void {
     .addOption(new Option('--auth-method <method>', 'client_secret_basic and client_secret_post switch freely').choices(authMethodChoices))
     .option('--jwks <file>', 'for private_key_jwt: replaces the public keys with this JWK Set file')
     .option('--jwks-uri <url>', 'for private_key_jwt: replaces the keys with this https URL')
+    .option('--allowed-resource <api>', 'replaces the APIs it may ask for: "URL scope scope" (repeat for each API); none removes them all', collect)
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const changes: ClientChanges = {
@@ -117,11 +135,12 @@ export function clientCommands(program: Command): void {
         backchannelLogoutUri: opts.backchannelLogoutUri === 'none' ? null : opts.backchannelLogoutUri,
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
+        allowedResources: allowedResourcesOf(opts.allowedResource),
       };
       const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
       const updated = await withContainer((c) => c.clientAdmin.update(clientId, given));
-      output(opts.json, updated, () => printRecord({ ...updated }));
+      output(opts.json, updated, () => printRecord(forPeople(updated)));
     });
   client
     .command('rotate-secret')
