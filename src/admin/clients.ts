@@ -3,7 +3,7 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { acrValues } from '../assurance/index.ts';
+import { ACR_2FA, ACR_PHR, acrValues } from '../assurance/index.ts';
 import { allowedResourcesOf, type AllowedResources } from '../oidc/allowed_resources.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
@@ -37,7 +37,7 @@ const clientFields = {
   mfaPolicy: z
     .enum(['required', 'on-request', 'phishing-resistant'])
     .describe(
-      'required: every sign-in needs the second factor; on-request: only when the application asks for urn:stepup:loa:2fa; phishing-resistant: every sign-in needs a passkey (urn:stepup:loa:phr)',
+      `required: every sign-in needs the second factor; on-request: only when the application asks for ${ACR_2FA}; phishing-resistant: every sign-in needs a passkey (${ACR_PHR})`,
     ),
   defaultAcr: z
     .enum(acrValues as [string, ...string[]])

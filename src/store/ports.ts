@@ -312,22 +312,26 @@ export interface LockoutStore {
   sweep(): Promise<number>;
 }
 
-export type AuditType =
-  | 'login_ok'
-  | 'login_failed'
-  | 'code_sent'
-  | 'code_ok'
-  | 'code_failed'
-  | 'lockout'
-  | 'enrolment'
-  | 'recovery_code_used'
-  | 'admin_change'
+/** The kinds of audit event; the type is derived from this list, so the two cannot drift. */
+export const auditTypes = [
+  'login_ok',
+  'login_failed',
+  'code_sent',
+  'code_ok',
+  'code_failed',
+  'lockout',
+  'enrolment',
+  'recovery_code_used',
+  'admin_change',
   /** a person changed their own account: password, factor removed, recovery codes, sessions */
-  | 'account_change'
+  'account_change',
   /** a password reset link asked for, or used */
-  | 'password_reset'
+  'password_reset',
   /** the day's SMS budget was spent: SMS stopped until midnight UTC (logged once a day) */
-  | 'sms_budget_reached';
+  'sms_budget_reached',
+] as const;
+
+export type AuditType = (typeof auditTypes)[number];
 
 /** One authentication event: the "OTP log". Never holds a password, code or secret. */
 export interface AuditEvent {

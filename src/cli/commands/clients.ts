@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { acrValues } from '../../assurance/index.ts';
 import { allowedResourcesFromLines, linesOfAllowedResources } from '../../admin/allowed_resources.ts';
 import type { ClientChanges, ClientSummary, NewClientInput } from '../../admin/clients.ts';
 import { printPage, printRecord } from '../output.ts';
 import { collect, integer, output, UsageError, withContainer } from '../context.ts';
 
-const acrChoices = ['urn:stepup:loa:1fa', 'urn:stepup:loa:2fa', 'urn:stepup:loa:phr', 'none'];
+const acrChoices = [...acrValues, 'none'];
 const columns = ['client_id', 'name', 'mfa_policy', 'default_acr', 'first_party', 'public', 'redirect_uris'];
 const authMethodChoices = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
