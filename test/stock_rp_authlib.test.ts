@@ -18,7 +18,7 @@ maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
   beforeAll(async () => {
     stepup = await startStepup();
     const port = await freePort();
-    // the README's registration for Authlib: scope claims in the ID token, which Authlib reads
+    // docs/integrating.md's registration for Authlib: scope claims in the ID token, which Authlib reads
     const client = await stepup.container.clientAdmin.add({ name: 'Flask App', redirectUris: [`http://127.0.0.1:${port}/callback`], idTokenClaims: true });
     flask = await startProcess('the Flask app', authlibPython, [authlibApp], {
       env: {

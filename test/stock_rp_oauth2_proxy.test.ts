@@ -19,7 +19,7 @@ let enrolling: RelyingParty;
 let upstream: Server;
 /** the headers of every request oauth2-proxy let through to the application behind it */
 const upstreamSaw: IncomingHttpHeaders[] = [];
-/** The proxy on the README's flags, and Stepup as its client (to introspect the access tokens it passes on). */
+/** The proxy on docs/integrating.md's flags, and Stepup as its client (to introspect the access tokens it passes on). */
 let proxy: Oauth2Proxy;
 /** Every proxy started, stopped at the end. */
 const proxies: RunningProcess[] = [];
@@ -32,7 +32,7 @@ interface Oauth2Proxy extends RunningProcess {
 /**
  * oauth2-proxy in front of the upstream, registered at Stepup as a first-party client (a proxy
  * in front of one's own application: prompt=consent, which offline_access needs, shows no
- * consent page). The README's flags plus `flags`, what a local http test needs (no Secure
+ * consent page). docs/integrating.md's flags plus `flags`, what a local http test needs (no Secure
  * cookie), a quick refresh, and the access token passed on for the test to look at.
  */
 async function startOauth2Proxy(client: Partial<NewClientInput> = {}, flags: string[] = []): Promise<Oauth2Proxy> {

@@ -17,7 +17,7 @@ WORK="${STEPUP_CONFORMANCE_WORK:-${TMPDIR:-/tmp}/stepup-conformance}"
 SUITE_BASE="https://localhost:${SUITE_TLS_PORT:-8443}"
 # Stepup posts logout tokens to the suite over TLS made by the harness's local CA
 export NODE_EXTRA_CA_CERTS="$WORK/tls/ca.crt"
-# ...at 127.0.0.1, which Stepup refuses unless told otherwise (README, ALLOW_PRIVATE_CLIENT_URIS);
+# ...at 127.0.0.1, which Stepup refuses unless told otherwise (docs/configuration.md, ALLOW_PRIVATE_CLIENT_URIS);
 # the harness writes its own STEPUP_CONFIG, so the setting goes by the environment
 export ALLOW_PRIVATE_CLIENT_URIS=true
 
