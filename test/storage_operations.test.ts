@@ -51,9 +51,10 @@ async function completeSignIn(from: Browser) {
 const withinBudget = (budget: number, { total, calls }: { total: number; calls: string }) =>
   total <= budget ? 'within budget' : `${total} storage operations, over the budget of ${budget}: ${calls}`;
 
-test('a password + TOTP sign-in from a known browser makes at most 46 storage operations', async () => {
+// 47 since the per-IP limit on starting sign-ins (issue 27): one counter hit at /auth
+test('a password + TOTP sign-in from a known browser makes at most 47 storage operations', async () => {
   const made = await counted(() => completeSignIn(browser.keeping(['stepup.browser', 'stepup.browser.sig'])));
-  expect(withinBudget(46, made)).toBe('within budget');
+  expect(withinBudget(47, made)).toBe('within budget');
 });
 
 test('from a new browser, which also mails an alert, at most 48', async () => {
