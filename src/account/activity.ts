@@ -1,5 +1,5 @@
 import Bowser from 'bowser';
-import { utcMinute } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import { methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { AuditEvent, AuditLogStore, AuditType, ClientStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID } from './account_client.ts';

@@ -1,5 +1,6 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { type Alert, utcMinute } from '../notifications/alerts.ts';
+import { type Alert } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import type { FactorPassed } from '../otp/methods.ts';
 import type { Passkeys } from '../otp/passkeys.ts';
 import { refusalDetail } from '../otp/second_factor_step.ts';

@@ -1,5 +1,6 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { type Alert, utcMinute } from '../notifications/alerts.ts';
+import { type Alert } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import type { Account } from '../store/ports.ts';
 import { type CheckPassword, typedEmail } from './password_login.ts';
 

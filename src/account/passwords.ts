@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { normalizeEmail, typedEmail, type CheckPassword } from './password_login.ts';
-import { utcMinute, type Alert, type SendEmailTo } from '../notifications/alerts.ts';
+import { type Alert, type SendEmailTo } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { ResetMessages } from '../notifications/messages.ts';

@@ -8,6 +8,7 @@ import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession, logoutUrl } from './sign_in.ts';
 import { personTextFrom } from '../person_text.ts';
+import { utcDay } from '../dates.ts';
 
 const csrfForm = z.object({ csrf: text(200) });
 
@@ -21,13 +22,12 @@ const notices: Record<string, string> = {
 
 async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
   const { account, page } = accountOf(ctx);
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const factors = (await deps.secondFactors.confirmedFactors(account.id)).map((f) => ({
     id: f.id,
     label: methodLabel[f.kind],
     target: f.target,
-    added: day(f.createdAt),
-    passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : day(f.passkey.lastUsedAt) } : null,
+    added: utcDay(f.createdAt),
+    passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : utcDay(f.passkey.lastUsedAt) } : null,
   }));
   const notice = typeof ctx.query.done === 'string' ? notices[ctx.query.done] : undefined;
   await ctx.render('account', { it: page, account, factors, recoveryCodesLeft: await deps.secondFactors.recoveryCodesLeft(account.id), notice, error });

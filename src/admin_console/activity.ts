@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { browserOf } from '../account/activity.ts';
 import { auditFilterSchema, auditTypes } from '../admin/audit_queries.ts';
 import type { ActivityReport } from '../audit/report.ts';
-import { utcMinute } from '../notifications/alerts.ts';
+import { utcBucketLabel, utcMinute } from '../dates.ts';
 import { barChart, lineChart } from './charts.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { given, pageNumber, pagerOf, pagingOf, parseQuery } from './query.ts';
@@ -13,13 +13,8 @@ const pageSize = 50;
 const ranges = { '1h': 'the last hour', '24h': 'the last 24 hours', '7d': 'the last 7 days', '30d': 'the last 30 days', '90d': 'the last 90 days' } as const;
 
 /** The time of a bucket, as short as its size allows. */
-const bucketLabel = (at: number, bucketMs: number) => {
-  const iso = new Date(at).toISOString();
-  return bucketMs >= 86_400_000 ? iso.slice(5, 10) : bucketMs >= 3_600_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}h` : iso.slice(11, 16);
-};
-
 function chartsOf(report: ActivityReport) {
-  const labels = report.buckets.map((at) => bucketLabel(at, report.bucketMs));
+  const labels = report.buckets.map((at) => utcBucketLabel(at, report.bucketMs));
   return {
     signIns: lineChart('chart-sign-ins', 'Sign-ins at the password or passkey step', labels, [
       { name: 'accepted', values: report.signIns.ok, marker: 'circle' },

@@ -4,7 +4,7 @@ import { CONSOLE_CLIENT_ID } from '../account/account_client.ts';
 import { ACR_2FA, ACR_PHR, type ChangeDecision, decideChange, passkeyStanding, phrFromOf } from '../assurance/index.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
-import { utcMinute } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import { sendProblem } from '../otp/outcome_texts.ts';
 import type { Channel, Factor } from '../store/ports.ts';
 import type { ConsoleDeps } from './deps.ts';

@@ -4,6 +4,7 @@ import type { Bucket, RateLimiter } from '../security/rate_limit.ts';
 import { tooManyRequests } from '../errors.ts';
 import { requestInfo } from './request_info.ts';
 import { durationText } from '../wait_text.ts';
+import { utcTime } from '../dates.ts';
 
 /** Throws a 429 when this IP or account is over the bucket's limit. */
 export async function enforceRateLimit(ctx: ParameterizedContext, deps: { overLimit: RateLimiter; clock: Clock }, bucket: Bucket, account: string | null) {
@@ -17,6 +18,6 @@ export async function renderLocked(ctx: ParameterizedContext, deps: { clock: Clo
   await ctx.render('locked', {
     it,
     wait: durationText(lockedUntil - deps.clock.now()),
-    until: new Date(lockedUntil).toISOString().slice(11, 16),
+    until: utcTime(lockedUntil),
   });
 }

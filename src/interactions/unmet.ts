@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type { SignInDecision } from '../assurance/index.ts';
-import { utcMinute } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { saveResult } from './respond.ts';

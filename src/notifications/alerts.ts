@@ -6,6 +6,7 @@ import type { OutgoingMessage, Sender } from './senders/sender.ts';
 import { random } from '../random.ts';
 import type { Person } from '../person.ts';
 import type { Delivery, DeliveryLogStore } from '../store/ports.ts';
+import { utcMinute } from '../dates.ts';
 
 export interface MailerDeps {
   email: Sender;
@@ -16,8 +17,7 @@ export interface MailerDeps {
 
 type AlertMessages = ReturnType<typeof createAlertMessages>;
 
-/** "2026-11-23 14:05", the UTC minute the alerts speak in. */
-export const utcMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+/** "2026-11-23 14:05", the UTC minute the alerts speak in; callers that put it in an Alert's vars take it from here. */
 
 /**
  * Emails the owner of an account and writes the attempt to the delivery log. A message that

@@ -1,6 +1,7 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { auditCodeSent } from '../audit/code_sent.ts';
-import { type Alert, utcMinute } from '../notifications/alerts.ts';
+import { type Alert } from '../notifications/alerts.ts';
+import { utcMinute } from '../dates.ts';
 import type { Person } from '../person.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { Channel, Factor } from '../store/ports.ts';

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { CounterStore } from '../store/ports.ts';
+import { utcDay } from '../dates.ts';
 import { canonicalNumber, numberPrefix, type SmsRefusal, smsDestinationRefusal } from './sms_destination_policy.ts';
 
 /** The SMS toll-fraud limits (config `sms`). */
@@ -16,9 +17,6 @@ export interface SmsSettings {
 }
 
 const dayMs = 86_400_000;
-
-/** "2026-12-06", the UTC day the budgets count in. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Decides before each SMS whether it may go: the number by the destination policy, then one

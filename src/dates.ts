@@ -1,0 +1,49 @@
+/**
+ * The UTC dates and times Stepup prints (pages, alerts, budgets), from one formatter rather
+ * than slices of toISOString: "2026-12-06", "2026-12-06 21:43", "21:43".
+ */
+
+const utc = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** The parts by name; the year padded to four digits, as ISO 8601 writes it. */
+function partsOf(ms: number) {
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of utc.formatToParts(ms)) parts[type] = value;
+  return { year: parts.year!.padStart(4, '0'), month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
+}
+
+/** "2026-12-06": the UTC day (SMS budgets count in it; the account area dates factors by it). */
+export function utcDay(ms: number) {
+  const { year, month, day } = partsOf(ms);
+  return `${year}-${month}-${day}`;
+}
+
+/** "2026-12-06 21:43": the UTC minute alerts and logs speak in. */
+export function utcMinute(ms: number) {
+  const { year, month, day, hour, minute } = partsOf(ms);
+  return `${year}-${month}-${day} ${hour}:${minute}`;
+}
+
+/** "21:43": the UTC time of day, e.g. when a lockout ends. */
+export function utcTime(ms: number) {
+  const { hour, minute } = partsOf(ms);
+  return `${hour}:${minute}`;
+}
+
+/**
+ * A chart bucket's label, as short as its size allows: "12-06" for a day or more, "12-06 21h"
+ * for an hour or more, "21:43" below that.
+ */
+export function utcBucketLabel(ms: number, bucketMs: number) {
+  const { month, day, hour, minute } = partsOf(ms);
+  if (bucketMs >= 86_400_000) return `${month}-${day}`;
+  return bucketMs >= 3_600_000 ? `${month}-${day} ${hour}h` : `${hour}:${minute}`;
+}
