@@ -12,7 +12,16 @@ import type { PasswordHasher } from '../security/password_hasher.ts';
 import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
 import { methodLabel } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
-import { DuplicateError, type Account, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
+import {
+  DuplicateError,
+  type Account,
+  type AccountStore,
+  type FactorKind,
+  type FactorStore,
+  type RecordStore,
+  type RecoveryCodeStore,
+  type Store,
+} from '../store/ports.ts';
 import { auditAdminChange, type AdminActor } from './actor.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';
@@ -283,7 +292,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
      * Removes one second factor (a lost passkey, say), never the last: `reset-2fa` is for that.
      * A credential change: the person is signed out everywhere, audited and told.
      */
-    async removeMethod(ref: string, methodId: string): Promise<{ id: string; email: string; removed: string; revoked: number }> {
+    async removeMethod(ref: string, methodId: string): Promise<{ id: string; email: string; removed: FactorKind; revoked: number }> {
       const account = await findUser(ref);
       const outcome = await deps.removeFactor(account.id, methodId);
       if (!outcome) throw notFound(`no second factor ${methodId} on ${account.email}`);

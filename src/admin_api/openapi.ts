@@ -12,12 +12,9 @@ const errorSchema = {
   },
 };
 
-const jsonSchema = (schema: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-};
-const responseSchema = (schema: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+/** What a request may send (input) or a response holds (output), without the dialect line. */
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   return rest;
 };
 
@@ -30,13 +27,15 @@ function parametersOf(route: AdminRoute) {
     ['query', route.query],
   ] as const) {
     if (!schema) continue;
-    const shape = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-    for (const [name, property] of Object.entries(shape.properties ?? {})) {
+    const { properties = {}, required = [] } = jsonSchema(schema, 'input');
+    for (const [name, property] of Object.entries(properties)) {
+      // the boolean form (true: anything) is never what a zod field gives
+      if (typeof property === 'boolean') continue;
       const { description, ...propertySchema } = property;
       out.push({
         name,
         in: where,
-        required: where === 'path' || (shape.required ?? []).includes(name),
+        required: where === 'path' || required.includes(name),
         schema: propertySchema,
         ...(description ? { description } : {}),
       });
@@ -51,7 +50,7 @@ export function openApiDocument(routes: AdminRoute[], issuer: string) {
   for (const route of routes) {
     const responses: Record<string, object> = {
       [route.status]: route.response
-        ? { description: 'done', content: { 'application/json': { schema: responseSchema(route.response) } } }
+        ? { description: 'done', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } }
         : { description: 'done' },
       400: errorResponse('the request is malformed or invalid'),
       401: errorResponse('no valid admin token'),
@@ -62,14 +61,13 @@ export function openApiDocument(routes: AdminRoute[], issuer: string) {
       responses[413] = errorResponse('the body is larger than 1 MB');
       responses[415] = errorResponse('the body is not application/json');
     }
-    paths[route.path] ??= {};
-    paths[route.path]![route.method] = {
+    (paths[route.path] ??= {})[route.method] = {
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
       parameters: parametersOf(route),
       ...(route.body
-        ? { requestBody: { required: !(route.body instanceof z.ZodOptional), content: { 'application/json': { schema: jsonSchema(route.body) } } } }
+        ? { requestBody: { required: !(route.body instanceof z.ZodOptional), content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
         : {}),
       responses,
     };

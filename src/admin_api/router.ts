@@ -13,8 +13,8 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 function requireAdminToken(token: string): Middleware {
   const expected = digest(token);
   return async (ctx, next) => {
-    const match = /^Bearer (.+)$/.exec(ctx.get('Authorization'));
-    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+    const sent = /^Bearer (.+)$/.exec(ctx.get('Authorization'))?.[1];
+    if (sent === undefined || !timingSafeEqual(digest(sent), expected)) {
       throw new AppError(401, 'unauthorized', 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>', true, {
         'WWW-Authenticate': 'Bearer realm="stepup-admin"',
       });
@@ -47,9 +47,9 @@ export function adminApiRouter(routes: AdminRoute[], adminToken: string, issuer:
         const params = route.params ? parseInput(route.params, ctx.params, 'path') : {};
         const query = route.query ? parseInput(route.query, ctx.query, 'query') : {};
         // the body parser gives {} for no body at all; that is a missing body, not an empty object
-        const { body: raw, rawBody } = ctx.request as { body?: unknown; rawBody?: string };
+        const { body: raw, rawBody } = ctx.request;
         const body = route.body ? parseInput(route.body, rawBody ? raw : undefined, 'body') : undefined;
-        const result = await route.handle({ params: params as Record<string, string>, query: query as Record<string, unknown>, body });
+        const result = await route.handle({ params, query, body });
         ctx.set('Cache-Control', 'no-store');
         ctx.status = route.status;
         if (route.status !== 204) ctx.body = result;

@@ -2,31 +2,51 @@ import { z } from 'zod';
 import { auditTypes, sinceSchema } from '../admin/audit_queries.ts';
 import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
 import { clientChangesSchema, clientSummarySchema, newClientSchema } from '../admin/clients.ts';
-import { pageSchema, pagingSchema, type Paging } from '../admin/input.ts';
+import { pageSchema, pagingSchema } from '../admin/input.ts';
 import { methodSchema, methodsSchema, userChangesSchema, userDetailSchema, userSearchSchema, userSummarySchema } from '../admin/users.ts';
 import type { Container } from '../container.ts';
 
 /**
  * One admin API operation. This table is the single description of the API: the router
- * validates requests with these schemas and the OpenAPI document is generated from them.
+ * validates requests with these schemas, the handler receives what they parse to, and the
+ * OpenAPI document is generated from them. The defaults are the widest types, for the router.
  */
-export interface AdminRoute {
+export interface AdminRoute<
+  P extends z.ZodObject = z.ZodObject,
+  Q extends z.ZodObject = z.ZodObject,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI form, relative to /admin/api/v1: /clients/{clientId} */
   path: string;
   operationId: string;
   summary: string;
   tag: 'clients' | 'users' | 'audit' | 'keys';
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+  params?: P;
+  query?: Q;
+  body?: B;
   /** success status; 204 has no body */
   status: 200 | 201 | 204;
   /** when the operation can answer 409, why */
   conflict?: string;
-  response?: z.ZodType;
-  handle(input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<unknown>;
+  response?: R;
+  // method syntax: a route of narrower schemas still fits the router's AdminRoute[]
+  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<z.output<R>>;
 }
+
+/**
+ * A route whose handler gets the parsed values of its own schemas (as Logto's koaGuard).
+ * A schema left out parses to nothing: no params or query ({}), no body, no response (204).
+ */
+export const route = <
+  P extends z.ZodObject = z.ZodObject<{}>,
+  Q extends z.ZodObject = z.ZodObject<{}>,
+  B extends z.ZodType = z.ZodUndefined,
+  R extends z.ZodType = z.ZodVoid,
+>(
+  definition: AdminRoute<P, Q, B, R>,
+): AdminRoute<P, Q, B, R> => definition;
 
 const clientId = z.object({ clientId: z.string().min(1).max(100) });
 const userId = z.object({ userId: z.string().min(1).max(320).describe('the user id, or their email address') });
@@ -60,7 +80,7 @@ export type AdminServices = Pick<Container, 'clientAdmin' | 'userAdmin' | 'audit
 
 export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: AdminServices): AdminRoute[] {
   return [
-    {
+    route({
       method: 'get',
       path: '/clients',
       operationId: 'listClients',
@@ -69,9 +89,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       query: pagingSchema,
       status: 200,
       response: pageSchema(clientSummarySchema),
-      handle: ({ query }) => clientAdmin.list(query as Paging),
-    },
-    {
+      handle: ({ query }) => clientAdmin.list(query),
+    }),
+    route({
       method: 'post',
       path: '/clients',
       operationId: 'createClient',
@@ -80,9 +100,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       body: newClientSchema,
       status: 201,
       response: clientSummarySchema.extend({ client_secret: z.string().optional() }),
-      handle: ({ body }) => clientAdmin.add(body as z.input<typeof newClientSchema>),
-    },
-    {
+      handle: ({ body }) => clientAdmin.add(body),
+    }),
+    route({
       method: 'get',
       path: '/clients/{clientId}',
       operationId: 'getClient',
@@ -91,9 +111,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: clientId,
       status: 200,
       response: clientSummarySchema,
-      handle: ({ params }) => clientAdmin.get(params.clientId!),
-    },
-    {
+      handle: ({ params }) => clientAdmin.get(params.clientId),
+    }),
+    route({
       method: 'patch',
       path: '/clients/{clientId}',
       operationId: 'updateClient',
@@ -104,9 +124,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: clientSummarySchema,
       conflict: 'the change needs a new client (a client keeps the authentication method it was registered with)',
-      handle: ({ params, body }) => clientAdmin.update(params.clientId!, body as z.input<typeof clientChangesSchema>),
-    },
-    {
+      handle: ({ params, body }) => clientAdmin.update(params.clientId, body),
+    }),
+    route({
       method: 'delete',
       path: '/clients/{clientId}',
       operationId: 'deleteClient',
@@ -114,9 +134,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       tag: 'clients',
       params: clientId,
       status: 204,
-      handle: ({ params }) => clientAdmin.remove(params.clientId!),
-    },
-    {
+      handle: ({ params }) => clientAdmin.remove(params.clientId),
+    }),
+    route({
       method: 'post',
       path: '/clients/{clientId}/secret',
       operationId: 'rotateClientSecret',
@@ -126,9 +146,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: z.object({ client_id: z.string(), client_secret: z.string() }),
       conflict: 'a public client has no secret',
-      handle: ({ params }) => clientAdmin.rotateSecret(params.clientId!),
-    },
-    {
+      handle: ({ params }) => clientAdmin.rotateSecret(params.clientId),
+    }),
+    route({
       method: 'get',
       path: '/users',
       operationId: 'listUsers',
@@ -137,9 +157,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       query: pagingSchema.extend(userSearchSchema.shape),
       status: 200,
       response: pageSchema(userSummarySchema),
-      handle: ({ query }) => userAdmin.list(query as Paging & { search?: string }),
-    },
-    {
+      handle: ({ query }) => userAdmin.list(query),
+    }),
+    route({
       method: 'post',
       path: '/users',
       operationId: 'createUser',
@@ -149,9 +169,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 201,
       conflict: 'a user with this email exists',
       response: userSummarySchema,
-      handle: ({ body }) => userAdmin.add(body as z.input<typeof userAdmin.newUserSchema>),
-    },
-    {
+      handle: ({ body }) => userAdmin.add(body),
+    }),
+    route({
       method: 'get',
       path: '/users/{userId}',
       operationId: 'getUser',
@@ -160,9 +180,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userDetailSchema,
-      handle: ({ params }) => userAdmin.get(params.userId!),
-    },
-    {
+      handle: ({ params }) => userAdmin.get(params.userId),
+    }),
+    route({
       method: 'patch',
       path: '/users/{userId}',
       operationId: 'updateUser',
@@ -173,9 +193,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       conflict: 'the new email belongs to another user',
       response: userSummarySchema,
-      handle: ({ params, body }) => userAdmin.update(params.userId!, body as z.input<typeof userChangesSchema>),
-    },
-    {
+      handle: ({ params, body }) => userAdmin.update(params.userId, body),
+    }),
+    route({
       method: 'post',
       path: '/users/{userId}/disable',
       operationId: 'disableUser',
@@ -184,9 +204,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userSummarySchema.extend({ revoked: z.number().int() }),
-      handle: ({ params }) => userAdmin.setDisabled(params.userId!, true),
-    },
-    {
+      handle: ({ params }) => userAdmin.setDisabled(params.userId, true),
+    }),
+    route({
       method: 'post',
       path: '/users/{userId}/enable',
       operationId: 'enableUser',
@@ -195,9 +215,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userSummarySchema.extend({ revoked: z.number().int() }),
-      handle: ({ params }) => userAdmin.setDisabled(params.userId!, false),
-    },
-    {
+      handle: ({ params }) => userAdmin.setDisabled(params.userId, false),
+    }),
+    route({
       method: 'post',
       path: '/users/{userId}/unlock',
       operationId: 'unlockUser',
@@ -206,9 +226,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userSummarySchema.extend({ was_locked: z.boolean() }),
-      handle: ({ params }) => userAdmin.unlock(params.userId!),
-    },
-    {
+      handle: ({ params }) => userAdmin.unlock(params.userId),
+    }),
+    route({
       method: 'get',
       path: '/users/{userId}/methods',
       operationId: 'listUserMethods',
@@ -217,9 +237,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: methodsSchema,
-      handle: ({ params }) => userAdmin.methods(params.userId!),
-    },
-    {
+      handle: ({ params }) => userAdmin.methods(params.userId),
+    }),
+    route({
       method: 'delete',
       path: '/users/{userId}/methods/{methodId}',
       operationId: 'removeUserMethod',
@@ -229,9 +249,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: userAndRevoked.extend({ removed: methodSchema.shape.kind }),
       conflict: 'this is the last second factor (reset the second factor instead)',
-      handle: ({ params }) => userAdmin.removeMethod(params.userId!, params.methodId!),
-    },
-    {
+      handle: ({ params }) => userAdmin.removeMethod(params.userId, params.methodId),
+    }),
+    route({
       method: 'post',
       path: '/users/{userId}/reset-second-factor',
       operationId: 'resetSecondFactor',
@@ -240,9 +260,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userAndRevoked.extend({ methods_removed: z.number().int() }),
-      handle: ({ params }) => userAdmin.resetSecondFactor(params.userId!),
-    },
-    {
+      handle: ({ params }) => userAdmin.resetSecondFactor(params.userId),
+    }),
+    route({
       method: 'post',
       path: '/users/{userId}/revoke-sessions',
       operationId: 'revokeSessions',
@@ -251,9 +271,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userAndRevoked,
-      handle: ({ params }) => userAdmin.revokeSessions(params.userId!),
-    },
-    {
+      handle: ({ params }) => userAdmin.revokeSessions(params.userId),
+    }),
+    route({
       method: 'get',
       path: '/audit',
       operationId: 'queryAudit',
@@ -269,14 +289,14 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       response: z.object({ items: z.array(auditEventSchema) }),
       handle: async ({ query }) => ({
         items: await auditQueries.query({
-          email: query.user as string | undefined,
-          type: query.type as string | undefined,
-          since: (query.since as string | undefined) ?? '24h',
-          limit: query.limit as number,
+          email: query.user,
+          type: query.type,
+          since: query.since ?? '24h',
+          limit: query.limit,
         }),
       }),
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/audit/summary',
       operationId: 'auditSummary',
@@ -285,9 +305,9 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       query: z.object({ since: sinceSchema.default('24h') }),
       status: 200,
       response: auditSummarySchema,
-      handle: ({ query }) => auditQueries.summary(query.since as string),
-    },
-    {
+      handle: ({ query }) => auditQueries.summary(query.since),
+    }),
+    route({
       method: 'get',
       path: '/keys',
       operationId: 'listKeys',
@@ -296,8 +316,8 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: z.object({ items: z.array(keySummarySchema) }),
       handle: async () => ({ items: await keyAdmin.list() }),
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/keys/rotate',
       operationId: 'rotateKeys',
@@ -306,7 +326,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       body: rotateKeysSchema.optional(),
       status: 200,
       response: z.object({ items: z.array(keySummarySchema) }),
-      handle: async ({ body }) => ({ items: await keyAdmin.rotate((body ?? {}) as z.input<typeof rotateKeysSchema>) }),
-    },
+      handle: async ({ body }) => ({ items: await keyAdmin.rotate(body) }),
+    }),
   ];
 }
