@@ -1,6 +1,5 @@
 import { loadConfig } from '../config/load.ts';
-import { buildContainer, type Container } from '../container.ts';
-import { createLogger } from '../logger.ts';
+import type { Container } from '../container.ts';
 
 /** A mistake on the command line: exit code 2. */
 export class UsageError extends Error {}
@@ -8,6 +7,8 @@ export class UsageError extends Error {}
 /** Runs `work` with the same configuration and storage as the server, then closes it. */
 export async function withContainer<T>(work: (container: Container) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  // the server's modules load only for a command that uses them: not for --help or a usage error
+  const [{ buildContainer }, { createLogger }] = await Promise.all([import('../container.ts'), import('../logger.ts')]);
   const container = await buildContainer(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }, 2));
   try {
     return await work(container);

@@ -1,7 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
-import { isStoreUnreachable } from '../store/errors.ts';
+import { isStoreUnreachable } from '../store/unreachable.ts';
 import { loggablePath } from './loggable_path.ts';
 import type { Pages } from './pages.ts';
 

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { Pages } from '../http/pages.ts';
 import type { Stepup } from '../plugin/stepup.ts';
 import { storageDown } from '../http/error_handler.ts';
-import { isStoreUnreachable } from '../store/errors.ts';
+import { isStoreUnreachable } from '../store/unreachable.ts';
 import { accountClientMetadata, consoleClientMetadata } from '../account/account_client.ts';
 import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';

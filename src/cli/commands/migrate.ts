@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { describeCounts, migrate } from '../../admin/migrate.ts';
-import { redactUri } from '../../store/mongo/database.ts';
-import { openMongoStore } from '../../store/mongo/index.ts';
 import { output, UsageError, withContainer } from '../context.ts';
 
 /** stepup migrate --to MONGODB_URI */
@@ -13,6 +11,8 @@ export function migrateCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (!/^mongodb(\+srv)?:\/\//.test(opts.to)) throw new UsageError('--to takes a mongodb:// or mongodb+srv:// URI');
+      // the MongoDB driver loads only for this command
+      const [{ openMongoStore }, { redactUri }] = await Promise.all([import('../../store/mongo/index.ts'), import('../../store/mongo/database.ts')]);
       const report = await withContainer(async ({ keyRing, store, clock, logger }) => {
         // keys an older version stored in clear are sealed first, as a start would: never copied in clear
         await keyRing.load(clock.now());
