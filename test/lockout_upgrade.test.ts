@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import type { Store } from '../src/store/ports.ts';
 import { openMongoStore } from '../src/store/mongo/index.ts';
@@ -9,7 +11,9 @@ import { TestClock } from './support/clock.ts';
 import { dropDatabase, freshDatabaseUri, skippedWithoutMongo } from './support/mongodb_server.ts';
 
 // Before one record per subject, lockout state was four counters per subject. An upgrade
-// must not lift a live lock, nor forget the failures counted toward one.
+// must not lift a live lock, nor forget the failures counted toward one. The stores are written
+// by this version, then marked as the releases before numbered steps left them (user_version 0;
+// no schema_migrations), which ran the carry-over at every start.
 const minute = 60_000;
 
 async function writeOldCounters(store: Store) {
@@ -46,6 +50,9 @@ test('SQLite: a file of the earlier version keeps its locks and counts', async (
     await writeOldCounters(before);
     await new Promise((r) => setTimeout(r, 5)); // the 1 ms lock has ended
     await before.close();
+    const db = new DatabaseSync(path);
+    db.exec('PRAGMA user_version = 0');
+    db.close();
     const after = openSqliteStore(path, new TestClock());
     await expectCarriedOver(after);
     await after.close();
@@ -63,6 +70,9 @@ mongoTest('MongoDB: a database of the earlier version keeps its locks and counts
     await writeOldCounters(before);
     await new Promise((r) => setTimeout(r, 5));
     await before.close();
+    const client = await new MongoClient(uri).connect();
+    await client.db().collection('schema_migrations').drop();
+    await client.close();
     const after = await openMongoStore(uri, new TestClock(), logger);
     await expectCarriedOver(after);
     await after.close();

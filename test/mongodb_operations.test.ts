@@ -88,7 +88,7 @@ withMongo(`indexes on ${server}`, () => {
   );
 
   test('ensureIndexes on an open database is safe to repeat', async () => {
-    await expect(ensureIndexes(client.db(), silent)).resolves.toBeUndefined();
+    await expect(ensureIndexes(client.db())).resolves.toBeUndefined();
   });
 });
 

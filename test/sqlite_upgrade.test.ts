@@ -12,9 +12,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A file as versions before the plugin left it: factors and recovery codes tied to the accounts table. */
+/**
+ * A file as versions before the plugin left it: factors and recovery codes tied to the accounts
+ * table, and user_version 0 (releases before numbered steps never set it).
+ */
 function fileOfEarlierVersion(path: string) {
-  openDatabase(path).close();
+  openDatabase(path, systemClock).close();
   const db = new DatabaseSync(path);
   db.exec(`
     DROP TABLE factors; DROP TABLE recovery_codes;
@@ -26,6 +29,7 @@ function fileOfEarlierVersion(path: string) {
     INSERT INTO accounts (id, email, phone, password_hash, disabled, created_at) VALUES ('a1', 'a@example.com', NULL, 'x', 0, 1);
     INSERT INTO factors VALUES ('f1', 'a1', 'totp', 'sealed', NULL, 5, 7, 1);
     INSERT INTO recovery_codes VALUES ('a1', 'hash-1', NULL, 1);
+    PRAGMA user_version = 0;
   `);
   db.close();
 }

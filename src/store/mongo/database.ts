@@ -1,5 +1,4 @@
 import { MongoClient, type Db, type IndexDescription } from 'mongodb';
-import type { Logger } from 'pino';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { StoreUnavailableError } from '../errors.ts';
 
@@ -38,8 +37,8 @@ export async function connect(uri: string): Promise<{ client: MongoClient; db: D
 }
 
 const duplicateKey = 11000;
-const namespaceNotFound = 26;
-const indexNotFound = 27;
+export const namespaceNotFound = 26;
+export const indexNotFound = 27;
 
 export const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === duplicateKey;
 
@@ -74,29 +73,15 @@ const indexes: Record<string, IndexDescription[]> = {
   ],
 };
 
-/**
- * Indexes of earlier versions that a new one replaces: MongoDB refuses two indexes on the same
- * keys (85, IndexOptionsConflict), so records' plain `expiry` must go before `expiry_ttl` comes.
- */
-const replacedIndexes: [collection: string, name: string][] = [['records', 'expiry']];
-
-/** Creates the indexes idempotently, after dropping the ones they replace. */
-export async function ensureIndexes(db: Db, logger: Logger): Promise<void> {
-  for (const [collection, name] of replacedIndexes) {
-    // absent from new databases, and once this or another process dropped it
-    const dropped = await db
-      .collection(collection)
-      .dropIndex(name)
-      .then(() => true, ignoreCodes(namespaceNotFound, indexNotFound));
-    if (dropped) logger.info({ collection, index: name }, 'dropped an index of an earlier version that a new one replaces');
-  }
+/** Creates the indexes idempotently (after the steps, which drop any that a new one replaces). */
+export async function ensureIndexes(db: Db): Promise<void> {
   for (const [collection, descriptions] of Object.entries(indexes)) {
     await db.collection(collection).createIndexes(descriptions);
   }
 }
 
 /** A rejection handler that answers false for the given server error codes and throws the rest. */
-const ignoreCodes =
+export const ignoreCodes =
   (...codes: number[]) =>
   (error: unknown): false => {
     if (codes.includes((error as { code?: number } | null)?.code ?? NaN)) return false;

@@ -11,7 +11,9 @@ import { mongoCounters } from './counters.ts';
 import { mongoDeliveries } from './deliveries.ts';
 import { mongoFactors } from './factors.ts';
 import { mongoIssuedCodes } from './issued_codes.ts';
-import { carryOverLockoutCounters, mongoLockouts } from './lockouts.ts';
+import { mongoLockouts } from './lockouts.ts';
+import { applySteps } from './migrations/apply_steps.ts';
+import { mongoSteps } from './migrations/index.ts';
 import { mongoMigration, unfinishedCopy } from './migration.ts';
 import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
@@ -33,8 +35,9 @@ export async function openMongoStore(uri: string, clock: Clock, logger: Logger, 
 
 /** The store in a database of a client the caller connected; closing it closes the client only when it owns it. */
 export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, logger: Logger, { ownsClient }: { ownsClient: boolean }): Promise<Store> {
-  await ensureIndexes(db, logger);
-  await carryOverLockoutCounters(db);
+  // first: a step may drop an index that one of ensureIndexes replaces
+  await applySteps(db, mongoSteps, { now: clock.now(), logger });
+  await ensureIndexes(db);
   return {
     kind: 'mongodb',
     migration: mongoMigration(db, clock),

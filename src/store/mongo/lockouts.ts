@@ -3,14 +3,13 @@ import type { Clock } from '../../clock.ts';
 import { type LockoutState, type LockoutStore, liveLockoutState } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
-interface LockoutDoc extends LockoutState {
+export interface LockoutDoc extends LockoutState {
   _id: string;
   /** when nothing in it is live any more: the sweeper deletes it then */
   expiresAt: number;
 }
 
 const day = 24 * 60 * 60 * 1000;
-const parts = ['lockouts', 'password', 'second_factor'] as const;
 
 /** `$field` when it is a live window, else a missing value. */
 const liveWindow = (field: string, now: number) => ({ $cond: [{ $gt: [`$${field}.expiresAt`, now] }, `$${field}`, '$$REMOVE'] });
@@ -23,7 +22,7 @@ const counted = (field: string, now: number, windowMs: number) => ({
   ],
 });
 const notLocked = (now: number) => ({ $not: { $gt: [{ $ifNull: ['$lockedUntil', 0] }, now] } });
-const latestEnd = { $max: ['$lockedUntil', '$lockouts.expiresAt', '$password.expiresAt', '$second_factor.expiresAt'] };
+export const latestEnd = { $max: ['$lockedUntil', '$lockouts.expiresAt', '$password.expiresAt', '$second_factor.expiresAt'] };
 
 /**
  * One document per subject. Counting and locking are single updates whose pipeline reads the
@@ -90,46 +89,4 @@ export function mongoLockouts(db: Db, clock: Clock): LockoutStore {
       return (await lockouts.deleteMany({ expiresAt: { $lte: clock.now() } })).deletedCount;
     },
   };
-}
-
-/** Lockout state moved from four counters per subject to one document: live ones are carried over. */
-export async function carryOverLockoutCounters(db: Db): Promise<void> {
-  const counters = db.collection<{ _id: string; count: number; expiresAt: number }>('counters');
-  const old = await counters.find({ _id: { $regex: /^(lock|lockouts|attempts:password|attempts:second_factor):/ } }).toArray();
-  if (old.length === 0) return;
-  const now = Date.now();
-  const states = new Map<string, LockoutDoc>();
-  for (const { _id, count, expiresAt } of old) {
-    if (expiresAt <= now) continue;
-    const [, prefix, subject] = /^(lock|lockouts|attempts:password|attempts:second_factor):(.*)$/s.exec(_id)!;
-    const state = states.get(subject!) ?? { _id: subject!, expiresAt: 0 };
-    if (prefix === 'lock') state.lockedUntil = expiresAt;
-    else state[prefix === 'lockouts' ? 'lockouts' : prefix === 'attempts:password' ? 'password' : 'second_factor'] = { count, expiresAt };
-    state.expiresAt = Math.max(state.expiresAt, expiresAt);
-    states.set(subject!, state);
-  }
-  const lockouts = db.collection<LockoutDoc>('lockouts');
-  // A subject may have a record already (a process of this version counted it while one of the
-  // earlier version locked it): the later lock and the larger live count of each part win.
-  for (const state of states.values()) {
-    const liveCount = (part: string) => ({ $cond: [{ $gt: [`$${part}.expiresAt`, now] }, `$${part}.count`, 0] });
-    const merged: Document = { lockedUntil: { $max: ['$lockedUntil', state.lockedUntil ?? null] } };
-    for (const part of parts) {
-      const carried = state[part];
-      if (carried) merged[part] = { $cond: [{ $gt: [carried.count, liveCount(part)] }, { $literal: carried }, `$${part}`] };
-    }
-    for (;;) {
-      const { matchedCount } = await lockouts.updateOne({ _id: state._id }, [{ $set: merged }, { $set: { expiresAt: latestEnd } }]);
-      if (matchedCount === 1) break;
-      const inserted = await lockouts.insertOne(state).then(
-        () => true,
-        (error: unknown) => {
-          if (!isDuplicateKey(error)) throw error;
-          return false;
-        },
-      );
-      if (inserted) break;
-    }
-  }
-  await counters.deleteMany({ _id: { $in: old.map((counter) => counter._id) } });
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Clock } from '../../clock.ts';
 import { privateFile } from '../../security/private_files.ts';
 import type { Store } from '../ports.ts';
+import { type StepContext, silentStepLogger } from '../schema_step.ts';
 import { sqliteAccounts } from './accounts.ts';
 import { sqliteClients } from './clients.ts';
 import { openDatabase } from './database.ts';
@@ -21,13 +22,14 @@ import { sqliteSettings } from './settings.ts';
 /**
  * The embedded store: one SQLite file through `node:sqlite`. The file is made 0600 before
  * SQLite opens it, whatever the umask: SQLite gives the -wal and -shm files it creates the
- * database file's mode; those left by an earlier version are closed here too.
+ * database file's mode; those left by an earlier version are closed here too. The schema
+ * steps report to `logger`.
  */
-export function openSqliteStore(path: string, clock: Clock): Store {
+export function openSqliteStore(path: string, clock: Clock, logger: StepContext['logger'] = silentStepLogger): Store {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   privateFile(path, { create: true });
   for (const companion of ['-wal', '-shm', '-journal']) privateFile(`${path}${companion}`, { create: false });
-  const db = openDatabase(path);
+  const db = openDatabase(path, clock, logger);
   const exclusive = createExclusive(db);
   const accounts = sqliteAccounts(db);
   const clients = sqliteClients(db);
