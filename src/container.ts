@@ -13,8 +13,6 @@ import { createEmailProof } from './account/email_proof.ts';
 import { createSelfService } from './account/self_service.ts';
 import { createOutboxSender } from './notifications/senders/outbox_sender.ts';
 import type { Sender } from './notifications/senders/sender.ts';
-import { createSmtpSender } from './notifications/senders/smtp_sender.ts';
-import { createTwilioSender } from './notifications/senders/twilio_sender.ts';
 import { twilioStatusCallbackUrl } from './notifications/twilio_status_hook.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import { createCipher } from './security/cipher.ts';
@@ -31,25 +29,30 @@ import { clearRecordsUntilKey, sealedRecords } from './store/sealed_records.ts';
 import { coresPerWorker } from './workers.ts';
 import { createBackchannelLogout } from './provider/backchannel_logout.ts';
 import type { Channel, Store } from './store/ports.ts';
-import { openMongoStore } from './store/mongo/index.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import { ADMIN_ROLE } from './admin_console/sign_in.ts';
 
 /** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
 async function openStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
-  if (config.mongodbUri) return openMongoStore(config.mongodbUri, clock, logger);
+  // the MongoDB driver loads only when it is used
+  if (config.mongodbUri) return (await import('./store/mongo/index.ts')).openMongoStore(config.mongodbUri, clock, logger);
   privateDir(config.dataDir);
-  return openSqliteStore(join(config.dataDir, 'stepup.db'), clock);
+  return openSqliteStore(join(config.dataDir, 'stepup.db'), clock, logger);
 }
 
-/** SMTP_URL and Twilio credentials select real delivery; otherwise the development outbox. */
-function createSenders(config: Config, clock: Clock): Record<Channel, Sender> {
+/**
+ * SMTP_URL and Twilio credentials select real delivery; otherwise the development outbox.
+ * nodemailer and twilio load only when configured.
+ */
+async function createSenders(config: Config, clock: Clock): Promise<Record<Channel, Sender>> {
   const outbox = join(config.dataDir, 'outbox.jsonl');
   const timeoutMs = config.deliveryTimeoutSeconds * 1000;
-  const email = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.smtpFrom, timeoutMs) : createOutboxSender('email', outbox, clock);
+  const email = config.smtpUrl
+    ? (await import('./notifications/senders/smtp_sender.ts')).createSmtpSender(config.smtpUrl, config.smtpFrom, timeoutMs)
+    : createOutboxSender('email', outbox, clock);
   const sms =
     config.twilioAccountSid && config.twilioAuthToken && config.twilioFrom
-      ? createTwilioSender({
+      ? (await import('./notifications/senders/twilio_sender.ts')).createTwilioSender({
           accountSid: config.twilioAccountSid,
           authToken: config.twilioAuthToken,
           from: config.twilioFrom,
@@ -84,11 +87,8 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     // ending all of an account's sessions also tells its applications (back-channel logout)
     records: backchannelLogout.notifying(sealedRecords(timed.records, cipher, () => clock.now() < clearRecordsUntil)),
   };
-  // enrolments now belong to one sign-in attempt; those an earlier version kept per account go
-  const abandoned = await store.factors.removeUnconfirmed();
-  if (abandoned > 0) logger.info({ abandoned }, 'removed unfinished enrolments left by an earlier version');
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
-  const senders = createSenders(config, clock);
+  const senders = await createSenders(config, clock);
   // the browser cookie is signed with the provider's cookie keys, as it was before Stepup was a plugin;
   // app.ts keeps them current when the keys rotate
   const browserCookieKeys = { current: [] as string[] };

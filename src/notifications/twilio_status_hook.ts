@@ -1,6 +1,5 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import twilio from 'twilio';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { DeliveryLogStore } from '../store/ports.ts';
@@ -23,6 +22,8 @@ export function twilioStatusRouter(deliveries: DeliveryLogStore, authToken: stri
   router.post('/hooks/twilio/status', bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), async (ctx) => {
     const params = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
     const signature = ctx.get('X-Twilio-Signature');
+    // twilio loads with the first callback, not with every start (see container.ts)
+    const { default: twilio } = await import('twilio');
     if (!signature || !twilio.validateRequest(authToken, signature, callbackUrl, params)) {
       throw new AppError(403, 'invalid_signature', 'The request signature is not valid.');
     }

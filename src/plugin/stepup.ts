@@ -40,7 +40,6 @@ import { createCsrf } from '../security/csrf.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import { createLockout } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate_limit.ts';
-import { mongoStoreOn, openMongoStore } from '../store/mongo/index.ts';
 import type { Store } from '../store/ports.ts';
 import { sealedRecords } from '../store/sealed_records.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
@@ -100,9 +99,13 @@ export type HostRequest = ParameterizedContext | { req: IncomingMessage; res: Se
 async function openStore(option: StoreOption, cipher: Cipher, clock: Clock, logger: Logger): Promise<Store> {
   if ('opened' in option) return option.opened;
   let store: Store;
-  if ('sqlitePath' in option) store = openSqliteStore(option.sqlitePath, clock);
-  else if ('mongodbUri' in option) store = await openMongoStore(option.mongodbUri, clock, logger);
-  else store = await mongoStoreOn(option.mongoClient, option.mongoClient.db(option.database), clock, logger, { ownsClient: false });
+  if ('sqlitePath' in option) store = openSqliteStore(option.sqlitePath, clock, logger);
+  else {
+    // the MongoDB driver loads only for a host that uses it
+    const { mongoStoreOn, openMongoStore } = await import('../store/mongo/index.ts');
+    if ('mongodbUri' in option) store = await openMongoStore(option.mongodbUri, clock, logger);
+    else store = await mongoStoreOn(option.mongoClient, option.mongoClient.db(option.database), clock, logger, { ownsClient: false });
+  }
   return { ...store, records: sealedRecords(store.records, cipher, () => false) };
 }
 
