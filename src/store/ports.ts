@@ -142,11 +142,6 @@ export interface FactorStore {
   listForAccount(accountId: string): Promise<Factor[]>;
   remove(id: string): Promise<void>;
   /**
-   * Deletes every factor never confirmed; returns how many. Earlier versions kept enrolments
-   * there, per account: they must not outlive the upgrade.
-   */
-  removeUnconfirmed(): Promise<number>;
-  /**
    * Records `timeStep` as used, only if it is newer than every step accepted before.
    * Atomic: of two concurrent calls with the same step exactly one returns true.
    */

@@ -32,9 +32,6 @@ export function mongoFactors(db: Db, session?: ClientSession): FactorStore {
     async remove(id) {
       await factors.deleteOne({ _id: id }, options);
     },
-    async removeUnconfirmed() {
-      return (await factors.deleteMany({ confirmedAt: null }, options)).deletedCount;
-    },
     async acceptTimeStep(id, timeStep) {
       // one conditional update: MongoDB applies it atomically to the one document
       const result = await factors.updateOne(

@@ -26,7 +26,6 @@ export function sqliteFactors(db: DatabaseSync): FactorStore {
   const byCredential = db.prepare('SELECT * FROM factors WHERE credential_id = ?');
   const byAccount = db.prepare('SELECT * FROM factors WHERE account_id = ? ORDER BY created_at');
   const remove = db.prepare('DELETE FROM factors WHERE id = ?');
-  const removeUnconfirmed = db.prepare('DELETE FROM factors WHERE confirmed_at IS NULL');
   const acceptStep = db.prepare(`UPDATE factors SET last_time_step = ?
     WHERE id = ? AND (last_time_step IS NULL OR last_time_step < ?)`);
   const setUse = `UPDATE factors SET passkey = json_set(passkey, '$.counter', ?, '$.lastUsedAt', ?) WHERE id = ? AND passkey IS NOT NULL`;
@@ -68,9 +67,6 @@ export function sqliteFactors(db: DatabaseSync): FactorStore {
     },
     async remove(id) {
       remove.run(id);
-    },
-    async removeUnconfirmed() {
-      return Number(removeUnconfirmed.run().changes);
     },
     async acceptTimeStep(id, timeStep) {
       return Number(acceptStep.run(timeStep, id, timeStep).changes) === 1;
