@@ -28,7 +28,8 @@ import { timedStore } from './operations/timed_store.ts';
 import { clearRecordsUntilKey, sealedRecords } from './store/sealed_records.ts';
 import { coresPerWorker } from './workers.ts';
 import { createBackchannelLogout } from './provider/backchannel_logout.ts';
-import type { Channel, Store } from './store/ports.ts';
+import type { Store } from './store/ports.ts';
+import type { Channel } from './model/factor.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import { ADMIN_ROLE } from './admin_console/sign_in.ts';
 

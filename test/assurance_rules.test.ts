@@ -11,7 +11,7 @@ import {
   requiredLevel,
   sessionMeets,
 } from '../src/assurance/index.ts';
-import type { Factor } from '../src/store/ports.ts';
+import type { Factor } from '../src/model/factor.ts';
 
 // The assurance service's rules as tables: pure, no server, milliseconds.
 

@@ -4,7 +4,9 @@ import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import { methodLabel } from '../otp/methods.ts';
 import { random } from '../random.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Account, AccountStore, Factor, FactorStore, RecordStore, Store } from '../store/ports.ts';
+import type { AccountStore, FactorStore, RecordStore, Store } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
+import type { Factor } from '../model/factor.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
 
 const undoKind = 'FactorUndo';

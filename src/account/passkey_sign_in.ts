@@ -5,7 +5,8 @@ import type { FactorPassed } from '../otp/methods.ts';
 import type { Passkeys } from '../otp/passkeys.ts';
 import { refusalDetail } from '../otp/second_factor_step.ts';
 import type { Lockout } from '../security/lockout.ts';
-import type { Account, AccountStore } from '../store/ports.ts';
+import type { AccountStore } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
 
 export type PasskeySignInOutcome =
   | { kind: 'ok'; account: Account; passed: FactorPassed; userVerified: boolean }

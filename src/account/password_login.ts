@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
-import type { Account, AccountStore } from '../store/ports.ts';
+import type { AccountStore } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 

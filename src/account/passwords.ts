@@ -8,7 +8,8 @@ import type { ResetMessages } from '../notifications/messages.ts';
 import { random } from '../random.ts';
 import { keyedHash, safeEqual } from '../security/keyed_hash.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
-import type { Account, AccountStore, RecordStore } from '../store/ports.ts';
+import type { AccountStore, RecordStore } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
 import { passwordProblem, type PasswordRules } from './password_policy.ts';
 

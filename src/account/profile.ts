@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { Account, AccountStore, Profile } from '../store/ports.ts';
+import type { AccountStore } from '../store/ports.ts';
+import type { Account, Profile } from '../model/account.ts';
 import { personText } from '../person_text.ts';
 
 const field = (max: number, description: string) => personText(max).nullable().optional().describe(`${description}; null removes it`);

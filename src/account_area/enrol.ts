@@ -9,7 +9,7 @@ import { enforceRateLimit } from '../http/guards.ts';
 import { seeOther } from '../http/see_other.ts';
 import { checkMessages, passkeyEnrolmentRefused, sendProblem, sendStatus, wrongTotpCode } from '../otp/outcome_texts.ts';
 import type { MethodKind } from '../otp/methods.ts';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import { ACR_PHR, phrFromForNew, sessionMeets } from '../assurance/index.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, enrolmentBinding, requireAccountCsrf } from './session.ts';

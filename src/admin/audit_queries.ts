@@ -5,7 +5,9 @@ import { countSmsRefusals, type SmsRefusalCounts } from '../audit/sms_refusals.t
 import { summarize, type AuditSummary } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
-import { type AuditEvent, type AuditLogStore, type AuditType, auditTypes, type Delivery, type DeliveryLogStore } from '../store/ports.ts';
+import { type AuditLogStore, type DeliveryLogStore } from '../store/ports.ts';
+import { type AuditEvent, type AuditType, auditTypes } from '../model/audit.ts';
+import type { Delivery } from '../model/factor.ts';
 import type { Page, Paging } from './input.ts';
 
 export { auditTypes };

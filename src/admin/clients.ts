@@ -8,7 +8,8 @@ import { allowedResourcesOf, type AllowedResources } from '../oidc/allowed_resou
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
-import type { ClientRecord, ClientStore, MfaPolicy } from '../store/ports.ts';
+import type { ClientStore } from '../store/ports.ts';
+import type { ClientRecord, MfaPolicy } from '../model/client.ts';
 import { auditAdminChange, type AdminActor } from './actor.ts';
 import { parseInput, pageOf, type Page, type Paging } from './input.ts';
 import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';

@@ -12,16 +12,9 @@ import type { PasswordHasher } from '../security/password_hasher.ts';
 import { replaceFactorsOfKind } from '../otp/replace_factors_of_kind.ts';
 import { methodLabel } from '../otp/methods.ts';
 import type { SecondFactors } from '../otp/second_factor.ts';
-import {
-  DuplicateError,
-  type Account,
-  type AccountStore,
-  type FactorKind,
-  type FactorStore,
-  type RecordStore,
-  type RecoveryCodeStore,
-  type Store,
-} from '../store/ports.ts';
+import { DuplicateError, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
+import type { FactorKind } from '../model/factor.ts';
 import { auditAdminChange, type AdminActor } from './actor.ts';
 import { pageOf, parseInput, type Page, type Paging } from './input.ts';
 import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';

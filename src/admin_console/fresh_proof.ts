@@ -6,7 +6,7 @@ import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import { utcMinute } from '../dates.ts';
 import { sendProblem } from '../otp/outcome_texts.ts';
-import type { Channel, Factor } from '../store/ports.ts';
+import type { Channel, Factor } from '../model/factor.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { consoleOf, renderPage } from './session.ts';
 

@@ -3,7 +3,7 @@ import type { AccountSession } from '../account/account_sessions.ts';
 import type { AdminActor } from '../admin/actor.ts';
 import { forgedForm } from '../errors.ts';
 import { requestInfo } from '../http/request_info.ts';
-import type { Account } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { isCrossSiteNavigation, renderSameSiteHop } from './same_site_hop.ts';
 import { consoleSignIn, isAdmin, refuseNonAdmin, startConsoleSignIn } from './sign_in.ts';

@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
 import { ACR_PHR, decideChange, passkeyStanding } from '../assurance/index.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
-import type { Account } from '../store/ports.ts';
+import type { Account } from '../model/account.ts';
 import type { ConsoleDeps } from './deps.ts';
 
 export const ADMIN_ROLE = 'admin';

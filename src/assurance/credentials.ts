@@ -1,5 +1,5 @@
 import type { MethodKind } from '../otp/methods.ts';
-import type { Factor } from '../store/ports.ts';
+import type { Factor } from '../model/factor.ts';
 
 /** What the person holds that a sign-in may ask for. */
 export interface Credentials {

@@ -1,4 +1,4 @@
-import type { MfaPolicy } from '../store/ports.ts';
+import type { MfaPolicy } from '../model/client.ts';
 import { type Acr, acrOfRank, acrRank } from './levels.ts';
 
 interface AcrClaimRequest {

@@ -1,6 +1,6 @@
 import type { SendOutcome } from '../otp/delivered_codes.ts';
 import type { Person } from '../person.ts';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import type { RecordAudit, RequestInfo } from './audit.ts';
 
 function detailOf(outcome: SendOutcome): string | null {

@@ -1,4 +1,5 @@
-import type { AuditEvent, Delivery } from '../store/ports.ts';
+import type { AuditEvent } from '../model/audit.ts';
+import type { Delivery } from '../model/factor.ts';
 import { summarize } from './summary.ts';
 
 /** What the dashboard charts: the admin summary over a time range, with counts per time bucket. */

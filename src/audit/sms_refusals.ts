@@ -1,5 +1,5 @@
 import type { SmsRefusal } from '../otp/sms_destination_policy.ts';
-import type { Delivery } from '../store/ports.ts';
+import type { Delivery } from '../model/factor.ts';
 
 /** What each refusal means, as the console shows it. */
 export const smsRefusalLabels: Record<SmsRefusal, string> = {

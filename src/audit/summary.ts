@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../store/ports.ts';
+import type { AuditEvent } from '../model/audit.ts';
 
 export interface AuditSummary {
   since: string;

@@ -8,7 +8,7 @@ import type { SecondFactors } from '../otp/second_factor.ts';
 import type { SecondFactorStep } from '../otp/second_factor_step.ts';
 import type { People } from '../person.ts';
 import type { Csrf } from '../security/csrf.ts';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
 import type { KnownBrowsers } from './known_browsers.ts';

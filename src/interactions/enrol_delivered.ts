@@ -3,7 +3,7 @@ import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { text } from '../http/form.ts';
 import { parseTarget } from '../otp/destinations.ts';
 import { codePassed } from '../otp/methods.ts';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import type { InteractionDeps } from './deps.ts';
 import { confirmForm } from './enrol_totp.ts';
 import type { StepContext } from './step_context.ts';

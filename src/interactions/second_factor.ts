@@ -6,7 +6,7 @@ import { maskDestination } from '../notifications/mask.ts';
 import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../otp/outcome_texts.ts';
 import { codePassed, methodLabel, type MethodKind } from '../otp/methods.ts';
 import type { Person } from '../person.ts';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { StepContext } from './step_context.ts';
 import type { InteractionDeps } from './deps.ts';

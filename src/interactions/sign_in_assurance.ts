@@ -2,7 +2,7 @@ import { type Credentials, decideSignIn, type Proof, passkeyStanding, requiredLe
 import type { FactorPassed } from '../otp/methods.ts';
 import { registeredIn } from '../otp/passkeys.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
-import type { Factor } from '../store/ports.ts';
+import type { Factor } from '../model/factor.ts';
 import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 

@@ -5,7 +5,8 @@ import type { AlertKind, createAlertMessages } from './messages.ts';
 import type { OutgoingMessage, Sender } from './senders/sender.ts';
 import { random } from '../random.ts';
 import type { Person } from '../person.ts';
-import type { Delivery, DeliveryLogStore } from '../store/ports.ts';
+import type { DeliveryLogStore } from '../store/ports.ts';
+import type { Delivery } from '../model/factor.ts';
 import { utcMinute } from '../dates.ts';
 
 export interface MailerDeps {

@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import { join } from 'node:path';
 import { viewsDir } from '../paths.ts';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import type { OutgoingMessage } from './senders/sender.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { MfaPolicy } from '../store/ports.ts';
+import type { MfaPolicy } from '../model/client.ts';
 import { checkAllowedResources } from './allowed_resources.ts';
 
 /** Stepup's own client metadata, next to the standard OIDC fields. */

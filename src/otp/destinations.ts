@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Channel } from '../store/ports.ts';
+import type { Channel } from '../model/factor.ts';
 import { canonicalNumber } from './sms_destination_policy.ts';
 
 /** A phone number as codes are sent to it: E.164, like +15551234567, in its one canonical spelling. */

@@ -1,4 +1,4 @@
-import type { FactorKind } from '../store/ports.ts';
+import type { FactorKind } from '../model/factor.ts';
 
 /** A way to pass the second factor, as the second-factor page offers it. */
 export type MethodKind = FactorKind | 'recovery';

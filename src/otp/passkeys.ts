@@ -12,7 +12,8 @@ import type { Clock } from '../clock.ts';
 import type { Person } from '../person.ts';
 import { random } from '../random.ts';
 import type { Gate } from '../security/lockout.ts';
-import { DuplicateError, type Factor, type FactorStore, type Passkey, type RecordStore, type SettingStore } from '../store/ports.ts';
+import { DuplicateError, type FactorStore, type RecordStore, type SettingStore } from '../store/ports.ts';
+import type { Factor, Passkey } from '../model/factor.ts';
 import type { FactorPassed } from './methods.ts';
 
 const challengeKind = 'PasskeyChallenge';

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
-import type { FactorKind, RecordStore } from '../store/ports.ts';
+import type { RecordStore } from '../store/ports.ts';
+import type { FactorKind } from '../model/factor.ts';
 
 const recordKind = 'PendingEnrolment';
 

@@ -1,4 +1,5 @@
-import type { Factor, FactorKind, FactorStore } from '../store/ports.ts';
+import type { FactorStore } from '../store/ports.ts';
+import type { Factor, FactorKind } from '../model/factor.ts';
 
 /**
  * An account has one email and one SMS factor: a new address replaces the earlier ones of

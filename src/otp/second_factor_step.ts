@@ -4,7 +4,7 @@ import { type Alert } from '../notifications/alerts.ts';
 import { utcMinute } from '../dates.ts';
 import type { Person } from '../person.ts';
 import type { Lockout } from '../security/lockout.ts';
-import type { Channel, Factor } from '../store/ports.ts';
+import type { Channel, Factor } from '../model/factor.ts';
 import type { CheckOutcome, DeliveredCodes, SendOutcome } from './delivered_codes.ts';
 import type { FactorPassed, MethodKind } from './methods.ts';
 import type { PasskeyRefusal, Passkeys } from './passkeys.ts';

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
-import { type LockoutCount, type LockoutStore, lockMs } from '../store/ports.ts';
+import { type LockoutStore } from '../store/ports.ts';
+import { type LockoutCount, lockMs } from '../model/lockout.ts';
 
 export interface LockoutSettings {
   passwordFailures: number;

@@ -3,48 +3,11 @@
  * the composition root knows which one it talks to. Times are epoch milliseconds.
  */
 
-export interface Account {
-  id: string;
-  email: string;
-  phone: string | null;
-  passwordHash: string;
-  disabled: boolean;
-  /**
-   * The owner proved control of `email` (a reset link used, an emailed code) or an admin
-   * vouched for it; a new email starts unproven.
-   */
-  emailVerified: boolean;
-  /** the OIDC profile claims an admin or the person set; empty until then */
-  profile: Profile;
-  /** when `profile` last changed (the updated_at claim); null if never */
-  profileUpdatedAt: number | null;
-  /** given by admins; released as the roles and groups claims */
-  roles: string[];
-  createdAt: number;
-}
-
-export interface Profile {
-  name?: string;
-  givenName?: string;
-  familyName?: string;
-  middleName?: string;
-  nickname?: string;
-  preferredUsername?: string;
-  /** the profile claim: a URL of their profile page */
-  profileUrl?: string;
-  picture?: string;
-  website?: string;
-  gender?: string;
-  /** YYYY-MM-DD or YYYY */
-  birthdate?: string;
-  /** IANA time zone, e.g. Europe/Paris */
-  zoneinfo?: string;
-  /** BCP 47, e.g. en-GB */
-  locale?: string;
-}
-
-export type NewAccount = Omit<Account, 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'> &
-  Partial<Pick<Account, 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
+import type { Account, AccountChanges, NewAccount } from '../model/account.ts';
+import type { AuditEvent, AuditType } from '../model/audit.ts';
+import type { ClientRecord } from '../model/client.ts';
+import type { Delivery, Factor, IssuedCode } from '../model/factor.ts';
+import type { CounterState, LockPeriod, LockoutCount, LockoutState } from '../model/lockout.ts';
 
 export interface AccountStore {
   /** Throws DuplicateError when the email (case-insensitive) is taken. */
@@ -65,19 +28,6 @@ export interface AccountSearch {
   offset: number;
 }
 
-export type AccountChanges = Partial<Pick<Account, 'email' | 'phone' | 'disabled' | 'emailVerified' | 'profile' | 'profileUpdatedAt' | 'roles'>>;
-
-export type MfaPolicy = 'required' | 'on-request' | 'phishing-resistant';
-
-export interface ClientRecord {
-  clientId: string;
-  /** oidc-provider client metadata, without the secret */
-  metadata: Record<string, unknown>;
-  /** client secret encrypted at rest; null for public clients */
-  secretCiphertext: string | null;
-  createdAt: number;
-}
-
 export interface ClientStore {
   /** Throws DuplicateError when the client id is taken. */
   create(client: ClientRecord): Promise<void>;
@@ -87,51 +37,6 @@ export interface ClientStore {
   update(client: ClientRecord): Promise<boolean>;
   /** true when a client was removed */
   remove(clientId: string): Promise<boolean>;
-}
-
-export type FactorKind = 'totp' | 'email' | 'sms' | 'webauthn';
-
-/** A WebAuthn credential (a passkey): what checking its assertions needs, and what its owner sees. */
-export interface Passkey {
-  /** base64url; unique across every account */
-  credentialId: string;
-  /** the COSE public key, base64url */
-  publicKey: string;
-  /** the signature counter last seen; 0 when the authenticator keeps none */
-  counter: number;
-  /** how the browser may reach the authenticator (internal, usb, hybrid...) */
-  transports: string[];
-  /** backup eligible: a synced passkey (amr swk), else bound to one device (amr hwk) */
-  synced: boolean;
-  backedUp: boolean;
-  /** the authenticator verified the user (PIN, biometrics) when it was registered */
-  userVerified: boolean;
-  /** given by its owner, e.g. "Work laptop" */
-  name: string;
-  lastUsedAt: number | null;
-  /** when it starts to prove phr (a hold after being added from a 2fa session); absent: at once */
-  phrFrom?: number;
-  /**
-   * A SHA-256 of the binding (the sign-in's interaction) it was registered in: that sign-in
-   * never counts its use as phr, whatever is forgotten of it meanwhile. Absent: before this was kept.
-   */
-  addedIn?: string;
-}
-
-export interface Factor {
-  id: string;
-  accountId: string;
-  kind: FactorKind;
-  /** TOTP secret encrypted at rest; null for delivered codes */
-  secretCiphertext: string | null;
-  /** email address or phone number for delivered codes */
-  target: string | null;
-  confirmedAt: number | null;
-  /** last TOTP time step accepted; a step at or below it is a replay */
-  lastTimeStep: number | null;
-  createdAt: number;
-  /** the credential, for a factor of kind webauthn only */
-  passkey?: Passkey;
 }
 
 export interface FactorStore {
@@ -164,18 +69,6 @@ export interface RecoveryCodeStore {
   countUnused(accountId: string): Promise<number>;
 }
 
-/** An email or SMS code sent to one factor; at most one is live per factor. */
-export interface IssuedCode {
-  /** the factor's id, or the id a factor being enrolled will have */
-  factorId: string;
-  accountId: string;
-  codeHash: string;
-  expiresAt: number;
-  attempts: number;
-  consumedAt: number | null;
-  createdAt: number;
-}
-
 export interface IssuedCodeStore {
   /** Replaces any earlier code of the factor. */
   issue(code: Omit<IssuedCode, 'attempts' | 'consumedAt'>): Promise<void>;
@@ -187,28 +80,6 @@ export interface IssuedCodeStore {
   consume(factorId: string, codeHash: string, maxAttempts: number, at: number): Promise<boolean>;
   /** Deletes expired codes; returns how many. */
   sweep(): Promise<number>;
-}
-
-export type Channel = 'email' | 'sms';
-
-/** One message sent (or not) to a person: the delivery log. */
-export interface Delivery {
-  id: string;
-  accountId: string;
-  channel: Channel;
-  /** the destination as shown to people, e.g. j***@example.com */
-  maskedTo: string;
-  purpose: 'code' | 'alert' | 'password_reset';
-  /** refused: never handed to the provider (an SMS the toll-fraud limits stopped) */
-  result: 'sent' | 'failed' | 'refused';
-  /** provider's reason on failure, or the refusal (SmsRefusal); never message content */
-  reason: string | null;
-  providerMessageId: string | null;
-  /** the channel that failed first, when this one was the fallback */
-  fallbackFrom: Channel | null;
-  /** provider's later delivery status (Twilio status callback) */
-  status: string | null;
-  createdAt: number;
 }
 
 export interface DeliveryLogStore {
@@ -226,12 +97,6 @@ export interface DeliveryQuery {
   offset?: number;
 }
 
-/** A counter in a time window, shared by every server process (rate limits, lockout). */
-export interface CounterState {
-  count: number;
-  expiresAt: number;
-}
-
 export interface CounterStore {
   /**
    * Adds one to the counter, starting a new window of `windowMs` when there is none or it
@@ -245,45 +110,6 @@ export interface CounterStore {
   /** Deletes ended windows; returns how many. */
   sweep(): Promise<number>;
 }
-
-/** What a lockout counts apart: failed passwords and failed second factors. */
-export type LockoutCount = 'password' | 'second_factor';
-
-/**
- * One subject's lockout, in one record: its lock, its lockouts in the last day (each doubles
- * the next lock), and its attempts of each kind in the current window. A part whose time has
- * passed counts as absent.
- */
-export interface LockoutState {
-  lockedUntil?: number;
-  lockouts?: CounterState;
-  password?: CounterState;
-  second_factor?: CounterState;
-}
-
-/** How long a lock lasts: `baseMs` doubled for each earlier lockout in the day, at most `maxMs`. */
-export interface LockPeriod {
-  baseMs: number;
-  maxMs: number;
-}
-
-/** The length of the lock that is the subject's `lockouts`th in a day. */
-export const lockMs = (period: LockPeriod, lockouts: number) => Math.min(period.baseMs * 2 ** (lockouts - 1), period.maxMs);
-
-/** The parts of a stored state that are still live at `now`. */
-export function liveLockoutState(stored: LockoutState, now: number): LockoutState {
-  const live: LockoutState = {};
-  if (stored.lockedUntil && stored.lockedUntil > now) live.lockedUntil = stored.lockedUntil;
-  for (const part of ['lockouts', 'password', 'second_factor'] as const) {
-    const counter = stored[part];
-    if (counter && counter.expiresAt > now) live[part] = { count: counter.count, expiresAt: counter.expiresAt };
-  }
-  return live;
-}
-
-/** When nothing in the state is live any more (0 for an empty one): the sweeper deletes it then. */
-export const lockoutStateEnd = (state: LockoutState) =>
-  Math.max(0, ...[state.lockedUntil, state.lockouts?.expiresAt, state.password?.expiresAt, state.second_factor?.expiresAt].map((end) => end ?? 0));
 
 /** Lockout state, one record per subject, so a sign-in step reads and counts it in one operation. */
 export interface LockoutStore {
@@ -305,45 +131,6 @@ export interface LockoutStore {
   clear(subject: string, parts: (LockoutCount | 'lockouts')[] | 'all'): Promise<void>;
   /** Deletes records with nothing live left; returns how many. */
   sweep(): Promise<number>;
-}
-
-/** The kinds of audit event; the type is derived from this list, so the two cannot drift. */
-export const auditTypes = [
-  'login_ok',
-  'login_failed',
-  'code_sent',
-  'code_ok',
-  'code_failed',
-  'lockout',
-  'enrolment',
-  'recovery_code_used',
-  'admin_change',
-  /** a person changed their own account: password, factor removed, recovery codes, sessions */
-  'account_change',
-  /** a password reset link asked for, or used */
-  'password_reset',
-  /** the day's SMS budget was spent: SMS stopped until midnight UTC (logged once a day) */
-  'sms_budget_reached',
-] as const;
-
-export type AuditType = (typeof auditTypes)[number];
-
-/** One authentication event: the "OTP log". Never holds a password, code or secret. */
-export interface AuditEvent {
-  id: string;
-  at: number;
-  type: AuditType;
-  accountId: string | null;
-  /** the email typed or the account's, so failures for unknown emails are visible too */
-  email: string | null;
-  clientId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** password, totp, email, sms, recovery, or the admin operation */
-  channel: string | null;
-  result: 'ok' | 'failed';
-  /** why it failed, or what changed; a short word or phrase */
-  detail: string | null;
 }
 
 export interface AuditQuery {

@@ -1,4 +1,4 @@
-import type { Channel } from '../../store/ports.ts';
+import type { Channel } from '../../model/factor.ts';
 
 export interface OutgoingMessage {
   to: string;

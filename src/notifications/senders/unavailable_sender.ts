@@ -1,4 +1,4 @@
-import type { Channel } from '../../store/ports.ts';
+import type { Channel } from '../../model/factor.ts';
 import type { Sender } from './sender.ts';
 
 /** A channel the host did not configure: every send fails, so codes fall back to the other channel. */

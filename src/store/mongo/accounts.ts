@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import { DuplicateError, type Account, type AccountStore } from '../ports.ts';
+import { DuplicateError, type AccountStore } from '../ports.ts';
+import type { Account } from '../../model/account.ts';
 import { isDuplicateKey } from './database.ts';
 
 export interface AccountDoc {

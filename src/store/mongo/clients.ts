@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import { DuplicateError, type ClientRecord, type ClientStore } from '../ports.ts';
+import { DuplicateError, type ClientStore } from '../ports.ts';
+import type { ClientRecord } from '../../model/client.ts';
 import { isDuplicateKey } from './database.ts';
 
 export interface ClientDoc {

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import type { Delivery, DeliveryLogStore } from '../ports.ts';
+import type { DeliveryLogStore } from '../ports.ts';
+import type { Delivery } from '../../model/factor.ts';
 
 type DeliveryDoc = Omit<Delivery, 'id'> & { _id: string };
 

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DuplicateError, type Account, type AccountStore, type NewAccount } from '../ports.ts';
+import { DuplicateError, type AccountStore } from '../ports.ts';
+import type { Account, NewAccount } from '../../model/account.ts';
 import { isUniqueViolation } from './database.ts';
 
 type Row = Record<string, string | number | null>;

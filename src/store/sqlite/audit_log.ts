@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { AuditEvent, AuditLogStore, AuditType } from '../ports.ts';
+import type { AuditLogStore } from '../ports.ts';
+import type { AuditEvent, AuditType } from '../../model/audit.ts';
 
 type Row = Record<string, string | number | null>;
 

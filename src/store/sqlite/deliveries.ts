@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Channel, Delivery, DeliveryLogStore } from '../ports.ts';
+import type { DeliveryLogStore } from '../ports.ts';
+import type { Channel, Delivery } from '../../model/factor.ts';
 
 type Row = Record<string, string | number | null>;
 

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
-import { type CounterState, type LockoutState, type LockoutStore, liveLockoutState, lockMs, lockoutStateEnd } from '../ports.ts';
+import { type LockoutStore } from '../ports.ts';
+import { type CounterState, type LockoutState, liveLockoutState, lockMs, lockoutStateEnd } from '../../model/lockout.ts';
 
 const day = 24 * 60 * 60 * 1000;
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { type LockoutState, lockoutStateEnd } from '../../ports.ts';
+import { type LockoutState, lockoutStateEnd } from '../../../model/lockout.ts';
 import type { SqliteStep } from './step.ts';
 
 /** Lockout state moved from four counters per subject to one row: live ones are carried over. */

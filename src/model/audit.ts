@@ -1,0 +1,40 @@
+/** The audit log's events: what happened at sign-in and in administration. */
+
+/** The kinds of audit event; the type is derived from this list, so the two cannot drift. */
+export const auditTypes = [
+  'login_ok',
+  'login_failed',
+  'code_sent',
+  'code_ok',
+  'code_failed',
+  'lockout',
+  'enrolment',
+  'recovery_code_used',
+  'admin_change',
+  /** a person changed their own account: password, factor removed, recovery codes, sessions */
+  'account_change',
+  /** a password reset link asked for, or used */
+  'password_reset',
+  /** the day's SMS budget was spent: SMS stopped until midnight UTC (logged once a day) */
+  'sms_budget_reached',
+] as const;
+
+export type AuditType = (typeof auditTypes)[number];
+
+/** One authentication event: the "OTP log". Never holds a password, code or secret. */
+export interface AuditEvent {
+  id: string;
+  at: number;
+  type: AuditType;
+  accountId: string | null;
+  /** the email typed or the account's, so failures for unknown emails are visible too */
+  email: string | null;
+  clientId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** password, totp, email, sms, recovery, or the admin operation */
+  channel: string | null;
+  result: 'ok' | 'failed';
+  /** why it failed, or what changed; a short word or phrase */
+  detail: string | null;
+}
