@@ -1,68 +1,37 @@
 import Koa from 'koa';
 import { adminApiRouter, disabledAdminApi } from './admin_api/router.ts';
 import { adminRoutes } from './admin_api/routes.ts';
-import type { Container } from './container.ts';
+import { buildServer, type Container } from './container.ts';
 import { errorHandler } from './http/error_handler.ts';
 import { refuseOtherMethods } from './http/allowed_methods.ts';
 import { requestLog } from './operations/request_log.ts';
 import { trustForwardedHeaders } from './http/trusted_proxies.ts';
-import { createPages } from './http/pages.ts';
 import { securityHeaders } from './http/security_headers.ts';
-import { createPasswordStep } from './account/password_step.ts';
-import { createPasskeySignIn } from './account/passkey_sign_in.ts';
 import { createLoginRouter } from './login/router.ts';
-import { createAdapterClass } from './provider/adapter.ts';
-import { createFindAccount } from './provider/find_account.ts';
-import { createCurrentProvider } from './provider/current_provider.ts';
 import { operationsRouter } from './operations/operations_router.ts';
-import { createProvider, isProviderPath, providerRoutes } from './provider/provider.ts';
+import { isProviderPath, providerRoutes } from './provider/provider.ts';
 import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
 import { issuerHostOnly } from './provider/issuer_host_only.ts';
 import { limitSignInStarts } from './provider/authorization_limit.ts';
 import { cachePublicDocuments } from './provider/public_documents.ts';
-import { explainClientAuthFailures } from './provider/client_authentication.ts';
-import { answerRequestObjectsInTheirResponseMode } from './provider/request_objects.ts';
 import { twilioStatusCallbackUrl, twilioStatusRouter } from './notifications/twilio_status_hook.ts';
-import { createCsrf } from './security/csrf.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
-import { createAccountSessions } from './account/account_sessions.ts';
 import { createAccountRouter } from './account_area/router.ts';
 import { createConsoleRouter } from './admin_console/router.ts';
 
 /** The koa app: headers, errors, our routes, then oidc-provider for everything else. */
 export async function createApp(container: Container) {
-  const { config, store, cipher, clock, logger } = container;
+  const { config, store, clock, logger } = container;
   const { stepup } = container;
-  const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength });
-  const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
-  const findAccount = createFindAccount(store.accounts, store.factors);
-  const current = await createCurrentProvider(
-    (keys) => {
-      const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
-      trustForwardedHeaders(provider, config.trustProxy);
-      explainClientAuthFailures(provider, logger);
-      answerRequestObjectsInTheirResponseMode(provider);
-      container.backchannelLogout.attach(provider, store.records);
-      return provider;
-    },
-    container.keyRing,
-    clock,
-  );
-  const csrf = createCsrf(cipher.hashKey);
+  const { pages, current, csrf, passwordStep, passkeySignIn, accountSessions, consoleSessions } = await buildServer(container);
   const secureCookies = config.issuer.startsWith('https:');
   const login = createLoginRouter({
     get provider() {
       return current.provider;
     },
     stepup,
-    passwordStep: createPasswordStep({ checkPassword: container.checkPassword, audit: container.audit, alert: container.alert }),
-    passkeySignIn: createPasskeySignIn({
-      passkeys: container.passkeys,
-      accounts: store.accounts,
-      lockout: container.lockout,
-      audit: container.audit,
-      alert: container.alert,
-    }),
+    passwordStep,
+    passkeySignIn,
     overLimit: container.overLimit,
     clock,
     passwordMaxLength: config.password.maxLength,
@@ -74,9 +43,7 @@ export async function createApp(container: Container) {
     },
     accounts: store.accounts,
     records: store.records,
-    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000, {
-      findByUid: (uid) => current.provider.Session.findByUid(uid),
-    }),
+    accountSessions,
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
     passkeys: container.passkeys,
@@ -96,7 +63,6 @@ export async function createApp(container: Container) {
     secureCookies,
     passwordMaxLength: config.password.maxLength,
   });
-  const stepupSessions = { findByUid: (uid: string) => current.provider.Session.findByUid(uid) };
   const adminConsole = createConsoleRouter({
     get provider() {
       return current.provider;
@@ -104,7 +70,7 @@ export async function createApp(container: Container) {
     accounts: store.accounts,
     factors: store.factors,
     records: store.records,
-    consoleSessions: createAccountSessions(store.records, clock, config.console.idleSeconds * 1000, stepupSessions, 'ConsoleSession'),
+    consoleSessions,
     clientAdmin: container.clientAdmin,
     userAdmin: container.userAdmin,
     auditQueries: container.auditQueries,

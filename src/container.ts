@@ -30,15 +30,48 @@ import { coresPerWorker } from './workers.ts';
 import { createBackchannelLogout } from './provider/backchannel_logout.ts';
 import type { Store } from './store/ports.ts';
 import type { Channel } from './model/factor.ts';
-import { openSqliteStore } from './store/sqlite/index.ts';
+import { openStore, type StoreLocation } from './store/open.ts';
 import { ADMIN_ROLE } from './admin_console/sign_in.ts';
+import type { CheckPassword } from './account/password_login.ts';
+import type { RecentActivity } from './account/activity.ts';
+import type { FactorUndo } from './account/factor_undo.ts';
+import type { Passwords } from './account/passwords.ts';
+import type { SelfService } from './account/self_service.ts';
+import type { AuditQueries } from './admin/audit_queries.ts';
+import type { ClientAdmin } from './admin/clients.ts';
+import type { KeyAdmin } from './admin/keys.ts';
+import type { UserAdmin } from './admin/users.ts';
+import type { RecordAudit } from './audit/audit.ts';
+import type { Alert } from './notifications/alerts.ts';
+import type { Metrics } from './operations/metrics.ts';
+import type { DeliveredCodes } from './otp/delivered_codes.ts';
+import type { Passkeys } from './otp/passkeys.ts';
+import type { SecondFactors } from './otp/second_factor.ts';
+import type { Stepup } from './plugin/stepup.ts';
+import type { BackchannelLogout } from './provider/backchannel_logout.ts';
+import type { KeyRingStore } from './provider/key_ring_store.ts';
+import type { Cipher } from './security/cipher.ts';
+import type { Lockout } from './security/lockout.ts';
+import type { PasswordHasher } from './security/password_hasher.ts';
+import type { RateLimiter } from './security/rate_limit.ts';
+import { createAccountSessions, type AccountSessions } from './account/account_sessions.ts';
+import { createPasskeySignIn, type PasskeySignIn } from './account/passkey_sign_in.ts';
+import { createPasswordStep, type PasswordStep } from './account/password_step.ts';
+import { createPages, type Pages } from './http/pages.ts';
+import { trustForwardedHeaders } from './http/trusted_proxies.ts';
+import { createAdapterClass } from './provider/adapter.ts';
+import { explainClientAuthFailures } from './provider/client_authentication.ts';
+import { createCurrentProvider, type CurrentProvider } from './provider/current_provider.ts';
+import { createFindAccount } from './provider/find_account.ts';
+import { createProvider } from './provider/provider.ts';
+import { answerRequestObjectsInTheirResponseMode } from './provider/request_objects.ts';
+import { createCsrf, type Csrf } from './security/csrf.ts';
 
 /** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
-async function openStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
-  // the MongoDB driver loads only when it is used
-  if (config.mongodbUri) return (await import('./store/mongo/index.ts')).openMongoStore(config.mongodbUri, clock, logger);
+function storeLocation(config: Config): StoreLocation {
+  if (config.mongodbUri) return { mongodbUri: config.mongodbUri };
   privateDir(config.dataDir);
-  return openSqliteStore(join(config.dataDir, 'stepup.db'), clock, logger);
+  return { sqlitePath: join(config.dataDir, 'stepup.db') };
 }
 
 /**
@@ -67,15 +100,50 @@ async function createSenders(config: Config, clock: Clock): Promise<Record<Chann
   return { email, sms };
 }
 
+/** Stepup's services, as the server, the CLI and the tests use them. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  store: Store;
+  cipher: Cipher;
+  hasher: PasswordHasher;
+  /** the plugin the server is built on: the sign-in pages, second factors, lockout, audit */
+  stepup: Stepup;
+  /** the keys the known-browser cookie is signed with; the app keeps them current as keys rotate */
+  browserCookieKeys: { current: string[] };
+  senders: Record<Channel, Sender>;
+  lockout: Lockout;
+  audit: RecordAudit;
+  alert: Alert;
+  overLimit: RateLimiter;
+  checkPassword: CheckPassword;
+  secondFactors: SecondFactors;
+  deliveredCodes: DeliveredCodes;
+  passkeys: Passkeys;
+  clientAdmin: ClientAdmin;
+  userAdmin: UserAdmin;
+  auditQueries: AuditQueries;
+  selfService: SelfService;
+  factorUndo: FactorUndo;
+  passwords: Passwords;
+  recentActivity: RecentActivity;
+  keyRing: KeyRingStore;
+  backchannelLogout: BackchannelLogout;
+  keyAdmin: KeyAdmin;
+  close(): Promise<void>;
+}
+
 /** The composition root: the only place that names implementations. */
-export async function buildContainer(config: Config, logger: Logger, clock: Clock = systemClock) {
+export async function buildContainer(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Container> {
   const atRest = loadAtRestKeys(config.dataDir, config.encryptionKey);
   if (atRest.generated && config.env === 'production') {
     logger.warn('ENCRYPTION_KEY is not set: secrets are encrypted with a key generated into the data directory');
   }
   const cipher = createCipher(atRest.keys);
   const metrics = createMetrics();
-  const timed = timedStore(await openStore(config, clock, logger), metrics);
+  const timed = timedStore(await openStore(storeLocation(config), clock, logger), metrics);
   const keyRing = createKeyRingStore(timed.settings, cipher);
   // A ring in clear means the version before sealing ran here: the records it wrote in clear
   // are read for as long as the longest of them may live, and never once that is past.
@@ -190,4 +258,51 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   };
 }
 
-export type Container = Awaited<ReturnType<typeof buildContainer>>;
+/** What the web server adds to the services: oidc-provider on Stepup's storage, and what its pages need. */
+export interface ServerParts {
+  pages: Pages;
+  /** oidc-provider with the current keys; rebuilt when they rotate */
+  current: CurrentProvider;
+  csrf: Csrf;
+  passwordStep: PasswordStep;
+  passkeySignIn: PasskeySignIn;
+  /** sign-ins to the account area, and to the console, each tied to a provider session */
+  accountSessions: AccountSessions;
+  consoleSessions: AccountSessions;
+}
+
+/** The server's half of the composition root (the CLI needs none of it). */
+export async function buildServer(container: Container): Promise<ServerParts> {
+  const { config, store, cipher, clock, logger, stepup } = container;
+  const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength });
+  const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
+  const findAccount = createFindAccount(store.accounts, store.factors);
+  const current = await createCurrentProvider(
+    (keys) => {
+      const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });
+      trustForwardedHeaders(provider, config.trustProxy);
+      explainClientAuthFailures(provider, logger);
+      answerRequestObjectsInTheirResponseMode(provider);
+      container.backchannelLogout.attach(provider, store.records);
+      return provider;
+    },
+    container.keyRing,
+    clock,
+  );
+  const providerSessions = { findByUid: (uid: string) => current.provider.Session.findByUid(uid) };
+  return {
+    pages,
+    current,
+    csrf: createCsrf(cipher.hashKey),
+    passwordStep: createPasswordStep({ checkPassword: container.checkPassword, audit: container.audit, alert: container.alert }),
+    passkeySignIn: createPasskeySignIn({
+      passkeys: container.passkeys,
+      accounts: store.accounts,
+      lockout: container.lockout,
+      audit: container.audit,
+      alert: container.alert,
+    }),
+    accountSessions: createAccountSessions(store.records, clock, config.account.sessionSeconds * 1000, providerSessions),
+    consoleSessions: createAccountSessions(store.records, clock, config.console.idleSeconds * 1000, providerSessions, 'ConsoleSession'),
+  };
+}

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type ParameterizedContext } from 'koa';
 import compose from 'koa-compose';
-import type { MongoClient } from 'mongodb';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
 import { pino, type Logger } from 'pino';
@@ -42,15 +41,13 @@ import { createLockout } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate_limit.ts';
 import type { Store } from '../store/ports.ts';
 import { sealedRecords } from '../store/sealed_records.ts';
-import { openSqliteStore } from '../store/sqlite/index.ts';
+import { openStore, type StoreLocation } from '../store/open.ts';
 import { stepupConfiguration } from './provider_configuration.ts';
 import { resolveSettings, type SettingsInput } from './settings.ts';
 
 /** Where Stepup keeps factors, codes, counters, pending sign-ins and its audit log. */
 export type StoreOption =
-  | { sqlitePath: string }
-  | { mongodbUri: string }
-  | { mongoClient: MongoClient; database?: string }
+  | StoreLocation
   /** a store already opened (the standalone server's); its owner closes it */
   | { opened: Store };
 
@@ -96,16 +93,10 @@ export type SignInStep = CurrentInteraction;
 /** A request from a Koa host (its context) or from any other (Node's request and response). */
 export type HostRequest = ParameterizedContext | { req: IncomingMessage; res: ServerResponse };
 
-async function openStore(option: StoreOption, cipher: Cipher, clock: Clock, logger: Logger): Promise<Store> {
+/** The store the host gave, or the one at the location it named, its records sealed at rest. */
+async function storeOf(option: StoreOption, cipher: Cipher, clock: Clock, logger: Logger): Promise<Store> {
   if ('opened' in option) return option.opened;
-  let store: Store;
-  if ('sqlitePath' in option) store = openSqliteStore(option.sqlitePath, clock, logger);
-  else {
-    // the MongoDB driver loads only for a host that uses it
-    const { mongoStoreOn, openMongoStore } = await import('../store/mongo/index.ts');
-    if ('mongodbUri' in option) store = await openMongoStore(option.mongodbUri, clock, logger);
-    else store = await mongoStoreOn(option.mongoClient, option.mongoClient.db(option.database), clock, logger, { ownsClient: false });
-  }
+  const store = await openStore(option, clock, logger);
   return { ...store, records: sealedRecords(store.records, cipher, () => false) };
 }
 
@@ -120,7 +111,7 @@ export async function createStepup(options: StepupOptions) {
   const logger = options.logger ?? pino({ name: 'stepup' });
   const basePath = (options.basePath ?? '').replace(/\/$/, '');
   const cipher = createCipher(typeof options.encryptionKey === 'string' ? parseAtRestKeys(options.encryptionKey) : options.encryptionKey);
-  const store = await openStore(options.store, cipher, clock, logger);
+  const store = await storeOf(options.store, cipher, clock, logger);
   const secureCookies = options.issuer.startsWith('https:');
   const interactionMs = settings.interactionSeconds * 1000;
   const senders = { email: options.senders?.email ?? createUnavailableSender('email'), sms: options.senders?.sms ?? createUnavailableSender('sms') };
