@@ -42,7 +42,7 @@ import { createRateLimiter } from '../security/rate_limit.ts';
 import type { Store } from '../store/ports.ts';
 import { sealedRecords } from '../store/sealed_records.ts';
 import { openStore, type StoreLocation } from '../store/open.ts';
-import { stepupConfiguration } from './provider_configuration.ts';
+import { stepupConfiguration } from '../oidc/provider_configuration.ts';
 import { resolveSettings, type SettingsInput } from './settings.ts';
 
 /** Where Stepup keeps factors, codes, counters, pending sign-ins and its audit log. */

@@ -1,9 +1,9 @@
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { acrValues } from '../assurance/index.ts';
-import { extraClientProperties, validateExtraClientMetadata } from '../oidc/client_metadata.ts';
-import { loadExistingGrant } from '../oidc/first_party_grant.ts';
-import { MFA_MAX_AGE, validateMfaMaxAge, withSecondFactorPrompt } from '../oidc/interaction_policy.ts';
+import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
+import { loadExistingGrant } from './first_party_grant.ts';
+import { MFA_MAX_AGE, validateMfaMaxAge, withSecondFactorPrompt } from './interaction_policy.ts';
 
 type ExtraParams = NonNullable<Configuration['extraParams']>;
 type ParamValidator = (ctx: KoaContextWithOIDC, value: string | undefined, client: unknown) => void | Promise<void>;
