@@ -17,6 +17,15 @@ const onBothStores = [
   'introspection', 'backchannel_logout', 'resource_servers', 'storage_operations', 'lockout_per_proof', 'factor_undo', 'console_fresh_proof', 'sms_toll_fraud',
 ];
 
+/**
+ * Suites of pure rules as tables: no server, no store, milliseconds each. They run once, in the
+ * unit project, which `npm test` runs first so its time shows apart.
+ */
+const unit = [
+  'assurance_rules', 'at_rest_encryption', 'audit_summaries', 'charts', 'config', 'cookie_signer', 'dates', 'introspection_rules',
+  'lockout_arithmetic', 'random_ids', 'rate_limit_keys', 'settings_validation', 'sms_destination_policy', 'totp_replay_window',
+];
+
 // without a MongoDB test server the mongodb project is left out, saying why; the suites of the
 // sqlite project that also use MongoDB skip those tests, saying why (skippedWithoutMongo)
 /** Suites about MongoDB alone (several processes on one database, its outages): mongodb project only. */
@@ -28,16 +37,32 @@ if (mongoSkipped) {
   console.warn(`SKIPPED the mongodb project (${onBothStores.length} suites on MongoDB): ${mongoSkipped}`);
 }
 
-export default {
+/**
+ * The MongoDB test server, started once for the store projects: jest runs a project's global
+ * setup only when a test of that project runs, and the same module once however many name it,
+ * so the unit project alone starts nothing.
+ */
+const storeHooks = {
   globalSetup: '<rootDir>/test/support/global_setup.ts',
   globalTeardown: '<rootDir>/test/support/global_teardown.ts',
+};
+
+export default {
   // two suites run at once on two cores, and the heaviest tests (100 parallel password guesses
   // on MongoDB) take over 30 s on a busy machine
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'sqlite', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: mongoOnly.map((name) => `/test/${name}\\.test\\.ts$`) },
+    { ...common, displayName: 'unit', testMatch: unit.map((name) => `<rootDir>/test/${name}.test.ts`) },
+    {
+      ...common,
+      ...storeHooks,
+      displayName: 'sqlite',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...unit, ...mongoOnly].map((name) => `/test/${name}\\.test\\.ts$`),
+    },
     ...(mongoSkipped ? [] : [{
       ...common,
+      ...storeHooks,
       displayName: 'mongodb',
       testMatch: [...onBothStores, ...mongoOnly].map((name) => `<rootDir>/test/${name}.test.ts`),
       setupFiles: ['<rootDir>/test/support/use_mongodb.ts'],

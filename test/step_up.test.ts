@@ -56,9 +56,7 @@ test.each([
 
 test('default_acr_values of the client ask for 2fa on every sign-in', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await required.authorize()).url);
-  const record = (await stepup.container.store.clients.find(onRequest.clientId))!;
-  await stepup.container.store.clients.remove(onRequest.clientId);
-  await stepup.container.store.clients.create({ ...record, metadata: { ...record.metadata, default_acr_values: [ACR_2FA] } });
+  await stepup.container.clientAdmin.update(onRequest.clientId, { defaultAcr: ACR_2FA });
   try {
     const browser = new Browser(stepup.issuer);
     const authorization = await onRequest.authorize();
@@ -68,8 +66,7 @@ test('default_acr_values of the client ask for 2fa on every sign-in', async () =
     await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
     expect((await authorization.exchange(browser.callbackUrl)).claims()!.acr).toBe(ACR_2FA);
   } finally {
-    await stepup.container.store.clients.remove(onRequest.clientId);
-    await stepup.container.store.clients.create(record);
+    await stepup.container.clientAdmin.update(onRequest.clientId, { defaultAcr: null });
   }
 });
 
