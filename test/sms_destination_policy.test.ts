@@ -1,4 +1,4 @@
-import { canonicalNumber, numberPrefix, smsDestinationRefusal } from '../src/otp/sms_destination_policy.ts';
+import { canonicalNumber, numberPrefix, smsDestinationRefusal } from '../src/factors/sms_destination_policy.ts';
 
 // which numbers may be texted a code, decided by libphonenumber's full metadata (issue 27 finding 10)
 test.each([

@@ -1,4 +1,4 @@
-import { createTotp, type TotpSettings } from '../src/otp/totp.ts';
+import { createTotp, type TotpSettings } from '../src/factors/totp.ts';
 
 // Which TOTP time steps a code is accepted from: the drift window around now, and the replay
 // rule (a step at or below the factor's last used step is refused). On a fixed clock: no sleeping.

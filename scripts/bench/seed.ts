@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
-import { createTotp } from '../../src/otp/totp.ts';
+import { createTotp } from '../../src/factors/totp.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';

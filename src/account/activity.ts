@@ -1,6 +1,6 @@
 import Bowser from 'bowser';
 import { utcMinute } from '../dates.ts';
-import { methodLabel, type MethodKind } from '../otp/methods.ts';
+import { methodLabel, type MethodKind } from '../factors/methods.ts';
 import type { AuditLogStore, ClientStore } from '../store/ports.ts';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID } from './account_client.ts';

@@ -1,7 +1,7 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
-import { methodLabel } from '../otp/methods.ts';
+import { methodLabel } from '../factors/methods.ts';
 import { random } from '../random.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { AccountStore, FactorStore, RecordStore, Store } from '../store/ports.ts';

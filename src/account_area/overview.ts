@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
-import { methodLabel } from '../otp/methods.ts';
+import { methodLabel } from '../factors/methods.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession, logoutUrl } from './sign_in.ts';

@@ -5,7 +5,7 @@ import { ACR_2FA, ACR_PHR, type ChangeDecision, decideChange, passkeyStanding, p
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import { utcMinute } from '../dates.ts';
-import { sendProblem } from '../otp/outcome_texts.ts';
+import { sendProblem } from '../factors/outcome_texts.ts';
 import type { Channel, Factor } from '../model/factor.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { consoleOf, renderPage } from './session.ts';

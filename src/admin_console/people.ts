@@ -4,7 +4,7 @@ import { userChangesSchema } from '../admin/users.ts';
 import { AppError } from '../errors.ts';
 import { parseForm, text } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
-import { methodLabel } from '../otp/methods.ts';
+import { methodLabel } from '../factors/methods.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { fieldErrors, pageNumber, pagerOf, pagingOf, parseQuery, searchText } from './query.ts';
 import { actorOf, consoleOf, renderPage } from './session.ts';

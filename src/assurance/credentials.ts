@@ -1,4 +1,4 @@
-import type { MethodKind } from '../otp/methods.ts';
+import type { MethodKind } from '../factors/methods.ts';
 import type { Factor } from '../model/factor.ts';
 
 /** What the person holds that a sign-in may ask for. */

@@ -1,4 +1,4 @@
-import { amrOf, type CodeMethod } from '../otp/methods.ts';
+import { amrOf, type CodeMethod } from '../factors/methods.ts';
 import { ACR_1FA, ACR_2FA, ACR_PHR, type Acr } from './levels.ts';
 
 /**

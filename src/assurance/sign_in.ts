@@ -1,4 +1,4 @@
-import type { MethodKind } from '../otp/methods.ts';
+import type { MethodKind } from '../factors/methods.ts';
 import type { Credentials } from './credentials.ts';
 import { ACR_PHR, type Acr, satisfies } from './levels.ts';
 import { type Proof, type Reached, reachedBy } from './proofs.ts';

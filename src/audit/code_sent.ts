@@ -1,4 +1,4 @@
-import type { SendOutcome } from '../otp/delivered_codes.ts';
+import type { SendOutcome } from '../factors/delivered_codes.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../model/factor.ts';
 import type { RecordAudit, RequestInfo } from './audit.ts';

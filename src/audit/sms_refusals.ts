@@ -1,4 +1,4 @@
-import type { SmsRefusal } from '../otp/sms_destination_policy.ts';
+import type { SmsRefusal } from '../factors/sms_destination_policy.ts';
 import type { Delivery } from '../model/factor.ts';
 
 /** What each refusal means, as the console shows it. */

@@ -1,7 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
 import { maskDestination } from '../notifications/mask.ts';
-import type { DeliveredCodes } from '../otp/delivered_codes.ts';
+import type { DeliveredCodes } from '../factors/delivered_codes.ts';
 import type { Person } from '../person.ts';
 import type { Channel } from '../model/factor.ts';
 import { durationText } from '../wait_text.ts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { text } from '../http/form.ts';
-import { parseTarget } from '../otp/destinations.ts';
-import { codePassed } from '../otp/methods.ts';
+import { parseTarget } from '../factors/destinations.ts';
+import { codePassed } from '../factors/methods.ts';
 import type { Channel } from '../model/factor.ts';
 import type { InteractionDeps } from './deps.ts';
 import { confirmForm } from './enrol_totp.ts';
@@ -11,7 +11,7 @@ import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
 import { enforceRateLimit } from '../http/guards.ts';
-import { checkMessages, sendProblem, sendStatus } from '../otp/outcome_texts.ts';
+import { checkMessages, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
 import { auditCodeSent } from '../audit/code_sent.ts';
 import { requestInfo } from '../http/request_info.ts';
 

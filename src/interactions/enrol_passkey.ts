@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { passkeyEnrolmentRefused } from '../otp/outcome_texts.ts';
+import { passkeyEnrolmentRefused } from '../factors/outcome_texts.ts';
 import type { Person } from '../person.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';

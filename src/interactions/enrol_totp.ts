@@ -1,14 +1,14 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { text } from '../http/form.ts';
-import type { TotpEnrolment } from '../otp/second_factor.ts';
+import type { TotpEnrolment } from '../factors/registry.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { StepContext } from './step_context.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
 import { enforceRateLimit } from '../http/guards.ts';
-import { wrongTotpCode } from '../otp/outcome_texts.ts';
-import { codePassed } from '../otp/methods.ts';
+import { wrongTotpCode } from '../factors/outcome_texts.ts';
+import { codePassed } from '../factors/methods.ts';
 
 /** A code that confirms an enrolment: from the app, or sent to the address being proven. */
 export const confirmForm = z.object({ code: text(64) });

@@ -12,7 +12,7 @@ import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment, t
 import { confirmForm, confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
 import { showEnrolmentChoice } from './enrolment.ts';
 import { confirmPasskeyEnrolment, passkeyEnrolmentForm, showPasskeyEnrolment } from './enrol_passkey.ts';
-import { codeForm, passkeyForm, sendForm, sendSecondFactorCode, showSecondFactor, submitPasskey, submitSecondFactor } from './second_factor.ts';
+import { codeForm, passkeyForm, sendForm, sendSecondFactorCode, showSecondFactor, submitPasskey, submitSecondFactor } from './second_factor_pages.ts';
 import { loadStep, type StepContext, stepForm } from './step_context.ts';
 
 /**

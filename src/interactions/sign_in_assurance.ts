@@ -1,6 +1,6 @@
 import { type Credentials, decideSignIn, type Proof, passkeyStanding, requiredLevel, type SignInDecision } from '../assurance/index.ts';
-import type { FactorPassed } from '../otp/methods.ts';
-import { registeredIn } from '../otp/passkeys.ts';
+import type { FactorPassed } from '../factors/methods.ts';
+import { registeredIn } from '../factors/passkeys.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import type { Factor } from '../model/factor.ts';
 import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';

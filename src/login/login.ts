@@ -5,7 +5,7 @@ import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
 import { seeOther } from '../http/see_other.ts';
-import { passkeyRefused } from '../otp/outcome_texts.ts';
+import { passkeyRefused } from '../factors/outcome_texts.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
 import type { LoginDeps } from './deps.ts';
 

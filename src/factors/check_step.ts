@@ -8,7 +8,7 @@ import type { Channel, Factor } from '../model/factor.ts';
 import type { CheckOutcome, DeliveredCodes, SendOutcome } from './delivered_codes.ts';
 import type { FactorPassed, MethodKind } from './methods.ts';
 import type { PasskeyRefusal, Passkeys } from './passkeys.ts';
-import type { SecondFactors } from './second_factor.ts';
+import type { SecondFactors } from './registry.ts';
 
 export type CodeCheck = { kind: 'ok' } | { kind: 'refused'; reason: Exclude<CheckOutcome, 'ok'> } | { kind: 'locked'; until: number };
 
