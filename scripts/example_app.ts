@@ -20,7 +20,7 @@ const config = await oidc.discovery(issuer, clientId, clientSecret, undefined, {
 
 // one pending sign-in at a time is enough for a demo; a real app keeps this in its session
 let pending: { verifier: string; state: string; nonce: string } | undefined;
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', `http://localhost:${port}`);
@@ -35,8 +35,8 @@ createServer(async (req, res) => {
       const claims = tokens.claims()!;
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(`<h1>Signed in as ${escape(String(userinfo.email))}</h1>
-        <p>acr: <code>${escape(String(claims.acr))}</code>, amr: <code>${escape(JSON.stringify(claims.amr))}</code></p>
+      res.end(`<h1>Signed in as ${escapeHtml(String(userinfo.email))}</h1>
+        <p>acr: <code>${escapeHtml(String(claims.acr))}</code>, amr: <code>${escapeHtml(JSON.stringify(claims.amr))}</code></p>
         <p><a href="/">Sign in again</a> · <a href="/?acr=2fa">Ask for two factors</a></p>`);
       return;
     }

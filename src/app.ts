@@ -1,23 +1,23 @@
 import Koa from 'koa';
+import { createAccountRouter } from './account_area/router.ts';
 import { adminApiRouter, disabledAdminApi } from './admin_api/router.ts';
 import { adminRoutes } from './admin_api/routes.ts';
+import { createConsoleRouter } from './admin_console/router.ts';
 import { buildServer, type Container } from './container.ts';
-import { errorHandler } from './http/error_handler.ts';
 import { refuseOtherMethods } from './http/allowed_methods.ts';
-import { requestLog } from './operations/request_log.ts';
-import { trustForwardedHeaders } from './http/trusted_proxies.ts';
+import { errorHandler } from './http/error_handler.ts';
 import { securityHeaders } from './http/security_headers.ts';
+import { trustForwardedHeaders } from './http/trusted_proxies.ts';
 import { createLoginRouter } from './login/router.ts';
+import { twilioStatusCallbackUrl, twilioStatusRouter } from './notifications/twilio_status_hook.ts';
 import { operationsRouter } from './operations/operations_router.ts';
+import { requestLog } from './operations/request_log.ts';
+import { limitSignInStarts } from './provider/authorization_limit.ts';
+import { issuerHostOnly } from './provider/issuer_host_only.ts';
 import { isProviderPath, providerRoutes } from './provider/provider.ts';
 import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
-import { issuerHostOnly } from './provider/issuer_host_only.ts';
-import { limitSignInStarts } from './provider/authorization_limit.ts';
 import { cachePublicDocuments } from './provider/public_documents.ts';
-import { twilioStatusCallbackUrl, twilioStatusRouter } from './notifications/twilio_status_hook.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
-import { createAccountRouter } from './account_area/router.ts';
-import { createConsoleRouter } from './admin_console/router.ts';
 
 /** The koa app: headers, errors, our routes, then oidc-provider for everything else. */
 export async function createApp(container: Container) {

@@ -17,7 +17,12 @@ const utc = new Intl.DateTimeFormat('en-GB', {
 function partsOf(ms: number) {
   const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
   for (const { type, value } of utc.formatToParts(ms)) parts[type] = value;
-  return { year: parts.year!.padStart(4, '0'), month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
+  const part = (type: Intl.DateTimeFormatPartTypes) => {
+    const value = parts[type];
+    if (value === undefined) throw new Error(`the date format gave no ${type}`);
+    return value;
+  };
+  return { year: part('year').padStart(4, '0'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute') };
 }
 
 /** "2026-12-06": the UTC day (SMS budgets count in it; the account area dates factors by it). */

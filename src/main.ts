@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './config/load.ts';
 import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
 import { buildContainer } from './container.ts';
 import { createLogger } from './logger.ts';
 import { StoreUnavailableError } from './store/errors.ts';

@@ -5,7 +5,9 @@ import { badRequest } from './errors.ts';
  * C0 and C1 controls and DEL (Unicode's Cc). In a name they are never meant: they are how
  * one rewrites an admin's terminal (ESC [2J) or splits a log line (CR, LF).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const noControlCharacters = /^[^\u0000-\u001f\u007f-\u009f]*$/u;
 
 export const hasControlCharacters = (value: string) => controlCharacters.test(value);

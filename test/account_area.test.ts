@@ -2,9 +2,9 @@ import * as oidc from 'openid-client';
 import { noRequest } from '../src/audit/audit.ts';
 import { Browser } from './support/browser.ts';
 import { latestCode, messagesTo } from './support/outbox.ts';
-import { continueFromRecoveryCodes, enrolThroughSignIn, nextTimeStep, totpCode, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { continueFromRecoveryCodes, type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

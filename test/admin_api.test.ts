@@ -1,8 +1,8 @@
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, PASSWORD } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 let stepup: RunningStepup;

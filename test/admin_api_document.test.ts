@@ -1,6 +1,6 @@
 import { adminApiRouter } from '../src/admin_api/router.ts';
 import { adminRoutes } from '../src/admin_api/routes.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 let stepup: RunningStepup;

@@ -1,7 +1,7 @@
 import { Browser } from './support/browser.ts';
 import { waitForMessage } from './support/outbox.ts';
 import { adminInConsole, createPerson, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
-import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 

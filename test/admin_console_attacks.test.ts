@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import type { ConsoleDeps } from '../src/admin_console/deps.ts';
 import { createConsoleRouter } from '../src/admin_console/router.ts';
 import { Browser } from './support/browser.ts';
-import { adminInConsole, createPerson, enrolThroughSignIn, resetPasswordByEmail, signIn, type Enrolled } from './support/people.ts';
-import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+import { adminInConsole, createPerson, type Enrolled, enrolThroughSignIn, resetPasswordByEmail, signIn } from './support/people.ts';
+import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
 /**
  * The admin console attacked over HTTP: every route without a session, forged and replayed

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, signIn } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

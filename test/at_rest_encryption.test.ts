@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createCipher } from '../src/security/cipher.ts';
 import { loadConfig } from '../src/config/load.ts';
+import { createCipher } from '../src/security/cipher.ts';
 
 const key = () => randomBytes(32);
 

@@ -10,7 +10,7 @@ const from = Date.UTC(2026, 0, 1); // midnight, so every bucket size below divid
 
 let n = 0;
 const event = (type: AuditEvent['type'], fields: Partial<AuditEvent> = {}): AuditEvent => ({
-  id: `e${(n += 1)}`,
+  id: `e${++n}`,
   at: from,
   type,
   accountId: null,
@@ -203,7 +203,7 @@ describe('activityReport', () => {
   test('deliveries per channel, in name order: sent, failed, refused, and sent as a fallback', () => {
     let d = 0;
     const delivery = (channel: Delivery['channel'], result: Delivery['result'], fallbackFrom: Delivery['fallbackFrom'] = null): Delivery => ({
-      id: `d${(d += 1)}`,
+      id: `d${++d}`,
       accountId: 'acct',
       channel,
       maskedTo: '***',

@@ -1,6 +1,6 @@
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 // The public address is https; the test reaches the app over plain http as a TLS terminator would.
 const issuer = 'https://id.example.test';

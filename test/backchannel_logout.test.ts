@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { Browser } from './support/browser.ts';
 import { waitForMessage } from './support/outbox.ts';
-import { enrolThroughSignIn, signIn, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type Enrolled, enrolThroughSignIn, signIn } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 const logoutEvent = 'http://schemas.openid.net/event/backchannel-logout';

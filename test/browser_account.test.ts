@@ -1,9 +1,9 @@
 import type { Browser as Chromium } from 'playwright-core';
+import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { latestCode } from './support/outbox.ts';
 import { PASSWORD } from './support/people.ts';
-import { describeInChromium, launchChromium } from './support/chromium.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('browser account tests');
 

@@ -7,7 +7,7 @@ import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { adminWithAppThenPasskey, browserWithAuthenticator, signInWithEmailCode as signInWithEmailCodeIn, typePassword } from './support/passkey_browser.ts';
 import { nextTimeStep, PASSWORD, totpCode } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('browser console tests');
 /** Screenshots for a person to look at (git-ignored). */

@@ -1,10 +1,10 @@
-import type { Browser as Chromium, Page } from 'playwright-core';
 import { generate } from 'otplib';
+import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { latestCode } from './support/outbox.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import { createPerson, PASSWORD } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('browser tests');
 

@@ -228,10 +228,12 @@ test('user methods shows control characters in a passkey name escaped: stored te
 
   const table = stepup(['user', 'methods', '--email', 'esc@example.com']);
   expect(table.code).toBe(0);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters
   expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   expect(table.stdout).toContain('Laptop\\u{1b}[2J\\u{1b}[31mFAKE\\u{9b}1m\\u{7f}');
 
   const json = stepup(['user', 'methods', '--email', 'esc@example.com', '--json']);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters
   expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   expect(JSON.parse(json.stdout).methods[0].name).toBe('Laptop\u001b[2J\u001b[31mFAKE\u009b1m\u007f');
 });

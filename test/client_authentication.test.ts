@@ -1,14 +1,14 @@
+import type { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { webcrypto } from 'node:crypto';
 import { jest } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { runStepupCli } from './support/cli.ts';
 import { enrolThroughSignIn } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 const redirectUri = 'http://127.0.0.1:1/callback';

@@ -4,7 +4,7 @@ import { createLogger } from '../src/logger.ts';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
-import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 

@@ -1,5 +1,5 @@
 import { adminInConsole, nextTimeStep, totpCode } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 // The console's dangerous actions need a proof within console.freshSeconds (300 s by default),
 // asked on a console page: an admin who stepped away, or a session a phisher holds for long,

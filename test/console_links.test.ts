@@ -4,7 +4,7 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { signInWithEmailCode as signInWithEmailCodeIn } from './support/passkey_browser.ts';
 import { PASSWORD } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 // The console's session cookie is SameSite=Strict: a navigation that another site started
 // (a link in mail, chat or a ticket) arrives without it. These tests follow such a link.

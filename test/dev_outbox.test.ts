@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser } from './support/browser.ts';
 import { PASSWORD } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 

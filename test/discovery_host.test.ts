@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 // The review's cache poisoner: discovery used to name whatever host the request named, with
 // nothing to stop a shared cache from keeping it. Now oidc-provider only answers for the

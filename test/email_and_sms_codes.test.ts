@@ -1,11 +1,11 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import * as oidc from 'openid-client';
 import twilioLibrary from 'twilio';
 import { Browser } from './support/browser.ts';
 import { continueFromRecoveryCodes, PASSWORD } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { startSmtpCapture } from './support/smtp_capture.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 import { startTwilioApi, TWILIO_SID, TWILIO_TOKEN } from './support/twilio_api.ts';
 
 let stepup: RunningStepup;

@@ -2,9 +2,9 @@ import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { runStepupCli } from './support/cli.ts';
 import { latestCode } from './support/outbox.ts';
-import { continueFromRecoveryCodes, enrolThroughSignIn, PASSWORD, resetPasswordByEmail, signIn, totpCode, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { continueFromRecoveryCodes, type Enrolled, enrolThroughSignIn, PASSWORD, resetPasswordByEmail, signIn, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

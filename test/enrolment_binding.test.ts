@@ -3,8 +3,8 @@ import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { latestCode } from './support/outbox.ts';
 import { continueFromRecoveryCodes, createPerson, totpCode } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 // An enrolment secret or code belongs to the one sign-in (or account-area session) that
 // asked for it: someone who knows only the password cannot plant a factor for the owner.

@@ -3,10 +3,10 @@ import { noRequest } from '../src/audit/audit.ts';
 import { createCsrf } from '../src/security/csrf.ts';
 import { Browser } from './support/browser.ts';
 import { messagesTo, waitForMessages } from './support/outbox.ts';
-import { enrolThroughSignIn, nextTimeStep, totpCode, signIn, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { type Enrolled, enrolThroughSignIn, nextTimeStep, signIn, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

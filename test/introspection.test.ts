@@ -1,8 +1,8 @@
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const orders = 'https://orders.example';
 let stepup: RunningStepup;

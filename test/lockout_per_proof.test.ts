@@ -1,8 +1,8 @@
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { auditDetails, browserWithAuthenticator, callbackAfter, enrolPasskey } from './support/passkey_browser.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 /**
  * Lockout counts per proof, through the login page in Chromium: wrong passwords lock the

@@ -1,7 +1,7 @@
 import { countedIn, createLockout, forgets, type Lockout, passkeySubject } from '../src/security/lockout.ts';
 import type { Store } from '../src/store/ports.ts';
 import { skippedWithoutMongo } from './support/mongodb_server.ts';
-import { storeAdapters, type StoreUnderTest } from './support/stores.ts';
+import { type StoreUnderTest, storeAdapters } from './support/stores.ts';
 
 /** Lockout counts per proof: which record each failure counts in, what each success forgets, and sequences of both. */
 
@@ -143,7 +143,7 @@ describe.each(adapters)('on the %s store', (_name, open) => {
   afterAll(() => subject.dispose());
 
   test.each(sequences)('%s', async (_what, steps, locked) => {
-    const id = `acct-${(n += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+    const id = `acct-${++n}-${Math.random().toString(36).slice(2, 8)}`;
     for (const step of steps) await take(lockout, id, step);
     const locks = await lockout.locks(id);
     expect({ password: locks.password !== null, passkey: locks.passkey !== null }).toEqual(locked);

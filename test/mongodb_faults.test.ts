@@ -5,15 +5,15 @@ import { MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { generate } from 'otplib';
 import { seedStepup } from '../scripts/bench/seed.ts';
+import { type BenchClient, signIn } from '../scripts/bench/sign_in_flow.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildContainer } from '../src/container.ts';
 import { createLogger } from '../src/logger.ts';
 import { Browser } from './support/browser.ts';
-import { PASSWORD } from './support/people.ts';
-import { signIn, type BenchClient } from '../scripts/bench/sign_in_flow.ts';
 import { ownServerUnavailable, startOwnMongoServer } from './support/mongodb_server.ts';
-import { freePort, startStepupProcess } from './support/stepup_process.ts';
+import { PASSWORD } from './support/people.ts';
 import { reportSkip } from './support/skips.ts';
+import { freePort, startStepupProcess } from './support/stepup_process.ts';
 
 // jest.config.js runs this file in the mongodb project only. It stops and starts a MongoDB
 // server, so it starts one of its own (never the one the other tests share).
@@ -257,7 +257,11 @@ withOwnServer('MongoDB faults', () => {
   };
 });
 
-const countBy = (values: (number | string)[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+const countBy = (values: (number | string)[]) => {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+};
 
 /** Limits raised as far as they go: load from one IP would hit them, and they are not under test here. */
 function unlimitedConfig(dir: string): string {

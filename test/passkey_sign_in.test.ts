@@ -1,10 +1,10 @@
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { waitForMessage } from './support/outbox.ts';
-import { auditDetails, browserWithAuthenticator, callbackAfter, enrolPasskey, type AuthenticatorOptions } from './support/passkey_browser.ts';
+import { type AuthenticatorOptions, auditDetails, browserWithAuthenticator, callbackAfter, enrolPasskey } from './support/passkey_browser.ts';
 import { createPerson } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('passwordless passkey tests');
 

@@ -2,14 +2,14 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import {
   auditDetails as auditOf,
-  browserWithAuthenticator as withAuthenticator,
   callbackAfter,
   enrolPasskey as enrolWith,
   typePassword,
+  browserWithAuthenticator as withAuthenticator,
 } from './support/passkey_browser.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { createPerson, totpCode, nextTimeStep } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { createPerson, nextTimeStep, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('passkey tests');
 

@@ -1,8 +1,8 @@
 import { Browser } from './support/browser.ts';
 import { messagesTo, waitForMessage, waitForMessages } from './support/outbox.ts';
-import { enrolThroughSignIn, nextTimeStep, totpCode, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

@@ -1,9 +1,9 @@
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { adminWithAppThenPasskey, browserWithAuthenticator, callbackAfter, typePassword } from './support/passkey_browser.ts';
-import { relyingParty } from './support/relying_party.ts';
 import { nextTimeStep, totpCode } from './support/people.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 // The review's phisher: the password and one relayed authenticator-app code of an admin who
 // also has a passkey, in a browser with an authenticator of the phisher's own. The console

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
-import { createStepup, SettingsError, type Person, type Stepup } from '../src/index.ts';
+import { createStepup, type Person, SettingsError, type Stepup } from '../src/index.ts';
 import { Browser } from './support/browser.ts';
 import { continueFromRecoveryCodes } from './support/people.ts';
 

@@ -1,13 +1,13 @@
+import type { webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { webcrypto } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { PASSWORD } from './support/people.ts';
-import { freePort, startStepupProcess, type StepupProcess } from './support/stepup_process.ts';
+import { freePort, type StepupProcess, startStepupProcess } from './support/stepup_process.ts';
 
 // oidc-provider's protection of outgoing requests only works outside jest's sandbox: these
 // tests run Stepup in a process of its own, as an operator starts it.

@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { runStepupCli } from './support/cli.ts';
-import { enrolThroughSignIn, signIn, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type Enrolled, enrolThroughSignIn, signIn } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 let stepup: RunningStepup;

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { loadConfig } from '../src/config/load.ts';
 import type { Browser as Chromium } from 'playwright-core';
+import { loadConfig } from '../src/config/load.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { adminInConsole, createPerson, enrolThroughSignIn } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const api = 'https://notes-api.example.com';
 const payroll = 'https://payroll.example';

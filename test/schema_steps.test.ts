@@ -5,14 +5,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { MongoClient, ObjectId } from 'mongodb';
 import pino from 'pino';
 import { openMongoStore } from '../src/store/mongo/index.ts';
-import { applySteps as applyMongoSteps, appliedSteps } from '../src/store/mongo/migrations/apply_steps.ts';
+import { appliedSteps, applySteps as applyMongoSteps } from '../src/store/mongo/migrations/apply_steps.ts';
 import { mongoSteps } from '../src/store/mongo/migrations/index.ts';
 import type { MongoStep } from '../src/store/mongo/migrations/step.ts';
 import { silentStepLogger } from '../src/store/schema_step.ts';
 import { openDatabase } from '../src/store/sqlite/database.ts';
+import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { applySteps, userVersion } from '../src/store/sqlite/migrations/apply_steps.ts';
 import { sqliteSteps } from '../src/store/sqlite/migrations/index.ts';
-import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { TestClock } from './support/clock.ts';
 import { dropDatabase, freshDatabaseUri, skippedWithoutMongo } from './support/mongodb_server.ts';
 

@@ -1,9 +1,9 @@
-import { Browser } from './support/browser.ts';
-import { enrolThroughSignIn, totpCode } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
 import * as oidc from 'openid-client';
 import type { RecordIndex, RecordStore } from '../src/store/ports.ts';
-import { openRawStore, rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+import { Browser } from './support/browser.ts';
+import { enrolThroughSignIn, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { openRawStore, type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

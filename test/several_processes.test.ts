@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'otplib';
+import { seedStepup } from '../scripts/bench/seed.ts';
+import { BENCH_PASSWORD, type BenchAccount } from '../scripts/bench/sign_in_flow.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildContainer, type Container } from '../src/container.ts';
 import { createLogger } from '../src/logger.ts';
-import { seedStepup } from '../scripts/bench/seed.ts';
-import { BENCH_PASSWORD, type BenchAccount } from '../scripts/bench/sign_in_flow.ts';
 import { Browser } from './support/browser.ts';
 import { dropDatabase, freshDatabaseUri, mongoTestServerName } from './support/mongodb_server.ts';
-import { freePort, startStepupProcess, type StepupProcess } from './support/stepup_process.ts';
+import { freePort, type StepupProcess, startStepupProcess } from './support/stepup_process.ts';
 
 // jest.config.js runs this file in the mongodb project only: SQLite serves one machine
 

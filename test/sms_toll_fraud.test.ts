@@ -1,8 +1,8 @@
 import { Browser } from './support/browser.ts';
 import { adminInConsole, continueFromRecoveryCodes, PASSWORD } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 import { startTwilioApi, TWILIO_SID, TWILIO_TOKEN } from './support/twilio_api.ts';
 
 // SMS toll fraud ("SMS pumping", issue 27 finding 10): which numbers get a code, and how many a day

@@ -1,7 +1,7 @@
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, totpCode } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const ACR_1FA = 'urn:stepup:loa:1fa';
 const ACR_2FA = 'urn:stepup:loa:2fa';

@@ -4,7 +4,7 @@ import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
 import { enrolThroughSignIn, resetPasswordByEmail } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 import { freePort, type RunningProcess, startProcess } from './support/stepup_process.ts';
 import { authlibApp, authlibPython, describeWithStockRp, signInInChromium } from './support/stock_rps.ts';
 

@@ -6,9 +6,9 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import type { NewClientInput } from '../src/admin/clients.ts';
 import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
-import { enrolThroughSignIn, resetPasswordByEmail, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type Enrolled, enrolThroughSignIn, resetPasswordByEmail } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 import { freePort, type RunningProcess, startProcess } from './support/stepup_process.ts';
 import { describeWithStockRp, oauth2ProxyBinary, signInInChromium } from './support/stock_rps.ts';
 

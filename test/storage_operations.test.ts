@@ -1,7 +1,7 @@
 import { Browser } from './support/browser.ts';
-import { enrolThroughSignIn, signIn, type Enrolled } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { startStepup, type RunningStepup } from './support/stepup.ts';
+import { type Enrolled, enrolThroughSignIn, signIn } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 /**
  * Storage operations per complete sign-in, as the server counts them (the storage latency

@@ -1,12 +1,12 @@
 import { DuplicateError, type Store } from '../src/store/ports.ts';
-import { storeAdapters, type StoreUnderTest } from './support/stores.ts';
 import type { TestClock } from './support/clock.ts';
 import { skippedWithoutMongo } from './support/mongodb_server.ts';
+import { type StoreUnderTest, storeAdapters } from './support/stores.ts';
 
 const adapters = skippedWithoutMongo('the store contract on MongoDB') ? storeAdapters.filter(([name]) => name === 'sqlite') : storeAdapters;
 
 let n = 0;
-const unique = (prefix: string) => `${prefix}-${(n += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe.each(adapters)('%s store', (_name, open) => {
   let subject: StoreUnderTest;
@@ -458,15 +458,15 @@ describe.each(adapters)('%s store', (_name, open) => {
   describe('records', () => {
     test('upsert, find, find by uid, by user code; destroy', async () => {
       const id = unique('r');
-      await store.records.upsert('Session', id, { uid: 'u-' + id, accountId: 'x' }, clock.now() + 60_000, { uid: 'u-' + id });
-      expect((await store.records.find('Session', id))!.payload).toEqual({ uid: 'u-' + id, accountId: 'x' });
-      expect((await store.records.findBy('Session', 'uid', 'u-' + id))!.payload.accountId).toBe('x');
+      await store.records.upsert('Session', id, { uid: `u-${id}`, accountId: 'x' }, clock.now() + 60_000, { uid: `u-${id}` });
+      expect((await store.records.find('Session', id))!.payload).toEqual({ uid: `u-${id}`, accountId: 'x' });
+      expect((await store.records.findBy('Session', 'uid', `u-${id}`))!.payload.accountId).toBe('x');
       expect(await store.records.find('Interaction', id)).toBeNull();
 
-      await store.records.upsert('DeviceCode', id, { userCode: 'UC' + id }, null, { userCode: 'UC' + id });
-      expect(await store.records.findBy('DeviceCode', 'userCode', 'UC' + id)).not.toBeNull();
+      await store.records.upsert('DeviceCode', id, { userCode: `UC${id}` }, null, { userCode: `UC${id}` });
+      expect(await store.records.findBy('DeviceCode', 'userCode', `UC${id}`)).not.toBeNull();
 
-      await store.records.upsert('Session', id, { uid: 'u-' + id, accountId: 'y' }, clock.now() + 60_000, { uid: 'u-' + id });
+      await store.records.upsert('Session', id, { uid: `u-${id}`, accountId: 'y' }, clock.now() + 60_000, { uid: `u-${id}` });
       expect((await store.records.find('Session', id))!.payload.accountId).toBe('y');
       await store.records.destroy('Session', id);
       expect(await store.records.find('Session', id)).toBeNull();
@@ -474,11 +474,11 @@ describe.each(adapters)('%s store', (_name, open) => {
 
     test('expired records are never returned, and sweeping deletes them', async () => {
       const id = unique('r');
-      await store.records.upsert('AccessToken', id, { uid: 'e-' + id }, clock.now() + 1_000, { uid: 'e-' + id });
+      await store.records.upsert('AccessToken', id, { uid: `e-${id}` }, clock.now() + 1_000, { uid: `e-${id}` });
       expect(await store.records.find('AccessToken', id)).not.toBeNull();
       clock.advance(1_001);
       expect(await store.records.find('AccessToken', id)).toBeNull();
-      expect(await store.records.findBy('AccessToken', 'uid', 'e-' + id)).toBeNull();
+      expect(await store.records.findBy('AccessToken', 'uid', `e-${id}`)).toBeNull();
       expect(await store.records.consume('AccessToken', id, clock.now())).toBe(false);
       expect(await store.records.sweep()).toBeGreaterThanOrEqual(1);
       clock.advance(-1_001);

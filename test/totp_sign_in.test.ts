@@ -1,8 +1,8 @@
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
-import { relyingParty, type RelyingParty } from './support/relying_party.ts';
-import { rawStorage, startStepup, type RunningStepup } from './support/stepup.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;

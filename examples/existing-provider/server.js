@@ -44,12 +44,12 @@ stepup.attach(provider);
 
 // --- the host's own pages: the password, and consent ---
 const page = (body) => `<!doctype html><meta charset="utf-8"><title>Example</title>${body}`;
-const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 // the form's CSRF token is Stepup's for this sign-in (a token of the host's own would do as well)
 const loginForm = (step, error = '') =>
-  page(`<h1>Example sign-in</h1>${error ? `<p role="alert">${escape(error)}</p>` : ''}
+  page(`<h1>Example sign-in</h1>${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/interaction/${step.uid}/login">
-  <input type="hidden" name="csrf" value="${escape(step.csrfToken)}">
+  <input type="hidden" name="csrf" value="${escapeHtml(step.csrfToken)}">
   <label>Email <input name="email" type="email" autocomplete="username"></label>
   <label>Password <input name="password" type="password" autocomplete="current-password"></label>
   <button>Sign in</button>

@@ -1,5 +1,5 @@
-import argon2 from 'argon2';
 import { bodyParser } from '@koa/bodyparser';
+import argon2 from 'argon2';
 import Koa from 'koa';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { verify } from 'otplib';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { generate } from 'otplib';
-import { authorizationRequest, BENCH_PASSWORD, type BenchAccount, type BenchClient, currentStep, type Step, stepTimer } from './sign_in_flow.ts';
 import { decodeEntities as decode } from './html.ts';
+import { authorizationRequest, BENCH_PASSWORD, type BenchAccount, type BenchClient, currentStep, type Step, stepTimer } from './sign_in_flow.ts';
 
 /**
  * Keycloak beside Stepup: its Quarkus distribution from Maven Central (cached under

@@ -1,13 +1,13 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { cpuSeconds, cpuSecondsByThread, watchPeakRss } from './process_stats.ts';
 import { KEYCLOAK_VERSION, keycloakCommand, keycloakEnv, keycloakHome, keycloakIssuer, keycloakSignIn, writeRealm } from './keycloak.ts';
+import { cpuSeconds, cpuSecondsByThread, watchPeakRss } from './process_stats.ts';
 import { dropRunDatabase, seedStepup, stepupEnv } from './seed.ts';
-import { BENCH_PASSWORD, canSignIn, refresh, signIn, type BenchAccount, type BenchClient, type Step } from './sign_in_flow.ts';
+import { BENCH_PASSWORD, type BenchAccount, type BenchClient, canSignIn, refresh, type Step, signIn } from './sign_in_flow.ts';
 
 /**
  * npm run bench: complete sign-ins over HTTP against a Stepup it starts itself (embedded
@@ -117,7 +117,11 @@ async function closedLoop(client: BenchClient, accounts: BenchAccount[], duratio
     }
     throw new Error('every account has used its TOTP step: raise BENCH_ACCOUNTS');
   };
-  const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
+  const time = (step: Step, ms: number) => {
+    const list = latencies[step] ?? [];
+    latencies[step] = list;
+    list.push(ms);
+  };
   await Promise.all(
     Array.from({ length: lanes }, async () => {
       while (Date.now() < end && (target === 0 || completed < target)) {
@@ -139,7 +143,11 @@ async function openLoop(client: BenchClient, accounts: BenchAccount[], durationS
   const latencies: Latencies = {};
   const errors: string[] = [];
   const started: Promise<void>[] = [];
-  const time = (step: Step, ms: number) => (latencies[step] ??= []).push(ms);
+  const time = (step: Step, ms: number) => {
+    const list = latencies[step] ?? [];
+    latencies[step] = list;
+    list.push(ms);
+  };
   let next = 0;
   const begin = Date.now();
   for (let i = 0; Date.now() < begin + durationS * 1000; i += 1) {

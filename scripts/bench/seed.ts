@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
-import { createTotp } from '../../src/factors/totp.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
+import { createTotp } from '../../src/factors/totp.ts';
 import { createLogger } from '../../src/logger.ts';
 import { random } from '../../src/random.ts';
 import { BENCH_PASSWORD, type BenchAccount, type BenchClient } from './sign_in_flow.ts';

@@ -1,8 +1,8 @@
 import Bowser from 'bowser';
 import { utcMinute } from '../dates.ts';
-import { methodLabel, type MethodKind } from '../factors/methods.ts';
-import type { AuditLogStore, ClientStore } from '../store/ports.ts';
+import { type MethodKind, methodLabel } from '../factors/methods.ts';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
+import type { AuditLogStore, ClientStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID } from './account_client.ts';
 
 export interface ActivityRow {
@@ -64,7 +64,7 @@ export function createActivity(audit: AuditLogStore, clients: ClientStore, servi
         event.detail && (event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset')
           ? `${whatHappened[event.type]}: ${event.detail}`
           : whatHappened[event.type],
-      app: event.clientId ? names.get(event.clientId)! : '—',
+      app: event.clientId ? (names.get(event.clientId) ?? 'a removed application') : '—',
       browser: browserOf(event.userAgent),
       ip: event.ip ?? '—',
       method: event.channel ? (methodNames[event.channel as MethodKind] ?? event.channel) : '—',

@@ -1,12 +1,12 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import { methodLabel } from '../factors/methods.ts';
+import type { Account } from '../model/account.ts';
+import type { Factor } from '../model/factor.ts';
+import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import { random } from '../random.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { AccountStore, FactorStore, RecordStore, Store } from '../store/ports.ts';
-import type { Account } from '../model/account.ts';
-import type { Factor } from '../model/factor.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
 
 const undoKind = 'FactorUndo';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
+import { ACR_2FA, acrRank, satisfies } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_2FA, acrRank, satisfies } from '../assurance/index.ts';
 import { secondFactorTime } from '../oidc/second_factor_time.ts';
 import { random } from '../random.ts';
 import { safeEqual } from '../security/keyed_hash.ts';

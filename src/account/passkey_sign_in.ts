@@ -1,12 +1,12 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { type Alert } from '../notifications/alerts.ts';
 import { utcMinute } from '../dates.ts';
+import { refusalDetail } from '../factors/check_step.ts';
 import type { FactorPassed } from '../factors/methods.ts';
 import type { Passkeys } from '../factors/passkeys.ts';
-import { refusalDetail } from '../factors/check_step.ts';
+import type { Account } from '../model/account.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { AccountStore } from '../store/ports.ts';
-import type { Account } from '../model/account.ts';
 
 export type PasskeySignInOutcome =
   | { kind: 'ok'; account: Account; passed: FactorPassed; userVerified: boolean }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import type { Account } from '../model/account.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import type { AccountStore } from '../store/ports.ts';
-import type { Account } from '../model/account.ts';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 

@@ -1,7 +1,7 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { type Alert } from '../notifications/alerts.ts';
 import { utcMinute } from '../dates.ts';
 import type { Account } from '../model/account.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import { type CheckPassword, typedEmail } from './password_login.ts';
 
 export type PasswordStepOutcome = { kind: 'ok'; account: Account } | { kind: 'wrong' } | { kind: 'locked'; until: number };

@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
-import { normalizeEmail, typedEmail, type CheckPassword } from './password_login.ts';
-import { type Alert, type SendEmailTo } from '../notifications/alerts.ts';
-import { utcMinute } from '../dates.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
+import { utcMinute } from '../dates.ts';
+import type { Account } from '../model/account.ts';
+import type { Alert, SendEmailTo } from '../notifications/alerts.ts';
 import type { ResetMessages } from '../notifications/messages.ts';
 import { random } from '../random.ts';
 import { keyedHash, safeEqual } from '../security/keyed_hash.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
 import type { AccountStore, RecordStore } from '../store/ports.ts';
-import type { Account } from '../model/account.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
-import { passwordProblem, type PasswordRules } from './password_policy.ts';
+import { type CheckPassword, normalizeEmail, typedEmail } from './password_login.ts';
+import { type PasswordRules, passwordProblem } from './password_policy.ts';
 
 const resetKind = 'PasswordReset';
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { AccountStore } from '../store/ports.ts';
 import type { Account, Profile } from '../model/account.ts';
 import { personText } from '../person_text.ts';
+import type { AccountStore } from '../store/ports.ts';
 
 const field = (max: number, description: string) => personText(max).nullable().optional().describe(`${description}; null removes it`);
 const pattern = (regex: RegExp, message: string, description: string) =>

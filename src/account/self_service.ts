@@ -1,9 +1,9 @@
-import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { methodLabel, type MethodKind } from '../factors/methods.ts';
+import { type MethodKind, methodLabel } from '../factors/methods.ts';
 import type { SecondFactors } from '../factors/registry.ts';
-import type { FactorStore, RecordStore } from '../store/ports.ts';
 import type { Account } from '../model/account.ts';
+import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
+import type { FactorStore, RecordStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID } from './account_client.ts';
 
 export interface SelfServiceDeps {

@@ -1,19 +1,19 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { parseForm, text } from '../http/form.ts';
-import { requestInfo } from '../http/request_info.ts';
-import { auditCodeSent } from '../audit/code_sent.ts';
-import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
-import { parseTarget } from '../factors/destinations.ts';
-import { enforceRateLimit } from '../http/guards.ts';
-import { seeOther } from '../http/see_other.ts';
-import { checkMessages, passkeyEnrolmentRefused, sendProblem, sendStatus, wrongTotpCode } from '../factors/outcome_texts.ts';
-import type { MethodKind } from '../factors/methods.ts';
-import type { Channel } from '../model/factor.ts';
 import { ACR_PHR, phrFromForNew, sessionMeets } from '../assurance/index.ts';
+import { auditCodeSent } from '../audit/code_sent.ts';
+import { parseTarget } from '../factors/destinations.ts';
+import type { MethodKind } from '../factors/methods.ts';
+import { checkMessages, passkeyEnrolmentRefused, sendProblem, sendStatus, wrongTotpCode } from '../factors/outcome_texts.ts';
+import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
+import { parseForm, text } from '../http/form.ts';
+import { enforceRateLimit } from '../http/guards.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../http/see_other.ts';
+import type { Channel } from '../model/factor.ts';
+import { personText } from '../person_text.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, enrolmentBinding, requireAccountCsrf } from './session.ts';
-import { personText } from '../person_text.ts';
 
 const codeForm = z.object({ code: text(64), csrf: text(200) });
 const targetForm = z.object({ target: text(320), csrf: text(200) });
@@ -105,7 +105,7 @@ export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
     await auditCodeSent(deps.audit, requestInfo(ctx), page.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
     ctx.status = sendStatus(outcome);
-    await renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+    await renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: sendProblem(outcome, deps.clock.now()), target });
   };
 }
 

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { updateProfile } from '../account/profile.ts';
 import { parseForm, text } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
+import { personTextFrom } from '../person_text.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
-import { personTextFrom } from '../person_text.ts';
 
 const nameForm = z.object({ csrf: text(200), name: text(200) });
 

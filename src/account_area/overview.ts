@@ -1,14 +1,14 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
+import { utcDay } from '../dates.ts';
+import { methodLabel } from '../factors/methods.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
-import { methodLabel } from '../factors/methods.ts';
+import { personTextFrom } from '../person_text.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession, logoutUrl } from './sign_in.ts';
-import { personTextFrom } from '../person_text.ts';
-import { utcDay } from '../dates.ts';
 
 const csrfForm = z.object({ csrf: text(200) });
 

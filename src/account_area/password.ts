@@ -1,8 +1,8 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
-import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import { requestInfo } from '../http/request_info.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession } from './sign_in.ts';

@@ -1,10 +1,10 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
+import { normalizeEmail } from '../account/password_login.ts';
 import { forgedForm } from '../errors.ts';
 import { parseForm, text } from '../http/form.ts';
-import { requestInfo } from '../http/request_info.ts';
 import { enforceRateLimit } from '../http/guards.ts';
-import { normalizeEmail } from '../account/password_login.ts';
+import { requestInfo } from '../http/request_info.ts';
 import { random } from '../random.ts';
 import type { AccountAreaDeps } from './deps.ts';
 

@@ -13,13 +13,13 @@ import {
   showPasskeyEnrolment,
   showTotpEnrolment,
 } from './enrol.ts';
+import { changeName } from './name.ts';
 import { removeFactor, renamePasskey, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
 import { changePassword, showPasswordChange } from './password.ts';
 import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
-import { showFactorUndo, undoFactor } from './undo_factor.ts';
 import { accountOf, requireAccount, requireFreshProof } from './session.ts';
 import { accountCallback } from './sign_in.ts';
-import { changeName } from './name.ts';
+import { showFactorUndo, undoFactor } from './undo_factor.ts';
 
 /** /account (signed in), and /password-reset and /account/undo-factor (public: an emailed link is the proof). */
 export function createAccountRouter(deps: AccountAreaDeps) {

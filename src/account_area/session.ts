@@ -1,9 +1,9 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import { ACCOUNT_CLIENT_ID } from '../account/account_client.ts';
 import type { AccountSession } from '../account/account_sessions.ts';
+import { decideChange, type Guarded, passkeyStanding } from '../assurance/index.ts';
 import { forgedForm } from '../errors.ts';
 import type { Account } from '../model/account.ts';
-import { decideChange, type Guarded, passkeyStanding } from '../assurance/index.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountSignIn, startSignIn } from './sign_in.ts';
 

@@ -1,9 +1,9 @@
 import type { ParameterizedContext } from 'koa';
 import { ACCOUNT_CLIENT_ID, accountCallbackPath, accountSignedOutPath } from '../account/account_client.ts';
 import { createFirstPartySignIn, type FirstPartyClient } from '../account/first_party_sign_in.ts';
+import { ACR_PHR, type Acr } from '../assurance/index.ts';
 import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_PHR, type Acr } from '../assurance/index.ts';
 import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import type { AccountAreaDeps } from './deps.ts';
 

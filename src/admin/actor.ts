@@ -1,4 +1,4 @@
-import { noRequest, type AuditInput, type RecordAudit } from '../audit/audit.ts';
+import { type AuditInput, noRequest, type RecordAudit } from '../audit/audit.ts';
 
 /** Who made an admin change from a browser: the admin's account, address and browser. The CLI and the API pass none. */
 export interface AdminActor {

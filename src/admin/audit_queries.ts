@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
-import { activityReport, type ActivityReport } from '../audit/report.ts';
+import { type ActivityReport, activityReport } from '../audit/report.ts';
 import { countSmsRefusals, type SmsRefusalCounts } from '../audit/sms_refusals.ts';
-import { summarize, type AuditSummary } from '../audit/summary.ts';
+import { type AuditSummary, summarize } from '../audit/summary.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
-import { type AuditLogStore, type DeliveryLogStore } from '../store/ports.ts';
 import { type AuditEvent, type AuditType, auditTypes } from '../model/audit.ts';
 import type { Delivery } from '../model/factor.ts';
+import type { AuditLogStore, DeliveryLogStore } from '../store/ports.ts';
 import type { Page, Paging } from './input.ts';
 
 export { auditTypes };

@@ -1,19 +1,19 @@
 import { z } from 'zod';
+import { ACR_2FA, ACR_PHR, acrValues } from '../assurance/index.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { ACR_2FA, ACR_PHR, acrValues } from '../assurance/index.ts';
-import { allowedResourcesOf, type AllowedResources } from '../oidc/allowed_resources.ts';
+import type { ClientRecord, MfaPolicy } from '../model/client.ts';
+import { type AllowedResources, allowedResourcesOf } from '../oidc/allowed_resources.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientStore } from '../store/ports.ts';
-import type { ClientRecord, MfaPolicy } from '../model/client.ts';
-import { auditAdminChange, type AdminActor } from './actor.ts';
-import { parseInput, pageOf, type Page, type Paging } from './input.ts';
-import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
+import { type AdminActor, auditAdminChange } from './actor.ts';
 import { allowedResourcesSchema, unregisteredIn } from './allowed_resources.ts';
+import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
+import { type Page, type Paging, pageOf, parseInput } from './input.ts';
 
 // One pattern is both the check and its OpenAPI description: http(s) URLs with a DNS name,
 // localhost or an IPv4 address, or an app's private-use scheme (RFC 8252, com.example.app:/cb).

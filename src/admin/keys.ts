@@ -3,8 +3,8 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import type { KeyRingStore } from '../provider/key_ring_store.ts';
-import { live, rotateKeyRing, stateOf, type ScheduledKey } from '../provider/keys.ts';
-import { auditAdminChange, type AdminActor } from './actor.ts';
+import { live, rotateKeyRing, type ScheduledKey, stateOf } from '../provider/keys.ts';
+import { type AdminActor, auditAdminChange } from './actor.ts';
 import { parseInput } from './input.ts';
 
 export const keySummarySchema = z.object({

@@ -1,23 +1,23 @@
 import { z } from 'zod';
-import { e164 } from '../factors/destinations.ts';
-import { passwordProblem, type PasswordRules } from '../account/password_policy.ts';
 import { normalizeEmail } from '../account/password_login.ts';
+import { type PasswordRules, passwordProblem } from '../account/password_policy.ts';
+import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';
 import type { RecordAudit } from '../audit/audit.ts';
-import type { Alert } from '../notifications/alerts.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { e164 } from '../factors/destinations.ts';
+import { methodLabel } from '../factors/methods.ts';
+import type { SecondFactors } from '../factors/registry.ts';
+import { replaceFactorsOfKind } from '../factors/replace_factors_of_kind.ts';
+import type { Account } from '../model/account.ts';
+import type { FactorKind } from '../model/factor.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
-import { replaceFactorsOfKind } from '../factors/replace_factors_of_kind.ts';
-import { methodLabel } from '../factors/methods.ts';
-import type { SecondFactors } from '../factors/registry.ts';
-import { DuplicateError, type AccountStore, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
-import type { Account } from '../model/account.ts';
-import type { FactorKind } from '../model/factor.ts';
-import { auditAdminChange, type AdminActor } from './actor.ts';
-import { pageOf, parseInput, type Page, type Paging } from './input.ts';
-import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';
+import { type AccountStore, DuplicateError, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
+import { type AdminActor, auditAdminChange } from './actor.ts';
+import { type Page, type Paging, pageOf, parseInput } from './input.ts';
 
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
 const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
@@ -52,6 +52,12 @@ export const userDetailSchema = userSummarySchema.extend({
   locked_until: z.string().nullable(),
   ...methodsSchema.shape,
 });
+
+/** The account an update returned: null when it was deleted meanwhile. */
+function stillThere(account: Account | null, ref: string): Account {
+  if (!account) throw notFound(`no user ${ref}`);
+  return account;
+}
 
 const summarize = (account: Account): UserSummary => ({
   id: account.id,
@@ -222,8 +228,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
         throw error;
       }
       if (!updated) throw notFound(`no user ${ref}`);
-      if (changes.profile !== undefined) updated = (await updateProfile(accounts, clock, updated, changes.profile))!;
-      if (changes.roles !== undefined) updated = (await accounts.update(account.id, { roles: changes.roles }))!;
+      if (changes.profile !== undefined) updated = stillThere(await updateProfile(accounts, clock, updated, changes.profile), ref);
+      if (changes.roles !== undefined) updated = stillThere(await accounts.update(account.id, { roles: changes.roles }), ref);
       if (changes.phone !== undefined) await setVerifiedFactor(account.id, 'sms', changes.phone);
       const emailFactor = (await factors.listForAccount(account.id)).find((f) => f.kind === 'email');
       // the email-code factor follows the login email
@@ -243,7 +249,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
     /** A disabled user cannot sign in; their sessions and tokens end at once. */
     async setDisabled(ref: string, disabled: boolean, by?: AdminActor): Promise<UserSummary & { revoked: number }> {
       const account = await findUser(ref);
-      const updated = (await accounts.update(account.id, { disabled }))!;
+      const updated = stillThere(await accounts.update(account.id, { disabled }), ref);
       const revoked = disabled ? await records.revokeByAccountId(account.id) : 0;
       await adminChange(updated, disabled ? 'disabled' : 'enabled', by);
       return { ...summarize(updated), revoked: revoked };

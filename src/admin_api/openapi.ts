@@ -61,7 +61,9 @@ export function openApiDocument(routes: AdminRoute[], issuer: string) {
       responses[413] = errorResponse('the body is larger than 1 MB');
       responses[415] = errorResponse('the body is not application/json');
     }
-    (paths[route.path] ??= {})[route.method] = {
+    const operations = paths[route.path] ?? {};
+    paths[route.path] = operations;
+    operations[route.method] = {
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { auditTypes, sinceSchema } from '../admin/audit_queries.ts';
-import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
 import { clientChangesSchema, clientSummarySchema, newClientSchema } from '../admin/clients.ts';
 import { pageSchema, pagingSchema } from '../admin/input.ts';
+import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
 import { methodSchema, methodsSchema, userChangesSchema, userDetailSchema, userSearchSchema, userSummarySchema } from '../admin/users.ts';
 import type { Container } from '../container.ts';
 
@@ -40,8 +40,8 @@ export interface AdminRoute<
  * A schema left out parses to nothing: no params or query ({}), no body, no response (204).
  */
 export const route = <
-  P extends z.ZodObject = z.ZodObject<{}>,
-  Q extends z.ZodObject = z.ZodObject<{}>,
+  P extends z.ZodObject = z.ZodObject<Record<never, never>>,
+  Q extends z.ZodObject = z.ZodObject<Record<never, never>>,
   B extends z.ZodType = z.ZodUndefined,
   R extends z.ZodType = z.ZodVoid,
 >(

@@ -113,7 +113,7 @@ export interface LineChart {
 }
 
 const lineColours = ['#2456c7', '#b3261e', '#6b7280'];
-const colourOf = (n: number) => lineColours[n % lineColours.length]!;
+const colourOf = (n: number) => lineColours[n % lineColours.length] ?? '#6b7280';
 const totalOf = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** Lines over time: y axis with its scale, x labels at a few buckets, a legend that names each marker. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { text } from '../http/form.ts';
 import { allowedResourcesFromLines, linesOfAllowedResources } from '../admin/allowed_resources.ts';
 import type { ClientSummary } from '../admin/clients.ts';
+import { text } from '../http/form.ts';
 
 /** The client form as posted: strings only, each of a bounded length. */
 export const clientFormSchema = z.object({

@@ -1,12 +1,12 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { clientChangesSchema, newClientSchema } from '../admin/clients.ts';
 import { authMethods } from '../admin/client_auth.ts';
+import { clientChangesSchema, newClientSchema } from '../admin/clients.ts';
+import { acrValues } from '../assurance/index.ts';
 import { AppError } from '../errors.ts';
 import { parseForm } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
-import { acrValues } from '../assurance/index.ts';
-import { clientFormSchema, clientInputOf, formOf, type ClientForm } from './client_form.ts';
+import { type ClientForm, clientFormSchema, clientInputOf, formOf } from './client_form.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { fieldErrors, pageNumber, pagerOf, pagingOf, parseQuery, searchText } from './query.ts';
 import { actorOf, renderPage } from './session.ts';

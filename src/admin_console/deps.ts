@@ -6,8 +6,8 @@ import type { ClientAdmin } from '../admin/clients.ts';
 import type { KeyAdmin } from '../admin/keys.ts';
 import type { UserAdmin } from '../admin/users.ts';
 import type { Clock } from '../clock.ts';
-import type { Passkeys } from '../factors/passkeys.ts';
 import type { SecondFactorStep } from '../factors/check_step.ts';
+import type { Passkeys } from '../factors/passkeys.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { AccountStore, FactorStore, RecordStore } from '../store/ports.ts';
 

@@ -2,10 +2,10 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { CONSOLE_CLIENT_ID } from '../account/account_client.ts';
 import { ACR_2FA, ACR_PHR, type ChangeDecision, decideChange, passkeyStanding, phrFromOf } from '../assurance/index.ts';
-import { requestInfo } from '../http/request_info.ts';
-import { seeOther } from '../http/see_other.ts';
 import { utcMinute } from '../dates.ts';
 import { sendProblem } from '../factors/outcome_texts.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../http/see_other.ts';
 import type { Channel, Factor } from '../model/factor.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { consoleOf, renderPage } from './session.ts';
@@ -158,7 +158,7 @@ export function sendConfirmationCode(deps: ConsoleDeps) {
     if (sent.kind === 'locked') return renderConfirm(ctx, deps, { error: lockedText(sent.until) });
     if (sent.kind === 'sent') return renderConfirm(ctx, deps, { notice: `A code was sent to ${sent.maskedTo}.`, sentBy: sent.channel });
     if (sent.kind === 'failed') return renderConfirm(ctx, deps, { error: 'The code could not be sent. Try another way.' });
-    if (sent.kind === 'refused') return renderConfirm(ctx, deps, { error: sendProblem(sent, deps.clock.now())! });
+    if (sent.kind === 'refused') return renderConfirm(ctx, deps, { error: sendProblem(sent, deps.clock.now()) });
     return renderConfirm(ctx, deps, { error: `Wait until ${utcMinute(sent.retryAt)} UTC before asking for another code.` });
   };
 }

@@ -20,8 +20,8 @@ import {
   updateClient,
 } from './clients.ts';
 import type { ConsoleDeps } from './deps.ts';
-import { confirmRotateKeys, listKeys, rotateKeys } from './keys.ts';
 import { confirmPath, confirmWithCode, confirmWithPasskey, requireFreshProof, sendConfirmationCode, showFreshProof } from './fresh_proof.ts';
+import { confirmRotateKeys, listKeys, rotateKeys } from './keys.ts';
 import { confirmPersonAction, confirmRoles, listPeople, personAction, showPerson } from './people.ts';
 import { consoleOf, requireAdmin } from './session.ts';
 import { consoleCallback, consoleSignIn } from './sign_in.ts';

@@ -1,11 +1,11 @@
 import type { ParameterizedContext } from 'koa';
 import { CONSOLE_CLIENT_ID, consoleCallbackPath, consoleSignedOutPath } from '../account/account_client.ts';
 import { createFirstPartySignIn, type FirstPartyClient } from '../account/first_party_sign_in.ts';
+import { ACR_PHR, decideChange, passkeyStanding } from '../assurance/index.ts';
 import { AppError } from '../errors.ts';
 import { seeOther } from '../http/see_other.ts';
-import { ACR_PHR, decideChange, passkeyStanding } from '../assurance/index.ts';
-import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import type { Account } from '../model/account.ts';
+import { MFA_MAX_AGE } from '../oidc/interaction_policy.ts';
 import type { ConsoleDeps } from './deps.ts';
 
 export const ADMIN_ROLE = 'admin';

@@ -22,7 +22,7 @@ export const phrFromOf = (factor: Factor): number => factor.passkey?.phrFrom ?? 
  */
 export function passkeyStanding(factors: Factor[], now: number, signInMark?: string): Omit<Credentials, 'methods'> {
   const all = factors.filter((f) => f.kind === 'webauthn' && f.confirmedAt !== null && f.passkey);
-  const addedHere = signInMark === undefined ? [] : all.filter((f) => f.passkey!.addedIn === signInMark);
+  const addedHere = signInMark === undefined ? [] : all.filter((f) => f.passkey?.addedIn === signInMark);
   const passkeys = all.filter((f) => !addedHere.includes(f));
   const held = passkeys.map(phrFromOf).filter((from) => from > now);
   return {

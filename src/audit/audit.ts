@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
+import type { AuditEvent } from '../model/audit.ts';
 import { random } from '../random.ts';
 import type { AuditLogStore } from '../store/ports.ts';
-import type { AuditEvent } from '../model/audit.ts';
 
 /** Who is asking, as far as the request tells. */
 export interface RequestInfo {

@@ -1,6 +1,5 @@
-import type { SendOutcome } from '../factors/delivered_codes.ts';
+import type { Channel, SendOutcome } from '../model/factor.ts';
 import type { Person } from '../person.ts';
-import type { Channel } from '../model/factor.ts';
 import type { RecordAudit, RequestInfo } from './audit.ts';
 
 function detailOf(outcome: SendOutcome): string | null {

@@ -29,8 +29,8 @@ const sortedCounts = (values: string[]): [string, number][] => {
 
 /** About 24 buckets of a round size over [from, to). */
 function bucketSize(rangeMs: number): number {
-  const sizes = [5, 15, 30, 60, 180, 360, 720, 1440, 2880, 10_080].map((m) => m * 60_000);
-  return sizes.find((size) => rangeMs / size <= 30) ?? sizes.at(-1)!;
+  const sizes = [5, 15, 30, 60, 180, 360, 720, 1440, 2880].map((m) => m * 60_000);
+  return sizes.find((size) => rangeMs / size <= 30) ?? 10_080 * 60_000;
 }
 
 export function activityReport(events: AuditEvent[], deliveries: Delivery[], from: number, to: number): ActivityReport {
@@ -39,7 +39,11 @@ export function activityReport(events: AuditEvent[], deliveries: Delivery[], fro
   const buckets = Array.from({ length: Math.ceil((to - start) / bucketMs) }, (_, i) => start + i * bucketMs);
   const series = (type: AuditEvent['type']) => {
     const counts = buckets.map(() => 0);
-    for (const e of events) if (e.type === type && e.at >= start) counts[Math.min(Math.floor((e.at - start) / bucketMs), counts.length - 1)]! += 1;
+    for (const e of events) {
+      if (e.type !== type || e.at < start) continue;
+      const bucket = Math.min(Math.floor((e.at - start) / bucketMs), counts.length - 1);
+      counts[bucket] = (counts[bucket] ?? 0) + 1;
+    }
     return counts;
   };
   const summary = summarize(events, from);

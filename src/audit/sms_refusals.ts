@@ -1,5 +1,4 @@
-import type { SmsRefusal } from '../factors/sms_destination_policy.ts';
-import type { Delivery } from '../model/factor.ts';
+import type { Delivery, SmsRefusal } from '../model/factor.ts';
 
 /** What each refusal means, as the console shows it. */
 export const smsRefusalLabels: Record<SmsRefusal, string> = {

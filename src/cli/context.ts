@@ -41,6 +41,6 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
  * those are escaped too: the same JSON, safe to read on a terminal.
  */
 export function output(json: boolean, value: unknown, human: () => void) {
-  if (json) console.log(JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
+  if (json) console.log(JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   else human();
 }

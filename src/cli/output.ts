@@ -3,7 +3,8 @@
  * name, a profile name, an audit detail quoting one) must not steer the admin's terminal.
  * (--json output is escaped in `output`.)
  */
-export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 
 const shown = (value: unknown) => printable(Array.isArray(value) ? value.join(' ') : String(value));
 
@@ -14,7 +15,7 @@ export function printTable(items: object[], columns: string[]): void {
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
   const line = (values: string[]) =>
     values
-      .map((value, i) => value.padEnd(widths[i]!))
+      .map((value, i) => value.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   console.log(line(columns));

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { merge } from './merge.ts';
 import { projectRoot } from '../paths.ts';
-import { configRefinements, configSchema, type Config } from './schema.ts';
+import { merge } from './merge.ts';
+import { type Config, configRefinements, configSchema } from './schema.ts';
 
 export class ConfigError extends Error {}
 

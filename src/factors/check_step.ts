@@ -1,11 +1,11 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { auditCodeSent } from '../audit/code_sent.ts';
-import { type Alert } from '../notifications/alerts.ts';
 import { utcMinute } from '../dates.ts';
+import type { Channel, Factor, SendOutcome } from '../model/factor.ts';
+import type { Alert } from '../notifications/alerts.ts';
 import type { Person } from '../person.ts';
 import type { Lockout } from '../security/lockout.ts';
-import type { Channel, Factor } from '../model/factor.ts';
-import type { CheckOutcome, DeliveredCodes, SendOutcome } from './delivered_codes.ts';
+import type { CheckOutcome, DeliveredCodes } from './delivered_codes.ts';
 import type { FactorPassed, MethodKind } from './methods.ts';
 import type { PasskeyRefusal, Passkeys } from './passkeys.ts';
 import type { SecondFactors } from './registry.ts';

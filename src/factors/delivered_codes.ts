@@ -1,17 +1,16 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { Channel, Factor, SendOutcome, SmsRefusal } from '../model/factor.ts';
+import { maskDestination } from '../notifications/mask.ts';
+import type { CodeMessages } from '../notifications/messages.ts';
+import type { Sender } from '../notifications/senders/sender.ts';
+import type { Person } from '../person.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Person } from '../person.ts';
 import type { CounterStore, DeliveryLogStore, FactorStore, IssuedCodeStore } from '../store/ports.ts';
-import type { Channel, Factor } from '../model/factor.ts';
-import { maskDestination } from '../notifications/mask.ts';
-import type { CodeMessages } from '../notifications/messages.ts';
 import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
-import type { Sender } from '../notifications/senders/sender.ts';
-import type { SmsRefusal } from './sms_destination_policy.ts';
 
 export interface DeliveredCodeSettings {
   digits: number;
@@ -21,13 +20,6 @@ export interface DeliveredCodeSettings {
   maxSendsPerWindow: number;
   sendWindowSeconds: number;
 }
-
-export type SendOutcome =
-  | { kind: 'sent'; channel: Channel; maskedTo: string; fallbackFrom: Channel | null; expiresAt: number }
-  | { kind: 'cooldown' | 'capped'; retryAt: number }
-  | { kind: 'failed' }
-  /** no channel delivered and an SMS was refused (toll-fraud limits): why */
-  | { kind: 'refused'; reason: SmsRefusal };
 
 export type CheckOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted';
 
@@ -101,7 +93,9 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
     let refusal: SmsRefusal | null = null;
     for (const factor of candidates) {
       const channel = factor.kind as Channel;
-      const maskedTo = maskDestination(channel, factor.target!);
+      const target = factor.target;
+      if (target === null) throw new Error(`${channel} factor ${factor.id} has no destination`);
+      const maskedTo = maskDestination(channel, target);
       const entry = {
         id: random.id(),
         accountId,
@@ -111,7 +105,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
         fallbackFrom: channel === first ? null : (first ?? null),
         status: null,
       };
-      const refused = channel === 'sms' ? await deps.smsRefusal(factor.target!, proven) : null;
+      const refused = channel === 'sms' ? await deps.smsRefusal(target, proven) : null;
       if (refused) {
         refusal = refused;
         deps.logger.warn({ channel, to: maskedTo, reason: refused }, 'SMS refused by the toll-fraud limits');
@@ -121,7 +115,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       const code = newCode();
       const expiresAt = clock.now() + settings.ttlSeconds * 1000;
       await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code), expiresAt, createdAt: clock.now() });
-      const message = deps.messages(channel, factor.target!, { code, appName, minutes: Math.round(settings.ttlSeconds / 60) });
+      const message = deps.messages(channel, target, { code, appName, minutes: Math.round(settings.ttlSeconds / 60) });
       try {
         const { providerMessageId } = await deps.senders[channel].send(message);
         await deliveries.add({ ...entry, result: 'sent', reason: null, providerMessageId, createdAt: clock.now() });

@@ -1,6 +1,6 @@
+import type { SendOutcome, SmsRefusal } from '../model/factor.ts';
 import { durationText } from '../wait_text.ts';
-import type { CheckOutcome, SendOutcome } from './delivered_codes.ts';
-import type { SmsRefusal } from './sms_destination_policy.ts';
+import type { CheckOutcome } from './delivered_codes.ts';
 
 export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, string> = {
   wrong: 'That code is not valid. Check it and try again.',
@@ -39,11 +39,9 @@ export function sendStatus(outcome: Exclude<SendOutcome, { kind: 'sent' }>): num
   return outcome.kind === 'refused' ? refusedStatus[outcome.reason] : 429;
 }
 
-/** What a send outcome means to the person. */
-export function sendProblem(outcome: SendOutcome, now: number): string | null {
+/** What a send which did not go out means to the person. */
+export function sendProblem(outcome: Exclude<SendOutcome, { kind: 'sent' }>, now: number): string {
   switch (outcome.kind) {
-    case 'sent':
-      return null;
     case 'cooldown':
       return `A code was sent moments ago. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
     case 'capped':

@@ -9,11 +9,11 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { Clock } from '../clock.ts';
+import type { Factor, Passkey } from '../model/factor.ts';
 import type { Person } from '../person.ts';
 import { random } from '../random.ts';
 import type { Gate } from '../security/lockout.ts';
 import { DuplicateError, type FactorStore, type RecordStore, type SettingStore } from '../store/ports.ts';
-import type { Factor, Passkey } from '../model/factor.ts';
 import type { FactorPassed } from './methods.ts';
 
 const challengeKind = 'PasskeyChallenge';
@@ -98,10 +98,8 @@ export function createPasskeys(deps: PasskeyDeps) {
     return deps.settings.putIfAbsent(`passkey-user-handle:${accountId}`, random.id(32));
   }
 
-  const descriptor = (factor: Factor) => ({
-    id: factor.passkey!.credentialId,
-    transports: factor.passkey!.transports as AuthenticatorTransport[],
-  });
+  const descriptors = (factors: Factor[]) =>
+    factors.flatMap(({ passkey }) => (passkey ? [{ id: passkey.credentialId, transports: passkey.transports as AuthenticatorTransport[] }] : []));
 
   /** Checks the browser's answer to registrationOptions: the new factor, not yet stored, or why it was refused. */
   async function verifyRegistration(
@@ -115,20 +113,17 @@ export function createPasskeys(deps: PasskeyDeps) {
     if (!challenge) return { refused: 'no_challenge' };
     const response = parseCredential(credentialJson);
     if (!response) return { refused: 'invalid' };
-    let info;
-    try {
-      const verified = await verifyRegistrationResponse({
-        response: response as never,
-        expectedChallenge: challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        requireUserVerification: false,
-      });
-      if (!verified.verified) return { refused: 'invalid' };
-      info = verified.registrationInfo;
-    } catch {
-      return { refused: 'invalid' };
-    }
+    const info = await verifyRegistrationResponse({
+      response: response as never,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: false,
+    }).then(
+      (verified) => (verified.verified ? verified.registrationInfo : null),
+      () => null,
+    );
+    if (!info) return { refused: 'invalid' };
     const now = clock.now();
     const passkey: Passkey = {
       credentialId: info.credential.id,
@@ -164,23 +159,21 @@ export function createPasskeys(deps: PasskeyDeps) {
    * signature counter that went up (else a replay or a cloned authenticator). Its last use is recorded.
    */
   async function checkAssertion(challenge: string, response: Record<string, unknown>, factor: Factor): Promise<AssertionOutcome> {
-    const passkey = factor.passkey!;
-    let info;
-    try {
-      const verified = await verifyAuthenticationResponse({
-        response: response as never,
-        expectedChallenge: challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        // the counter is checked below, atomically by the store: the library is shown none
-        credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: 0 },
-        requireUserVerification: false,
-      });
-      if (!verified.verified) return { kind: 'refused', reason: 'invalid' };
-      info = verified.authenticationInfo;
-    } catch {
-      return { kind: 'refused', reason: 'invalid' };
-    }
+    const passkey = factor.passkey;
+    if (!passkey) throw new Error(`factor ${factor.id} is not a passkey`);
+    const info = await verifyAuthenticationResponse({
+      response: response as never,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      // the counter is checked below, atomically by the store: the library is shown none
+      credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: 0 },
+      requireUserVerification: false,
+    }).then(
+      (verified) => (verified.verified ? verified.authenticationInfo : null),
+      () => null,
+    );
+    if (!info) return { kind: 'refused', reason: 'invalid' };
     if (!(await factors.acceptPasskeyUse(factor.id, info.newCounter, clock.now()))) return { kind: 'refused', reason: 'counter' };
     const passed = {
       method: 'webauthn' as const,
@@ -204,7 +197,7 @@ export function createPasskeys(deps: PasskeyDeps) {
         userDisplayName: person.email,
         userID: Buffer.from(await userHandle(person.id), 'base64url'),
         attestationType: 'none',
-        excludeCredentials: existing.filter((f) => f.passkey).map(descriptor),
+        excludeCredentials: descriptors(existing),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
       });
       await saveChallenge(binding, 'register', person.id, options.challenge);
@@ -232,7 +225,7 @@ export function createPasskeys(deps: PasskeyDeps) {
     async authenticationOptions(binding: string, accountId: string, passkeys: Factor[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const options = await generateAuthenticationOptions({
         rpID,
-        allowCredentials: passkeys.filter((f) => f.passkey).map(descriptor),
+        allowCredentials: descriptors(passkeys),
         userVerification: 'preferred',
       });
       await saveChallenge(binding, 'authenticate', accountId, options.challenge);

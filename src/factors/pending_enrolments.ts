@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
-import type { RecordStore } from '../store/ports.ts';
 import type { FactorKind } from '../model/factor.ts';
+import type { RecordStore } from '../store/ports.ts';
 
 const recordKind = 'PendingEnrolment';
 

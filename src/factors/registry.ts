@@ -1,15 +1,15 @@
 import QRCode from 'qrcode';
 import type { Clock } from '../clock.ts';
+import type { Factor } from '../model/factor.ts';
+import type { Person } from '../person.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
-import type { Person } from '../person.ts';
 import type { FactorStore, RecoveryCodeStore, Store } from '../store/ports.ts';
-import type { Factor } from '../model/factor.ts';
 import type { MethodKind } from './methods.ts';
-import type { PendingEnrolments } from './pending_enrolments.ts';
-import { replaceFactorsOfKind } from './replace_factors_of_kind.ts';
+import type { PendingEnrolment, PendingEnrolments } from './pending_enrolments.ts';
 import { newRecoveryCode, normalizeRecoveryCode } from './recovery_codes.ts';
+import { replaceFactorsOfKind } from './replace_factors_of_kind.ts';
 import type { Totp } from './totp.ts';
 
 export interface SecondFactorDeps {
@@ -34,6 +34,10 @@ export interface TotpEnrolment {
 /** Enrolment and verification of second factors; knows nothing of HTTP. */
 export function createSecondFactors(deps: SecondFactorDeps) {
   const { factors, recoveryCodes, totp, cipher, clock, transaction } = deps;
+  const pendingSecret = (pending: PendingEnrolment) => {
+    if (!pending.secretCiphertext) throw new Error(`the pending TOTP enrolment ${pending.factorId} has no secret`);
+    return cipher.decrypt(pending.secretCiphertext);
+  };
   const hashCode = (code: string) => keyedHash(cipher.hashKey, `recovery:${normalizeRecoveryCode(code)}`);
 
   async function confirmedFactors(accountId: string, from: FactorStore = factors) {
@@ -90,7 +94,7 @@ export function createSecondFactors(deps: SecondFactorDeps) {
         pending = { factorId: random.id(), kind: 'totp', secretCiphertext: cipher.encrypt(totp.newSecret()), target: null };
         await deps.enrolments.save(binding, account.id, pending);
       }
-      const secret = cipher.decrypt(pending.secretCiphertext!);
+      const secret = pendingSecret(pending);
       const uri = totp.uri(deps.issuerName, account.email, secret);
       return { secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },
@@ -111,7 +115,7 @@ export function createSecondFactors(deps: SecondFactorDeps) {
     async confirmTotpEnrolment(binding: string, accountId: string, code: string): Promise<{ factorId: string; recoveryCodes: string[] } | null> {
       const pending = await deps.enrolments.find(binding, accountId, 'totp');
       if (!pending) return null;
-      const step = await totp.match(cipher.decrypt(pending.secretCiphertext!), code, null);
+      const step = await totp.match(pendingSecret(pending), code, null);
       if (step === null || !(await deps.enrolments.finish(binding, 'totp'))) return null;
       const recoveryCodes = await addFactor({
         id: pending.factorId,

@@ -1,5 +1,5 @@
-import type { FactorStore } from '../store/ports.ts';
 import type { Factor, FactorKind } from '../model/factor.ts';
+import type { FactorStore } from '../store/ports.ts';
 
 /**
  * An account has one email and one SMS factor: a new address replaces the earlier ones of

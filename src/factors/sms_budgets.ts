@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.ts';
+import { utcDay } from '../dates.ts';
+import type { SmsRefusal } from '../model/factor.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
 import type { CounterStore } from '../store/ports.ts';
-import { utcDay } from '../dates.ts';
-import { canonicalNumber, numberPrefix, type SmsRefusal, smsDestinationRefusal } from './sms_destination_policy.ts';
+import { canonicalNumber, numberPrefix, smsDestinationRefusal } from './sms_destination_policy.ts';
 
 /** The SMS toll-fraud limits (config `sms`). */
 export interface SmsSettings {

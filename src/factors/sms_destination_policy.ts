@@ -1,7 +1,5 @@
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-
-/** Why an SMS was not sent: the number itself, or one of the budgets that stop SMS pumping. */
-export type SmsRefusal = 'refused_country' | 'refused_number_type' | 'destination_budget' | 'prefix_budget' | 'daily_budget';
+import type { SmsRefusal } from '../model/factor.ts';
 
 /** The kinds of number that bill the sender more than an SMS is worth: never sent a code. */
 const refusedTypes = new Set(['PREMIUM_RATE', 'SHARED_COST']);

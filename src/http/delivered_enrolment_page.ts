@@ -1,9 +1,9 @@
 import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
-import { maskDestination } from '../notifications/mask.ts';
 import type { DeliveredCodes } from '../factors/delivered_codes.ts';
-import type { Person } from '../person.ts';
 import type { Channel } from '../model/factor.ts';
+import { maskDestination } from '../notifications/mask.ts';
+import type { Person } from '../person.ts';
 import { durationText } from '../wait_text.ts';
 
 /** The page that proves an email address or phone number, in a sign-in or in the account area. */

@@ -1,10 +1,10 @@
 import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
-import type { Bucket, RateLimiter } from '../security/rate_limit.ts';
-import { tooManyRequests } from '../errors.ts';
-import { requestInfo } from './request_info.ts';
-import { durationText } from '../wait_text.ts';
 import { utcTime } from '../dates.ts';
+import { tooManyRequests } from '../errors.ts';
+import type { Bucket, RateLimiter } from '../security/rate_limit.ts';
+import { durationText } from '../wait_text.ts';
+import { requestInfo } from './request_info.ts';
 
 /** Throws a 429 when this IP or account is over the bucket's limit. */
 export async function enforceRateLimit(ctx: ParameterizedContext, deps: { overLimit: RateLimiter; clock: Clock }, bucket: Bucket, account: string | null) {

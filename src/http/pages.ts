@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
-import nunjucks from 'nunjucks';
 import type { Middleware } from 'koa';
 import views from 'koa-views';
+import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.ts';
 
 /** One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages. */

@@ -2,12 +2,12 @@ import type { ParameterizedContext } from 'koa';
 import type { InteractionResults } from 'oidc-provider';
 import { ACR_1FA, type Reached } from '../assurance/index.ts';
 import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../http/see_other.ts';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
-import { seeOther } from '../http/see_other.ts';
 import { saveResult } from './respond.ts';
 
 /**

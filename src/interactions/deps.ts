@@ -1,14 +1,14 @@
 import type Provider from 'oidc-provider';
-import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
+import type { SecondFactorStep } from '../factors/check_step.ts';
 import type { DeliveredCodes } from '../factors/delivered_codes.ts';
 import type { Passkeys } from '../factors/passkeys.ts';
 import type { SecondFactors } from '../factors/registry.ts';
-import type { SecondFactorStep } from '../factors/check_step.ts';
+import type { Channel } from '../model/factor.ts';
+import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { People } from '../person.ts';
 import type { Csrf } from '../security/csrf.ts';
-import type { Channel } from '../model/factor.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
 import type { KnownBrowsers } from './known_browsers.ts';

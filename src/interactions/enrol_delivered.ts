@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
-import { text } from '../http/form.ts';
+import { auditCodeSent } from '../audit/code_sent.ts';
 import { parseTarget } from '../factors/destinations.ts';
 import { codePassed } from '../factors/methods.ts';
+import { checkMessages, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
+import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
+import { text } from '../http/form.ts';
+import { enforceRateLimit } from '../http/guards.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../http/see_other.ts';
 import type { Channel } from '../model/factor.ts';
 import type { InteractionDeps } from './deps.ts';
-import { confirmForm } from './enrol_totp.ts';
-import type { StepContext } from './step_context.ts';
+import type { confirmForm } from './enrol_totp.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
-import { seeOther } from '../http/see_other.ts';
 import { stepUrl } from './respond.ts';
-import { enforceRateLimit } from '../http/guards.ts';
-import { checkMessages, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
-import { auditCodeSent } from '../audit/code_sent.ts';
-import { requestInfo } from '../http/request_info.ts';
+import type { StepContext } from './step_context.ts';
 
 /** GET /interaction/:uid/enrol/email|sms — the address or number, then the code sent to it. */
 export function showDeliveredEnrolment(deps: InteractionDeps, channel: Channel) {
@@ -46,7 +46,7 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
     await auditCodeSent(deps.audit, requestInfo(ctx), it.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
     ctx.status = sendStatus(outcome);
-    await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: sendProblem(outcome, deps.clock.now())!, target });
+    await renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: sendProblem(outcome, deps.clock.now()), target });
   };
 }
 

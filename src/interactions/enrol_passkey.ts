@@ -1,16 +1,16 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
+import { phrFromForNew } from '../assurance/index.ts';
+import { passkeyEnrolmentRefused } from '../factors/outcome_texts.ts';
 import { text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { requestInfo } from '../http/request_info.ts';
-import { passkeyEnrolmentRefused } from '../factors/outcome_texts.ts';
 import type { Person } from '../person.ts';
+import { personText } from '../person_text.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishPasskeyEnrolment } from './enrolment.ts';
-import { phrFromForNew } from '../assurance/index.ts';
 import type { StepContext } from './step_context.ts';
-import { personText } from '../person_text.ts';
 
 /** The browser's new credential (JSON), and what its owner calls it. */
 export const passkeyEnrolmentForm = z.object({ credential: text(16_000), name: personText(60) });

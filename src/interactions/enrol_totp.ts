@@ -1,14 +1,14 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { text } from '../http/form.ts';
+import { codePassed } from '../factors/methods.ts';
+import { wrongTotpCode } from '../factors/outcome_texts.ts';
 import type { TotpEnrolment } from '../factors/registry.ts';
+import { text } from '../http/form.ts';
+import { enforceRateLimit } from '../http/guards.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
-import type { StepContext } from './step_context.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
-import { enforceRateLimit } from '../http/guards.ts';
-import { wrongTotpCode } from '../factors/outcome_texts.ts';
-import { codePassed } from '../factors/methods.ts';
+import type { StepContext } from './step_context.ts';
 
 /** A code that confirms an enrolment: from the app, or sent to the address being proven. */
 export const confirmForm = z.object({ code: text(64) });

@@ -1,7 +1,7 @@
 import type { ParameterizedContext } from 'koa';
+import { type FactorPassed, methodLabel } from '../factors/methods.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
-import { type FactorPassed, methodLabel } from '../factors/methods.ts';
 import type { Person } from '../person.ts';
 import { secondFactorAccount, signIn } from './complete_sign_in.ts';
 import type { CurrentInteraction } from './current_interaction.ts';

@@ -40,7 +40,8 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
 
   /** Lives as long as an interaction may, on the same clock as every other expiry. */
   async function save(step: Step, pending: Pending) {
-    const accountId = pending.accountId ?? pending.passkey!.accountId;
+    const accountId = pending.accountId ?? pending.passkey?.accountId;
+    if (accountId === undefined) throw new Error('a pending sign-in must name its account');
     await records.upsert(kind, step.uid, pending as unknown as Record<string, unknown>, clock.now() + lifetimeMs, { accountId });
     read.set(step, Promise.resolve(pending));
   }

@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { z } from 'zod';
 import { seeOther } from '../http/see_other.ts';
 import { viewsDir } from '../paths.ts';
 import { abortInteraction } from './abort.ts';
-import { z } from 'zod';
-import { stepUrl } from './respond.ts';
 import type { InteractionDeps } from './deps.ts';
 import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment, targetForm } from './enrol_delivered.ts';
+import { confirmPasskeyEnrolment, passkeyEnrolmentForm, showPasskeyEnrolment } from './enrol_passkey.ts';
 import { confirmForm, confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
 import { showEnrolmentChoice } from './enrolment.ts';
-import { confirmPasskeyEnrolment, passkeyEnrolmentForm, showPasskeyEnrolment } from './enrol_passkey.ts';
+import { stepUrl } from './respond.ts';
 import { codeForm, passkeyForm, sendForm, sendSecondFactorCode, showSecondFactor, submitPasskey, submitSecondFactor } from './second_factor_pages.ts';
 import { loadStep, type StepContext, stepForm } from './step_context.ts';
 
@@ -61,10 +61,10 @@ export function stylesheetRouter() {
   for (const [file, type] of [
     ['stepup.css', 'text/css'],
     ['passkey.js', 'text/javascript'],
-  ]) {
-    const content = readFileSync(join(viewsDir, file!));
+  ] as const) {
+    const content = readFileSync(join(viewsDir, file));
     router.get(`/assets/${file}`, (ctx) => {
-      ctx.type = type!;
+      ctx.type = type;
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = content;
     });

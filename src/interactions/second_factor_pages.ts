@@ -1,22 +1,22 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { text } from '../http/form.ts';
-import { requestInfo } from '../http/request_info.ts';
-import { maskDestination } from '../notifications/mask.ts';
-import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
-import { codePassed, methodLabel, type MethodKind } from '../factors/methods.ts';
-import type { Person } from '../person.ts';
-import type { Channel } from '../model/factor.ts';
-import type { CurrentInteraction } from './current_interaction.ts';
-import type { StepContext } from './step_context.ts';
-import type { InteractionDeps } from './deps.ts';
-import { enforceRateLimit, renderLocked } from '../http/guards.ts';
-import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
-import { seeOther } from '../http/see_other.ts';
-import { stepUrl } from './respond.ts';
-import { durationText } from '../wait_text.ts';
 import type { Proof, SignInDecision } from '../assurance/index.ts';
+import { codePassed, type MethodKind, methodLabel } from '../factors/methods.ts';
+import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
+import { text } from '../http/form.ts';
+import { enforceRateLimit, renderLocked } from '../http/guards.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../http/see_other.ts';
+import type { Channel } from '../model/factor.ts';
+import { maskDestination } from '../notifications/mask.ts';
+import type { Person } from '../person.ts';
+import { durationText } from '../wait_text.ts';
+import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
+import type { CurrentInteraction } from './current_interaction.ts';
+import type { InteractionDeps } from './deps.ts';
+import { stepUrl } from './respond.ts';
 import { decideStep, proofOf } from './sign_in_assurance.ts';
+import type { StepContext } from './step_context.ts';
 import { renderUnmet } from './unmet.ts';
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
@@ -107,7 +107,8 @@ export function showSecondFactor(deps: InteractionDeps) {
     if (!found) return;
     const lockedUntil = await deps.lockout.lockedUntil(found.account.id);
     if (lockedUntil) return renderLocked(ctx, deps, step, lockedUntil);
-    const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0]!;
+    const method = found.methods.find((m) => m === ctx.query.method) ?? found.methods[0];
+    if (!method) throw new Error('the assurance service asked for a second factor but offered none');
     const fallbackFrom = ctx.query.fallback === 'email' || ctx.query.fallback === 'sms' ? ctx.query.fallback : null;
     const notice =
       fallbackFrom && isChannel(method) && fallbackFrom !== method
@@ -142,7 +143,7 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     }
     ctx.status = sendStatus(outcome);
     if (outcome.kind === 'cooldown' || outcome.kind === 'capped') ctx.set('Retry-After', String(Math.ceil((outcome.retryAt - deps.clock.now()) / 1000)));
-    await renderSecondFactor(ctx, deps, step, found.account, found.methods, form.method, { error: sendProblem(outcome, deps.clock.now())! });
+    await renderSecondFactor(ctx, deps, step, found.account, found.methods, form.method, { error: sendProblem(outcome, deps.clock.now()) });
   };
 }
 

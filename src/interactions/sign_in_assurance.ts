@@ -1,9 +1,9 @@
 import { type Credentials, decideSignIn, type Proof, passkeyStanding, requiredLevel, type SignInDecision } from '../assurance/index.ts';
 import type { FactorPassed } from '../factors/methods.ts';
 import { registeredIn } from '../factors/passkeys.ts';
-import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import type { Factor } from '../model/factor.ts';
-import { expiredInteraction, type CurrentInteraction } from './current_interaction.ts';
+import { mfaPolicyOf } from '../oidc/client_metadata.ts';
+import { type CurrentInteraction, expiredInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 
 /**

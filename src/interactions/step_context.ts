@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Middleware, ParameterizedContext } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import type { Csrf } from '../security/csrf.ts';
 import { type CurrentInteraction, loadInteraction, requireCsrf } from './current_interaction.ts';

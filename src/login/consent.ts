@@ -30,8 +30,12 @@ export async function renderConsent(ctx: ParameterizedContext, deps: LoginDeps, 
 /** Grants what the client asked for in this interaction and hands the grant back to oidc-provider. */
 export async function grantRequested(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep) {
   const { Grant } = deps.provider;
-  const grant =
-    (it.details.grantId ? await Grant.find(it.details.grantId) : undefined) ?? new Grant({ accountId: it.details.session!.accountId, clientId: it.clientId });
+  const newGrant = () => {
+    const { session } = it.details;
+    if (!session) throw new Error('consent was asked with nobody signed in');
+    return new Grant({ accountId: session.accountId, clientId: it.clientId });
+  };
+  const grant = (it.details.grantId ? await Grant.find(it.details.grantId) : undefined) ?? newGrant();
   const details = it.details.prompt.details;
   const scopes = asList(details.missingOIDCScope);
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));

@@ -1,11 +1,11 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
-import { parseForm, text } from '../http/form.ts';
-import { requestInfo } from '../http/request_info.ts';
-import { enforceRateLimit, renderLocked } from '../http/guards.ts';
-import { seeOther } from '../http/see_other.ts';
 import { passkeyRefused } from '../factors/outcome_texts.ts';
+import { parseForm, text } from '../http/form.ts';
+import { enforceRateLimit, renderLocked } from '../http/guards.ts';
+import { requestInfo } from '../http/request_info.ts';
+import { seeOther } from '../http/see_other.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
 import type { LoginDeps } from './deps.ts';
 

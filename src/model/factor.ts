@@ -59,6 +59,17 @@ export interface IssuedCode {
 
 export type Channel = 'email' | 'sms';
 
+/** Why an SMS was not sent: the number itself, or one of the budgets that stop SMS pumping. */
+export type SmsRefusal = 'refused_country' | 'refused_number_type' | 'destination_budget' | 'prefix_budget' | 'daily_budget';
+
+/** What became of a request to send a code. */
+export type SendOutcome =
+  | { kind: 'sent'; channel: Channel; maskedTo: string; fallbackFrom: Channel | null; expiresAt: number }
+  | { kind: 'cooldown' | 'capped'; retryAt: number }
+  | { kind: 'failed' }
+  /** no channel delivered and an SMS was refused (toll-fraud limits): why */
+  | { kind: 'refused'; reason: SmsRefusal };
+
 /** One message sent (or not) to a person: the delivery log. */
 export interface Delivery {
   id: string;

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import { utcMinute } from '../dates.ts';
+import type { Delivery } from '../model/factor.ts';
+import type { Person } from '../person.ts';
+import { random } from '../random.ts';
+import type { DeliveryLogStore } from '../store/ports.ts';
 import { maskEmail } from './mask.ts';
 import type { AlertKind, createAlertMessages } from './messages.ts';
 import type { OutgoingMessage, Sender } from './senders/sender.ts';
-import { random } from '../random.ts';
-import type { Person } from '../person.ts';
-import type { DeliveryLogStore } from '../store/ports.ts';
-import type { Delivery } from '../model/factor.ts';
-import { utcMinute } from '../dates.ts';
 
 export interface MailerDeps {
   email: Sender;

@@ -1,7 +1,7 @@
-import nunjucks from 'nunjucks';
 import { join } from 'node:path';
-import { viewsDir } from '../paths.ts';
+import nunjucks from 'nunjucks';
 import type { Channel } from '../model/factor.ts';
+import { viewsDir } from '../paths.ts';
 import type { OutgoingMessage } from './senders/sender.ts';
 
 /**

@@ -14,6 +14,12 @@ export function mfaPolicyOf(client: object): MfaPolicy {
   return mfaPolicies.find((known) => known === policy) ?? 'required';
 }
 
+/** The client of a request: oidc-provider runs its checks and grant hooks only once it knows one. */
+export function clientOf<C extends object>(oidc: { readonly client?: C | undefined }): C {
+  if (!oidc.client) throw new Error('oidc-provider asked about a request with no client');
+  return oidc.client;
+}
+
 export const isFirstParty = (client: object): boolean => (client as ClientLike).first_party === true;
 
 /** Whether the client asked for scope claims (email, profile, phone, roles) in the ID token too. */

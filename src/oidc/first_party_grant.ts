@@ -1,5 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { isFirstParty } from './client_metadata.ts';
+import { clientOf, isFirstParty } from './client_metadata.ts';
 
 /**
  * oidc-provider's loadExistingGrant: first-party clients get everything they ask for
@@ -7,11 +7,12 @@ import { isFirstParty } from './client_metadata.ts';
  */
 export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
-  const grantId = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(oidc.client!.clientId);
+  const client = clientOf(oidc);
+  const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(client.clientId);
   const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-  if (!isFirstParty(oidc.client!) || !oidc.session?.accountId) return existing;
+  if (!isFirstParty(client) || !oidc.session?.accountId) return existing;
 
-  const grant = existing ?? new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session.accountId });
+  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: oidc.session.accountId });
   grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
   grant.addOIDCClaims([...oidc.requestParamClaims]);
   for (const [indicator, resource] of Object.entries(oidc.resourceServers ?? {})) {

@@ -1,7 +1,7 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { ACR_1FA, type Acr, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
-import { type Acr, ACR_1FA, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
-import { mfaPolicyOf } from './client_metadata.ts';
+import { clientOf, mfaPolicyOf } from './client_metadata.ts';
 import { secondFactorTime } from './second_factor_time.ts';
 
 const { Prompt, Check, base } = interactionPolicy;
@@ -50,7 +50,7 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
       const session = oidc.session;
       if (!session?.accountId || (session.amr ?? []).includes('pwd')) return Check.NO_NEED_TO_PROMPT;
       const params = oidc.params ?? {};
-      return sessionSuffices(session, requiredLevel(mfaPolicyOf(oidc.client!), params), params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      return sessionSuffices(session, requiredLevel(mfaPolicyOf(clientOf(oidc)), params), params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
 
@@ -59,7 +59,7 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
     new Check('second_factor_required', 'a second factor is required', 'interaction_required', (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
       const params = oidc.params ?? {};
-      const needed = requiredLevel(mfaPolicyOf(oidc.client!), params);
+      const needed = requiredLevel(mfaPolicyOf(clientOf(oidc)), params);
       if (needed === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
       return sessionSuffices(oidc.session, needed, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),

@@ -1,6 +1,6 @@
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { Clock } from '../clock.ts';
+import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { acrValues } from '../assurance/index.ts';
+import type { Clock } from '../clock.ts';
 import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
 import { loadExistingGrant } from './first_party_grant.ts';
 import { MFA_MAX_AGE, validateMfaMaxAge, withSecondFactorPrompt } from './interaction_policy.ts';

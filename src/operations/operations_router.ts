@@ -1,7 +1,7 @@
 import Router from '@koa/router';
+import type { CurrentProvider } from '../provider/current_provider.ts';
 import type { Store } from '../store/ports.ts';
 import type { Metrics } from './metrics.ts';
-import type { CurrentProvider } from '../provider/current_provider.ts';
 
 /** Liveness, readiness and metrics. */
 export function operationsRouter({ store, metrics }: { store: Store; metrics: Metrics }, current: CurrentProvider) {

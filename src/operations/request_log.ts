@@ -1,9 +1,9 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
-import type { Metrics } from './metrics.ts';
-import { isProviderPath } from '../provider/provider.ts';
 import { loggablePath } from '../http/loggable_path.ts';
+import { isProviderPath } from '../provider/provider.ts';
 import { random } from '../random.ts';
+import type { Metrics } from './metrics.ts';
 
 /** A route label with no ids in it, so the latency histogram keeps few series. */
 function routeOf(ctx: ParameterizedContext): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { merge } from '../config/merge.ts';
 import { configSchema } from '../config/schema.ts';
 import { projectRoot } from '../paths.ts';

@@ -1,4 +1,4 @@
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientStore, RecordStore, StoredRecord } from '../store/ports.ts';

@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import type { KeyRingStore } from './key_ring_store.ts';
-import { providerKeysAt, type ProviderKeys } from './keys.ts';
+import { type ProviderKeys, providerKeysAt } from './keys.ts';
 
 type Callback = ReturnType<Provider['callback']>;
 

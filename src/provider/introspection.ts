@@ -1,5 +1,5 @@
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 
 interface SignInFacts {
@@ -37,7 +37,7 @@ export function mayIntrospect(servers: Config['resourceServers'], callerId: stri
   if (token.clientId === callerId) return true;
   if (token.kind === 'RefreshToken') return false;
   const audiences = typeof token.aud === 'string' ? [token.aud] : (token.aud ?? []);
-  return audiences.some((audience) => Object.hasOwn(servers, audience) && servers[audience]!.introspectionClients.includes(callerId));
+  return audiences.some((audience) => Object.hasOwn(servers, audience) && (servers[audience]?.introspectionClients.includes(callerId) ?? false));
 }
 
 /** Introspection, open to a token's own client and its API's registered clients. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JWK } from 'oidc-provider';
 import type { Cipher } from '../security/cipher.ts';
 import type { SettingStore } from '../store/ports.ts';
-import { newKeys, type KeyRing, type ScheduledKey } from './keys.ts';
+import { type KeyRing, newKeys, type ScheduledKey } from './keys.ts';
 
 const settingKey = 'oidc.keys';
 
@@ -15,7 +15,7 @@ interface SealedRing {
 }
 
 /** What older versions stored: the ring in clear, or, before keys had schedules, bare key lists. */
-type ClearRing = KeyRing | { jwks: { keys: JWK[] }; cookieKeys: string[] };
+type ClearRing = KeyRing | { jwks: { keys: (JWK & { kid: string })[] }; cookieKeys: string[] };
 
 const isSealed = (stored: SealedRing | ClearRing): stored is SealedRing =>
   'signing' in stored && [...stored.signing, ...stored.cookie].every((key) => 'sealed' in key);
@@ -24,7 +24,7 @@ const isSealed = (stored: SealedRing | ClearRing): stored is SealedRing =>
 function upgrade(stored: ClearRing): KeyRing {
   if ('signing' in stored) return stored;
   return {
-    signing: stored.jwks.keys.map((jwk) => ({ kid: jwk.kid!, jwk, createdAt: 0, activatesAt: 0, retiresAt: null })),
+    signing: stored.jwks.keys.map((jwk) => ({ kid: jwk.kid, jwk, createdAt: 0, activatesAt: 0, retiresAt: null })),
     cookie: stored.cookieKeys.map((secret) => ({
       kid: createHash('sha256').update(secret).digest('base64url').slice(0, 8),
       secret,

@@ -40,7 +40,7 @@ export type KeyState = 'pending' | 'active' | 'retiring';
 /** RS256 first: the algorithm clients get unless they ask for another. */
 const signingAlgs = ['RS256', 'ES256'] as const;
 
-function newSigningKey(alg: (typeof signingAlgs)[number]): JWK {
+function newSigningKey(alg: (typeof signingAlgs)[number]): JWK & { kid: string } {
   const { privateKey } = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomBytes(8).toString('base64url'), alg, use: 'sig' };
 }
@@ -50,7 +50,7 @@ export function newKeys(now: number, activatesAt: number): KeyRing {
   return {
     signing: signingAlgs.map((alg) => {
       const jwk = newSigningKey(alg);
-      return { kid: jwk.kid!, jwk, createdAt: now, activatesAt, retiresAt: null };
+      return { kid: jwk.kid, jwk, createdAt: now, activatesAt, retiresAt: null };
     }),
     cookie: [{ kid: randomBytes(6).toString('base64url'), secret: randomBytes(32).toString('base64url'), createdAt: now, activatesAt, retiresAt: null }],
   };

@@ -1,16 +1,16 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { accountClientMetadata, consoleClientMetadata } from '../account/account_client.ts';
 import type { Config } from '../config/schema.ts';
+import { storageDown } from '../http/error_handler.ts';
 import type { Pages } from '../http/pages.ts';
 import type { Stepup } from '../plugin/stepup.ts';
-import { storageDown } from '../http/error_handler.ts';
-import { isStoreUnreachable } from '../store/unreachable.ts';
-import { accountClientMetadata, consoleClientMetadata } from '../account/account_client.ts';
-import type { ProviderKeys } from './keys.ts';
 import { cookieKeys } from '../security/cookie_signer.ts';
-import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
+import { isStoreUnreachable } from '../store/unreachable.ts';
 import { advertisedClientAuthMethods, assertClientAssertionClaims, clientAssertionAlgs } from './client_authentication.ts';
-import { introspection, refreshTokensSayTheirType, signInClaims } from './introspection.ts';
 import { clientUriFetch } from './client_uri_fetch.ts';
+import { introspection, refreshTokensSayTheirType, signInClaims } from './introspection.ts';
+import type { ProviderKeys } from './keys.ts';
+import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 import { resourceIndicators } from './resource_servers.ts';
 
 export interface ProviderDeps {

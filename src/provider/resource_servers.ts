@@ -1,4 +1,4 @@
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { allowedScopesAt } from '../oidc/allowed_resources.ts';
 

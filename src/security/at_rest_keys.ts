@@ -1,7 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { assertSecretFile, privateDir } from './private_files.ts';
+import { assertSecretFile, privateDir } from '../store/private_files.ts';
 
 /**
  * The at-rest keys: ENCRYPTION_KEY when configured (comma-separated, newest first), else

@@ -26,7 +26,7 @@ export function createCipher(keys: Buffer[]): Cipher {
   // KeyObjects made once: node checks a Buffer key afresh at every cipher, several times slower
   const byId = new Map(keys.map((key) => [keyIdOf(key), createSecretKey(key)]));
   const currentId = keyIdOf(current);
-  const currentKey = byId.get(currentId)!;
+  const currentKey = createSecretKey(current);
 
   return {
     hashKey: Buffer.from(hkdfSync('sha256', oldest, Buffer.alloc(0), 'stepup keyed hash', 32)),

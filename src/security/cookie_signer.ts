@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
  * Signs and checks cookies exactly as Keygrip does (HMAC-SHA1 in unpadded base64url, the
@@ -12,14 +12,17 @@ export function createCookieSigner(keys: string[]) {
   const sign = (data: string, key: KeyObject) => createHmac('sha1', key).update(data).digest('base64url');
   const index = (data: string, digest: string) => {
     const given = Buffer.from(String(digest));
-    for (let i = 0; i < prepared.length; i += 1) {
-      const expected = Buffer.from(sign(data, prepared[i]!));
-      if (given.length === expected.length && timingSafeEqual(given, expected)) return i;
-    }
-    return -1;
+    return prepared.findIndex((key) => {
+      const expected = Buffer.from(sign(data, key));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
   };
   return {
-    sign: (data: string) => sign(data, prepared[0]!),
+    sign: (data: string) => {
+      const [first] = prepared;
+      if (!first) throw new Error('cookies cannot be signed without a key');
+      return sign(data, first);
+    },
     verify: (data: string, digest: string) => index(data, digest) > -1,
     index,
   };

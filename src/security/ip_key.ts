@@ -11,7 +11,8 @@ export function ipKey(ip: string, ipv6PrefixLength: number): string {
   const groups = ipv6Groups(ip);
   if (!groups) return ip;
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+    const [high = 0, low = 0] = groups.slice(6);
+    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
   }
   const masked = groups.map((group, i) => {
     const kept = ipv6PrefixLength - 16 * i;
@@ -22,7 +23,7 @@ export function ipKey(ip: string, ipv6PrefixLength: number): string {
 
 /** The eight 16-bit groups of an IPv6 address (zone dropped), or null when it is none. */
 function ipv6Groups(ip: string): number[] | null {
-  const address = ip.split('%')[0]!;
+  const [address = ''] = ip.split('%');
   if (!isIPv6(address)) return null;
   // a trailing dotted IPv4 part is the last two groups
   const hex = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) =>

@@ -1,10 +1,13 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 // the same few keys hash on every request: make each into a KeyObject once
 const prepared = new WeakMap<Buffer, KeyObject>();
 const keyObject = (key: Buffer) => {
   let object = prepared.get(key);
-  if (!object) prepared.set(key, (object = createSecretKey(key)));
+  if (!object) {
+    object = createSecretKey(key);
+    prepared.set(key, object);
+  }
   return object;
 };
 

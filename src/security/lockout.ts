@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
-import { type LockoutStore } from '../store/ports.ts';
 import { type LockoutCount, lockMs } from '../model/lockout.ts';
+import type { LockoutStore } from '../store/ports.ts';
 
 export interface LockoutSettings {
   passwordFailures: number;
@@ -92,7 +92,9 @@ export function createLockout(lockouts: LockoutStore, clock: Clock, settings: Lo
       const where = countedIn(subject, kind);
       const state = await lockouts.attempt(where.subject, where.count, windowMs);
       if (state.lockedUntil) return { allowed: false, lockedUntil: state.lockedUntil };
-      if (state[where.count]!.count <= limit[kind]) return { allowed: true };
+      const counted = state[where.count];
+      if (!counted) throw new Error(`the lockout store did not count the ${where.count} attempt`);
+      if (counted.count <= limit[kind]) return { allowed: true };
       // past the limit while the attempt that reached it is still taking the lock
       return { allowed: false, lockedUntil: clock.now() + lockMs(period, (state.lockouts?.count ?? 0) + 1) };
     },

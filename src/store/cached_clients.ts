@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
-import type { ClientStore } from './ports.ts';
 import type { ClientRecord } from '../model/client.ts';
+import type { ClientStore } from './ports.ts';
 
 /**
  * The client store with reads remembered for `ttlMs`: oidc-provider looks the client up on

@@ -7,7 +7,7 @@ import type { Account, AccountChanges, NewAccount } from '../model/account.ts';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
 import type { ClientRecord } from '../model/client.ts';
 import type { Delivery, Factor, IssuedCode } from '../model/factor.ts';
-import type { CounterState, LockPeriod, LockoutCount, LockoutState } from '../model/lockout.ts';
+import type { CounterState, LockoutCount, LockoutState, LockPeriod } from '../model/lockout.ts';
 
 export interface AccountStore {
   /** Throws DuplicateError when the email (case-insensitive) is taken. */
@@ -171,7 +171,7 @@ export interface StoredRecord {
 /**
  * Expiring records by kind and id: every oidc-provider model (sessions, interactions,
  * codes, tokens, grants) and our own short-lived state. Expired records are never returned.
- * Callers get it through sealed_records.ts: ids stored only as keyed hashes, payloads encrypted.
+ * Callers get it through security/sealed_records.ts: ids stored only as keyed hashes, payloads encrypted.
  */
 export interface RecordStore {
   upsert(kind: string, id: string, payload: Record<string, unknown>, expiresAt: number | null, index?: RecordIndex): Promise<void>;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { reportSkip } from './skips.ts';
 
 /** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH. */

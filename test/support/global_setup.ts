@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMongoTestServer, type MongoTestServer } from './mongodb_server.ts';
+import { type MongoTestServer, startMongoTestServer } from './mongodb_server.ts';
 
 declare global {
   var stepupMongoServer: MongoTestServer | undefined;

@@ -1,4 +1,4 @@
-import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { latestCode } from './outbox.ts';
 import { createPerson, nextTimeStep, PASSWORD, totpCode } from './people.ts';
 import type { RelyingParty } from './relying_party.ts';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Store } from '../../src/store/ports.ts';
 import pino from 'pino';
 import { openMongoStore } from '../../src/store/mongo/index.ts';
+import type { Store } from '../../src/store/ports.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { TestClock } from './clock.ts';
 import { dropDatabase, freshDatabaseUri, mongoTestServerName } from './mongodb_server.ts';

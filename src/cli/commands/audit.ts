@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { printTable } from '../output.ts';
 import { output, withContainer } from '../context.ts';
+import { printTable } from '../output.ts';
 
 /** stepup audit [query] | audit summary */
 export function auditCommands(program: Command): void {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
-import { acrValues } from '../../assurance/index.ts';
+import { type Command, Option } from 'commander';
 import { allowedResourcesFromLines, linesOfAllowedResources } from '../../admin/allowed_resources.ts';
 import type { ClientChanges, ClientSummary, NewClientInput } from '../../admin/clients.ts';
-import { printPage, printRecord } from '../output.ts';
+import { acrValues } from '../../assurance/index.ts';
 import { collect, integer, output, UsageError, withContainer } from '../context.ts';
+import { printPage, printRecord } from '../output.ts';
 
 const acrChoices = [...acrValues, 'none'];
 const columns = ['client_id', 'name', 'mfa_policy', 'default_acr', 'first_party', 'public', 'redirect_uris'];

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { printTable } from '../output.ts';
 import { integer, output, withContainer } from '../context.ts';
+import { printTable } from '../output.ts';
 
 const columns = ['use', 'kid', 'alg', 'state', 'activates_at', 'retires_at'];
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { UserChanges } from '../../admin/users.ts';
-import { printPage, printRecord, printTable } from '../output.ts';
-import { collect, integer, output, readStdin, UsageError, withContainer } from '../context.ts';
-import type { Container } from '../../container.ts';
 import { profileFields } from '../../account/profile.ts';
+import type { UserChanges } from '../../admin/users.ts';
+import type { Container } from '../../container.ts';
+import { collect, integer, output, readStdin, UsageError, withContainer } from '../context.ts';
+import { printPage, printRecord, printTable } from '../output.ts';
 
 const columns = ['id', 'email', 'phone', 'disabled', 'created_at'];
 

@@ -1,8 +1,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../clock.ts';
-import { random } from '../../random.ts';
 import type { Channel } from '../../model/factor.ts';
+import { random } from '../../random.ts';
 import type { Sender } from './sender.ts';
 
 /**

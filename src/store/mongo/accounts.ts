@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
-import { DuplicateError, type AccountStore } from '../ports.ts';
 import type { Account } from '../../model/account.ts';
+import { type AccountStore, DuplicateError } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
 export interface AccountDoc {

@@ -1,6 +1,6 @@
 import type { Db, Filter } from 'mongodb';
-import type { AuditLogStore } from '../ports.ts';
 import type { AuditEvent } from '../../model/audit.ts';
+import type { AuditLogStore } from '../ports.ts';
 
 export type AuditEventDoc = Omit<AuditEvent, 'id'> & { _id: string };
 

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
-import { DuplicateError, type ClientStore } from '../ports.ts';
 import type { ClientRecord } from '../../model/client.ts';
+import { type ClientStore, DuplicateError } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
 export interface ClientDoc {

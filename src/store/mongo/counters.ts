@@ -21,7 +21,8 @@ export function mongoCounters(db: Db, clock: Clock): CounterStore {
           { $inc: { count: 1 }, $setOnInsert: { expiresAt: now + windowMs } },
           { upsert: true, returnDocument: 'after' },
         );
-        return { count: doc!.count, expiresAt: doc!.expiresAt };
+        if (!doc) throw new Error(`the counter ${key} was upserted but not returned`);
+        return { count: doc.count, expiresAt: doc.expiresAt };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }

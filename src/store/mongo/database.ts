@@ -1,4 +1,4 @@
-import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+import { type Db, type IndexDescription, MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { StoreUnavailableError } from '../errors.ts';
 

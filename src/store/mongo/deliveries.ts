@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
-import type { DeliveryLogStore } from '../ports.ts';
 import type { Delivery } from '../../model/factor.ts';
+import type { DeliveryLogStore } from '../ports.ts';
 
 type DeliveryDoc = Omit<Delivery, 'id'> & { _id: string };
 

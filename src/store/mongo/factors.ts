@@ -1,6 +1,6 @@
 import type { ClientSession, Db } from 'mongodb';
-import { DuplicateError, type FactorStore } from '../ports.ts';
 import type { Factor } from '../../model/factor.ts';
+import { DuplicateError, type FactorStore } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
 export type FactorDoc = Omit<Factor, 'id'> & { _id: string };

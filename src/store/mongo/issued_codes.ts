@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { Clock } from '../../clock.ts';
-import type { IssuedCodeStore } from '../ports.ts';
 import type { IssuedCode } from '../../model/factor.ts';
+import type { IssuedCodeStore } from '../ports.ts';
 
 type IssuedCodeDoc = Omit<IssuedCode, 'factorId'> & { _id: string };
 

@@ -1,7 +1,7 @@
 import type { Db, Document } from 'mongodb';
 import type { Clock } from '../../clock.ts';
-import { type LockoutStore } from '../ports.ts';
 import { type LockoutState, liveLockoutState } from '../../model/lockout.ts';
+import type { LockoutStore } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 
 export interface LockoutDoc extends LockoutState {

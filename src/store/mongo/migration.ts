@@ -1,12 +1,12 @@
 import type { Db } from 'mongodb';
 import type { Clock } from '../../clock.ts';
 import type { MigrationPort, SnapshotCounts } from '../ports.ts';
-import { toAccount, toAccountDoc, type AccountDoc } from './accounts.ts';
-import { toClient, toClientDoc, type ClientDoc } from './clients.ts';
-import { toFactor, toFactorDoc, type FactorDoc } from './factors.ts';
-import { toRecoveryCodeDoc, toRecoveryCodeRow, type RecoveryCodeDoc } from './recovery_codes.ts';
+import { type AccountDoc, toAccount, toAccountDoc } from './accounts.ts';
+import { type AuditEventDoc, toAuditEvent } from './audit_log.ts';
+import { type ClientDoc, toClient, toClientDoc } from './clients.ts';
+import { type FactorDoc, toFactor, toFactorDoc } from './factors.ts';
+import { type RecoveryCodeDoc, toRecoveryCodeDoc, toRecoveryCodeRow } from './recovery_codes.ts';
 import type { SettingDoc } from './settings.ts';
-import { toAuditEvent, type AuditEventDoc } from './audit_log.ts';
 
 /** Written before a copy's first record, marked finished once it is verified. */
 interface CopyMarkerDoc {
@@ -72,10 +72,15 @@ export function mongoMigration(db: Db, clock: Clock): MigrationPort {
       await marker.deleteOne({ _id: 'copy' });
     },
     async counts(): Promise<SnapshotCounts> {
-      const [a, c, f, r, s, e] = await Promise.all(
-        [accounts, clients, factors, recoveryCodes, settings, auditEvents].map((collection) => collection.countDocuments()),
-      );
-      return { accounts: a!, clients: c!, factors: f!, recoveryCodes: r!, settings: s!, auditEvents: e! };
+      const [a, c, f, r, s, e] = await Promise.all([
+        accounts.countDocuments(),
+        clients.countDocuments(),
+        factors.countDocuments(),
+        recoveryCodes.countDocuments(),
+        settings.countDocuments(),
+        auditEvents.countDocuments(),
+      ]);
+      return { accounts: a, clients: c, factors: f, recoveryCodes: r, settings: s, auditEvents: e };
     },
   };
 }

@@ -23,7 +23,7 @@ export function mongoSettings(db: Db): SettingStore {
         // another process stored it first: theirs wins
         if (!isDuplicateKey(error)) throw error;
       }
-      return (await read(key))!;
+      return (await read(key)) ?? value;
     },
     async put(key, value) {
       await settings.updateOne({ _id: key }, { $set: { value: JSON.stringify(value) } }, { upsert: true });

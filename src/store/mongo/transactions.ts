@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoError, type Db, type MongoClient } from 'mongodb';
+import { type Db, type MongoClient, MongoError } from 'mongodb';
 import type { Store } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
 import { mongoFactors } from './factors.ts';

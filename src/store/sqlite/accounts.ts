@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DuplicateError, type AccountStore } from '../ports.ts';
 import type { Account, NewAccount } from '../../model/account.ts';
+import { type AccountStore, DuplicateError } from '../ports.ts';
 import { isUniqueViolation } from './database.ts';
 
 type Row = Record<string, string | number | null>;

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { AuditLogStore } from '../ports.ts';
 import type { AuditEvent, AuditType } from '../../model/audit.ts';
+import type { AuditLogStore } from '../ports.ts';
 
 type Row = Record<string, string | number | null>;
 

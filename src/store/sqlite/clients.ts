@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DuplicateError, type ClientStore } from '../ports.ts';
 import type { ClientRecord } from '../../model/client.ts';
+import { type ClientStore, DuplicateError } from '../ports.ts';
 import { isUniqueViolation } from './database.ts';
 
 type Row = Record<string, string | number | null>;

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
-import type { CounterStore } from '../ports.ts';
 import type { CounterState } from '../../model/lockout.ts';
+import type { CounterStore } from '../ports.ts';
 
 export function sqliteCounters(db: DatabaseSync, clock: Clock): CounterStore {
   // one statement: a new window when the old one ended, else one more in it

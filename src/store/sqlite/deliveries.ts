@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { DeliveryLogStore } from '../ports.ts';
 import type { Channel, Delivery } from '../../model/factor.ts';
+import type { DeliveryLogStore } from '../ports.ts';
 
 type Row = Record<string, string | number | null>;
 

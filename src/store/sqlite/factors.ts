@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DuplicateError, type FactorStore } from '../ports.ts';
 import type { Factor, FactorKind } from '../../model/factor.ts';
+import { DuplicateError, type FactorStore } from '../ports.ts';
 import { isUniqueViolation } from './database.ts';
 
 type Row = Record<string, string | number | null>;

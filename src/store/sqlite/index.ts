@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../clock.ts';
-import { privateFile } from '../../security/private_files.ts';
 import type { Store } from '../ports.ts';
+import { privateFile } from '../private_files.ts';
 import { type StepContext, silentStepLogger } from '../schema_step.ts';
 import { sqliteAccounts } from './accounts.ts';
-import { sqliteClients } from './clients.ts';
-import { openDatabase } from './database.ts';
 import { sqliteAuditLog } from './audit_log.ts';
+import { sqliteClients } from './clients.ts';
 import { sqliteCounters } from './counters.ts';
+import { openDatabase } from './database.ts';
 import { sqliteDeliveries } from './deliveries.ts';
 import { createExclusive } from './exclusive.ts';
 import { sqliteFactors } from './factors.ts';

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
-import type { IssuedCodeStore } from '../ports.ts';
 import type { IssuedCode } from '../../model/factor.ts';
+import type { IssuedCodeStore } from '../ports.ts';
 
 type Row = Record<string, string | number | null>;
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
-import { type LockoutStore } from '../ports.ts';
 import { type CounterState, type LockoutState, liveLockoutState, lockMs, lockoutStateEnd } from '../../model/lockout.ts';
+import type { LockoutStore } from '../ports.ts';
 
 const day = 24 * 60 * 60 * 1000;
 

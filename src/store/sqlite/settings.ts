@@ -17,7 +17,7 @@ export function sqliteSettings(db: DatabaseSync): SettingStore {
     },
     async putIfAbsent(key, value) {
       insert.run(key, JSON.stringify(value));
-      return read(key)!;
+      return read(key) ?? value;
     },
     async put(key, value) {
       put.run(key, JSON.stringify(value));

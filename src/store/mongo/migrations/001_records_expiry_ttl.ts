@@ -1,4 +1,4 @@
-import { ignoreCodes, namespaceNotFound, indexNotFound } from '../database.ts';
+import { ignoreCodes, indexNotFound, namespaceNotFound } from '../database.ts';
 import type { MongoStep } from './step.ts';
 
 /**

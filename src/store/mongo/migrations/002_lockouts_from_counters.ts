@@ -1,6 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import { isDuplicateKey } from '../database.ts';
-import { latestEnd, type LockoutDoc } from '../lockouts.ts';
+import { type LockoutDoc, latestEnd } from '../lockouts.ts';
 import type { MongoStep } from './step.ts';
 
 /** Lockout state moved from four counters per subject to one document: live ones are carried over. */
@@ -17,12 +17,14 @@ async function carryOverLockoutCounters(db: Db, now: number): Promise<void> {
   const states = new Map<string, LockoutDoc>();
   for (const { _id, count, expiresAt } of old) {
     if (expiresAt <= now) continue;
-    const [, prefix, subject] = /^(lock|lockouts|attempts:password|attempts:second_factor):(.*)$/s.exec(_id)!;
-    const state = states.get(subject!) ?? { _id: subject!, expiresAt: 0 };
+    const match = /^(lock|lockouts|attempts:password|attempts:second_factor):(.*)$/s.exec(_id);
+    if (!match) continue;
+    const [, prefix, subject = ''] = match;
+    const state = states.get(subject) ?? { _id: subject, expiresAt: 0 };
     if (prefix === 'lock') state.lockedUntil = expiresAt;
     else state[prefix === 'lockouts' ? 'lockouts' : prefix === 'attempts:password' ? 'password' : 'second_factor'] = { count, expiresAt };
     state.expiresAt = Math.max(state.expiresAt, expiresAt);
-    states.set(subject!, state);
+    states.set(subject, state);
   }
   const lockouts = db.collection<LockoutDoc>('lockouts');
   // A subject may have a record already (a process of this version counted it while one of the

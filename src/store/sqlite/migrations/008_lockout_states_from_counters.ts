@@ -27,11 +27,13 @@ function carryOverLockoutCounters(db: DatabaseSync, now: number): void {
     ON CONFLICT (subject) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`);
   const states = new Map<string, LockoutState>();
   const stateOf = (subject: string): LockoutState => {
-    if (!states.has(subject)) {
+    let state = states.get(subject);
+    if (!state) {
       const row = read.get(subject) as { state: string } | undefined;
-      states.set(subject, row ? (JSON.parse(row.state) as LockoutState) : {});
+      state = row ? (JSON.parse(row.state) as LockoutState) : {};
+      states.set(subject, state);
     }
-    return states.get(subject)!;
+    return state;
   };
   for (const { key, count, expires_at: expiresAt } of old) {
     const [, prefix, subject] = /^(lock|lockouts|attempts:password|attempts:second_factor):(.*)$/s.exec(key) ?? [];

@@ -1,6 +1,6 @@
-import type { Cipher } from '../security/cipher.ts';
-import { keyedHash } from '../security/keyed_hash.ts';
-import type { RecordIndex, RecordStore, StoredRecord } from './ports.ts';
+import type { RecordIndex, RecordStore, StoredRecord } from '../store/ports.ts';
+import type { Cipher } from './cipher.ts';
+import { keyedHash } from './keyed_hash.ts';
 
 /**
  * The record store as every caller sees it. Record ids are bearer secrets (session cookies,
