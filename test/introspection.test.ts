@@ -88,6 +88,15 @@ test("another client learns nothing of an application's tokens; the API nothing 
   }
 });
 
+test("another client cannot revoke an application's token: told so, and the token stays active", async () => {
+  const tokens = await signIn();
+  await expect(oidc.tokenRevocation(stranger, tokens.refresh_token!)).rejects.toMatchObject({
+    error: 'invalid_request',
+    error_description: 'client is not authorized to revoke the presented token',
+  });
+  expect(await oidc.tokenIntrospection(app.config, tokens.refresh_token!)).toMatchObject({ active: true });
+});
+
 test('a refresh token introspected by its own client says it is one (token_type refresh_token), an access token Bearer', async () => {
   const tokens = await signIn();
   expect(await oidc.tokenIntrospection(app.config, tokens.refresh_token!)).toMatchObject({

@@ -12,6 +12,7 @@ import { introspection, refreshTokensSayTheirType, signInClaims } from './intros
 import type { ProviderKeys } from './keys.ts';
 import { acceptsPost, sessionCookieSameSite } from './provider_methods.ts';
 import { resourceIndicators } from './resource_servers.ts';
+import { revocation } from './revocation.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -101,7 +102,7 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
       features: {
         devInteractions: { enabled: false },
         claimsParameter: { enabled: true },
-        revocation: { enabled: true },
+        revocation,
         introspection: introspection(config),
         resourceIndicators: resourceIndicators(config),
         backchannelLogout: { enabled: true },
