@@ -6,7 +6,7 @@ import { continueFromRecoveryCodes, PASSWORD } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { startSmtpCapture } from './support/smtp_capture.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
-import { startTwilioApi, TWILIO_SID, TWILIO_TOKEN } from './support/twilio_api.ts';
+import { startTwilioApi, TWILIO_SID, TWILIO_TOKEN, twilioEnv } from './support/twilio_api.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -21,10 +21,7 @@ beforeAll(async () => {
     {
       SMTP_URL: smtp.url,
       SMTP_FROM: 'Stepup <stepup@example.com>',
-      TWILIO_ACCOUNT_SID: TWILIO_SID,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM: '+15550000000',
-      TWILIO_API_URL: twilio.url,
+      ...twilioEnv(twilio.url),
     },
     {
       // these tests reach the per-code try limit (5); the account lockout is tested on its own
@@ -431,10 +428,7 @@ describe('an SMTP server that accepts the connection and then says nothing', () 
     slow = await startStepup(
       {
         SMTP_URL: `smtp://127.0.0.1:${(stalled.address() as AddressInfo).port}`,
-        TWILIO_ACCOUNT_SID: TWILIO_SID,
-        TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-        TWILIO_FROM: '+15550000000',
-        TWILIO_API_URL: twilio.url,
+        ...twilioEnv(twilio.url),
       },
       { deliveryTimeoutSeconds: 1 },
     );

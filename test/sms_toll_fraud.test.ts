@@ -3,7 +3,7 @@ import { adminInConsole, continueFromRecoveryCodes, PASSWORD } from './support/p
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
-import { startTwilioApi, TWILIO_SID, TWILIO_TOKEN } from './support/twilio_api.ts';
+import { startTwilioApi, twilioEnv } from './support/twilio_api.ts';
 
 // SMS toll fraud ("SMS pumping", issue 27 finding 10): which numbers get a code, and how many a day
 
@@ -22,10 +22,7 @@ beforeAll(async () => {
     {
       SMTP_URL: smtp.url,
       SMTP_FROM: 'Stepup <stepup@example.com>',
-      TWILIO_ACCOUNT_SID: TWILIO_SID,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM: '+15550000000',
-      TWILIO_API_URL: twilio.url,
+      ...twilioEnv(twilio.url),
     },
     // every request comes from 127.0.0.1: the per-IP send limit is not what these tests are about
     { sms, rateLimits: { codeSend: { perIp: 1000 } } },

@@ -4,6 +4,14 @@ import type { AddressInfo } from 'node:net';
 export const TWILIO_SID = 'AC00000000000000000000000000000001';
 export const TWILIO_TOKEN = 'test-auth-token-0123456789abcdef';
 
+/** The environment that sends Stepup's SMS to the Twilio stand-in at `apiUrl`. */
+export const twilioEnv = (apiUrl: string) => ({
+  TWILIO_ACCOUNT_SID: TWILIO_SID,
+  TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+  TWILIO_FROM: '+15550000000',
+  TWILIO_API_URL: apiUrl,
+});
+
 export interface SentSms {
   sid: string;
   to: string;
