@@ -40,6 +40,7 @@ import { twilioStatusCallbackUrl } from './notifications/twilio_status_hook.ts';
 import type { Metrics } from './operations/metrics.ts';
 import { createMetrics } from './operations/metrics.ts';
 import { timedStore } from './operations/timed_store.ts';
+import { settingsOf } from './plugin/settings.ts';
 import type { Stepup } from './plugin/stepup.ts';
 import { createStepup } from './plugin/stepup.ts';
 import { createAdapterClass } from './provider/adapter.ts';
@@ -170,7 +171,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     encryptionKey: atRest.keys,
     senders,
     basePath: '',
-    settings: { ...config, interactionSeconds: config.ttl.interactionSeconds },
+    settings: settingsOf(config),
     logger,
     clock,
     cookieKeys: () => browserCookieKeys.current,

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -121,6 +121,17 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/views/second_factor.njk');
     expect(files.filter((file) => file.startsWith('package/src/'))).toEqual([]);
+  });
+
+  // the system Node of this machine is older than Stepup's: the package loads, and says what it needs
+  const olderNode = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  const olderMajor = Number(olderNode?.replace(/^v/, '').split('.')[0]);
+  (olderMajor && olderMajor < 24 ? test : test.skip)(`on an older Node (${olderNode || 'none at /usr/bin/node'}), createStepup names the Node it needs`, () => {
+    const script = `const { createStepup } = await import('stepup');
+      await createStepup({ issuer: 'http://127.0.0.1:1', people: { findById: async () => null }, store: { sqlitePath: 'x.db' }, encryptionKey: '${randomBytes(32).toString('base64')}' })
+        .catch((error) => console.log(error.message));`;
+    const run = spawnSync('/usr/bin/node', ['--input-type=module', '-e', script], { cwd: join(workDir, 'app'), encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe(`Stepup needs Node.js 24 or later; this is Node.js ${olderNode!.replace(/^v/, '')}`);
   });
 
   test("discovery lists Stepup's acr values beside the host's own settings", async () => {

@@ -51,7 +51,7 @@ describe('resolveSettings (the plugin)', () => {
   });
 
   test.each<[string, SettingsInput, string[]]>([
-    ['7-digit TOTP codes', { totp: { digits: 7 as 6 } }, ['totp.digits: Invalid input']],
+    ['7-digit TOTP codes', { totp: { digits: 7 as 6 } }, ['totp.digits: must be 6 or 8']],
     ['a TOTP period under 15 s', { totp: { periodSeconds: 10 } }, ['totp.periodSeconds: Too small: expected number to be >=15']],
     ['a drift over 3 steps', { totp: { driftSteps: 4 } }, ['totp.driftSteps: Too big: expected number to be <=3']],
     ['a fractional drift', { totp: { driftSteps: 1.5 } }, ['totp.driftSteps: Invalid input: expected int, received number']],
@@ -69,6 +69,13 @@ describe('resolveSettings (the plugin)', () => {
     ['a delivery timeout over 2 minutes', { deliveryTimeoutSeconds: 121 }, ['deliveryTimeoutSeconds: Too big: expected number to be <=120']],
     ['5-digit delivered codes', { deliveredCodes: { digits: 5 } }, ['deliveredCodes.digits: Too small: expected number to be >=6']],
     ['a negative passkey hold', { passkeys: { newCredentialHoldSeconds: -1 } }, ['passkeys.newCredentialHoldSeconds: Too small: expected number to be >=0']],
+    ['a misspelt key', { totp: { drift: 2 } as SettingsInput['totp'] }, ['totp.drift: no such setting']],
+    ['a setting the plugin does not take', { ttl: { sessionSeconds: 60 } } as SettingsInput, ['ttl: no such setting']],
+    [
+      'unknown keys at every depth, all at once',
+      { serviceNmae: 'Acme', rateLimits: { login: { perIP: 5 } } } as SettingsInput,
+      ['serviceNmae: no such setting', 'rateLimits.login.perIP: no such setting'],
+    ],
     [
       'several mistakes: every one, at once',
       { totp: { periodSeconds: 10, driftSteps: 4 }, recoveryCodes: { count: 3 } },

@@ -54,7 +54,7 @@ export const configSchema = z.object({
     maxLength: z.number().int().min(64).max(4096),
   }),
   totp: z.object({
-    digits: z.union([z.literal(6), z.literal(8)]),
+    digits: z.union([z.literal(6), z.literal(8)], { error: 'must be 6 or 8' }),
     periodSeconds: z.number().int().min(15).max(120),
     driftSteps: z.number().int().min(0).max(3),
   }),

@@ -100,12 +100,21 @@ async function storeOf(option: StoreOption, cipher: Cipher, clock: Clock, logger
   return { ...store, records: sealedRecords(store.records, cipher, () => false) };
 }
 
+/** The oldest Node.js Stepup runs on (package.json's engines say the same). */
+const supportedNodeMajor = 24;
+
+function requireSupportedNode(version = process.versions.node): void {
+  const major = Number(version.split('.')[0]);
+  if (major < supportedNodeMajor) throw new Error(`Stepup needs Node.js ${supportedNodeMajor} or later; this is Node.js ${version}`);
+}
+
 /**
  * Stepup as a plugin of a node-oidc-provider host: the second-factor prompt after the
  * host's login, its pages, enrolment, codes by app, email and SMS, recovery codes, lockout,
  * audit and honest `acr`/`amr`. The standalone server is built on exactly this.
  */
 export async function createStepup(options: StepupOptions) {
+  requireSupportedNode();
   const settings = resolveSettings(options.settings);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ name: 'stepup' });
