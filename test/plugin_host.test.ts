@@ -142,10 +142,17 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
 
   test("password at the host's page, then an authenticator app enrolled at Stepup's: the ID token says pwd, otp, mfa and 2fa", async () => {
     const page = await newPage();
+    const hostPage = page.waitForResponse((response) => /\/interaction\/[^/]+$/.test(new URL(response.url()).pathname));
     const finish = await (await relyingParty('required-app'))(page);
     await page.getByRole('heading', { name: 'Example sign-in' }).waitFor();
     await typePassword(page);
+    const enrolPage = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/enrol/totp'));
     await page.getByRole('link', { name: 'Authenticator app' }).click();
+    // the page that shows the TOTP secret carries Stepup's own headers in the host; the host's page its own
+    const headers = await (await enrolPage).allHeaders();
+    expect(headers).toMatchObject({ 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect((await (await hostPage).allHeaders())['content-security-policy']).toBeUndefined();
     const key = (await page.locator('#totp-secret').textContent())!.trim();
     await page.getByLabel('Code shown in the app').fill(await generate({ secret: key }));
     await page.getByRole('button', { name: 'Confirm' }).click();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { securityHeaders } from '../http/security_headers.ts';
 import { seeOther } from '../http/see_other.ts';
 import { viewsDir } from '../paths.ts';
 import { abortInteraction } from './abort.ts';
@@ -20,6 +21,9 @@ import { loadStep, type StepContext, stepForm } from './step_context.ts';
  * first enrolment, and cancelling. Mounted before the host's pages at the same address. `pageMiddleware` (rendering, error pages) runs only for
  * these routes, so a host's own pages and errors are left alone.
  */
+/** `/interaction/:uid` itself (with or without a trailing slash), not a page below it. */
+const isInteractionAddress = (path: string) => /\/interaction\/[^/]+\/?$/.test(path);
+
 export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: Middleware[]) {
   const router = new Router({ prefix: `${deps.basePath}/interaction/:uid` });
   const form = (schema: z.ZodObject) => stepForm(deps.csrf, schema);
@@ -28,6 +32,10 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
+  // Stepup's own pages carry its strict headers (CSP, no framing) in a host too; the
+  // interaction's address itself is the host's page for its own prompts, left as the host sets it
+  const headers = securityHeaders(false);
+  router.use((ctx, next) => (isInteractionAddress(ctx.path) ? next() : headers(ctx, next)));
   // pages and error pages first: a step that cannot be loaded answers with the error page
   for (const middleware of pageMiddleware) router.use(middleware);
   router.use(loadStep(deps));
