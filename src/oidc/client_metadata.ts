@@ -6,6 +6,25 @@ export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_cla
 
 type ClientLike = Record<string, unknown>;
 
+/** Stepup's client metadata, as a host writes it into its own client configuration. */
+export interface StepupClientMetadata {
+  /** a trusted application: no consent page */
+  first_party?: boolean;
+  /** `required` (the default), `on-request`, or `phishing-resistant` (a passkey every sign-in) */
+  mfa_policy?: MfaPolicy;
+  /** scope claims (email, profile, phone, roles) in the ID token too */
+  id_token_claims?: boolean;
+  /** the APIs (resource indicators) the client may ask for, each with the scopes it may ask for there */
+  allowed_resources?: Record<string, string[]>;
+}
+
+/**
+ * A host's client metadata with the values of Stepup's keys type-checked (`mfa_policy:
+ * 'sometimes'` is an error at compile time): `clients: [stepupClient({ client_id, ...,
+ * mfa_policy: 'on-request' })]`. It hands the metadata back unchanged.
+ */
+export const stepupClient = <Metadata extends { client_id: string }>(metadata: Metadata & StepupClientMetadata): Metadata & StepupClientMetadata => metadata;
+
 export const mfaPolicies: readonly MfaPolicy[] = ['required', 'on-request', 'phishing-resistant'];
 
 /** The client's mfa_policy; `required` when it has none. */
