@@ -131,3 +131,26 @@ test('bad configuration is refused with a clear message, before anything is open
   await expect(createStepup({ ...base, settings: { lockout: { secondFactorFailures: 0 } } })).rejects.toThrow(/lockout.secondFactorFailures/);
   expect(() => stepup.configuration({ interactions: { url: () => '/login' } })).toThrow(/Stepup sets interactions.url/);
 });
+
+test("with a basePath, Stepup's stylesheet and script are served under it, and the host's own /assets are left to the host", async () => {
+  const based = await createStepup({
+    issuer,
+    people: { findById: async () => null },
+    store: { sqlitePath: join(dir, 'based.db') },
+    encryptionKey: randomBytes(32).toString('base64'),
+    basePath: '/signin',
+  });
+  const hostAnswers = createServer((req, res) => based.callback()(req, res, () => res.writeHead(299).end('the host')));
+  await new Promise<void>((resolve) => hostAnswers.listen(0, '127.0.0.1', resolve));
+  try {
+    const at = (path: string) => fetch(`http://127.0.0.1:${(hostAnswers.address() as { port: number }).port}${path}`);
+    for (const file of ['stepup.css', 'passkey.js']) {
+      const served = await at(`/signin/assets/${file}`);
+      expect([file, served.status]).toEqual([file, 200]);
+      expect([file, (await at(`/assets/${file}`)).status]).toEqual([file, 299]);
+    }
+  } finally {
+    hostAnswers.close();
+    await based.close();
+  }
+});

@@ -8,6 +8,8 @@ import { viewsDir } from '../paths.ts';
 export function createPages(serviceName: string, globals: Record<string, unknown> = {}) {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
+  // where the stylesheet and the passkey script are served: under a plugin host's basePath
+  env.addGlobal('assets', '/assets');
   for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
   // koa-views' default engine reads and compiles the template on every render; the
   // environment's loader compiles each template once and keeps it

@@ -63,15 +63,18 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
   return router;
 }
 
-/** The pages' stylesheet and their one script (passkeys), same-origin files as the CSP asks, at the addresses the pages name. */
-export function stylesheetRouter() {
+/**
+ * The pages' stylesheet and their one script (passkeys), same-origin files as the CSP asks, at
+ * `${basePath}/assets/` (the pages' `assets` global): under a host's base path, clear of its own /assets.
+ */
+export function stylesheetRouter(basePath = '') {
   const router = new Router();
   for (const [file, type] of [
     ['stepup.css', 'text/css'],
     ['passkey.js', 'text/javascript'],
   ] as const) {
     const content = readFileSync(join(viewsDir, file));
-    router.get(`/assets/${file}`, (ctx) => {
+    router.get(`${basePath}/assets/${file}`, (ctx) => {
       ctx.type = type;
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = content;

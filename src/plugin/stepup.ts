@@ -220,8 +220,8 @@ export async function createStepup(options: StepupOptions) {
     if (!person || person.disabled) throw new Error(`${caller}: no person with id ${accountId}`);
     return person;
   }
-  const pages = createPages(settings.serviceName);
-  const routes = compose([stylesheetRouter().routes(), createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]).routes()]);
+  const pages = createPages(settings.serviceName, { assets: `${basePath}/assets` });
+  const routes = compose([stylesheetRouter(basePath).routes(), createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]).routes()]);
 
   // Hosts that are not Koa apps reach the same routes through a Koa app of Stepup's own; what
   // it does not answer (the host's own prompts at the interaction's address) goes to their `next`.
