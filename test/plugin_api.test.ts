@@ -130,6 +130,12 @@ test('bad configuration is refused with a clear message, before anything is open
   await expect(createStepup({ ...base, settings: { totp: { digits: 7 as 6 } } })).rejects.toThrow(SettingsError);
   await expect(createStepup({ ...base, settings: { lockout: { secondFactorFailures: 0 } } })).rejects.toThrow(/lockout.secondFactorFailures/);
   expect(() => stepup.configuration({ interactions: { url: () => '/login' } })).toThrow(/Stepup sets interactions.url/);
+  // the sign-in's lifetime is one: a host's other ttl.Interaction is refused, none is set to Stepup's
+  expect(() => stepup.configuration({ ttl: { Interaction: 3600 } })).toThrow(
+    "ttl.Interaction (3600) must equal Stepup's settings.interactionSeconds (1800): set one to the other, or leave ttl.Interaction out and Stepup sets it",
+  );
+  expect(stepup.configuration({ ttl: { Session: 60 } }).ttl).toEqual({ Session: 60, Interaction: 1800 });
+  expect(stepup.configuration({ ttl: { Interaction: 1800 } }).ttl?.Interaction).toBe(1800);
 });
 
 test("with a basePath, Stepup's stylesheet and script are served under it, and the host's own /assets are left to the host", async () => {

@@ -45,14 +45,22 @@ function isMetadataDocumentClient(host: Configuration, metadata: unknown): boole
  * the `mfa_max_age` parameter, and the client metadata `mfa_policy` and `first_party`.
  * Everything else is the host's, untouched.
  */
-export function stepupConfiguration(host: Configuration, deps: { basePath: string; clock: Clock }): Configuration {
+export function stepupConfiguration(host: Configuration, deps: { basePath: string; clock: Clock; interactionSeconds: number }): Configuration {
   if (host.interactions?.url) {
     throw new TypeError(`Stepup sets interactions.url: serve the login and consent pages at ${deps.basePath}/interaction/:uid (or choose another basePath)`);
+  }
+  // a sign-in outlives neither Stepup's records of it nor the provider's interaction: the two agree
+  const hostInteraction = host.ttl?.Interaction;
+  if (hostInteraction !== undefined && hostInteraction !== deps.interactionSeconds) {
+    throw new TypeError(
+      `ttl.Interaction (${typeof hostInteraction === 'number' ? hostInteraction : 'a function'}) must equal Stepup's settings.interactionSeconds (${deps.interactionSeconds}): set one to the other, or leave ttl.Interaction out and Stepup sets it`,
+    );
   }
   const hostClaims = host.claims ?? {};
   const hostMetadata = host.extraClientMetadata;
   return {
     ...host,
+    ttl: { ...host.ttl, Interaction: deps.interactionSeconds },
     acrValues: union(host.acrValues, acrValues),
     claims: { ...hostClaims, openid: union(hostClaims.openid as string[] | undefined, ['sub'], signInClaims) },
     extraParams: withMfaMaxAge(host.extraParams),

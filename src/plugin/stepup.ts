@@ -242,7 +242,7 @@ export async function createStepup(options: StepupOptions) {
     settings,
 
     /** The host's oidc-provider configuration with Stepup's prompt, claims, acr values and parameter added. */
-    configuration: (host: Configuration = {}): Configuration => stepupConfiguration(host, { basePath, clock }),
+    configuration: (host: Configuration = {}): Configuration => stepupConfiguration(host, { basePath, clock, interactionSeconds: settings.interactionSeconds }),
 
     /**
      * Binds Stepup to the host's provider, built from `configuration()`. A host that
