@@ -115,11 +115,13 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  test('the package holds compiled JavaScript and type declarations, not the TypeScript sources', () => {
+  test('the package holds compiled JavaScript, type declarations and the guide, not the TypeScript sources', () => {
     const files = execFileSync('tar', ['tzf', join(workDir, 'stepup-0.1.0.tgz')], { encoding: 'utf8' }).split('\n');
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/views/second_factor.njk');
+    // the guide the README and index.d.ts point to, and the host it walks through, come with it
+    expect(files).toEqual(expect.arrayContaining(['package/docs/plugin.md', 'package/docs/security.md', 'package/examples/existing-provider/server.js']));
     expect(files.filter((file) => file.startsWith('package/src/'))).toEqual([]);
   });
 
