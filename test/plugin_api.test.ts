@@ -136,6 +136,12 @@ test('bad configuration is refused with a clear message, before anything is open
   );
   expect(stepup.configuration({ ttl: { Session: 60 } }).ttl).toEqual({ Session: 60, Interaction: 1800 });
   expect(stepup.configuration({ ttl: { Interaction: 1800 } }).ttl?.Interaction).toBe(1800);
+  // oidc-provider's development pages would sign anyone in past Stepup: off unless asked, refused when asked
+  expect(stepup.configuration({}).features?.devInteractions).toEqual({ enabled: false });
+  expect(stepup.configuration({ features: { claimsParameter: { enabled: true } } }).features).toMatchObject({ claimsParameter: { enabled: true } });
+  expect(() => stepup.configuration({ features: { devInteractions: { enabled: true } } })).toThrow(
+    'features.devInteractions must be off: its pages sign anyone in without a password or a second factor',
+  );
 });
 
 test("with a basePath, Stepup's stylesheet and script are served under it, and the host's own /assets are left to the host", async () => {

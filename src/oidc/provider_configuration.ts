@@ -49,6 +49,10 @@ export function stepupConfiguration(host: Configuration, deps: { basePath: strin
   if (host.interactions?.url) {
     throw new TypeError(`Stepup sets interactions.url: serve the login and consent pages at ${deps.basePath}/interaction/:uid (or choose another basePath)`);
   }
+  // oidc-provider's development pages sign anyone in by account id, past every prompt of Stepup's
+  if (host.features?.devInteractions?.enabled === true) {
+    throw new TypeError('features.devInteractions must be off: its pages sign anyone in without a password or a second factor');
+  }
   // a sign-in outlives neither Stepup's records of it nor the provider's interaction: the two agree
   const hostInteraction = host.ttl?.Interaction;
   if (hostInteraction !== undefined && hostInteraction !== deps.interactionSeconds) {
@@ -61,6 +65,8 @@ export function stepupConfiguration(host: Configuration, deps: { basePath: strin
   return {
     ...host,
     ttl: { ...host.ttl, Interaction: deps.interactionSeconds },
+    // on by default in oidc-provider: off, whatever the host forgot
+    features: { ...host.features, devInteractions: { enabled: false } },
     acrValues: union(host.acrValues, acrValues),
     claims: { ...hostClaims, openid: union(hostClaims.openid as string[] | undefined, ['sub'], signInClaims) },
     extraParams: withMfaMaxAge(host.extraParams),
