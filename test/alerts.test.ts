@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Browser } from './support/browser.ts';
 import { enrolThroughSignIn, signIn } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
-import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
-import { type RunningStepup, startStepup } from './support/stepup.ts';
+import { mimePart } from './support/smtp_capture.ts';
+import { type RunningStepup, startMailingStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -78,17 +78,14 @@ test('alerts are in the delivery log as alerts', async () => {
 });
 
 describe('a browser with a hostile User-Agent', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+  let smtp: Awaited<ReturnType<typeof startMailingStepup>>['smtp'];
   let mailing: RunningStepup;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    mailing = await startStepup({ SMTP_URL: smtp.url, SMTP_FROM: 'Stepup <stepup@example.com>' });
+    ({ smtp, stepup: mailing, stop } = await startMailingStepup());
   });
-  afterAll(async () => {
-    await mailing.stop();
-    await smtp.close();
-  });
+  afterAll(() => stop());
 
   test('appears in the "New sign-in" email as text, never as markup', async () => {
     const hostile = '<a href="https://evil.example/secure">This was not me</a><img src="https://evil.example/x.png">';

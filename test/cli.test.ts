@@ -7,6 +7,7 @@ import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { runStepupCli } from './support/cli.ts';
 import { TestClock } from './support/clock.ts';
 import { dropDatabase, freshDatabaseUri } from './support/mongodb_server.ts';
+import { plantedPasskey } from './support/planted_passkey.ts';
 
 let dataDir: string;
 let storage: Record<string, string>;
@@ -201,27 +202,14 @@ test('user methods shows control characters in a passkey name escaped: stored te
     : openSqliteStore(join(dataDir, 'stepup.db'), clock);
   try {
     const account = (await store.accounts.findByEmail('esc@example.com'))!;
-    await store.factors.add({
-      id: 'planted-passkey',
-      accountId: account.id,
-      kind: 'webauthn',
-      secretCiphertext: null,
-      target: null,
-      confirmedAt: clock.now(),
-      lastTimeStep: null,
-      createdAt: clock.now(),
-      passkey: {
-        credentialId: 'cred-planted',
-        publicKey: 'pQECAyYgASFYIA',
-        counter: 0,
-        transports: ['internal'],
-        synced: false,
-        backedUp: false,
-        userVerified: true,
-        name: 'Laptop\u001b[2J\u001b[31mFAKE\u009b1m\u007f',
-        lastUsedAt: null,
-      },
-    });
+    await store.factors.add(
+      plantedPasskey(
+        account.id,
+        clock.now(),
+        { name: 'Laptop\u001b[2J\u001b[31mFAKE\u009b1m\u007f', publicKey: 'pQECAyYgASFYIA', transports: ['internal'] },
+        'planted-passkey',
+      ),
+    );
   } finally {
     await store.close();
   }

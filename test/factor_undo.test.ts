@@ -4,9 +4,10 @@ import { createCsrf } from '../src/security/csrf.ts';
 import { Browser } from './support/browser.ts';
 import { messagesTo, waitForMessages } from './support/outbox.ts';
 import { type Enrolled, enrolThroughSignIn, nextTimeStep, signIn, totpCode } from './support/people.ts';
+import { plantedPasskey } from './support/planted_passkey.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
-import { mimePart, startSmtpCapture } from './support/smtp_capture.ts';
-import { type RunningStepup, startStepup } from './support/stepup.ts';
+import { mimePart } from './support/smtp_capture.ts';
+import { type RunningStepup, startMailingStepup, startStepup } from './support/stepup.ts';
 
 let stepup: RunningStepup;
 let rp: RelyingParty;
@@ -179,17 +180,14 @@ test('a link whose factor is gone, a forged form and unknown tokens change nothi
 });
 
 describe('a passkey with a hostile name', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+  let smtp: Awaited<ReturnType<typeof startMailingStepup>>['smtp'];
   let mailing: RunningStepup;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    mailing = await startStepup({ SMTP_URL: smtp.url, SMTP_FROM: 'Stepup <stepup@example.com>' });
+    ({ smtp, stepup: mailing, stop } = await startMailingStepup());
   });
-  afterAll(async () => {
-    await mailing.stop();
-    await smtp.close();
-  });
+  afterAll(() => stop());
 
   async function mailsTo(email: string, subject: string) {
     await mailing.container.alert.settled();
@@ -202,28 +200,9 @@ describe('a passkey with a hostile name', () => {
     const person = await enrolThroughSignIn(mailing, new Browser(mailing.issuer), `${mailing.issuer}/account`);
     const account = (await mailing.container.store.accounts.findByEmail(person.email))!;
     const now = mailing.clock.now();
-    const passkey = {
-      credentialId: `cred-${now}`,
-      publicKey: 'pk',
-      counter: 0,
-      transports: [],
-      synced: false,
-      backedUp: false,
-      userVerified: true,
-      lastUsedAt: null,
-    };
     const name = '<a href="x">';
-    const factor = {
-      id: `passkey-${now}`,
-      accountId: account.id,
-      kind: 'webauthn' as const,
-      secretCiphertext: null,
-      target: null,
-      confirmedAt: now,
-      lastTimeStep: null,
-      createdAt: now,
-    };
-    await mailing.container.store.factors.add({ ...factor, passkey: { ...passkey, name } });
+    const factor = plantedPasskey(account.id, now, { name });
+    await mailing.container.store.factors.add(factor);
     await mailing.container.selfService.factorAdded(account, 'webauthn', factor.id, [], noRequest);
 
     const [added] = (await mailsTo(person.email, 'was added')).slice(-1);

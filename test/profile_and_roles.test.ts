@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { runStepupCli } from './support/cli.ts';
 import { type Enrolled, enrolThroughSignIn, signIn } from './support/people.ts';
+import { plantedPasskey } from './support/planted_passkey.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -179,29 +180,10 @@ test('the name form and the passkey rename refuse control characters with a 400 
   await browser.submit('/account/name', { name: 'Mary Jackson' });
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
   const now = stepup.clock.now();
-  await stepup.container.store.factors.add({
-    id: `passkey-${now}`,
-    accountId: account.id,
-    kind: 'webauthn',
-    secretCiphertext: null,
-    target: null,
-    confirmedAt: now,
-    lastTimeStep: null,
-    createdAt: now,
-    passkey: {
-      credentialId: `cred-${now}`,
-      publicKey: 'pk',
-      counter: 0,
-      transports: [],
-      synced: false,
-      backedUp: false,
-      userVerified: false,
-      name: 'Laptop',
-      lastUsedAt: null,
-      // still held, as one added from a 2fa session is: this 2fa session may rename it
-      phrFrom: now + 86_400_000,
-    },
-  });
+  await stepup.container.store.factors.add(
+    // still held, as one added from a 2fa session is: this 2fa session may rename it
+    plantedPasskey(account.id, now, { name: 'Laptop', userVerified: false, phrFrom: now + 86_400_000 }),
+  );
   await browser.open('/account');
 
   for (const name of ['\u001b[2J\u001b[31mFAKE', 'Mary\nJackson', 'Mary\u009b1m', 'Mary\u007f']) {

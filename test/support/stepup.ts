@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/ports.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { TestClock } from './clock.ts';
 import { dropDatabase, freshDatabaseUri } from './mongodb_server.ts';
+import { startSmtpCapture } from './smtp_capture.ts';
 
 export interface RunningStepup {
   issuer: string;
@@ -144,4 +145,18 @@ export function openRawStore(stepup: RunningStepup): Promise<Store> | Store {
   const uri = stepup.container.config.mongodbUri;
   if (uri) return openMongoStore(uri, stepup.clock, createLogger(stepup.container.config));
   return openSqliteStore(join(stepup.dataDir, 'stepup.db'), stepup.clock);
+}
+
+/** Stepup that mails through a real SMTP server on loopback, which keeps every message. */
+export async function startMailingStepup() {
+  const smtp = await startSmtpCapture();
+  const stepup = await startStepup({ SMTP_URL: smtp.url, SMTP_FROM: 'Stepup <stepup@example.com>' });
+  return {
+    smtp,
+    stepup,
+    async stop() {
+      await stepup.stop();
+      await smtp.close();
+    },
+  };
 }
