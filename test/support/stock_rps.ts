@@ -33,6 +33,10 @@ export async function signInInChromium(page: Page, stepup: RunningStepup, person
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
   await page.getByLabel('Authenticator app').fill(await totpCode(stepup, person.secret));
-  nextTimeStep(stepup);
+  // The clock moves on only once Stepup has checked the code: moved before, a real time step
+  // passing meanwhile put the check two steps past the code, outside the drift window.
+  const checked = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname.endsWith('/second-factor'));
   await page.getByRole('button', { name: 'Continue' }).click();
+  await checked;
+  nextTimeStep(stepup);
 }
