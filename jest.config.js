@@ -23,7 +23,7 @@ const onBothStores = [
  */
 const unit = [
   'assurance_rules', 'at_rest_encryption', 'audit_summaries', 'charts', 'config', 'cookie_signer', 'dates', 'introspection_rules',
-  'lockout_arithmetic', 'random_ids', 'rate_limit_keys', 'settings_validation', 'sms_destination_policy', 'stepup_client', 'totp_replay_window',
+  'lockout_arithmetic', 'random_ids', 'rate_limit_keys', 'resource_server_rules', 'settings_validation', 'sms_destination_policy', 'stepup_client', 'totp_replay_window',
 ];
 
 // without a MongoDB test server the mongodb project is left out, saying why; the suites of the
