@@ -2,6 +2,7 @@ import {
   ACR_1FA,
   ACR_2FA,
   ACR_PHR,
+  askedLevel,
   type Credentials,
   decideChange,
   decideSignIn,
@@ -67,6 +68,22 @@ describe('the level a request needs', () => {
     ['required', { claims: 'not json' }, ACR_2FA],
   ] as const)('%s with %j needs %s', (policy, ask, needed) => {
     expect(requiredLevel(policy, ask)).toBe(needed);
+  });
+
+  // what the request itself asks, apart from the client's policy: with prompt=none, a level the
+  // request asks and the session lacks is unmet_authentication_requirements
+  test.each([
+    [{}, undefined],
+    [{ mfa_max_age: '60' }, undefined],
+    [{ acr_values: ACR_1FA }, undefined],
+    [{ acr_values: `${ACR_1FA} ${ACR_2FA}` }, undefined],
+    [{ acr_values: ACR_2FA }, ACR_2FA],
+    [{ acr_values: `${ACR_PHR} ${ACR_2FA}` }, ACR_2FA],
+    [{ claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR_PHR } } }) }, ACR_PHR],
+    [{ claims: JSON.stringify({ id_token: { acr: { value: ACR_PHR } } }) }, undefined],
+    [{ acr_values: ACR_2FA, claims: JSON.stringify({ id_token: { acr: { essential: true, values: [ACR_PHR] } } }) }, ACR_PHR],
+  ] as const)('%j asks for %s itself', (ask, asked) => {
+    expect(askedLevel(ask)).toBe(asked);
   });
 });
 

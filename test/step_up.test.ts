@@ -77,11 +77,22 @@ test('acr_values listing 1fa too is satisfied by the password', async () => {
   expect((await authorization.exchange(browser.callbackUrl)).claims()!.acr).toBe(ACR_1FA);
 });
 
-test('prompt=none asking for 2fa on a password session answers interaction_required', async () => {
+test.each([
+  ['acr_values (as from an RFC 9470 challenge)', { acr_values: ACR_2FA }],
+  ['an essential acr claim', { claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR_2FA } } }) }],
+])('prompt=none asking for 2fa by %s on a password session answers unmet_authentication_requirements', async (_, asking) => {
   const { browser } = await passwordOnlySession();
-  const authorization = await onRequest.authorize({ acr_values: ACR_2FA, prompt: 'none' });
+  const authorization = await onRequest.authorize({ ...asking, prompt: 'none' });
   await browser.open(authorization.url);
-  expect(browser.callbackUrl.searchParams.get('error')).toBe('interaction_required');
+  expect(browser.callbackUrl.searchParams.get('error')).toBe('unmet_authentication_requirements');
+  expect(browser.callbackUrl.searchParams.get('code')).toBeNull();
+});
+
+test('prompt=none asking for 2fa without any session still answers login_required', async () => {
+  const authorization = await onRequest.authorize({ acr_values: ACR_2FA, prompt: 'none' });
+  const browser = new Browser(stepup.issuer);
+  await browser.open(authorization.url);
+  expect(browser.callbackUrl.searchParams.get('error')).toBe('login_required');
 });
 
 test('a 2fa session then satisfies the required client without any page', async () => {

@@ -46,13 +46,28 @@ const policyRank: Record<MfaPolicy, number> = { 'on-request': 1, required: 2, 'p
 export function requiredLevel(policy: MfaPolicy, ask: AuthorizationAsk): Acr {
   let needed = policyRank[policy];
   if (ask.mfa_max_age !== undefined) needed = Math.max(needed, 2);
-  if (typeof ask.acr_values === 'string') needed = Math.max(needed, lowestAsked(ask.acr_values.split(' ')));
+  return acrOfRank(Math.max(needed, askedRank(ask)));
+}
+
+/**
+ * The level the request itself asks for by acr_values (default_acr_values included) or an
+ * essential acr claim, as a rank; 1 when it asks for none.
+ */
+function askedRank(ask: AuthorizationAsk): number {
+  let asked = 1;
+  if (typeof ask.acr_values === 'string') asked = lowestAsked(ask.acr_values.split(' '));
   const claim = requestedAcrClaim(ask.claims);
   if (claim?.essential) {
     const values = claim.value !== undefined ? [claim.value] : Array.isArray(claim.values) ? claim.values : [];
-    needed = Math.max(needed, lowestAsked(values.map(String)));
+    asked = Math.max(asked, lowestAsked(values.map(String)));
   }
-  return acrOfRank(needed);
+  return asked;
+}
+
+/** The level that acr_values or an essential acr claim asks for, when either asks for more than 1fa. */
+export function askedLevel(ask: AuthorizationAsk): Acr | undefined {
+  const rank = askedRank(ask);
+  return rank > 1 ? acrOfRank(rank) : undefined;
 }
 
 /** The request's mfa_max_age in milliseconds, or null when it sets none. */

@@ -1,5 +1,5 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { ACR_1FA, type Acr, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
+import { ACR_1FA, type Acr, askedLevel, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
 import { clientOf, mfaPolicyOf } from './client_metadata.ts';
 import { secondFactorTime } from './second_factor_time.ts';
@@ -56,6 +56,23 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
 
   const secondFactor = new Prompt(
     { name: 'second_factor', requestable: false },
+    // Listed first, so that with prompt=none its error is the one the application gets: a level
+    // the request itself asks for (acr_values, as from an RFC 9470 challenge, or an essential
+    // acr claim) that the session lacks is an unmet requirement (OpenID Connect Unmet
+    // Authentication Requirements 1.0), which tells the application that an interactive step-up
+    // is what it needs. A level only the client's own policy needs stays interaction_required.
+    new Check(
+      'requested_level_unmet',
+      'the session does not reach the level the request asks for, and prompt=none allows no step-up',
+      'unmet_authentication_requirements',
+      (ctx: KoaContextWithOIDC) => {
+        const { oidc } = ctx;
+        if (!oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
+        const asked = askedLevel(oidc.params ?? {});
+        if (!asked || asked === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
+        return sessionSuffices(oidc.session, asked, {}, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+    ),
     new Check('second_factor_required', 'a second factor is required', 'interaction_required', (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
       const params = oidc.params ?? {};
