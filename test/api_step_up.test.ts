@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { Browser as Chromium } from 'playwright-core';
-import { ACR_2FA, challengeOf, createAccessTokenVerifier } from '../src/resource_server/index.ts';
+import { ACR_2FA, challengeOf, createAccessTokenVerifier, type Requirement } from '../src/resource_server/index.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { startExample as startExampleProcess, stopExamples } from './support/examples.ts';
 import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -16,7 +15,6 @@ import { freePort } from './support/stepup_process.ts';
  */
 const audience = 'https://payments.example';
 const scope = 'openid payments:read payments:write';
-const root = join(import.meta.dirname, '..');
 const maybe = describeInChromium('the step-up example application');
 
 let stepup: RunningStepup;
@@ -24,27 +22,9 @@ let rp: RelyingParty;
 let person: Enrolled;
 /** One of each kind of token, for all the APIs: each sign-in counts against the login rate limit. */
 const tokens = { password: '', secondFactor: '', readOnly: '', idToken: '' };
-const running: { stop(): void }[] = [];
 
-/** Runs an example with Node, the kit taken from src (the `stepup-source` export condition). */
-async function startExample(file: string, env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=stepup-source', join(root, 'examples', file)], {
-    env: { PATH: process.env.PATH, ISSUER: stepup.issuer, AUDIENCE: audience, PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push({ stop: () => child.kill() });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('listening')) resolve();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}:\n${output}`)));
-  });
-  return `http://127.0.0.1:${port}`;
-}
+/** An example, with Stepup's issuer and the payments API's audience. */
+const startExample = (file: string, env: Record<string, string>) => startExampleProcess(stepup, file, { AUDIENCE: audience, ...env });
 
 /** An access token for the payments API: the password alone (1fa), or with the app code (2fa). */
 async function accessToken(level: '1fa' | '2fa', scopes = scope): Promise<string> {
@@ -74,7 +54,7 @@ beforeAll(async () => {
   tokens.idToken = await idTokenOf(person);
 });
 afterAll(async () => {
-  for (const process of running) process.stop();
+  stopExamples();
   await stepup.stop();
 });
 
@@ -158,7 +138,7 @@ test("a token older than the route's max_age is challenged again, with max_age, 
   // kit is given the time at which this sign-in is three seconds old
   const { auth_time: authTime } = JSON.parse(Buffer.from(tokens.secondFactor.split('.')[1]!, 'base64url').toString());
   const verifier = createAccessTokenVerifier({ issuer: stepup.issuer, audience, now: () => authTime + 3 });
-  const transfers = { scopes: ['payments:write'], acr: ACR_2FA, maxAge: 2 };
+  const transfers: Requirement = { scopes: ['payments:write'], acr: ACR_2FA, maxAge: 2 };
   const verdict = await verifier.check(`Bearer ${tokens.secondFactor}`, transfers);
   expect(verdict.ok).toBe(false);
   expect(!verdict.ok && challengeOf(verdict.refusal)).toBe(

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Browser as Chromium } from 'playwright-core';
 import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
-import { enrolThroughSignIn, resetPasswordByEmail } from './support/people.ts';
+import { startExample, stopExamples } from './support/examples.ts';
+import { enrolThroughSignIn, nextTimeStep, resetPasswordByEmail, totpCode } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 import { freePort, type RunningProcess, startProcess } from './support/stepup_process.ts';
@@ -16,7 +17,7 @@ let chromium: Chromium;
 
 maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
   beforeAll(async () => {
-    stepup = await startStepup();
+    stepup = await startStepup({}, { resourceServers: { 'https://payments.example': { name: 'Payments', scopes: ['payments:read', 'payments:write'] } } });
     const port = await freePort();
     // docs/integrating.md's registration for Authlib: scope claims in the ID token, which Authlib reads
     const client = await stepup.container.clientAdmin.add({ name: 'Flask App', redirectUris: [`http://127.0.0.1:${port}/callback`], idTokenClaims: true });
@@ -36,6 +37,7 @@ maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
   afterAll(async () => {
     await chromium?.close();
     await flask?.stop();
+    stopExamples();
     await stepup?.stop();
   });
 
@@ -65,5 +67,61 @@ maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
     });
     await context.close();
     expect(flask.output()).not.toMatch(/Traceback/);
+  });
+
+  test("follows an API's RFC 9470 challenge, parsed by Werkzeug: the second factor alone, then the call goes through", async () => {
+    const payments = 'https://payments.example';
+    const api = await startExample(stepup, 'resource-server/node_http.js', { AUDIENCE: payments });
+    const port = await freePort();
+    const client = await stepup.container.clientAdmin.add({
+      name: 'Flask Payments',
+      redirectUris: [`http://127.0.0.1:${port}/callback`],
+      firstParty: true,
+      mfaPolicy: 'on-request',
+      idTokenClaims: true,
+      allowedResources: { [payments]: ['payments:read', 'payments:write'] },
+    });
+    const stepping = await startProcess('the Flask payments app', authlibPython, [authlibApp], {
+      env: {
+        PORT: String(port),
+        FLASK_SECRET_KEY: randomBytes(32).toString('hex'),
+        STEPUP_ISSUER: stepup.issuer,
+        STEPUP_CLIENT_ID: client.client_id,
+        STEPUP_CLIENT_SECRET: client.client_secret!,
+        STEPUP_SCOPE: 'openid email payments:read payments:write',
+        STEPUP_API: api,
+        STEPUP_RESOURCE: payments,
+      },
+      url: `http://127.0.0.1:${port}`,
+      readyPath: '/',
+    });
+    const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await (await relyingParty(stepup, { firstParty: true })).authorize()).url);
+
+    const context = await chromium.newContext();
+    const page = await context.newPage();
+    await page.goto(`${stepping.url}/login`);
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${stepping.url}/`);
+    expect(JSON.parse((await page.textContent('body'))!)).toMatchObject({ acr: 'urn:stepup:loa:1fa' });
+
+    await page.goto(`${stepping.url}/transfer-form`);
+    await page.getByRole('button', { name: 'Send 120.00 EUR to ACME' }).click();
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    expect(await page.getByLabel('Password').count()).toBe(0);
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, person.secret));
+    const retried = page.waitForResponse((response) => response.url().startsWith(`${stepping.url}/callback`));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await retried;
+    nextTimeStep(stepup);
+    expect(JSON.parse((await page.textContent('body'))!)).toEqual({
+      status: 200,
+      body: { transfer: 'done', acr: 'urn:stepup:loa:2fa' },
+      acr: 'urn:stepup:loa:2fa',
+    });
+    await context.close();
+    await stepping.stop();
+    expect(stepping.output()).not.toMatch(/Traceback/);
   });
 });
