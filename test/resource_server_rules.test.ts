@@ -1,4 +1,6 @@
 import { ACR_1FA, ACR_2FA, ACR_PHR } from '../src/assurance/levels.ts';
+import { type AccessTokenVerifierOptions, createAccessTokenVerifier } from '../src/resource_server/access_token_verifier.ts';
+import { refusalResponse } from '../src/resource_server/refusal_response.ts';
 import { type AccessTokenClaims, challengeOf, type Refusal, type Requirement, statusOf, unmetBy } from '../src/resource_server/requirement.ts';
 
 const now = 1_800_000_000;
@@ -65,5 +67,20 @@ describe('challengeOf and statusOf: the answer, in the words of RFC 6750 and RFC
     expect(challengeOf(refusal)).toBe(
       'Bearer error="insufficient_user_authentication", error_description="this call needs a sign-in at urn:stepup:loa:2fa and a sign-in within the last 300 seconds", acr_values="urn:stepup:loa:2fa", max_age="300"',
     );
+  });
+});
+
+describe('createAccessTokenVerifier', () => {
+  // jose skips the iss and aud checks when they are undefined: an unset setting must not let any token in
+  test.each([
+    [{ audience: 'https://api.example' }, 'issuer'],
+    [{ issuer: 'https://login.example', audience: '' }, 'audience'],
+    [{ issuer: 'https://login.example' }, 'audience'],
+  ])('refuses to start without %j', (options, missing) => {
+    expect(() => createAccessTokenVerifier(options as AccessTokenVerifierOptions)).toThrow(`createAccessTokenVerifier needs ${missing}: a non-empty string`);
+  });
+
+  test('a request without a token gets no error information, in the body as in the header', () => {
+    expect(refusalResponse({ error: 'missing_token' })).toMatchObject({ status: 401, headers: { 'www-authenticate': 'Bearer' }, body: '{}' });
   });
 });

@@ -14,8 +14,8 @@ const routes = {
 createServer(async (request, response) => {
   const requirement = routes[`${request.method} ${new URL(request.url, 'http://api').pathname}`];
   if (!requirement) return response.writeHead(404).end();
-  const token = await requireAccess(verifier, requirement, request, response);
-  if (!token) return; // refused: 401 with the step-up challenge, or 403 for a missing scope
+  const token = await requireAccess(verifier, requirement, request, response).catch(() => response.writeHead(500).end());
+  if (!token) return; // refused: 401 with the step-up challenge, 403 for a missing scope (or 500: Stepup's keys out of reach)
   response.writeHead(200, { 'content-type': 'application/json' });
   response.end(JSON.stringify(request.method === 'GET' ? { balance: '1200.00', by: token.sub } : { transfer: 'done', acr: token.acr }));
 }).listen(Number(process.env.PORT ?? 4100), '127.0.0.1', () => console.log('payments API (node http) listening'));

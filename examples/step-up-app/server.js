@@ -3,6 +3,8 @@
 // challenge's acr_values and max_age, then makes the call again. Built on openid-client.
 // Environment: ISSUER, CLIENT_ID, CLIENT_SECRET (a client registered with --mfa on-request),
 // API (where the API listens), AUDIENCE (the API's URL registered at Stepup), PORT.
+// An example: sessions live in memory and never expire, and the transfer form relies on the
+// SameSite=Lax cookie alone; a real application keeps sessions in its store, with a CSRF token.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import * as oidc from 'openid-client';
@@ -37,31 +39,44 @@ async function signIn(session, response, challenge = {}) {
 async function transfer(session, response) {
   try {
     const answer = await oidc.fetchProtectedResource(config, session.tokens.access_token, new URL('/transfers', process.env.API), 'POST');
-    return page(response, `Transfer: ${answer.status} ${await answer.text()}`);
+    return page(response, `Transfer: ${answer.status} ${htmlText(await answer.text())}`);
   } catch (error) {
     const challenge = error instanceof oidc.WWWAuthenticateChallengeError && error.cause.find((c) => c.scheme === 'bearer')?.parameters;
-    if (challenge?.error !== 'insufficient_user_authentication') throw error;
+    // one step-up per call: a second challenge after it means the API wants what Stepup did not give
+    if (challenge?.error !== 'insufficient_user_authentication' || session.steppedUp) throw error;
     session.waiting = 'transfer';
     return signIn(session, response, challenge);
   }
 }
 
 async function callback(session, request, response) {
+  const { verifier, state, waiting } = session;
+  // each sign-in's state and verifier serve once
+  Object.assign(session, { verifier: undefined, state: undefined, waiting: undefined });
+  const callbackUrl = new URL(request.url, here);
   const tokens = await oidc.authorizationCodeGrant(
     config,
-    new URL(request.url, here),
-    { pkceCodeVerifier: session.verifier, expectedState: session.state },
+    callbackUrl,
+    { pkceCodeVerifier: verifier, expectedState: state },
     { resource: process.env.AUDIENCE },
   );
   session.tokens = tokens;
   const { acr, amr } = tokens.claims();
-  if (session.waiting === 'transfer') {
-    session.waiting = undefined;
-    return transfer(session, response);
+  if (waiting === 'transfer') {
+    session.steppedUp = true;
+    try {
+      return await transfer(session, response);
+    } finally {
+      session.steppedUp = false;
+    }
   }
-  return page(response, `Signed in at ${acr} (${amr.join(' ')}). <form method="post" action="/transfer"><button>Send 120.00 EUR to ACME</button></form>`);
+  return page(
+    response,
+    `Signed in at ${htmlText(acr)} (${htmlText(amr.join(' '))}). <form method="post" action="/transfer"><button>Send 120.00 EUR to ACME</button></form>`,
+  );
 }
 
+const htmlText = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (response, body) =>
   response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>Payments</title><main>${body}</main>`);
 

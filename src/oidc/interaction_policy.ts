@@ -59,7 +59,8 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
     // Listed first, so that with prompt=none its error is the one the application gets: a level
     // the request itself asks for (acr_values, as from an RFC 9470 challenge, or an essential
     // acr claim) that the session lacks is an unmet requirement (OpenID Connect Unmet
-    // Authentication Requirements 1.0), which tells the application that an interactive step-up
+    // Authentication Requirements: OpenID Connect Core Error Code
+    // unmet_authentication_requirements 1.0), which tells the application that an interactive step-up
     // is what it needs. A level only the client's own policy needs stays interaction_required.
     new Check(
       'requested_level_unmet',
@@ -68,7 +69,10 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
       (ctx: KoaContextWithOIDC) => {
         const { oidc } = ctx;
         if (!oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
-        const asked = askedLevel(oidc.params ?? {});
+        const params = oidc.params ?? {};
+        // oidc-provider fills acr_values from the client's default_acr_values: those are its policy
+        const defaults = (oidc.client as { defaultAcrValues?: string[] } | undefined)?.defaultAcrValues?.join(' ');
+        const asked = askedLevel(params.acr_values === defaults ? { ...params, acr_values: undefined } : params);
         if (!asked || asked === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
         return sessionSuffices(oidc.session, asked, {}, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
       },

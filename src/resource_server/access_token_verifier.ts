@@ -8,6 +8,8 @@ export interface AccessTokenVerifierOptions {
   audience: string;
   /** where Stepup's signing keys are; read from the issuer's discovery document when not given */
   jwksUri?: string;
+  /** the signing algorithms accepted (default RS256, what Stepup signs access tokens with) */
+  algorithms?: string[];
   /** leeway for the clocks of Stepup and this API, in seconds (default 5) */
   clockToleranceSeconds?: number;
   /** the current time in epoch seconds, for tests (default: the system clock) */
@@ -22,8 +24,8 @@ export interface AccessTokenVerifier {
   check(authorization: string | undefined, requirement?: Requirement): Promise<Verdict>;
 }
 
-// Stepup signs access tokens with RS256; the others are what its key types could come to
-const algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+/** jose's codes for Stepup's keys out of reach or unreadable: this API's trouble, not the caller's token */
+const keysUnavailable = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID', 'ERR_JWKS_TIMEOUT']);
 
 /**
  * Checks Stepup's JWT access tokens offline: signature against the issuer's /jwks (fetched
@@ -32,14 +34,19 @@ const algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
  * audience, expiry, then the route's scopes, level and freshness.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  // jose skips the iss and aud checks when they are not given: a missing setting must not
+  // make every token of every API good here
+  for (const name of ['issuer', 'audience'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`createAccessTokenVerifier needs ${name}: a non-empty string`);
+  }
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const signingKeys = () => {
-    keys ??= jwksUri(options).then((uri) => createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }));
-    // a failed discovery is tried again on the next request, not remembered
-    keys.catch(() => {
-      keys = undefined;
-    });
+    if (!keys) {
+      keys = jwksUri(options).then((uri) => createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 }));
+      // a failed discovery is tried again, after 5 s, not remembered for good
+      keys.catch(() => setTimeout(() => (keys = undefined), 5_000).unref());
+    }
     return keys;
   };
 
@@ -54,14 +61,16 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
           issuer: options.issuer,
           audience: options.audience,
           typ: 'at+jwt',
-          algorithms,
+          algorithms: options.algorithms ?? ['RS256'],
+          // RFC 9068 §2.2: these are required, and jose checks exp only when it is there
+          requiredClaims: ['exp', 'iat', 'jti', 'client_id'],
           clockTolerance: options.clockToleranceSeconds ?? 5,
           currentDate: new Date(now() * 1000),
         });
         claims = payload as AccessTokenClaims;
       } catch (error) {
         // Stepup's keys out of reach is this API's trouble (a 500), not the caller's token
-        if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout) throw error;
+        if (!(error instanceof errors.JOSEError) || keysUnavailable.has(error.code)) throw error;
         return { ok: false, refusal: { error: 'invalid_token', description: whyInvalid(error) } };
       }
       // a DPoP-bound token is good only with a proof of its key, which a Bearer call lacks
@@ -92,9 +101,11 @@ function whyInvalid(error: unknown): string {
 async function jwksUri(options: AccessTokenVerifierOptions): Promise<string> {
   if (options.jwksUri) return options.jwksUri;
   const url = `${options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  const { jwks_uri: uri } = (await response.json()) as { jwks_uri?: unknown };
-  if (typeof uri !== 'string') throw new Error(`${url} names no jwks_uri`);
-  return uri;
+  const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+  // RFC 8414 §3.3: the document must be the issuer's own
+  if (metadata.issuer !== options.issuer) throw new Error(`${url} names the issuer ${String(metadata.issuer)}, not ${options.issuer}`);
+  if (typeof metadata.jwks_uri !== 'string') throw new Error(`${url} names no jwks_uri`);
+  return metadata.jwks_uri;
 }

@@ -6,6 +6,7 @@ import type { AccessTokenClaims, Requirement } from './requirement.ts';
 /**
  * For plain Node `http`: the token's claims when the request meets `requirement`; otherwise
  * the refusal is sent (401 with RFC 9470's challenge, 403 for a scope…) and undefined returned.
+ * It throws when Stepup's keys cannot be had: answer 500 then.
  */
 export async function requireAccess(
   verifier: AccessTokenVerifier,
@@ -25,7 +26,8 @@ export function expressRequireAccess(verifier: AccessTokenVerifier, requirement:
   return (request: IncomingMessage, response: ServerResponse & { locals?: Record<string, unknown> }, next: (error?: unknown) => void) => {
     requireAccess(verifier, requirement, request, response).then((claims) => {
       if (!claims) return;
-      response.locals = { ...response.locals, accessToken: claims };
+      response.locals ??= {};
+      response.locals.accessToken = claims;
       next();
     }, next);
   };
