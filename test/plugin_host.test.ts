@@ -1,13 +1,12 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { freePort, hostRelyingParty, npmInstall, packStepup, startHost } from './support/host_app.ts';
 
 /**
  * examples/existing-provider, a host with its own people and login page, installed with
@@ -20,45 +19,12 @@ const redirectUri = 'http://127.0.0.1:2/callback';
 const secret = 'example-client-secret-0123456789abcdef';
 const alice = { email: 'alice@example.com', password: 'correct horse battery staple' };
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 let workDir: string;
 let host: ChildProcess;
 let issuer: string;
 let chromium: Chromium;
 
-async function relyingParty(clientId: string) {
-  const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
-  return async (page: Page, params: Record<string, string> = {}) => {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid email',
-      state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      ...params,
-    });
-    await page.goto(url.href);
-    /** Finishes with `action` and exchanges the code the browser brings back. */
-    return async (action: () => Promise<unknown>) => {
-      const callback = page.waitForRequest((request) => request.url().startsWith(redirectUri));
-      await action();
-      const callbackUrl = new URL((await callback).url());
-      // the browser has arrived before it is sent anywhere else
-      await page.waitForURL((url) => url.href.startsWith(redirectUri));
-      const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state });
-      return tokens.claims()!;
-    };
-  };
-}
+const relyingParty = (clientId: string) => hostRelyingParty(issuer, clientId, secret, redirectUri);
 
 async function newPage() {
   const page = await (await chromium.newContext()).newPage();
@@ -75,37 +41,21 @@ async function typePassword(page: Page) {
 maybe('an oidc-provider app adds Stepup from its npm package', () => {
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'stepup-example-'));
-    execFileSync('npm', ['pack', '--pack-destination', workDir, '--silent'], { cwd: root, stdio: 'pipe' });
+    const tarball = packStepup(workDir);
     const app = join(workDir, 'app');
     cpSync(join(root, 'examples', 'existing-provider'), app, { recursive: true });
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(workDir, 'stepup-0.1.0.tgz')], { cwd: app, stdio: 'pipe' });
+    await npmInstall(app, [tarball]);
 
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     const client = (id: string, extra: object = {}) => ({ client_id: id, client_secret: secret, redirect_uris: [redirectUri], ...extra });
-    host = spawn(process.execPath, ['server.js'], {
-      cwd: app,
-      env: {
-        PATH: process.env.PATH,
-        ISSUER: issuer,
-        PORT: String(port),
-        STEPUP_DB: join(workDir, 'stepup.db'),
-        STEPUP_KEY: randomBytes(32).toString('base64'),
-        REGISTRATION: 'open',
-        CLIENTS: JSON.stringify([client('required-app'), client('on-request-app', { mfa_policy: 'on-request' })]),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      host.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk;
-        if (output.includes('listening')) resolve();
-      });
-      host.stderr!.on('data', (chunk: Buffer) => {
-        output += chunk;
-      });
-      host.on('exit', (code) => reject(new Error(`the example host exited with ${code}:\n${output}`)));
+    host = await startHost(app, 'server.js', {
+      ISSUER: issuer,
+      PORT: String(port),
+      STEPUP_DB: join(workDir, 'stepup.db'),
+      STEPUP_KEY: randomBytes(32).toString('base64'),
+      REGISTRATION: 'open',
+      CLIENTS: JSON.stringify([client('required-app'), client('on-request-app', { mfa_policy: 'on-request' })]),
     });
     chromium = await launchChromium();
   }, 300_000);

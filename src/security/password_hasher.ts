@@ -1,5 +1,5 @@
-import argon2 from 'argon2';
 import pLimit from 'p-limit';
+import { loadOptional } from '../optional_package.ts';
 
 export interface Argon2Parameters {
   memoryKiB: number;
@@ -25,6 +25,8 @@ export const normalizePassword = (password: string) => password.normalize('NFKC'
  * pool that file and crypto work wait for.
  */
 export async function createPasswordHasher(params: Argon2Parameters, concurrency = Number.POSITIVE_INFINITY): Promise<PasswordHasher> {
+  // an optional package: only Stepup's own password sign-in hashes (a plugin host checks its passwords itself)
+  const { default: argon2 } = await loadOptional('argon2', 'Hashing passwords (the standalone server and its stepup command)', () => import('argon2'));
   const slot = pLimit(concurrency);
   const options = {
     type: argon2.argon2id,

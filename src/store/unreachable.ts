@@ -1,7 +1,13 @@
 import { StoreUnavailableError } from './errors.ts';
-import { isMongoUnreachable } from './mongo/unreachable.ts';
 
-const unreachable = (error: unknown) => error instanceof StoreUnavailableError || isMongoUnreachable(error);
+/**
+ * The drivers' own tests for a server gone away, each added when its store loads: the MongoDB
+ * driver is an optional package that a host on SQLite never loads (see mongo/index.ts).
+ */
+const driverChecks = new Set<(error: unknown) => boolean>();
+export const recognizeUnreachable = (check: (error: unknown) => boolean) => driverChecks.add(check);
+
+const unreachable = (error: unknown) => error instanceof StoreUnavailableError || [...driverChecks].some((check) => check(error));
 
 /**
  * Whether an error means the store is down for now (a 503, try again), not a fault in the

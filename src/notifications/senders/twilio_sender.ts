@@ -1,4 +1,6 @@
-import twilio from 'twilio';
+import { createRequire } from 'node:module';
+import type Twilio from 'twilio';
+import { missingPackage } from '../../optional_package.ts';
 import type { Sender } from './sender.ts';
 
 export interface TwilioSettings {
@@ -14,9 +16,21 @@ export interface TwilioSettings {
   timeoutMs: number;
 }
 
+/**
+ * twilio is an optional package, loaded only where SMS goes through Twilio. `require` (it is
+ * CommonJS) keeps createTwilioSender synchronous, and it fails at once, naming the package.
+ */
+function loadTwilio(): typeof Twilio {
+  try {
+    return createRequire(import.meta.url)('twilio');
+  } catch (error) {
+    throw missingPackage(error, 'twilio', 'SMS via Twilio') ?? error;
+  }
+}
+
 /** SMS through Twilio's Messages API with the official client. */
 export function createTwilioSender(settings: TwilioSettings): Sender {
-  const client = twilio(settings.accountSid, settings.authToken, { timeout: settings.timeoutMs });
+  const client = loadTwilio()(settings.accountSid, settings.authToken, { timeout: settings.timeoutMs });
   if (settings.apiUrl) client.api.baseUrl = settings.apiUrl.replace(/\/$/, '');
   const sender = settings.from.startsWith('MG') ? { messagingServiceSid: settings.from } : { from: settings.from };
   return {

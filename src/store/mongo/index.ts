@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import type { Store } from '../ports.ts';
+import { recognizeUnreachable } from '../unreachable.ts';
 import { mongoAccounts } from './accounts.ts';
 import { mongoAuditLog } from './audit_log.ts';
 import { mongoClients } from './clients.ts';
@@ -19,6 +20,10 @@ import { mongoRecords } from './records.ts';
 import { mongoRecoveryCodes } from './recovery_codes.ts';
 import { mongoSettings } from './settings.ts';
 import { mongoTransactions } from './transactions.ts';
+import { isMongoUnreachable } from './unreachable.ts';
+
+// the driver's errors for a server it cannot reach are a 503 from now on (../unreachable.ts)
+recognizeUnreachable(isMongoUnreachable);
 
 /**
  * The production store: MongoDB through the official driver. Refuses a database that an
