@@ -5,7 +5,11 @@
  */
 export interface Person {
   id: string;
-  email: string;
+  /**
+   * where security alerts go, and the name authenticator apps and passkeys show for the
+   * account; a person without one gets no alerts and is named by `id`
+   */
+  email?: string | null;
   phone?: string | null;
   /** a disabled person cannot finish a sign-in */
   disabled?: boolean;
@@ -15,3 +19,6 @@ export interface Person {
 export interface People {
   findById(id: string): Promise<Person | null>;
 }
+
+/** The name an authenticator app or a passkey shows for the person: their email, else their id. */
+export const accountLabel = (person: Person): string => person.email || person.id;

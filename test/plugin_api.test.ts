@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
+import { pino } from 'pino';
 import { createStepup, type Person, SettingsError, type Stepup } from '../src/index.ts';
 import { Browser } from './support/browser.ts';
 import { continueFromRecoveryCodes } from './support/people.ts';
@@ -19,7 +20,12 @@ const secret = 'plugin-api-client-secret-0123456789';
 const people = new Map<string, Person>([
   ['p-1', { id: 'p-1', email: 'pat@example.com', phone: null }],
   ['p-off', { id: 'p-off', email: 'off@example.com', disabled: true }],
+  // a host whose people have no email address
+  ['p-nomail', { id: 'p-nomail' }],
 ]);
+
+/** What Stepup logged, one parsed line each. */
+const logged: { level: number; msg: string }[] = [];
 
 let dir: string;
 let server: Server;
@@ -43,6 +49,7 @@ beforeAll(async () => {
     store: { sqlitePath: join(dir, 'stepup.db') },
     encryptionKey: randomBytes(32).toString('base64'),
     settings: { serviceName: 'Host' },
+    logger: pino({}, { write: (line: string) => logged.push(JSON.parse(line)) }),
   });
   const provider = new Provider(
     issuer,
@@ -66,12 +73,16 @@ beforeAll(async () => {
       return;
     }
     const form = await readForm(req);
-    const url = await stepup.passwordAccepted({ req, res }, form.get('person')!);
+    const person = form.get('person')!;
+    // a host that kept oidc-provider's usual login handler finishes the login prompt itself
+    const url = form.has('finish-itself')
+      ? await provider.interactionResult(req, res, { login: { accountId: person } })
+      : await stepup.passwordAccepted({ req, res }, person);
     res.writeHead(303, { location: url }).end();
   };
   server.on('request', (req, res) => {
     stepupPages(req, res, () => {
-      host(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
+      host(req, res).catch((error: Error & { status?: number }) => res.writeHead(error.status ?? 500).end(error.message));
     });
   });
 });
@@ -111,6 +122,72 @@ test("a host's person enrols an authenticator app and signs in: Stepup's pages t
   expect(await stepup.secondFactors.recoveryCodesLeft('p-1')).toBe(10);
 });
 
+test("a host's person without an email enrols an authenticator app and signs in again: no email method, no alert, no error", async () => {
+  const before = logged.length;
+  const first = new Browser(issuer);
+  const enrolment = await authorize();
+  await first.open(enrolment.url);
+  await first.submit('/login', { person: 'p-nomail' });
+  await first.open(`${first.page.url}/totp`);
+  const key = first.textOf('totp-secret')!;
+  // the app shows the account by the person's id
+  expect(first.page.html).toContain('otpauth://totp/Host:p-nomail?');
+  await first.submit('/enrol/totp', { code: await generate({ secret: key }) });
+  await continueFromRecoveryCodes(first);
+  expect((await enrolment.exchange(first.callbackUrl)).claims()).toMatchObject({ sub: 'p-nomail', acr: 'urn:stepup:loa:2fa' });
+
+  // another browser: the second-factor page, with the app and recovery codes only
+  const again = new Browser(issuer);
+  const signIn = await authorize();
+  await again.open(signIn.url);
+  await again.submit('/login', { person: 'p-nomail' });
+  expect(again.page.url).toMatch(/\/second-factor$/);
+  expect(again.page.html).not.toMatch(/method=email|Email code/);
+  await again.submit('/second-factor', { code: await generate({ secret: key, epoch: Math.floor(Date.now() / 1000) + 30 }) });
+  const claims = (await signIn.exchange(again.callbackUrl)).claims()!;
+  expect(claims).toMatchObject({ sub: 'p-nomail', acr: 'urn:stepup:loa:2fa', amr: ['pwd', 'otp', 'mfa'] });
+  // the "factor added" and "new browser" alerts have nowhere to go: said, not failed
+  await stepup.alert.settled();
+  expect(logged.slice(before).filter((line) => line.level >= 40)).toEqual([]);
+  expect(logged.slice(before).map((line) => line.msg)).toContain('security alert not sent: the person has no email address');
+  // the audit log has the sign-in's events, with no email
+  const events = (await stepup.store.audit.query({ accountId: 'p-nomail', limit: 50 })).map((event) => [event.type, event.channel, event.email]);
+  expect(events).toEqual(
+    expect.arrayContaining([
+      ['enrolment', 'totp', null],
+      ['code_ok', 'totp', null],
+    ]),
+  );
+});
+
+test('a host that finishes the login prompt itself (interactionResult with login) gets an error page and a log line naming the fix, never a loop', async () => {
+  for (const attempt of [1, 2]) {
+    const browser = new Browser(issuer);
+    await browser.open((await authorize()).url);
+    expect(browser.page.html).toContain('<h1>Host login</h1>');
+    const before = logged.length;
+    await browser.submit('/login', { person: 'p-1', 'finish-itself': 'yes' });
+    // not the login page again: a page that says the sign-in could not complete
+    expect([attempt, browser.page.status]).toEqual([attempt, 500]);
+    expect(browser.page.html).not.toContain('<h1>Host login</h1>');
+    expect(browser.page.html).toContain('Your sign-in could not be completed');
+    const errors = logged.slice(before).filter((line) => line.level === 50);
+    expect(errors.map((line) => line.msg)).toContainEqual(expect.stringContaining('the host finished the login prompt itself: call stepup.passwordAccepted'));
+  }
+});
+
+test("a host's handler is refused an interaction other than the one its URL names, though the cookie names one", async () => {
+  const browser = new Browser(issuer);
+  await browser.open((await authorize()).url);
+  const uid = /\/interaction\/([\w-]+)$/.exec(browser.page.url)![1]!;
+  // this test's browser sends its cookies to every path, as a cookie planted for another path would be sent
+  await browser.post('/interaction/another-sign-in/login', { person: 'p-1' });
+  expect(browser.page.status).toBe(400);
+  expect(browser.page.html).toContain('This sign-in has expired');
+  await browser.post(`/interaction/${uid}/login`, { person: 'p-1' });
+  expect(browser.page.url).toMatch(new RegExp(`/interaction/${uid}/second-factor$`));
+});
+
 test('a person the host reports as disabled cannot pass the second factor', async () => {
   const browser = new Browser(issuer);
   await browser.open((await authorize()).url);
@@ -130,6 +207,10 @@ test('bad configuration is refused with a clear message, before anything is open
   await expect(createStepup({ ...base, settings: { totp: { digits: 7 as 6 } } })).rejects.toThrow(SettingsError);
   await expect(createStepup({ ...base, settings: { lockout: { secondFactorFailures: 0 } } })).rejects.toThrow(/lockout.secondFactorFailures/);
   expect(() => stepup.configuration({ interactions: { url: () => '/login' } })).toThrow(/Stepup sets interactions.url/);
+  // oidc-provider drops client metadata it does not know without a word: a misspelt policy would quietly be `required`
+  expect(() => stepup.configuration({ clients: [{ client_id: 'shop', redirect_uris: [redirectUri], mfa_polcy: 'phishing-resistant' }] })).toThrow(
+    /client "shop": mfa_polcy is not client metadata\nStepup's client metadata keys are first_party, mfa_policy, id_token_claims, allowed_resources/,
+  );
   // the sign-in's lifetime is one: a host's other ttl.Interaction is refused, none is set to Stepup's
   expect(() => stepup.configuration({ ttl: { Interaction: 3600 } })).toThrow(
     "ttl.Interaction (3600) must equal Stepup's settings.interactionSeconds (1800): set one to the other, or leave ttl.Interaction out and Stepup sets it",

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/load.ts';
+import { checkClientMetadataKeys, misspeltStepupKeys } from '../src/plugin/client_metadata_keys.ts';
 import { resolveSettings, SettingsError, type SettingsInput } from '../src/plugin/settings.ts';
 
 // What the plugin's settings and the server's environment accept, and what they answer when they
@@ -14,6 +18,8 @@ function refusal(resolve: () => unknown, kind: typeof SettingsError | typeof Con
     return (error as Error).message.split('\n').slice(1);
   }
 }
+
+const topLevel = 'serviceName, totp, recoveryCodes, passkeys, deliveredCodes, sms, lockout, rateLimits, deliveryTimeoutSeconds, interactionSeconds';
 
 describe('resolveSettings (the plugin)', () => {
   test('no input: the defaults of config/default.json, with the interaction time of its ttl', () => {
@@ -52,37 +58,44 @@ describe('resolveSettings (the plugin)', () => {
 
   test.each<[string, SettingsInput, string[]]>([
     ['7-digit TOTP codes', { totp: { digits: 7 as 6 } }, ['totp.digits: must be 6 or 8']],
-    ['a TOTP period under 15 s', { totp: { periodSeconds: 10 } }, ['totp.periodSeconds: Too small: expected number to be >=15']],
-    ['a drift over 3 steps', { totp: { driftSteps: 4 } }, ['totp.driftSteps: Too big: expected number to be <=3']],
-    ['a fractional drift', { totp: { driftSteps: 1.5 } }, ['totp.driftSteps: Invalid input: expected int, received number']],
-    ['3 recovery codes', { recoveryCodes: { count: 3 } }, ['recoveryCodes.count: Too small: expected number to be >=4']],
-    ['an empty service name', { serviceName: '' }, ['serviceName: Too small: expected string to have >=1 characters']],
+    ['a TOTP period under 15 s', { totp: { periodSeconds: 10 } }, ['totp.periodSeconds: must be a whole number from 15 to 120']],
+    ['a drift over 3 steps', { totp: { driftSteps: 4 } }, ['totp.driftSteps: must be a whole number from 0 to 3']],
+    ['a fractional drift', { totp: { driftSteps: 1.5 } }, ['totp.driftSteps: must be a whole number from 0 to 3']],
+    ['3 recovery codes', { recoveryCodes: { count: 3 } }, ['recoveryCodes.count: must be a whole number from 4 to 20']],
+    ['an empty service name', { serviceName: '' }, ['serviceName: must be text, not empty']],
     ['a lower-case country', { sms: { allowedCountries: ['GB', 'ie'] } }, ['sms.allowedCountries.1: must be an ISO 3166 alpha-2 country code, like GB']],
-    ['a lockout after no failures', { lockout: { passwordFailures: 0 } }, ['lockout.passwordFailures: Too small: expected number to be >=1']],
+    ['a lockout after no failures', { lockout: { passwordFailures: 0 } }, ['lockout.passwordFailures: must be a whole number, at least 1']],
     [
       'a seconds value as a string',
       { lockout: { baseLockSeconds: '900' as unknown as number } },
-      ['lockout.baseLockSeconds: Invalid input: expected number, received string'],
+      ['lockout.baseLockSeconds: must be a whole number, at least 1'],
     ],
-    ['an IPv6 prefix under 16', { rateLimits: { ipv6PrefixLength: 8 } }, ['rateLimits.ipv6PrefixLength: Too small: expected number to be >=16']],
-    ['no time for a sign-in', { interactionSeconds: 0 }, ['interactionSeconds: Too small: expected number to be >0']],
-    ['a delivery timeout over 2 minutes', { deliveryTimeoutSeconds: 121 }, ['deliveryTimeoutSeconds: Too big: expected number to be <=120']],
-    ['5-digit delivered codes', { deliveredCodes: { digits: 5 } }, ['deliveredCodes.digits: Too small: expected number to be >=6']],
-    ['a negative passkey hold', { passkeys: { newCredentialHoldSeconds: -1 } }, ['passkeys.newCredentialHoldSeconds: Too small: expected number to be >=0']],
-    ['a misspelt key', { totp: { drift: 2 } as SettingsInput['totp'] }, ['totp.drift: no such setting']],
-    ['a setting the plugin does not take', { ttl: { sessionSeconds: 60 } } as SettingsInput, ['ttl: no such setting']],
+    ['an IPv6 prefix under 16', { rateLimits: { ipv6PrefixLength: 8 } }, ['rateLimits.ipv6PrefixLength: must be a whole number from 16 to 128']],
+    ['no time for a sign-in', { interactionSeconds: 0 }, ['interactionSeconds: must be a whole number, at least 1']],
+    ['a delivery timeout over 2 minutes', { deliveryTimeoutSeconds: 121 }, ['deliveryTimeoutSeconds: must be a whole number from 1 to 120']],
+    ['5-digit delivered codes', { deliveredCodes: { digits: 5 } }, ['deliveredCodes.digits: must be a whole number from 6 to 10']],
+    [
+      'a negative passkey hold',
+      { passkeys: { newCredentialHoldSeconds: -1 } },
+      ['passkeys.newCredentialHoldSeconds: must be a whole number from 0 to 2592000'],
+    ],
+    ['a misspelt key', { totp: { drift: 2 } as SettingsInput['totp'] }, ['totp.drift: no such setting (totp has digits, periodSeconds, driftSteps)']],
+    ['a setting the plugin does not take', { ttl: { sessionSeconds: 60 } } as SettingsInput, [`ttl: no such setting (the settings are ${topLevel})`]],
     [
       'unknown keys at every depth, all at once',
       { serviceNmae: 'Acme', rateLimits: { login: { perIP: 5 } } } as SettingsInput,
-      ['serviceNmae: no such setting', 'rateLimits.login.perIP: no such setting'],
+      [
+        `serviceNmae: no such setting (the settings are ${topLevel})`,
+        'rateLimits.login.perIP: no such setting (rateLimits.login has perIp, perAccount, windowSeconds)',
+      ],
     ],
     [
       'several mistakes: every one, at once',
       { totp: { periodSeconds: 10, driftSteps: 4 }, recoveryCodes: { count: 3 } },
       [
-        'totp.periodSeconds: Too small: expected number to be >=15',
-        'totp.driftSteps: Too big: expected number to be <=3',
-        'recoveryCodes.count: Too small: expected number to be >=4',
+        'totp.periodSeconds: must be a whole number from 15 to 120',
+        'totp.driftSteps: must be a whole number from 0 to 3',
+        'recoveryCodes.count: must be a whole number from 4 to 20',
       ],
     ],
   ])('refused: %s', (_, input, lines) => {
@@ -91,6 +104,52 @@ describe('resolveSettings (the plugin)', () => {
 
   test('the heading names the settings', () => {
     expect(() => resolveSettings({ recoveryCodes: { count: 3 } })).toThrow(/^invalid Stepup settings:\n/);
+  });
+});
+
+describe('client metadata: a misspelt Stepup key is refused (oidc-provider would drop it without a word)', () => {
+  const client = (metadata: Record<string, unknown>) => ({ client_id: 'shop', client_secret: 'x', redirect_uris: ['https://shop.example/cb'], ...metadata });
+
+  test.each([
+    ['mfa_polcy'],
+    ['first_party_'],
+    ['mfaPolicy'],
+    ['mfa-policy'],
+    ['firstParty'],
+    ['id_token_claim'],
+    ['allowed_resource'],
+    ['mfa_max_age'],
+    ['stepup_policy'],
+  ])('refused: %s', (key) => {
+    expect(misspeltStepupKeys(client({ [key]: 'on-request' }))).toEqual([key]);
+  });
+
+  test("Stepup's own keys, oidc-provider's and the host's own extra metadata pass", () => {
+    const stepups = { first_party: true, mfa_policy: 'on-request', id_token_claims: true, allowed_resources: {} };
+    expect(misspeltStepupKeys(client({ ...stepups, logo_uri: 'https://shop.example/logo.png', default_acr_values: [] }))).toEqual([]);
+    expect(misspeltStepupKeys(client({ mfa_tier: 'gold' }), ['mfa_tier'])).toEqual([]);
+  });
+
+  test('no name oidc-provider knows for client metadata reads as a misspelt Stepup key', () => {
+    // every quoted snake_case word of oidc-provider's client attributes and client schema: all the metadata it can recognise, whatever features are on
+    const root = join(dirname(createRequire(import.meta.url).resolve('oidc-provider')), '..');
+    const source = ['lib/consts/client_attributes.js', 'lib/helpers/client_schema.js'].map((file) => readFileSync(join(root, file), 'utf8')).join('\n');
+    const names = [...new Set([...source.matchAll(/'([a-z][a-z0-9]*(?:_[a-z0-9]+)+)'/g)].map((match) => match[1]!))];
+    expect(names).toEqual(expect.arrayContaining(['redirect_uris', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'id_token_signed_response_alg']));
+    expect(misspeltStepupKeys(Object.fromEntries(names.map((name) => [name, true])))).toEqual([]);
+  });
+
+  test("the host's static clients: every misspelt key named, with Stepup's keys", () => {
+    const clients = [client({ mfa_polcy: 'on-request' }), { ...client({ first_party_: true }), client_id: 'blog' }, client({ mfa_policy: 'required' })];
+    expect(() => checkClientMetadataKeys({ clients })).toThrow(
+      [
+        'unknown client metadata (oidc-provider would drop it without a word):',
+        '  - client "shop": mfa_polcy is not client metadata',
+        '  - client "blog": first_party_ is not client metadata',
+        "Stepup's client metadata keys are first_party, mfa_policy, id_token_claims, allowed_resources",
+      ].join('\n'),
+    );
+    expect(() => checkClientMetadataKeys({ clients: [client({ mfa_policy: 'required' })] })).not.toThrow();
   });
 });
 

@@ -20,12 +20,13 @@ export function createAudit(log: AuditLogStore, clock: Clock, onError: (error: u
       id: random.id(),
       at: clock.now(),
       accountId: null,
-      email: null,
       clientId: null,
       channel: null,
       detail: null,
       ...request,
       ...event,
+      // a plugin host's person may have no email: stored as null, never undefined
+      email: event.email ?? null,
     };
     try {
       await log.add(entry);

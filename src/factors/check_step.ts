@@ -33,7 +33,7 @@ export interface StepRequest {
   clientId: string;
 }
 
-type AuditWho = { accountId: string; email: string; clientId: string; channel: string };
+type AuditWho = { accountId: string; email: string | null; clientId: string; channel: string };
 
 interface StepDeps {
   secondFactors: SecondFactors;
@@ -77,7 +77,7 @@ export function createSecondFactorStep(deps: StepDeps) {
       const gate = await deps.lockout.attempt(person.id, 'second_factor');
       if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
       const outcome = await deps.passkeys.verifyAssertion(binding, person.id, credential);
-      const who = { accountId: person.id, email: person.email, clientId, channel: 'webauthn' };
+      const who = { accountId: person.id, email: person.email ?? null, clientId, channel: 'webauthn' };
       if (outcome.kind === 'refused') {
         const lockedUntil = await failed(person, request, who, refusalDetail[outcome.reason]);
         return lockedUntil ? { kind: 'locked', until: lockedUntil } : outcome;
@@ -94,7 +94,7 @@ export function createSecondFactorStep(deps: StepDeps) {
       const gate = await deps.lockout.attempt(person.id, 'second_factor');
       if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
       const outcome = await codeOutcome(person.id, method, code, confirmed);
-      const who = { accountId: person.id, email: person.email, clientId, channel: method };
+      const who = { accountId: person.id, email: person.email ?? null, clientId, channel: method };
       if (outcome !== 'ok') {
         const lockedUntil = await failed(person, request, who, outcome);
         return lockedUntil ? { kind: 'locked', until: lockedUntil } : { kind: 'refused', reason: outcome };

@@ -10,7 +10,7 @@ import {
 } from '@simplewebauthn/server';
 import type { Clock } from '../clock.ts';
 import type { Factor, Passkey } from '../model/factor.ts';
-import type { Person } from '../person.ts';
+import { accountLabel, type Person } from '../person.ts';
 import { random } from '../random.ts';
 import type { Gate } from '../security/lockout.ts';
 import { DuplicateError, type FactorStore, type RecordStore, type SettingStore } from '../store/ports.ts';
@@ -193,8 +193,8 @@ export function createPasskeys(deps: PasskeyDeps) {
       const options = await generateRegistrationOptions({
         rpName: deps.serviceName,
         rpID,
-        userName: person.email,
-        userDisplayName: person.email,
+        userName: accountLabel(person),
+        userDisplayName: accountLabel(person),
         userID: Buffer.from(await userHandle(person.id), 'base64url'),
         attestationType: 'none',
         excludeCredentials: descriptors(existing),

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import type { Clock } from '../clock.ts';
 import type { Factor } from '../model/factor.ts';
-import type { Person } from '../person.ts';
+import { accountLabel, type Person } from '../person.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
@@ -95,7 +95,7 @@ export function createSecondFactors(deps: SecondFactorDeps) {
         await deps.enrolments.save(binding, account.id, pending);
       }
       const secret = pendingSecret(pending);
-      const uri = totp.uri(deps.issuerName, account.email, secret);
+      const uri = totp.uri(deps.issuerName, accountLabel(account), secret);
       return { secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },
 

@@ -31,7 +31,7 @@ export async function renderDeliveredEnrolment(
   await ctx.render('enrol_delivered', {
     it,
     channel,
-    target: state.target ?? pending?.target ?? (channel === 'email' ? account.email : (account.phone ?? '')),
+    target: state.target ?? pending?.target ?? (channel === 'email' ? (account.email ?? '') : (account.phone ?? '')),
     sentTo: live && pending?.target ? maskDestination(channel, pending.target) : null,
     expiresIn: live ? durationText(live.expiresAt - now) : null,
     resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),

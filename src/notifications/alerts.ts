@@ -23,9 +23,14 @@ type AlertMessages = ReturnType<typeof createAlertMessages>;
 /**
  * Emails the owner of an account and writes the attempt to the delivery log. A message that
  * cannot be sent is logged and recorded as failed; it never fails the request that sent it.
+ * A person without an email (a plugin host's people may have none) is not written to.
  */
 export function createAccountMailer(deps: MailerDeps) {
   return async function sendEmailTo(account: Person, purpose: Delivery['purpose'], message: OutgoingMessage): Promise<void> {
+    if (!account.email) {
+      deps.logger.info({ purpose, accountId: account.id }, 'email to account owner not sent: they have no address');
+      return;
+    }
     const entry = {
       id: random.id(),
       accountId: account.id,
@@ -58,6 +63,10 @@ export function createAlerts(deps: { sendEmailTo: SendEmailTo; messages: AlertMe
   const sending = new Set<Promise<void>>();
 
   async function alert(account: Person, kind: AlertKind, vars: Record<string, string | number | null> = {}): Promise<void> {
+    if (!account.email) {
+      deps.logger.info({ kind, accountId: account.id }, 'security alert not sent: the person has no email address');
+      return;
+    }
     const message = deps.messages(kind, account.email, { time: utcMinute(deps.clock.now()), ...vars });
     const sent: Promise<void> = sendEmailTo(account, 'alert', message)
       .catch((err: unknown) => deps.logger.error({ err, kind }, 'sending a security alert failed'))

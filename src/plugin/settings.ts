@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ZodDefault, ZodObject, ZodOptional, type z } from 'zod';
+import { ZodArray, ZodDefault, ZodNumber, ZodObject, ZodOptional, ZodString, z } from 'zod';
 import { merge } from '../config/merge.ts';
 import { configSchema } from '../config/schema.ts';
 import { projectRoot } from '../paths.ts';
@@ -38,14 +38,57 @@ export function settingsOf(config: z.infer<typeof configSchema>): Settings {
   return settingsSchema.parse({ ...config, interactionSeconds: config.ttl.interactionSeconds });
 }
 
-/** The keys of `input` no setting has, by path (`totp.drift`): a typo must not pass unnoticed. */
+const unwrapped = (schema: z.ZodType): z.ZodType =>
+  schema instanceof ZodDefault || schema instanceof ZodOptional ? unwrapped(schema.unwrap() as z.ZodType) : schema;
+
+/**
+ * The keys of `input` no setting has, by path (`totp.drift`), each with the keys there are:
+ * a typo must not pass unnoticed.
+ */
 function unknownKeys(schema: z.ZodType, input: unknown, path: string[] = []): string[] {
-  const inner = schema instanceof ZodDefault || schema instanceof ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  const inner = unwrapped(schema);
   if (!(inner instanceof ZodObject) || typeof input !== 'object' || input === null || Array.isArray(input)) return [];
   const shape = inner.shape as Record<string, z.ZodType>;
+  const known = `${path.length ? `${path.join('.')} has` : 'the settings are'} ${Object.keys(shape).join(', ')}`;
   return Object.entries(input).flatMap(([key, value]) =>
-    Object.hasOwn(shape, key) ? unknownKeys(shape[key] as z.ZodType, value, [...path, key]) : [`  - ${[...path, key].join('.')}: no such setting`],
+    Object.hasOwn(shape, key) ? unknownKeys(shape[key] as z.ZodType, value, [...path, key]) : [`  - ${[...path, key].join('.')}: no such setting (${known})`],
   );
+}
+
+/** The setting's schema at `path` (array elements by index), or undefined. */
+function schemaAt(schema: z.ZodType, path: PropertyKey[]): z.ZodType | undefined {
+  const inner = unwrapped(schema);
+  const [head, ...rest] = path;
+  if (head === undefined) return inner;
+  if (inner instanceof ZodObject) {
+    const shape = inner.shape as Record<string, z.ZodType>;
+    return typeof head === 'string' && Object.hasOwn(shape, head) ? schemaAt(shape[head] as z.ZodType, rest) : undefined;
+  }
+  return inner instanceof ZodArray ? schemaAt(inner.element as z.ZodType, rest) : undefined;
+}
+
+const largest = Number.MAX_SAFE_INTEGER;
+
+/** What a number or text setting accepts, in words (`a whole number from 15 to 120`); null for the others, whose messages say it. */
+function allowedValues(schema: z.ZodType | undefined): string | null {
+  if (!(schema instanceof ZodNumber || schema instanceof ZodString)) return null;
+  const json = z.toJSONSchema(schema) as { type?: string; minimum?: number; exclusiveMinimum?: number; maximum?: number; minLength?: number };
+  if (json.type === 'string') return json.minLength ? 'text, not empty' : 'text';
+  const kind = json.type === 'integer' ? 'a whole number' : 'a number';
+  const min = json.minimum ?? (json.exclusiveMinimum === undefined ? undefined : json.exclusiveMinimum + (json.type === 'integer' ? 1 : 0));
+  const max = json.maximum !== undefined && json.maximum < largest ? json.maximum : undefined;
+  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+  if (min !== undefined) return json.exclusiveMinimum !== undefined && json.type !== 'integer' ? `${kind} over ${min}` : `${kind}, at least ${min}`;
+  return max === undefined ? kind : `${kind}, at most ${max}`;
+}
+
+/** Issues whose zod words ("Too small: expected number to be >=15") are replaced by what the setting accepts. */
+const saysTooLittle = new Set(['invalid_type', 'too_small', 'too_big', 'not_multiple_of']);
+
+/** A refusal that says what the setting accepts; the schema's own words where it has them (`must be 6 or 8`). */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const allowed = saysTooLittle.has(issue.code) ? allowedValues(schemaAt(settingsSchema, issue.path)) : null;
+  return `  - ${issue.path.join('.')}: ${allowed ? `must be ${allowed}` : issue.message}`;
 }
 
 /** The defaults with the host's choices laid over them; every mistake reported at once. */
@@ -56,7 +99,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   const base = { ...defaults, interactionSeconds: (defaults.ttl as { interactionSeconds: number }).interactionSeconds };
   const parsed = settingsSchema.safeParse(merge(base, input as Record<string, unknown>));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+    const lines = parsed.error.issues.map(describeIssue);
     throw new SettingsError(`invalid Stepup settings:\n${lines.join('\n')}`);
   }
   return parsed.data;

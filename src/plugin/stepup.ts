@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type ParameterizedContext } from 'koa';
-import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
 import { type Logger, pino } from 'pino';
@@ -18,7 +17,7 @@ import { createTotp } from '../factors/totp.ts';
 import { errorHandler } from '../http/error_handler.ts';
 import { createPages } from '../http/pages.ts';
 import { signIn } from '../interactions/complete_sign_in.ts';
-import { type CurrentInteraction, loadInteraction, requireCsrf } from '../interactions/current_interaction.ts';
+import { type CurrentInteraction, expiredInteraction, loadInteraction, requireCsrf } from '../interactions/current_interaction.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { createKnownBrowsers } from '../interactions/known_browsers.ts';
 import { createPendingSignIns } from '../interactions/pending_sign_in.ts';
@@ -43,6 +42,9 @@ import { createRateLimiter } from '../security/rate_limit.ts';
 import { sealedRecords } from '../security/sealed_records.ts';
 import { openStore, type StoreLocation } from '../store/open.ts';
 import type { Store } from '../store/ports.ts';
+import { checkClientMetadataKeys } from './client_metadata_keys.ts';
+import { refuseHostFinishedLogin, withHostFinishedLoginCheck } from './host_finished_login.ts';
+import { interactionInUrl, originalUrlOf } from './interaction_in_url.ts';
 import { resolveSettings, type SettingsInput } from './settings.ts';
 
 /** Where Stepup keeps factors, codes, counters, pending sign-ins and its audit log. */
@@ -220,8 +222,28 @@ export async function createStepup(options: StepupOptions) {
     if (!person || person.disabled) throw new Error(`${caller}: no person with id ${accountId}`);
     return person;
   }
+  /**
+   * The step of this request, which must be the one its URL names (a host's handler has no
+   * route parameters for loadInteraction to compare); one whose login came back because the
+   * host finished it itself is refused.
+   */
+  async function stepOf(ctx: ParameterizedContext, url = ctx.originalUrl): Promise<SignInStep> {
+    const step = await loadInteraction(ctx, deps);
+    const named = interactionInUrl(url, basePath);
+    if (named !== undefined && named !== step.uid) throw expiredInteraction();
+    refuseHostFinishedLogin(step);
+    return step;
+  }
   const pages = createPages(settings.serviceName, { assets: `${basePath}/assets` });
-  const routes = compose([stylesheetRouter(basePath).routes(), createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware]).routes()]);
+  // after the error page: every page of Stepup's at the interaction's address refuses such a step too
+  const refuseLoop: Koa.Middleware = async (ctx, next) => {
+    await stepOf(ctx);
+    await next();
+  };
+  const stylesheet = stylesheetRouter(basePath).routes();
+  const interactions = createInteractionRouter(deps, [errorHandler(logger, pages), pages.middleware, refuseLoop]).routes();
+  // the stylesheet's router, then the pages' (koa-compose for two, without the package)
+  const routes: typeof interactions = (ctx, next) => stylesheet(ctx, () => interactions(ctx, next));
 
   // Hosts that are not Koa apps reach the same routes through a Koa app of Stepup's own; what
   // it does not answer (the host's own prompts at the interaction's address) goes to their `next`.
@@ -241,8 +263,14 @@ export async function createStepup(options: StepupOptions) {
     basePath,
     settings,
 
-    /** The host's oidc-provider configuration with Stepup's prompt, claims, acr values and parameter added. */
-    configuration: (host: Configuration = {}): Configuration => stepupConfiguration(host, { basePath, clock, interactionSeconds: settings.interactionSeconds }),
+    /**
+     * The host's oidc-provider configuration with Stepup's prompt, claims, acr values and
+     * parameter added. A static client with a misspelt Stepup key (`mfa_polcy`) is refused.
+     */
+    configuration(host: Configuration = {}): Configuration {
+      checkClientMetadataKeys(host);
+      return withHostFinishedLoginCheck(stepupConfiguration(host, { basePath, clock, interactionSeconds: settings.interactionSeconds }), logger);
+    },
 
     /**
      * Binds Stepup to the host's provider, built from `configuration()`. A host that
@@ -268,7 +296,7 @@ export async function createStepup(options: StepupOptions) {
     },
 
     /** The step of the sign-in this request belongs to (read once per request). */
-    interaction: (request: HostRequest): Promise<SignInStep> => loadInteraction(koaContext(request), deps),
+    interaction: (request: HostRequest): Promise<SignInStep> => stepOf(koaContext(request), originalUrlOf(request)),
 
     /** Throws the "form has expired" error (403) unless `token` is this step's form token (`step.csrfToken`). */
     checkCsrf: (step: SignInStep, token: unknown) => requireCsrf(csrf, step, String(token ?? '')),
@@ -281,7 +309,7 @@ export async function createStepup(options: StepupOptions) {
      */
     async passwordAccepted(request: HostRequest, accountId: string): Promise<string> {
       const ctx = koaContext(request);
-      const step = await loadInteraction(ctx, deps);
+      const step = await stepOf(ctx, originalUrlOf(request));
       if (step.prompt !== 'login') return step.restart;
       const now = clock.now();
       // after a passwordless passkey that was not enough, the password completes it
@@ -303,7 +331,7 @@ export async function createStepup(options: StepupOptions) {
      */
     async passkeyAccepted(request: HostRequest, accountId: string, passkey: FactorPassed, userVerified: boolean): Promise<string> {
       const ctx = koaContext(request);
-      const step = await loadInteraction(ctx, deps);
+      const step = await stepOf(ctx, originalUrlOf(request));
       if (step.prompt !== 'login') return step.restart;
       const person = await signedInPerson(accountId, 'passkeyAccepted');
       const proof = proofOf({ ...passkey, amr: userVerified ? passkey.amr : passkey.amr.filter((value) => value !== 'user') }, clock.now(), step.uid);
@@ -315,10 +343,15 @@ export async function createStepup(options: StepupOptions) {
       return signIn(ctx, deps, step, person, reached);
     },
 
-    /** The email whose password completes this sign-in after a passkey, or null when none is owed. */
+    /**
+     * Whose password completes this sign-in after a passkey: their email (their id when they
+     * have none), or null when no password is owed.
+     */
     async passwordOwed(step: SignInStep): Promise<string | null> {
       const passkey = await deps.pendingSignIns.passkeyFor(step);
-      return passkey ? ((await options.people.findById(passkey.accountId))?.email ?? null) : null;
+      if (!passkey) return null;
+      const person = await options.people.findById(passkey.accountId);
+      return person ? person.email || person.id : null;
     },
 
     /** Whether the password was accepted in this sign-in and the second factor is still owed. */
