@@ -6,7 +6,7 @@ import { enableCompileCache } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-// Each command is a new process that loads the whole server: V8's cache on disk saves about a
+// Each command is a new process that loads the admin services: V8's cache on disk saves about a
 // third of that on every command after the first. It lives in the user's own home, not in the
 // shared temp directory (Node's default), where another local user could plant compiled code
 // for an admin's next command to run. Where the home is not writable it is simply not used.

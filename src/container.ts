@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type AccountSessions, createAccountSessions } from './account/account_sessions.ts';
 import type { RecentActivity } from './account/activity.ts';
-import { createActivity } from './account/activity.ts';
 import { createEmailProof } from './account/email_proof.ts';
 import type { FactorUndo } from './account/factor_undo.ts';
 import { createFactorUndo, createFactorUndoLinks } from './account/factor_undo.ts';
@@ -22,44 +21,33 @@ import type { KeyAdmin } from './admin/keys.ts';
 import { createKeyAdmin } from './admin/keys.ts';
 import type { UserAdmin } from './admin/users.ts';
 import { createUserAdmin } from './admin/users.ts';
-import { ADMIN_ROLE } from './admin_console/sign_in.ts';
-import type { RecordAudit } from './audit/audit.ts';
+import { createAudit, type RecordAudit } from './audit/audit.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config/schema.ts';
 import type { DeliveredCodes } from './factors/delivered_codes.ts';
 import type { Passkeys } from './factors/passkeys.ts';
 import type { SecondFactors } from './factors/registry.ts';
-import { createPages, type Pages } from './http/pages.ts';
-import { trustForwardedHeaders } from './http/trusted_proxies.ts';
+import type { Pages } from './http/pages.ts';
 import type { Channel } from './model/factor.ts';
-import type { Alert } from './notifications/alerts.ts';
-import { createResetMessages } from './notifications/messages.ts';
+import { type Alert, createAccountMailer, createAlerts } from './notifications/alerts.ts';
+import { createAlertMessages, createResetMessages } from './notifications/messages.ts';
 import { createOutboxSender } from './notifications/senders/outbox_sender.ts';
 import type { Sender } from './notifications/senders/sender.ts';
-import { twilioStatusCallbackUrl } from './notifications/twilio_status_hook.ts';
 import type { Metrics } from './operations/metrics.ts';
-import { createMetrics } from './operations/metrics.ts';
 import { timedStore } from './operations/timed_store.ts';
 import { settingsOf } from './plugin/settings.ts';
 import type { Stepup } from './plugin/stepup.ts';
-import { createStepup } from './plugin/stepup.ts';
-import { createAdapterClass } from './provider/adapter.ts';
 import type { BackchannelLogout } from './provider/backchannel_logout.ts';
 import { createBackchannelLogout } from './provider/backchannel_logout.ts';
-import { explainClientAuthFailures } from './provider/client_authentication.ts';
-import { type CurrentProvider, createCurrentProvider } from './provider/current_provider.ts';
-import { createFindAccount } from './provider/find_account.ts';
+import type { CurrentProvider } from './provider/current_provider.ts';
 import type { KeyRingStore } from './provider/key_ring_store.ts';
 import { createKeyRingStore } from './provider/key_ring_store.ts';
-import { createProvider } from './provider/provider.ts';
-import { answerRequestObjectsInTheirResponseMode } from './provider/request_objects.ts';
 import { loadAtRestKeys } from './security/at_rest_keys.ts';
 import type { Cipher } from './security/cipher.ts';
 import { createCipher } from './security/cipher.ts';
 import { type Csrf, createCsrf } from './security/csrf.ts';
-import type { Lockout } from './security/lockout.ts';
+import { createLockout, type Lockout } from './security/lockout.ts';
 import type { PasswordHasher } from './security/password_hasher.ts';
-import { createPasswordHasher } from './security/password_hasher.ts';
 import type { RateLimiter } from './security/rate_limit.ts';
 import { clearRecordsUntilKey, sealedRecords } from './security/sealed_records.ts';
 import { cachedClients } from './store/cached_clients.ts';
@@ -92,7 +80,8 @@ async function createSenders(config: Config, clock: Clock): Promise<Record<Chann
           authToken: config.twilioAuthToken,
           from: config.twilioFrom,
           apiUrl: config.twilioApiUrl,
-          statusCallback: twilioStatusCallbackUrl(config.issuer),
+          // its module holds the status hook's koa router: loaded with Twilio, not by every CLI command
+          statusCallback: (await import('./notifications/twilio_status_hook.ts')).twilioStatusCallbackUrl(config.issuer),
           timeoutMs,
         })
       : createOutboxSender('sms', outbox, clock);
@@ -101,13 +90,23 @@ async function createSenders(config: Config, clock: Clock): Promise<Record<Chann
   return { email, sms };
 }
 
-/** Stepup's services, as the server, the CLI and the tests use them. */
-export interface Container {
+/** The store and the services behind the admin API, the console and the CLI: all the CLI builds. */
+export interface AdminServices {
   config: Config;
   logger: Logger;
   clock: Clock;
-  metrics: Metrics;
   store: Store;
+  keyRing: KeyRingStore;
+  clientAdmin: ClientAdmin;
+  userAdmin: UserAdmin;
+  auditQueries: AuditQueries;
+  keyAdmin: KeyAdmin;
+  close(): Promise<void>;
+}
+
+/** Stepup's services, as the server and the tests use them. */
+export interface Container extends AdminServices {
+  metrics: Metrics;
   cipher: Cipher;
   hasher: PasswordHasher;
   /** the plugin the server is built on: the sign-in pages, second factors, lockout, audit */
@@ -123,39 +122,149 @@ export interface Container {
   secondFactors: SecondFactors;
   deliveredCodes: DeliveredCodes;
   passkeys: Passkeys;
-  clientAdmin: ClientAdmin;
-  userAdmin: UserAdmin;
-  auditQueries: AuditQueries;
   selfService: SelfService;
   factorUndo: FactorUndo;
   passwords: Passwords;
   recentActivity: RecentActivity;
-  keyRing: KeyRingStore;
   backchannelLogout: BackchannelLogout;
-  keyAdmin: KeyAdmin;
-  close(): Promise<void>;
 }
 
-/** The composition root: the only place that names implementations. */
-export async function buildContainer(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Container> {
+/** The at-rest keys; one generated into the data directory is for development, and said so in production. */
+function atRestKeysOf(config: Config, logger: Logger) {
   const atRest = loadAtRestKeys(config.dataDir, config.encryptionKey);
   if (atRest.generated && config.env === 'production') {
     logger.warn('ENCRYPTION_KEY is not set: secrets are encrypted with a key generated into the data directory');
   }
-  const cipher = createCipher(atRest.keys);
+  return atRest.keys;
+}
+
+/** Records as every service sees them: sealed at rest; an account's sessions ending at once tells its applications. */
+async function sealedRecordsOf(store: Store, keyRing: KeyRingStore, cipher: Cipher, config: Config, clock: Clock, backchannelLogout: BackchannelLogout) {
+  // A ring in clear means the version before sealing ran here: the records it wrote in clear
+  // are read for as long as the longest of them may live, and never once that is past.
+  if (await keyRing.storedInClear()) await store.settings.putIfAbsent(clearRecordsUntilKey, clock.now() + config.ttl.grantSeconds * 1000);
+  const clearRecordsUntil = (await store.settings.get<number>(clearRecordsUntilKey)) ?? 0;
+  return backchannelLogout.notifying(sealedRecords(store.records, cipher, () => clock.now() < clearRecordsUntil));
+}
+
+interface AdminParts {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  cipher: Cipher;
+  keyRing: KeyRingStore;
+  lockout: Lockout;
+  audit: RecordAudit;
+  alert: Alert;
+  removeFactor: SecondFactors['removeFactor'];
+  hashPassword: PasswordHasher['hash'];
+}
+
+/** The admin services, wired the same for the server and the CLI. */
+function adminServicesOf({ config, clock, store, cipher, keyRing, lockout, audit, alert, removeFactor, hashPassword }: AdminParts) {
+  return {
+    clientAdmin: createClientAdmin(store.clients, cipher, clock, audit, config.resourceServers, Object.keys(config.authorizationDetailsTypes)),
+    userAdmin: createUserAdmin({
+      accounts: store.accounts,
+      factors: store.factors,
+      recoveryCodes: store.recoveryCodes,
+      transaction: store.transaction,
+      records: store.records,
+      removeFactor,
+      hashPassword,
+      lockout,
+      audit,
+      alert,
+      clock,
+      passwordRules: config.password,
+    }),
+    auditQueries: createAuditQueries(store.audit, clock, store.deliveries),
+    keyAdmin: createKeyAdmin(keyRing, config, clock, audit),
+  };
+}
+
+/**
+ * The CLI's composition: the store and the admin services, none of the server's parts
+ * (oidc-provider, the pages, the sign-in steps, metrics). Lockout, audit and alerts are the
+ * plugin's own, on the same store and settings. argon2 loads only when a command hashes a
+ * password: creating the hasher costs a hash (the decoy) besides loading it.
+ */
+export async function buildAdminServices(config: Config, logger: Logger, clock: Clock = systemClock): Promise<AdminServices> {
+  const cipher = createCipher(atRestKeysOf(config, logger));
+  const opened = await openStore(storeLocation(config), clock, logger);
+  const keyRing = createKeyRingStore(opened.settings, cipher);
+  const backchannelLogout = createBackchannelLogout(logger, clock, config.ttl.sessionSeconds * 1000);
+  const store: Store = { ...opened, records: await sealedRecordsOf(opened, keyRing, cipher, config, clock, backchannelLogout) };
+  const senders = await createSenders(config, clock);
+  const lockout = createLockout(store.lockouts, clock, config.lockout);
+  const audit = createAudit(store.audit, clock, (err) => logger.error({ err }, 'writing the audit log failed'));
+  const sendEmailTo = createAccountMailer({ email: senders.email, deliveries: store.deliveries, clock, logger });
+  const alert = createAlerts({ sendEmailTo, messages: createAlertMessages(config.serviceName), clock, logger });
+  // the second factors' service (and qrcode, otplib) loads only for the command that removes one
+  const removeFactor: SecondFactors['removeFactor'] = async (accountId, factorId) => {
+    const [{ createSecondFactors }, { createPendingEnrolments }, { createTotp }] = await Promise.all([
+      import('./factors/registry.ts'),
+      import('./factors/pending_enrolments.ts'),
+      import('./factors/totp.ts'),
+    ]);
+    const secondFactors = createSecondFactors({
+      factors: store.factors,
+      recoveryCodes: store.recoveryCodes,
+      transaction: store.transaction,
+      enrolments: createPendingEnrolments(store.records, clock, config.ttl.interactionSeconds * 1000),
+      totp: createTotp(config.totp, clock),
+      cipher,
+      clock,
+      issuerName: config.serviceName,
+      recoveryCodeCount: config.recoveryCodes.count,
+    });
+    return secondFactors.removeFactor(accountId, factorId);
+  };
+  let hasher: Promise<PasswordHasher> | undefined;
+  const hashPassword = async (password: string) => {
+    hasher ??= import('./security/password_hasher.ts').then((m) => m.createPasswordHasher(config.argon2, coresPerWorker(config.workers)));
+    return (await hasher).hash(password);
+  };
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    keyRing,
+    ...adminServicesOf({ config, clock, store, cipher, keyRing, lockout, audit, alert, removeFactor, hashPassword }),
+    close: async () => {
+      await alert.settled();
+      for (const sender of Object.values(senders)) sender.close?.();
+      backchannelLogout.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The server's services (the tests' too). This file is the composition root, the only place
+ * that names implementations: buildContainer for the server, buildServer for its web parts,
+ * buildAdminServices for the CLI.
+ */
+export async function buildContainer(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Container> {
+  // the server's heavier modules load here, not when the CLI imports this file for buildAdminServices
+  const [{ createStepup }, { ADMIN_ROLE }, { createMetrics }, { createPasswordHasher }, { createActivity }] = await Promise.all([
+    import('./plugin/stepup.ts'),
+    import('./admin_console/sign_in.ts'),
+    import('./operations/metrics.ts'),
+    import('./security/password_hasher.ts'),
+    import('./account/activity.ts'),
+  ]);
+  const atRestKeys = atRestKeysOf(config, logger);
+  const cipher = createCipher(atRestKeys);
   const metrics = createMetrics();
   const timed = timedStore(await openStore(storeLocation(config), clock, logger), metrics);
   const keyRing = createKeyRingStore(timed.settings, cipher);
-  // A ring in clear means the version before sealing ran here: the records it wrote in clear
-  // are read for as long as the longest of them may live, and never once that is past.
-  if (await keyRing.storedInClear()) await timed.settings.putIfAbsent(clearRecordsUntilKey, clock.now() + config.ttl.grantSeconds * 1000);
-  const clearRecordsUntil = (await timed.settings.get<number>(clearRecordsUntilKey)) ?? 0;
   const backchannelLogout = createBackchannelLogout(logger, clock, config.ttl.sessionSeconds * 1000);
   const store = {
     ...timed,
     clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
-    // ending all of an account's sessions also tells its applications (back-channel logout)
-    records: backchannelLogout.notifying(sealedRecords(timed.records, cipher, () => clock.now() < clearRecordsUntil)),
+    records: await sealedRecordsOf(timed, keyRing, cipher, config, clock, backchannelLogout),
   };
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
   const senders = await createSenders(config, clock);
@@ -168,7 +277,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     issuer: config.issuer,
     people: store.accounts,
     store: { opened: store },
-    encryptionKey: atRest.keys,
+    encryptionKey: atRestKeys,
     senders,
     basePath: '',
     settings: settingsOf(config),
@@ -204,22 +313,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     secondFactors,
     deliveredCodes: stepup.deliveredCodes,
     passkeys: stepup.passkeys,
-    clientAdmin: createClientAdmin(store.clients, cipher, clock, audit, config.resourceServers),
-    userAdmin: createUserAdmin({
-      accounts: store.accounts,
-      factors: store.factors,
-      recoveryCodes: store.recoveryCodes,
-      transaction: store.transaction,
-      records: store.records,
-      removeFactor: secondFactors.removeFactor,
-      hasher,
-      lockout,
-      audit,
-      alert,
-      clock,
-      passwordRules: config.password,
-    }),
-    auditQueries: createAuditQueries(store.audit, clock, store.deliveries),
+    ...adminServicesOf({ config, clock, store, cipher, keyRing, lockout, audit, alert, removeFactor: secondFactors.removeFactor, hashPassword: hasher.hash }),
     selfService: createSelfService({ secondFactors, records: store.records, factors: store.factors, audit, alert, undoLinks }),
     factorUndo: createFactorUndo({
       accounts: store.accounts,
@@ -250,7 +344,6 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     recentActivity: createActivity(store.audit, store.clients, config.serviceName),
     keyRing,
     backchannelLogout,
-    keyAdmin: createKeyAdmin(keyRing, config, clock, audit),
     close: async () => {
       await stepup.close();
       backchannelLogout.close();
@@ -274,6 +367,25 @@ export interface ServerParts {
 
 /** The server's half of the composition root (the CLI needs none of it). */
 export async function buildServer(container: Container): Promise<ServerParts> {
+  const [
+    { createPages },
+    { trustForwardedHeaders },
+    { createAdapterClass },
+    { explainClientAuthFailures },
+    { createCurrentProvider },
+    { createFindAccount },
+    { createProvider },
+    { answerRequestObjectsInTheirResponseMode },
+  ] = await Promise.all([
+    import('./http/pages.ts'),
+    import('./http/trusted_proxies.ts'),
+    import('./provider/adapter.ts'),
+    import('./provider/client_authentication.ts'),
+    import('./provider/current_provider.ts'),
+    import('./provider/find_account.ts'),
+    import('./provider/provider.ts'),
+    import('./provider/request_objects.ts'),
+  ]);
   const { config, store, cipher, clock, logger, stepup } = container;
   const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength });
   const adapter = createAdapterClass(store.records, store.clients, cipher, clock);

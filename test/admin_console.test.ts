@@ -187,10 +187,10 @@ test('people: search, a person page, and each action after its confirmation: rol
   // roles: the API's rule for each role, then a confirmation naming them
   await browser.submit(`/admin/people/${id}/roles/confirm`, { roles: 'bad role!' });
   expect(browser.textOf('roles-error')).toBeTruthy();
-  expect((await stepup.container.userAdmin.get(id)).roles).toEqual([]);
+  expect((await stepup.container.userAdmin.get(id)).account.roles).toEqual([]);
   await browser.submit(`/admin/people/${id}/roles/confirm`, { roles: 'support billing' });
   expect(browser.textOf('confirm-question')).toBe(`Give ${person.email} these roles: billing, support?`);
-  expect((await stepup.container.userAdmin.get(id)).roles).toEqual([]);
+  expect((await stepup.container.userAdmin.get(id)).account.roles).toEqual([]);
   await browser.submit(`/admin/people/${id}/roles`);
   expect(browser.textOf('person-roles')).toBe('billing, support');
 

@@ -201,6 +201,7 @@ describe('a passkey with a hostile name', () => {
     const account = (await mailing.container.store.accounts.findByEmail(person.email))!;
     const now = mailing.clock.now();
     const name = '<a href="x">';
+    // planted: the passkey pages would refuse this name
     const factor = plantedPasskey(account.id, now, { name });
     await mailing.container.store.factors.add(factor);
     await mailing.container.selfService.factorAdded(account, 'webauthn', factor.id, [], noRequest);

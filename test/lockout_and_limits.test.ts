@@ -127,7 +127,7 @@ describe('password lockout', () => {
     const person = await createPerson(stepup);
     for (let i = 1; i <= 5; i += 1) await tryPassword(person.email, 'wrong');
     expect((await tryPassword(person.email, person.password)).page.status).toBe(423);
-    expect(await stepup.container.userAdmin.unlock(person.email)).toMatchObject({ was_locked: true });
+    expect(await stepup.container.userAdmin.unlock(person.email)).toMatchObject({ wasLocked: true });
     expect((await tryPassword(person.email, person.password)).page.url).toMatch(/\/enrol$/);
   });
 });

@@ -159,9 +159,9 @@ maybe('lockout counts per proof: password and passkey failures lock their own pa
     await lockPasskeyPath(context, page, authenticatorId);
 
     const admin = stepup.container.userAdmin;
-    expect((await admin.get(person.email)).locked_until).toEqual(expect.any(String));
-    expect(await admin.unlock(person.email)).toMatchObject({ was_locked: true });
-    expect((await admin.get(person.email)).locked_until).toBeNull();
+    expect((await admin.get(person.email)).lockedUntil).toEqual(expect.any(Number));
+    expect(await admin.unlock(person.email)).toMatchObject({ wasLocked: true });
+    expect((await admin.get(person.email)).lockedUntil).toBeNull();
     expect(await passkeySignIn(page, rp)).toMatchObject({ acr: ACR_2FA });
     await context.close();
   });

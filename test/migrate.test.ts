@@ -43,6 +43,7 @@ withMongo(`stepup migrate moves an embedded installation to MongoDB (${mongoTest
         lastUsedAt: null,
       },
     };
+    // planted: only a browser's WebAuthn ceremony makes a passkey, and the copy is checked field by field
     await embedded.container.store.factors.add(passkey);
     const offset = embedded.clock.now() - Date.now();
     // keys as an older version stored them, in clear: they must not be copied so
@@ -136,6 +137,7 @@ withMongo('account_locks, which transactions write to conflict on, are not copie
   const target = await openMongoStore(targetUri, clock, silent, { target: true });
   const client = await new MongoClient(targetUri).connect();
   try {
+    // written through the store: what is under test is the copy between two MongoDB stores' collections
     const account = await source.accounts.create({ id: 'a1', email: 'a@example.com', phone: null, passwordHash: 'x', createdAt: clock.now() });
     await source.transaction(account.id, (tx) => tx.recoveryCodes.replace(account.id, ['h1', 'h2'], clock.now()));
     const report = await migrate(source, target);

@@ -70,6 +70,7 @@ withMongo(`indexes on ${server}`, () => {
     async () => {
       const store = await openMongoStore(uri, new TestClock(), silent);
       try {
+        // the store itself, beneath every surface: it is MongoDB's own expiry under test
         await store.records.upsert('Session', 'expired', {}, Date.now() - 1_000);
         await store.records.upsert('Session', 'live', {}, Date.now() + 3_600_000);
         const stored = (id: string) =>

@@ -165,9 +165,11 @@ maybe('passkeys in Chromium', () => {
     await page.getByText('The passkey was renamed.').waitFor();
     await page.getByText('Passkey — Work laptop').waitFor();
 
-    const { methods } = await stepup.container.userAdmin.methods(person.email);
-    expect(methods).toEqual([expect.objectContaining({ kind: 'webauthn', name: 'Work laptop', synced: false, last_used_at: expect.any(String) })]);
-    await expect(stepup.container.userAdmin.removeMethod(person.email, methods[0]!.id)).rejects.toThrow(/last second factor/);
+    const { factors } = await stepup.container.userAdmin.methods(person.email);
+    expect(factors).toEqual([
+      expect.objectContaining({ kind: 'webauthn', passkey: expect.objectContaining({ name: 'Work laptop', synced: false, lastUsedAt: expect.any(Number) }) }),
+    ]);
+    await expect(stepup.container.userAdmin.removeMethod(person.email, factors[0]!.id)).rejects.toThrow(/last second factor/);
 
     await page.getByRole('link', { name: 'Add an authenticator app' }).click();
     const secret = (await page.locator('#totp-secret').textContent())!.trim();
@@ -175,9 +177,9 @@ maybe('passkeys in Chromium', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Your new second factor is ready.').waitFor();
 
-    const removed = await stepup.container.userAdmin.removeMethod(person.email, methods[0]!.id);
+    const removed = await stepup.container.userAdmin.removeMethod(person.email, factors[0]!.id);
     expect(removed).toMatchObject({ removed: 'webauthn', revoked: expect.any(Number) });
-    expect((await stepup.container.userAdmin.methods(person.email)).methods.map((m) => m.kind)).toEqual(['totp']);
+    expect((await stepup.container.userAdmin.methods(person.email)).factors.map((f) => f.kind)).toEqual(['totp']);
     expect(await auditDetails(person.email)).toContain('admin_change admin ok second factor removed: Passkey "Work laptop"');
     expect(await auditDetails(person.email)).toContain('account_change webauthn ok passkey renamed');
     await context.close();
@@ -226,7 +228,8 @@ maybe('passkeys in Chromium', () => {
     await refusedAgain();
     await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false });
 
-    // a stored counter ahead of the authenticator's: a cloned authenticator, or a replay
+    // a stored counter ahead of the authenticator's: a cloned authenticator, or a replay (written
+    // straight to the store: no surface moves a counter but a sign-in)
     const [factor] = await stepup.container.secondFactors.confirmedFactors(accountId);
     expect(await stepup.container.store.factors.acceptPasskeyUse(factor!.id, 1_000_000, stepup.clock.now())).toBe(true);
     await refusedAgain();

@@ -215,7 +215,8 @@ test('bad configuration is refused with a clear message, before anything is open
   expect(() => stepup.configuration({ ttl: { Interaction: 3600 } })).toThrow(
     "ttl.Interaction (3600) must equal Stepup's settings.interactionSeconds (1800): set one to the other, or leave ttl.Interaction out and Stepup sets it",
   );
-  expect(stepup.configuration({ ttl: { Session: 60 } }).ttl).toEqual({ Session: 60, Interaction: 1800 });
+  // (AuthorizationCode: the host's, capped at 60 s for FAPI 2.0 clients)
+  expect(stepup.configuration({ ttl: { Session: 60 } }).ttl).toEqual({ Session: 60, Interaction: 1800, AuthorizationCode: expect.any(Function) });
   expect(stepup.configuration({ ttl: { Interaction: 1800 } }).ttl?.Interaction).toBe(1800);
   // oidc-provider's development pages would sign anyone in past Stepup: off unless asked, refused when asked
   expect(stepup.configuration({}).features?.devInteractions).toEqual({ enabled: false });

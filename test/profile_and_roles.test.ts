@@ -181,7 +181,7 @@ test('the name form and the passkey rename refuse control characters with a 400 
   const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
   const now = stepup.clock.now();
   await stepup.container.store.factors.add(
-    // still held, as one added from a 2fa session is: this 2fa session may rename it
+    // planted (only a browser's WebAuthn ceremony makes one), and still held, as one added from a 2fa session is: this 2fa session may rename it
     plantedPasskey(account.id, now, { name: 'Laptop', userVerified: false, phrFrom: now + 86_400_000 }),
   );
   await browser.open('/account');

@@ -5,7 +5,7 @@ import type { AllowedResources } from '../oidc/allowed_resources.ts';
 /**
  * A client's `allowedResources` as admins give it: each API (its resource indicator, as
  * registered in `resourceServers`) with the scopes the client may ask for there. The CLI and
- * the console write one API a line or flag: its URL, then its scopes, space-separated.
+ * the console write one API a line or flag (allowed_resource_lines.ts).
  */
 export const allowedResourcesSchema = z
   .record(
@@ -29,17 +29,3 @@ export function unregisteredIn(allowed: AllowedResources, servers: Config['resou
     return unknown.length ? [`${url} has no scope ${unknown.join(', ')}`] : [];
   });
 }
-
-/** One API a line, "URL scope scope", into the admin services' input. */
-export function allowedResourcesFromLines(lines: string[]): AllowedResources {
-  // a Map, then own properties: a line naming __proto__ is refused by the schema, never merged into a prototype
-  const allowed = new Map<string, string[]>();
-  for (const line of lines) {
-    const [url, ...scopes] = line.trim().split(/\s+/);
-    if (url) allowed.set(url, [...new Set([...(allowed.get(url) ?? []), ...scopes])]);
-  }
-  return Object.fromEntries(allowed);
-}
-
-/** The other way: one "URL scope scope" line per API. */
-export const linesOfAllowedResources = (allowed: AllowedResources): string[] => Object.entries(allowed).map(([url, scopes]) => [url, ...scopes].join(' '));

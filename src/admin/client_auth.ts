@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { z } from 'zod';
 import { conflict } from '../errors.ts';
-import { type ClientAuthMethod, clientAuthMethods } from '../provider/client_authentication.ts';
+import { type ClientAuthMethod, clientAuthMethods } from '../model/client.ts';
 
 export { clientAuthMethods as authMethods };
 

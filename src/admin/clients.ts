@@ -4,9 +4,8 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import type { ClientRecord, MfaPolicy } from '../model/client.ts';
-import { type AllowedResources, allowedResourcesOf } from '../oidc/allowed_resources.ts';
-import { mfaPolicyOf } from '../oidc/client_metadata.ts';
+import type { ClientRecord } from '../model/client.ts';
+import type { AllowedResources } from '../oidc/allowed_resources.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import type { ClientStore } from '../store/ports.ts';
@@ -14,6 +13,8 @@ import { type AdminActor, auditAdminChange } from './actor.ts';
 import { allowedResourcesSchema, unregisteredIn } from './allowed_resources.ts';
 import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
 import { type Page, type Paging, pageOf, parseInput } from './input.ts';
+import { toClientWire } from './wire.ts';
+import type { ClientSummary } from './wire_schemas.ts';
 
 // One pattern is both the check and its OpenAPI description: http(s) URLs with a DNS name,
 // localhost or an IPv4 address, or an app's private-use scheme (RFC 8252, com.example.app:/cb).
@@ -55,6 +56,10 @@ const clientFields = {
   jwks: jwksSchema.nullable(),
   jwksUri: jwksUriSchema.nullable(),
   allowedResources: allowedResourcesSchema,
+  authorizationDetailsTypes: z
+    .array(z.string().min(1).max(100))
+    .max(20)
+    .describe('the authorization_details types (RFC 9396) the client may send, among those in the configuration'),
 };
 
 export const newClientSchema = z
@@ -67,6 +72,7 @@ export const newClientSchema = z
     mfaPolicy: clientFields.mfaPolicy.default('required'),
     defaultAcr: clientFields.defaultAcr.default(null),
     allowedResources: clientFields.allowedResources.default({}),
+    authorizationDetailsTypes: clientFields.authorizationDetailsTypes.default([]),
     public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
     authMethod: clientFields.authMethod
       .optional()
@@ -89,49 +95,6 @@ export const clientChangesSchema = z
 export type NewClientInput = z.input<typeof newClientSchema>;
 export type ClientChanges = z.input<typeof clientChangesSchema>;
 
-export const clientSummarySchema = z.object({
-  client_id: z.string(),
-  name: z.string(),
-  redirect_uris: z.array(z.string()),
-  post_logout_redirect_uris: z.array(z.string()),
-  first_party: z.boolean(),
-  id_token_claims: z.boolean(),
-  backchannel_logout_uri: z.string().nullable(),
-  mfa_policy: z.enum(['required', 'on-request', 'phishing-resistant']),
-  default_acr: z.string().nullable(),
-  public: z.boolean(),
-  auth_method: z.enum([...authMethods, 'none']),
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
-  jwks_uri: z.string().nullable(),
-  allowed_resources: z.record(z.string(), z.array(z.string())),
-  created_at: z.string(),
-});
-
-/** A client as admins see it; snake_case like the OIDC metadata it mirrors. */
-export type ClientSummary = z.infer<typeof clientSummarySchema>;
-
-function summarize(record: ClientRecord): ClientSummary {
-  const m = record.metadata;
-  const defaultAcr = (m.default_acr_values as string[] | undefined)?.[0] ?? null;
-  return {
-    client_id: record.clientId,
-    name: String(m.client_name ?? ''),
-    redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
-    post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
-    first_party: m.first_party === true,
-    id_token_claims: m.id_token_claims === true,
-    backchannel_logout_uri: (m.backchannel_logout_uri as string | undefined) ?? null,
-    mfa_policy: mfaPolicyOf(m) satisfies MfaPolicy,
-    default_acr: defaultAcr,
-    public: m.token_endpoint_auth_method === 'none',
-    auth_method: (m.token_endpoint_auth_method as ClientSummary['auth_method'] | undefined) ?? 'client_secret_basic',
-    jwks: (m.jwks as ClientSummary['jwks'] | undefined) ?? null,
-    jwks_uri: (m.jwks_uri as string | undefined) ?? null,
-    allowed_resources: allowedResourcesOf(m),
-    created_at: new Date(record.createdAt).toISOString(),
-  };
-}
-
 type ClientFields = z.output<typeof clientChangesSchema>;
 
 /** Our field names onto oidc-provider's client metadata. */
@@ -150,7 +113,20 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   if (fields.mfaPolicy !== undefined) m.mfa_policy = fields.mfaPolicy;
   if (fields.defaultAcr !== undefined) m.default_acr_values = fields.defaultAcr === null ? undefined : [fields.defaultAcr];
   if (fields.allowedResources !== undefined) m.allowed_resources = Object.keys(fields.allowedResources).length ? fields.allowedResources : undefined;
+  if (fields.authorizationDetailsTypes !== undefined) {
+    m.authorization_details_types = fields.authorizationDetailsTypes.length ? fields.authorizationDetailsTypes : undefined;
+  }
   return m;
+}
+
+/** Only types in the configuration: oidc-provider would refuse to load a client with another. */
+function checkDetailTypes(types: string[] | undefined, configured: string[]) {
+  const unknown = (types ?? []).filter((type) => !configured.includes(type));
+  if (unknown.length) {
+    throw badRequest(
+      `invalid client: authorizationDetailsTypes: ${unknown.join(', ')} not in the configuration's authorizationDetailsTypes (${configured.join(', ') || 'none'})`,
+    );
+  }
 }
 
 /** Only APIs registered in the configuration, with their own scopes, may be allowed a client. */
@@ -160,7 +136,14 @@ function checkRegistered(allowed: AllowedResources | undefined, servers: Config[
 }
 
 /** Client applications: register, read, change, rotate secrets, remove. Used by the CLI and the admin API. */
-export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: Clock, audit: RecordAudit, resourceServers: Config['resourceServers']) {
+export function createClientAdmin(
+  clients: ClientStore,
+  cipher: Cipher,
+  clock: Clock,
+  audit: RecordAudit,
+  resourceServers: Config['resourceServers'],
+  detailTypes: string[] = [],
+) {
   const adminChange = (clientId: string, detail: string, by?: AdminActor) => auditAdminChange(audit, by, { clientId, detail });
   const findClient = async (clientId: string) => {
     const client = await clients.find(clientId);
@@ -173,6 +156,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
     async add(input: NewClientInput, by?: AdminActor): Promise<ClientSummary & { client_secret?: string }> {
       const client = parseInput(newClientSchema, input, 'client');
       checkRegistered(client.allowedResources, resourceServers);
+      checkDetailTypes(client.authorizationDetailsTypes, detailTypes);
       const authMethod = client.public ? 'none' : (client.authMethod ?? 'client_secret_basic');
       const clientSecret = authMethod === 'none' || authMethod === 'private_key_jwt' ? undefined : random.id(32);
       const record: ClientRecord = {
@@ -190,22 +174,23 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
       };
       await clients.create(record);
       await adminChange(record.clientId, 'client added', by);
-      return { ...summarize(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+      return { ...toClientWire(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
     },
     async get(clientId: string): Promise<ClientSummary> {
-      return summarize(await findClient(clientId));
+      return toClientWire(await findClient(clientId));
     },
     /** Oldest first, those whose name or id contains `search` (any case); there are few clients, so paging happens here. */
     async list(paging: Paging & { search?: string }): Promise<Page<ClientSummary>> {
       const search = paging.search?.toLowerCase();
       const all = (await clients.list())
-        .map(summarize)
+        .map(toClientWire)
         .filter((c) => !search || c.name.toLowerCase().includes(search) || c.client_id.toLowerCase().includes(search));
       return pageOf(all.slice(paging.offset, paging.offset + paging.limit), all.length, paging);
     },
     async update(clientId: string, input: ClientChanges, by?: AdminActor): Promise<ClientSummary> {
       const changes = parseInput(clientChangesSchema, input, 'client');
       checkRegistered(changes.allowedResources, resourceServers);
+      checkDetailTypes(changes.authorizationDetailsTypes, detailTypes);
       const client = await findClient(clientId);
       const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
       for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'allowed_resources'])
@@ -213,7 +198,7 @@ export function createClientAdmin(clients: ClientStore, cipher: Cipher, clock: C
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`, by);
-      return summarize(updated);
+      return toClientWire(updated);
     },
     /** A new secret replaces the old one at once; the old one stops working. */
     async rotateSecret(clientId: string, by?: AdminActor): Promise<{ client_id: string; client_secret: string }> {

@@ -3,21 +3,20 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import type { KeyRingStore } from '../provider/key_ring_store.ts';
-import { live, rotateKeyRing, type ScheduledKey, stateOf } from '../provider/keys.ts';
+import { type KeyState, live, rotateKeyRing, type ScheduledKey, stateOf } from '../provider/keys.ts';
 import { type AdminActor, auditAdminChange } from './actor.ts';
 import { parseInput } from './input.ts';
 
-export const keySummarySchema = z.object({
-  use: z.enum(['signing', 'cookie']),
-  kid: z.string(),
-  alg: z.string().nullable(),
-  state: z.enum(['pending', 'active', 'retiring']).describe('pending: published, not signing yet; retiring: no longer signs, still verifies'),
-  created_at: z.string(),
-  activates_at: z.string(),
-  retires_at: z.string().nullable(),
-});
-
-export type KeySummary = z.infer<typeof keySummarySchema>;
+/** A key on the ring, with where it stands in its schedule now. */
+export interface KeyInUse {
+  use: 'signing' | 'cookie';
+  kid: string;
+  alg: string | null;
+  state: KeyState;
+  createdAt: number;
+  activatesAt: number;
+  retiresAt: number | null;
+}
 
 export const rotateKeysSchema = z.strictObject({
   activateInSeconds: z
@@ -29,21 +28,19 @@ export const rotateKeysSchema = z.strictObject({
     .describe('how long the new keys are published before they sign; default keys.publishAheadSeconds'),
 });
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** Signing and cookie keys: list them, rotate them. Used by the CLI and the admin API. */
 export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clock, audit: RecordAudit) {
-  const summarize = (use: KeySummary['use'], key: ScheduledKey, group: ScheduledKey[], alg: string | null): KeySummary => ({
+  const summarize = (use: KeyInUse['use'], key: ScheduledKey, group: ScheduledKey[], alg: string | null): KeyInUse => ({
     use,
     kid: key.kid,
     alg,
     state: stateOf(key, group, clock.now()),
-    created_at: iso(key.createdAt),
-    activates_at: iso(key.activatesAt),
-    retires_at: key.retiresAt === null ? null : iso(key.retiresAt),
+    createdAt: key.createdAt,
+    activatesAt: key.activatesAt,
+    retiresAt: key.retiresAt,
   });
 
-  const list = async (): Promise<KeySummary[]> => {
+  const list = async (): Promise<KeyInUse[]> => {
     const now = clock.now();
     const ring = await keyRing.load(now);
     const signing = live(ring.signing, now);
@@ -63,7 +60,7 @@ export function createKeyAdmin(keyRing: KeyRingStore, config: Config, clock: Clo
   return {
     list,
     /** New keys are published now and sign once every process and relying party has seen them. */
-    async rotate(input: z.input<typeof rotateKeysSchema> = {}, by?: AdminActor): Promise<KeySummary[]> {
+    async rotate(input: z.input<typeof rotateKeysSchema> = {}, by?: AdminActor): Promise<KeyInUse[]> {
       const { activateInSeconds } = parseInput(rotateKeysSchema, input, 'rotation');
       const now = clock.now();
       const rotated = rotateKeyRing(await keyRing.load(now), now, {

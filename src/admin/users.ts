@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
 import { type PasswordRules, passwordProblem } from '../account/password_policy.ts';
-import { profileChangesSchema, profileFields, rolesSchema, updateProfile } from '../account/profile.ts';
+import { profileChangesSchema, rolesSchema, updateProfile } from '../account/profile.ts';
 import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -10,11 +10,10 @@ import { methodLabel } from '../factors/methods.ts';
 import type { SecondFactors } from '../factors/registry.ts';
 import { replaceFactorsOfKind } from '../factors/replace_factors_of_kind.ts';
 import type { Account } from '../model/account.ts';
-import type { FactorKind } from '../model/factor.ts';
+import type { Factor, FactorKind } from '../model/factor.ts';
 import type { Alert } from '../notifications/alerts.ts';
 import { random } from '../random.ts';
 import type { Lockout } from '../security/lockout.ts';
-import type { PasswordHasher } from '../security/password_hasher.ts';
 import { type AccountStore, DuplicateError, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { type AdminActor, auditAdminChange } from './actor.ts';
 import { type Page, type Paging, pageOf, parseInput } from './input.ts';
@@ -22,53 +21,29 @@ import { type Page, type Paging, pageOf, parseInput } from './input.ts';
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
 const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
 
-export const userSummarySchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  phone: z.string().nullable(),
-  disabled: z.boolean(),
-  email_verified: z.boolean().describe('the user proved the email (a code, a reset link) or an admin vouched for it'),
-  profile: z.partialRecord(z.enum(profileFields), z.string()).describe('the profile claims set (see profile in the changes)'),
-  roles: z.array(z.string()),
-  created_at: z.string(),
-});
+/** A person's second factors, and how many recovery codes they have left. */
+export interface UserFactors {
+  factors: Factor[];
+  recoveryCodesLeft: number;
+}
 
-export type UserSummary = z.infer<typeof userSummarySchema>;
+/** A person as admins read them: the account, until when it is locked, its second factors. */
+export interface UserDetail extends UserFactors {
+  account: Account;
+  lockedUntil: number | null;
+}
 
-export const methodSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['totp', 'email', 'sms', 'webauthn']),
-  target: z.string().nullable().describe('the email address or phone number codes go to'),
-  name: z.string().nullable().describe("a passkey's name, given by its owner"),
-  synced: z.boolean().nullable().describe('a passkey that syncs between devices (amr swk), or one bound to a device (hwk)'),
-  last_used_at: z.string().nullable().describe('when a passkey was last used'),
-  confirmed: z.boolean(),
-  created_at: z.string(),
-});
-
-export const methodsSchema = z.object({ methods: z.array(methodSchema), recovery_codes_left: z.number().int() });
-
-export const userDetailSchema = userSummarySchema.extend({
-  locked_until: z.string().nullable(),
-  ...methodsSchema.shape,
-});
+/** What an action on a person did: the account after it, and how many sessions and tokens ended. */
+export interface AccountOutcome {
+  account: Account;
+  revoked: number;
+}
 
 /** The account an update returned: null when it was deleted meanwhile. */
 function stillThere(account: Account | null, ref: string): Account {
   if (!account) throw notFound(`no user ${ref}`);
   return account;
 }
-
-const summarize = (account: Account): UserSummary => ({
-  id: account.id,
-  email: account.email,
-  phone: account.phone,
-  disabled: account.disabled,
-  email_verified: account.emailVerified,
-  profile: account.profile,
-  roles: account.roles,
-  created_at: new Date(account.createdAt).toISOString(),
-});
 
 export const userSearchSchema = z.object({
   search: z
@@ -102,7 +77,7 @@ export interface UserAdminDeps {
   records: RecordStore;
   /** removes one factor, never the last (the rule people meet in their account area) */
   removeFactor: SecondFactors['removeFactor'];
-  hasher: PasswordHasher;
+  hashPassword: (password: string) => Promise<string>;
   lockout: Lockout;
   audit: RecordAudit;
   alert: Alert;
@@ -112,7 +87,7 @@ export interface UserAdminDeps {
 
 /** People's accounts: create, read, search, change, disable, unlock, reset. Used by the CLI and the admin API. */
 export function createUserAdmin(deps: UserAdminDeps) {
-  const { accounts, factors, recoveryCodes, records, hasher, lockout, audit, clock } = deps;
+  const { accounts, factors, recoveryCodes, records, lockout, audit, clock } = deps;
   const adminChange = (account: Account, detail: string, by?: AdminActor) =>
     auditAdminChange(audit, by, { accountId: account.id, email: account.email, detail });
 
@@ -145,18 +120,9 @@ export function createUserAdmin(deps: UserAdminDeps) {
       ),
     );
 
-  const methodsOf = async (accountId: string) => ({
-    methods: (await factors.listForAccount(accountId)).map((f) => ({
-      id: f.id,
-      kind: f.kind,
-      target: f.target,
-      name: f.passkey?.name ?? null,
-      synced: f.passkey?.synced ?? null,
-      last_used_at: f.passkey?.lastUsedAt ? new Date(f.passkey.lastUsedAt).toISOString() : null,
-      confirmed: f.confirmedAt !== null,
-      created_at: new Date(f.createdAt).toISOString(),
-    })),
-    recovery_codes_left: await recoveryCodes.countUnused(accountId),
+  const factorsOf = async (accountId: string): Promise<UserFactors> => ({
+    factors: await factors.listForAccount(accountId),
+    recoveryCodesLeft: await recoveryCodes.countUnused(accountId),
   });
 
   const newUser = z.strictObject({
@@ -175,7 +141,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
   return {
     newUserSchema: newUser,
 
-    async add(input: z.input<typeof newUser>): Promise<UserSummary> {
+    async add(input: z.input<typeof newUser>): Promise<Account> {
       const { email, phone, password, emailCode, emailVerified } = parseInput(newUser, input, 'user');
       const problem = await passwordProblem(password, email, deps.passwordRules);
       if (problem) throw badRequest(`invalid user: password: ${problem}`);
@@ -184,34 +150,34 @@ export function createUserAdmin(deps: UserAdminDeps) {
           id: random.id(12),
           email,
           phone: phone ?? null,
-          passwordHash: await hasher.hash(password),
+          passwordHash: await deps.hashPassword(password),
           emailVerified,
           createdAt: clock.now(),
         });
         if (phone) await setVerifiedFactor(account.id, 'sms', phone);
         if (emailCode) await setVerifiedFactor(account.id, 'email', email);
         await adminChange(account, 'user added');
-        return summarize(account);
+        return account;
       } catch (error) {
         if (error instanceof DuplicateError) throw conflict(`a user with email ${email} exists`);
         throw error;
       }
     },
 
-    async get(ref: string) {
+    async get(ref: string): Promise<UserDetail> {
       const account = await findUser(ref);
       // locked when either path is: the password (and second factor) or the passwordless passkey
       const lockedUntil = (await lockout.locks(account.id)).until;
-      return { ...summarize(account), locked_until: lockedUntil === null ? null : new Date(lockedUntil).toISOString(), ...(await methodsOf(account.id)) };
+      return { account, lockedUntil, ...(await factorsOf(account.id)) };
     },
 
-    async list(filter: { search?: string } & Paging): Promise<Page<UserSummary>> {
+    async list(filter: { search?: string } & Paging): Promise<Page<Account>> {
       const { search } = parseInput(userSearchSchema, { search: filter.search }, 'search');
       const { accounts: found, total } = await accounts.search({ text: search, limit: filter.limit, offset: filter.offset });
-      return pageOf(found.map(summarize), total, filter);
+      return pageOf(found, total, filter);
     },
 
-    async update(ref: string, input: UserChanges, by?: AdminActor): Promise<UserSummary> {
+    async update(ref: string, input: UserChanges, by?: AdminActor): Promise<Account> {
       const changes = parseInput(userChangesSchema, input, 'user');
       const account = await findUser(ref);
       let updated: Account | null;
@@ -243,36 +209,36 @@ export function createUserAdmin(deps: UserAdminDeps) {
         changes.roles !== undefined && `roles: ${changes.roles.join(', ') || 'none'}`,
       ];
       await adminChange(updated, what.filter(Boolean).join(', '), by);
-      return summarize(updated);
+      return updated;
     },
 
     /** A disabled user cannot sign in; their sessions and tokens end at once. */
-    async setDisabled(ref: string, disabled: boolean, by?: AdminActor): Promise<UserSummary & { revoked: number }> {
+    async setDisabled(ref: string, disabled: boolean, by?: AdminActor): Promise<AccountOutcome> {
       const account = await findUser(ref);
       const updated = stillThere(await accounts.update(account.id, { disabled }), ref);
       const revoked = disabled ? await records.revokeByAccountId(account.id) : 0;
       await adminChange(updated, disabled ? 'disabled' : 'enabled', by);
-      return { ...summarize(updated), revoked: revoked };
+      return { account: updated, revoked };
     },
 
     /** Lifts the lockouts of every path (password, passkey) and clears the failure counts. */
-    async unlock(ref: string, by?: AdminActor): Promise<UserSummary & { was_locked: boolean }> {
+    async unlock(ref: string, by?: AdminActor): Promise<{ account: Account; wasLocked: boolean }> {
       const account = await findUser(ref);
       const wasLocked = (await lockout.locks(account.id)).until !== null;
       await lockout.unlock(account.id);
       await adminChange(account, 'unlocked', by);
-      return { ...summarize(account), was_locked: wasLocked };
+      return { account, wasLocked };
     },
 
-    async methods(ref: string) {
-      return methodsOf((await findUser(ref)).id);
+    async methods(ref: string): Promise<UserFactors> {
+      return factorsOf((await findUser(ref)).id);
     },
 
     /**
      * For a lost phone: every second factor and recovery code goes, and every session.
      * The next sign-in asks for the password and then enrols a new factor.
      */
-    async resetSecondFactor(ref: string, by?: AdminActor): Promise<{ id: string; email: string; methods_removed: number; revoked: number }> {
+    async resetSecondFactor(ref: string, by?: AdminActor): Promise<AccountOutcome & { methodsRemoved: number }> {
       const account = await findUser(ref);
       // together: never the factors gone and the recovery codes still working, or the reverse
       const existing = await deps.transaction(account.id, async (tx) => {
@@ -284,14 +250,14 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const revoked = await records.revokeByAccountId(account.id);
       await adminChange(account, 'second factor reset', by);
       if (existing.some((f) => f.confirmedAt !== null)) await deps.alert(account, 'factor_removed', { method: 'every second factor, by an administrator' });
-      return { id: account.id, email: account.email, methods_removed: existing.length, revoked: revoked };
+      return { account, methodsRemoved: existing.length, revoked };
     },
 
     /**
      * Removes one second factor (a lost passkey, say), never the last: `reset-2fa` is for that.
      * A credential change: the person is signed out everywhere, audited and told.
      */
-    async removeMethod(ref: string, methodId: string): Promise<{ id: string; email: string; removed: FactorKind; revoked: number }> {
+    async removeMethod(ref: string, methodId: string): Promise<AccountOutcome & { removed: FactorKind }> {
       const account = await findUser(ref);
       const outcome = await deps.removeFactor(account.id, methodId);
       if (!outcome) throw notFound(`no second factor ${methodId} on ${account.email}`);
@@ -300,15 +266,15 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const method = methodLabel[outcome.removed.kind];
       await adminChange(account, `second factor removed: ${method}${outcome.removed.passkey ? ` "${outcome.removed.passkey.name}"` : ''}`);
       await deps.alert(account, 'factor_removed', { method: `${method}, by an administrator` });
-      return { id: account.id, email: account.email, removed: outcome.removed.kind, revoked };
+      return { account, removed: outcome.removed.kind, revoked };
     },
 
     /** Signs the person out everywhere: sessions, grants and refresh tokens. */
-    async revokeSessions(ref: string, by?: AdminActor): Promise<{ id: string; email: string; revoked: number }> {
+    async revokeSessions(ref: string, by?: AdminActor): Promise<AccountOutcome> {
       const account = await findUser(ref);
       const revoked = await records.revokeByAccountId(account.id);
       await adminChange(account, 'sessions revoked', by);
-      return { id: account.id, email: account.email, revoked: revoked };
+      return { account, revoked };
     },
   };
 }

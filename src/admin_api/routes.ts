@@ -1,10 +1,23 @@
 import { z } from 'zod';
 import { auditTypes, sinceSchema } from '../admin/audit_queries.ts';
-import { clientChangesSchema, clientSummarySchema, newClientSchema } from '../admin/clients.ts';
+import { clientChangesSchema, newClientSchema } from '../admin/clients.ts';
 import { pageSchema, pagingSchema } from '../admin/input.ts';
-import { keySummarySchema, rotateKeysSchema } from '../admin/keys.ts';
-import { methodSchema, methodsSchema, userChangesSchema, userDetailSchema, userSearchSchema, userSummarySchema } from '../admin/users.ts';
-import type { Container } from '../container.ts';
+import { rotateKeysSchema } from '../admin/keys.ts';
+import { userChangesSchema, userSearchSchema } from '../admin/users.ts';
+import {
+  toKeyWire,
+  toMethodRemovedWire,
+  toMethodsWire,
+  toPageWire,
+  toResetWire,
+  toSignedOutWire,
+  toUnlockedWire,
+  toUserDetailWire,
+  toUserRevokedWire,
+  toUserWire,
+} from '../admin/wire.ts';
+import { clientSummarySchema, keySummarySchema, methodSchema, methodsSchema, userDetailSchema, userSummarySchema } from '../admin/wire_schemas.ts';
+import type { AdminServices } from '../container.ts';
 
 /**
  * One admin API operation. This table is the single description of the API: the router
@@ -76,9 +89,9 @@ const auditSummarySchema = z.object({
 const userAndRevoked = z.object({ id: z.string(), email: z.string(), revoked: z.number().int().describe('sessions, grants and tokens ended') });
 
 /** The admin services the API is a face of, the same as the CLI's. */
-export type AdminServices = Pick<Container, 'clientAdmin' | 'userAdmin' | 'auditQueries' | 'keyAdmin'>;
+type ApiServices = Pick<AdminServices, 'clientAdmin' | 'userAdmin' | 'auditQueries' | 'keyAdmin'>;
 
-export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: AdminServices): AdminRoute[] {
+export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: ApiServices): AdminRoute[] {
   return [
     route({
       method: 'get',
@@ -157,7 +170,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       query: pagingSchema.extend(userSearchSchema.shape),
       status: 200,
       response: pageSchema(userSummarySchema),
-      handle: ({ query }) => userAdmin.list(query),
+      handle: async ({ query }) => toPageWire(await userAdmin.list(query), toUserWire),
     }),
     route({
       method: 'post',
@@ -169,7 +182,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 201,
       conflict: 'a user with this email exists',
       response: userSummarySchema,
-      handle: ({ body }) => userAdmin.add(body),
+      handle: async ({ body }) => toUserWire(await userAdmin.add(body)),
     }),
     route({
       method: 'get',
@@ -180,7 +193,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userDetailSchema,
-      handle: ({ params }) => userAdmin.get(params.userId),
+      handle: async ({ params }) => toUserDetailWire(await userAdmin.get(params.userId)),
     }),
     route({
       method: 'patch',
@@ -193,7 +206,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       conflict: 'the new email belongs to another user',
       response: userSummarySchema,
-      handle: ({ params, body }) => userAdmin.update(params.userId, body),
+      handle: async ({ params, body }) => toUserWire(await userAdmin.update(params.userId, body)),
     }),
     route({
       method: 'post',
@@ -204,7 +217,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userSummarySchema.extend({ revoked: z.number().int() }),
-      handle: ({ params }) => userAdmin.setDisabled(params.userId, true),
+      handle: async ({ params }) => toUserRevokedWire(await userAdmin.setDisabled(params.userId, true)),
     }),
     route({
       method: 'post',
@@ -215,7 +228,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userSummarySchema.extend({ revoked: z.number().int() }),
-      handle: ({ params }) => userAdmin.setDisabled(params.userId, false),
+      handle: async ({ params }) => toUserRevokedWire(await userAdmin.setDisabled(params.userId, false)),
     }),
     route({
       method: 'post',
@@ -226,7 +239,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userSummarySchema.extend({ was_locked: z.boolean() }),
-      handle: ({ params }) => userAdmin.unlock(params.userId),
+      handle: async ({ params }) => toUnlockedWire(await userAdmin.unlock(params.userId)),
     }),
     route({
       method: 'get',
@@ -237,7 +250,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: methodsSchema,
-      handle: ({ params }) => userAdmin.methods(params.userId),
+      handle: async ({ params }) => toMethodsWire(await userAdmin.methods(params.userId)),
     }),
     route({
       method: 'delete',
@@ -249,7 +262,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: userAndRevoked.extend({ removed: methodSchema.shape.kind }),
       conflict: 'this is the last second factor (reset the second factor instead)',
-      handle: ({ params }) => userAdmin.removeMethod(params.userId, params.methodId),
+      handle: async ({ params }) => toMethodRemovedWire(await userAdmin.removeMethod(params.userId, params.methodId)),
     }),
     route({
       method: 'post',
@@ -260,7 +273,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userAndRevoked.extend({ methods_removed: z.number().int() }),
-      handle: ({ params }) => userAdmin.resetSecondFactor(params.userId),
+      handle: async ({ params }) => toResetWire(await userAdmin.resetSecondFactor(params.userId)),
     }),
     route({
       method: 'post',
@@ -271,7 +284,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: userId,
       status: 200,
       response: userAndRevoked,
-      handle: ({ params }) => userAdmin.revokeSessions(params.userId),
+      handle: async ({ params }) => toSignedOutWire(await userAdmin.revokeSessions(params.userId)),
     }),
     route({
       method: 'get',
@@ -315,7 +328,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       tag: 'keys',
       status: 200,
       response: z.object({ items: z.array(keySummarySchema) }),
-      handle: async () => ({ items: await keyAdmin.list() }),
+      handle: async () => ({ items: (await keyAdmin.list()).map(toKeyWire) }),
     }),
     route({
       method: 'post',
@@ -326,7 +339,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       body: rotateKeysSchema.optional(),
       status: 200,
       response: z.object({ items: z.array(keySummarySchema) }),
-      handle: async ({ body }) => ({ items: await keyAdmin.rotate(body) }),
+      handle: async ({ body }) => ({ items: (await keyAdmin.rotate(body)).map(toKeyWire) }),
     }),
   ];
 }

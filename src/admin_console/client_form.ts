@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { allowedResourcesFromLines, linesOfAllowedResources } from '../admin/allowed_resources.ts';
-import type { ClientSummary } from '../admin/clients.ts';
+import { allowedResourcesFromLines, linesOfAllowedResources } from '../admin/allowed_resource_lines.ts';
+import type { ClientSummary } from '../admin/wire_schemas.ts';
 import { text } from '../http/form.ts';
 
 /** The client form as posted: strings only, each of a bounded length. */
@@ -19,6 +19,7 @@ export const clientFormSchema = z.object({
   jwks: text(20_000).default(''),
   jwksUri: text(2100).default(''),
   allowedResources: text(44_000).default(''),
+  authorizationDetailsTypes: text(2_100).default(''),
 });
 
 export type ClientForm = z.output<typeof clientFormSchema>;
@@ -55,6 +56,7 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
     mfaPolicy: form.mfaPolicy,
     defaultAcr: form.defaultAcr || null,
     allowedResources: allowedResourcesFromLines(lines(form.allowedResources)),
+    authorizationDetailsTypes: form.authorizationDetailsTypes.split(/\s+/).filter(Boolean),
     ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),
     ...keys,
     ...(isNew ? { public: form.public === 'on' } : {}),
@@ -77,4 +79,5 @@ export const formOf = (client: ClientSummary): Record<string, string | boolean> 
   jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
   jwksUri: client.jwks_uri ?? '',
   allowedResources: linesOfAllowedResources(client.allowed_resources).join('\n'),
+  authorizationDetailsTypes: client.authorization_details_types.join(' '),
 });

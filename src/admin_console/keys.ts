@@ -1,4 +1,5 @@
 import type { ParameterizedContext } from 'koa';
+import { toKeyWire } from '../admin/wire.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { actorOf, renderPage } from './session.ts';
@@ -6,7 +7,7 @@ import { actorOf, renderPage } from './session.ts';
 export function listKeys(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const notice = ctx.query.done === 'rotated' ? 'New keys are published; they sign once the publishing period is over.' : undefined;
-    await renderPage(ctx, 'console_keys', 'keys', { keys: await deps.keyAdmin.list(), notice });
+    await renderPage(ctx, 'console_keys', 'keys', { keys: (await deps.keyAdmin.list()).map(toKeyWire), notice });
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { userChangesSchema } from '../admin/users.ts';
+import { toUserDetailWire, toUserWire } from '../admin/wire.ts';
 import { AppError } from '../errors.ts';
 import { methodLabel } from '../factors/methods.ts';
 import { parseForm, text } from '../http/form.ts';
@@ -79,7 +80,7 @@ export function listPeople(deps: ConsoleDeps) {
     const { search, page } = parseQuery(ctx, query, 'search');
     const found = await deps.userAdmin.list({ search, ...pagingOf(page, pageSize) });
     await renderPage(ctx, 'console_people', 'people', {
-      people: found.items,
+      people: found.items.map(toUserWire),
       total: found.total,
       search,
       pager: pagerOf(ctx, page, pageSize, found.total, found.items.length),
@@ -88,7 +89,8 @@ export function listPeople(deps: ConsoleDeps) {
 }
 
 async function renderPerson(deps: ConsoleDeps, ctx: ParameterizedContext, id: string, vars: Record<string, unknown> = {}) {
-  const person = await deps.userAdmin.get(id);
+  // the page shows the person as the API and the CLI do
+  const person = toUserDetailWire(await deps.userAdmin.get(id));
   // a passkey knows when it was last used; for the other kinds, the last second factor of that kind accepted
   const accepted = await deps.auditQueries.query({ email: person.email, type: 'code_ok', limit: 500 });
   const lastOfKind = (kind: string) => accepted.find((e) => e.accountId === person.id && e.channel === kind)?.at;
@@ -113,7 +115,7 @@ export function confirmPersonAction(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const action = actionOf(ctx);
     if (action === 'roles') return seeOther(ctx, `/admin/people/${userIdOf(ctx)}`);
-    const person = await deps.userAdmin.get(userIdOf(ctx));
+    const { account: person } = await deps.userAdmin.get(userIdOf(ctx));
     const { title, consequence } = actions[action];
     await renderPage(ctx, 'console_confirm', 'people', {
       title,
@@ -134,7 +136,7 @@ export function confirmRoles(deps: ConsoleDeps) {
     const roles = rolesOf(ctx);
     const checked = userChangesSchema.safeParse({ roles });
     if (!checked.success) return renderPerson(deps, ctx, id, { errors: fieldErrors(checked.error), rolesText: roles.join(' ') });
-    const person = await deps.userAdmin.get(id);
+    const { account: person } = await deps.userAdmin.get(id);
     const named = checked.data.roles?.join(', ') || 'no roles';
     const self = person.id === consoleOf(ctx).admin.id && !checked.data.roles?.includes('admin');
     await renderPage(ctx, 'console_confirm', 'people', {

@@ -1,19 +1,25 @@
-import { loadConfig } from '../config/load.ts';
-import type { Container } from '../container.ts';
+import type { AdminServices } from '../container.ts';
 
 /** A mistake on the command line: exit code 2. */
 export class UsageError extends Error {}
 
-/** Runs `work` with the same configuration and storage as the server, then closes it. */
-export async function withContainer<T>(work: (container: Container) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with the admin services on the server's configuration and storage, then closes
+ * them. Only those: no oidc-provider, no pages, no argon2 unless a password is hashed.
+ */
+export async function withAdminServices<T>(work: (services: AdminServices) => Promise<T>): Promise<T> {
+  // these modules load only for a command that uses them: not for --help or a usage error
+  const [{ loadConfig }, { buildAdminServices }, { createLogger }] = await Promise.all([
+    import('../config/load.ts'),
+    import('../container.ts'),
+    import('../logger.ts'),
+  ]);
   const config = loadConfig();
-  // the server's modules load only for a command that uses them: not for --help or a usage error
-  const [{ buildContainer }, { createLogger }] = await Promise.all([import('../container.ts'), import('../logger.ts')]);
-  const container = await buildContainer(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }, 2));
+  const services = await buildAdminServices(config, createLogger({ ...config, logLevel: 'warn', env: 'production' }, 2));
   try {
-    return await work(container);
+    return await work(services);
   } finally {
-    await container.close();
+    await services.close();
   }
 }
 

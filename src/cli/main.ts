@@ -1,8 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { MigrationError } from '../admin/migrate.ts';
-import { ConfigError } from '../config/load.ts';
-import { AppError } from '../errors.ts';
-import { StoreUnavailableError } from '../store/errors.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientCommands } from './commands/clients.ts';
 import { keyCommands } from './commands/keys.ts';
@@ -38,10 +34,8 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`stepup: ${error.message}`);
       return 2;
     }
-    if (error instanceof AppError || error instanceof ConfigError || error instanceof StoreUnavailableError || error instanceof MigrationError) {
-      console.error(`stepup: ${error.message}`);
-      return 1;
-    }
+    // the operation failed (an AppError, ConfigError, StoreUnavailableError, MigrationError…): its message says
+    // why. No instanceof here, so that those classes and their modules load with a command, not for --help
     console.error(`stepup: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }

@@ -2,6 +2,18 @@
 
 export type MfaPolicy = 'required' | 'on-request' | 'phishing-resistant';
 
+export const mfaPolicies: readonly MfaPolicy[] = ['required', 'on-request', 'phishing-resistant'];
+
+/** The client's mfa_policy (in its metadata); `required` when it has none. */
+export function mfaPolicyOf(client: object): MfaPolicy {
+  const policy = (client as Record<string, unknown>).mfa_policy;
+  return mfaPolicies.find((known) => known === policy) ?? 'required';
+}
+
+/** How a confidential client may be registered to authenticate; discovery lists these and `none`. */
+export const clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type ClientAuthMethod = (typeof clientAuthMethods)[number];
+
 export interface ClientRecord {
   clientId: string;
   /** oidc-provider client metadata, without the secret */

@@ -1,8 +1,9 @@
-import type { MfaPolicy } from '../model/client.ts';
+import { type MfaPolicy, mfaPolicies, mfaPolicyOf } from '../model/client.ts';
 import { checkAllowedResources } from './allowed_resources.ts';
+import { applyFapiProfile } from './fapi_profile.ts';
 
 /** Stepup's own client metadata, next to the standard OIDC fields. */
-export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims', 'allowed_resources'];
+export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims', 'allowed_resources', 'fapi_profile'];
 
 type ClientLike = Record<string, unknown>;
 
@@ -16,6 +17,8 @@ export interface StepupClientMetadata {
   id_token_claims?: boolean;
   /** the APIs (resource indicators) the client may ask for, each with the scopes it may ask for there */
   allowed_resources?: Record<string, string[]>;
+  /** `"2.0"`: held to the FAPI 2.0 Security Profile (PAR, PKCE, DPoP, private_key_jwt only; fapi_profile.ts) */
+  fapi_profile?: '2.0';
 }
 
 /**
@@ -25,13 +28,8 @@ export interface StepupClientMetadata {
  */
 export const stepupClient = <Metadata extends { client_id: string }>(metadata: Metadata & StepupClientMetadata): Metadata & StepupClientMetadata => metadata;
 
-export const mfaPolicies: readonly MfaPolicy[] = ['required', 'on-request', 'phishing-resistant'];
-
-/** The client's mfa_policy; `required` when it has none. */
-export function mfaPolicyOf(client: object): MfaPolicy {
-  const policy = (client as ClientLike).mfa_policy;
-  return mfaPolicies.find((known) => known === policy) ?? 'required';
-}
+// in the model, so that the admin's services and the CLI read a policy without loading oidc-provider
+export { mfaPolicies, mfaPolicyOf };
 
 /** The client of a request: oidc-provider runs its checks and grant hooks only once it knows one. */
 export function clientOf<C extends object>(oidc: { readonly client?: C | undefined }): C {
@@ -44,8 +42,12 @@ export const isFirstParty = (client: object): boolean => (client as ClientLike).
 /** Whether the client asked for scope claims (email, profile, phone, roles) in the ID token too. */
 export const putsScopeClaimsInIdToken = (client: object): boolean => (client as ClientLike).id_token_claims === true;
 
-/** oidc-provider's validator hook for the extra properties; throws to refuse a client. */
-export function validateExtraClientMetadata(key: string, value: unknown): void {
+/**
+ * oidc-provider's validator hook for the extra properties; throws to refuse a client. It may
+ * complete `metadata`: `fapi_profile` writes the profile's standard metadata into it.
+ */
+export function validateExtraClientMetadata(key: string, value: unknown, metadata: ClientLike): void {
+  if (key === 'fapi_profile') applyFapiProfile(value, metadata);
   if (value === undefined) return;
   if ((key === 'first_party' || key === 'id_token_claims') && typeof value !== 'boolean') throw new TypeError(`${key} must be a boolean`);
   if (key === 'mfa_policy' && !mfaPolicies.includes(value as MfaPolicy)) {

@@ -1,10 +1,8 @@
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
+import { clientAuthMethods } from '../model/client.ts';
 
-/** How a confidential client may be registered to authenticate; discovery lists these and `none`. */
-export const clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
-export type ClientAuthMethod = (typeof clientAuthMethods)[number];
 export const advertisedClientAuthMethods = [...clientAuthMethods, 'none'] as const;
 
 /** client_assertion algorithms for private_key_jwt; HS256 (client_secret_jwt) is not offered. */
@@ -51,12 +49,9 @@ const clockSkewSeconds = 15;
  * oidc-provider's check of a client assertion's claims, plus a cap on its lifetime: an
  * assertion valid for years could be replayed at another endpoint of ours until then, and its
  * jti kept in the replay store for as long. The clock tolerance covers skew. FAPI 2.0's
- * audience rule is oidc-provider's own, kept.
+ * audience and algorithm rules are checked before, for FAPI clients (oidc/fapi_profile.ts).
  */
-export async function assertClientAssertionClaims(ctx: KoaContextWithOIDC, claims: { exp?: number; aud?: unknown }): Promise<void> {
-  if (ctx.oidc.isFapi('2.0') && claims.aud !== ctx.oidc.issuer) {
-    throw new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url');
-  }
+export async function assertClientAssertionClaims(_ctx: KoaContextWithOIDC, claims: { exp?: number }): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   if (typeof claims.exp === 'number' && claims.exp - now > clientAssertionMaxSeconds + clockSkewSeconds) {
     throw new errors.InvalidClientAuth(`the client_assertion must expire within ${clientAssertionMaxSeconds} seconds`);

@@ -4,7 +4,9 @@
 # endpoint on the two clients the harness adds through `npx stepup`, and gives the person it
 # adds a full profile (every claim of the profile scope).
 # Same environment as run.sh (PLANS, STEPUP_CONFORMANCE_WORK, ports). The back-channel logout
-# plan gets a harness run of its own (a second start-up); exits 0 only if every run passed.
+# plan gets a harness run of its own (a second start-up), and so do the FAPI 2.0 plans (fapi2-*),
+# whose two clients are FAPI 2.0 clients this wrapper registers (fapi2_clients.ts) in place of the
+# harness's; exits 0 only if every run passed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 # the shared folder beside the repository; a clone made elsewhere finds the workplace's
@@ -15,6 +17,9 @@ done
 [ -f "$HARNESS" ] || { echo "conformance: no ../shared/conformance/run.sh; set CONFORMANCE_HARNESS" >&2; exit 1; }
 WORK="${STEPUP_CONFORMANCE_WORK:-${TMPDIR:-/tmp}/stepup-conformance}"
 SUITE_BASE="https://localhost:${SUITE_TLS_PORT:-8443}"
+STEPUP_BASE="https://localhost:${STEPUP_TLS_PORT:-3443}"
+# the suite's configuration, as the harness writes it before it waits for the suite to start
+SUITE_CONFIG="$WORK/stepup-conformance-config.json"
 # Stepup posts logout tokens to the suite over TLS made by the harness's local CA
 export NODE_EXTRA_CA_CERTS="$WORK/tls/ca.crt"
 # ...at 127.0.0.1, which Stepup refuses unless told otherwise (docs/configuration.md, ALLOW_PRIVATE_CLIENT_URIS);
@@ -55,13 +60,44 @@ stop_leftovers() {
 [ "${KEEP_RUNNING:-0}" = 1 ] || trap stop_leftovers EXIT
 
 stepup_cli() { (cd "$ROOT" && DATA_DIR="$WORK/stepup-data" STEPUP_CONFIG="$WORK/stepup-conformance.json" MONGODB_URI= npx stepup "$@" --json >/dev/null); }
+
+# The FAPI 2.0 plans: the suite's clients become two FAPI 2.0 clients (private_key_jwt, DPoP,
+# fapi_profile "2.0"), and every sign-in may end on Stepup's error page instead of the callback
+# (the modules that expect a refusal at /auth take either). Written into the suite's configuration
+# while the harness waits for the suite to start; the suite reads it only when a plan starts.
+use_fapi2_clients() {
+  for _ in $(seq 1 120); do # the harness writes its configuration just after the user
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))["browser"]' "$SUITE_CONFIG" 2>/dev/null && break
+    sleep 0.5
+  done
+  (cd "$ROOT" && DATA_DIR="$WORK/stepup-data" STEPUP_CONFIG="$WORK/stepup-conformance.json" MONGODB_URI= \
+    node_modules/.bin/node test/conformance/fapi2_clients.ts "$SUITE_BASE/test/a/stepup/callback" "$STEPUP_BASE") >"$WORK/fapi2-clients.json"
+  python3 - "$SUITE_CONFIG" "$WORK/fapi2-clients.json" "$STEPUP_BASE" <<'PY'
+import json, sys
+path, clients, stepup = sys.argv[1:]
+config = json.load(open(path))
+config.update(json.load(open(clients)))
+config.pop("client_secret_post", None)
+config["description"] = "Stepup, FAPI 2.0 clients"
+# the harness's sign-in (password, consent if asked, the callback), which may also end on
+# Stepup's error page at /auth: its screenshot is what a module that expects a refusal asks for
+sign_in = config["browser"][0]
+login, consent, callback = sign_in["tasks"]
+error_page = {"task": "Error page", "optional": True, "match": stepup + "/auth*",
+              "commands": [["wait", "xpath", "//*", 10, "cannot continue", "update-image-placeholder"]]}
+config["browser"] = [{"match": sign_in["match"], "tasks": [login, consent, error_page, {**callback, "optional": True}]}]
+config["override"] = {}
+json.dump(config, open(path, "w"), indent=2)
+PY
+}
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 
-# One run of the harness with these plans; with_backchannel=1 registers the suite's logout
-# endpoint on the clients (the other plans' modules fail on a logout token they do not expect).
-run_harness() { # plans with_backchannel
-  local plans=$1 with_backchannel=$2 harness n email
-  rm -f "$WORK/client1.json" "$WORK/client2.json" "$WORK/user.json"
+# One run of the harness with these plans. clients=backchannel registers the suite's logout
+# endpoint on the clients (the other plans' modules fail on a logout token they do not expect);
+# clients=fapi2 gives the suite FAPI 2.0 clients instead of the harness's.
+run_harness() { # plans clients(plain|backchannel|fapi2)
+  local plans=$1 clients=$2 harness n email
+  rm -f "$WORK/client1.json" "$WORK/client2.json" "$WORK/user.json" "$SUITE_CONFIG"
   (cd "$ROOT" && PLANS="$plans" STEPUP_DIR="$ROOT" bash "$HARNESS" 2> >(tee "$harness_log" >&2)) &
   harness=$!
   # the harness writes the clients and the user, then waits for the suite to start (a minute or more)
@@ -71,12 +107,16 @@ run_harness() { # plans with_backchannel
     sleep 0.5
   done
   if [ -s "$WORK/user.json" ]; then
-    if [ "$with_backchannel" = 1 ]; then
+    if [ "$clients" = backchannel ]; then
       for n in 1 2; do
         stepup_cli client update "$(json_field "$WORK/client$n.json" client_id)" \
           --backchannel-logout-uri "$SUITE_BASE/test/a/stepup/backchannel_logout" || echo "conformance: could not register the back-channel logout URI" >&2
       done
       echo "conformance: back-channel logout URI registered on both clients"
+    fi
+    if [ "$clients" = fapi2 ]; then
+      use_fapi2_clients || echo "conformance: could not register the FAPI 2.0 clients" >&2
+      echo "conformance: the suite's clients are two FAPI 2.0 clients"
     fi
     # the person the harness adds gets the profile an admin would give them (the profile scope's claims)
     email=$(json_field "$WORK/user.json" email)
@@ -89,19 +129,24 @@ run_harness() { # plans with_backchannel
   wait "$harness"
 }
 
-# the back-channel plan runs on its own, after the others
+# the back-channel plan and the FAPI 2.0 plans run on their own, after the others
 PLANS="${PLANS:-oidcc-basic-certification-test-plan}"
 [ "$PLANS" = all ] && PLANS="oidcc-basic-certification-test-plan oidcc-config-certification-test-plan
   oidcc-formpost-basic-certification-test-plan oidcc-rp-initiated-logout-certification-test-plan
   oidcc-backchannel-rp-initiated-logout-certification-test-plan"
-others=() backchannel=()
+others=() backchannel=() fapi2=()
 for plan in $PLANS; do
-  case $plan in oidcc-backchannel-*) backchannel+=("$plan") ;; *) others+=("$plan") ;; esac
+  case $plan in oidcc-backchannel-*) backchannel+=("$plan") ;; fapi2-*) fapi2+=("$plan") ;; *) others+=("$plan") ;; esac
 done
-status=0
-if [ "${#others[@]}" -gt 0 ]; then run_harness "${others[*]}" 0 || status=$?; fi
+status=0 runs=0
+if [ "${#others[@]}" -gt 0 ]; then run_harness "${others[*]}" plain || status=$?; runs=1; fi
 if [ "${#backchannel[@]}" -gt 0 ]; then
-  [ "${#others[@]}" -gt 0 ] && stop_leftovers
-  run_harness "${backchannel[*]}" 1 || status=$?
+  [ "$runs" -gt 0 ] && stop_leftovers
+  run_harness "${backchannel[*]}" backchannel || status=$?
+  runs=$((runs + 1))
+fi
+if [ "${#fapi2[@]}" -gt 0 ]; then
+  [ "$runs" -gt 0 ] && stop_leftovers
+  run_harness "${fapi2[*]}" fapi2 || status=$?
 fi
 exit "$status"

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { output, withContainer } from '../context.ts';
+import { output, withAdminServices } from '../context.ts';
 import { printTable } from '../output.ts';
 
 /** stepup audit [query] | audit summary */
@@ -14,7 +14,7 @@ export function auditCommands(program: Command): void {
     .option('--limit <n>', 'at most this many, newest first', '100')
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const events = await withContainer((c) =>
+      const events = await withAdminServices((c) =>
         c.auditQueries.query({ email: opts.user, since: opts.since, type: opts.type, limit: Number(opts.limit) || 100 }),
       );
       output(opts.json, events, () =>
@@ -30,7 +30,7 @@ export function auditCommands(program: Command): void {
     .option('--since <when>', '30m, 24h, 7d or a date', '24h')
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const summary = await withContainer((c) => c.auditQueries.summary(opts.since));
+      const summary = await withAdminServices((c) => c.auditQueries.summary(opts.since));
       output(opts.json, summary, () => {
         console.log(`${summary.events} events since ${summary.since}\n`);
         for (const [title, counts] of [

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { allowedResourcesFromLines, linesOfAllowedResources } from '../../admin/allowed_resources.ts';
-import type { ClientChanges, ClientSummary, NewClientInput } from '../../admin/clients.ts';
+import { allowedResourcesFromLines, linesOfAllowedResources } from '../../admin/allowed_resource_lines.ts';
+import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
+import type { ClientSummary } from '../../admin/wire_schemas.ts';
 import { acrValues } from '../../assurance/index.ts';
-import { collect, integer, output, UsageError, withContainer } from '../context.ts';
+import { collect, integer, output, UsageError, withAdminServices } from '../context.ts';
 import { printPage, printRecord } from '../output.ts';
 
 const acrChoices = [...acrValues, 'none'];
@@ -30,11 +31,15 @@ function readJwks(path: string): NewClientInput['jwks'] {
 const forPeople = (client: ClientSummary & Record<string, unknown>) => ({
   ...client,
   allowed_resources: linesOfAllowedResources(client.allowed_resources).join('; ') || 'none',
+  authorization_details_types: client.authorization_details_types.join(' ') || 'none',
 });
 
 /** --allowed-resource, given once per API: "URL scope scope"; on update, "none" alone removes them all. */
 const allowedResourcesOf = (given: string[] | undefined) =>
   given === undefined ? undefined : allowedResourcesFromLines(given.length === 1 && given[0] === 'none' ? [] : given);
+
+/** A repeatable option on update: "none" alone empties the list. */
+const noneMeansEmpty = (given: string[] | undefined) => (given === undefined ? undefined : given.length === 1 && given[0] === 'none' ? [] : given);
 
 /** stepup client add|list|get|update|rotate-secret|remove */
 export function clientCommands(program: Command): void {
@@ -61,9 +66,14 @@ export function clientCommands(program: Command): void {
       'an API it may ask for (registered in resourceServers): "URL scope scope", the scopes it may ask for there (repeat for each API; none by default)',
       collect,
     )
+    .option(
+      '--authorization-details-type <type>',
+      'an authorization_details type it may send (among authorizationDetailsTypes in the configuration; repeatable)',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const created = await withContainer((c) =>
+      const created = await withAdminServices((c) =>
         c.clientAdmin.add({
           authMethod: opts.authMethod,
           jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
@@ -78,6 +88,7 @@ export function clientCommands(program: Command): void {
           defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
           public: Boolean(opts.public),
           allowedResources: allowedResourcesOf(opts.allowedResource),
+          authorizationDetailsTypes: opts.authorizationDetailsType ?? [],
         }),
       );
       output(opts.json, created, () => {
@@ -92,7 +103,7 @@ export function clientCommands(program: Command): void {
     .option('--offset <n>', 'skip this many', integer, 0)
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const page = await withContainer((c) => c.clientAdmin.list({ limit: opts.limit, offset: opts.offset }));
+      const page = await withAdminServices((c) => c.clientAdmin.list({ limit: opts.limit, offset: opts.offset }));
       output(opts.json, page, () => printPage(page, columns));
     });
   client
@@ -101,7 +112,7 @@ export function clientCommands(program: Command): void {
     .argument('<client-id>')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
-      const found = await withContainer((c) => c.clientAdmin.get(clientId));
+      const found = await withAdminServices((c) => c.clientAdmin.get(clientId));
       output(opts.json, found, () => printRecord(forPeople(found)));
     });
   client
@@ -122,6 +133,7 @@ export function clientCommands(program: Command): void {
     .option('--jwks <file>', 'for private_key_jwt: replaces the public keys with this JWK Set file')
     .option('--jwks-uri <url>', 'for private_key_jwt: replaces the keys with this https URL')
     .option('--allowed-resource <api>', 'replaces the APIs it may ask for: "URL scope scope" (repeat for each API); none removes them all', collect)
+    .option('--authorization-details-type <type>', 'replaces the authorization_details types it may send (repeatable); none removes them all', collect)
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const changes: ClientChanges = {
@@ -137,10 +149,11 @@ export function clientCommands(program: Command): void {
         mfaPolicy: opts.mfa,
         defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
         allowedResources: allowedResourcesOf(opts.allowedResource),
+        authorizationDetailsTypes: noneMeansEmpty(opts.authorizationDetailsType),
       };
       const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
-      const updated = await withContainer((c) => c.clientAdmin.update(clientId, given));
+      const updated = await withAdminServices((c) => c.clientAdmin.update(clientId, given));
       output(opts.json, updated, () => printRecord(forPeople(updated)));
     });
   client
@@ -149,7 +162,7 @@ export function clientCommands(program: Command): void {
     .argument('<client-id>')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
-      const rotated = await withContainer((c) => c.clientAdmin.rotateSecret(clientId));
+      const rotated = await withAdminServices((c) => c.clientAdmin.rotateSecret(clientId));
       output(opts.json, rotated, () => {
         printRecord({ ...rotated });
         console.log('\nThe new secret is shown only now.');
@@ -161,7 +174,7 @@ export function clientCommands(program: Command): void {
     .argument('<client-id>')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
-      await withContainer((c) => c.clientAdmin.remove(clientId));
+      await withAdminServices((c) => c.clientAdmin.remove(clientId));
       output(opts.json, { removed: clientId }, () => console.log(`removed client ${clientId}`));
     });
 }

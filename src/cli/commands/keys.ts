@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { integer, output, withContainer } from '../context.ts';
+import { toKeyWire } from '../../admin/wire.ts';
+import { integer, output, withAdminServices } from '../context.ts';
 import { printTable } from '../output.ts';
 
 const columns = ['use', 'kid', 'alg', 'state', 'activates_at', 'retires_at'];
@@ -12,7 +13,7 @@ export function keyCommands(program: Command): void {
     .description('show the keys and their schedule: pending (published, not signing yet), active, retiring')
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const list = await withContainer((c) => c.keyAdmin.list());
+      const list = (await withAdminServices((c) => c.keyAdmin.list())).map(toKeyWire);
       output(opts.json, list, () => printTable(list, columns));
     });
   keys
@@ -21,7 +22,7 @@ export function keyCommands(program: Command): void {
     .option('--activate-in <seconds>', 'publish this long before signing (default: keys.publishAheadSeconds)', integer)
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const list = await withContainer((c) => c.keyAdmin.rotate({ activateInSeconds: opts.activateIn }));
+      const list = (await withAdminServices((c) => c.keyAdmin.rotate({ activateInSeconds: opts.activateIn }))).map(toKeyWire);
       output(opts.json, list, () => {
         printTable(list, columns);
         console.log('\nRunning servers pick the new keys up within keys.refreshSeconds; nothing to restart.');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeCounts, migrate } from '../../admin/migrate.ts';
-import { output, UsageError, withContainer } from '../context.ts';
+import { loadOptional } from '../../optional_package.ts';
+import { output, UsageError, withAdminServices } from '../context.ts';
 
 /** stepup migrate --to MONGODB_URI */
 export function migrateCommand(program: Command): void {
@@ -11,9 +12,11 @@ export function migrateCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts) => {
       if (!/^mongodb(\+srv)?:\/\//.test(opts.to)) throw new UsageError('--to takes a mongodb:// or mongodb+srv:// URI');
-      // the MongoDB driver loads only for this command
-      const [{ openMongoStore }, { redactUri }] = await Promise.all([import('../../store/mongo/index.ts'), import('../../store/mongo/database.ts')]);
-      const report = await withContainer(async ({ keyRing, store, clock, logger }) => {
+      // the MongoDB driver (an optional package) loads only for this command
+      const [{ openMongoStore }, { redactUri }] = await loadOptional('mongodb', 'stepup migrate', () =>
+        Promise.all([import('../../store/mongo/index.ts'), import('../../store/mongo/database.ts')]),
+      );
+      const report = await withAdminServices(async ({ keyRing, store, clock, logger }) => {
         // keys an older version stored in clear are sealed first, as a start would: never copied in clear
         await keyRing.load(clock.now());
         const target = await openMongoStore(opts.to, clock, logger, { target: true });

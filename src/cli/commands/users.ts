@@ -1,8 +1,18 @@
 import type { Command } from 'commander';
-import { profileFields } from '../../account/profile.ts';
 import type { UserChanges } from '../../admin/users.ts';
-import type { Container } from '../../container.ts';
-import { collect, integer, output, readStdin, UsageError, withContainer } from '../context.ts';
+import {
+  toMethodRemovedWire,
+  toMethodsWire,
+  toPageWire,
+  toResetWire,
+  toSignedOutWire,
+  toUnlockedWire,
+  toUserDetailWire,
+  toUserRevokedWire,
+  toUserWire,
+} from '../../admin/wire.ts';
+import type { AdminServices } from '../../container.ts';
+import { collect, integer, output, readStdin, UsageError, withAdminServices } from '../context.ts';
 import { printPage, printRecord, printTable } from '../output.ts';
 
 const columns = ['id', 'email', 'phone', 'disabled', 'created_at'];
@@ -15,7 +25,9 @@ function userRef(arg: string | undefined, opts: { email?: string }): string {
 }
 
 /** The profile options given, as changes; "" removes a field. */
-function profileOptions(opts: Record<string, unknown>): Pick<UserChanges, 'profile'> {
+async function profileOptions(opts: Record<string, unknown>): Promise<Pick<UserChanges, 'profile'>> {
+  // loaded here, not at start: the fields come from a zod schema, and --help needs no zod
+  const { profileFields } = await import('../../account/profile.ts');
   const given = profileFields.filter((name) => typeof opts[name] === 'string');
   if (given.length === 0) return {};
   return { profile: Object.fromEntries(given.map((name) => [name, opts[name] === '' ? null : opts[name]])) };
@@ -26,7 +38,7 @@ function userAction(
   user: Command,
   name: string,
   description: string,
-  act: (c: Container, ref: string) => Promise<object>,
+  act: (c: AdminServices, ref: string) => Promise<object>,
   human: (result: Record<string, unknown>) => void,
 ) {
   user
@@ -37,7 +49,7 @@ function userAction(
     .option('--json', 'print JSON')
     .action(async (arg: string | undefined, opts) => {
       const ref = userRef(arg, opts);
-      const result = await withContainer((c) => act(c, ref));
+      const result = await withAdminServices((c) => act(c, ref));
       output(opts.json, result, () => human(result as Record<string, unknown>));
     });
 }
@@ -57,8 +69,10 @@ export function userCommands(program: Command): void {
     .action(async (opts) => {
       if (!opts.passwordStdin) throw new UsageError('--password-stdin is required: pass the password on standard input, never as an argument');
       const password = await readStdin();
-      const created = await withContainer((c) =>
-        c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode), emailVerified: Boolean(opts.emailVerified) }),
+      const created = toUserWire(
+        await withAdminServices((c) =>
+          c.userAdmin.add({ email: opts.email, phone: opts.phone, password, emailCode: Boolean(opts.emailCode), emailVerified: Boolean(opts.emailVerified) }),
+        ),
       );
       output(opts.json, created, () => printRecord({ ...created }));
     });
@@ -70,14 +84,14 @@ export function userCommands(program: Command): void {
     .option('--offset <n>', 'skip this many', integer, 0)
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const page = await withContainer((c) => c.userAdmin.list({ search: opts.search, limit: opts.limit, offset: opts.offset }));
+      const page = toPageWire(await withAdminServices((c) => c.userAdmin.list({ search: opts.search, limit: opts.limit, offset: opts.offset })), toUserWire);
       output(opts.json, page, () => printPage(page, columns));
     });
   userAction(
     user,
     'get',
     'show a user with their second factors and lockout',
-    (c, ref) => c.userAdmin.get(ref),
+    async (c, ref) => toUserDetailWire(await c.userAdmin.get(ref)),
     (found) => {
       const { methods, ...rest } = found as { methods: object[] };
       printRecord(rest);
@@ -119,39 +133,39 @@ export function userCommands(program: Command): void {
         ...(typeof opts.phone === 'string' ? { phone: opts.phone } : opts.phone === false ? { phone: null } : {}),
         ...(opts.emailCode ? { emailCode: true } : {}),
         ...(typeof opts.emailVerified === 'boolean' ? { emailVerified: opts.emailVerified } : {}),
-        ...profileOptions(opts),
+        ...(await profileOptions(opts)),
         ...(opts.role ? { roles: opts.role } : opts.roles === false ? { roles: [] } : {}),
       };
       if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
-      const updated = await withContainer((c) => c.userAdmin.update(ref, changes));
+      const updated = toUserWire(await withAdminServices((c) => c.userAdmin.update(ref, changes)));
       output(opts.json, updated, () => printRecord({ ...updated }));
     });
   userAction(
     user,
     'disable',
     'stop a user from signing in and end their sessions',
-    (c, ref) => c.userAdmin.setDisabled(ref, true),
+    async (c, ref) => toUserRevokedWire(await c.userAdmin.setDisabled(ref, true)),
     (r) => console.log(`${String(r.email)} disabled; ${String(r.revoked)} sessions and tokens ended`),
   );
   userAction(
     user,
     'enable',
     'let a disabled user sign in again',
-    (c, ref) => c.userAdmin.setDisabled(ref, false),
+    async (c, ref) => toUserRevokedWire(await c.userAdmin.setDisabled(ref, false)),
     (r) => console.log(`${String(r.email)} enabled`),
   );
   userAction(
     user,
     'unlock',
     'lift a lockout and clear the failure counts',
-    (c, ref) => c.userAdmin.unlock(ref),
+    async (c, ref) => toUnlockedWire(await c.userAdmin.unlock(ref)),
     (r) => console.log(`${String(r.email)} ${r.was_locked ? 'unlocked' : 'was not locked; failure counts cleared'}`),
   );
   userAction(
     user,
     'methods',
     "list a user's second factors and how many recovery codes are left",
-    (c, ref) => c.userAdmin.methods(ref),
+    async (c, ref) => toMethodsWire(await c.userAdmin.methods(ref)),
     (r) => {
       printTable(r.methods as object[], ['id', 'kind', 'target', 'name', 'last_used_at', 'confirmed', 'created_at']);
       console.log(`\nrecovery codes left: ${String(r.recovery_codes_left)}`);
@@ -166,21 +180,21 @@ export function userCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (arg: string | undefined, opts) => {
       const ref = userRef(arg, opts);
-      const result = await withContainer((c) => c.userAdmin.removeMethod(ref, opts.method));
+      const result = toMethodRemovedWire(await withAdminServices((c) => c.userAdmin.removeMethod(ref, opts.method)));
       output(opts.json, result, () => console.log(`${result.email}: ${result.removed} removed, ${result.revoked} sessions and tokens ended`));
     });
   userAction(
     user,
     'reset-2fa',
     'remove every second factor and recovery code (lost phone); the next sign-in enrols anew',
-    (c, ref) => c.userAdmin.resetSecondFactor(ref),
+    async (c, ref) => toResetWire(await c.userAdmin.resetSecondFactor(ref)),
     (r) => console.log(`${String(r.email)}: ${String(r.methods_removed)} second factors removed, ${String(r.revoked)} sessions and tokens ended`),
   );
   userAction(
     user,
     'revoke-sessions',
     'sign the user out everywhere: sessions, grants and refresh tokens',
-    (c, ref) => c.userAdmin.revokeSessions(ref),
+    async (c, ref) => toSignedOutWire(await c.userAdmin.revokeSessions(ref)),
     (r) => console.log(`${String(r.email)}: ${String(r.revoked)} sessions and tokens ended`),
   );
 }
