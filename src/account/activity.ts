@@ -28,6 +28,7 @@ const whatHappened: Record<AuditType, string> = {
   account_change: 'Changed in the account area', // read by the person and by admins alike
   password_reset: 'Password reset',
   sms_budget_reached: 'Daily SMS budget spent',
+  approval: 'Approved with a second factor',
 };
 
 const methodNames: Record<string, string> = { ...methodLabel, password: 'Password', account: '—', admin: '—' };

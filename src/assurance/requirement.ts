@@ -14,6 +14,8 @@ export interface AuthorizationAsk {
   claims?: unknown;
   /** Stepup's own parameter: a second factor passed within this many seconds */
   mfa_max_age?: unknown;
+  /** Rich Authorization Requests: what the person approves needs a second factor passed for it */
+  authorization_details?: unknown;
 }
 
 function requestedAcrClaim(claims: unknown): AcrClaimRequest | undefined {
@@ -40,12 +42,14 @@ const policyRank: Record<MfaPolicy, number> = { 'on-request': 1, required: 2, 'p
 
 /**
  * The level this authorization needs: the client's policy (`required` 2fa, `phishing-resistant`
- * phr, `on-request` 1fa), raised to 2fa by mfa_max_age, and to what acr_values (including
+ * phr, `on-request` 1fa), raised to 2fa by mfa_max_age or authorization_details (an approval),
+ * and to what acr_values (including
  * default_acr_values) or an essential acr claim asks for.
  */
 export function requiredLevel(policy: MfaPolicy, ask: AuthorizationAsk): Acr {
   let needed = policyRank[policy];
   if (ask.mfa_max_age !== undefined) needed = Math.max(needed, 2);
+  if (typeof ask.authorization_details === 'string' && ask.authorization_details !== '[]') needed = Math.max(needed, 2);
   return acrOfRank(Math.max(needed, askedRank(ask)));
 }
 

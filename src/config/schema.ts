@@ -176,6 +176,21 @@ export const configSchema = z.object({
       introspectionClients: z.array(z.string().min(1)).default([]),
     }),
   ),
+  /**
+   * Rich Authorization Requests (RFC 9396): the authorization_details types an application may
+   * send (only those its metadata authorization_details_types names), each with the JSON Schema
+   * its details must meet and the sentence the approval page shows, with {field.path}
+   * placeholders (an {amount, currency} object reads as money).
+   */
+  authorizationDetailsTypes: z
+    .record(
+      z.string().regex(/^[\w.:/-]{1,100}$/, 'must be a type name: letters, digits and _ . : / -'),
+      z.strictObject({
+        summary: z.string().trim().min(1).max(300),
+        schema: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .default({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type AuthenticatorTransport,
   generateAuthenticationOptions,
@@ -221,12 +221,18 @@ export function createPasskeys(deps: PasskeyDeps) {
       }
     },
 
-    /** Options for navigator.credentials.get(), limited to the account's passkeys. */
-    async authenticationOptions(binding: string, accountId: string, passkeys: Factor[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    /**
+     * Options for navigator.credentials.get(), limited to the account's passkeys. With `covers`
+     * (what a transaction approval approves), the challenge ends with its SHA-256, so the
+     * authenticator's signature covers the approved details too.
+     */
+    async authenticationOptions(binding: string, accountId: string, passkeys: Factor[], covers?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const fresh = randomBytes(16);
       const options = await generateAuthenticationOptions({
         rpID,
         allowCredentials: descriptors(passkeys),
         userVerification: 'preferred',
+        ...(covers === undefined ? {} : { challenge: new Uint8Array(Buffer.concat([fresh, createHash('sha256').update(covers).digest()])) }),
       });
       await saveChallenge(binding, 'authenticate', accountId, options.challenge);
       return options;

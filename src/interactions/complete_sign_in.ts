@@ -3,6 +3,7 @@ import type { InteractionResults } from 'oidc-provider';
 import { ACR_1FA, type Reached } from '../assurance/index.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import { APPROVED, fingerprintOf, requestedDetails } from '../oidc/authorization_details.ts';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
@@ -56,7 +57,20 @@ export const withConsent = (it: CurrentInteraction, login: LoginResult): Interac
 export async function signIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, reached: Reached, enrolment = false) {
   await deps.pendingSignIns.end(it);
   await afterSignIn(ctx, deps, it, account, { secondFactor: reached.acr !== ACR_1FA, enrolment });
-  return saveResult(it, withConsent(it, loginResult(account.id, reached)));
+  return saveResult(it, { ...withConsent(it, loginResult(account.id, reached)), ...(await approval(ctx, deps, it, account, reached)) });
+}
+
+/**
+ * A transaction's details approved: the request asked for them, so it needed a second factor,
+ * and the proofs that reached this level were all passed in this interaction. The result says
+ * which details (their fingerprint), and the audit log what they were, in words.
+ */
+async function approval(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, reached: Reached) {
+  const requested = requestedDetails(it.details.params);
+  if (requested === undefined || reached.acr === ACR_1FA) return {};
+  const detail = deps.authorizationDetails.summaries(requested).join('; ').slice(0, 500);
+  await deps.audit(requestInfo(ctx), { type: 'approval', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, detail });
+  return { [APPROVED]: fingerprintOf(requested) };
 }
 
 /** signIn, and the browser sent back to the authorization endpoint. */

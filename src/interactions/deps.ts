@@ -7,6 +7,7 @@ import type { Passkeys } from '../factors/passkeys.ts';
 import type { SecondFactors } from '../factors/registry.ts';
 import type { Channel } from '../model/factor.ts';
 import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
+import type { AuthorizationDetails } from '../oidc/authorization_details.ts';
 import type { People } from '../person.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { Lockout } from '../security/lockout.ts';
@@ -39,4 +40,6 @@ export interface InteractionDeps {
   passkeyHoldMs: number;
   /** where the pages are mounted: `${basePath}/interaction/:uid/…` */
   basePath: string;
+  /** the operator's authorization_details types: their summaries on the approval page */
+  authorizationDetails: AuthorizationDetails;
 }

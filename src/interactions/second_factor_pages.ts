@@ -9,6 +9,7 @@ import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Channel } from '../model/factor.ts';
 import { maskDestination } from '../notifications/mask.ts';
+import { requestedDetails } from '../oidc/authorization_details.ts';
 import type { Person } from '../person.ts';
 import { durationText } from '../wait_text.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
@@ -55,9 +56,13 @@ async function renderSecondFactor(
 ) {
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
+  const requested = requestedDetails(it.details.params);
   const passkeyOptions =
-    method === 'webauthn' ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id)) : null;
-  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, ...state });
+    method === 'webauthn'
+      ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id), requested)
+      : null;
+  const approvals = requested ? deps.authorizationDetails.summaries(requested) : [];
+  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, approvals, ...state });
 }
 
 /**

@@ -24,7 +24,7 @@ export async function renderConsent(ctx: ParameterizedContext, deps: LoginDeps, 
   const scopes = asList(details.missingOIDCScope).map((scope) => scopeText[scope] ?? scope);
   // every API and scope "Allow" grants is named: nothing is granted that the page does not show
   const apis = Object.entries(resourceScopesOf(it)).map(([url, apiScopes]) => ({ url, name: deps.resourceServers[url]?.name ?? url, scopes: apiScopes }));
-  await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims), apis });
+  await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims), apis, approvals: deps.stepup.approvalsOf(it) });
 }
 
 /** Grants what the client asked for in this interaction and hands the grant back to oidc-provider. */

@@ -17,6 +17,8 @@ export const auditTypes = [
   'password_reset',
   /** the day's SMS budget was spent: SMS stopped until midnight UTC (logged once a day) */
   'sms_budget_reached',
+  /** a second factor approved a transaction (authorization_details); detail: what, in words */
+  'approval',
 ] as const;
 
 export type AuditType = (typeof auditTypes)[number];

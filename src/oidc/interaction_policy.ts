@@ -1,6 +1,7 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { ACR_1FA, type Acr, askedLevel, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
+import { approvedInResult, requestedDetails } from './authorization_details.ts';
 import { clientOf, mfaPolicyOf } from './client_metadata.ts';
 import { secondFactorTime } from './second_factor_time.ts';
 
@@ -84,6 +85,11 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
       if (needed === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
       return sessionSuffices(oidc.session, needed, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
+    // A transaction (authorization_details, RFC 9396) is approved by a second factor passed for
+    // it in this interaction, whatever the session holds: no earlier sign-in approves it.
+    new Check('approval_required', 'the authorization details need a second factor passed for them', 'interaction_required', (ctx: KoaContextWithOIDC) =>
+      requestedDetails(ctx.oidc.params) !== undefined && approvedInResult(ctx) === undefined ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    ),
   );
   policy.add(secondFactor, policy.findIndex((prompt) => prompt.name === 'login') + 1);
   return policy;

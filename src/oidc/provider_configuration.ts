@@ -1,7 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { acrValues } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
+import type { AuthorizationDetails } from './authorization_details.ts';
 import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
+import { authorizationCodeTtl, fapiFeature, withFapiClientAssertion } from './fapi_profile.ts';
 import { loadExistingGrant } from './first_party_grant.ts';
 import { MFA_MAX_AGE, validateMfaMaxAge, withSecondFactorPrompt } from './interaction_policy.ts';
 
@@ -39,13 +42,19 @@ function isMetadataDocumentClient(host: Configuration, metadata: unknown): boole
   return features?.clientIdMetadataDocument?.enabled === true && typeof clientId === 'string' && clientId.startsWith('https://');
 }
 
+/** Rich Authorization Requests when the operator has types, else the host's own setting. */
+const rarFeature = (details: AuthorizationDetails | undefined) => (details?.enabled ? { richAuthorizationRequests: details.feature() } : {});
+
 /**
  * The host's oidc-provider configuration with Stepup in it: the second-factor prompt after
  * the host's login prompt, Stepup's pages for it, the acr values and the `acr`/`amr` claims,
- * the `mfa_max_age` parameter, and the client metadata `mfa_policy` and `first_party`.
- * Everything else is the host's, untouched.
+ * the `mfa_max_age` parameter, the client metadata `mfa_policy` and `first_party`, and the
+ * FAPI 2.0 profile for clients with `fapi_profile: "2.0"`. Everything else is the host's, untouched.
  */
-export function stepupConfiguration(host: Configuration, deps: { basePath: string; clock: Clock; interactionSeconds: number }): Configuration {
+export function stepupConfiguration(
+  host: Configuration,
+  deps: { basePath: string; clock: Clock; interactionSeconds: number; authorizationDetails?: AuthorizationDetails },
+): Configuration {
   if (host.interactions?.url) {
     throw new TypeError(`Stepup sets interactions.url: serve the login and consent pages at ${deps.basePath}/interaction/:uid (or choose another basePath)`);
   }
@@ -64,9 +73,17 @@ export function stepupConfiguration(host: Configuration, deps: { basePath: strin
   const hostMetadata = host.extraClientMetadata;
   return {
     ...host,
-    ttl: { ...host.ttl, Interaction: deps.interactionSeconds },
-    // on by default in oidc-provider: off, whatever the host forgot
-    features: { ...host.features, devInteractions: { enabled: false } },
+    ttl: { ...host.ttl, Interaction: deps.interactionSeconds, AuthorizationCode: authorizationCodeTtl(host.ttl?.AuthorizationCode) },
+    // devInteractions is on by default in oidc-provider: off, whatever the host forgot;
+    // fapi is asked per client, so a client with fapi_profile "2.0" is held to FAPI 2.0
+    features: {
+      ...host.features,
+      devInteractions: { enabled: false },
+      fapi: fapiFeature(host.features?.fapi),
+      // the operator's authorization_details types, approved on the second-factor page
+      ...rarFeature(deps.authorizationDetails),
+    } as Configuration['features'],
+    assertJwtClientAuthClaimsAndHeader: withFapiClientAssertion(host.assertJwtClientAuthClaimsAndHeader),
     acrValues: union(host.acrValues, acrValues),
     claims: { ...hostClaims, openid: union(hostClaims.openid as string[] | undefined, ['sub'], signInClaims) },
     extraParams: withMfaMaxAge(host.extraParams),
@@ -75,12 +92,19 @@ export function stepupConfiguration(host: Configuration, deps: { basePath: strin
       properties: union(hostMetadata?.properties, extraClientProperties),
       validator(ctx, key, value, metadata) {
         if (extraClientProperties.includes(key)) {
-          // Stepup's trust metadata is the host's (or Stepup's admins') to set: a client that
-          // registers itself, or edits its registration, would otherwise name itself first-party
-          if (value !== undefined && (ctx || isMetadataDocumentClient(host, metadata))) {
-            throw new errors.InvalidClientMetadata(`${key} is set by the server's administrators, not by client registration`);
+          const fields = metadata as Record<string, unknown>;
+          if (ctx || isMetadataDocumentClient(host, metadata)) {
+            // Stepup's trust metadata is the host's (or Stepup's admins') to set: a client that
+            // registers itself, or edits its registration, would otherwise name itself first-party
+            // or drop its FAPI profile. An edit keeps what was set, and may send it back unchanged.
+            const kept = (ctx?.oidc.client as unknown as Record<string, unknown> | undefined)?.[key];
+            if (value !== undefined && !isDeepStrictEqual(value, kept)) {
+              throw new errors.InvalidClientMetadata(`${key} is set by the server's administrators, not by client registration`);
+            }
+            if (kept !== undefined) fields[key] = kept;
+            return validateExtraClientMetadata(key, kept, fields);
           }
-          return validateExtraClientMetadata(key, value);
+          return validateExtraClientMetadata(key, value, fields);
         }
         return hostMetadata?.validator?.(ctx, key, value, metadata);
       },

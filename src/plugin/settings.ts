@@ -20,6 +20,7 @@ export const settingsSchema = configSchema
     lockout: true,
     rateLimits: true,
     deliveryTimeoutSeconds: true,
+    authorizationDetailsTypes: true,
   })
   .extend({
     /** how long one sign-in (an oidc-provider interaction) may take; keep it equal to the host's */

@@ -29,6 +29,7 @@ import { createAlertMessages, createCodeMessages } from '../notifications/messag
 import type { Sender } from '../notifications/senders/sender.ts';
 import { createUnavailableSender } from '../notifications/senders/unavailable_sender.ts';
 import { createSmsBudgetAlert } from '../notifications/sms_budget_alert.ts';
+import { createAuthorizationDetails, requestedDetails } from '../oidc/authorization_details.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { stepupConfiguration } from '../oidc/provider_configuration.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
@@ -185,6 +186,8 @@ export async function createStepup(options: StepupOptions) {
   });
   const secondFactorStep = createSecondFactorStep({ secondFactors, deliveredCodes, passkeys, lockout, audit, alert });
 
+  const authorizationDetails = createAuthorizationDetails(settings.authorizationDetailsTypes);
+
   let provider: Provider | undefined;
   const deps: InteractionDeps = {
     get provider() {
@@ -192,6 +195,7 @@ export async function createStepup(options: StepupOptions) {
       return provider;
     },
     people: options.people,
+    authorizationDetails,
     secondFactors,
     secondFactorStep,
     deliveredCodes,
@@ -269,7 +273,8 @@ export async function createStepup(options: StepupOptions) {
      */
     configuration(host: Configuration = {}): Configuration {
       checkClientMetadataKeys(host);
-      return withHostFinishedLoginCheck(stepupConfiguration(host, { basePath, clock, interactionSeconds: settings.interactionSeconds }), logger);
+      const configured = stepupConfiguration(host, { basePath, clock, interactionSeconds: settings.interactionSeconds, authorizationDetails });
+      return withHostFinishedLoginCheck(configured, logger);
     },
 
     /**
@@ -297,6 +302,16 @@ export async function createStepup(options: StepupOptions) {
 
     /** The step of the sign-in this request belongs to (read once per request). */
     interaction: (request: HostRequest): Promise<SignInStep> => stepOf(koaContext(request), originalUrlOf(request)),
+
+    /**
+     * What the application asks the person to approve in this sign-in (authorization_details,
+     * RFC 9396), one sentence each, for a host's consent page; Stepup's second-factor page shows
+     * them too, and its second factor is what approves them.
+     */
+    approvalsOf: (step: SignInStep): string[] => {
+      const requested = requestedDetails(step.details.params);
+      return requested ? authorizationDetails.summaries(requested) : [];
+    },
 
     /** Throws the "form has expired" error (403) unless `token` is this step's form token (`step.csrfToken`). */
     checkCsrf: (step: SignInStep, token: unknown) => requireCsrf(csrf, step, String(token ?? '')),

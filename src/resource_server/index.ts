@@ -9,4 +9,4 @@ export { ACR_1FA, ACR_2FA, ACR_PHR, type Acr } from '../assurance/levels.ts';
 export { type AccessTokenVerifier, type AccessTokenVerifierOptions, createAccessTokenVerifier, type Verdict } from './access_token_verifier.ts';
 export { expressRequireAccess, koaRequireAccess, requireAccess } from './middleware.ts';
 export { refusalResponse } from './refusal_response.ts';
-export { type AccessTokenClaims, challengeOf, type Refusal, type Requirement, statusOf } from './requirement.ts';
+export { type AccessTokenClaims, challengeOf, detailsApproved, type Refusal, type Requirement, statusOf } from './requirement.ts';

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type Acr, acrRank } from '../assurance/levels.ts';
 
 /** What a route needs of the access token it is called with. */
@@ -80,3 +81,12 @@ export function challengeOf(refusal: Refusal): string {
 
 /** A quoted-string's allowed characters (RFC 6750 §3): printable ASCII but `"` and `\`. */
 const quotable = (text: string) => text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+
+/**
+ * Whether the token carries, among the authorization_details the person approved (RFC 9396),
+ * exactly `detail`: what the API is about to execute must be what was approved, field for field.
+ */
+export function detailsApproved(claims: AccessTokenClaims, detail: Record<string, unknown>): boolean {
+  const approved = Array.isArray(claims.authorization_details) ? claims.authorization_details : [];
+  return approved.some((one) => isDeepStrictEqual(one, detail));
+}
