@@ -1,4 +1,5 @@
 import { Browser } from './support/browser.ts';
+import { addClient, getClient, listClients } from './support/clients.ts';
 import { waitForMessage } from './support/outbox.ts';
 import { adminInConsole, createPerson, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
@@ -10,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => stepup.stop());
 
-const clientCount = async () => (await stepup.container.clientAdmin.list({ limit: 500, offset: 0 })).total;
+const clientCount = async () => (await listClients(stepup.container, { limit: 500, offset: 0 })).total;
 
 test('an admin signs in to /admin with the password and a second factor, into a session cookie kept to /admin', async () => {
   const browser = new Browser(stepup.issuer);
@@ -117,7 +118,7 @@ test('a change from the console is audited with the admin, their IP and browser;
 
 test('clients: search and paging, edit with the API rules, a secret rotated and shown once (never stored in clear), removal naming the client', async () => {
   const { browser } = await adminInConsole(stepup);
-  for (let i = 0; i < 22; i += 1) await stepup.container.clientAdmin.add({ name: `Paged ${i}`, redirectUris: ['https://paged.example/cb'] });
+  for (let i = 0; i < 22; i += 1) await addClient(stepup.container, { name: `Paged ${i}`, redirectUris: ['https://paged.example/cb'] });
   await browser.open('/admin/clients?search=Paged');
   expect(browser.page.html).toContain('22 client applications matching “Paged”');
   expect(browser.page.html).toContain('Page 1 of 2');
@@ -129,7 +130,7 @@ test('clients: search and paging, edit with the API rules, a secret rotated and 
   await browser.open(`/admin/clients?search=${'a'.repeat(101)}`);
   expect(browser.page.status).toBe(400);
 
-  const created = await stepup.container.clientAdmin.add({ name: 'Ledger', redirectUris: ['https://ledger.example/cb'] });
+  const created = await addClient(stepup.container, { name: 'Ledger', redirectUris: ['https://ledger.example/cb'] });
   await browser.open(`/admin/clients/${created.client_id}/edit`);
   await browser.submit(`/admin/clients/${created.client_id}`, {
     name: 'Ledger',
@@ -138,7 +139,7 @@ test('clients: search and paging, edit with the API rules, a secret rotated and 
   });
   expect(browser.textOf('redirectUris-error')).toMatch(/^line 2: /);
   expect(browser.textOf('mfaPolicy-error')).toBeTruthy();
-  expect((await stepup.container.clientAdmin.get(created.client_id)).redirect_uris).toEqual(['https://ledger.example/cb']);
+  expect((await getClient(stepup.container, created.client_id)).redirect_uris).toEqual(['https://ledger.example/cb']);
   await browser.submit(`/admin/clients/${created.client_id}`, {
     name: 'Ledger Two',
     redirectUris: 'https://ledger.example/cb\nhttps://ledger.example/two',
@@ -146,7 +147,7 @@ test('clients: search and paging, edit with the API rules, a secret rotated and 
     authMethod: 'client_secret_post',
   });
   expect(browser.page.url).toBe(`${stepup.issuer}/admin/clients/${created.client_id}?done=updated`);
-  expect(await stepup.container.clientAdmin.get(created.client_id)).toMatchObject({
+  expect(await getClient(stepup.container, created.client_id)).toMatchObject({
     name: 'Ledger Two',
     redirect_uris: ['https://ledger.example/cb', 'https://ledger.example/two'],
     mfa_policy: 'on-request',
@@ -167,7 +168,7 @@ test('clients: search and paging, edit with the API rules, a secret rotated and 
   expect(browser.textOf('confirm-question')).toBe(`Remove the client application Ledger Two (${created.client_id})?`);
   await browser.submit(`/admin/clients/${created.client_id}/remove`);
   expect(browser.textOf('notice')).toBe('The client application was removed.');
-  await expect(stepup.container.clientAdmin.get(created.client_id)).rejects.toThrow(/no client/);
+  await expect(getClient(stepup.container, created.client_id)).rejects.toThrow(/no client/);
   await browser.open(`/admin/clients/${created.client_id}`);
   expect(browser.page.status).toBe(404);
 });

@@ -3,6 +3,7 @@ import { type IncomingHttpHeaders, request } from 'node:http';
 import type { ConsoleDeps } from '../src/admin_console/deps.ts';
 import { createConsoleRouter } from '../src/admin_console/router.ts';
 import { Browser } from './support/browser.ts';
+import { addClient, listClients } from './support/clients.ts';
 import { adminInConsole, createPerson, type Enrolled, enrolThroughSignIn, resetPasswordByEmail, signIn } from './support/people.ts';
 import { type RunningStepup, rawStorage, startStepup } from './support/stepup.ts';
 
@@ -78,7 +79,7 @@ const pathsOf = (path: string, ids: { clientId: string; userId: string }) =>
 
 /** A client, a signed-in person with a second factor, and the keys: what a forged request would change. */
 async function targets() {
-  const client = await stepup.container.clientAdmin.add({ name: 'Target', redirectUris: ['https://target.example/cb'] });
+  const client = await addClient(stepup.container, { name: 'Target', redirectUris: ['https://target.example/cb'] });
   const personBrowser = new Browser(stepup.issuer);
   const person = await enrolThroughSignIn(stepup, personBrowser, '/account');
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
@@ -93,7 +94,7 @@ async function targets() {
     });
     const signedIn = await personBrowser.open('/account');
     return {
-      clients: (await stepup.container.clientAdmin.list({ limit: 500, offset: 0 })).items,
+      clients: (await listClients(stepup.container, { limit: 500, offset: 0 })).items,
       person: await stepup.container.userAdmin.get(userId),
       keys: await stepup.container.keyAdmin.list(),
       secretWorks: secretWorks.status,
@@ -203,13 +204,13 @@ test('the console session ends with the admin’s Stepup session, their admin ro
     await signIn(stepup, browser, '/admin/clients/new', leaving);
     const cookie = browser.cookieHeader();
     const token = csrfOf(browser);
-    const before = await container.clientAdmin.list({ limit: 500, offset: 0 });
+    const before = await listClients(container, { limit: 500, offset: 0 });
     await end(browser);
     const page = await raw('GET', '/admin/people', { cookie });
     const posted = await raw('POST', '/admin/clients', { cookie, body: form({ csrf: token, name: 'Late', redirectUris: 'https://late.example/cb' }) });
     const closed = (answer: Answer) => toSignIn(answer) || answer.status === 403;
     if (!closed(page) || !closed(posted)) wrong.push(`${what}: GET ${page.status} ${page.location}, POST ${posted.status} ${posted.location}`);
-    expect((await container.clientAdmin.list({ limit: 500, offset: 0 })).total).toBe(before.total);
+    expect((await listClients(container, { limit: 500, offset: 0 })).total).toBe(before.total);
     await undo();
   }
   expect(wrong).toEqual([]);
@@ -312,7 +313,7 @@ test('what people and applications can choose (emails typed, browsers, forwarded
   const browser = adminBrowser;
   const person = await createPerson(stepup);
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
-  const client = await stepup.container.clientAdmin.add({
+  const client = await addClient(stepup.container, {
     name: '</title><script>alert(1)</script>"><svg onload=alert(1)>',
     redirectUris: ["https://x.example/cb?a='onmouseover='alert(1)"],
   });
@@ -472,7 +473,7 @@ test('every console page is uncached and unframeable, as are its refusals and er
 });
 
 test('every change from the console is audited with the admin’s account id, IP address and browser', async () => {
-  const client = await stepup.container.clientAdmin.add({ name: 'Audited', redirectUris: ['https://audited.example/cb'] });
+  const client = await addClient(stepup.container, { name: 'Audited', redirectUris: ['https://audited.example/cb'] });
   const person = await createPerson(stepup);
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
   const adminId = (await stepup.container.store.accounts.findByEmail(admin.email))!.id;

@@ -2,6 +2,7 @@ import type { Browser as Chromium } from 'playwright-core';
 import { ACR_2FA, challengeOf, createAccessTokenVerifier, type Requirement } from '../src/resource_server/index.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { addClient } from './support/clients.ts';
 import { startExample as startExampleProcess, stopExamples } from './support/examples.ts';
 import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
@@ -157,7 +158,7 @@ maybe('the example application steps up when the API challenges it', () => {
   test('signed in with the password, a transfer sends the person to Stepup for the app code alone, then the call goes through', async () => {
     const api = await startExample('resource-server/koa.js', {});
     const appPort = await freePort();
-    const app = await stepup.container.clientAdmin.add({
+    const app = await addClient(stepup.container, {
       name: 'Payments',
       redirectUris: [`http://127.0.0.1:${appPort}/callback`],
       firstParty: true,

@@ -1,4 +1,5 @@
 import { Browser } from './support/browser.ts';
+import { addClient } from './support/clients.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -25,7 +26,7 @@ const authorizationParams = (clientId: string) => ({
 });
 
 test('on an https issuer, an authorization request by POST signs in, with a SameSite=None; Secure session cookie', async () => {
-  const client = await tls.container.clientAdmin.add({ name: 'Posting app', redirectUris: [redirectUri], firstParty: true });
+  const client = await addClient(tls.container, { name: 'Posting app', redirectUris: [redirectUri], firstParty: true });
   const browser = new Browser(issuer, { origin: tls.issuer, headers: proxied });
 
   // a first sign-in by POST: the login page, then the usual steps, back at the app with a code
@@ -63,7 +64,7 @@ test('on an https issuer, an authorization request by POST signs in, with a Same
 });
 
 test('SameSite=None does not weaken the forms: a login form without its CSRF token is refused', async () => {
-  const client = await tls.container.clientAdmin.add({ name: 'Posting app', redirectUris: [redirectUri], firstParty: true });
+  const client = await addClient(tls.container, { name: 'Posting app', redirectUris: [redirectUri], firstParty: true });
   const browser = new Browser(issuer, { origin: tls.issuer, headers: proxied });
   await browser.post(`${issuer}/auth`, authorizationParams(client.client_id));
   const login = browser.forms().find((form) => form.action.endsWith('/login'))!;
@@ -72,7 +73,7 @@ test('SameSite=None does not weaken the forms: a login form without its CSRF tok
 });
 
 test('on an http issuer, POST /auth is refused with 405 and Allow: GET, and the session cookie stays SameSite=Lax', async () => {
-  const client = await plain.container.clientAdmin.add({ name: 'Posting app', redirectUris: [redirectUri], firstParty: true });
+  const client = await addClient(plain.container, { name: 'Posting app', redirectUris: [redirectUri], firstParty: true });
   const browser = new Browser(plain.issuer);
   await browser.post(`${plain.issuer}/auth`, authorizationParams(client.client_id));
   expect(browser.page.status).toBe(405);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { Browser } from './support/browser.ts';
+import { addClient } from './support/clients.ts';
 import { waitForMessage } from './support/outbox.ts';
 import { type Enrolled, enrolThroughSignIn, signIn } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
@@ -147,7 +148,7 @@ test('an application that fails is retried, and the failure is logged', async ()
 });
 
 test('the back-channel logout URI is registered and removed through the admin API', async () => {
-  const created = await stepup.container.clientAdmin.add({
+  const created = await addClient(stepup.container, {
     name: 'Other',
     redirectUris: ['https://other.example/cb'],
     backchannelLogoutUri: 'https://other.example/logout',

@@ -7,6 +7,7 @@ import { jest } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
 import { runStepupCli } from './support/cli.ts';
+import { addClient } from './support/clients.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -58,7 +59,7 @@ test('discovery lists the client authentication methods a client can be register
 });
 
 test('a pushed authorization request (PAR) at the advertised endpoint signs in', async () => {
-  const client = await stepup.container.clientAdmin.add({ name: 'PAR app', redirectUris: [redirectUri], firstParty: true });
+  const client = await addClient(stepup.container, { name: 'PAR app', redirectUris: [redirectUri], firstParty: true });
   const tokens = await signInWith(await discover(client.client_id, oidc.ClientSecretBasic(client.client_secret!)), true);
   expect(tokens.claims()!.acr).toBe('urn:stepup:loa:2fa');
 });
@@ -166,7 +167,7 @@ test('registration refuses keys without private_key_jwt, private_key_jwt without
 });
 
 test('a failed client authentication says why, in error_description and in the log, never with the secret', async () => {
-  const client = await stepup.container.clientAdmin.add({ name: 'Basic app', redirectUris: [redirectUri] });
+  const client = await addClient(stepup.container, { name: 'Basic app', redirectUris: [redirectUri] });
   const warn = jest.spyOn(stepup.container.logger, 'warn');
   try {
     // a client registered for client_secret_basic tries client_secret_jwt, which Stepup does not offer

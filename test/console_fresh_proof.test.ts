@@ -1,3 +1,4 @@
+import { addClient, getClient } from './support/clients.ts';
 import { adminInConsole, nextTimeStep, totpCode } from './support/people.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -60,7 +61,7 @@ test('a dangerous action in a console session older than the window asks for a f
 
 test('every dangerous action is guarded, and the confirmation returns only to a console page', async () => {
   const { browser } = await adminInConsole(stepup);
-  const client = await stepup.container.clientAdmin.add({ name: 'Guarded', redirectUris: ['https://guarded.example/cb'] });
+  const client = await addClient(stepup.container, { name: 'Guarded', redirectUris: ['https://guarded.example/cb'] });
   const other = await stepup.container.userAdmin.add({ email: `guarded.${Date.now()}@example.com`, password: 'correct horse battery staple' });
   stepup.clock.advance(FRESH_MS + 1000);
   for (const path of [
@@ -79,7 +80,7 @@ test('every dangerous action is guarded, and the confirmation returns only to a 
   await browser.open(`/admin/people/${other.id}`);
   expect(browser.page.url).toBe(`${stepup.issuer}/admin/people/${other.id}`);
   // the client is still there, its secret unchanged
-  expect((await stepup.container.clientAdmin.get(client.client_id)).client_id).toBe(client.client_id);
+  expect((await getClient(stepup.container, client.client_id)).client_id).toBe(client.client_id);
 
   for (const back of ['https://evil.example/admin', '//evil.example/admin', '/admin/../account', '/account']) {
     await browser.open(`/admin/confirm-it-is-you?return=${encodeURIComponent(back)}`);

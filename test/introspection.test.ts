@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.ts';
+import { addClient } from './support/clients.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -13,7 +14,7 @@ let api: oidc.Configuration;
 let stranger: oidc.Configuration;
 
 const confidentialClient = async (name: string) => {
-  const created = await stepup.container.clientAdmin.add({ name, redirectUris: [`https://${name.replaceAll(' ', '-')}.example/unused`] });
+  const created = await addClient(stepup.container, { name, redirectUris: [`https://${name.replaceAll(' ', '-')}.example/unused`] });
   return { id: created.client_id, secret: created.client_secret! };
 };
 const discover = (client: { id: string; secret: string }) =>

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { buildContainer } from '../src/container.ts';
 import { createLogger } from '../src/logger.ts';
 import { Browser } from './support/browser.ts';
+import { addClient } from './support/clients.ts';
 import { ownServerUnavailable, startOwnMongoServer } from './support/mongodb_server.ts';
 import { PASSWORD } from './support/people.ts';
 import { reportSkip } from './support/skips.ts';
@@ -178,7 +179,7 @@ withOwnServer('MongoDB faults', () => {
     const config = loadConfig({ ...process.env, ...processEnv, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
     const admin = await buildContainer(config, createLogger(config));
     try {
-      const app = await admin.clientAdmin.add({ name: 'Killed', redirectUris: [redirectUri], firstParty: true });
+      const app = await addClient(admin, { name: 'Killed', redirectUris: [redirectUri], firstParty: true });
       const people = await Promise.all(
         Array.from({ length: 16 }, async (_, i) => {
           const email = `killed-${i}-${Date.now()}@example.com`;

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser } from './support/browser.ts';
+import { addClient } from './support/clients.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
 import { startStepup } from './support/stepup.ts';
@@ -53,7 +54,7 @@ test('behind a TLS-terminating proxy: secure cookies, and the forwarded client a
   const issuer = 'https://id.example.test';
   const stepup = await startStepup({ ISSUER: issuer, TRUST_PROXY: 'true' });
   try {
-    const client = await stepup.container.clientAdmin.add({ name: 'Behind proxy', redirectUris: ['https://app.example/cb'], firstParty: true, public: true });
+    const client = await addClient(stepup.container, { name: 'Behind proxy', redirectUris: ['https://app.example/cb'], firstParty: true, public: true });
     const browser = new Browser(issuer, {
       origin: stepup.issuer,
       headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'id.example.test', 'X-Forwarded-For': '203.0.113.9' },

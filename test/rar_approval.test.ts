@@ -8,6 +8,7 @@ import { detailsApproved } from '../src/resource_server/index.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { runStepupCli } from './support/cli.ts';
+import { addClient } from './support/clients.ts';
 import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { plantedPasskey } from './support/planted_passkey.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
@@ -241,7 +242,7 @@ describeInChromium('the approval page')('in Chromium', () => {
 describe('which types a client may send is set by admins', () => {
   test('the admin service refuses a type the configuration does not declare, naming those it does', async () => {
     await expect(
-      stepup.container.clientAdmin.add({ name: 'Other', redirectUris: ['https://other.example/cb'], authorizationDetailsTypes: ['account_information'] }),
+      addClient(stepup.container, { name: 'Other', redirectUris: ['https://other.example/cb'], authorizationDetailsTypes: ['account_information'] }),
     ).rejects.toThrow("authorizationDetailsTypes: account_information not in the configuration's authorizationDetailsTypes (payment_initiation)");
   });
 

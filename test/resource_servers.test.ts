@@ -7,6 +7,7 @@ import type { Browser as Chromium } from 'playwright-core';
 import { loadConfig } from '../src/config/load.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { getClient } from './support/clients.ts';
 import { adminInConsole, createPerson, enrolThroughSignIn } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -154,7 +155,7 @@ describe('an application asks only for the APIs and scopes its admins allowed it
       const refused = await call('PATCH', path, { allowedResources });
       expect([refused.status, JSON.stringify(refused.body)]).toEqual([400, expect.stringContaining(problem)]);
     }
-    expect((await stepup.container.clientAdmin.get(created.body.client_id)).allowed_resources).toEqual({ [payroll]: ['payroll:read'] });
+    expect((await getClient(stepup.container, created.body.client_id)).allowed_resources).toEqual({ [payroll]: ['payroll:read'] });
     expect((await call('PATCH', path, { allowedResources: { [payroll]: ['payroll:read', 'payroll:admin'] } })).body.allowed_resources).toEqual({
       [payroll]: ['payroll:read', 'payroll:admin'],
     });
@@ -177,10 +178,10 @@ describe('an application asks only for the APIs and scopes its admins allowed it
     const form = { name: 'Console Payroll', redirectUris: 'https://console-payroll.example/cb' };
     await browser.submit(`/admin/clients/${clientId}`, { ...form, allowedResources: 'https://elsewhere.example' });
     expect(browser.page.html).toContain('https://elsewhere.example is not a registered resource server');
-    expect((await stepup.container.clientAdmin.get(clientId)).allowed_resources).toEqual({ [payroll]: ['payroll:read'] });
+    expect((await getClient(stepup.container, clientId)).allowed_resources).toEqual({ [payroll]: ['payroll:read'] });
 
     await browser.submit(`/admin/clients/${clientId}`, { ...form, allowedResources: `${payroll} payroll:read payroll:admin\n${api}` });
-    expect((await stepup.container.clientAdmin.get(clientId)).allowed_resources).toEqual({ [payroll]: ['payroll:read', 'payroll:admin'], [api]: [] });
+    expect((await getClient(stepup.container, clientId)).allowed_resources).toEqual({ [payroll]: ['payroll:read', 'payroll:admin'], [api]: [] });
   });
 });
 

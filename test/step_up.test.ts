@@ -1,4 +1,5 @@
 import { Browser } from './support/browser.ts';
+import { updateClient } from './support/clients.ts';
 import { enrolThroughSignIn, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -56,7 +57,7 @@ test.each([
 
 test('default_acr_values of the client ask for 2fa on every sign-in', async () => {
   const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await required.authorize()).url);
-  await stepup.container.clientAdmin.update(onRequest.clientId, { defaultAcr: ACR_2FA });
+  await updateClient(stepup.container, onRequest.clientId, { defaultAcr: ACR_2FA });
   try {
     const browser = new Browser(stepup.issuer);
     const authorization = await onRequest.authorize();
@@ -66,7 +67,7 @@ test('default_acr_values of the client ask for 2fa on every sign-in', async () =
     await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
     expect((await authorization.exchange(browser.callbackUrl)).claims()!.acr).toBe(ACR_2FA);
   } finally {
-    await stepup.container.clientAdmin.update(onRequest.clientId, { defaultAcr: null });
+    await updateClient(stepup.container, onRequest.clientId, { defaultAcr: null });
   }
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser as Chromium } from 'playwright-core';
 import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
+import { addClient } from './support/clients.ts';
 import { startExample, stopExamples } from './support/examples.ts';
 import { enrolThroughSignIn, nextTimeStep, resetPasswordByEmail, totpCode } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
@@ -20,7 +21,7 @@ maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
     stepup = await startStepup({}, { resourceServers: { 'https://payments.example': { name: 'Payments', scopes: ['payments:read', 'payments:write'] } } });
     const port = await freePort();
     // docs/integrating.md's registration for Authlib: scope claims in the ID token, which Authlib reads
-    const client = await stepup.container.clientAdmin.add({ name: 'Flask App', redirectUris: [`http://127.0.0.1:${port}/callback`], idTokenClaims: true });
+    const client = await addClient(stepup.container, { name: 'Flask App', redirectUris: [`http://127.0.0.1:${port}/callback`], idTokenClaims: true });
     flask = await startProcess('the Flask app', authlibPython, [authlibApp], {
       env: {
         PORT: String(port),
@@ -73,7 +74,7 @@ maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
     const payments = 'https://payments.example';
     const api = await startExample(stepup, 'resource-server/node_http.js', { AUDIENCE: payments });
     const port = await freePort();
-    const client = await stepup.container.clientAdmin.add({
+    const client = await addClient(stepup.container, {
       name: 'Flask Payments',
       redirectUris: [`http://127.0.0.1:${port}/callback`],
       firstParty: true,

@@ -1,6 +1,7 @@
 import type { Browser as Chromium } from 'playwright-core';
 import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
+import { addClient } from './support/clients.ts';
 import { enrolThroughSignIn, resetPasswordByEmail } from './support/people.ts';
 import { relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -18,7 +19,7 @@ maybe('go-oidc 3.21 with golang.org/x/oauth2, as its documentation shows', () =>
     stepup = await startStepup();
     const port = await freePort();
     // a client on the defaults: the ID token says who and how; email and profile come from userinfo
-    const client = await stepup.container.clientAdmin.add({ name: 'Go App', redirectUris: [`http://127.0.0.1:${port}/callback`] });
+    const client = await addClient(stepup.container, { name: 'Go App', redirectUris: [`http://127.0.0.1:${port}/callback`] });
     app = await startProcess('the go-oidc app', goOidcBinary, [], {
       env: { PORT: String(port), STEPUP_ISSUER: stepup.issuer, STEPUP_CLIENT_ID: client.client_id, STEPUP_CLIENT_SECRET: client.client_secret! },
       url: `http://127.0.0.1:${port}`,

@@ -6,6 +6,7 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import type { NewClientInput } from '../src/admin/clients.ts';
 import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
+import { addClient } from './support/clients.ts';
 import { type Enrolled, enrolThroughSignIn, resetPasswordByEmail } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -38,7 +39,7 @@ interface Oauth2Proxy extends RunningProcess {
 async function startOauth2Proxy(client: Partial<NewClientInput> = {}, flags: string[] = []): Promise<Oauth2Proxy> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const registered = await stepup.container.clientAdmin.add({ name: 'Proxy', redirectUris: [`${url}/oauth2/callback`], firstParty: true, ...client });
+  const registered = await addClient(stepup.container, { name: 'Proxy', redirectUris: [`${url}/oauth2/callback`], firstParty: true, ...client });
   const running = await startProcess(
     'oauth2-proxy',
     oauth2ProxyBinary,

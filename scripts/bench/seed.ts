@@ -73,8 +73,8 @@ export async function seedStepup(
       });
       accounts.push({ email, totpSecret });
     }
-    const created = await container.clientAdmin.add({ name: 'Benchmark', redirectUris: [redirectUri], firstParty: true });
-    return { accounts, client: { clientId: created.client_id, clientSecret: created.client_secret!, redirectUri } };
+    const { client, secret } = await container.clientAdmin.add({ name: 'Benchmark', redirectUris: [redirectUri], firstParty: true });
+    return { accounts, client: { clientId: client.clientId, clientSecret: secret!, redirectUri } };
   } finally {
     await container.close();
   }

@@ -13,8 +13,6 @@ import { type AdminActor, auditAdminChange } from './actor.ts';
 import { allowedResourcesSchema, unregisteredIn } from './allowed_resources.ts';
 import { authMetadataChange, authMethods, checkKeysFor, jwksSchema, jwksUriSchema } from './client_auth.ts';
 import { type Page, type Paging, pageOf, parseInput } from './input.ts';
-import { toClientWire } from './wire.ts';
-import type { ClientSummary } from './wire_schemas.ts';
 
 // One pattern is both the check and its OpenAPI description: http(s) URLs with a DNS name,
 // localhost or an IPv4 address, or an app's private-use scheme (RFC 8252, com.example.app:/cb).
@@ -153,7 +151,7 @@ export function createClientAdmin(
 
   return {
     /** The secret is returned once, here; it is stored encrypted. */
-    async add(input: NewClientInput, by?: AdminActor): Promise<ClientSummary & { client_secret?: string }> {
+    async add(input: NewClientInput, by?: AdminActor): Promise<NewClient> {
       const client = parseInput(newClientSchema, input, 'client');
       checkRegistered(client.allowedResources, resourceServers);
       checkDetailTypes(client.authorizationDetailsTypes, detailTypes);
@@ -174,40 +172,53 @@ export function createClientAdmin(
       };
       await clients.create(record);
       await adminChange(record.clientId, 'client added', by);
-      return { ...toClientWire(record), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+      return { client: record, secret: clientSecret ?? null };
     },
-    async get(clientId: string): Promise<ClientSummary> {
-      return toClientWire(await findClient(clientId));
+    async get(clientId: string): Promise<ClientRecord> {
+      return findClient(clientId);
     },
     /** Oldest first, those whose name or id contains `search` (any case); there are few clients, so paging happens here. */
-    async list(paging: Paging & { search?: string }): Promise<Page<ClientSummary>> {
+    async list(paging: Paging & { search?: string }): Promise<Page<ClientRecord>> {
       const search = paging.search?.toLowerCase();
-      const all = (await clients.list())
-        .map(toClientWire)
-        .filter((c) => !search || c.name.toLowerCase().includes(search) || c.client_id.toLowerCase().includes(search));
+      const all = (await clients.list()).filter(
+        (c) =>
+          !search ||
+          String(c.metadata.client_name ?? '')
+            .toLowerCase()
+            .includes(search) ||
+          c.clientId.toLowerCase().includes(search),
+      );
       return pageOf(all.slice(paging.offset, paging.offset + paging.limit), all.length, paging);
     },
-    async update(clientId: string, input: ClientChanges, by?: AdminActor): Promise<ClientSummary> {
+    async update(clientId: string, input: ClientChanges, by?: AdminActor): Promise<ClientRecord> {
       const changes = parseInput(clientChangesSchema, input, 'client');
       checkRegistered(changes.allowedResources, resourceServers);
       checkDetailTypes(changes.authorizationDetailsTypes, detailTypes);
       const client = await findClient(clientId);
       const metadata = { ...client.metadata, ...metadataOf(changes), ...authMetadataChange(clientId, client.metadata, changes) };
-      for (const key of ['default_acr_values', 'jwks', 'jwks_uri', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'allowed_resources'])
+      for (const key of [
+        'default_acr_values',
+        'jwks',
+        'jwks_uri',
+        'backchannel_logout_uri',
+        'backchannel_logout_session_required',
+        'allowed_resources',
+        'authorization_details_types',
+      ])
         if (metadata[key] === undefined) delete metadata[key];
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`, by);
-      return toClientWire(updated);
+      return updated;
     },
     /** A new secret replaces the old one at once; the old one stops working. */
-    async rotateSecret(clientId: string, by?: AdminActor): Promise<{ client_id: string; client_secret: string }> {
+    async rotateSecret(clientId: string, by?: AdminActor): Promise<{ clientId: string; secret: string }> {
       const client = await findClient(clientId);
       if (client.secretCiphertext === null) throw conflict(`client ${clientId} has no secret (a public client, or one with private_key_jwt)`);
       const clientSecret = random.id(32);
       if (!(await clients.update({ ...client, secretCiphertext: cipher.encrypt(clientSecret) }))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, 'client secret rotated', by);
-      return { client_id: clientId, client_secret: clientSecret };
+      return { clientId, secret: clientSecret };
     },
     async remove(clientId: string, by?: AdminActor): Promise<void> {
       if (!(await clients.remove(clientId))) throw notFound(`no client ${clientId}`);
@@ -217,3 +228,9 @@ export function createClientAdmin(
 }
 
 export type ClientAdmin = ReturnType<typeof createClientAdmin>;
+
+/** A client just registered, and its secret, shown this once (null for one without a secret). */
+export interface NewClient {
+  client: ClientRecord;
+  secret: string | null;
+}

@@ -2,6 +2,7 @@ import type { Account } from '../model/account.ts';
 import { type ClientRecord, type MfaPolicy, mfaPolicyOf } from '../model/client.ts';
 import type { Factor } from '../model/factor.ts';
 import { allowedResourcesOf } from '../oidc/allowed_resources.ts';
+import type { NewClient } from './clients.ts';
 import type { Page } from './input.ts';
 import type { KeyInUse } from './keys.ts';
 import type { AccountOutcome, UserDetail, UserFactors } from './users.ts';
@@ -90,6 +91,11 @@ export function toClientWire(record: ClientRecord): ClientSummary {
     created_at: iso(record.createdAt),
   };
 }
+
+/** A client just registered: its secret beside it, this once. */
+export const toNewClientWire = ({ client, secret }: NewClient) => ({ ...toClientWire(client), ...(secret ? { client_secret: secret } : {}) });
+
+export const toRotatedSecretWire = ({ clientId, secret }: { clientId: string; secret: string }) => ({ client_id: clientId, client_secret: secret });
 
 export const toKeyWire = (key: KeyInUse): KeySummary => ({
   use: key.use,

@@ -5,11 +5,14 @@ import { pageSchema, pagingSchema } from '../admin/input.ts';
 import { rotateKeysSchema } from '../admin/keys.ts';
 import { userChangesSchema, userSearchSchema } from '../admin/users.ts';
 import {
+  toClientWire,
   toKeyWire,
   toMethodRemovedWire,
   toMethodsWire,
+  toNewClientWire,
   toPageWire,
   toResetWire,
+  toRotatedSecretWire,
   toSignedOutWire,
   toUnlockedWire,
   toUserDetailWire,
@@ -102,7 +105,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       query: pagingSchema,
       status: 200,
       response: pageSchema(clientSummarySchema),
-      handle: ({ query }) => clientAdmin.list(query),
+      handle: async ({ query }) => toPageWire(await clientAdmin.list(query), toClientWire),
     }),
     route({
       method: 'post',
@@ -113,7 +116,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       body: newClientSchema,
       status: 201,
       response: clientSummarySchema.extend({ client_secret: z.string().optional() }),
-      handle: ({ body }) => clientAdmin.add(body),
+      handle: async ({ body }) => toNewClientWire(await clientAdmin.add(body)),
     }),
     route({
       method: 'get',
@@ -124,7 +127,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       params: clientId,
       status: 200,
       response: clientSummarySchema,
-      handle: ({ params }) => clientAdmin.get(params.clientId),
+      handle: async ({ params }) => toClientWire(await clientAdmin.get(params.clientId)),
     }),
     route({
       method: 'patch',
@@ -137,7 +140,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: clientSummarySchema,
       conflict: 'the change needs a new client (a client keeps the authentication method it was registered with)',
-      handle: ({ params, body }) => clientAdmin.update(params.clientId, body),
+      handle: async ({ params, body }) => toClientWire(await clientAdmin.update(params.clientId, body)),
     }),
     route({
       method: 'delete',
@@ -159,7 +162,7 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       status: 200,
       response: z.object({ client_id: z.string(), client_secret: z.string() }),
       conflict: 'a public client has no secret',
-      handle: ({ params }) => clientAdmin.rotateSecret(params.clientId),
+      handle: async ({ params }) => toRotatedSecretWire(await clientAdmin.rotateSecret(params.clientId)),
     }),
     route({
       method: 'get',

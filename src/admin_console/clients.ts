@@ -2,6 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { authMethods } from '../admin/client_auth.ts';
 import { clientChangesSchema, newClientSchema } from '../admin/clients.ts';
+import { toClientWire, toPageWire } from '../admin/wire.ts';
 import { acrValues } from '../assurance/index.ts';
 import { AppError } from '../errors.ts';
 import { parseForm } from '../http/form.ts';
@@ -28,7 +29,7 @@ export function listClients(deps: ConsoleDeps) {
   const query = z.object({ search: searchText, page: pageNumber });
   return async (ctx: ParameterizedContext) => {
     const { search, page } = parseQuery(ctx, query, 'search');
-    const found = await deps.clientAdmin.list({ search, ...pagingOf(page, pageSize) });
+    const found = toPageWire(await deps.clientAdmin.list({ search, ...pagingOf(page, pageSize) }), toClientWire);
     const notice = ctx.query.done === 'removed' ? 'The client application was removed.' : undefined;
     const pager = pagerOf(ctx, page, pageSize, found.total, found.items.length);
     await renderPage(ctx, 'console_clients', 'clients', { clients: found.items, total: found.total, search, pager, notice });
@@ -56,8 +57,8 @@ export function createClient(deps: ConsoleDeps) {
       const created = await deps.clientAdmin.add(input as z.input<typeof newClientSchema>, actorOf(ctx));
       // the secret is in this answer only (no-store), never in a URL or a log
       await renderPage(ctx, 'console_client', 'clients', {
-        client: created,
-        secret: created.client_secret ?? null,
+        client: toClientWire(created.client),
+        secret: created.secret,
         notice: 'The client application was created.',
       });
     } catch (error) {
@@ -69,7 +70,7 @@ export function createClient(deps: ConsoleDeps) {
 
 export function showClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
-    const client = await deps.clientAdmin.get(clientIdOf(ctx));
+    const client = toClientWire(await deps.clientAdmin.get(clientIdOf(ctx)));
     const notice = ctx.query.done === 'updated' ? 'The changes were saved.' : undefined;
     await renderPage(ctx, 'console_client', 'clients', { client, secret: null, notice });
   };
@@ -77,14 +78,14 @@ export function showClient(deps: ConsoleDeps) {
 
 export function showEditClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
-    const client = await deps.clientAdmin.get(clientIdOf(ctx));
+    const client = toClientWire(await deps.clientAdmin.get(clientIdOf(ctx)));
     await renderPage(ctx, 'console_client_form', 'clients', { client, form: formOf(client), errors: {}, choices, isNew: false });
   };
 }
 
 export function updateClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
-    const client = await deps.clientAdmin.get(clientIdOf(ctx));
+    const client = toClientWire(await deps.clientAdmin.get(clientIdOf(ctx)));
     const form: ClientForm = { ...parseForm(ctx, clientFormSchema), public: client.public ? 'on' : undefined };
     const { input, errors } = clientInputOf(form, false);
     const checked = clientChangesSchema.safeParse(input);
@@ -103,7 +104,7 @@ export function updateClient(deps: ConsoleDeps) {
 
 export function confirmRotateSecret(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
-    const client = await deps.clientAdmin.get(clientIdOf(ctx));
+    const client = toClientWire(await deps.clientAdmin.get(clientIdOf(ctx)));
     await renderPage(ctx, 'console_confirm', 'clients', {
       title: 'Rotate the client secret',
       question: `Give ${client.name} (${client.client_id}) a new secret?`,
@@ -120,10 +121,10 @@ export function rotateSecret(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const clientId = clientIdOf(ctx);
     const rotated = await deps.clientAdmin.rotateSecret(clientId, actorOf(ctx));
-    const client = await deps.clientAdmin.get(clientId);
+    const client = toClientWire(await deps.clientAdmin.get(clientId));
     await renderPage(ctx, 'console_client', 'clients', {
       client,
-      secret: rotated.client_secret,
+      secret: rotated.secret,
       notice: 'The secret was replaced; the old one no longer works.',
     });
   };
@@ -131,7 +132,7 @@ export function rotateSecret(deps: ConsoleDeps) {
 
 export function confirmRemoveClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
-    const client = await deps.clientAdmin.get(clientIdOf(ctx));
+    const client = toClientWire(await deps.clientAdmin.get(clientIdOf(ctx)));
     await renderPage(ctx, 'console_confirm', 'clients', {
       title: `Remove ${client.name}`,
       question: `Remove the client application ${client.name} (${client.client_id})?`,

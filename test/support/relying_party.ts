@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import type { NewClientInput } from '../../src/admin/clients.ts';
+import { addClient } from './clients.ts';
 import type { RunningStepup } from './stepup.ts';
 
 export interface RelyingParty {
@@ -19,7 +20,7 @@ export interface Authorization {
 /** An application registered through the admin service, talking to Stepup with openid-client. */
 export async function relyingParty(stepup: RunningStepup, client: Partial<NewClientInput> = {}): Promise<RelyingParty> {
   const redirectUri = 'http://127.0.0.1:2/callback';
-  const created = await stepup.container.clientAdmin.add({
+  const created = await addClient(stepup.container, {
     name: 'Test App',
     redirectUris: [redirectUri],
     postLogoutRedirectUris: ['http://127.0.0.1:1/bye'],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { allowedResourcesFromLines, linesOfAllowedResources } from '../../admin/allowed_resource_lines.ts';
 import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
+import { toClientWire, toNewClientWire, toPageWire, toRotatedSecretWire } from '../../admin/wire.ts';
 import type { ClientSummary } from '../../admin/wire_schemas.ts';
 import { acrValues } from '../../assurance/index.ts';
 import { collect, integer, output, UsageError, withAdminServices } from '../context.ts';
@@ -73,23 +74,25 @@ export function clientCommands(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const created = await withAdminServices((c) =>
-        c.clientAdmin.add({
-          authMethod: opts.authMethod,
-          jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
-          jwksUri: opts.jwksUri,
-          name: opts.name,
-          redirectUris: opts.redirectUri,
-          postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
-          firstParty: Boolean(opts.firstParty),
-          idTokenClaims: Boolean(opts.idTokenClaims),
-          backchannelLogoutUri: opts.backchannelLogoutUri ?? null,
-          mfaPolicy: opts.mfa,
-          defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
-          public: Boolean(opts.public),
-          allowedResources: allowedResourcesOf(opts.allowedResource),
-          authorizationDetailsTypes: opts.authorizationDetailsType ?? [],
-        }),
+      const created = await withAdminServices(async (c) =>
+        toNewClientWire(
+          await c.clientAdmin.add({
+            authMethod: opts.authMethod,
+            jwks: opts.jwks === undefined ? undefined : readJwks(opts.jwks),
+            jwksUri: opts.jwksUri,
+            name: opts.name,
+            redirectUris: opts.redirectUri,
+            postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
+            firstParty: Boolean(opts.firstParty),
+            idTokenClaims: Boolean(opts.idTokenClaims),
+            backchannelLogoutUri: opts.backchannelLogoutUri ?? null,
+            mfaPolicy: opts.mfa,
+            defaultAcr: opts.defaultAcr === undefined || opts.defaultAcr === 'none' ? null : opts.defaultAcr,
+            public: Boolean(opts.public),
+            allowedResources: allowedResourcesOf(opts.allowedResource),
+            authorizationDetailsTypes: opts.authorizationDetailsType ?? [],
+          }),
+        ),
       );
       output(opts.json, created, () => {
         printRecord(forPeople(created));
@@ -103,7 +106,7 @@ export function clientCommands(program: Command): void {
     .option('--offset <n>', 'skip this many', integer, 0)
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const page = await withAdminServices((c) => c.clientAdmin.list({ limit: opts.limit, offset: opts.offset }));
+      const page = await withAdminServices(async (c) => toPageWire(await c.clientAdmin.list({ limit: opts.limit, offset: opts.offset }), toClientWire));
       output(opts.json, page, () => printPage(page, columns));
     });
   client
@@ -112,7 +115,7 @@ export function clientCommands(program: Command): void {
     .argument('<client-id>')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
-      const found = await withAdminServices((c) => c.clientAdmin.get(clientId));
+      const found = await withAdminServices(async (c) => toClientWire(await c.clientAdmin.get(clientId)));
       output(opts.json, found, () => printRecord(forPeople(found)));
     });
   client
@@ -153,7 +156,7 @@ export function clientCommands(program: Command): void {
       };
       const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
-      const updated = await withAdminServices((c) => c.clientAdmin.update(clientId, given));
+      const updated = await withAdminServices(async (c) => toClientWire(await c.clientAdmin.update(clientId, given)));
       output(opts.json, updated, () => printRecord(forPeople(updated)));
     });
   client
@@ -162,7 +165,7 @@ export function clientCommands(program: Command): void {
     .argument('<client-id>')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
-      const rotated = await withAdminServices((c) => c.clientAdmin.rotateSecret(clientId));
+      const rotated = await withAdminServices(async (c) => toRotatedSecretWire(await c.clientAdmin.rotateSecret(clientId)));
       output(opts.json, rotated, () => {
         printRecord({ ...rotated });
         console.log('\nThe new secret is shown only now.');
