@@ -19,7 +19,8 @@ function refusal(resolve: () => unknown, kind: typeof SettingsError | typeof Con
   }
 }
 
-const topLevel = 'serviceName, totp, recoveryCodes, passkeys, deliveredCodes, sms, lockout, rateLimits, deliveryTimeoutSeconds, authorizationDetailsTypes, interactionSeconds';
+const topLevel =
+  'serviceName, totp, recoveryCodes, passkeys, deliveredCodes, sms, lockout, rateLimits, deliveryTimeoutSeconds, authorizationDetailsTypes, interactionSeconds';
 
 describe('resolveSettings (the plugin)', () => {
   test('no input: the defaults of config/default.json, with the interaction time of its ttl', () => {

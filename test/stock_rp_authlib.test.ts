@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser as Chromium } from 'playwright-core';
+import type { NewClientInput } from '../src/admin/clients.ts';
 import { Browser } from './support/browser.ts';
 import { launchChromium } from './support/chromium.ts';
 import { addClient } from './support/clients.ts';
@@ -16,23 +17,29 @@ let stepup: RunningStepup;
 let flask: RunningProcess;
 let chromium: Chromium;
 
+/** The Flask app (test/stock_rps/authlib/app.py), registered at Stepup as `client`, with `env` besides. */
+async function startFlask(client: Omit<NewClientInput, 'redirectUris'>, env: Record<string, string> = {}) {
+  const port = await freePort();
+  const registered = await addClient(stepup.container, { ...client, redirectUris: [`http://127.0.0.1:${port}/callback`] });
+  return startProcess(`the Flask app ${client.name}`, authlibPython, [authlibApp], {
+    env: {
+      PORT: String(port),
+      FLASK_SECRET_KEY: randomBytes(32).toString('hex'),
+      STEPUP_ISSUER: stepup.issuer,
+      STEPUP_CLIENT_ID: registered.client_id,
+      STEPUP_CLIENT_SECRET: registered.client_secret!,
+      ...env,
+    },
+    url: `http://127.0.0.1:${port}`,
+    readyPath: '/',
+  });
+}
+
 maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
   beforeAll(async () => {
     stepup = await startStepup({}, { resourceServers: { 'https://payments.example': { name: 'Payments', scopes: ['payments:read', 'payments:write'] } } });
-    const port = await freePort();
     // docs/integrating.md's registration for Authlib: scope claims in the ID token, which Authlib reads
-    const client = await addClient(stepup.container, { name: 'Flask App', redirectUris: [`http://127.0.0.1:${port}/callback`], idTokenClaims: true });
-    flask = await startProcess('the Flask app', authlibPython, [authlibApp], {
-      env: {
-        PORT: String(port),
-        FLASK_SECRET_KEY: randomBytes(32).toString('hex'),
-        STEPUP_ISSUER: stepup.issuer,
-        STEPUP_CLIENT_ID: client.client_id,
-        STEPUP_CLIENT_SECRET: client.client_secret!,
-      },
-      url: `http://127.0.0.1:${port}`,
-      readyPath: '/',
-    });
+    flask = await startFlask({ name: 'Flask App', idTokenClaims: true });
     chromium = await launchChromium();
   });
   afterAll(async () => {
@@ -73,29 +80,16 @@ maybe('Authlib 1.9 with Flask, as its documentation shows', () => {
   test("follows an API's RFC 9470 challenge, parsed by Werkzeug: the second factor alone, then the call goes through", async () => {
     const payments = 'https://payments.example';
     const api = await startExample(stepup, 'resource-server/node_http.js', { AUDIENCE: payments });
-    const port = await freePort();
-    const client = await addClient(stepup.container, {
-      name: 'Flask Payments',
-      redirectUris: [`http://127.0.0.1:${port}/callback`],
-      firstParty: true,
-      mfaPolicy: 'on-request',
-      idTokenClaims: true,
-      allowedResources: { [payments]: ['payments:read', 'payments:write'] },
-    });
-    const stepping = await startProcess('the Flask payments app', authlibPython, [authlibApp], {
-      env: {
-        PORT: String(port),
-        FLASK_SECRET_KEY: randomBytes(32).toString('hex'),
-        STEPUP_ISSUER: stepup.issuer,
-        STEPUP_CLIENT_ID: client.client_id,
-        STEPUP_CLIENT_SECRET: client.client_secret!,
-        STEPUP_SCOPE: 'openid email payments:read payments:write',
-        STEPUP_API: api,
-        STEPUP_RESOURCE: payments,
+    const stepping = await startFlask(
+      {
+        name: 'Flask Payments',
+        firstParty: true,
+        mfaPolicy: 'on-request',
+        idTokenClaims: true,
+        allowedResources: { [payments]: ['payments:read', 'payments:write'] },
       },
-      url: `http://127.0.0.1:${port}`,
-      readyPath: '/',
-    });
+      { STEPUP_SCOPE: 'openid email payments:read payments:write', STEPUP_API: api, STEPUP_RESOURCE: payments },
+    );
     const person = await enrolThroughSignIn(stepup, new Browser(stepup.issuer), (await (await relyingParty(stepup, { firstParty: true })).authorize()).url);
 
     const context = await chromium.newContext();
