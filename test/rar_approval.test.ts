@@ -9,7 +9,8 @@ import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { runStepupCli } from './support/cli.ts';
 import { addClient } from './support/clients.ts';
-import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
+import { latestCode, messagesTo } from './support/outbox.ts';
+import { type Enrolled, enrolThroughSignIn, nextTimeStep, PASSWORD, totpCode } from './support/people.ts';
 import { plantedPasskey } from './support/planted_passkey.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -152,6 +153,54 @@ test("a passkey's challenge for an approval ends with the SHA-256 of the details
   const bytes = Buffer.from(challenge, 'base64url');
   expect(bytes).toHaveLength(48);
   expect(bytes.subarray(16).equals(createHash('sha256').update(details).digest())).toBe(true);
+});
+
+describe('an email code sent for an approval', () => {
+  /** A person whose second factor is email codes (an admin set it), at the second-factor page of `details`. */
+  async function emailCodeApproval(details: object[], email: string, browser = new Browser(stepup.issuer)) {
+    const authorization = await approving(details);
+    await browser.open(authorization.url);
+    await browser.submit('/login', { email, password: PASSWORD });
+    await browser.open(`${browser.page.url.replace(/\?.*$/, '')}?method=email`);
+    await browser.submit('/second-factor/send', { method: 'email' });
+    return { browser, authorization, code: latestCode(stepup, email), message: messagesTo(stepup, email).at(-1)! };
+  }
+
+  test('says what it approves, and approves it', async () => {
+    const email = `approver-${Math.random().toString(36).slice(2)}@example.com`;
+    await stepup.container.userAdmin.add({ email, password: PASSWORD, emailCode: true });
+    const { browser, authorization, code, message } = await emailCodeApproval([payment], email);
+    expect(message.text).toContain('It approves: Pay €120.00 to ACME. It works for nothing else.');
+    await browser.submit('/second-factor', { method: 'email', code });
+    const tokens = await authorization.exchange(browser.callbackUrl, { resource: payments });
+    expect(claimsOf(tokens.access_token).authorization_details).toEqual([payment]);
+  });
+
+  test('sent for one payment, left unused, is refused for another', async () => {
+    const email = `approver-${Math.random().toString(36).slice(2)}@example.com`;
+    await stepup.container.userAdmin.add({ email, password: PASSWORD, emailCode: true });
+    const first = await emailCodeApproval([payment], email);
+    // the person (or a relay) abandons it; another approval in another browser tries its code
+    const other = new Browser(stepup.issuer);
+    const second = await approving([{ ...payment, creditorName: 'MALLORY' }]);
+    await other.open(second.url);
+    await other.submit('/login', { email, password: PASSWORD });
+    await other.open(`${other.page.url.replace(/\?.*$/, '')}?method=email`);
+    const csrf = other.forms()[0]!.fields.csrf!;
+    await other.post(new URL(other.page.url).pathname, { csrf, method: 'email', code: first.code });
+    expect(other.page.status).toBe(401);
+    expect(other.page.url).toMatch(/\/second-factor/);
+    // and a sign-in without an approval cannot use it either
+    const plain = new Browser(stepup.issuer);
+    await plain.open((await bank.authorize({ acr_values: 'urn:stepup:loa:2fa' })).url);
+    await plain.submit('/login', { email, password: PASSWORD });
+    await plain.open(`${plain.page.url.replace(/\?.*$/, '')}?method=email`);
+    await plain.post(new URL(plain.page.url).pathname, { csrf: plain.forms()[0]!.fields.csrf!, method: 'email', code: first.code });
+    expect(plain.page.status).toBe(401);
+    // the approval it was sent for still takes it
+    await first.browser.submit('/second-factor', { method: 'email', code: first.code });
+    expect(first.browser.callbackUrl.searchParams.get('code')).not.toBeNull();
+  });
 });
 
 test('prompt=none cannot approve: interaction_required, and no code', async () => {

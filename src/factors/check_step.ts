@@ -5,7 +5,7 @@ import type { Channel, Factor, SendOutcome } from '../model/factor.ts';
 import type { Alert } from '../notifications/alerts.ts';
 import type { Person } from '../person.ts';
 import type { Lockout } from '../security/lockout.ts';
-import type { CheckOutcome, DeliveredCodes } from './delivered_codes.ts';
+import type { Approval, CheckOutcome, DeliveredCodes } from './delivered_codes.ts';
 import type { FactorPassed, MethodKind } from './methods.ts';
 import type { PasskeyRefusal, Passkeys } from './passkeys.ts';
 import type { SecondFactors } from './registry.ts';
@@ -31,6 +31,8 @@ export interface StepRequest {
   person: Person;
   request: RequestInfo;
   clientId: string;
+  /** the transaction this step approves, if any: an email or SMS code is bound to it */
+  approval?: Approval;
 }
 
 type AuditWho = { accountId: string; email: string | null; clientId: string; channel: string };
@@ -51,8 +53,8 @@ interface StepDeps {
 export function createSecondFactorStep(deps: StepDeps) {
   const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
-  async function codeOutcome(personId: string, method: MethodKind, code: string, confirmed: Factor[]): Promise<CheckOutcome> {
-    if (isChannel(method)) return deps.deliveredCodes.checkSignInCode(personId, method, code);
+  async function codeOutcome(personId: string, method: MethodKind, code: string, confirmed: Factor[], approval?: Approval): Promise<CheckOutcome> {
+    if (isChannel(method)) return deps.deliveredCodes.checkSignInCode(personId, method, code, approval);
     if (method === 'recovery') return (await deps.secondFactors.useRecoveryCode(personId, code)) ? 'ok' : 'wrong';
     return (await deps.secondFactors.verifyTotp(confirmed, code.trim())) ? 'ok' : 'wrong';
   }
@@ -90,10 +92,10 @@ export function createSecondFactorStep(deps: StepDeps) {
      * Checks a code of `method`. Every attempt is counted before it is checked (parallel
      * guesses cannot pass the limit); `confirmed` are the person's factors, read once by the caller.
      */
-    async check({ person, request, clientId }: StepRequest, method: MethodKind, code: string, confirmed: Factor[]): Promise<CodeCheck> {
+    async check({ person, request, clientId, approval }: StepRequest, method: MethodKind, code: string, confirmed: Factor[]): Promise<CodeCheck> {
       const gate = await deps.lockout.attempt(person.id, 'second_factor');
       if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
-      const outcome = await codeOutcome(person.id, method, code, confirmed);
+      const outcome = await codeOutcome(person.id, method, code, confirmed, approval);
       const who = { accountId: person.id, email: person.email ?? null, clientId, channel: method };
       if (outcome !== 'ok') {
         const lockedUntil = await failed(person, request, who, outcome);
@@ -105,10 +107,10 @@ export function createSecondFactorStep(deps: StepDeps) {
     },
 
     /** Sends a code by `channel`, or by the other when it fails; never while the person is locked out. */
-    async send({ person, request, clientId }: StepRequest, channel: Channel, appName: string): Promise<CodeSend> {
+    async send({ person, request, clientId, approval }: StepRequest, channel: Channel, appName: string): Promise<CodeSend> {
       const lockedUntil = await deps.lockout.lockedUntil(person.id);
       if (lockedUntil) return { kind: 'locked', until: lockedUntil };
-      const outcome = await deps.deliveredCodes.sendSignInCode(person, channel, appName);
+      const outcome = await deps.deliveredCodes.sendSignInCode(person, channel, appName, approval);
       await auditCodeSent(deps.audit, request, clientId, person, channel, outcome);
       return outcome;
     },

@@ -23,6 +23,12 @@ export interface DeliveredCodeSettings {
 
 export type CheckOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted';
 
+/** A transaction being approved (authorization_details): its fingerprint, and what it is in words. */
+export interface Approval {
+  fingerprint: string;
+  summary: string;
+}
+
 /** An enrolment's code checked: with 'ok', the new factor's id and the recovery codes to show once, if any. */
 export type EnrolmentConfirmation =
   | { outcome: 'ok'; factorId: string; recoveryCodes: string[] }
@@ -58,7 +64,10 @@ export interface DeliveredCodeDeps {
  */
 export function createDeliveredCodes(deps: DeliveredCodeDeps) {
   const { factors, issuedCodes, deliveries, clock, settings } = deps;
-  const hash = (factorId: string, code: string) => keyedHash(deps.cipher.hashKey, `code:${factorId}:${code}`);
+  // a code sent to approve a transaction is hashed with the approval's fingerprint: it checks
+  // only where that same approval is asked, never for a sign-in or another approval
+  const hash = (factorId: string, code: string, approval?: Approval) =>
+    keyedHash(deps.cipher.hashKey, approval ? `code:${factorId}:approve:${approval.fingerprint}:${code}` : `code:${factorId}:${code}`);
   const newCode = () => String(randomInt(0, 10 ** settings.digits)).padStart(settings.digits, '0');
 
   const cooldownKey = (accountId: string) => `send-cooldown:${accountId}`;
@@ -78,8 +87,14 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
   }
 
   /** Sends after reserveSend; a send that fails or is refused everywhere gives the cooldown back. */
-  async function deliverReserved(accountId: string, candidates: CodeTarget[], appName: string | null, proven: boolean): Promise<SendOutcome> {
-    const outcome = await deliver(accountId, candidates, appName, proven);
+  async function deliverReserved(
+    accountId: string,
+    candidates: CodeTarget[],
+    appName: string | null,
+    proven: boolean,
+    approval?: Approval,
+  ): Promise<SendOutcome> {
+    const outcome = await deliver(accountId, candidates, appName, proven, approval);
     if (outcome.kind !== 'sent') await deps.counters.clear(cooldownKey(accountId));
     return outcome;
   }
@@ -88,7 +103,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
    * Tries each factor in turn until one channel delivers. An SMS the toll-fraud limits refuse
    * is never sent (nor its code issued), only logged, and the next channel tried.
    */
-  async function deliver(accountId: string, candidates: CodeTarget[], appName: string | null, proven: boolean): Promise<SendOutcome> {
+  async function deliver(accountId: string, candidates: CodeTarget[], appName: string | null, proven: boolean, approval?: Approval): Promise<SendOutcome> {
     const first = candidates[0]?.kind as Channel | undefined;
     let refusal: SmsRefusal | null = null;
     for (const factor of candidates) {
@@ -114,8 +129,9 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       }
       const code = newCode();
       const expiresAt = clock.now() + settings.ttlSeconds * 1000;
-      await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code), expiresAt, createdAt: clock.now() });
-      const message = deps.messages(channel, target, { code, appName, minutes: Math.round(settings.ttlSeconds / 60) });
+      await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code, approval), expiresAt, createdAt: clock.now() });
+      const minutes = Math.round(settings.ttlSeconds / 60);
+      const message = deps.messages(channel, target, { code, appName, minutes, ...(approval ? { approving: approval.summary } : {}) });
       try {
         const { providerMessageId } = await deps.senders[channel].send(message);
         await deliveries.add({ ...entry, result: 'sent', reason: null, providerMessageId, createdAt: clock.now() });
@@ -135,28 +151,29 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
   }
 
   /** Checks a code sent for a factor (or a factor being enrolled). */
-  async function check(factorId: string | undefined, code: string): Promise<CheckOutcome> {
+  async function check(factorId: string | undefined, code: string, approval?: Approval): Promise<CheckOutcome> {
     if (!factorId) return 'expired';
     const live = await issuedCodes.findLive(factorId);
     if (!live) return 'expired';
     if (live.attempts >= settings.maxAttempts) return 'exhausted';
     const normalized = code.replace(/\s/g, '');
-    if (/^\d+$/.test(normalized) && (await issuedCodes.consume(factorId, hash(factorId, normalized), settings.maxAttempts, clock.now()))) return 'ok';
+    if (/^\d+$/.test(normalized) && (await issuedCodes.consume(factorId, hash(factorId, normalized, approval), settings.maxAttempts, clock.now()))) return 'ok';
     return (await issuedCodes.addAttempt(factorId)) >= settings.maxAttempts ? 'exhausted' : 'wrong';
   }
 
   return {
     /** Sends a sign-in code on `channel`, or on the account's other verified channel if that fails. */
-    async sendSignInCode(account: Person, channel: Channel, appName: string | null): Promise<SendOutcome> {
+    /** With `approval`, the code approves that transaction alone, and the message says what it is. */
+    async sendSignInCode(account: Person, channel: Channel, appName: string | null, approval?: Approval): Promise<SendOutcome> {
       const all = await confirmed(account.id);
       const chosen = all.filter((f) => f.kind === channel);
       if (!chosen.length) return { kind: 'failed' };
-      return (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName, true);
+      return (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName, true, approval);
     },
 
-    async checkSignInCode(accountId: string, channel: Channel, code: string): Promise<CheckOutcome> {
+    async checkSignInCode(accountId: string, channel: Channel, code: string, approval?: Approval): Promise<CheckOutcome> {
       const factor = (await confirmed(accountId)).find((f) => f.kind === channel);
-      const outcome = await check(factor?.id, code);
+      const outcome = await check(factor?.id, code, approval);
       if (outcome === 'ok' && factor?.kind === 'email' && factor.target) await deps.emailProven?.(accountId, factor.target);
       return outcome;
     },

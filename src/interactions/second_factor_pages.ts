@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import type { Proof, SignInDecision } from '../assurance/index.ts';
+import type { Approval } from '../factors/delivered_codes.ts';
 import { codePassed, type MethodKind, methodLabel } from '../factors/methods.ts';
 import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
 import { text } from '../http/form.ts';
@@ -9,7 +10,7 @@ import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Channel } from '../model/factor.ts';
 import { maskDestination } from '../notifications/mask.ts';
-import { requestedDetails } from '../oidc/authorization_details.ts';
+import { fingerprintOf, requestedDetails } from '../oidc/authorization_details.ts';
 import type { Person } from '../person.ts';
 import { durationText } from '../wait_text.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
@@ -19,6 +20,12 @@ import { stepUrl } from './respond.ts';
 import { decideStep, proofOf } from './sign_in_assurance.ts';
 import type { StepContext } from './step_context.ts';
 import { renderUnmet } from './unmet.ts';
+
+/** The transaction this sign-in approves, if it approves one: email and SMS codes are bound to it. */
+function approvalOf(deps: InteractionDeps, it: CurrentInteraction): Approval | undefined {
+  const requested = requestedDetails(it.details.params);
+  return requested ? { fingerprint: fingerprintOf(requested), summary: deps.authorizationDetails.summaries(requested).join('; ') } : undefined;
+}
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
@@ -137,7 +144,7 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     await enforceRateLimit(ctx, deps, 'codeSend', found.account.id);
 
     const outcome = await deps.secondFactorStep.send(
-      { person: found.account, request: requestInfo(ctx), clientId: step.clientId },
+      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step) },
       form.method,
       step.clientName,
     );
@@ -167,7 +174,8 @@ export function submitSecondFactor(deps: InteractionDeps) {
     if (decision.kind !== 'ask' || !decision.methods.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
-    const checked = await deps.secondFactorStep.check({ person: account, request: requestInfo(ctx), clientId: step.clientId }, method, form.code, confirmed);
+    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step) };
+    const checked = await deps.secondFactorStep.check(who, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
       ctx.status = 401;

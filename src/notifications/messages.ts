@@ -20,7 +20,7 @@ function messageTemplates() {
 /** Message texts from views/messages: only the code, its lifetime and the asking app. */
 export function createCodeMessages(serviceName: string) {
   const env = messageTemplates();
-  return (channel: Channel, to: string, vars: { code: string; appName: string | null; minutes: number }): OutgoingMessage => {
+  return (channel: Channel, to: string, vars: { code: string; appName: string | null; minutes: number; approving?: string }): OutgoingMessage => {
     const context = { ...vars, serviceName };
     if (channel === 'sms') return { to, subject: '', text: env.render('code.sms.njk', context).trim() };
     return {
