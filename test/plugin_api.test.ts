@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,12 +43,21 @@ beforeAll(async () => {
   server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // the host's own look: Stepup's pages render inside its layout
+  const layout = join(dir, 'host_layout.njk');
+  writeFileSync(
+    layout,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{% block title %}{% endblock %} · Host Corp</title>
+<link rel="stylesheet" href="{{ assets }}/stepup.css"></head>
+<body><header id="host-header">Host Corp, your account</header><main class="card {% block width %}{% endblock %}">{% block content %}{% endblock %}</main></body></html>`,
+  );
   stepup = await createStepup({
     issuer,
     people: { findById: async (id) => people.get(id) ?? null },
     store: { sqlitePath: join(dir, 'stepup.db') },
     encryptionKey: randomBytes(32).toString('base64'),
     settings: { serviceName: 'Host' },
+    layout,
     logger: pino({}, { write: (line: string) => logged.push(JSON.parse(line)) }),
   });
   const provider = new Provider(
@@ -106,7 +115,9 @@ test("a host's person enrols an authenticator app and signs in: Stepup's pages t
   expect(browser.page.html).toContain('<h1>Host login</h1>');
   await browser.submit('/login', { person: 'p-1' });
   expect(browser.page.url).toMatch(/\/interaction\/[\w-]+\/enrol$/);
-  expect(browser.page.html).toContain('Host');
+  // Stepup's page inside the host's layout
+  expect(browser.page.html).toContain('<header id="host-header">Host Corp, your account</header>');
+  expect(browser.page.html).toMatch(/<title>[^<]+ · Host Corp<\/title>/);
   // this host configured no email or SMS sender: only the app is offered
   expect(browser.page.html).toContain('/enrol/totp');
   expect(browser.page.html).not.toMatch(/\/enrol\/(email|sms)/);
@@ -206,6 +217,8 @@ test('bad configuration is refused with a clear message, before anything is open
   };
   await expect(createStepup({ ...base, settings: { totp: { digits: 7 as 6 } } })).rejects.toThrow(SettingsError);
   await expect(createStepup({ ...base, settings: { lockout: { secondFactorFailures: 0 } } })).rejects.toThrow(/lockout.secondFactorFailures/);
+  await expect(createStepup({ ...base, layout: 'layout.njk' })).rejects.toThrow('layout must be an absolute path to a nunjucks template: layout.njk');
+  await expect(createStepup({ ...base, layout: join(dir, 'no_such_layout.njk') })).rejects.toThrow(/layout .*no_such_layout\.njk cannot be read/);
   expect(() => stepup.configuration({ interactions: { url: () => '/login' } })).toThrow(/Stepup sets interactions.url/);
   // oidc-provider drops client metadata it does not know without a word: a misspelt policy would quietly be `required`
   expect(() => stepup.configuration({ clients: [{ client_id: 'shop', redirect_uris: [redirectUri], mfa_polcy: 'phishing-resistant' }] })).toThrow(

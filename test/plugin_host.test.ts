@@ -105,6 +105,8 @@ maybe('an oidc-provider app adds Stepup from its npm package', () => {
     expect(headers).toMatchObject({ 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect((await (await hostPage).allHeaders())['content-security-policy']).toBeUndefined();
+    // Stepup's page in the host's own layout
+    await expect(page.locator('#example-header').textContent()).resolves.toBe('Example, Inc.');
     const key = (await page.locator('#totp-secret').textContent())!.trim();
     await page.getByLabel('Code shown in the app').fill(await generate({ secret: key }));
     await page.getByRole('button', { name: 'Confirm' }).click();

@@ -24,6 +24,8 @@ const stepup = await createStepup({
   people: { findById: async (id) => people.get(id) ?? null },
   store: { sqlitePath: process.env.STEPUP_DB ?? './stepup.db' },
   encryptionKey: process.env.STEPUP_KEY,
+  // Stepup's pages inside the host's own look (optional)
+  layout: new URL('./layout.njk', import.meta.url).pathname,
 });
 const provider = new Provider(
   issuer,

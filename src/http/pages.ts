@@ -1,12 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Middleware } from 'koa';
 import views from 'koa-views';
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.ts';
 
-/** One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages. */
-export function createPages(serviceName: string, globals: Record<string, unknown> = {}) {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), { autoescape: true, throwOnUndefined: false });
+/**
+ * A host's own layout for Stepup's pages: `layout.njk` is read from `file`, every other
+ * template from Stepup's views (the host's folder never shadows a page of Stepup's).
+ */
+function hostLayoutLoader(file: string): nunjucks.ILoader {
+  return {
+    getSource: (name: string) => (name === 'layout.njk' ? { src: readFileSync(file, 'utf8'), path: file, noCache: false } : null),
+  } as unknown as nunjucks.ILoader;
+}
+
+/**
+ * One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages;
+ * with `layout`, a host's template replaces layout.njk (blocks `title`, `content`, `width`).
+ */
+export function createPages(serviceName: string, globals: Record<string, unknown> = {}, { layout }: { layout?: string } = {}) {
+  const loaders = [...(layout ? [hostLayoutLoader(layout)] : []), new nunjucks.FileSystemLoader(viewsDir)];
+  const env = new nunjucks.Environment(loaders, { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
   // where the stylesheet and the passkey script are served: under a plugin host's basePath
   env.addGlobal('assets', '/assets');

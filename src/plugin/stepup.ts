@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAbsolute } from 'node:path';
 import Koa, { type ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
@@ -88,6 +90,24 @@ export interface StepupOptions {
   undoLinks?: FactorUndoLinks;
   /** who is emailed when the day's SMS budget is spent (the standalone server: its admins); the audit log says it either way */
   admins?: () => Promise<Person[]>;
+  /**
+   * The host's own page layout for Stepup's pages: a nunjucks template file (absolute path)
+   * with the blocks `title` and `content` (and `width`), which Stepup's pages extend instead of
+   * theirs. It is given `serviceName` and `assets` (where Stepup's stylesheet is).
+   */
+  layout?: string;
+}
+
+/** The host's layout file, checked once at start: a missing or unreadable file is said now, not at the first page. */
+function hostLayout(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (!isAbsolute(file)) throw new TypeError(`layout must be an absolute path to a nunjucks template: ${file}`);
+  try {
+    readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TypeError(`layout ${file} cannot be read: ${(error as Error).message}`);
+  }
+  return file;
 }
 
 /** One step of a sign-in at the host's provider, as Stepup's pages see it. */
@@ -119,6 +139,7 @@ function requireSupportedNode(version = process.versions.node): void {
 export async function createStepup(options: StepupOptions) {
   requireSupportedNode();
   const settings = resolveSettings(options.settings);
+  const layout = hostLayout(options.layout);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ name: 'stepup' });
   const basePath = (options.basePath ?? '').replace(/\/$/, '');
@@ -238,7 +259,7 @@ export async function createStepup(options: StepupOptions) {
     refuseHostFinishedLogin(step);
     return step;
   }
-  const pages = createPages(settings.serviceName, { assets: `${basePath}/assets` });
+  const pages = createPages(settings.serviceName, { assets: `${basePath}/assets` }, { layout });
   // after the error page: every page of Stepup's at the interaction's address refuses such a step too
   const refuseLoop: Koa.Middleware = async (ctx, next) => {
     await stepOf(ctx);
