@@ -71,7 +71,8 @@ use_fapi2_clients() {
     sleep 0.5
   done
   (cd "$ROOT" && DATA_DIR="$WORK/stepup-data" STEPUP_CONFIG="$WORK/stepup-conformance.json" MONGODB_URI= \
-    node_modules/.bin/node test/conformance/fapi2_clients.ts "$SUITE_BASE/test/a/stepup/callback" "$STEPUP_BASE") >"$WORK/fapi2-clients.json"
+    node_modules/.bin/node test/conformance/fapi2_clients.ts "$STEPUP_BASE" \
+    "$SUITE_BASE/test/a/stepup/callback" "$SUITE_BASE/test/a/stepup/callback?dummy1=lorem&dummy2=ipsum") >"$WORK/fapi2-clients.json"
   python3 - "$SUITE_CONFIG" "$WORK/fapi2-clients.json" "$STEPUP_BASE" <<'PY'
 import json, sys
 path, clients, stepup = sys.argv[1:]
@@ -86,7 +87,20 @@ login, consent, callback = sign_in["tasks"]
 error_page = {"task": "Error page", "optional": True, "match": stepup + "/auth*",
               "commands": [["wait", "xpath", "//*", 10, "cannot continue", "update-image-placeholder"]]}
 config["browser"] = [{"match": sign_in["match"], "tasks": [login, consent, error_page, {**callback, "optional": True}]}]
-config["override"] = {}
+module = "fapi2-security-profile-final-"
+config["override"] = {
+    # the person cancels on Stepup's sign-in page: access_denied back to the client
+    module + "user-rejects-authentication": {"browser": [{"match": sign_in["match"], "tasks": [
+        {"task": "Cancel", "match": stepup + "/interaction*",
+         "commands": [["click", "xpath", "//form[contains(@action,'/abort')]//button[@type='submit']"]]},
+        callback]}]},
+    # the same request_uri twice: the first visit only opens the sign-in page, the second signs in
+    module + "par-ensure-reused-request-uri-prior-to-auth-completion-succeeds": {"browser": [
+        {"match": sign_in["match"], "match-limit": 1, "tasks": [
+            {"task": "Sign-in page, no sign-in", "match": stepup + "/interaction*",
+             "commands": [["wait", "xpath", "//*", 10, "Sign in"]]}]},
+        {"match": sign_in["match"], "tasks": [login, consent, callback]}]},
+}
 json.dump(config, open(path, "w"), indent=2)
 PY
 }
