@@ -1,11 +1,14 @@
 import { createHash, generateKeyPairSync, type webcrypto } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import Provider, { type Adapter } from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { applyFapiProfile } from '../src/oidc/fapi_profile.ts';
 import { stepupConfiguration } from '../src/oidc/provider_configuration.ts';
 import { Browser } from './support/browser.ts';
+import { runStepupCli } from './support/cli.ts';
 import { TestClock } from './support/clock.ts';
 import { enrolThroughSignIn } from './support/people.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -32,16 +35,13 @@ const keyParams: Record<Algorithm, webcrypto.RsaHashedKeyGenParams | webcrypto.E
 async function clientKey(alg: Algorithm) {
   const kid = `${alg}-${Math.random().toString(36).slice(2)}`;
   const pair = (await crypto.subtle.generateKey(keyParams[alg], true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const jwk = { ...(await crypto.subtle.exportKey('jwk', pair.publicKey)), kid, use: 'sig', alg };
+  const jwk = { ...(await crypto.subtle.exportKey('jwk', pair.publicKey)), kty: alg === 'ES256' ? ('EC' as const) : ('RSA' as const), kid, use: 'sig', alg };
   delete jwk.key_ops;
   delete jwk.ext;
   return { jwk, privateKey: { key: pair.privateKey, kid } };
 }
 
-/**
- * A client held to FAPI 2.0, written to the client store as an administrator's tools write one
- * (`fapi_profile: "2.0"` next to private_key_jwt and its keys); `metadata` overrides.
- */
+/** A client written straight to the client store, as no admin tool would write it: `metadata` overrides. */
 async function addClient(metadata: Record<string, unknown>) {
   const clientId = `client-${Math.random().toString(36).slice(2)}`;
   await stepup.container.store.clients.create({
@@ -60,11 +60,20 @@ async function addClient(metadata: Record<string, unknown>) {
   return clientId;
 }
 
+/** A FAPI 2.0 client registered by an admin (`fapi`), with an ES256 and an RS256 key. */
 async function fapiClient() {
   const es256 = await clientKey('ES256');
   const rs256 = await clientKey('RS256');
-  const clientId = await addClient({ fapi_profile: '2.0', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [es256.jwk, rs256.jwk] } });
-  return { clientId, es256: es256.privateKey, rs256: rs256.privateKey };
+  const { client } = await stepup.container.clientAdmin.add({
+    name: 'FAPI app',
+    redirectUris: [redirectUri],
+    firstParty: true,
+    authMethod: 'private_key_jwt',
+    jwks: { keys: [es256.jwk, rs256.jwk] },
+    fapi: true,
+  });
+  expect(client.metadata.fapi_profile).toBe('2.0');
+  return { clientId: client.clientId, es256: es256.privateKey, rs256: rs256.privateKey };
 }
 
 const discover = (clientId: string, auth: oidc.ClientAuth, idTokenAlg = 'ES256') =>
@@ -218,6 +227,41 @@ test('other clients keep RS256 ID tokens, the configured code lifetime, Bearer t
   const tokens = await oidc.authorizationCodeGrant(config, browser.callbackUrl, { pkceCodeVerifier: verifier });
   expect(tokens.token_type).toBe('bearer');
   expect(base64urlJson(tokens.id_token!.split('.')[0]!).alg).toBe('RS256');
+});
+
+describe('admins register a FAPI 2.0 client', () => {
+  test('with the CLI: client add --fapi, shown as fapi; client update --no-fapi releases it', async () => {
+    const { jwk } = await clientKey('ES256');
+    const jwksFile = join(stepup.dataDir, 'fapi-jwks.json');
+    writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
+    const env = { DATA_DIR: stepup.dataDir, ...(stepup.container.config.mongodbUri ? { MONGODB_URI: stepup.container.config.mongodbUri } : {}) };
+    const base = ['client', 'add', '--name', 'FAPI', '--redirect-uri', redirectUri, '--fapi'];
+    const added = runStepupCli(env, [...base, '--auth-method', 'private_key_jwt', '--jwks', jwksFile, '--json']);
+    expect(added.code).toBe(0);
+    const client = JSON.parse(added.stdout) as { client_id: string; fapi: boolean };
+    expect(client.fapi).toBe(true);
+    expect((await stepup.container.store.clients.find(client.client_id))!.metadata.fapi_profile).toBe('2.0');
+
+    const released = runStepupCli(env, ['client', 'update', client.client_id, '--no-fapi', '--json']);
+    expect(JSON.parse(released.stdout)).toMatchObject({ fapi: false });
+    expect(JSON.parse(runStepupCli(env, ['client', 'get', client.client_id, '--json']).stdout)).toMatchObject({ fapi: false });
+
+    // with a secret: refused, saying why
+    const withSecret = runStepupCli(env, [...base, '--json']);
+    expect(withSecret.code).not.toBe(0);
+    expect(withSecret.stderr).toContain('a FAPI 2.0 client authenticates with private_key_jwt');
+  });
+
+  test('the admin service refuses fapi for a client that does not use private_key_jwt, at registration and on update', async () => {
+    const admin = stepup.container.clientAdmin;
+    await expect(admin.add({ name: 'Secret app', redirectUris: [redirectUri], fapi: true })).rejects.toThrow(
+      'a FAPI 2.0 client authenticates with private_key_jwt',
+    );
+    await expect(admin.add({ name: 'Public app', redirectUris: [redirectUri], public: true, fapi: true })).rejects.toThrow('private_key_jwt');
+    const { client } = await admin.add({ name: 'Secret app', redirectUris: [redirectUri] });
+    await expect(admin.update(client.clientId, { fapi: true })).rejects.toThrow('invalid client: fapi: a FAPI 2.0 client authenticates with private_key_jwt');
+    expect((await admin.get(client.clientId)).metadata).not.toHaveProperty('fapi_profile');
+  });
 });
 
 describe('dynamic registration (a host that opens it): a client cannot give itself the profile, nor drop it (S30)', () => {

@@ -58,6 +58,7 @@ const clientFields = {
     .array(z.string().min(1).max(100))
     .max(20)
     .describe('the authorization_details types (RFC 9396) the client may send, among those in the configuration'),
+  fapi: z.boolean().describe('held to the FAPI 2.0 Security Profile: PAR, PKCE, DPoP-bound tokens, ES256 ID tokens; needs private_key_jwt'),
 };
 
 export const newClientSchema = z
@@ -71,6 +72,7 @@ export const newClientSchema = z
     defaultAcr: clientFields.defaultAcr.default(null),
     allowedResources: clientFields.allowedResources.default({}),
     authorizationDetailsTypes: clientFields.authorizationDetailsTypes.default([]),
+    fapi: clientFields.fapi.default(false),
     public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
     authMethod: clientFields.authMethod
       .optional()
@@ -82,6 +84,7 @@ export const newClientSchema = z
     if (client.public && client.authMethod) check.addIssue({ code: 'custom', path: ['authMethod'], message: 'a public client does not authenticate' });
     const problem = checkKeysFor(client.authMethod, client.jwks, client.jwksUri);
     if (problem) check.addIssue({ code: 'custom', path: ['authMethod'], message: problem });
+    if (client.fapi && client.authMethod !== 'private_key_jwt') check.addIssue({ code: 'custom', path: ['fapi'], message: fapiNeedsKeys });
   });
 
 export const clientChangesSchema = z
@@ -94,6 +97,8 @@ export type NewClientInput = z.input<typeof newClientSchema>;
 export type ClientChanges = z.input<typeof clientChangesSchema>;
 
 type ClientFields = z.output<typeof clientChangesSchema>;
+
+const fapiNeedsKeys = 'a FAPI 2.0 client authenticates with private_key_jwt';
 
 /** Our field names onto oidc-provider's client metadata. */
 function metadataOf(fields: ClientFields): Record<string, unknown> {
@@ -114,6 +119,8 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   if (fields.authorizationDetailsTypes !== undefined) {
     m.authorization_details_types = fields.authorizationDetailsTypes.length ? fields.authorizationDetailsTypes : undefined;
   }
+  // oidc/fapi_profile.ts turns this into the profile's metadata whenever the client is loaded
+  if (fields.fapi !== undefined) m.fapi_profile = fields.fapi ? '2.0' : undefined;
   return m;
 }
 
@@ -204,8 +211,11 @@ export function createClientAdmin(
         'backchannel_logout_session_required',
         'allowed_resources',
         'authorization_details_types',
+        'fapi_profile',
       ])
         if (metadata[key] === undefined) delete metadata[key];
+      // oidc-provider would refuse to load it: refused here, with the reason
+      if (metadata.fapi_profile && metadata.token_endpoint_auth_method !== 'private_key_jwt') throw badRequest(`invalid client: fapi: ${fapiNeedsKeys}`);
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`, by);

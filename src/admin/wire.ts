@@ -88,6 +88,7 @@ export function toClientWire(record: ClientRecord): ClientSummary {
     jwks_uri: (m.jwks_uri as string | undefined) ?? null,
     allowed_resources: allowedResourcesOf(m),
     authorization_details_types: (m.authorization_details_types as string[] | undefined) ?? [],
+    fapi: m.fapi_profile === '2.0',
     created_at: iso(record.createdAt),
   };
 }

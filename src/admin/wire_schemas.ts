@@ -55,6 +55,7 @@ export const clientSummarySchema = z.object({
   jwks_uri: z.string().nullable(),
   allowed_resources: z.record(z.string(), z.array(z.string())),
   authorization_details_types: z.array(z.string()),
+  fapi: z.boolean().describe('held to the FAPI 2.0 Security Profile (fapi_profile "2.0" in its metadata)'),
   created_at: z.string(),
 });
 

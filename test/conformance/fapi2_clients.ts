@@ -2,7 +2,7 @@
  * Registers the two FAPI 2.0 clients the suite's fapi2-security-profile-final-test-plan needs,
  * as an admin would: private_key_jwt with a PS256 key for the first (so that the suite also
  * tries RS256 with it) and an ES256 key for the second, first-party, the password alone
- * signs in (`on-request`, like the harness's own clients), and `fapi_profile: "2.0"`. Prints the
+ * signs in (`on-request`, like the harness's own clients), and `fapi` (`client add --fapi`). Prints the
  * suite configuration's `client`, `client2` and `resource` keys (the private keys are the
  * suite's to sign with). Same environment as `npx stepup` (DATA_DIR, STEPUP_CONFIG).
  *
@@ -32,10 +32,8 @@ try {
       mfaPolicy: 'on-request',
       authMethod: 'private_key_jwt',
       jwks: { keys: [publicJwk] },
+      fapi: true,
     });
-    // the admin surfaces do not set fapi_profile (yet): written into the stored metadata, as they would
-    const record = (await services.store.clients.find(created.client.clientId))!;
-    await services.store.clients.update({ ...record, metadata: { ...record.metadata, fapi_profile: '2.0' } });
     return { client_id: created.client.clientId, scope: 'openid email', jwks: { keys: [jwk] }, dpop_signing_alg: 'ES256' };
   };
   const [first, second] = redirectUris as [string, string];

@@ -72,6 +72,7 @@ export function clientCommands(program: Command): void {
       'an authorization_details type it may send (among authorizationDetailsTypes in the configuration; repeatable)',
       collect,
     )
+    .option('--fapi', 'held to the FAPI 2.0 Security Profile (PAR, PKCE, DPoP); needs --auth-method private_key_jwt')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const created = await withAdminServices(async (c) =>
@@ -91,6 +92,7 @@ export function clientCommands(program: Command): void {
             public: Boolean(opts.public),
             allowedResources: allowedResourcesOf(opts.allowedResource),
             authorizationDetailsTypes: opts.authorizationDetailsType ?? [],
+            fapi: Boolean(opts.fapi),
           }),
         ),
       );
@@ -137,6 +139,8 @@ export function clientCommands(program: Command): void {
     .option('--jwks-uri <url>', 'for private_key_jwt: replaces the keys with this https URL')
     .option('--allowed-resource <api>', 'replaces the APIs it may ask for: "URL scope scope" (repeat for each API); none removes them all', collect)
     .option('--authorization-details-type <type>', 'replaces the authorization_details types it may send (repeatable); none removes them all', collect)
+    .option('--fapi', 'hold it to the FAPI 2.0 Security Profile; needs private_key_jwt')
+    .option('--no-fapi', 'release it from the FAPI 2.0 profile')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const changes: ClientChanges = {
@@ -153,6 +157,7 @@ export function clientCommands(program: Command): void {
         defaultAcr: opts.defaultAcr === 'none' ? null : opts.defaultAcr,
         allowedResources: allowedResourcesOf(opts.allowedResource),
         authorizationDetailsTypes: noneMeansEmpty(opts.authorizationDetailsType),
+        fapi: opts.fapi,
       };
       const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
