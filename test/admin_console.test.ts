@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Browser } from './support/browser.ts';
 import { addClient, getClient, listClients } from './support/clients.ts';
 import { waitForMessage } from './support/outbox.ts';
@@ -98,6 +99,18 @@ test('the console session ends after the idle timeout, each request keeps it ali
   expect(browser.page.html).not.toContain('name="password"');
   await browser.submit('/second-factor', { code: await totpCode(stepup, admin.secret) });
   expect(browser.page.url).toBe(`${stepup.issuer}/admin/keys`);
+});
+
+test('the client form holds a client to FAPI 2.0, and names the field when the client cannot be held to it', async () => {
+  const { browser } = await adminInConsole(stepup);
+  await browser.open('/admin/clients/new');
+  await browser.submit('/admin/clients', { name: 'Bank', redirectUris: 'https://bank.example/cb', fapi: 'on' });
+  expect(browser.textOf('fapi-error')).toBe('a FAPI 2.0 client authenticates with private_key_jwt');
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'bank-1', alg: 'ES256', use: 'sig' }] });
+  await browser.submit('/admin/clients', { name: 'Bank', redirectUris: 'https://bank.example/cb', fapi: 'on', authMethod: 'private_key_jwt', jwks });
+  const clientId = browser.textOf('client-id')!;
+  expect(await getClient(stepup.container, clientId)).toMatchObject({ fapi: true, auth_method: 'private_key_jwt' });
 });
 
 test('a change from the console is audited with the admin, their IP and browser; bad fields are named next to them', async () => {
