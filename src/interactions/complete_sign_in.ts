@@ -3,7 +3,7 @@ import type { InteractionResults } from 'oidc-provider';
 import { ACR_1FA, type Reached } from '../assurance/index.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
-import { APPROVED, fingerprintOf, requestedDetails } from '../oidc/authorization_details.ts';
+import { APPROVED } from '../oidc/authorization_details.ts';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
@@ -66,11 +66,11 @@ export async function signIn(ctx: ParameterizedContext, deps: InteractionDeps, i
  * which details (their fingerprint), and the audit log what they were, in words.
  */
 async function approval(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, reached: Reached) {
-  const requested = requestedDetails(it.details.params);
-  if (requested === undefined || reached.acr === ACR_1FA) return {};
-  const detail = deps.authorizationDetails.summaries(requested).join('; ').slice(0, 500);
+  const approved = deps.authorizationDetails.approvalOf(it.details.params);
+  if (approved === undefined || reached.acr === ACR_1FA) return {};
+  const detail = approved.summary.slice(0, 500);
   await deps.audit(requestInfo(ctx), { type: 'approval', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, detail });
-  return { [APPROVED]: fingerprintOf(requested) };
+  return { [APPROVED]: approved.fingerprint };
 }
 
 /** signIn, and the browser sent back to the authorization endpoint. */

@@ -1,7 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import type { Proof, SignInDecision } from '../assurance/index.ts';
-import type { Approval } from '../factors/delivered_codes.ts';
 import { codePassed, type MethodKind, methodLabel } from '../factors/methods.ts';
 import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
 import { text } from '../http/form.ts';
@@ -10,7 +9,6 @@ import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Channel } from '../model/factor.ts';
 import { maskDestination } from '../notifications/mask.ts';
-import { fingerprintOf, requestedDetails } from '../oidc/authorization_details.ts';
 import type { Person } from '../person.ts';
 import { durationText } from '../wait_text.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
@@ -22,10 +20,7 @@ import type { StepContext } from './step_context.ts';
 import { renderUnmet } from './unmet.ts';
 
 /** The transaction this sign-in approves, if it approves one: email and SMS codes are bound to it. */
-function approvalOf(deps: InteractionDeps, it: CurrentInteraction): Approval | undefined {
-  const requested = requestedDetails(it.details.params);
-  return requested ? { fingerprint: fingerprintOf(requested), summary: deps.authorizationDetails.summaries(requested).join('; ') } : undefined;
-}
+const approvalOf = (deps: InteractionDeps, it: CurrentInteraction) => deps.authorizationDetails.approvalOf(it.details.params);
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
@@ -63,12 +58,12 @@ async function renderSecondFactor(
 ) {
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
-  const requested = requestedDetails(it.details.params);
+  const approval = approvalOf(deps, it);
   const passkeyOptions =
     method === 'webauthn'
-      ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id), requested)
+      ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id), approval?.requested)
       : null;
-  const approvals = requested ? deps.authorizationDetails.summaries(requested) : [];
+  const approvals = approval?.summaries ?? [];
   await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, approvals, ...state });
 }
 

@@ -79,12 +79,18 @@ export function createAuthorizationDetails(types: Types) {
   return {
     enabled: validators.size > 0,
 
-    /** The sentence the approval page shows for each requested detail. */
-    summaries(requested: string): string[] {
+    /**
+     * The transaction an authorization request asks the person to approve, or undefined: its
+     * details as requested, their fingerprint, and a sentence for each detail (and all in one).
+     */
+    approvalOf(params: Record<string, unknown> | undefined): Approval | undefined {
+      const requested = requestedDetails(params);
+      if (requested === undefined) return undefined;
       const details = JSON.parse(requested) as { type: string }[];
-      return details.map((detail) =>
+      const summaries = details.map((detail) =>
         (types[detail.type]?.summary ?? detail.type).replace(/\{([\w.]+)\}/g, (_, path: string) => inWords(valueAt(detail, path))),
       );
+      return { requested, fingerprint: fingerprintOf(requested), summaries, summary: summaries.join('; ') };
     },
 
     feature(): RarFeature {
@@ -109,3 +115,11 @@ export function createAuthorizationDetails(types: Types) {
 }
 
 export type AuthorizationDetails = ReturnType<typeof createAuthorizationDetails>;
+
+/** A transaction being approved: what the request wrote, its fingerprint, and what it is in words. */
+export interface Approval {
+  requested: string;
+  fingerprint: string;
+  summaries: string[];
+  summary: string;
+}

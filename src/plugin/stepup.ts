@@ -31,7 +31,7 @@ import { createAlertMessages, createCodeMessages } from '../notifications/messag
 import type { Sender } from '../notifications/senders/sender.ts';
 import { createUnavailableSender } from '../notifications/senders/unavailable_sender.ts';
 import { createSmsBudgetAlert } from '../notifications/sms_budget_alert.ts';
-import { createAuthorizationDetails, requestedDetails } from '../oidc/authorization_details.ts';
+import { createAuthorizationDetails } from '../oidc/authorization_details.ts';
 import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { stepupConfiguration } from '../oidc/provider_configuration.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
@@ -330,8 +330,7 @@ export async function createStepup(options: StepupOptions) {
      * them too, and its second factor is what approves them.
      */
     approvalsOf: (step: SignInStep): string[] => {
-      const requested = requestedDetails(step.details.params);
-      return requested ? authorizationDetails.summaries(requested) : [];
+      return authorizationDetails.approvalOf(step.details.params)?.summaries ?? [];
     },
 
     /** Throws the "form has expired" error (403) unless `token` is this step's form token (`step.csrfToken`). */
