@@ -66,6 +66,10 @@ describe('the level a request needs', () => {
     ['required', { claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR_PHR } } }) }, ACR_PHR],
     ['required', { claims: JSON.stringify({ id_token: { acr: { value: ACR_PHR } } }) }, ACR_2FA],
     ['required', { claims: 'not json' }, ACR_2FA],
+    // a transaction to approve (authorization_details) needs a second factor whatever the policy
+    ['on-request', { authorization_details: '[{"type":"payment_initiation"}]' }, ACR_2FA],
+    ['on-request', { authorization_details: '[]' }, ACR_1FA],
+    ['phishing-resistant', { authorization_details: '[{"type":"payment_initiation"}]' }, ACR_PHR],
   ] as const)('%s with %j needs %s', (policy, ask, needed) => {
     expect(requiredLevel(policy, ask)).toBe(needed);
   });
