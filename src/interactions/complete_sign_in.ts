@@ -36,7 +36,7 @@ export async function afterSignIn(
   { secondFactor, enrolment = false }: { secondFactor: boolean; enrolment?: boolean },
 ) {
   if (secondFactor) await deps.lockout.signedIn(account.id);
-  const newBrowser = await deps.knownBrowsers.remember(ctx, account.id);
+  const newBrowser = await deps.knownBrowsers.remember(ctx, account.id, { secondFactor });
   if (newBrowser && !enrolment) {
     const { ip, userAgent } = requestInfo(ctx);
     await deps.alert(account, 'new_browser', { appName: it.clientName, ip, browser: userAgent ?? 'unknown' });
