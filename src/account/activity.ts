@@ -2,6 +2,7 @@ import Bowser from 'bowser';
 import { utcMinute } from '../dates.ts';
 import { type MethodKind, methodLabel } from '../factors/methods.ts';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
+import { riskDecisionInWords } from '../risk/signal_words.ts';
 import type { AuditLogStore, ClientStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID } from './account_client.ts';
 
@@ -29,7 +30,14 @@ const whatHappened: Record<AuditType, string> = {
   password_reset: 'Password reset',
   sms_budget_reached: 'Daily SMS budget spent',
   approval: 'Approved with a second factor',
+  risk: 'Risk checked',
 };
+
+function whatOf(event: AuditEvent): string {
+  if (event.type === 'risk') return riskDecisionInWords(event.detail);
+  const withDetail = event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset';
+  return event.detail && withDetail ? `${whatHappened[event.type]}: ${event.detail}` : whatHappened[event.type];
+}
 
 const methodNames: Record<string, string> = { ...methodLabel, password: 'Password', account: '—', admin: '—' };
 
@@ -61,10 +69,7 @@ export function createActivity(audit: AuditLogStore, clients: ClientStore, servi
     const names = await appNames(events);
     return events.map((event) => ({
       at: utcMinute(event.at),
-      what:
-        event.detail && (event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset')
-          ? `${whatHappened[event.type]}: ${event.detail}`
-          : whatHappened[event.type],
+      what: whatOf(event),
       app: event.clientId ? (names.get(event.clientId) ?? 'a removed application') : '—',
       browser: browserOf(event.userAgent),
       ip: event.ip ?? '—',

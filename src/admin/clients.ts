@@ -4,7 +4,7 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import type { ClientRecord } from '../model/client.ts';
+import { type ClientRecord, mfaPolicies } from '../model/client.ts';
 import type { AllowedResources } from '../oidc/allowed_resources.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
@@ -35,9 +35,9 @@ const clientFields = {
   postLogoutRedirectUris: z.array(redirectUri).max(20),
   firstParty: z.boolean().describe('a trusted application: no consent page'),
   mfaPolicy: z
-    .enum(['required', 'on-request', 'phishing-resistant'])
+    .enum(mfaPolicies)
     .describe(
-      `required: every sign-in needs the second factor; on-request: only when the application asks for ${ACR_2FA}; phishing-resistant: every sign-in needs a passkey (${ACR_PHR})`,
+      `required: every sign-in needs the second factor; on-request: only when the application asks for ${ACR_2FA}; phishing-resistant: every sign-in needs a passkey (${ACR_PHR}); adaptive: the second factor when a risk signal fires (a new browser, network or country, recent failures), else the password alone (amr pwd, rba)`,
     ),
   defaultAcr: z
     .enum(acrValues as [string, ...string[]])

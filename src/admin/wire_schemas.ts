@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { profileFields } from '../account/profile.ts';
+import { mfaPolicies } from '../model/client.ts';
 import { authMethods } from './client_auth.ts';
 
 // The admin's wire shapes as zod schemas: the admin API's OpenAPI document is generated from
@@ -47,7 +48,7 @@ export const clientSummarySchema = z.object({
   first_party: z.boolean(),
   id_token_claims: z.boolean(),
   backchannel_logout_uri: z.string().nullable(),
-  mfa_policy: z.enum(['required', 'on-request', 'phishing-resistant']),
+  mfa_policy: z.enum(mfaPolicies),
   default_acr: z.string().nullable(),
   public: z.boolean(),
   auth_method: z.enum([...authMethods, 'none']),

@@ -7,13 +7,14 @@ import { acrValues } from '../assurance/index.ts';
 import { AppError } from '../errors.ts';
 import { parseForm } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
+import { mfaPolicies } from '../model/client.ts';
 import { type ClientForm, clientFormSchema, clientInputOf, formOf } from './client_form.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { fieldErrors, pageNumber, pagerOf, pagingOf, parseQuery, searchText } from './query.ts';
 import { actorOf, renderPage } from './session.ts';
 
 const pageSize = 20;
-const choices = { mfaPolicies: ['required', 'on-request', 'phishing-resistant'], acrValues, authMethods };
+const choices = { mfaPolicies, acrValues, authMethods };
 
 /** A client id from the path: refused at the edge unless it is one a client can have. */
 export const clientIdOf = (ctx: ParameterizedContext) => {

@@ -38,16 +38,17 @@ function lowestAsked(values: string[]): number {
   return ranks.length > 0 ? Math.min(...ranks) : 1;
 }
 
-const policyRank: Record<MfaPolicy, number> = { 'on-request': 1, required: 2, 'phishing-resistant': 3 };
+const policyRank: Record<MfaPolicy, number> = { 'on-request': 1, adaptive: 1, required: 2, 'phishing-resistant': 3 };
 
 /**
  * The level this authorization needs: the client's policy (`required` 2fa, `phishing-resistant`
- * phr, `on-request` 1fa), raised to 2fa by mfa_max_age or authorization_details (an approval),
- * and to what acr_values (including
- * default_acr_values) or an essential acr claim asks for.
+ * phr, `on-request` and `adaptive` 1fa), raised to 2fa by a risk signal that fired in this
+ * sign-in (`riskAsked`, adaptive only), by mfa_max_age or authorization_details (an approval),
+ * and to what acr_values (including default_acr_values) or an essential acr claim asks for.
  */
-export function requiredLevel(policy: MfaPolicy, ask: AuthorizationAsk): Acr {
+export function requiredLevel(policy: MfaPolicy, ask: AuthorizationAsk, riskAsked = false): Acr {
   let needed = policyRank[policy];
+  if (riskAsked && policy === 'adaptive') needed = Math.max(needed, 2);
   if (ask.mfa_max_age !== undefined) needed = Math.max(needed, 2);
   if (typeof ask.authorization_details === 'string' && ask.authorization_details !== '[]') needed = Math.max(needed, 2);
   return acrOfRank(Math.max(needed, askedRank(ask)));

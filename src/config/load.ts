@@ -28,6 +28,7 @@ const environmentKeys: Record<string, string> = {
   TRUST_PROXY: 'trustProxy',
   WORKERS: 'workers',
   ALLOW_PRIVATE_CLIENT_URIS: 'allowPrivateClientUris',
+  GEOIP_DATABASE: 'geoipDatabase',
 };
 
 function readJson(path: string): Json {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCidr } from './cidr.ts';
 
 const seconds = z.number().int().positive();
 const proxiesMessage = 'must be true, false or the number of proxies (0 to 10)';
@@ -191,6 +192,19 @@ export const configSchema = z.object({
       }),
     )
     .default({}),
+  /** adaptive step-up (clients with mfa_policy "adaptive"): which risk signals ask for the second factor */
+  adaptive: z.strictObject({
+    newBrowser: z.boolean(),
+    newNetwork: z.strictObject({ enabled: z.boolean(), days: z.number().int().min(1).max(400) }),
+    recentFailures: z.strictObject({ enabled: z.boolean(), count: z.number().int().min(1).max(100), windowSeconds: seconds }),
+    newCountry: z.boolean(),
+    impossibleTravel: z.strictObject({ enabled: z.boolean(), kmPerHour: z.number().positive() }),
+    /** networks (CIDR) whose sign-ins always ask for the second factor, and networks that never do */
+    alwaysAskNetworks: z.array(z.string().refine(isCidr, 'must be an IPv4 or IPv6 network, like 192.0.2.0/24')),
+    neverAskNetworks: z.array(z.string().refine(isCidr, 'must be an IPv4 or IPv6 network, like 192.0.2.0/24')),
+  }),
+  /** a MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb): the new-country and impossible-travel signals */
+  geoipDatabase: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

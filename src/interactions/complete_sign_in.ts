@@ -7,6 +7,8 @@ import { APPROVED } from '../oidc/authorization_details.ts';
 import { isFirstParty } from '../oidc/client_metadata.ts';
 import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
+import type { RiskAssessment } from '../risk/adaptive_step_up.ts';
+import { signalWords } from '../risk/signal_words.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { saveResult } from './respond.ts';
@@ -24,24 +26,34 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
 
 /**
  * A sign-in succeeded: the owner hears of a browser never seen before (except at enrolment,
- * which sends its own alert). Failure counts and past lockouts are forgotten only when a
- * second factor was passed: a password-only sign-in must not reset the count of wrong codes
- * that someone with the password has been guessing in sign-ins that asked for one.
+ * which sends its own alert), or of the risk signals that made it ask for the second factor.
+ * Failure counts and past lockouts are forgotten only when a second factor was passed: a
+ * password-only sign-in must not reset the count of wrong codes that someone with the
+ * password has been guessing in sign-ins that asked for one. Its place is learnt for adaptive
+ * step-up (made usual only by a second factor).
  */
 export async function afterSignIn(
   ctx: ParameterizedContext,
   deps: InteractionDeps,
   it: CurrentInteraction,
   account: Person,
-  { secondFactor, enrolment = false }: { secondFactor: boolean; enrolment?: boolean },
+  { secondFactor, enrolment = false, risk = null }: { secondFactor: boolean; enrolment?: boolean; risk?: RiskAssessment | null },
 ) {
   if (secondFactor) await deps.lockout.signedIn(account.id);
   const newBrowser = await deps.knownBrowsers.remember(ctx, account.id, { secondFactor });
-  if (newBrowser && !enrolment) {
-    const { ip, userAgent } = requestInfo(ctx);
-    await deps.alert(account, 'new_browser', { appName: it.clientName, ip, browser: userAgent ?? 'unknown' });
+  await deps.adaptive.signedIn(ctx, account.id, { secondFactor });
+  const { ip, userAgent } = requestInfo(ctx);
+  const vars = { appName: it.clientName, ip, browser: userAgent ?? 'unknown' };
+  if (risk && risk.signals.length > 0) {
+    await deps.alert(account, 'unusual_sign_in', { ...vars, unusual: unusualInWords(risk) });
+  } else if (newBrowser && !enrolment) {
+    await deps.alert(account, 'new_browser', vars);
   }
 }
+
+/** "a new network; a new country: Portugal", for the owner's alert. */
+const unusualInWords = (risk: RiskAssessment) =>
+  risk.signals.map((signal) => (signal === 'new_country' && risk.country ? `${signalWords[signal]}: ${risk.country}` : signalWords[signal])).join('; ');
 
 /** A login result, with a first-party client's consent. */
 export const withConsent = (it: CurrentInteraction, login: LoginResult): InteractionResults => ({
@@ -55,8 +67,9 @@ export const withConsent = (it: CurrentInteraction, login: LoginResult): Interac
  * prompt=consent is settled without another trip through the interaction.
  */
 export async function signIn(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, reached: Reached, enrolment = false) {
+  const { risk } = await deps.pendingSignIns.proofsOf(it);
   await deps.pendingSignIns.end(it);
-  await afterSignIn(ctx, deps, it, account, { secondFactor: reached.acr !== ACR_1FA, enrolment });
+  await afterSignIn(ctx, deps, it, account, { secondFactor: reached.acr !== ACR_1FA, enrolment, risk });
   return saveResult(it, { ...withConsent(it, loginResult(account.id, reached)), ...(await approval(ctx, deps, it, account, reached)) });
 }
 

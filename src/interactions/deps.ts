@@ -9,6 +9,7 @@ import type { Channel } from '../model/factor.ts';
 import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { AuthorizationDetails } from '../oidc/authorization_details.ts';
 import type { People } from '../person.ts';
+import type { AdaptiveStepUp } from '../risk/adaptive_step_up.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { Lockout } from '../security/lockout.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
@@ -33,6 +34,7 @@ export interface InteractionDeps {
   /** the links a "factor added" alert carries to undo it; none when the host serves no such page */
   undoLinks?: FactorUndoLinks;
   knownBrowsers: KnownBrowsers;
+  adaptive: AdaptiveStepUp;
   clock: Clock;
   /** the channels with a sender: only these are offered for enrolment */
   enrollableChannels: Channel[];

@@ -1,5 +1,6 @@
 import type { Proof } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
+import type { RiskAssessment } from '../risk/adaptive_step_up.ts';
 import type { RecordStore } from '../store/ports.ts';
 
 const kind = 'PendingSignIn';
@@ -21,9 +22,11 @@ interface Pending {
   passwordAt: number | null;
   passed: Proof[];
   passkey: { accountId: string; proof: Proof } | null;
+  /** an adaptive client's risk signals that fired at the password: the second factor is owed */
+  risk: RiskAssessment | null;
 }
 
-const none: Pending = { accountId: null, passwordAt: null, passed: [], passkey: null };
+const none: Pending = { accountId: null, passwordAt: null, passed: [], passkey: null, risk: null };
 
 export function createPendingSignIns(records: RecordStore, clock: Clock, lifetimeMs: number) {
   // read once per request: every page of a sign-in asks what is owed, some twice
@@ -53,9 +56,9 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
      * The password of `accountId` was right at `passwordAt`; more is owed. A passkey passed in
      * this sign-in is kept only when it is the same account's, so the record names one account.
      */
-    async start(step: Step, accountId: string, passwordAt: number) {
+    async start(step: Step, accountId: string, passwordAt: number, risk: RiskAssessment | null = null) {
       const passkey = (await current(step))?.passkey ?? null;
-      await save(step, { ...none, accountId, passwordAt, passkey: passkey?.accountId === accountId ? passkey : null });
+      await save(step, { ...none, accountId, passwordAt, passkey: passkey?.accountId === accountId ? passkey : null, risk });
     },
     /**
      * A second factor of `accountId` passed, and more (a passkey to add) is owed. In a step-up
@@ -66,11 +69,11 @@ export function createPendingSignIns(records: RecordStore, clock: Clock, lifetim
     },
     hasPassedFactor: async (step: Step): Promise<boolean> => ((await current(step))?.passed.length ?? 0) > 0,
     accountIdFor: async (step: Step): Promise<string | null> => (await current(step))?.accountId ?? null,
-    /** What this sign-in proved besides a step-up's session: the password's time and factors. */
+    /** What this sign-in proved besides a step-up's session (the password's time and factors), and the risk it fired. */
     async proofsOf(step: Step) {
       const pending = (await current(step)) ?? none;
       const passkey = pending.passkey && pending.passkey.accountId === pending.accountId ? [pending.passkey.proof] : [];
-      return { passwordAt: pending.passwordAt, proofs: [...passkey, ...pending.passed] };
+      return { passwordAt: pending.passwordAt, proofs: [...passkey, ...pending.passed], risk: pending.risk };
     },
     /**
      * A passwordless passkey reached less than this sign-in needs: the password is owed to

@@ -73,7 +73,7 @@ export async function decideStep(
   const proofs: Proof[] = [{ kind: 'password', at: await passwordTime(deps, it, pending.passwordAt) }, ...pending.proofs];
   if (passed) proofs.push(proofOf(passed, now, it.uid));
   return decideSignIn({
-    needed: requiredLevel(mfaPolicyOf(it.client), it.details.params),
+    needed: requiredLevel(mfaPolicyOf(it.client), it.details.params, (pending.risk?.signals.length ?? 0) > 0),
     proofs,
     credentials: () => credentialsOf(deps, it, accountId, read),
   });

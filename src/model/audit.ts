@@ -19,6 +19,8 @@ export const auditTypes = [
   'sms_budget_reached',
   /** a second factor approved a transaction (authorization_details); detail: what, in words */
   'approval',
+  /** an adaptive client's risk decision at the password; detail: `asked` and the signals, or `let_through` */
+  'risk',
 ] as const;
 
 export type AuditType = (typeof auditTypes)[number];

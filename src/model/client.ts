@@ -1,8 +1,12 @@
 /** A client application as stored: its metadata, and how strongly it wants people signed in. */
 
-export type MfaPolicy = 'required' | 'on-request' | 'phishing-resistant';
+/**
+ * `adaptive`: the password alone when the sign-in looks like the person's usual ones, the
+ * second factor when a risk signal fires (src/assurance/adaptive.ts).
+ */
+export const mfaPolicies = ['required', 'on-request', 'phishing-resistant', 'adaptive'] as const;
 
-export const mfaPolicies: readonly MfaPolicy[] = ['required', 'on-request', 'phishing-resistant'];
+export type MfaPolicy = (typeof mfaPolicies)[number];
 
 /** The client's mfa_policy (in its metadata); `required` when it has none. */
 export function mfaPolicyOf(client: object): MfaPolicy {

@@ -36,6 +36,8 @@ export type CodeMessages = ReturnType<typeof createCodeMessages>;
 
 export type AlertKind =
   | 'new_browser'
+  /** an adaptive client's sign-in that fired risk signals, then passed the second factor */
+  | 'unusual_sign_in'
   | 'lockout'
   | 'factor_added'
   | 'factor_removed'
@@ -47,6 +49,7 @@ export type AlertKind =
 
 const alertSubjects: Record<AlertKind, string> = {
   new_browser: 'New sign-in to your account',
+  unusual_sign_in: 'An unusual sign-in to your account',
   lockout: 'Your account was locked',
   factor_added: 'A second factor was added to your account',
   factor_removed: 'A second factor was removed from your account',

@@ -51,7 +51,7 @@ export function validateExtraClientMetadata(key: string, value: unknown, metadat
   if (value === undefined) return;
   if ((key === 'first_party' || key === 'id_token_claims') && typeof value !== 'boolean') throw new TypeError(`${key} must be a boolean`);
   if (key === 'mfa_policy' && !mfaPolicies.includes(value as MfaPolicy)) {
-    throw new TypeError('mfa_policy must be "required", "on-request" or "phishing-resistant"');
+    throw new TypeError(`mfa_policy must be one of ${mfaPolicies.map((policy) => `"${policy}"`).join(', ')}`);
   }
   if (key === 'allowed_resources') checkAllowedResources(value);
 }

@@ -21,6 +21,8 @@ export const settingsSchema = configSchema
     rateLimits: true,
     deliveryTimeoutSeconds: true,
     authorizationDetailsTypes: true,
+    adaptive: true,
+    geoipDatabase: true,
   })
   .extend({
     /** how long one sign-in (an oidc-provider interaction) may take; keep it equal to the host's */

@@ -5,7 +5,7 @@ import Koa, { type ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
 import { type Logger, pino } from 'pino';
-import { type Proof, passedWith, requiredLevel } from '../assurance/index.ts';
+import { ACR_1FA, type Proof, passedWith, type RiskSignal, requiredLevel } from '../assurance/index.ts';
 import { type AuditInput, createAudit, type RecordAudit } from '../audit/audit.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { createSecondFactorStep } from '../factors/check_step.ts';
@@ -18,6 +18,7 @@ import { createSmsBudgets } from '../factors/sms_budgets.ts';
 import { createTotp } from '../factors/totp.ts';
 import { errorHandler } from '../http/error_handler.ts';
 import { createPages } from '../http/pages.ts';
+import { requestInfo } from '../http/request_info.ts';
 import { signIn } from '../interactions/complete_sign_in.ts';
 import { type CurrentInteraction, expiredInteraction, loadInteraction, requireCsrf } from '../interactions/current_interaction.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
@@ -36,6 +37,8 @@ import { mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { stepupConfiguration } from '../oidc/provider_configuration.ts';
 import { keepSecondFactorTime } from '../oidc/second_factor_time.ts';
 import type { People, Person } from '../person.ts';
+import { createAdaptiveStepUp } from '../risk/adaptive_step_up.ts';
+import { openGeoip } from '../risk/geoip.ts';
 import { parseAtRestKeys } from '../security/at_rest_keys.ts';
 import { type Cipher, createCipher } from '../security/cipher.ts';
 import { createCsrf } from '../security/csrf.ts';
@@ -208,6 +211,9 @@ export async function createStepup(options: StepupOptions) {
   const secondFactorStep = createSecondFactorStep({ secondFactors, deliveredCodes, passkeys, lockout, audit, alert });
 
   const authorizationDetails = createAuthorizationDetails(settings.authorizationDetailsTypes);
+  const knownBrowsers = createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys);
+  const geoip = settings.geoipDatabase ? await openGeoip(settings.geoipDatabase) : null;
+  const adaptive = createAdaptiveStepUp({ records: store.records, auditLog: store.audit, knownBrowsers, geoip, settings: settings.adaptive, clock });
 
   let provider: Provider | undefined;
   const deps: InteractionDeps = {
@@ -228,7 +234,8 @@ export async function createStepup(options: StepupOptions) {
     audit,
     alert,
     undoLinks: options.undoLinks,
-    knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys),
+    knownBrowsers,
+    adaptive,
     clock,
     enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
     passkeyHoldMs: settings.passkeys.newCredentialHoldSeconds * 1000,
@@ -241,6 +248,13 @@ export async function createStepup(options: StepupOptions) {
    * (or the password, after a passkey) then asks for.
    */
   const passedAtLogin = (step: SignInStep, proofs: Proof[]) => passedWith(requiredLevel(mfaPolicyOf(step.client), step.details.params), proofs);
+
+  /** The risk decision in the audit log: `asked new_browser new_network`, or `let_through`. */
+  async function auditRisk(ctx: ParameterizedContext, step: SignInStep, accountId: string, signals: RiskSignal[]) {
+    const person = await options.people.findById(accountId);
+    const detail = signals.length > 0 ? `asked ${signals.join(' ')}` : 'let_through';
+    await audit(requestInfo(ctx), { type: 'risk', result: 'ok', accountId, email: person?.email ?? null, clientId: step.clientId, detail });
+  }
 
   async function signedInPerson(accountId: string, caller: string) {
     const person = await options.people.findById(accountId);
@@ -355,7 +369,17 @@ export async function createStepup(options: StepupOptions) {
         await deps.pendingSignIns.start(step, accountId, now);
         return stepUrl(step, '/second-factor');
       }
-      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), reached);
+      if (mfaPolicyOf(step.client) !== 'adaptive' || reached.acr !== ACR_1FA) {
+        return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), reached);
+      }
+      // an adaptive client: the password alone only when no risk signal fires (RFC 8176's rba)
+      const risk = await deps.adaptive.assess(ctx, accountId);
+      await auditRisk(ctx, step, accountId, risk.signals);
+      if (risk.signals.length > 0) {
+        await deps.pendingSignIns.start(step, accountId, now, risk);
+        return stepUrl(step, '/second-factor');
+      }
+      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), { ...reached, amr: [...reached.amr, 'rba'] });
     },
 
     /**

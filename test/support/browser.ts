@@ -27,6 +27,9 @@ export class Browser {
   /** the User-Agent header sent with every request, when set */
   userAgent?: string;
 
+  /** headers sent with every request: `x-forwarded-for` plays another address behind a trusted proxy */
+  headers: Record<string, string> = {};
+
   private readonly issuer: string;
   private readonly via?: { origin: string; headers: Record<string, string> };
 
@@ -99,6 +102,7 @@ export class Browser {
         headers: {
           ...options.headers,
           ...this.via?.headers,
+          ...this.headers,
           ...(this.userAgent && { 'user-agent': this.userAgent }),
           cookie: this.cookieHeader(),
           accept: 'text/html',

@@ -5,6 +5,7 @@ import type { ClientChanges, NewClientInput } from '../../admin/clients.ts';
 import { toClientWire, toNewClientWire, toPageWire, toRotatedSecretWire } from '../../admin/wire.ts';
 import type { ClientSummary } from '../../admin/wire_schemas.ts';
 import { acrValues } from '../../assurance/index.ts';
+import { mfaPolicies } from '../../model/client.ts';
 import { collect, integer, output, UsageError, withAdminServices } from '../context.ts';
 import { printPage, printRecord } from '../output.ts';
 
@@ -54,7 +55,7 @@ export function clientCommands(program: Command): void {
     .option('--first-party', 'trusted application: no consent page')
     .option('--id-token-claims', 'also put the scope claims (email, profile, phone, roles) in the ID token')
     .option('--backchannel-logout-uri <uri>', 'where to post logout tokens when the person signs out or their sessions end')
-    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request', 'phishing-resistant']).default('required'))
+    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(mfaPolicies).default('required'))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none').choices(acrChoices))
     .option('--public', 'public client (no secret, PKCE required)')
     .addOption(
@@ -132,7 +133,7 @@ export function clientCommands(program: Command): void {
     .option('--id-token-claims', 'also put the scope claims in the ID token')
     .option('--no-id-token-claims', 'scope claims only in userinfo (the default)')
     .option('--backchannel-logout-uri <uri>', 'where to post logout tokens; none removes it')
-    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(['required', 'on-request', 'phishing-resistant']))
+    .addOption(new Option('--mfa <policy>', 'second factor policy').choices(mfaPolicies))
     .addOption(new Option('--default-acr <acr>', 'acr asked for when the application sends none; none removes it').choices(acrChoices))
     .addOption(new Option('--auth-method <method>', 'client_secret_basic and client_secret_post switch freely').choices(authMethodChoices))
     .option('--jwks <file>', 'for private_key_jwt: replaces the public keys with this JWK Set file')

@@ -1,0 +1,217 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { Browser } from './support/browser.ts';
+import { writeMmdb } from './support/mmdb_writer.ts';
+import { messagesTo } from './support/outbox.ts';
+import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
+import { type RelyingParty, relyingParty } from './support/relying_party.ts';
+import { type RunningStepup, startStepup } from './support/stepup.ts';
+
+/**
+ * Adaptive step-up (mfa_policy "adaptive"): the password alone when the sign-in comes from the
+ * person's usual browser and network (amr pwd rba, acr 1fa); the second factor when a risk
+ * signal fires: a new browser, a new network, recent failures, a new country, impossible
+ * travel, or an admin's "always ask" network. Addresses come from X-Forwarded-For behind a
+ * trusted proxy; countries from a small GeoIP database written by the test.
+ */
+const lisbon = '203.0.113.7';
+const lisbonOffice = '203.0.114.20';
+const tokyo = '198.51.100.7';
+const home = '192.0.2.10';
+const alwaysAsk = '192.0.2.200';
+const neverAsk = '100.64.0.5';
+
+let geoDir: string;
+let stepup: RunningStepup;
+let adaptiveApp: RelyingParty;
+let onRequestApp: RelyingParty;
+
+beforeAll(async () => {
+  geoDir = mkdtempSync(join(tmpdir(), 'stepup-geoip-'));
+  const database = join(geoDir, 'test-city.mmdb');
+  const city = (code: string, name: string, latitude: number, longitude: number) => ({
+    country: { iso_code: code, names: { en: name } },
+    location: { latitude, longitude },
+  });
+  writeMmdb(
+    database,
+    [
+      { network: '203.0.113.0/24', record: city('PT', 'Portugal', 38.72, -9.14) },
+      { network: '203.0.114.0/24', record: city('PT', 'Portugal', 38.73, -9.15) },
+      { network: '198.51.100.0/24', record: city('JP', 'Japan', 35.68, 139.69) },
+      { network: '192.0.2.0/24', record: city('PT', 'Portugal', 41.15, -8.61) },
+    ],
+    { databaseType: 'Test-City' },
+  );
+  stepup = await startStepup(
+    { TRUST_PROXY: 'true' },
+    { geoipDatabase: database, adaptive: { alwaysAskNetworks: ['192.0.2.192/26'], neverAskNetworks: ['100.64.0.0/10'] } },
+  );
+  adaptiveApp = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'adaptive' });
+  onRequestApp = await relyingParty(stepup, { firstParty: true, mfaPolicy: 'on-request' });
+});
+afterAll(async () => {
+  await stepup.stop();
+  rmSync(geoDir, { recursive: true, force: true });
+});
+
+const browserAt = (ip: string) => {
+  const browser = new Browser(stepup.issuer);
+  browser.headers = { 'x-forwarded-for': ip };
+  return browser;
+};
+
+/** The same device after its sessions ended (each sign-in below starts so): only Stepup's mark of the browser stays. */
+function sessionsEnded(browser: Browser): Browser {
+  const device = browser.keeping(['stepup.browser', 'stepup.browser.sig']);
+  device.headers = browser.headers;
+  return device;
+}
+
+/** A person enrolled (password and authenticator app, a 2fa sign-in) from `ip` in `browser`. */
+async function enrolledAt(browser: Browser): Promise<Enrolled> {
+  const enrolling = await relyingParty(stepup, { firstParty: true });
+  return enrolThroughSignIn(stepup, browser, (await enrolling.authorize()).url);
+}
+
+/**
+ * The password at the adaptive app, on the device of `from` with no session: the browser lands
+ * on the callback or the second-factor page.
+ */
+async function passwordAtAdaptiveApp(from: Browser, person: Enrolled, params: Record<string, string> = {}) {
+  const browser = sessionsEnded(from);
+  const authorization = await adaptiveApp.authorize(params);
+  await browser.open(authorization.url);
+  await browser.submit('/login', { email: person.email, password: person.password });
+  return { browser, authorization };
+}
+
+async function idTokenAt(browser: Browser, authorization: Awaited<ReturnType<RelyingParty['authorize']>>) {
+  const tokens = await authorization.exchange(browser.callbackUrl);
+  return decodeJwt(tokens.id_token!) as { acr: string; amr: string[] };
+}
+
+/** The signals of the person's last risk decision in the audit log. */
+async function lastRiskDecision(person: Enrolled) {
+  const [event] = await stepup.container.store.audit.query({ email: person.email, type: 'risk', limit: 1 });
+  return event?.detail;
+}
+
+const onCallback = (browser: Browser) => expect(browser.page.url).toContain(adaptiveApp.redirectUri);
+const onSecondFactor = (browser: Browser) => expect(browser.page.url).toMatch(/\/second-factor$/);
+
+async function passSecondFactor(browser: Browser, person: Enrolled) {
+  await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+  nextTimeStep(stepup);
+}
+
+describe('adaptive step-up', () => {
+  test('the usual browser and network sign in on the password alone: acr 1fa, amr pwd rba', async () => {
+    const device = browserAt(lisbon);
+    const person = await enrolledAt(device);
+    const { browser, authorization } = await passwordAtAdaptiveApp(device, person);
+    onCallback(browser);
+    const claims = await idTokenAt(browser, authorization);
+    expect(claims.acr).toBe('urn:stepup:loa:1fa');
+    expect(claims.amr).toEqual(['pwd', 'rba']);
+    expect(await lastRiskDecision(person)).toBe('let_through');
+    // another address of the same /24 is the same network
+    device.headers = { 'x-forwarded-for': '203.0.113.99' };
+    onCallback((await passwordAtAdaptiveApp(device, person)).browser);
+  });
+
+  test('a new browser asks for the second factor, which then reaches 2fa; the owner hears why', async () => {
+    const person = await enrolledAt(browserAt(lisbon));
+    const { browser, authorization } = await passwordAtAdaptiveApp(browserAt(lisbon), person);
+    onSecondFactor(browser);
+    expect(await lastRiskDecision(person)).toBe('asked new_browser');
+    await passSecondFactor(browser, person);
+    const claims = await idTokenAt(browser, authorization);
+    expect(claims.acr).toBe('urn:stepup:loa:2fa');
+    expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
+    expect(claims.amr).not.toContain('rba');
+    const alert = messagesTo(stepup, person.email).find((message) => message.subject.includes('An unusual sign-in'));
+    expect(alert?.text).toContain('a new browser');
+    // proved there with a second factor: the browser is usual now
+    onCallback((await passwordAtAdaptiveApp(browser, person)).browser);
+  });
+
+  test('a new network asks, even in the usual browser; the factor makes it usual', async () => {
+    const device = browserAt(lisbon);
+    const person = await enrolledAt(device);
+    device.headers = { 'x-forwarded-for': lisbonOffice };
+    const { browser } = await passwordAtAdaptiveApp(device, person);
+    onSecondFactor(browser);
+    expect(await lastRiskDecision(person)).toBe('asked new_network');
+    await passSecondFactor(browser, person);
+    onCallback((await passwordAtAdaptiveApp(device, person)).browser);
+  });
+
+  test('a burst of wrong passwords makes the next right one ask', async () => {
+    const device = browserAt(lisbon);
+    const person = await enrolledAt(device);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const guessing = sessionsEnded(device);
+      await guessing.open((await adaptiveApp.authorize()).url);
+      await guessing.submit('/login', { email: person.email, password: 'not the password at all' });
+      expect(guessing.page.status).toBe(401);
+    }
+    const { browser } = await passwordAtAdaptiveApp(device, person);
+    onSecondFactor(browser);
+    expect(await lastRiskDecision(person)).toBe('asked recent_failures');
+    // the second factor passed forgives them
+    await passSecondFactor(browser, person);
+    onCallback((await passwordAtAdaptiveApp(device, person)).browser);
+  });
+
+  test('another country asks and says which; impossible travel asks; a day later the same trip does not', async () => {
+    const device = browserAt(lisbon);
+    const person = await enrolledAt(device);
+    device.headers = { 'x-forwarded-for': tokyo };
+    const inTokyo = (await passwordAtAdaptiveApp(device, person)).browser;
+    onSecondFactor(inTokyo);
+    expect(await lastRiskDecision(person)).toBe('asked new_network new_country impossible_travel');
+    await passSecondFactor(inTokyo, person);
+    const alert = messagesTo(stepup, person.email).findLast((message) => message.subject.includes('An unusual sign-in'));
+    expect(alert?.text).toContain('a new country: Japan');
+    // Lisbon is usual, but the last sign-in was in Tokyo a moment ago
+    device.headers = { 'x-forwarded-for': lisbon };
+    onSecondFactor((await passwordAtAdaptiveApp(device, person)).browser);
+    expect(await lastRiskDecision(person)).toBe('asked impossible_travel');
+    stepup.clock.advance(24 * 60 * 60 * 1000);
+    onCallback((await passwordAtAdaptiveApp(device, person)).browser);
+  });
+
+  test("an admin's networks: always ask asks in the usual browser, never ask lets a new browser through", async () => {
+    const device = browserAt(home);
+    const person = await enrolledAt(device);
+    device.headers = { 'x-forwarded-for': alwaysAsk };
+    onSecondFactor((await passwordAtAdaptiveApp(device, person)).browser);
+    expect(await lastRiskDecision(person)).toBe('asked listed_network');
+    const { browser, authorization } = await passwordAtAdaptiveApp(browserAt(neverAsk), person);
+    onCallback(browser);
+    expect((await idTokenAt(browser, authorization)).amr).toEqual(['pwd', 'rba']);
+  });
+
+  test('a password-only sign-in elsewhere never makes a browser usual', async () => {
+    const person = await enrolledAt(browserAt(lisbon));
+    const thief = browserAt(lisbon);
+    // the thief signs in with the password alone at an application that asks for no more
+    await thief.open((await onRequestApp.authorize()).url);
+    await thief.submit('/login', { email: person.email, password: person.password });
+    expect(thief.page.url).toContain(onRequestApp.redirectUri);
+    onSecondFactor((await passwordAtAdaptiveApp(thief, person)).browser);
+    expect(await lastRiskDecision(person)).toBe('asked new_browser');
+  });
+
+  test('an application that needs 2fa still asks for it from the usual browser, and gets it', async () => {
+    const device = browserAt(lisbon);
+    const person = await enrolledAt(device);
+    const { browser, authorization } = await passwordAtAdaptiveApp(device, person, { acr_values: 'urn:stepup:loa:2fa' });
+    onSecondFactor(browser);
+    await passSecondFactor(browser, person);
+    expect((await idTokenAt(browser, authorization)).acr).toBe('urn:stepup:loa:2fa');
+  });
+});
