@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import { Browser } from './support/browser.ts';
 import { writeMmdb } from './support/mmdb_writer.ts';
 import { messagesTo } from './support/outbox.ts';
-import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
+import { adminInConsole, type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -195,13 +195,16 @@ describe('adaptive step-up', () => {
     expect((await idTokenAt(browser, authorization)).amr).toEqual(['pwd', 'rba']);
   });
 
-  test('a password-only sign-in elsewhere never makes a browser usual', async () => {
+  test('a password-only sign-in elsewhere never makes a browser usual, nor its session enough', async () => {
     const person = await enrolledAt(browserAt(lisbon));
     const thief = browserAt(lisbon);
     // the thief signs in with the password alone at an application that asks for no more
     await thief.open((await onRequestApp.authorize()).url);
     await thief.submit('/login', { email: person.email, password: person.password });
     expect(thief.page.url).toContain(onRequestApp.redirectUri);
+    // that session (1fa, never risk-checked) is asked for the second factor at the adaptive app
+    await thief.open((await adaptiveApp.authorize()).url);
+    onSecondFactor(thief);
     onSecondFactor((await passwordAtAdaptiveApp(thief, person)).browser);
     expect(await lastRiskDecision(person)).toBe('asked new_browser');
   });
@@ -213,5 +216,22 @@ describe('adaptive step-up', () => {
     onSecondFactor(browser);
     await passSecondFactor(browser, person);
     expect((await idTokenAt(browser, authorization)).acr).toBe('urn:stepup:loa:2fa');
+  });
+
+  test("the console's dashboard counts the decisions by signal, and the person's page lists each one", async () => {
+    const device = browserAt(lisbon);
+    const person = await enrolledAt(device);
+    onCallback((await passwordAtAdaptiveApp(device, person)).browser);
+    onSecondFactor((await passwordAtAdaptiveApp(browserAt(lisbon), person)).browser);
+    const { browser: console } = await adminInConsole(stepup, browserAt(lisbon));
+    await console.open('/admin?range=24h');
+    const cell = (attribute: string) => new RegExp(`<tr ${attribute}><td>[^<]*</td><td>(\\d+)</td>`).exec(console.page.html)?.[1];
+    expect(Number(cell('data-decision="let_through"'))).toBeGreaterThanOrEqual(1);
+    expect(Number(cell('data-decision="asked"'))).toBeGreaterThanOrEqual(1);
+    expect(Number(cell('data-signal="new_browser"'))).toBeGreaterThanOrEqual(1);
+    const { account } = await stepup.container.userAdmin.get(person.email);
+    await console.open(`/admin/people/${account.id}`);
+    expect(console.page.html).toContain('Second factor asked: a new browser');
+    expect(console.page.html).toContain('Let through on the password (usual browser and network)');
   });
 });

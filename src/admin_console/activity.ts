@@ -4,6 +4,7 @@ import { browserOf } from '../account/activity.ts';
 import { auditFilterSchema, auditTypes } from '../admin/audit_queries.ts';
 import type { ActivityReport } from '../audit/report.ts';
 import { utcBucketLabel, utcMinute } from '../dates.ts';
+import { signalWords } from '../risk/signal_words.ts';
 import { barChart, lineChart } from './charts.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { given, pageNumber, pagerOf, pagingOf, parseQuery } from './query.ts';
@@ -59,7 +60,8 @@ export function showDashboard(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const range = parseQuery(ctx, query, 'range').range ?? '24h';
     const [report, smsRefusals] = await Promise.all([deps.auditQueries.report({ since: range }), deps.auditQueries.smsRefusalsToday()]);
-    await renderPage(ctx, 'console_dashboard', 'dashboard', { range, ranges, charts: chartsOf(report), report, smsRefusals });
+    const risk = { ...report.risk, bySignal: report.risk.bySignal.map(([signal, count]) => ({ signal, words: signalWords[signal], count })) };
+    await renderPage(ctx, 'console_dashboard', 'dashboard', { range, ranges, charts: chartsOf(report), report, smsRefusals, risk });
   };
 }
 

@@ -1,5 +1,7 @@
+import { type RiskSignal, riskSignals } from '../assurance/index.ts';
 import type { AuditEvent } from '../model/audit.ts';
 import type { Delivery } from '../model/factor.ts';
+import { signalsOfDetail } from '../risk/signal_words.ts';
 import { summarize } from './summary.ts';
 
 /** What the dashboard charts: the admin summary over a time range, with counts per time bucket. */
@@ -19,6 +21,8 @@ export interface ActivityReport {
   deliveries: { channel: string; sent: number; failed: number; refused: number; fallback: number }[];
   topFailingAccounts: { email: string; failures: number }[];
   topFailingIps: { ip: string; failures: number }[];
+  /** adaptive step-up's decisions at the password: let through, asked, and how often each signal fired */
+  risk: { letThrough: number; asked: number; bySignal: [RiskSignal, number][] };
 }
 
 const sortedCounts = (values: string[]): [string, number][] => {
@@ -31,6 +35,14 @@ const sortedCounts = (values: string[]): [string, number][] => {
 function bucketSize(rangeMs: number): number {
   const sizes = [5, 15, 30, 60, 180, 360, 720, 1440, 2880].map((m) => m * 60_000);
   return sizes.find((size) => rangeMs / size <= 30) ?? 10_080 * 60_000;
+}
+
+function riskDecisions(events: AuditEvent[]): ActivityReport['risk'] {
+  const decisions = events.filter((e) => e.type === 'risk');
+  const fired = decisions.map((e) => signalsOfDetail(e.detail));
+  const asked = fired.filter((signals) => signals.length > 0).length;
+  const bySignal = riskSignals.map((signal): [RiskSignal, number] => [signal, fired.filter((signals) => signals.includes(signal)).length]);
+  return { letThrough: decisions.length - asked, asked, bySignal: bySignal.filter(([, count]) => count > 0) };
 }
 
 export function activityReport(events: AuditEvent[], deliveries: Delivery[], from: number, to: number): ActivityReport {
@@ -71,5 +83,6 @@ export function activityReport(events: AuditEvent[], deliveries: Delivery[], fro
     }),
     topFailingAccounts: summary.topFailingAccounts,
     topFailingIps: summary.topFailingIps,
+    risk: riskDecisions(events),
   };
 }

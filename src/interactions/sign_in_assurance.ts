@@ -73,7 +73,9 @@ export async function decideStep(
   const proofs: Proof[] = [{ kind: 'password', at: await passwordTime(deps, it, pending.passwordAt) }, ...pending.proofs];
   if (passed) proofs.push(proofOf(passed, now, it.uid));
   return decideSignIn({
-    needed: requiredLevel(mfaPolicyOf(it.client), it.details.params, (pending.risk?.signals.length ?? 0) > 0),
+    // an adaptive client's second factor is owed when a signal fired at the password, or when it
+    // steps up a session its risk check never saw (interaction_policy.ts)
+    needed: requiredLevel(mfaPolicyOf(it.client), it.details.params, (pending.risk?.signals.length ?? 0) > 0 || it.prompt === 'second_factor'),
     proofs,
     credentials: () => credentialsOf(deps, it, accountId, read),
   });

@@ -30,6 +30,16 @@ function sessionSuffices(session: KoaContextWithOIDC['oidc']['session'], needed:
   return sessionMeets(proof, needed, mfaMaxAgeMs(params), now);
 }
 
+/**
+ * Whether an adaptive client may take the session as it is: one above 1fa, or a 1fa one its risk
+ * check let through (amr rba). A password-only session of another client was never checked:
+ * the adaptive client asks it for the second factor, so SSO cannot skip the risk check.
+ */
+function riskAssessed(session: KoaContextWithOIDC['oidc']['session']): boolean {
+  if (!session?.accountId || session.acr !== ACR_1FA) return true;
+  return (session.amr ?? []).includes('rba');
+}
+
 type Policy = ReturnType<typeof base>;
 
 /**
@@ -81,7 +91,8 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
     new Check('second_factor_required', 'a second factor is required', 'interaction_required', (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
       const params = oidc.params ?? {};
-      const needed = requiredLevel(mfaPolicyOf(clientOf(oidc)), params);
+      const policy = mfaPolicyOf(clientOf(oidc));
+      const needed = requiredLevel(policy, params, policy === 'adaptive' && !riskAssessed(oidc.session));
       if (needed === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
       return sessionSuffices(oidc.session, needed, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
