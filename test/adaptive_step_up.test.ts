@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
+import type { BrowserContext, Browser as Chromium } from 'playwright-core';
 import { Browser } from './support/browser.ts';
+import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { writeMmdb } from './support/mmdb_writer.ts';
-import { messagesTo } from './support/outbox.ts';
+import { waitForMessage } from './support/outbox.ts';
 import { adminInConsole, type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -132,8 +134,8 @@ describe('adaptive step-up', () => {
     expect(claims.acr).toBe('urn:stepup:loa:2fa');
     expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
     expect(claims.amr).not.toContain('rba');
-    const alert = messagesTo(stepup, person.email).find((message) => message.subject.includes('An unusual sign-in'));
-    expect(alert?.text).toContain('a new browser');
+    const alert = await waitForMessage(stepup, person.email, 'An unusual sign-in');
+    expect(alert.text).toContain('a new browser');
     // proved there with a second factor: the browser is usual now
     onCallback((await passwordAtAdaptiveApp(browser, person)).browser);
   });
@@ -174,8 +176,8 @@ describe('adaptive step-up', () => {
     onSecondFactor(inTokyo);
     expect(await lastRiskDecision(person)).toBe('asked new_network new_country impossible_travel');
     await passSecondFactor(inTokyo, person);
-    const alert = messagesTo(stepup, person.email).findLast((message) => message.subject.includes('An unusual sign-in'));
-    expect(alert?.text).toContain('a new country: Japan');
+    const alert = await waitForMessage(stepup, person.email, 'An unusual sign-in');
+    expect(alert.text).toContain('a new country: Japan');
     // Lisbon is usual, but the last sign-in was in Tokyo a moment ago
     device.headers = { 'x-forwarded-for': lisbon };
     onSecondFactor((await passwordAtAdaptiveApp(device, person)).browser);
@@ -233,5 +235,57 @@ describe('adaptive step-up', () => {
     await console.open(`/admin/people/${account.id}`);
     expect(console.page.html).toContain('Second factor asked: a new browser');
     expect(console.page.html).toContain('Let through on the password (usual browser and network)');
+  });
+});
+
+describeInChromium('adaptive step-up in Chromium')('adaptive step-up in Chromium', () => {
+  let chromium: Chromium;
+  beforeAll(async () => {
+    chromium = await launchChromium();
+  });
+  afterAll(() => chromium?.close());
+
+  /** The password at the adaptive app in `context`; answers the authorization and whether the code was asked. */
+  async function signInAt(context: BrowserContext, person: Enrolled) {
+    const page = await context.newPage();
+    const authorization = await adaptiveApp.authorize();
+    await page.goto(authorization.url);
+    await page.fill('input[name=email]', person.email);
+    await page.fill('input[name=password]', person.password);
+    const back = page.waitForRequest((request) => request.url().startsWith(adaptiveApp.redirectUri));
+    await page.click('button[type=submit]');
+    const asked = await Promise.race([back.then(() => false), page.waitForURL(/\/second-factor$/).then(() => true)]);
+    if (asked) {
+      await page.fill('input[name=code]', await totpCode(stepup, person.secret));
+      await page.click('form[action$="/second-factor"] button[type=submit]');
+    }
+    const callback = new URL((await back).url());
+    nextTimeStep(stepup);
+    await page.close();
+    return { asked, claims: decodeJwt((await authorization.exchange(callback)).id_token!) as { amr: string[] } };
+  }
+
+  /** Ends the context's sessions and keeps Stepup's mark of the browser, as a person signing out would. */
+  async function endSessions(context: BrowserContext) {
+    const mark = (await context.cookies()).filter((cookie) => cookie.name.startsWith('stepup.browser'));
+    await context.clearCookies();
+    await context.addCookies(mark);
+  }
+
+  test('a new browser and a new network each ask for the code; the same ones next time do not', async () => {
+    const person = await enrolledAt(browserAt(lisbon));
+    const context = await chromium.newContext({ extraHTTPHeaders: { 'x-forwarded-for': lisbon } });
+    await context.route(`${adaptiveApp.redirectUri}**`, (route) => route.fulfill({ status: 200, body: 'back at the application' }));
+    const first = await signInAt(context, person);
+    expect(first.asked).toBe(true);
+    expect(await lastRiskDecision(person)).toBe('asked new_browser');
+    await endSessions(context);
+    const again = await signInAt(context, person);
+    expect(again).toEqual({ asked: false, claims: expect.objectContaining({ amr: ['pwd', 'rba'] }) });
+    await endSessions(context);
+    await context.setExtraHTTPHeaders({ 'x-forwarded-for': tokyo });
+    expect((await signInAt(context, person)).asked).toBe(true);
+    expect(await lastRiskDecision(person)).toContain('asked new_network');
+    await context.close();
   });
 });
