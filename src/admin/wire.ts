@@ -1,5 +1,5 @@
 import type { Account } from '../model/account.ts';
-import { type ClientRecord, type MfaPolicy, mfaPolicyOf } from '../model/client.ts';
+import { type ClientRecord, type MfaPolicy, mfaPolicyOf, rememberBrowserDaysOf } from '../model/client.ts';
 import type { Factor } from '../model/factor.ts';
 import { allowedResourcesOf } from '../oidc/allowed_resources.ts';
 import type { NewClient } from './clients.ts';
@@ -89,6 +89,7 @@ export function toClientWire(record: ClientRecord): ClientSummary {
     allowed_resources: allowedResourcesOf(m),
     authorization_details_types: (m.authorization_details_types as string[] | undefined) ?? [],
     fapi: m.fapi_profile === '2.0',
+    remember_browser_days: rememberBrowserDaysOf(m),
     created_at: iso(record.createdAt),
   };
 }

@@ -56,6 +56,7 @@ export const clientSummarySchema = z.object({
   allowed_resources: z.record(z.string(), z.array(z.string())),
   authorization_details_types: z.array(z.string()),
   fapi: z.boolean().describe('held to the FAPI 2.0 Security Profile (fapi_profile "2.0" in its metadata)'),
+  remember_browser_days: z.number().int().nullable().describe('days a browser may be remembered by its device-bound key; null: off'),
   created_at: z.string(),
 });
 
