@@ -29,6 +29,9 @@ const whatHappened: Record<AuditType, string> = {
   password_reset: 'Password reset',
   sms_budget_reached: 'Daily SMS budget spent',
   approval: 'Approved with a second factor',
+  remembered: 'Browser remembered',
+  remembered_used: 'Signed in by a remembered browser',
+  remembered_removed: 'Remembered browser forgotten',
 };
 
 const methodNames: Record<string, string> = { ...methodLabel, password: 'Password', account: '—', admin: '—' };

@@ -19,6 +19,12 @@ export const auditTypes = [
   'sms_budget_reached',
   /** a second factor approved a transaction (authorization_details); detail: what, in words */
   'approval',
+  /** a browser remembered by its device-bound key (detail: its name, for how long) */
+  'remembered',
+  /** a remembered browser's key signed a sign-in in place of the second factor (or was refused) */
+  'remembered_used',
+  /** a remembered browser forgotten: by the person, or an admin */
+  'remembered_removed',
 ] as const;
 
 export type AuditType = (typeof auditTypes)[number];

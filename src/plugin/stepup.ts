@@ -14,6 +14,7 @@ import type { FactorPassed } from '../factors/methods.ts';
 import { createPasskeys } from '../factors/passkeys.ts';
 import { createPendingEnrolments } from '../factors/pending_enrolments.ts';
 import { createSecondFactors } from '../factors/registry.ts';
+import { createRememberedBrowsers } from '../factors/remembered_browsers.ts';
 import { createSmsBudgets } from '../factors/sms_budgets.ts';
 import { createTotp } from '../factors/totp.ts';
 import { errorHandler } from '../http/error_handler.ts';
@@ -229,6 +230,7 @@ export async function createStepup(options: StepupOptions) {
     alert,
     undoLinks: options.undoLinks,
     knownBrowsers: createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys),
+    rememberedBrowsers: createRememberedBrowsers(store.records, clock, interactionMs),
     clock,
     enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
     passkeyHoldMs: settings.passkeys.newCredentialHoldSeconds * 1000,
@@ -404,6 +406,7 @@ export async function createStepup(options: StepupOptions) {
     secondFactorStep,
     deliveredCodes,
     passkeys,
+    rememberedBrowsers: deps.rememberedBrowsers,
     lockout,
     overLimit: deps.overLimit,
     audit,
