@@ -2,7 +2,7 @@ import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core'
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { callbackAfter, typePassword } from './support/passkey_browser.ts';
-import { type Enrolled, enrolThroughSignIn, nextTimeStep, totpCode } from './support/people.ts';
+import { type Enrolled, enrolThroughSignIn, nextTimeStep, resetPasswordByEmail, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -13,6 +13,7 @@ import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('remembered browser tests');
 const ACR_2FA = 'urn:stepup:loa:2fa';
+const TOKEN = 'remembered-browsers-admin-token-0123456789';
 
 let stepup: RunningStepup;
 let chromium: Chromium;
@@ -66,7 +67,7 @@ async function asksTheCode(page: Page) {
 
 maybe('remembered browsers', () => {
   beforeAll(async () => {
-    stepup = await startStepup();
+    stepup = await startStepup({ ADMIN_TOKEN: TOKEN });
     chromium = await launchChromium();
     app = await relyingParty(stepup, { firstParty: true, rememberBrowserDays: 7 });
   });
@@ -187,5 +188,105 @@ maybe('remembered browsers', () => {
     expect(await signInByPasswordOnly(page, { ...person, password: 'a brand new passphrase here' })).toBeNull();
     await asksTheCode(page);
     await context.close();
+  });
+
+  test('forgotten at /account, the browser is asked the code again', async () => {
+    const person = await enrolled();
+    const { context, page } = await newPage();
+    await signInAndRemember(page, person);
+    // the app's 2fa session opens the account area
+    await page.goto(`${stepup.issuer}/account`);
+    if (!new URL(page.url()).pathname.startsWith('/account')) {
+      await typePassword(page, person).catch(() => undefined);
+    }
+    await page.getByRole('heading', { name: 'Remembered browsers' }).waitFor();
+    const [remembered] = await rememberedOf(person.email);
+    await expect(page.locator('#remembered-browsers').textContent()).resolves.toContain(remembered!.name);
+    await page.getByRole('button', { name: `Forget ${remembered!.name}` }).click();
+    await page.getByText('The browser is no longer remembered').waitFor();
+    expect(await rememberedOf(person.email)).toHaveLength(0);
+    const audit = (await stepup.container.store.audit.query({ email: person.email, limit: 50 })).map((e) => `${e.type} ${e.result}`);
+    expect(audit).toContain('remembered_removed ok');
+    expect(await signInByPasswordOnly(page, person)).toBeNull();
+    await asksTheCode(page);
+    await context.close();
+  });
+
+  test('forgotten through the admin API, the browser is asked the code again', async () => {
+    const person = await enrolled();
+    const { context, page } = await newPage();
+    await signInAndRemember(page, person);
+    const api = async (method: string, path: string) => {
+      const response = await fetch(`${stepup.issuer}/admin/api/v1${path}`, { method, headers: { Authorization: `Bearer ${TOKEN}` } });
+      return { status: response.status, body: (await response.json()) as { browsers: { id: string }[]; forgotten: { id: string } } };
+    };
+    const listed = await api('GET', `/users/${encodeURIComponent(person.email)}/remembered-browsers`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.browsers).toHaveLength(1);
+    expect(listed.body.browsers[0]).toMatchObject({
+      name: expect.stringContaining('Chrom'),
+      first_used_at: expect.any(String),
+      expires_at: expect.any(String),
+    });
+    const id = listed.body.browsers[0]!.id;
+    const forgotten = await api('DELETE', `/users/${encodeURIComponent(person.email)}/remembered-browsers/${encodeURIComponent(id)}`);
+    expect(forgotten.status).toBe(200);
+    expect(forgotten.body.forgotten.id).toBe(id);
+    expect((await api('DELETE', `/users/${encodeURIComponent(person.email)}/remembered-browsers/${encodeURIComponent(id)}`)).status).toBe(404);
+    expect(await signInByPasswordOnly(page, person)).toBeNull();
+    await asksTheCode(page);
+    await context.close();
+  });
+
+  // every credential change and revocation ends them, through records.revokeByAccountId
+  test.each([
+    [
+      'a password reset',
+      async (person: Enrolled) => expect(await resetPasswordByEmail(stepup, person.email, 'another brand new passphrase')).toBeLessThan(400),
+    ],
+    [
+      'sign-out everywhere',
+      async (person: Enrolled) => {
+        const account = (await stepup.container.store.accounts.findByEmail(person.email))!;
+        await stepup.container.selfService.signOutEverywhere(account, { ip: null, userAgent: null });
+      },
+    ],
+    ['a factor reset', async (person: Enrolled) => void (await stepup.container.userAdmin.resetSecondFactor(person.email))],
+    ['disabling the account', async (person: Enrolled) => void (await stepup.container.userAdmin.setDisabled(person.email, true))],
+  ])('%s ends them', async (_name, end) => {
+    const person = await enrolled();
+    const { context, page } = await newPage();
+    await signInAndRemember(page, person);
+    expect(await rememberedOf(person.email)).toHaveLength(1);
+    await end(person);
+    expect(await rememberedOf(person.email)).toHaveLength(0);
+    await context.close();
+  });
+
+  test('the admin API refuses remember_browser_days out of range or on a phishing-resistant client', async () => {
+    const post = (body: object) =>
+      fetch(`${stepup.issuer}/admin/api/v1/clients`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'R', redirectUris: ['https://app.example/cb'], ...body }),
+      });
+    expect((await post({ rememberBrowserDays: 31 })).status).toBe(400);
+    expect((await post({ rememberBrowserDays: 0 })).status).toBe(400);
+    const phr = await post({ rememberBrowserDays: 7, mfaPolicy: 'phishing-resistant' });
+    expect(phr.status).toBe(400);
+    expect(JSON.stringify(await phr.json())).toContain('phishing-resistant');
+    const ok = await post({ rememberBrowserDays: 7 });
+    expect(ok.status).toBe(201);
+    const created = (await ok.json()) as { client_id: string; remember_browser_days: number | null };
+    expect(created.remember_browser_days).toBe(7);
+    const patch = (body: object) =>
+      fetch(`${stepup.issuer}/admin/api/v1/clients/${created.client_id}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await patch({ mfaPolicy: 'phishing-resistant' })).status).toBe(400);
+    const off = await patch({ rememberBrowserDays: null });
+    expect(((await off.json()) as { remember_browser_days: number | null }).remember_browser_days).toBeNull();
   });
 });

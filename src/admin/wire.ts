@@ -1,3 +1,4 @@
+import type { RememberedBrowser } from '../factors/remembered_browsers.ts';
 import type { Account } from '../model/account.ts';
 import { type ClientRecord, type MfaPolicy, mfaPolicyOf, rememberBrowserDaysOf } from '../model/client.ts';
 import type { Factor } from '../model/factor.ts';
@@ -61,6 +62,26 @@ export const toResetWire = ({ account, methodsRemoved, revoked }: AccountOutcome
   email: account.email,
   methods_removed: methodsRemoved,
   revoked,
+});
+
+export const toRememberedBrowserWire = (browser: RememberedBrowser) => ({
+  id: browser.keyId,
+  name: browser.name,
+  first_used_at: iso(browser.firstUsedAt),
+  last_used_at: iso(browser.lastUsedAt),
+  expires_at: iso(browser.expiresAt),
+});
+
+export const toRememberedBrowsersWire = ({ account, browsers }: { account: Account; browsers: RememberedBrowser[] }) => ({
+  id: account.id,
+  email: account.email,
+  browsers: browsers.map(toRememberedBrowserWire),
+});
+
+export const toBrowserForgottenWire = ({ account, forgotten }: { account: Account; forgotten: RememberedBrowser }) => ({
+  id: account.id,
+  email: account.email,
+  forgotten: toRememberedBrowserWire(forgotten),
 });
 
 export const toMethodRemovedWire = ({ account, removed, revoked }: AccountOutcome & { removed: Factor['kind'] }) => ({

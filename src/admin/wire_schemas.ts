@@ -32,6 +32,14 @@ export const methodSchema = z.object({
 
 export type MethodSummary = z.infer<typeof methodSchema>;
 
+export const rememberedBrowserSchema = z.object({
+  id: z.string().describe("the key's id (its public x coordinate)"),
+  name: z.string().describe('the browser, from its User-Agent when it was remembered'),
+  first_used_at: z.string(),
+  last_used_at: z.string(),
+  expires_at: z.string(),
+});
+
 export const methodsSchema = z.object({ methods: z.array(methodSchema), recovery_codes_left: z.number().int() });
 
 export const userDetailSchema = userSummarySchema.extend({
