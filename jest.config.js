@@ -15,6 +15,7 @@ const onBothStores = [
   'lockout_and_limits', 'alerts', 'hostile_input', 'cli', 'admin_api', 'account_area', 'password_reset',
   'enrolment_binding', 'client_authentication', 'email_verified', 'profile_and_roles',
   'introspection', 'backchannel_logout', 'resource_servers', 'storage_operations', 'lockout_per_proof', 'factor_undo', 'console_fresh_proof', 'sms_toll_fraud', 'rar_approval', 'adaptive_step_up',
+  'remembered_browsers',
 ];
 
 /**

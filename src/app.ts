@@ -47,6 +47,7 @@ export async function createApp(container: Container) {
     secondFactors: container.secondFactors,
     deliveredCodes: container.deliveredCodes,
     passkeys: container.passkeys,
+    rememberedBrowsers: container.stepup.rememberedBrowsers,
     selfService: container.selfService,
     passwords: container.passwords,
     factorUndo: container.factorUndo,

@@ -72,10 +72,12 @@ function sessionsEnded(browser: Browser): Browser {
   return device;
 }
 
-/** A person enrolled (password and authenticator app, a 2fa sign-in) from `ip` in `browser`. */
+/**
+ * A person enrolled in `browser` at the adaptive app: the first sign-in fires every signal, so
+ * it enrols the authenticator app and passes it, which makes that browser and network usual.
+ */
 async function enrolledAt(browser: Browser): Promise<Enrolled> {
-  const enrolling = await relyingParty(stepup, { firstParty: true });
-  return enrolThroughSignIn(stepup, browser, (await enrolling.authorize()).url);
+  return enrolThroughSignIn(stepup, browser, (await adaptiveApp.authorize()).url);
 }
 
 /**

@@ -9,9 +9,12 @@ import {
   type Proof,
   passkeyStanding,
   reachedBy,
+  rememberAllowed,
+  rememberedAccepted,
   requiredLevel,
   sessionMeets,
 } from '../src/assurance/index.ts';
+import { rememberBrowserDaysProblem } from '../src/model/client.ts';
 import type { Factor } from '../src/model/factor.ts';
 
 // The assurance service's rules as tables: pure, no server, milliseconds.
@@ -246,5 +249,69 @@ describe("a person's passkeys", () => {
     ['one added in another sign-in', [factor(now, true, 'elsewhere')], { phrPasskey: true, heldUntil: null, addedInThisSignIn: null }],
   ] as const)('%s', (_name, factors, expected) => {
     expect(passkeyStanding([...factors], now, 'here')).toEqual(expected);
+  });
+});
+
+describe('a remembered browser', () => {
+  const remembered = (factorAt = now - 86_400_000): Proof => ({ kind: 'remembered', at: now, factorAt });
+
+  test.each([
+    ['a password and a remembered browser', [password, remembered()], ACR_2FA, ['pwd', 'pop', 'mfa']],
+    // the key is in a browser, not an authenticator: never phishing-resistant, never otp or hwk
+    [
+      'a password, a remembered browser and a held passkey',
+      [password, remembered(), passkey({ phrFrom: now + 1 })],
+      ACR_2FA,
+      ['pwd', 'pop', 'hwk', 'user', 'mfa'],
+    ],
+    ['a remembered browser alone', [remembered()], null, null],
+  ] as const)('%s', (_name, proofs, acr, amr) => {
+    const reached = reachedBy([...proofs]);
+    expect(reached?.acr ?? null).toBe(acr);
+    expect(reached?.amr ?? null).toEqual(amr);
+  });
+
+  test("the second factor's time stays the real factor's that made the key", () => {
+    expect(reachedBy([password, remembered(now - 3_600_000)])).toMatchObject({ authTime: password.at, secondFactorAt: now - 3_600_000 });
+    // with a real factor too, the latest real factor
+    expect(reachedBy([password, remembered(now - 3_600_000), { ...totp, at: now - 60_000 }])).toMatchObject({ secondFactorAt: now - 60_000 });
+  });
+
+  const hour = 3_600_000;
+  test.each([
+    ['a client that allows it', 7, ACR_2FA, {}, now - hour, true],
+    ['a client that does not', null, ACR_2FA, {}, now - hour, false],
+    ['a phr sign-in', 7, ACR_PHR, {}, now - hour, false],
+    ['an approval (authorization_details)', 7, ACR_2FA, { authorization_details: '[{"type":"payment_initiation"}]' }, now - hour, false],
+    ['an empty authorization_details', 7, ACR_2FA, { authorization_details: '[]' }, now - hour, true],
+    ['mfa_max_age longer than the real factor is old', 7, ACR_2FA, { mfa_max_age: '7200' }, now - hour, true],
+    ['mfa_max_age shorter than the real factor is old', 7, ACR_2FA, { mfa_max_age: '60' }, now - hour, false],
+    ['on-request at 1fa (nothing asks for it, but it is no harm)', 7, ACR_1FA, {}, now - hour, true],
+  ] as const)('%s: accepted %s', (_name, rememberDays, needed, ask, factorAt, accepted) => {
+    expect(rememberedAccepted({ rememberDays, needed, ask, factorAt, now })).toBe(accepted);
+  });
+
+  test.each([
+    ['a client that allows it', 7, ACR_2FA, {}, true],
+    ['a client that does not', null, ACR_2FA, {}, false],
+    ['a phr sign-in', 7, ACR_PHR, {}, false],
+    ['an approval', 7, ACR_2FA, { authorization_details: '[{"type":"x"}]' }, false],
+  ] as const)('offered to %s: %s', (_name, rememberDays, needed, ask, offered) => {
+    expect(rememberAllowed({ rememberDays, needed, ask })).toBe(offered);
+  });
+
+  test.each([
+    [undefined, 'required', null],
+    [7, 'required', null],
+    [30, 'on-request', null],
+    [0, 'required', 'whole number'],
+    [31, 'required', 'whole number'],
+    [1.5, 'required', 'whole number'],
+    ['7', 'required', 'whole number'],
+    [7, 'phishing-resistant', 'phishing-resistant'],
+  ] as const)('remember_browser_days %j on a %s client: %s', (days, policy, problem) => {
+    const found = rememberBrowserDaysProblem(days, policy);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toContain(problem);
   });
 });

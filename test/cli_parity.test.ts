@@ -43,6 +43,8 @@ const cliFor: Record<string, string[]> = {
   listUserMethods: ['user', 'methods'],
   resetSecondFactor: ['user', 'reset-2fa'],
   removeUserMethod: ['user', 'remove-method'],
+  listRememberedBrowsers: ['user', 'remembered-browsers'],
+  forgetRememberedBrowser: ['user', 'forget-browser'],
   revokeSessions: ['user', 'revoke-sessions'],
   queryAudit: ['audit', 'query'],
   auditSummary: ['audit', 'summary'],

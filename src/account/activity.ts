@@ -31,6 +31,9 @@ const whatHappened: Record<AuditType, string> = {
   sms_budget_reached: 'Daily SMS budget spent',
   approval: 'Approved with a second factor',
   risk: 'Risk checked',
+  remembered: 'Browser remembered',
+  remembered_used: 'Signed in by a remembered browser',
+  remembered_removed: 'Remembered browser forgotten',
 };
 
 function whatOf(event: AuditEvent): string {

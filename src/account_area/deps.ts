@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../factors/delivered_codes.ts';
 import type { Passkeys } from '../factors/passkeys.ts';
 import type { SecondFactors } from '../factors/registry.ts';
+import type { RememberedBrowsers } from '../factors/remembered_browsers.ts';
 import type { Csrf } from '../security/csrf.ts';
 import type { RateLimiter } from '../security/rate_limit.ts';
 import type { AccountStore, RecordStore } from '../store/ports.ts';
@@ -22,6 +23,7 @@ export interface AccountAreaDeps {
   secondFactors: SecondFactors;
   deliveredCodes: DeliveredCodes;
   passkeys: Passkeys;
+  rememberedBrowsers: RememberedBrowsers;
   selfService: SelfService;
   passwords: Passwords;
   factorUndo: FactorUndo;

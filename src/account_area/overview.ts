@@ -18,6 +18,7 @@ const notices: Record<string, string> = {
   'factor-removed': 'The second factor was removed.',
   'name-changed': 'Your name was saved.',
   'passkey-renamed': 'The passkey was renamed.',
+  'browser-forgotten': 'The browser is no longer remembered: it will be asked for a second factor.',
 };
 
 async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
@@ -30,7 +31,15 @@ async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, 
     passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : utcDay(f.passkey.lastUsedAt) } : null,
   }));
   const notice = typeof ctx.query.done === 'string' ? notices[ctx.query.done] : undefined;
-  await ctx.render('account', { it: page, account, factors, recoveryCodesLeft: await deps.secondFactors.recoveryCodesLeft(account.id), notice, error });
+  const rememberedBrowsers = (await deps.rememberedBrowsers.list(account.id)).map((b) => ({
+    keyId: b.keyId,
+    name: b.name,
+    firstUsed: utcDay(b.firstUsedAt),
+    lastUsed: utcDay(b.lastUsedAt),
+    until: utcDay(b.expiresAt),
+  }));
+  const recoveryCodesLeft = await deps.secondFactors.recoveryCodesLeft(account.id);
+  await ctx.render('account', { it: page, account, factors, rememberedBrowsers, recoveryCodesLeft, notice, error });
 }
 
 /** GET /account — what is enrolled, and what can be done. */
@@ -65,6 +74,27 @@ export function renamePasskey(deps: AccountAreaDeps) {
     }
     ctx.status = 404;
     await renderOverview(ctx, deps, removalRefused.unknown);
+  };
+}
+
+/** POST /account/remembered-browsers/:id/remove — the browser is asked for a second factor again. */
+export function forgetBrowser(deps: AccountAreaDeps) {
+  return async (ctx: ParameterizedContext) => {
+    requireAccountCsrf(deps, ctx, parseForm(ctx, csrfForm).csrf);
+    const { account } = accountOf(ctx);
+    const forgotten = await deps.rememberedBrowsers.remove(account.id, String(ctx.params.id));
+    if (!forgotten) {
+      ctx.status = 404;
+      return renderOverview(ctx, deps, 'That browser is not remembered any more.');
+    }
+    await deps.audit(requestInfo(ctx), {
+      type: 'remembered_removed',
+      result: 'ok',
+      accountId: account.id,
+      email: account.email,
+      detail: `${forgotten.name}, by the person`,
+    });
+    seeOther(ctx, '/account?done=browser-forgotten');
   };
 }
 

@@ -14,7 +14,7 @@ import {
   showTotpEnrolment,
 } from './enrol.ts';
 import { changeName } from './name.ts';
-import { removeFactor, renamePasskey, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
+import { forgetBrowser, removeFactor, renamePasskey, replaceRecoveryCodes, showActivity, showOverview, signOut, signOutEverywhere } from './overview.ts';
 import { changePassword, showPasswordChange } from './password.ts';
 import { completeReset, requestReset, showResetForm, showResetRequest } from './password_reset.ts';
 import { accountOf, requireAccount, requireFreshProof } from './session.ts';
@@ -51,6 +51,8 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   router.post('/account/sign-out', form, signedIn, signOut(deps));
   router.post('/account/name', form, signedIn, changeName(deps));
   router.post('/account/sign-out-everywhere', form, signedIn, signOutEverywhere(deps));
+  // forgetting a remembered browser only takes away: no fresh proof needed
+  router.post('/account/remembered-browsers/:id/remove', form, signedIn, forgetBrowser(deps));
 
   // changes to second factors: a second factor passed within the last few minutes first
   router.post('/account/factors/:id/remove', form, signedIn, freshForRemoval, removeFactor(deps));

@@ -4,7 +4,7 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { type ClientRecord, mfaPolicies } from '../model/client.ts';
+import { type ClientRecord, maxRememberBrowserDays, mfaPolicies, rememberBrowserDaysProblem } from '../model/client.ts';
 import type { AllowedResources } from '../oidc/allowed_resources.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
@@ -59,6 +59,15 @@ const clientFields = {
     .max(20)
     .describe('the authorization_details types (RFC 9396) the client may send, among those in the configuration'),
   fapi: z.boolean().describe('held to the FAPI 2.0 Security Profile: PAR, PKCE, DPoP-bound tokens, ES256 ID tokens; needs private_key_jwt'),
+  rememberBrowserDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(maxRememberBrowserDays)
+    .nullable()
+    .describe(
+      'days a browser may be remembered: its device-bound key then stands in for the second factor (amr pwd pop mfa); null turns it off; never on a phishing-resistant client',
+    ),
 };
 
 export const newClientSchema = z
@@ -73,6 +82,7 @@ export const newClientSchema = z
     allowedResources: clientFields.allowedResources.default({}),
     authorizationDetailsTypes: clientFields.authorizationDetailsTypes.default([]),
     fapi: clientFields.fapi.default(false),
+    rememberBrowserDays: clientFields.rememberBrowserDays.default(null),
     public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
     authMethod: clientFields.authMethod
       .optional()
@@ -85,6 +95,8 @@ export const newClientSchema = z
     const problem = checkKeysFor(client.authMethod, client.jwks, client.jwksUri);
     if (problem) check.addIssue({ code: 'custom', path: ['authMethod'], message: problem });
     if (client.fapi && client.authMethod !== 'private_key_jwt') check.addIssue({ code: 'custom', path: ['fapi'], message: fapiNeedsKeys });
+    const remembering = rememberBrowserDaysProblem(client.rememberBrowserDays, client.mfaPolicy);
+    if (remembering) check.addIssue({ code: 'custom', path: ['rememberBrowserDays'], message: remembering });
   });
 
 export const clientChangesSchema = z
@@ -121,6 +133,7 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   }
   // oidc/fapi_profile.ts turns this into the profile's metadata whenever the client is loaded
   if (fields.fapi !== undefined) m.fapi_profile = fields.fapi ? '2.0' : undefined;
+  if (fields.rememberBrowserDays !== undefined) m.remember_browser_days = fields.rememberBrowserDays ?? undefined;
   return m;
 }
 
@@ -212,10 +225,13 @@ export function createClientAdmin(
         'allowed_resources',
         'authorization_details_types',
         'fapi_profile',
+        'remember_browser_days',
       ])
         if (metadata[key] === undefined) delete metadata[key];
       // oidc-provider would refuse to load it: refused here, with the reason
       if (metadata.fapi_profile && metadata.token_endpoint_auth_method !== 'private_key_jwt') throw badRequest(`invalid client: fapi: ${fapiNeedsKeys}`);
+      const remembering = rememberBrowserDaysProblem(metadata.remember_browser_days, metadata.mfa_policy);
+      if (remembering) throw badRequest(`invalid client: rememberBrowserDays: ${remembering}`);
       const updated = { ...client, metadata };
       if (!(await clients.update(updated))) throw notFound(`no client ${clientId}`);
       await adminChange(clientId, `client updated: ${Object.keys(changes).join(', ')}`, by);

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { normalizeEmail } from '../account/password_login.ts';
 import { type PasswordRules, passwordProblem } from '../account/password_policy.ts';
 import { profileChangesSchema, rolesSchema, updateProfile } from '../account/profile.ts';
-import type { RecordAudit } from '../audit/audit.ts';
+import { noRequest, type RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { e164 } from '../factors/destinations.ts';
 import { methodLabel } from '../factors/methods.ts';
 import type { SecondFactors } from '../factors/registry.ts';
+import { createRememberedBrowsers, type RememberedBrowser } from '../factors/remembered_browsers.ts';
 import { replaceFactorsOfKind } from '../factors/replace_factors_of_kind.ts';
 import type { Account } from '../model/account.ts';
 import type { Factor, FactorKind } from '../model/factor.ts';
@@ -88,6 +89,8 @@ export interface UserAdminDeps {
 /** People's accounts: create, read, search, change, disable, unlock, reset. Used by the CLI and the admin API. */
 export function createUserAdmin(deps: UserAdminDeps) {
   const { accounts, factors, recoveryCodes, records, lockout, audit, clock } = deps;
+  // the same records the sign-in pages keep them in (no challenges are issued here)
+  const remembered = createRememberedBrowsers(records, clock, 0);
   const adminChange = (account: Account, detail: string, by?: AdminActor) =>
     auditAdminChange(audit, by, { accountId: account.id, email: account.email, detail });
 
@@ -267,6 +270,28 @@ export function createUserAdmin(deps: UserAdminDeps) {
       await adminChange(account, `second factor removed: ${method}${outcome.removed.passkey ? ` "${outcome.removed.passkey.name}"` : ''}`);
       await deps.alert(account, 'factor_removed', { method: `${method}, by an administrator` });
       return { account, removed: outcome.removed.kind, revoked };
+    },
+
+    /** The user's remembered browsers (a device-bound key each, standing in for the code), most recently used first. */
+    async rememberedBrowsers(ref: string): Promise<{ account: Account; browsers: RememberedBrowser[] }> {
+      const account = await findUser(ref);
+      return { account, browsers: await remembered.list(account.id) };
+    },
+
+    /** Forgets one remembered browser: its next sign-in is asked for the second factor. */
+    async forgetBrowser(ref: string, browserId: string, by?: AdminActor): Promise<{ account: Account; forgotten: RememberedBrowser }> {
+      const account = await findUser(ref);
+      const forgotten = await remembered.remove(account.id, browserId);
+      if (!forgotten) throw notFound(`no remembered browser ${browserId} on ${account.email}`);
+      await audit(noRequest, {
+        type: 'remembered_removed',
+        result: 'ok',
+        accountId: account.id,
+        email: account.email,
+        detail: `${forgotten.name}, by an administrator`,
+      });
+      await adminChange(account, `remembered browser forgotten: ${forgotten.name}`, by);
+      return { account, forgotten };
     },
 
     /** Signs the person out everywhere: sessions, grants and refresh tokens. */

@@ -1,5 +1,6 @@
+import type { RememberedBrowser } from '../factors/remembered_browsers.ts';
 import type { Account } from '../model/account.ts';
-import { type ClientRecord, type MfaPolicy, mfaPolicyOf } from '../model/client.ts';
+import { type ClientRecord, type MfaPolicy, mfaPolicyOf, rememberBrowserDaysOf } from '../model/client.ts';
 import type { Factor } from '../model/factor.ts';
 import { allowedResourcesOf } from '../oidc/allowed_resources.ts';
 import type { NewClient } from './clients.ts';
@@ -63,6 +64,26 @@ export const toResetWire = ({ account, methodsRemoved, revoked }: AccountOutcome
   revoked,
 });
 
+export const toRememberedBrowserWire = (browser: RememberedBrowser) => ({
+  id: browser.keyId,
+  name: browser.name,
+  first_used_at: iso(browser.firstUsedAt),
+  last_used_at: iso(browser.lastUsedAt),
+  expires_at: iso(browser.expiresAt),
+});
+
+export const toRememberedBrowsersWire = ({ account, browsers }: { account: Account; browsers: RememberedBrowser[] }) => ({
+  id: account.id,
+  email: account.email,
+  browsers: browsers.map(toRememberedBrowserWire),
+});
+
+export const toBrowserForgottenWire = ({ account, forgotten }: { account: Account; forgotten: RememberedBrowser }) => ({
+  id: account.id,
+  email: account.email,
+  forgotten: toRememberedBrowserWire(forgotten),
+});
+
 export const toMethodRemovedWire = ({ account, removed, revoked }: AccountOutcome & { removed: Factor['kind'] }) => ({
   id: account.id,
   email: account.email,
@@ -89,6 +110,7 @@ export function toClientWire(record: ClientRecord): ClientSummary {
     allowed_resources: allowedResourcesOf(m),
     authorization_details_types: (m.authorization_details_types as string[] | undefined) ?? [],
     fapi: m.fapi_profile === '2.0',
+    remember_browser_days: rememberBrowserDaysOf(m),
     created_at: iso(record.createdAt),
   };
 }

@@ -33,6 +33,14 @@ export const methodSchema = z.object({
 
 export type MethodSummary = z.infer<typeof methodSchema>;
 
+export const rememberedBrowserSchema = z.object({
+  id: z.string().describe("the key's id (its public x coordinate)"),
+  name: z.string().describe('the browser, from its User-Agent when it was remembered'),
+  first_used_at: z.string(),
+  last_used_at: z.string(),
+  expires_at: z.string(),
+});
+
 export const methodsSchema = z.object({ methods: z.array(methodSchema), recovery_codes_left: z.number().int() });
 
 export const userDetailSchema = userSummarySchema.extend({
@@ -57,6 +65,7 @@ export const clientSummarySchema = z.object({
   allowed_resources: z.record(z.string(), z.array(z.string())),
   authorization_details_types: z.array(z.string()),
   fapi: z.boolean().describe('held to the FAPI 2.0 Security Profile (fapi_profile "2.0" in its metadata)'),
+  remember_browser_days: z.number().int().nullable().describe('days a browser may be remembered by its device-bound key; null: off'),
   created_at: z.string(),
 });
 

@@ -5,12 +5,14 @@ import { pageSchema, pagingSchema } from '../admin/input.ts';
 import { rotateKeysSchema } from '../admin/keys.ts';
 import { userChangesSchema, userSearchSchema } from '../admin/users.ts';
 import {
+  toBrowserForgottenWire,
   toClientWire,
   toKeyWire,
   toMethodRemovedWire,
   toMethodsWire,
   toNewClientWire,
   toPageWire,
+  toRememberedBrowsersWire,
   toResetWire,
   toRotatedSecretWire,
   toSignedOutWire,
@@ -19,7 +21,15 @@ import {
   toUserRevokedWire,
   toUserWire,
 } from '../admin/wire.ts';
-import { clientSummarySchema, keySummarySchema, methodSchema, methodsSchema, userDetailSchema, userSummarySchema } from '../admin/wire_schemas.ts';
+import {
+  clientSummarySchema,
+  keySummarySchema,
+  methodSchema,
+  methodsSchema,
+  rememberedBrowserSchema,
+  userDetailSchema,
+  userSummarySchema,
+} from '../admin/wire_schemas.ts';
 import type { AdminServices } from '../container.ts';
 
 /**
@@ -266,6 +276,28 @@ export function adminRoutes({ clientAdmin, userAdmin, auditQueries, keyAdmin }: 
       response: userAndRevoked.extend({ removed: methodSchema.shape.kind }),
       conflict: 'this is the last second factor (reset the second factor instead)',
       handle: async ({ params }) => toMethodRemovedWire(await userAdmin.removeMethod(params.userId, params.methodId)),
+    }),
+    route({
+      method: 'get',
+      path: '/users/{userId}/remembered-browsers',
+      operationId: 'listRememberedBrowsers',
+      summary: "List a user's remembered browsers: each a device-bound key that stands in for the second factor where a client allows it",
+      tag: 'users',
+      params: userId,
+      status: 200,
+      response: z.object({ id: z.string(), email: z.string(), browsers: z.array(rememberedBrowserSchema) }),
+      handle: async ({ params }) => toRememberedBrowsersWire(await userAdmin.rememberedBrowsers(params.userId)),
+    }),
+    route({
+      method: 'delete',
+      path: '/users/{userId}/remembered-browsers/{browserId}',
+      operationId: 'forgetRememberedBrowser',
+      summary: 'Forget one remembered browser: its next sign-in is asked for the second factor',
+      tag: 'users',
+      params: userId.extend({ browserId: z.string().min(1).max(100).describe('the id from the list of remembered browsers') }),
+      status: 200,
+      response: z.object({ id: z.string(), email: z.string(), forgotten: rememberedBrowserSchema }),
+      handle: async ({ params }) => toBrowserForgottenWire(await userAdmin.forgetBrowser(params.userId, params.browserId)),
     }),
     route({
       method: 'post',

@@ -21,6 +21,7 @@ export const clientFormSchema = z.object({
   jwksUri: text(2100).default(''),
   allowedResources: text(44_000).default(''),
   authorizationDetailsTypes: text(2_100).default(''),
+  rememberBrowserDays: text(10).default(''),
 });
 
 export type ClientForm = z.output<typeof clientFormSchema>;
@@ -45,6 +46,10 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
       errors.jwks = 'must be a JSON Web Key Set: {"keys": [...]}';
     }
   }
+  // empty or 0: browsers are not remembered
+  const days = form.rememberBrowserDays.trim();
+  if (days && !/^\d{1,3}$/.test(days)) errors.rememberBrowserDays = 'must be a whole number of days from 1 to 30, or empty';
+  const rememberBrowserDays = /^\d{1,3}$/.test(days) && Number(days) > 0 ? Number(days) : null;
   // a new client gives keys only when it has them; a change says "none" to remove them
   const keys = isNew ? { jwks: jwks ?? undefined, jwksUri: form.jwksUri.trim() || undefined } : { jwks, jwksUri: form.jwksUri.trim() || null };
   const input: Record<string, unknown> = {
@@ -59,6 +64,7 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
     defaultAcr: form.defaultAcr || null,
     allowedResources: allowedResourcesFromLines(lines(form.allowedResources)),
     authorizationDetailsTypes: form.authorizationDetailsTypes.split(/\s+/).filter(Boolean),
+    rememberBrowserDays,
     ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),
     ...keys,
     ...(isNew ? { public: form.public === 'on' } : {}),
@@ -83,4 +89,5 @@ export const formOf = (client: ClientSummary): Record<string, string | boolean> 
   jwksUri: client.jwks_uri ?? '',
   allowedResources: linesOfAllowedResources(client.allowed_resources).join('\n'),
   authorizationDetailsTypes: client.authorization_details_types.join(' '),
+  rememberBrowserDays: client.remember_browser_days === null ? '' : String(client.remember_browser_days),
 });

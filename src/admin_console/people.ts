@@ -1,7 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { userChangesSchema } from '../admin/users.ts';
-import { toUserDetailWire, toUserWire } from '../admin/wire.ts';
+import { toRememberedBrowsersWire, toUserDetailWire, toUserWire } from '../admin/wire.ts';
 import { AppError } from '../errors.ts';
 import { methodLabel } from '../factors/methods.ts';
 import { parseForm, text } from '../http/form.ts';
@@ -102,10 +102,27 @@ async function renderPerson(deps: ConsoleDeps, ctx: ParameterizedContext, id: st
     });
   const activity = await deps.recentActivity(person.id, 20);
   const locked = person.locked_until !== null && Date.parse(person.locked_until) > deps.clock.now();
-  await renderPage(ctx, 'console_person', 'people', { person, methods, activity, locked, rolesText: person.roles.join(' '), ...vars });
+  const { browsers } = toRememberedBrowsersWire(await deps.userAdmin.rememberedBrowsers(person.id));
+  await renderPage(ctx, 'console_person', 'people', { person, methods, activity, locked, browsers, rolesText: person.roles.join(' '), ...vars });
 }
 
-const doneText = (value: unknown) => (typeof value === 'string' && Object.hasOwn(actions, value) ? actions[value as Action].done : undefined);
+const browserForgotten = 'The browser is forgotten: its next sign-in asks for the second factor.';
+const doneText = (value: unknown) =>
+  value === 'forget-browser' ? browserForgotten : typeof value === 'string' && Object.hasOwn(actions, value) ? actions[value as Action].done : undefined;
+
+/** POST /admin/people/:userId/remembered-browsers/:browserId/forget — the browser is asked for the second factor again. */
+export function forgetBrowser(deps: ConsoleDeps) {
+  return async (ctx: ParameterizedContext) => {
+    const id = userIdOf(ctx);
+    try {
+      await deps.userAdmin.forgetBrowser(id, String(ctx.params.browserId), actorOf(ctx));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 404) throw error;
+      return renderPerson(deps, ctx, id, { error: 'That browser is not remembered any more.' });
+    }
+    seeOther(ctx, `/admin/people/${id}?done=forget-browser`);
+  };
+}
 
 export function showPerson(deps: ConsoleDeps) {
   return (ctx: ParameterizedContext) => renderPerson(deps, ctx, userIdOf(ctx), { notice: doneText(ctx.query.done) });

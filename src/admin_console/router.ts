@@ -22,7 +22,7 @@ import {
 import type { ConsoleDeps } from './deps.ts';
 import { confirmPath, confirmWithCode, confirmWithPasskey, requireFreshProof, sendConfirmationCode, showFreshProof } from './fresh_proof.ts';
 import { confirmRotateKeys, listKeys, rotateKeys } from './keys.ts';
-import { confirmPersonAction, confirmRoles, listPeople, personAction, showPerson } from './people.ts';
+import { confirmPersonAction, confirmRoles, forgetBrowser, listPeople, personAction, showPerson } from './people.ts';
 import { consoleOf, requireAdmin } from './session.ts';
 import { consoleCallback, consoleSignIn } from './sign_in.ts';
 
@@ -78,6 +78,7 @@ export function createConsoleRouter(deps: ConsoleDeps) {
   router.get('/admin/people', admin, listPeople(deps));
   router.get('/admin/people/:userId', admin, showPerson(deps));
   router.post('/admin/people/:userId/roles/confirm', form, admin, fresh, confirmRoles(deps));
+  router.post('/admin/people/:userId/remembered-browsers/:browserId/forget', form, admin, fresh, forgetBrowser(deps));
   router.get('/admin/people/:userId/:action', admin, fresh, confirmPersonAction(deps));
   router.post('/admin/people/:userId/:action', form, admin, fresh, personAction(deps));
 

@@ -3,9 +3,9 @@
  * service gathered. Pure, so test/adaptive_rules.test.ts holds them in tables.
  */
 
-/** Why an adaptive client's sign-in asks for the second factor; the audit log records these words. */
-export const riskSignals = ['listed_network', 'new_browser', 'new_network', 'recent_failures', 'new_country', 'impossible_travel'] as const;
-export type RiskSignal = (typeof riskSignals)[number];
+import type { RiskSignal } from '../model/risk_signals.ts';
+
+export { type RiskSignal, riskSignals } from '../model/risk_signals.ts';
 
 /** What the deployment turns on (config `adaptive`); every signal is on by default. */
 export interface AdaptiveSettings {

@@ -6,5 +6,6 @@ export { type ChangeDecision, type ChangeFacts, decideChange, type Guarded, type
 export { type Credentials, passkeyStanding, phrFromForNew, phrFromOf } from './credentials.ts';
 export { ACR_1FA, ACR_2FA, ACR_PHR, type Acr, acrRank, acrValues, satisfies } from './levels.ts';
 export { type Proof, type Reached, reachedBy } from './proofs.ts';
+export { type RememberFacts, rememberAllowed, rememberedAccepted } from './remembered.ts';
 export { type AuthorizationAsk, askedLevel, mfaMaxAgeMs, requiredLevel } from './requirement.ts';
 export { decideSignIn, passedWith, type SignInDecision, type SignInFacts } from './sign_in.ts';

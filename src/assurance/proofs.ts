@@ -19,7 +19,12 @@ export type Proof =
       phrFrom: number;
       /** registered in this very sign-in: it then proves at most 2fa */
       addedInThisSignIn: boolean;
-    };
+    }
+  /**
+   * A remembered browser's key signed this sign-in's challenge (proof of possession, `pop`). It
+   * stands in for the second factor, but its time is `factorAt`: the real factor that made the key.
+   */
+  | { kind: 'remembered'; at: number; factorAt: number };
 
 /** What a set of proofs is worth: the level, the amr claim, auth_time and the second factor's time. */
 export interface Reached {
@@ -31,13 +36,20 @@ export interface Reached {
   secondFactorAt: number | null;
 }
 
+/** RFC 8176 values a proof other than the password adds: a remembered browser's is `pop`, never the factor nobody used. */
+const amrValuesOf = (proof: Exclude<Proof, { kind: 'password' }>): string[] =>
+  proof.kind === 'code' ? [amrOf[proof.method]] : proof.kind === 'remembered' ? ['pop'] : proof.amr;
+
+/** When a proof's real second factor was passed: a remembered browser's is the factor that made its key. */
+const factorTime = (proof: Exclude<Proof, { kind: 'password' }>) => (proof.kind === 'remembered' ? proof.factorAt : proof.at);
+
 const provesPhr = (proof: Extract<Proof, { kind: 'passkey' }>) => !proof.addedInThisSignIn && proof.phrFrom <= proof.at;
 
 /**
  * The level proofs reach. A password alone, or a passkey that did not verify the user, is 1fa;
  * a password and another factor, or a user-verified passkey, 2fa; a password and the assertion
- * of a passkey that proves phr (not added in this sign-in, its hold over), phr. Null when
- * nothing was proved.
+ * of a passkey that proves phr (not added in this sign-in, its hold over), phr; a password and
+ * a remembered browser's signature, 2fa (`pwd pop mfa`), never phr. Null when nothing was proved.
  */
 export function reachedBy(proofs: Proof[]): Reached | null {
   const password = proofs.find((p) => p.kind === 'password');
@@ -51,8 +63,8 @@ export function reachedBy(proofs: Proof[]): Reached | null {
   else if (passkeys.some((p) => p.userVerified)) acr = ACR_2FA;
 
   const amr = new Set<string>(password ? ['pwd'] : []);
-  for (const proof of others) for (const value of proof.kind === 'code' ? [amrOf[proof.method]] : proof.amr) amr.add(value);
+  for (const proof of others) for (const value of amrValuesOf(proof)) amr.add(value);
   if (acr !== ACR_1FA) amr.add('mfa');
-  const secondFactorAt = acr === ACR_1FA ? null : Math.max(...others.map((p) => p.at));
+  const secondFactorAt = acr === ACR_1FA ? null : Math.max(...others.map(factorTime));
   return { acr, amr: [...amr], authTime: primary.at, secondFactorAt };
 }

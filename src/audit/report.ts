@@ -1,6 +1,6 @@
-import { type RiskSignal, riskSignals } from '../assurance/index.ts';
 import type { AuditEvent } from '../model/audit.ts';
 import type { Delivery } from '../model/factor.ts';
+import { type RiskSignal, riskSignals } from '../model/risk_signals.ts';
 import { signalsOfDetail } from '../risk/signal_words.ts';
 import { summarize } from './summary.ts';
 

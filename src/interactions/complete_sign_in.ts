@@ -4,7 +4,7 @@ import { ACR_1FA, type Reached } from '../assurance/index.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import { APPROVED } from '../oidc/authorization_details.ts';
-import { isFirstParty } from '../oidc/client_metadata.ts';
+import { isFirstParty, mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
 import type { RiskAssessment } from '../risk/adaptive_step_up.ts';
@@ -29,8 +29,8 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
  * which sends its own alert), or of the risk signals that made it ask for the second factor.
  * Failure counts and past lockouts are forgotten only when a second factor was passed: a
  * password-only sign-in must not reset the count of wrong codes that someone with the
- * password has been guessing in sign-ins that asked for one. Its place is learnt for adaptive
- * step-up (made usual only by a second factor).
+ * password has been guessing in sign-ins that asked for one. At an adaptive client its place is
+ * learnt for adaptive step-up (made usual only by a second factor).
  */
 export async function afterSignIn(
   ctx: ParameterizedContext,
@@ -41,7 +41,8 @@ export async function afterSignIn(
 ) {
   if (secondFactor) await deps.lockout.signedIn(account.id);
   const newBrowser = await deps.knownBrowsers.remember(ctx, account.id, { secondFactor });
-  await deps.adaptive.signedIn(ctx, account.id, { secondFactor });
+  // learnt where adaptive step-up reads it: other clients' sign-ins pay no storage for it
+  if (mfaPolicyOf(it.client) === 'adaptive') await deps.adaptive.signedIn(ctx, account.id, { secondFactor });
   const { ip, userAgent } = requestInfo(ctx);
   const vars = { appName: it.clientName, ip, browser: userAgent ?? 'unknown' };
   if (risk && risk.signals.length > 0) {

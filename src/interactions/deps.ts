@@ -5,6 +5,7 @@ import type { SecondFactorStep } from '../factors/check_step.ts';
 import type { DeliveredCodes } from '../factors/delivered_codes.ts';
 import type { Passkeys } from '../factors/passkeys.ts';
 import type { SecondFactors } from '../factors/registry.ts';
+import type { RememberedBrowsers } from '../factors/remembered_browsers.ts';
 import type { Channel } from '../model/factor.ts';
 import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
 import type { AuthorizationDetails } from '../oidc/authorization_details.ts';
@@ -35,6 +36,8 @@ export interface InteractionDeps {
   undoLinks?: FactorUndoLinks;
   knownBrowsers: KnownBrowsers;
   adaptive: AdaptiveStepUp;
+  /** browsers a person chose to remember, each by a device-bound key (for clients with remember_browser_days) */
+  rememberedBrowsers: RememberedBrowsers;
   clock: Clock;
   /** the channels with a sender: only these are offered for enrolment */
   enrollableChannels: Channel[];

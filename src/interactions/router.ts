@@ -12,6 +12,7 @@ import { confirmDeliveredEnrolment, sendEnrolmentCode, showDeliveredEnrolment, t
 import { confirmPasskeyEnrolment, passkeyEnrolmentForm, showPasskeyEnrolment } from './enrol_passkey.ts';
 import { confirmForm, confirmTotpEnrolment, showTotpEnrolment } from './enrol_totp.ts';
 import { showEnrolmentChoice } from './enrolment.ts';
+import { rememberedForm, submitRemembered } from './remembered_browser_step.ts';
 import { stepUrl } from './respond.ts';
 import { codeForm, passkeyForm, sendForm, sendSecondFactorCode, showSecondFactor, submitPasskey, submitSecondFactor } from './second_factor_pages.ts';
 import { loadStep, type StepContext, stepForm } from './step_context.ts';
@@ -48,6 +49,7 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
   router.post('/second-factor', ...form(codeForm), submitSecondFactor(deps));
   router.post('/second-factor/send', ...form(sendForm), sendSecondFactorCode(deps));
   router.post('/second-factor/passkey', ...form(passkeyForm), submitPasskey(deps));
+  router.post('/second-factor/remembered', ...form(rememberedForm), submitRemembered(deps));
   router.get('/enrol', showEnrolmentChoice(deps));
   router.get('/enrol/totp', showTotpEnrolment(deps));
   router.get('/enrol/passkey', showPasskeyEnrolment(deps));
@@ -64,7 +66,7 @@ export function createInteractionRouter(deps: InteractionDeps, pageMiddleware: M
 }
 
 /**
- * The pages' stylesheet and their one script (passkeys), same-origin files as the CSP asks, at
+ * The pages' stylesheet and their scripts (passkeys, remembered browsers), same-origin files as the CSP asks, at
  * `${basePath}/assets/` (the pages' `assets` global): under a host's base path, clear of its own /assets.
  */
 export function stylesheetRouter(basePath = '') {
@@ -72,6 +74,7 @@ export function stylesheetRouter(basePath = '') {
   for (const [file, type] of [
     ['stepup.css', 'text/css'],
     ['passkey.js', 'text/javascript'],
+    ['remember.js', 'text/javascript'],
   ] as const) {
     const content = readFileSync(join(viewsDir, file));
     router.get(`${basePath}/assets/${file}`, (ctx) => {

@@ -14,6 +14,7 @@ import { durationText } from '../wait_text.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
+import { rememberAfterFactor, rememberStateOf } from './remember_browser.ts';
 import { stepUrl } from './respond.ts';
 import { decideStep, proofOf } from './sign_in_assurance.ts';
 import type { StepContext } from './step_context.ts';
@@ -64,7 +65,9 @@ async function renderSecondFactor(
       ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id), approval?.requested)
       : null;
   const approvals = approval?.summaries ?? [];
-  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, approvals, ...state });
+  // a key is tried on the page as shown, not again after it was refused or a code was
+  const remember = await rememberStateOf(ctx, deps, it, account, ctx.method === 'GET' && ctx.query.remembered !== 'refused');
+  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, approvals, remember, ...state });
 }
 
 /**
@@ -103,6 +106,8 @@ export async function nextStep(
   seeOther(ctx, stepUrl(it, '/second-factor'));
 }
 
+const rememberedRefused = 'This browser was not accepted as remembered for this sign-in. Confirm it is you with your second factor.';
+
 const addPasskeyNotice = (it: CurrentInteraction) =>
   `${it.clientName} asks you to sign in with a passkey, and you have none yet. Confirm it is you first; then you will set one up.`;
 
@@ -118,11 +123,13 @@ export function showSecondFactor(deps: InteractionDeps) {
     if (!method) throw new Error('the assurance service asked for a second factor but offered none');
     const fallbackFrom = ctx.query.fallback === 'email' || ctx.query.fallback === 'sms' ? ctx.query.fallback : null;
     const notice =
-      fallbackFrom && isChannel(method) && fallbackFrom !== method
-        ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
-        : found.thenAddPasskey
-          ? addPasskeyNotice(step)
-          : undefined;
+      ctx.query.remembered === 'refused'
+        ? rememberedRefused
+        : fallbackFrom && isChannel(method) && fallbackFrom !== method
+          ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
+          : found.thenAddPasskey
+            ? addPasskeyNotice(step)
+            : undefined;
     await renderSecondFactor(ctx, deps, step, found.account, found.methods, method, { notice });
   };
 }
@@ -154,7 +161,13 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
   };
 }
 
-export const codeForm = z.object({ method: z.enum(['totp', 'email', 'sms', 'recovery']), code: text(64) });
+export const codeForm = z.object({
+  method: z.enum(['totp', 'email', 'sms', 'recovery']),
+  code: text(64),
+  // "Remember this browser": the public key (a JWK) the page's script made, when ticked
+  remember: z.literal('on').optional(),
+  remember_key: text(1000).optional(),
+});
 
 /** POST /interaction/:uid/second-factor — checks a code for the chosen method. */
 export function submitSecondFactor(deps: InteractionDeps) {
@@ -179,7 +192,10 @@ export function submitSecondFactor(deps: InteractionDeps) {
       return renderSecondFactor(ctx, deps, step, account, methods, method, { error: checkMessages[checked.reason] });
     }
     const passed = codePassed(method);
-    await nextStep(ctx, deps, step, account, await decideStep(deps, step, account.id, passed), proofOf(passed, deps.clock.now(), step.uid));
+    const now = deps.clock.now();
+    const after = await decideStep(deps, step, account.id, passed);
+    await nextStep(ctx, deps, step, account, after, proofOf(passed, now, step.uid));
+    if (after.kind === 'pass') await rememberAfterFactor(ctx, deps, step, account, form, now);
   };
 }
 

@@ -59,19 +59,19 @@ async function passwordTime(deps: InteractionDeps, it: CurrentInteraction, given
 
 /**
  * The assurance service's decision for the second-factor pages: this sign-in's proofs (the
- * password, factors passed so far, `passed` just now), against what the client and request need.
+ * password, factors passed so far, `passed` just now: a factor, or a remembered browser's proof), against what the client and request need.
  */
 export async function decideStep(
   deps: InteractionDeps,
   it: CurrentInteraction,
   accountId: string,
-  passed?: FactorPassed,
+  passed?: FactorPassed | Proof,
   read: FactorsRead = {},
 ): Promise<SignInDecision> {
   const pending = await deps.pendingSignIns.proofsOf(it);
   const now = deps.clock.now();
   const proofs: Proof[] = [{ kind: 'password', at: await passwordTime(deps, it, pending.passwordAt) }, ...pending.proofs];
-  if (passed) proofs.push(proofOf(passed, now, it.uid));
+  if (passed) proofs.push('kind' in passed ? passed : proofOf(passed, now, it.uid));
   return decideSignIn({
     // an adaptive client's second factor is owed when a signal fired at the password, or when it
     // steps up a session its risk check never saw (interaction_policy.ts)

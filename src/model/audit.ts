@@ -21,6 +21,12 @@ export const auditTypes = [
   'approval',
   /** an adaptive client's risk decision at the password; detail: `asked` and the signals, or `let_through` */
   'risk',
+  /** a browser remembered by its device-bound key (detail: its name, for how long) */
+  'remembered',
+  /** a remembered browser's key signed a sign-in in place of the second factor (or was refused) */
+  'remembered_used',
+  /** a remembered browser forgotten: by the person, or an admin */
+  'remembered_removed',
 ] as const;
 
 export type AuditType = (typeof auditTypes)[number];

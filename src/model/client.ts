@@ -26,3 +26,22 @@ export interface ClientRecord {
   secretCiphertext: string | null;
   createdAt: number;
 }
+
+/** The most days a client may let a browser be remembered (`remember_browser_days`). */
+export const maxRememberBrowserDays = 30;
+
+/** Why a client's `remember_browser_days` is refused, or null when it is fine (absent is: it is off). */
+export function rememberBrowserDaysProblem(value: unknown, policy: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > maxRememberBrowserDays) {
+    return `remember_browser_days must be a whole number of days from 1 to ${maxRememberBrowserDays}`;
+  }
+  if (policy === 'phishing-resistant') return 'remember_browser_days cannot be set on a phishing-resistant client: a remembered browser is no passkey';
+  return null;
+}
+
+/** The client's `remember_browser_days` (how long a browser's key may stand in for the second factor); null when off. */
+export function rememberBrowserDaysOf(client: object): number | null {
+  const days = (client as Record<string, unknown>).remember_browser_days;
+  return rememberBrowserDaysProblem(days, undefined) === null && typeof days === 'number' ? days : null;
+}

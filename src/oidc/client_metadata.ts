@@ -1,9 +1,9 @@
-import { type MfaPolicy, mfaPolicies, mfaPolicyOf } from '../model/client.ts';
+import { type MfaPolicy, mfaPolicies, mfaPolicyOf, rememberBrowserDaysOf, rememberBrowserDaysProblem } from '../model/client.ts';
 import { checkAllowedResources } from './allowed_resources.ts';
 import { applyFapiProfile } from './fapi_profile.ts';
 
 /** Stepup's own client metadata, next to the standard OIDC fields. */
-export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims', 'allowed_resources', 'fapi_profile'];
+export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims', 'allowed_resources', 'fapi_profile', 'remember_browser_days'];
 
 type ClientLike = Record<string, unknown>;
 
@@ -19,6 +19,8 @@ export interface StepupClientMetadata {
   allowed_resources?: Record<string, string[]>;
   /** `"2.0"`: held to the FAPI 2.0 Security Profile (PAR, PKCE, DPoP, private_key_jwt only; fapi_profile.ts) */
   fapi_profile?: '2.0';
+  /** 1..30: a person may remember a browser this many days (a device-bound key stands in for the code); absent: off */
+  remember_browser_days?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface StepupClientMetadata {
 export const stepupClient = <Metadata extends { client_id: string }>(metadata: Metadata & StepupClientMetadata): Metadata & StepupClientMetadata => metadata;
 
 // in the model, so that the admin's services and the CLI read a policy without loading oidc-provider
-export { mfaPolicies, mfaPolicyOf };
+export { mfaPolicies, mfaPolicyOf, rememberBrowserDaysOf };
 
 /** The client of a request: oidc-provider runs its checks and grant hooks only once it knows one. */
 export function clientOf<C extends object>(oidc: { readonly client?: C | undefined }): C {
@@ -54,4 +56,8 @@ export function validateExtraClientMetadata(key: string, value: unknown, metadat
     throw new TypeError(`mfa_policy must be one of ${mfaPolicies.map((policy) => `"${policy}"`).join(', ')}`);
   }
   if (key === 'allowed_resources') checkAllowedResources(value);
+  if (key === 'remember_browser_days') {
+    const problem = rememberBrowserDaysProblem(value, metadata.mfa_policy);
+    if (problem) throw new TypeError(problem);
+  }
 }

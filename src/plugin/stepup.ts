@@ -14,6 +14,7 @@ import type { FactorPassed } from '../factors/methods.ts';
 import { createPasskeys } from '../factors/passkeys.ts';
 import { createPendingEnrolments } from '../factors/pending_enrolments.ts';
 import { createSecondFactors } from '../factors/registry.ts';
+import { createRememberedBrowsers } from '../factors/remembered_browsers.ts';
 import { createSmsBudgets } from '../factors/sms_budgets.ts';
 import { createTotp } from '../factors/totp.ts';
 import { errorHandler } from '../http/error_handler.ts';
@@ -236,6 +237,7 @@ export async function createStepup(options: StepupOptions) {
     undoLinks: options.undoLinks,
     knownBrowsers,
     adaptive,
+    rememberedBrowsers: createRememberedBrowsers(store.records, clock, interactionMs),
     clock,
     enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
     passkeyHoldMs: settings.passkeys.newCredentialHoldSeconds * 1000,
@@ -428,6 +430,7 @@ export async function createStepup(options: StepupOptions) {
     secondFactorStep,
     deliveredCodes,
     passkeys,
+    rememberedBrowsers: deps.rememberedBrowsers,
     lockout,
     overLimit: deps.overLimit,
     audit,

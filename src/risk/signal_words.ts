@@ -1,4 +1,4 @@
-import { type RiskSignal, riskSignals } from '../assurance/index.ts';
+import { type RiskSignal, riskSignals } from '../model/risk_signals.ts';
 
 /** Each risk signal in words, for the activity pages, the console and the owner's alert. */
 export const signalWords: Record<RiskSignal, string> = {

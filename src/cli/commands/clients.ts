@@ -74,6 +74,7 @@ export function clientCommands(program: Command): void {
       collect,
     )
     .option('--fapi', 'held to the FAPI 2.0 Security Profile (PAR, PKCE, DPoP); needs --auth-method private_key_jwt')
+    .option('--remember-browser-days <n>', 'let people remember a browser for 1 to 30 days (its device-bound key stands in for the code); 0: off', integer)
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const created = await withAdminServices(async (c) =>
@@ -94,6 +95,7 @@ export function clientCommands(program: Command): void {
             allowedResources: allowedResourcesOf(opts.allowedResource),
             authorizationDetailsTypes: opts.authorizationDetailsType ?? [],
             fapi: Boolean(opts.fapi),
+            rememberBrowserDays: opts.rememberBrowserDays ? opts.rememberBrowserDays : null,
           }),
         ),
       );
@@ -142,6 +144,7 @@ export function clientCommands(program: Command): void {
     .option('--authorization-details-type <type>', 'replaces the authorization_details types it may send (repeatable); none removes them all', collect)
     .option('--fapi', 'hold it to the FAPI 2.0 Security Profile; needs private_key_jwt')
     .option('--no-fapi', 'release it from the FAPI 2.0 profile')
+    .option('--remember-browser-days <n>', 'let people remember a browser for 1 to 30 days; 0 turns it off', integer)
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const changes: ClientChanges = {
@@ -159,6 +162,7 @@ export function clientCommands(program: Command): void {
         allowedResources: allowedResourcesOf(opts.allowedResource),
         authorizationDetailsTypes: noneMeansEmpty(opts.authorizationDetailsType),
         fapi: opts.fapi,
+        rememberBrowserDays: opts.rememberBrowserDays === 0 ? null : opts.rememberBrowserDays,
       };
       const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');

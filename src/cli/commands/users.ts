@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { UserChanges } from '../../admin/users.ts';
 import {
+  toBrowserForgottenWire,
   toMethodRemovedWire,
   toMethodsWire,
   toPageWire,
+  toRememberedBrowsersWire,
   toResetWire,
   toSignedOutWire,
   toUnlockedWire,
@@ -182,6 +184,25 @@ export function userCommands(program: Command): void {
       const ref = userRef(arg, opts);
       const result = toMethodRemovedWire(await withAdminServices((c) => c.userAdmin.removeMethod(ref, opts.method)));
       output(opts.json, result, () => console.log(`${result.email}: ${result.removed} removed, ${result.revoked} sessions and tokens ended`));
+    });
+  userAction(
+    user,
+    'remembered-browsers',
+    "list a user's remembered browsers (a device-bound key each, standing in for the code where a client allows it)",
+    async (c, ref) => toRememberedBrowsersWire(await c.userAdmin.rememberedBrowsers(ref)),
+    (r) => printTable(r.browsers as object[], ['id', 'name', 'first_used_at', 'last_used_at', 'expires_at']),
+  );
+  user
+    .command('forget-browser')
+    .description('forget one remembered browser: its next sign-in is asked for the second factor')
+    .argument('[user]', 'user id or email')
+    .option('--email <email>', 'the user, by email')
+    .requiredOption('--browser <id>', 'the id shown by `stepup user remembered-browsers`')
+    .option('--json', 'print JSON')
+    .action(async (arg: string | undefined, opts) => {
+      const ref = userRef(arg, opts);
+      const result = toBrowserForgottenWire(await withAdminServices((c) => c.userAdmin.forgetBrowser(ref, opts.browser)));
+      output(opts.json, result, () => console.log(`${result.email}: ${result.forgotten.name} forgotten`));
     });
   userAction(
     user,
