@@ -387,7 +387,7 @@ export async function buildServer(container: Container): Promise<ServerParts> {
     import('./provider/request_objects.ts'),
   ]);
   const { config, store, cipher, clock, logger, stepup } = container;
-  const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength });
+  const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength }, { theme: config.theme });
   const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
   const findAccount = createFindAccount(store.accounts, store.factors);
   const current = await createCurrentProvider(

@@ -20,7 +20,7 @@ function refusal(resolve: () => unknown, kind: typeof SettingsError | typeof Con
 }
 
 const topLevel =
-  'serviceName, totp, recoveryCodes, passkeys, deliveredCodes, sms, lockout, rateLimits, deliveryTimeoutSeconds, authorizationDetailsTypes, adaptive, geoipDatabase, interactionSeconds';
+  'serviceName, totp, recoveryCodes, passkeys, deliveredCodes, sms, lockout, rateLimits, deliveryTimeoutSeconds, authorizationDetailsTypes, adaptive, geoipDatabase, theme, interactionSeconds';
 
 describe('resolveSettings (the plugin)', () => {
   test('no input: the defaults of config/default.json, with the interaction time of its ttl', () => {

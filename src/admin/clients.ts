@@ -4,6 +4,7 @@ import type { RecordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { accentProblem, linkProblem, logoImageOf, maxLogoBytes } from '../model/branding.ts';
 import { type ClientRecord, maxRememberBrowserDays, mfaPolicies, rememberBrowserDaysProblem } from '../model/client.ts';
 import type { AllowedResources } from '../oidc/allowed_resources.ts';
 import { random } from '../random.ts';
@@ -68,6 +69,27 @@ const clientFields = {
     .describe(
       'days a browser may be remembered: its device-bound key then stands in for the second factor (amr pwd pop mfa); null turns it off; never on a phishing-resistant client',
     ),
+  logoUri: z
+    .string()
+    .superRefine(refuseWith((value) => linkProblem(value)))
+    .nullable()
+    .describe("the logo on its sign-in pages, an https URL (its origin is let into those pages' CSP); null removes it"),
+  logoImage: z
+    .string()
+    .max(Math.ceil(maxLogoBytes / 3) * 4 + 4)
+    .superRefine(refuseWith((value) => uploadedLogo(value).problem))
+    .nullable()
+    .describe(`an uploaded logo, base64 of a PNG, JPEG or GIF file of at most ${maxLogoBytes} bytes (SVG is refused); shown before logoUri; null removes it`),
+  accentColor: z
+    .string()
+    .superRefine(refuseWith(accentProblem))
+    .nullable()
+    .describe("the accent of its sign-in pages, #rrggbb, at least 4.5:1 against white (dark mode gets a lighter shade); null: the theme's"),
+  supportUri: z
+    .string()
+    .superRefine(refuseWith((value) => linkProblem(value, { mail: true })))
+    .nullable()
+    .describe('where people get help, shown on its sign-in pages: https:// or mailto:; null removes it'),
 };
 
 export const newClientSchema = z
@@ -83,6 +105,10 @@ export const newClientSchema = z
     authorizationDetailsTypes: clientFields.authorizationDetailsTypes.default([]),
     fapi: clientFields.fapi.default(false),
     rememberBrowserDays: clientFields.rememberBrowserDays.default(null),
+    logoUri: clientFields.logoUri.default(null),
+    logoImage: clientFields.logoImage.default(null),
+    accentColor: clientFields.accentColor.default(null),
+    supportUri: clientFields.supportUri.default(null),
     public: z.boolean().default(false).describe('a public client (browser or mobile app): no secret, PKCE required'),
     authMethod: clientFields.authMethod
       .optional()
@@ -134,7 +160,25 @@ function metadataOf(fields: ClientFields): Record<string, unknown> {
   // oidc/fapi_profile.ts turns this into the profile's metadata whenever the client is loaded
   if (fields.fapi !== undefined) m.fapi_profile = fields.fapi ? '2.0' : undefined;
   if (fields.rememberBrowserDays !== undefined) m.remember_browser_days = fields.rememberBrowserDays ?? undefined;
+  if (fields.logoUri !== undefined) m.logo_uri = fields.logoUri ?? undefined;
+  if (fields.logoImage !== undefined) m.logo_image = fields.logoImage === null ? undefined : uploadedLogo(fields.logoImage).dataUrl;
+  if (fields.accentColor !== undefined) m.accent_color = fields.accentColor?.toLowerCase() ?? undefined;
+  if (fields.supportUri !== undefined) m.support_uri = fields.supportUri ?? undefined;
   return m;
+}
+
+/** A zod refinement that refuses with the rule's own words. */
+function refuseWith(problemOf: (value: string) => string | null | undefined) {
+  return (value: string, check: z.RefinementCtx) => {
+    const problem = problemOf(value);
+    if (problem) check.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+/** An uploaded logo (base64 of the file) as the data: URL the pages show, or why it is refused. */
+function uploadedLogo(base64: string): { dataUrl?: string; problem?: string } {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return { problem: 'must be the base64 of a PNG, JPEG or GIF file' };
+  return logoImageOf(Buffer.from(base64, 'base64'));
 }
 
 /** Only types in the configuration: oidc-provider would refuse to load a client with another. */

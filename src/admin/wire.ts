@@ -111,6 +111,10 @@ export function toClientWire(record: ClientRecord): ClientSummary {
     authorization_details_types: (m.authorization_details_types as string[] | undefined) ?? [],
     fapi: m.fapi_profile === '2.0',
     remember_browser_days: rememberBrowserDaysOf(m),
+    logo_uri: typeof m.logo_uri === 'string' ? m.logo_uri : null,
+    logo_image: typeof m.logo_image === 'string',
+    accent_color: typeof m.accent_color === 'string' ? m.accent_color : null,
+    support_uri: typeof m.support_uri === 'string' ? m.support_uri : null,
     created_at: iso(record.createdAt),
   };
 }

@@ -66,6 +66,10 @@ export const clientSummarySchema = z.object({
   authorization_details_types: z.array(z.string()),
   fapi: z.boolean().describe('held to the FAPI 2.0 Security Profile (fapi_profile "2.0" in its metadata)'),
   remember_browser_days: z.number().int().nullable().describe('days a browser may be remembered by its device-bound key; null: off'),
+  logo_uri: z.string().nullable().describe('its logo on the sign-in pages, an https URL'),
+  logo_image: z.boolean().describe('an uploaded logo is shown (before logo_uri)'),
+  accent_color: z.string().nullable().describe('the accent of its sign-in pages, #rrggbb'),
+  support_uri: z.string().nullable().describe('where people get help, shown on its sign-in pages'),
   created_at: z.string(),
 });
 

@@ -22,6 +22,9 @@ export const clientFormSchema = z.object({
   allowedResources: text(44_000).default(''),
   authorizationDetailsTypes: text(2_100).default(''),
   rememberBrowserDays: text(10).default(''),
+  logoUri: text(600).default(''),
+  accentColor: text(20).default(''),
+  supportUri: text(600).default(''),
 });
 
 export type ClientForm = z.output<typeof clientFormSchema>;
@@ -65,6 +68,10 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
     allowedResources: allowedResourcesFromLines(lines(form.allowedResources)),
     authorizationDetailsTypes: form.authorizationDetailsTypes.split(/\s+/).filter(Boolean),
     rememberBrowserDays,
+    // an uploaded logo is set with the CLI or the API; the form keeps it as it is
+    logoUri: form.logoUri.trim() || null,
+    accentColor: form.accentColor.trim() || null,
+    supportUri: form.supportUri.trim() || null,
     ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),
     ...keys,
     ...(isNew ? { public: form.public === 'on' } : {}),
@@ -90,4 +97,7 @@ export const formOf = (client: ClientSummary): Record<string, string | boolean> 
   allowedResources: linesOfAllowedResources(client.allowed_resources).join('\n'),
   authorizationDetailsTypes: client.authorization_details_types.join(' '),
   rememberBrowserDays: client.remember_browser_days === null ? '' : String(client.remember_browser_days),
+  logoUri: client.logo_uri ?? '',
+  accentColor: client.accent_color ?? '',
+  supportUri: client.support_uri ?? '',
 });

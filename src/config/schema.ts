@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accentProblem, linkProblem } from '../model/branding.ts';
 import { isCidr } from './cidr.ts';
 
 const seconds = z.number().int().positive();
@@ -202,6 +203,25 @@ export const configSchema = z.object({
     /** networks (CIDR) whose sign-ins always ask for the second factor, and networks that never do */
     alwaysAskNetworks: z.array(z.string().refine(isCidr, 'must be an IPv4 or IPv6 network, like 192.0.2.0/24')),
     neverAskNetworks: z.array(z.string().refine(isCidr, 'must be an IPv4 or IPv6 network, like 192.0.2.0/24')),
+  }),
+  /** the deployment's look, under each application's own (its logo, accent colour and support link) */
+  theme: z.strictObject({
+    accentColor: z
+      .string()
+      .refine((color) => !accentProblem(color), { error: (issue) => accentProblem(issue.input) ?? 'invalid' })
+      .optional(),
+    logoUri: z
+      .string()
+      .refine((uri) => !linkProblem(uri), 'must be an https:// URL')
+      .optional(),
+    footerLinks: z
+      .array(
+        z.strictObject({
+          text: z.string().trim().min(1).max(60),
+          href: z.string().refine((href) => !linkProblem(href, { mail: true }), 'must be https:// or mailto:'),
+        }),
+      )
+      .max(6),
   }),
   /** a MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb): the new-country and impossible-travel signals */
   geoipDatabase: z.string().min(1).optional(),

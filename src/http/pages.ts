@@ -3,7 +3,9 @@ import { relative } from 'node:path';
 import type { Middleware } from 'koa';
 import views from 'koa-views';
 import nunjucks from 'nunjucks';
+import { type Brand, brandOf, type Theme } from '../model/branding.ts';
 import { viewsDir } from '../paths.ts';
+import { allowImagesFrom } from './security_headers.ts';
 
 /**
  * A host's own layout for Stepup's pages: `layout.njk` is read from `file`, every other
@@ -19,13 +21,21 @@ function hostLayoutLoader(file: string): nunjucks.ILoader {
  * One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages;
  * with `layout`, a host's template replaces layout.njk (blocks `title`, `content`, `width`).
  */
-export function createPages(serviceName: string, globals: Record<string, unknown> = {}, { layout }: { layout?: string } = {}) {
+export function createPages(
+  serviceName: string,
+  globals: Record<string, unknown> = {},
+  { layout, theme = { footerLinks: [] } }: { layout?: string; theme?: Theme } = {},
+) {
   const loaders = [...(layout ? [hostLayoutLoader(layout)] : []), new nunjucks.FileSystemLoader(viewsDir)];
   const env = new nunjucks.Environment(loaders, { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
   // where the stylesheet and the passkey script are served: under a plugin host's basePath
   env.addGlobal('assets', '/assets');
   for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
+  // the look of a page: its application's brand over the deployment's theme (layout.njk)
+  const brandFor = (client: object | undefined): Brand => brandOf((client ?? {}) as Record<string, unknown>, theme);
+  env.addGlobal('brandFor', brandFor);
+  env.addGlobal('theme', theme);
   // koa-views' default engine reads and compiles the template on every render; the
   // environment's loader compiles each template once and keeps it
   const engineSource = {
@@ -43,7 +53,12 @@ export function createPages(serviceName: string, globals: Record<string, unknown
       delete (ctx as { render?: unknown }).render;
       return viewsMiddleware(ctx, async () => {
         const render = ctx.render;
-        ctx.render = (name: string, vars?: object) => render(`${name}.njk`, vars);
+        ctx.render = async (name: string, vars?: object) => {
+          await render(`${name}.njk`, vars);
+          // an application's logo at its own https URL: the page's CSP lets that origin's images in
+          const logo = brandFor((vars as { it?: { client?: object } } | undefined)?.it?.client).logo;
+          if (logo?.startsWith('https:')) allowImagesFrom(ctx, new URL(logo).origin);
+        };
         await next();
       });
     }) satisfies Middleware,

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 
 // No script of ours anywhere; script-src is named so that oidc-provider can add the hash of
 // its form_post auto-submit script. No form-action: a sign-in ends in a redirect (or a
@@ -25,4 +25,14 @@ export function securityHeaders(hsts: boolean): Middleware {
     if (hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     await next();
   };
+}
+
+/**
+ * Lets one more origin's images into this response's CSP (an application's logo at its own
+ * https URL), when the response has a CSP with an img-src (Stepup's, or a host's own).
+ */
+export function allowImagesFrom(ctx: ParameterizedContext, origin: string): void {
+  const policy = ctx.response.get('Content-Security-Policy');
+  if (!policy || !/^https:\/\/[\w.-]+(:\d+)?$/.test(origin)) return;
+  ctx.set('Content-Security-Policy', policy.replace(/(^|;\s*)img-src([^;]*)/, `$1img-src$2 ${origin}`));
 }

@@ -83,5 +83,17 @@ export function stylesheetRouter(basePath = '') {
       ctx.body = content;
     });
   }
+  // an application's accent in both schemes (model/branding.ts made them): only colours reach the stylesheet
+  router.get(`${basePath}/assets/accent.css`, (ctx) => {
+    const color = (name: string) => {
+      const value = ctx.query[name];
+      return typeof value === 'string' && /^[0-9a-f]{6}$/i.test(value) ? `#${value}` : null;
+    };
+    const [light, dark] = [color('light'), color('dark')];
+    if (!light || !dark) return;
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = `:root { --accent: light-dark(${light}, ${dark}); --on-accent: light-dark(#ffffff, #121212); }\n`;
+  });
   return router;
 }

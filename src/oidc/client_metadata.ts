@@ -1,9 +1,20 @@
+import { accentProblem, isLogoDataUrl, linkProblem } from '../model/branding.ts';
 import { type MfaPolicy, mfaPolicies, mfaPolicyOf, rememberBrowserDaysOf, rememberBrowserDaysProblem } from '../model/client.ts';
 import { checkAllowedResources } from './allowed_resources.ts';
 import { applyFapiProfile } from './fapi_profile.ts';
 
 /** Stepup's own client metadata, next to the standard OIDC fields. */
-export const extraClientProperties = ['first_party', 'mfa_policy', 'id_token_claims', 'allowed_resources', 'fapi_profile', 'remember_browser_days'];
+export const extraClientProperties = [
+  'first_party',
+  'mfa_policy',
+  'id_token_claims',
+  'allowed_resources',
+  'fapi_profile',
+  'remember_browser_days',
+  'logo_image',
+  'accent_color',
+  'support_uri',
+];
 
 type ClientLike = Record<string, unknown>;
 
@@ -21,6 +32,12 @@ export interface StepupClientMetadata {
   fapi_profile?: '2.0';
   /** 1..30: a person may remember a browser this many days (a device-bound key stands in for the code); absent: off */
   remember_browser_days?: number;
+  /** an uploaded logo for the sign-in pages: a data: URL of a PNG, JPEG or GIF of at most 32 KiB */
+  logo_image?: string;
+  /** the sign-in pages' accent, `#rrggbb`, at least 4.5:1 against white */
+  accent_color?: string;
+  /** where people get help: https:// or mailto: */
+  support_uri?: string;
 }
 
 /**
@@ -56,6 +73,9 @@ export function validateExtraClientMetadata(key: string, value: unknown, metadat
     throw new TypeError(`mfa_policy must be one of ${mfaPolicies.map((policy) => `"${policy}"`).join(', ')}`);
   }
   if (key === 'allowed_resources') checkAllowedResources(value);
+  if (key === 'logo_image' && !isLogoDataUrl(value)) throw new TypeError('logo_image must be a data: URL of a PNG, JPEG or GIF of at most 32 KiB');
+  const problem = key === 'accent_color' ? accentProblem(value) : key === 'support_uri' ? linkProblem(value, { mail: true }) : null;
+  if (problem) throw new TypeError(`${key} ${problem}`);
   if (key === 'remember_browser_days') {
     const problem = rememberBrowserDaysProblem(value, metadata.mfa_policy);
     if (problem) throw new TypeError(problem);

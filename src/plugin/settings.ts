@@ -23,6 +23,7 @@ export const settingsSchema = configSchema
     authorizationDetailsTypes: true,
     adaptive: true,
     geoipDatabase: true,
+    theme: true,
   })
   .extend({
     /** how long one sign-in (an oidc-provider interaction) may take; keep it equal to the host's */

@@ -275,7 +275,7 @@ export async function createStepup(options: StepupOptions) {
     refuseHostFinishedLogin(step);
     return step;
   }
-  const pages = createPages(settings.serviceName, { assets: `${basePath}/assets` }, { layout });
+  const pages = createPages(settings.serviceName, { assets: `${basePath}/assets` }, { layout, theme: settings.theme });
   // after the error page: every page of Stepup's at the interaction's address refuses such a step too
   const refuseLoop: Koa.Middleware = async (ctx, next) => {
     await stepOf(ctx);

@@ -41,6 +41,17 @@ const allowedResourcesOf = (given: string[] | undefined) =>
   given === undefined ? undefined : allowedResourcesFromLines(given.length === 1 && given[0] === 'none' ? [] : given);
 
 /** A repeatable option on update: "none" alone empties the list. */
+const noneMeansNull = (given: string | undefined) => (given === 'none' ? null : given);
+
+/** A logo file as the admin services take it (base64); they check what it is. */
+function readLogo(path: string): string {
+  try {
+    return readFileSync(path).toString('base64');
+  } catch {
+    throw new UsageError(`cannot read the logo file ${path}`);
+  }
+}
+
 const noneMeansEmpty = (given: string[] | undefined) => (given === undefined ? undefined : given.length === 1 && given[0] === 'none' ? [] : given);
 
 /** stepup client add|list|get|update|rotate-secret|remove */
@@ -75,6 +86,10 @@ export function clientCommands(program: Command): void {
     )
     .option('--fapi', 'held to the FAPI 2.0 Security Profile (PAR, PKCE, DPoP); needs --auth-method private_key_jwt')
     .option('--remember-browser-days <n>', 'let people remember a browser for 1 to 30 days (its device-bound key stands in for the code); 0: off', integer)
+    .option('--logo-uri <url>', 'its logo on the sign-in pages (https)')
+    .option('--logo-file <file>', 'its logo, uploaded: a PNG, JPEG or GIF of at most 32 KiB (SVG is refused)')
+    .option('--accent-color <hex>', 'the accent of its sign-in pages, #rrggbb, at least 4.5:1 against white')
+    .option('--support-uri <url>', 'where people get help (https:// or mailto:), shown on its sign-in pages')
     .option('--json', 'print JSON')
     .action(async (opts) => {
       const created = await withAdminServices(async (c) =>
@@ -96,6 +111,10 @@ export function clientCommands(program: Command): void {
             authorizationDetailsTypes: opts.authorizationDetailsType ?? [],
             fapi: Boolean(opts.fapi),
             rememberBrowserDays: opts.rememberBrowserDays ? opts.rememberBrowserDays : null,
+            logoUri: opts.logoUri ?? null,
+            logoImage: opts.logoFile === undefined ? null : readLogo(opts.logoFile),
+            accentColor: opts.accentColor ?? null,
+            supportUri: opts.supportUri ?? null,
           }),
         ),
       );
@@ -145,6 +164,10 @@ export function clientCommands(program: Command): void {
     .option('--fapi', 'hold it to the FAPI 2.0 Security Profile; needs private_key_jwt')
     .option('--no-fapi', 'release it from the FAPI 2.0 profile')
     .option('--remember-browser-days <n>', 'let people remember a browser for 1 to 30 days; 0 turns it off', integer)
+    .option('--logo-uri <url>', 'its logo on the sign-in pages (https); none removes it')
+    .option('--logo-file <file>', 'upload its logo: a PNG, JPEG or GIF of at most 32 KiB; none removes it')
+    .option('--accent-color <hex>', "the accent of its sign-in pages, #rrggbb; none: the theme's")
+    .option('--support-uri <url>', 'where people get help (https:// or mailto:); none removes it')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts) => {
       const changes: ClientChanges = {
@@ -163,6 +186,10 @@ export function clientCommands(program: Command): void {
         authorizationDetailsTypes: noneMeansEmpty(opts.authorizationDetailsType),
         fapi: opts.fapi,
         rememberBrowserDays: opts.rememberBrowserDays === 0 ? null : opts.rememberBrowserDays,
+        logoUri: noneMeansNull(opts.logoUri),
+        logoImage: opts.logoFile === 'none' ? null : opts.logoFile === undefined ? undefined : readLogo(opts.logoFile),
+        accentColor: noneMeansNull(opts.accentColor),
+        supportUri: noneMeansNull(opts.supportUri),
       };
       const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       if (Object.keys(given).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
