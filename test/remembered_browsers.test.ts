@@ -177,6 +177,23 @@ maybe('remembered browsers', () => {
     await context.close();
   });
 
+  test('without JavaScript nothing is remembered, and the page says so', async () => {
+    const person = await enrolled();
+    const noScript = await chromium.newContext({ javaScriptEnabled: false });
+    const { page } = await newPage(noScript);
+    const authorization = await app.authorize();
+    await page.goto(authorization.url);
+    await typePassword(page, person);
+    await page.getByLabel('Authenticator app').waitFor();
+    await page.getByText('This browser cannot be remembered').waitFor();
+    expect(await page.getByLabel('Remember this browser for 7 days').isVisible()).toBe(false);
+    nextTimeStep(stepup);
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, person.secret));
+    await callbackAfter(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    expect(await rememberedOf(person.email)).toHaveLength(0);
+    await noScript.close();
+  });
+
   test('a password change ends it', async () => {
     const person = await enrolled();
     const { context, page } = await newPage();
