@@ -1,6 +1,7 @@
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { messagesTo, waitForMessages } from './support/outbox.ts';
 import { callbackAfter, typePassword } from './support/passkey_browser.ts';
 import { type Enrolled, enrolThroughSignIn, nextTimeStep, resetPasswordByEmail, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
@@ -87,10 +88,14 @@ maybe('remembered browsers', () => {
     // only the public key is kept
     expect(Object.keys(remembered!.publicKey).sort()).toEqual(['crv', 'kty', 'x', 'y']);
 
+    // the first sign-in from this browser was announced; the remembered one, which matched it, is not
+    const announced = await waitForMessages(stepup, person.email, 'New sign-in');
     stepup.clock.advance(60_000);
     const second = await signInByPasswordOnly(page, person);
     expect(second?.acr).toBe(ACR_2FA);
     expect(second?.amr).toEqual(['pwd', 'pop', 'mfa']);
+    await stepup.container.stepup.alert.settled();
+    expect(messagesTo(stepup, person.email).filter((m) => m.subject.includes('New sign-in'))).toHaveLength(announced.length);
     const audit = (await stepup.container.store.audit.query({ email: person.email, limit: 50 })).map((e) => `${e.type} ${e.result}`);
     expect(audit).toEqual(expect.arrayContaining(['remembered ok', 'remembered_used ok']));
     await context.close();
