@@ -74,7 +74,7 @@ const personActions = ['disable', 'enable', 'unlock', 'reset-second-factor', 're
 /** The route's path with real ids, one path per person action. */
 const pathsOf = (path: string, ids: { clientId: string; userId: string }) =>
   (path.includes(':action') ? personActions.map((action) => path.replace(':action', action)) : [path]).map((p) =>
-    p.replace(':clientId', ids.clientId).replace(':userId', ids.userId),
+    p.replace(':clientId', ids.clientId).replace(':userId', ids.userId).replace(':browserId', 'no-such-browser'),
   );
 
 /** A client, a signed-in person with a second factor, and the keys: what a forged request would change. */
@@ -477,6 +477,8 @@ test('every change from the console is audited with the admin’s account id, IP
   const person = await createPerson(stepup);
   const userId = (await stepup.container.store.accounts.findByEmail(person.email))!.id;
   const adminId = (await stepup.container.store.accounts.findByEmail(admin.email))!.id;
+  const publicKey = { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43) } as const;
+  const remembered = await stepup.container.stepup.rememberedBrowsers.remember(userId, { browserHash: 'h', publicKey, userAgent: null }, stepup.clock.now(), 7);
   await adminBrowser.open('/admin');
   const cookie = adminBrowser.cookieHeader();
   const csrf = csrfOf(adminBrowser);
@@ -485,6 +487,7 @@ test('every change from the console is audited with the admin’s account id, IP
     ['/admin/clients', { name: 'Audited too', redirectUris: 'https://audited.example/cb' }],
     [`/admin/clients/${client.client_id}`, { name: 'Audited renamed', redirectUris: 'https://audited.example/cb' }],
     [`/admin/clients/${client.client_id}/secret`, {}],
+    [`/admin/people/${userId}/remembered-browsers/${remembered.keyId}/forget`, {}],
     ...personActions.map((action): [string, Record<string, string>] => [`/admin/people/${userId}/${action}`, action === 'roles' ? { roles: 'support' } : {}]),
     ['/admin/keys/rotate', {}],
     [`/admin/clients/${client.client_id}/remove`, {}],

@@ -1,8 +1,11 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
+import { publicKeyOf, signatureValid, signedText } from '../src/factors/remembered_browsers.ts';
 import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
+import { messagesTo, waitForMessages } from './support/outbox.ts';
 import { callbackAfter, typePassword } from './support/passkey_browser.ts';
-import { type Enrolled, enrolThroughSignIn, nextTimeStep, resetPasswordByEmail, totpCode } from './support/people.ts';
+import { adminInConsole, type Enrolled, enrolThroughSignIn, nextTimeStep, resetPasswordByEmail, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
@@ -87,10 +90,14 @@ maybe('remembered browsers', () => {
     // only the public key is kept
     expect(Object.keys(remembered!.publicKey).sort()).toEqual(['crv', 'kty', 'x', 'y']);
 
+    // the first sign-in from this browser was announced; the remembered one, which matched it, is not
+    const announced = await waitForMessages(stepup, person.email, 'New sign-in');
     stepup.clock.advance(60_000);
     const second = await signInByPasswordOnly(page, person);
     expect(second?.acr).toBe(ACR_2FA);
     expect(second?.amr).toEqual(['pwd', 'pop', 'mfa']);
+    await stepup.container.stepup.alert.settled();
+    expect(messagesTo(stepup, person.email).filter((m) => m.subject.includes('New sign-in'))).toHaveLength(announced.length);
     const audit = (await stepup.container.store.audit.query({ email: person.email, limit: 50 })).map((e) => `${e.type} ${e.result}`);
     expect(audit).toEqual(expect.arrayContaining(['remembered ok', 'remembered_used ok']));
     await context.close();
@@ -177,6 +184,23 @@ maybe('remembered browsers', () => {
     await context.close();
   });
 
+  test('without JavaScript nothing is remembered, and the page says so', async () => {
+    const person = await enrolled();
+    const noScript = await chromium.newContext({ javaScriptEnabled: false });
+    const { page } = await newPage(noScript);
+    const authorization = await app.authorize();
+    await page.goto(authorization.url);
+    await typePassword(page, person);
+    await page.getByLabel('Authenticator app').waitFor();
+    await page.getByText('This browser cannot be remembered').waitFor();
+    expect(await page.getByLabel('Remember this browser for 7 days').isVisible()).toBe(false);
+    nextTimeStep(stepup);
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, person.secret));
+    await callbackAfter(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    expect(await rememberedOf(person.email)).toHaveLength(0);
+    await noScript.close();
+  });
+
   test('a password change ends it', async () => {
     const person = await enrolled();
     const { context, page } = await newPage();
@@ -209,6 +233,23 @@ maybe('remembered browsers', () => {
     expect(audit).toContain('remembered_removed ok');
     expect(await signInByPasswordOnly(page, person)).toBeNull();
     await asksTheCode(page);
+    await context.close();
+  });
+
+  test("forgotten on the console's person page", async () => {
+    const person = await enrolled();
+    const { context, page } = await newPage();
+    await signInAndRemember(page, person);
+    const { browser } = await adminInConsole(stepup);
+    const id = await accountIdOf(person.email);
+    await browser.open(`/admin/people/${id}`);
+    const [remembered] = await rememberedOf(person.email);
+    expect(browser.textOf('remembered-browsers')).toContain(remembered!.name);
+    await browser.submit(`/remembered-browsers/${encodeURIComponent(remembered!.keyId)}/forget`);
+    expect(browser.page.html).toContain('The browser is forgotten');
+    expect(await rememberedOf(person.email)).toHaveLength(0);
+    const audit = (await stepup.container.store.audit.query({ email: person.email, limit: 50 })).map((e) => `${e.type} ${e.detail}`);
+    expect(audit).toEqual(expect.arrayContaining([expect.stringMatching(/^remembered_removed .*by an administrator/)]));
     await context.close();
   });
 
@@ -288,5 +329,32 @@ maybe('remembered browsers', () => {
     expect((await patch({ mfaPolicy: 'phishing-resistant' })).status).toBe(400);
     const off = await patch({ rememberBrowserDays: null });
     expect(((await off.json()) as { remember_browser_days: number | null }).remember_browser_days).toBeNull();
+  });
+});
+
+describe("a remembered browser's key and signature", () => {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = pair.publicKey.export({ format: 'jwk' });
+  const text = signedText('uid', jwk.x!, 'challenge');
+  const p1363 = sign('sha256', Buffer.from(text), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+
+  test.each([
+    ['a public P-256 JWK', true, JSON.stringify(jwk)],
+    ['one with its private part', false, JSON.stringify(pair.privateKey.export({ format: 'jwk' }))],
+    ['another curve', false, JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }))],
+    ['an RSA key', false, JSON.stringify(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }))],
+    ['not JSON', false, 'nope'],
+  ])('%s: taken %s', (_name, taken, given) => {
+    expect(publicKeyOf(given) !== null).toBe(taken);
+  });
+
+  test('a WebCrypto (IEEE P1363) signature over the exact text verifies; DER, another text or another key do not', () => {
+    const key = publicKeyOf(JSON.stringify(jwk))!.jwk;
+    expect(signatureValid(key, text, p1363)).toBe(true);
+    const der = sign('sha256', Buffer.from(text), pair.privateKey).toString('base64url');
+    expect(signatureValid(key, text, der)).toBe(false);
+    expect(signatureValid(key, signedText('other-uid', jwk.x!, 'challenge'), p1363)).toBe(false);
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    expect(signatureValid(publicKeyOf(JSON.stringify(other))!.jwk, text, p1363)).toBe(false);
   });
 });
