@@ -290,4 +290,25 @@ describeInChromium('adaptive step-up in Chromium')('adaptive step-up in Chromium
     expect(await lastRiskDecision(person)).toContain('asked new_network');
     await context.close();
   });
+
+  test('a remembered browser shows where it was last used', async () => {
+    const person = await enrolledAt(browserAt(lisbon));
+    const remembering = await relyingParty(stepup, { firstParty: true, rememberBrowserDays: 7 });
+    const context = await chromium.newContext({ extraHTTPHeaders: { 'x-forwarded-for': lisbon } });
+    await context.route(`${remembering.redirectUri}**`, (route) => route.fulfill({ status: 200, body: 'back at the application' }));
+    const page = await context.newPage();
+    await page.goto((await remembering.authorize()).url);
+    await page.fill('input[name=email]', person.email);
+    await page.fill('input[name=password]', person.password);
+    await page.click('button[type=submit]');
+    await page.getByLabel('Authenticator app').fill(await totpCode(stepup, person.secret));
+    await page.getByLabel('Remember this browser for 7 days').check();
+    const back = page.waitForRequest((request) => request.url().startsWith(remembering.redirectUri));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await back;
+    nextTimeStep(stepup);
+    const { browsers } = await stepup.container.userAdmin.rememberedBrowsers(person.email);
+    expect(browsers.map((browser) => browser.place)).toEqual(['Portugal']);
+    await context.close();
+  });
 });

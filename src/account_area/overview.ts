@@ -37,6 +37,7 @@ async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, 
     firstUsed: utcDay(b.firstUsedAt),
     lastUsed: utcDay(b.lastUsedAt),
     until: utcDay(b.expiresAt),
+    place: b.place ?? null,
   }));
   const recoveryCodesLeft = await deps.secondFactors.recoveryCodesLeft(account.id);
   await ctx.render('account', { it: page, account, factors, rememberedBrowsers, recoveryCodesLeft, notice, error });

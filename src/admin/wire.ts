@@ -70,6 +70,7 @@ export const toRememberedBrowserWire = (browser: RememberedBrowser) => ({
   first_used_at: iso(browser.firstUsedAt),
   last_used_at: iso(browser.lastUsedAt),
   expires_at: iso(browser.expiresAt),
+  place: browser.place ?? null,
 });
 
 export const toRememberedBrowsersWire = ({ account, browsers }: { account: Account; browsers: RememberedBrowser[] }) => ({

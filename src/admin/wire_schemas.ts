@@ -37,6 +37,7 @@ export const rememberedBrowserSchema = z.object({
   id: z.string().describe("the key's id (its public x coordinate)"),
   name: z.string().describe('the browser, from its User-Agent when it was remembered'),
   first_used_at: z.string(),
+  place: z.string().nullable().describe('the country it was last used from, when GeoIP is configured'),
   last_used_at: z.string(),
   expires_at: z.string(),
 });

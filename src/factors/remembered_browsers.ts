@@ -26,6 +26,8 @@ export interface RememberedBrowser {
   /** when the real second factor that made the key was passed (what mfa_max_age measures) */
   factorAt: number;
   expiresAt: number;
+  /** the country it was last used from, when GeoIP is configured */
+  place?: string | null;
 }
 
 interface Stored {
@@ -85,7 +87,12 @@ export function signatureValid(publicKey: RememberedBrowser['publicKey'], text: 
  * allows it. Kept through the record store, one record per account indexed by the account, so a
  * password change or reset, sign-out everywhere, a factor reset and disabling the account end them.
  */
-export function createRememberedBrowsers(records: RecordStore, clock: Clock, challengeLifetimeMs: number) {
+export function createRememberedBrowsers(
+  records: RecordStore,
+  clock: Clock,
+  challengeLifetimeMs: number,
+  placeOf: (ip: string | null) => string | null = () => null,
+) {
   const read = async (accountId: string): Promise<RememberedBrowser[]> => {
     const record = await records.find(kind, accountId);
     const now = clock.now();
@@ -115,7 +122,7 @@ export function createRememberedBrowsers(records: RecordStore, clock: Clock, cha
      */
     async remember(
       accountId: string,
-      browser: { browserHash: string; publicKey: RememberedBrowser['publicKey']; userAgent: string | null },
+      browser: { browserHash: string; publicKey: RememberedBrowser['publicKey']; userAgent: string | null; ip?: string | null },
       factorAt: number,
       days: number,
     ): Promise<RememberedBrowser> {
@@ -129,6 +136,7 @@ export function createRememberedBrowsers(records: RecordStore, clock: Clock, cha
         lastUsedAt: now,
         factorAt,
         expiresAt: now + days * day,
+        place: placeOf(browser.ip ?? null),
       };
       const others = (await read(accountId)).filter((b) => b.browserHash !== browser.browserHash).sort((a, b) => b.lastUsedAt - a.lastUsedAt);
       await write(accountId, [remembered, ...others].slice(0, maxPerAccount));
@@ -152,6 +160,7 @@ export function createRememberedBrowsers(records: RecordStore, clock: Clock, cha
       accountId: string,
       browserHash: string | null,
       answer: { keyId: string; challenge: string; signature: string },
+      ip: string | null = null,
     ): Promise<RememberedBrowser | null> {
       const id = `${uid}:${answer.challenge}`;
       const issued = await records.find(challengeKind, id);
@@ -162,7 +171,7 @@ export function createRememberedBrowsers(records: RecordStore, clock: Clock, cha
       const browsers = await read(accountId);
       const found = browsers.find((b) => b.keyId === answer.keyId && browserHash !== null && b.browserHash === browserHash);
       if (!found || !signatureValid(found.publicKey, signedText(uid, answer.keyId, answer.challenge), answer.signature)) return null;
-      const used = { ...found, lastUsedAt: clock.now() };
+      const used = { ...found, lastUsedAt: clock.now(), place: placeOf(ip) ?? found.place ?? null };
       await write(
         accountId,
         browsers.map((b) => (b.keyId === used.keyId ? used : b)),

@@ -76,7 +76,7 @@ export async function rememberAfterFactor(
   const request = requestInfo(ctx);
   const remembered = await deps.rememberedBrowsers.remember(
     account.id,
-    { browserHash, publicKey: key.jwk, userAgent: request.userAgent },
+    { browserHash, publicKey: key.jwk, userAgent: request.userAgent, ip: request.ip },
     factorAt,
     facts.rememberDays,
   );

@@ -30,11 +30,17 @@ export function submitRemembered(deps: InteractionDeps) {
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
     const request = requestInfo(ctx);
     const browserHash = deps.knownBrowsers.browserHashOf(ctx);
-    const verified = await deps.rememberedBrowsers.verify(step.uid, account.id, browserHash, {
-      keyId: form.key_id,
-      challenge: form.challenge,
-      signature: form.signature,
-    });
+    const verified = await deps.rememberedBrowsers.verify(
+      step.uid,
+      account.id,
+      browserHash,
+      {
+        keyId: form.key_id,
+        challenge: form.challenge,
+        signature: form.signature,
+      },
+      request.ip,
+    );
     const now = deps.clock.now();
     const accepted = verified !== null && rememberedAccepted({ ...rememberFactsOf(step), factorAt: verified.factorAt, now });
     const event = { accountId: account.id, email: account.email, clientId: step.clientId };

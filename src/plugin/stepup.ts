@@ -214,6 +214,11 @@ export async function createStepup(options: StepupOptions) {
   const authorizationDetails = createAuthorizationDetails(settings.authorizationDetailsTypes);
   const knownBrowsers = createKnownBrowsers(store.records, clock, cipher.hashKey, secureCookies, cookieKeys);
   const geoip = settings.geoipDatabase ? await openGeoip(settings.geoipDatabase) : null;
+  /** the country of an address in words ("Portugal"), when GeoIP is configured */
+  const placeName = (ip: string | null) => {
+    const place = ip && geoip ? geoip.lookup(ip) : null;
+    return place?.countryName ?? place?.country ?? null;
+  };
   const adaptive = createAdaptiveStepUp({ records: store.records, auditLog: store.audit, knownBrowsers, geoip, settings: settings.adaptive, clock });
 
   let provider: Provider | undefined;
@@ -237,7 +242,7 @@ export async function createStepup(options: StepupOptions) {
     undoLinks: options.undoLinks,
     knownBrowsers,
     adaptive,
-    rememberedBrowsers: createRememberedBrowsers(store.records, clock, interactionMs),
+    rememberedBrowsers: createRememberedBrowsers(store.records, clock, interactionMs, placeName),
     clock,
     enrollableChannels: (['email', 'sms'] as const).filter((channel) => options.senders?.[channel]),
     passkeyHoldMs: settings.passkeys.newCredentialHoldSeconds * 1000,
