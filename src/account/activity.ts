@@ -1,4 +1,4 @@
-import Bowser from 'bowser';
+import { browserNameOf } from '../browser_name.ts';
 import { utcMinute } from '../dates.ts';
 import { type MethodKind, methodLabel } from '../factors/methods.ts';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
@@ -44,14 +44,8 @@ function whatOf(event: AuditEvent): string {
 
 const methodNames: Record<string, string> = { ...methodLabel, password: 'Password', account: '—', admin: '—' };
 
-/** "Chrome 131 on Linux", or the raw user agent when it is not a browser we know. */
-export function browserOf(userAgent: string | null): string {
-  if (!userAgent) return 'unknown';
-  const { browser, os } = Bowser.parse(userAgent);
-  if (!browser.name) return userAgent.slice(0, 60);
-  const major = browser.version?.split('.')[0];
-  return `${browser.name}${major ? ` ${major}` : ''}${os.name ? ` on ${os.name}` : ''}`;
-}
+/** The browser of an event in words (src/browser_name.ts). */
+export const browserOf = (userAgent: string | null): string => browserNameOf(userAgent);
 
 /** A person's own recent sign-ins and security events from the audit log, in words. */
 export function createActivity(audit: AuditLogStore, clients: ClientStore, serviceName: string) {

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import Bowser from 'bowser';
+import { browserNameOf } from '../browser_name.ts';
 import type { Clock } from '../clock.ts';
 import { random } from '../random.ts';
 import type { RecordStore } from '../store/ports.ts';
@@ -32,15 +32,6 @@ export interface RememberedBrowser {
 
 interface Stored {
   browsers: RememberedBrowser[];
-}
-
-/** "Chrome 131 on Linux", or a prefix of the raw user agent when it is not a browser we know. */
-export function browserNameOf(userAgent: string | null): string {
-  if (!userAgent) return 'Unknown browser';
-  const { browser, os } = Bowser.parse(userAgent);
-  if (!browser.name) return userAgent.slice(0, 60);
-  const major = browser.version?.split('.')[0];
-  return `${browser.name}${major ? ` ${major}` : ''}${os.name ? ` on ${os.name}` : ''}`;
 }
 
 const b64url = /^[A-Za-z0-9_-]{43}$/;
@@ -131,7 +122,7 @@ export function createRememberedBrowsers(
         keyId: browser.publicKey.x,
         browserHash: browser.browserHash,
         publicKey: browser.publicKey,
-        name: browserNameOf(browser.userAgent),
+        name: browserNameOf(browser.userAgent, 'Unknown browser'),
         firstUsedAt: now,
         lastUsedAt: now,
         factorAt,
