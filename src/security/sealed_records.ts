@@ -41,6 +41,10 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
     async find(kind, id) {
       return open(await records.find(kind, idOf(kind, id))) ?? (await findLegacy(kind, id));
     },
+    async findMany(keys) {
+      const found = await records.findMany(keys.map(({ kind, id }) => ({ kind, id: idOf(kind, id) })));
+      return Promise.all(keys.map(async ({ kind, id }, i) => open(found[i] ?? null) ?? (await findLegacy(kind, id))));
+    },
     async findBy(kind, field, value) {
       const found = open(await records.findBy(kind, field, hash(kind, field, value)));
       return found ?? (mayHoldClearRecords() ? legacy(await records.findBy(kind, field, value)) : null);

@@ -46,7 +46,7 @@ export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, lo
   return {
     kind: 'mongodb',
     migration: mongoMigration(db, clock),
-    accounts: mongoAccounts(db),
+    accounts: mongoAccounts(db, clock),
     clients: mongoClients(db),
     factors: mongoFactors(db),
     recoveryCodes: mongoRecoveryCodes(db),

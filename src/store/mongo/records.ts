@@ -51,6 +51,13 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
       const doc = await records.findOne({ _id: idOf(kind, id), ...live() });
       return doc ? toRecord(doc) : null;
     },
+    async findMany(keys) {
+      const docs = await records.find({ _id: { $in: keys.map(({ kind, id }) => idOf(kind, id)) }, ...live() }).toArray();
+      return keys.map(({ kind, id }) => {
+        const doc = docs.find((d) => d._id === idOf(kind, id));
+        return doc ? toRecord(doc) : null;
+      });
+    },
     async findBy(kind, field, value) {
       const doc = await records.findOne({ kind, [field]: value, ...live() });
       return doc ? toRecord(doc) : null;

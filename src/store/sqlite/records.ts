@@ -20,6 +20,9 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
       grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id`);
   const find = db.prepare(`SELECT * FROM records WHERE kind = ? AND id = ? AND ${live}`);
+  // the keys as a JSON array of [kind, id] pairs: one statement for any number of them
+  const findMany = db.prepare(`SELECT records.* FROM records JOIN json_each(?) AS wanted
+    ON records.kind = json_extract(wanted.value, '$[0]') AND records.id = json_extract(wanted.value, '$[1]') WHERE ${live}`);
   const byUid = db.prepare(`SELECT * FROM records WHERE kind = ? AND uid = ? AND ${live}`);
   const byUserCode = db.prepare(`SELECT * FROM records WHERE kind = ? AND user_code = ? AND ${live}`);
   const consume = db.prepare(`UPDATE records SET consumed_at = ? WHERE kind = ? AND id = ? AND consumed_at IS NULL AND ${live}`);
@@ -35,6 +38,13 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     async find(kind, id) {
       const row = find.get(kind, id, clock.now()) as Row | undefined;
       return row ? toRecord(row) : null;
+    },
+    async findMany(keys) {
+      const rows = findMany.all(JSON.stringify(keys.map(({ kind, id }) => [kind, id])), clock.now()) as Row[];
+      return keys.map(({ kind, id }) => {
+        const row = rows.find((r) => r.kind === kind && r.id === id);
+        return row ? toRecord(row) : null;
+      });
     },
     async findBy(kind, field, value) {
       const statement = field === 'uid' ? byUid : byUserCode;
