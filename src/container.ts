@@ -261,6 +261,7 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const cipher = createCipher(atRestKeys);
   const metrics = createMetrics();
   const timed = timedStore(await openStore(storeLocation(config), clock, logger), metrics);
+  metrics.countRoundTrips(() => timed.roundTrips());
   const keyRing = createKeyRingStore(timed.settings, cipher);
   const backchannelLogout = createBackchannelLogout(logger, clock, config.ttl.sessionSeconds * 1000);
   const store = {

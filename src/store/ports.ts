@@ -296,6 +296,13 @@ export interface Store {
   audit: AuditLogStore;
   records: RecordStore;
   settings: SettingStore;
+  /**
+   * Commands sent to the database server so far (MongoDB: each a round trip, the driver's
+   * retries and the second command of an operation that needs two included); null where there
+   * is no server (SQLite runs in the process) or the commands are not seen (a host's client
+   * made without `monitorCommands`).
+   */
+  roundTrips(): number | null;
   /** Throws when the storage cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

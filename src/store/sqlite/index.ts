@@ -40,6 +40,8 @@ export function openSqliteStore(path: string, clock: Clock, logger: StepContext[
   const waiting = exclusive.waiting;
   return {
     kind: 'sqlite',
+    // in the process: no round trips
+    roundTrips: () => null,
     accounts: waiting(accounts),
     clients: waiting(clients),
     factors: waiting(factors),
