@@ -268,7 +268,11 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
     ...timed,
     clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
     // every page of a sign-in reads its interaction and its pending sign-in (same id): one operation
-    records: readingAhead(await sealedRecordsOf(timed, keyRing, cipher, config, clock, backchannelLogout), { Interaction: [pendingSignInKind] }),
+    // and the pending sign-in ended at its last step goes with the interaction's result saved
+    records: readingAhead(await sealedRecordsOf(timed, keyRing, cipher, config, clock, backchannelLogout), {
+      companions: { Interaction: [pendingSignInKind] },
+      destroyWithNextWrite: [pendingSignInKind],
+    }),
   };
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
   const senders = await createSenders(config, clock);

@@ -1,4 +1,4 @@
-import { DuplicateError, type Store } from '../src/store/ports.ts';
+import { DuplicateError, type RecordStore, type Store } from '../src/store/ports.ts';
 import { inRequestScope, readingAhead, readingAheadFacts } from '../src/store/read_ahead.ts';
 import type { TestClock } from './support/clock.ts';
 import { skippedWithoutMongo } from './support/mongodb_server.ts';
@@ -568,7 +568,7 @@ describe.each(adapters)('%s store', (_name, open) => {
     });
 
     describe('read ahead within a request (store/read_ahead.ts)', () => {
-      const companions = { Interaction: ['PendingSignIn'] };
+      const companions = { companions: { Interaction: ['PendingSignIn'] }, destroyWithNextWrite: ['PendingSignIn'] };
       async function pair(n: number) {
         const id = unique('i');
         await store.records.upsert('Interaction', id, { n }, clock.now() + 60_000, { uid: id });
@@ -610,6 +610,65 @@ describe.each(adapters)('%s store', (_name, open) => {
           await records.revokeByAccountId('x');
           expect(await records.find('PendingSignIn', other)).toBeNull();
         });
+      });
+
+      test("a pending sign-in's destroy goes with the request's next write, or at its end", async () => {
+        const calls: string[] = [];
+        const counted = new Proxy(store.records, {
+          get: (target, name: keyof RecordStore) =>
+            typeof target[name] === 'function'
+              ? (...args: unknown[]) => {
+                  calls.push(String(name));
+                  return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+                }
+              : target[name],
+        });
+        const records = readingAhead(counted, companions);
+        const id = await pair(1);
+        await inRequestScope(async () => {
+          await records.destroy('PendingSignIn', id);
+          // this request finds it no more; others still do until the next write
+          expect(await records.find('PendingSignIn', id)).toBeNull();
+          expect(n(await store.records.find('PendingSignIn', id))).toBe(1);
+          await records.upsert('Interaction', id, { n: 2 }, clock.now() + 60_000, { uid: id });
+          expect(await store.records.find('PendingSignIn', id)).toBeNull();
+          expect(n(await store.records.find('Interaction', id))).toBe(2);
+        });
+        expect(calls).toEqual(['write']);
+
+        calls.length = 0;
+        const other = await pair(3);
+        await inRequestScope(async () => {
+          await records.destroy('PendingSignIn', other);
+          expect(n(await store.records.find('PendingSignIn', other))).toBe(3);
+        });
+        // sent when the request ended
+        expect(await store.records.find('PendingSignIn', other)).toBeNull();
+        expect(calls).toEqual(['write']);
+
+        // outside a request, and for other kinds, a destroy is sent at once
+        const third = await pair(5);
+        await records.destroy('PendingSignIn', third);
+        expect(await store.records.find('PendingSignIn', third)).toBeNull();
+        await inRequestScope(async () => {
+          await records.destroy('Interaction', third);
+          expect(await store.records.find('Interaction', third)).toBeNull();
+        });
+      });
+
+      test('a batch of writes in one operation, in order', async () => {
+        const id = unique('w');
+        await store.records.upsert('PendingSignIn', id, { n: 1 }, clock.now() + 60_000);
+        await store.records.write([
+          { op: 'destroy', kind: 'PendingSignIn', id },
+          { op: 'upsert', kind: 'Interaction', id, payload: { n: 2 }, expiresAt: clock.now() + 60_000, index: { uid: `u-${id}` } },
+          { op: 'upsert', kind: 'Session', id, payload: { n: 3 }, expiresAt: null },
+          { op: 'destroy', kind: 'Session', id },
+        ]);
+        expect(await store.records.find('PendingSignIn', id)).toBeNull();
+        expect(n(await store.records.findBy('Interaction', 'uid', `u-${id}`))).toBe(2);
+        expect(await store.records.find('Session', id)).toBeNull();
+        await store.records.write([]);
       });
 
       test('a missing companion is read ahead as missing; outside a request nothing is read ahead', async () => {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
 import { dropRunDatabase, seedStepup, stepupEnv } from './seed.ts';
-import { signIn } from './sign_in_flow.ts';
+import { refresh, signIn } from './sign_in_flow.ts';
 
 /**
  * Storage operations of complete sign-ins, by request and by store method: the bench's flow
@@ -15,6 +15,7 @@ import { signIn } from './sign_in_flow.ts';
  * sign-in comes from a new browser, the later ones from a known one. On MongoDB each count is
  * followed by the round trips (commands sent) it took, which an operation that needs a second
  * command (an account's first lockout attempt, a counter whose window ended) shows.
+ * Then two refresh-token grants with the last sign-in's refresh token.
  * Usage: node scripts/bench/storage_ops.ts [sign-ins, default 3]
  */
 const rounds = Number(process.argv[2] ?? 3);
@@ -61,19 +62,31 @@ globalThis.fetch = async (input, init) => {
   return new Response(body, { status: response.status, headers: response.headers });
 };
 
-for (let round = 0; round < rounds; round += 1) {
-  byRequest.length = 0;
-  const account = accounts[0]!;
-  offsetMs = round * 30_000;
-  await signIn({ ...client, issuer: env.ISSUER }, account, () => undefined, clock.now);
+/** The storage operations of the requests since `byRequest` was emptied, by request. */
+function report(title: string) {
   const total = byRequest.reduce((sum, [, d]) => sum + [...d.values()].reduce((a, b) => a + b, 0), 0);
   const trips = byRequest.every(([, , t]) => t !== null) ? byRequest.reduce((sum, [, , t]) => sum + (t ?? 0), 0) : null;
   const tripsText = (n: number | null) => (n === null ? '' : `, ${n} round trip${n === 1 ? '' : 's'}`);
-  console.log(`\nsign-in ${round + 1} (${round === 0 ? 'new browser' : 'known browser'}): ${total} storage operations${tripsText(trips)}`);
+  console.log(`\n${title}: ${total} storage operations${tripsText(trips)}`);
   for (const [request, diff, t] of byRequest)
     console.log(
       `  ${request}: ${[...diff.values()].reduce((a, b) => a + b, 0)}${tripsText(t)}  ${[...diff].map(([k, v]) => `${k}${v > 1 ? `×${v}` : ''}`).join(', ')}`,
     );
+}
+
+let refreshToken: string | null = null;
+for (let round = 0; round < rounds; round += 1) {
+  byRequest.length = 0;
+  const account = accounts[0]!;
+  offsetMs = round * 30_000;
+  refreshToken = await signIn({ ...client, issuer: env.ISSUER }, account, () => undefined, clock.now);
+  report(`sign-in ${round + 1} (${round === 0 ? 'new browser' : 'known browser'})`);
+}
+// refresh-token grants, as the bench's refresh phase makes them (the same token again and again)
+for (let round = 0; round < 2 && refreshToken; round += 1) {
+  byRequest.length = 0;
+  await refresh({ ...client, issuer: env.ISSUER }, refreshToken);
+  report(`refresh-token grant ${round + 1}`);
 }
 globalThis.fetch = fetchItself;
 server.close();

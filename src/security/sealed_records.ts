@@ -58,6 +58,16 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
       await records.destroy(kind, idOf(kind, id));
       if (await findLegacy(kind, id)) await records.destroy(kind, id);
     },
+    async write(batch) {
+      await records.write(
+        batch.map((w) =>
+          w.op === 'destroy'
+            ? { ...w, id: idOf(w.kind, w.id) }
+            : { ...w, id: idOf(w.kind, w.id), payload: seal(w.payload), index: sealIndex(w.kind, w.index ?? {}) },
+        ),
+      );
+      for (const w of batch) if (w.op === 'destroy' && (await findLegacy(w.kind, w.id))) await records.destroy(w.kind, w.id);
+    },
     revokeByGrantId: (kind, grantId) => records.revokeByGrantId(kind, grantId),
     revokeByAccountId: (accountId) => records.revokeByAccountId(accountId),
     sweep: () => records.sweep(),

@@ -194,6 +194,11 @@ export interface RecordKey {
   id: string;
 }
 
+/** One write of a batch: a record saved (as `upsert`) or destroyed. */
+export type RecordWrite =
+  | { op: 'upsert'; kind: string; id: string; payload: Record<string, unknown>; expiresAt: number | null; index?: RecordIndex }
+  | { op: 'destroy'; kind: string; id: string };
+
 export interface StoredRecord {
   payload: Record<string, unknown>;
   expiresAt: number | null;
@@ -214,6 +219,11 @@ export interface RecordStore {
   /** Marks the record consumed; true only for the one call that found it unconsumed. */
   consume(kind: string, id: string, at: number): Promise<boolean>;
   destroy(kind: string, id: string): Promise<void>;
+  /**
+   * The writes in their order, in one operation (one round trip). On SQLite all or none; on
+   * MongoDB one ordered bulk write, which stops at the first that fails (as separate calls would).
+   */
+  write(batch: RecordWrite[]): Promise<void>;
   /**
    * Deletes the records of one kind issued under the grant. oidc-provider calls it once per
    * token model, so the grant's interaction and session, which carry its id too, stay.

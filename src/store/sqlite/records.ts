@@ -57,6 +57,33 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     async destroy(kind, id) {
       destroy.run(kind, id);
     },
+    async write(batch) {
+      // a savepoint: all or none, inside a transaction or outside one
+      db.exec('SAVEPOINT record_writes');
+      try {
+        for (const w of batch) {
+          if (w.op === 'destroy') destroy.run(w.kind, w.id);
+          else {
+            const index = w.index ?? {};
+            upsert.run(
+              w.kind,
+              w.id,
+              JSON.stringify(w.payload),
+              w.expiresAt,
+              index.grantId ?? null,
+              index.uid ?? null,
+              index.userCode ?? null,
+              index.accountId ?? null,
+            );
+          }
+        }
+        db.exec('RELEASE record_writes');
+      } catch (error) {
+        db.exec('ROLLBACK TO record_writes');
+        db.exec('RELEASE record_writes');
+        throw error;
+      }
+    },
     async revokeByGrantId(kind, grantId) {
       revoke.run(kind, grantId);
     },
