@@ -18,6 +18,7 @@ import { isProviderPath, providerRoutes } from './provider/provider.ts';
 import { refuseOtherProviderMethods } from './provider/provider_methods.ts';
 import { cachePublicDocuments } from './provider/public_documents.ts';
 import { cookieKeys } from './security/cookie_signer.ts';
+import { inRequestScope } from './store/read_ahead.ts';
 
 /** The koa app: headers, errors, our routes, then oidc-provider for everything else. */
 export async function createApp(container: Container) {
@@ -104,6 +105,8 @@ export async function createApp(container: Container) {
     }
     return changed;
   };
+  // each request reads its interaction and pending sign-in in one store operation (store/read_ahead.ts)
+  app.use((_ctx, next) => inRequestScope(next));
   app.use(requestLog(logger, container.metrics));
   app.use(securityHeaders(secureCookies));
   app.use(errorHandler(logger, pages));

@@ -28,6 +28,7 @@ import type { DeliveredCodes } from './factors/delivered_codes.ts';
 import type { Passkeys } from './factors/passkeys.ts';
 import type { SecondFactors } from './factors/registry.ts';
 import type { Pages } from './http/pages.ts';
+import { pendingSignInKind } from './interactions/pending_sign_in.ts';
 import type { Channel } from './model/factor.ts';
 import { type Alert, createAccountMailer, createAlerts } from './notifications/alerts.ts';
 import { createAlertMessages, createResetMessages } from './notifications/messages.ts';
@@ -54,6 +55,7 @@ import { cachedClients } from './store/cached_clients.ts';
 import { openStore, type StoreLocation } from './store/open.ts';
 import type { Store } from './store/ports.ts';
 import { privateDir } from './store/private_files.ts';
+import { readingAhead, readingAheadFacts } from './store/read_ahead.ts';
 import { coresPerWorker } from './workers.ts';
 
 /** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
@@ -259,12 +261,18 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const cipher = createCipher(atRestKeys);
   const metrics = createMetrics();
   const timed = timedStore(await openStore(storeLocation(config), clock, logger), metrics);
+  metrics.countRoundTrips(() => timed.roundTrips());
   const keyRing = createKeyRingStore(timed.settings, cipher);
   const backchannelLogout = createBackchannelLogout(logger, clock, config.ttl.sessionSeconds * 1000);
   const store = {
     ...timed,
     clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
-    records: await sealedRecordsOf(timed, keyRing, cipher, config, clock, backchannelLogout),
+    // every page of a sign-in reads its interaction and its pending sign-in (same id): one operation
+    // and the pending sign-in ended at its last step goes with the interaction's result saved
+    records: readingAhead(await sealedRecordsOf(timed, keyRing, cipher, config, clock, backchannelLogout), {
+      companions: { Interaction: [pendingSignInKind] },
+      destroyWithNextWrite: [pendingSignInKind],
+    }),
   };
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));
   const senders = await createSenders(config, clock);
@@ -273,10 +281,12 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   const browserCookieKeys = { current: [] as string[] };
   // the "factor added" alerts link to the account area's page that removes the factor
   const undoLinks = createFactorUndoLinks({ records: store.records, factors: store.factors, hashKey: cipher.hashKey, clock, issuer: config.issuer });
+  // the sign-in pages read an account with its factors, codes left and lockout in one operation
+  const signInStore = readingAheadFacts(store);
   const stepup = await createStepup({
     issuer: config.issuer,
-    people: store.accounts,
-    store: { opened: store },
+    people: signInStore.accounts,
+    store: { opened: signInStore },
     encryptionKey: atRestKeys,
     senders,
     basePath: '',

@@ -1,4 +1,5 @@
-import { DuplicateError, type Store } from '../src/store/ports.ts';
+import { DuplicateError, type RecordStore, type Store } from '../src/store/ports.ts';
+import { inRequestScope, readingAhead, readingAheadFacts } from '../src/store/read_ahead.ts';
 import type { TestClock } from './support/clock.ts';
 import { skippedWithoutMongo } from './support/mongodb_server.ts';
 import { type StoreUnderTest, storeAdapters } from './support/stores.ts';
@@ -31,6 +32,82 @@ describe.each(adapters)('%s store', (_name, open) => {
       await store.accounts.updatePasswordHash(account.id, 'new hash');
       expect((await store.accounts.findById(account.id))!.passwordHash).toBe('new hash');
       expect(await store.accounts.findById('missing')).toBeNull();
+    });
+
+    describe('with its facts in one read', () => {
+      const totp = (accountId: string, createdAt: number, extra = {}) => ({
+        id: unique('f'),
+        accountId,
+        kind: 'totp' as const,
+        secretCiphertext: 'ct',
+        target: null,
+        confirmedAt: createdAt,
+        lastTimeStep: null,
+        createdAt,
+        ...extra,
+      });
+      const passkey = { credentialId: unique('cred'), publicKey: 'pk', counter: 3, transports: ['usb'], name: 'Key', lastUsedAt: null };
+
+      test('the account, its factors oldest first, unused codes and live lockout, as the reads one by one', async () => {
+        const account = await newAccount();
+        const other = await newAccount();
+        const at = clock.now();
+        await store.factors.add(totp(account.id, at + 2));
+        await store.factors.add(totp(account.id, at + 1, { kind: 'webauthn', secretCiphertext: null, passkey }));
+        await store.factors.add(totp(other.id, clock.now()));
+        await store.recoveryCodes.replace(account.id, ['h1', 'h2', 'h3'], clock.now());
+        await store.recoveryCodes.consume(account.id, 'h2', clock.now());
+        await store.lockouts.attempt(account.id, 'password', 60_000);
+        expect(await store.accounts.findWithFacts(account.id)).toEqual({
+          account,
+          factors: await store.factors.listForAccount(account.id),
+          unusedRecoveryCodes: 2,
+          lockout: await store.lockouts.get(account.id),
+        });
+        expect((await store.accounts.findWithFacts(account.id))!.factors.map((f) => f.kind)).toEqual(['webauthn', 'totp']);
+        clock.advance(60_001);
+        expect((await store.accounts.findWithFacts(account.id))!.lockout).toBeNull();
+        clock.advance(-60_001);
+        expect(await store.accounts.findWithFacts(other.id)).toEqual({
+          account: other,
+          factors: await store.factors.listForAccount(other.id),
+          unusedRecoveryCodes: 0,
+          lockout: null,
+        });
+        expect(await store.accounts.findWithFacts('missing')).toBeNull();
+      });
+
+      test('read ahead within a request: handed out once, dropped by a write (store/read_ahead.ts)', async () => {
+        const reading = readingAheadFacts(store);
+        const account = await newAccount();
+        await store.factors.add(totp(account.id, clock.now()));
+        await store.recoveryCodes.replace(account.id, ['h1'], clock.now());
+        await inRequestScope(async () => {
+          expect(await reading.accounts.findById(account.id)).toEqual(account);
+          // another process adds a factor, spends the code and counts an attempt meanwhile
+          await store.factors.add(totp(account.id, clock.now() + 1));
+          await store.recoveryCodes.consume(account.id, 'h1', clock.now());
+          await store.lockouts.attempt(account.id, 'second_factor', 60_000);
+          // the first read of each is the one made with the account; the next reads the store
+          expect(await reading.factors.listForAccount(account.id)).toHaveLength(1);
+          expect(await reading.factors.listForAccount(account.id)).toHaveLength(2);
+          expect(await reading.recoveryCodes.countUnused(account.id)).toBe(1);
+          expect(await reading.recoveryCodes.countUnused(account.id)).toBe(0);
+          expect(await reading.lockouts.get(account.id)).toBeNull();
+          expect((await reading.lockouts.get(account.id))?.second_factor?.count).toBe(1);
+        });
+        await inRequestScope(async () => {
+          await reading.accounts.findById(account.id);
+          // this request's own write: never answered by the older read
+          await reading.lockouts.attempt(account.id, 'second_factor', 60_000);
+          await reading.factors.add(totp(account.id, clock.now() + 2));
+          expect((await reading.lockouts.get(account.id))?.second_factor?.count).toBe(2);
+          expect(await reading.factors.listForAccount(account.id)).toHaveLength(3);
+        });
+        // outside a request: plain reads
+        expect(await reading.accounts.findById(account.id)).toEqual(account);
+        expect(await reading.recoveryCodes.countUnused(account.id)).toBe(0);
+      });
     });
 
     test('emails are unique regardless of case', async () => {
@@ -472,6 +549,142 @@ describe.each(adapters)('%s store', (_name, open) => {
       expect(await store.records.find('Session', id)).toBeNull();
     });
 
+    test('several records in one operation, in the order asked; missing and expired ones null', async () => {
+      const id = unique('r');
+      await store.records.upsert('Interaction', id, { n: 1 }, clock.now() + 60_000, { uid: id });
+      await store.records.upsert('PendingSignIn', id, { n: 2 }, clock.now() + 60_000, { accountId: 'x' });
+      await store.records.upsert('Session', id, { n: 3 }, clock.now() + 1_000);
+      const wanted = [
+        { kind: 'PendingSignIn', id },
+        { kind: 'Grant', id },
+        { kind: 'Interaction', id },
+        { kind: 'Session', id },
+      ];
+      expect((await store.records.findMany(wanted)).map((record) => record?.payload.n ?? null)).toEqual([2, null, 1, 3]);
+      clock.advance(1_001);
+      expect((await store.records.findMany(wanted)).map((record) => record?.payload.n ?? null)).toEqual([2, null, 1, null]);
+      clock.advance(-1_001);
+      expect(await store.records.findMany([])).toEqual([]);
+    });
+
+    describe('read ahead within a request (store/read_ahead.ts)', () => {
+      const companions = { companions: { Interaction: ['PendingSignIn'] }, destroyWithNextWrite: ['PendingSignIn'] };
+      async function pair(n: number) {
+        const id = unique('i');
+        await store.records.upsert('Interaction', id, { n }, clock.now() + 60_000, { uid: id });
+        await store.records.upsert('PendingSignIn', id, { n }, clock.now() + 60_000, { accountId: 'x' });
+        return id;
+      }
+      const n = (record: { payload: Record<string, unknown> } | null) => record?.payload.n ?? null;
+
+      test('the companion comes with the record, to the first find of this request only', async () => {
+        const records = readingAhead(store.records, companions);
+        const id = await pair(1);
+        await inRequestScope(async () => {
+          expect(n(await records.find('Interaction', id))).toBe(1);
+          // another process changes the record: the first find is the read made ahead, the next one sees the change
+          await store.records.upsert('PendingSignIn', id, { n: 2 }, clock.now() + 60_000, { accountId: 'x' });
+          expect(n(await records.find('PendingSignIn', id))).toBe(1);
+          expect(n(await records.find('PendingSignIn', id))).toBe(2);
+        });
+        // another request reads its own
+        await inRequestScope(async () => expect(n(await records.find('PendingSignIn', id))).toBe(2));
+      });
+
+      test("this request's writes are never answered by an older read", async () => {
+        const records = readingAhead(store.records, companions);
+        const id = await pair(1);
+        await inRequestScope(async () => {
+          await records.find('Interaction', id);
+          await records.upsert('PendingSignIn', id, { n: 3 }, clock.now() + 60_000, { accountId: 'x' });
+          expect(n(await records.find('PendingSignIn', id))).toBe(3);
+        });
+        await inRequestScope(async () => {
+          await records.find('Interaction', id);
+          await records.destroy('PendingSignIn', id);
+          expect(await records.find('PendingSignIn', id)).toBeNull();
+        });
+        const other = await pair(4);
+        await inRequestScope(async () => {
+          await records.find('Interaction', other);
+          await records.revokeByAccountId('x');
+          expect(await records.find('PendingSignIn', other)).toBeNull();
+        });
+      });
+
+      test("a pending sign-in's destroy goes with the request's next write, or at its end", async () => {
+        const calls: string[] = [];
+        const counted = new Proxy(store.records, {
+          get: (target, name: keyof RecordStore) =>
+            typeof target[name] === 'function'
+              ? (...args: unknown[]) => {
+                  calls.push(String(name));
+                  return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+                }
+              : target[name],
+        });
+        const records = readingAhead(counted, companions);
+        const id = await pair(1);
+        await inRequestScope(async () => {
+          await records.destroy('PendingSignIn', id);
+          // this request finds it no more; others still do until the next write
+          expect(await records.find('PendingSignIn', id)).toBeNull();
+          expect(n(await store.records.find('PendingSignIn', id))).toBe(1);
+          await records.upsert('Interaction', id, { n: 2 }, clock.now() + 60_000, { uid: id });
+          expect(await store.records.find('PendingSignIn', id)).toBeNull();
+          expect(n(await store.records.find('Interaction', id))).toBe(2);
+        });
+        expect(calls).toEqual(['write']);
+
+        calls.length = 0;
+        const other = await pair(3);
+        await inRequestScope(async () => {
+          await records.destroy('PendingSignIn', other);
+          expect(n(await store.records.find('PendingSignIn', other))).toBe(3);
+        });
+        // sent when the request ended
+        expect(await store.records.find('PendingSignIn', other)).toBeNull();
+        expect(calls).toEqual(['write']);
+
+        // outside a request, and for other kinds, a destroy is sent at once
+        const third = await pair(5);
+        await records.destroy('PendingSignIn', third);
+        expect(await store.records.find('PendingSignIn', third)).toBeNull();
+        await inRequestScope(async () => {
+          await records.destroy('Interaction', third);
+          expect(await store.records.find('Interaction', third)).toBeNull();
+        });
+      });
+
+      test('a batch of writes in one operation, in order', async () => {
+        const id = unique('w');
+        await store.records.upsert('PendingSignIn', id, { n: 1 }, clock.now() + 60_000);
+        await store.records.write([
+          { op: 'destroy', kind: 'PendingSignIn', id },
+          { op: 'upsert', kind: 'Interaction', id, payload: { n: 2 }, expiresAt: clock.now() + 60_000, index: { uid: `u-${id}` } },
+          { op: 'upsert', kind: 'Session', id, payload: { n: 3 }, expiresAt: null },
+          { op: 'destroy', kind: 'Session', id },
+        ]);
+        expect(await store.records.find('PendingSignIn', id)).toBeNull();
+        expect(n(await store.records.findBy('Interaction', 'uid', `u-${id}`))).toBe(2);
+        expect(await store.records.find('Session', id)).toBeNull();
+        await store.records.write([]);
+      });
+
+      test('a missing companion is read ahead as missing; outside a request nothing is read ahead', async () => {
+        const records = readingAhead(store.records, companions);
+        const id = unique('i');
+        await store.records.upsert('Interaction', id, { n: 5 }, clock.now() + 60_000, { uid: id });
+        await inRequestScope(async () => {
+          expect(n(await records.find('Interaction', id))).toBe(5);
+          expect(await records.find('PendingSignIn', id)).toBeNull();
+        });
+        expect(n(await records.find('Interaction', id))).toBe(5);
+        await store.records.upsert('PendingSignIn', id, { n: 6 }, clock.now() + 60_000, { accountId: 'x' });
+        expect(n(await records.find('PendingSignIn', id))).toBe(6);
+      });
+    });
+
     test('expired records are never returned, and sweeping deletes them', async () => {
       const id = unique('r');
       await store.records.upsert('AccessToken', id, { uid: `e-${id}` }, clock.now() + 1_000, { uid: `e-${id}` });
@@ -544,6 +757,50 @@ describe.each(adapters)('%s store', (_name, open) => {
       const renewed = await store.counters.hit(key, 60_000);
       expect(renewed.count).toBe(1);
       expect(renewed.expiresAt).toBeGreaterThan(first.expiresAt);
+    });
+
+    test('several counters hit in one operation: each counted, those over their limit answered', async () => {
+      const [a, b, fresh] = [unique('a'), unique('b'), unique('fresh')];
+      await store.counters.hit(a, 60_000);
+      await store.counters.hit(b, 60_000);
+      const hits = [
+        { key: a, windowMs: 60_000, limit: 2 },
+        { key: fresh, windowMs: 60_000, limit: 2 },
+        { key: b, windowMs: 60_000, limit: 5 },
+      ];
+      expect(await store.counters.hitAll(hits)).toEqual([null, null, null]);
+      expect((await store.counters.peek(a))?.count).toBe(2);
+      expect((await store.counters.peek(fresh))?.count).toBe(1);
+      const over = await store.counters.hitAll(hits);
+      expect(over[0]).toEqual({ count: 3, expiresAt: (await store.counters.peek(a))!.expiresAt });
+      expect(over.slice(1)).toEqual([null, null]);
+      expect((await store.counters.peek(b))?.count).toBe(3);
+      // over the limit, each hit still counts, as hit does
+      expect((await store.counters.hitAll(hits))[0]?.count).toBe(4);
+      // a window that ended starts anew at 1
+      clock.advance(60_001);
+      expect(await store.counters.hitAll(hits)).toEqual([null, null, null]);
+      expect((await store.counters.peek(a))?.count).toBe(1);
+      clock.advance(-60_001);
+      expect(await store.counters.hitAll([])).toEqual([]);
+    });
+
+    test('concurrent hits of several counters, new or whose window ended, count every one', async () => {
+      const [a, b] = [unique('a'), unique('b')];
+      const hits = [
+        { key: a, windowMs: 60_000, limit: 1_000 },
+        { key: b, windowMs: 60_000, limit: 5 },
+      ];
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.counters.hitAll(hits)));
+      expect((await store.counters.peek(a))?.count).toBe(20);
+      expect((await store.counters.peek(b))?.count).toBe(20);
+      expect(results.filter(([first]) => first !== null)).toHaveLength(0);
+      expect(results.filter(([, second]) => second !== null)).toHaveLength(15);
+      clock.advance(60_001);
+      await Promise.all(Array.from({ length: 10 }, () => store.counters.hitAll(hits)));
+      expect((await store.counters.peek(a))?.count).toBe(10);
+      expect((await store.counters.peek(b))?.count).toBe(10);
+      clock.advance(-60_001);
     });
 
     test('clear deletes every key given, and only those', async () => {

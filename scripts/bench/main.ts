@@ -194,22 +194,26 @@ interface Measuring {
   warmUpSeconds?: number;
   /** the storage operations the server has made so far, where it counts them */
   storageOperations?: () => Promise<number>;
+  /** the commands its store has sent to MongoDB so far (each a round trip), null on SQLite */
+  storageRoundTrips?: () => Promise<number | null>;
 }
 
 /** Runs the phases against one server process tree; answers its figures. */
 async function measure(name: string, server: ChildProcess, client: BenchClient, accounts: BenchAccount[], options: Measuring = {}) {
-  const { flow = signIn, warmUpSeconds = 2, storageOperations } = options;
+  const { flow = signIn, warmUpSeconds = 2, storageOperations, storageRoundTrips } = options;
   await closedLoop(client, accounts, warmUpSeconds, concurrency, flow); // warm-up: JIT, caches, thread pool
   const rss = watchPeakRss(server.pid!);
   const cpuBefore = cpuSeconds(server.pid!);
   const threadsBefore = cpuSecondsByThread(server.pid!);
   const operationsBefore = await storageOperations?.();
+  const roundTripsBefore = await storageRoundTrips?.();
   const started = Date.now();
   const peak = signInTarget
     ? await closedLoop(client, accounts, 24 * 3600, concurrency, flow, signInTarget)
     : await closedLoop(client, accounts, seconds, concurrency, flow);
   const elapsed = (Date.now() - started) / 1000;
   const operationsAfter = await storageOperations?.();
+  const roundTripsAfter = await storageRoundTrips?.();
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
   const threadsAfter = cpuSecondsByThread(server.pid!);
   const cpuMsPerSignInByThread = Object.fromEntries(
@@ -231,6 +235,7 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
     firstErrors: [...new Set([...peak.errors, ...atSeventy.errors])].slice(0, 3),
     cpuSecondsPerSignIn: cpu / Math.max(1, peak.completed),
     storageOperationsPerSignIn: operationsAfter === undefined ? null : (operationsAfter - operationsBefore!) / Math.max(1, peak.completed),
+    storageRoundTripsPerSignIn: roundTripsAfter == null || roundTripsBefore == null ? null : (roundTripsAfter - roundTripsBefore) / Math.max(1, peak.completed),
     cpuMsPerSignInByThread,
     peakRssMb,
     steps,
@@ -275,7 +280,8 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
     await waitFor(`http://127.0.0.1:${port}/healthz`);
     // /metrics answers one worker's count: per sign-in only where one worker serves them all
     const storageOperations = cores.length === 1 ? async () => sum(await storageCalls(`http://127.0.0.1:${port}/metrics`)) : undefined;
-    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts, { storageOperations });
+    const storageRoundTrips = cores.length === 1 ? async () => roundTripsOf(`http://127.0.0.1:${port}/metrics`) : undefined;
+    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts, { storageOperations, storageRoundTrips });
     return { ...figures, storageCalls: await storageCalls(`http://127.0.0.1:${port}/metrics`) };
   } finally {
     await stop(server);
@@ -285,6 +291,12 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** The commands the server's store sent to MongoDB, each a round trip, from its /metrics (one worker's view); null on SQLite. */
+async function roundTripsOf(url: string): Promise<number | null> {
+  const value = /^stepup_storage_round_trips (\d+)/m.exec(await (await fetch(url)).text())?.[1];
+  return value === undefined ? null : Number(value);
+}
 
 /** Storage operations the server made, by port method, from its /metrics (one worker's view), and its memory gauges. */
 async function storageCalls(url: string): Promise<Record<string, number>> {
@@ -390,7 +402,7 @@ for (const run of runs) {
   const s = (step: string) => (run.steps[step] ? `${fmt(run.steps[step].p50)} / ${fmt(run.steps[step].p95)} / ${fmt(run.steps[step].p99)}` : '—');
   const at70 = (step: string) => (run.at70PercentLoad.steps[step] ? fmt(run.at70PercentLoad.steps[step].p99) : '—');
   console.log(
-    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / (boundOnEveryCore && run === runs[1] ? boundOnEveryCore : bound).perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${run.storageOperationsPerSignIn === null ? '—' : fmt(run.storageOperationsPerSignIn)} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
+    `| ${run.name} | ${fmt(run.signInsPerSecond)} | ${fmt((100 * run.signInsPerSecond) / (boundOnEveryCore && run === runs[1] ? boundOnEveryCore : bound).perSecond, 0)}% | ${run.errors} | ${fmt(run.cpuSecondsPerSignIn * 1000)} | ${run.storageOperationsPerSignIn === null ? '—' : fmt(run.storageOperationsPerSignIn)}${run.storageRoundTripsPerSignIn == null ? '' : ` (${fmt(run.storageRoundTripsPerSignIn)} round trips)`} | ${fmt(run.peakRssMb, 0)} | ${s('totp')} | ${s('token')} | ${at70('totp')}, ${at70('token')} | ${fmt(run.refresh.perSecond)} | ${fmt(run.refresh.p99)} | ${run.refresh.errors} |`,
   );
 }
 console.log('\nper step (p50 / p95 / p99 ms), peak load:');
@@ -428,6 +440,7 @@ for (const run of runs)
 
 const stepup = runs[0]!;
 const baseline = runs.find((run) => run.name.startsWith('baseline'));
+const mongo = runs.find((run) => run.name.startsWith('Stepup, MongoDB'));
 const keycloakDefault = runs.find((run) => run.name.includes('default hashing'));
 const keycloak = runs.find((run) => run.name.includes("Stepup's argon2"));
 const scaled = workersScaling ? runs[1] : undefined;
@@ -465,6 +478,9 @@ console.log(
     ratioArgon2BoundCores: boundOnEveryCore ? ratio(boundOnEveryCore.perSecond, bound.perSecond) : null,
     storageOpsPerSignIn: stepup.storageOperationsPerSignIn === null ? null : round(stepup.storageOperationsPerSignIn),
     baselineStorageOpsPerSignIn: baseline?.storageOperationsPerSignIn == null ? null : round(baseline.storageOperationsPerSignIn),
+    // the MongoDB run's, beside its operations: each a command sent, so an operation that takes two counts two
+    mongoStorageOpsPerSignIn: mongo?.storageOperationsPerSignIn == null ? null : round(mongo.storageOperationsPerSignIn),
+    mongoRoundTripsPerSignIn: mongo?.storageRoundTripsPerSignIn == null ? null : round(mongo.storageRoundTripsPerSignIn),
     p99TotpMs: stepup.at70PercentLoad.steps.totp ? round(stepup.at70PercentLoad.steps.totp.p99) : null,
     p99TokenMs: stepup.at70PercentLoad.steps.token ? round(stepup.at70PercentLoad.steps.token.p99) : null,
     rssMb: round(stepup.peakRssMb),

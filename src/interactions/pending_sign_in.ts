@@ -3,7 +3,9 @@ import type { Clock } from '../clock.ts';
 import type { RiskAssessment } from '../risk/adaptive_step_up.ts';
 import type { RecordStore } from '../store/ports.ts';
 
-const kind = 'PendingSignIn';
+/** The records' kind: the record's id is its interaction's uid. */
+export const pendingSignInKind = 'PendingSignIn';
+const kind = pendingSignInKind;
 
 /** One request's step: what it read of its pending sign-in is kept on it, as the step itself is. */
 interface Step {

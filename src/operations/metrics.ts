@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditInput } from '../audit/audit.ts';
 
 /**
@@ -41,10 +41,25 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  let roundTripsOf: () => number | null = () => null;
+  new Gauge({
+    name: 'stepup_storage_round_trips',
+    help: 'Commands sent to the database server since start (MongoDB; absent on SQLite): each a round trip',
+    registers: [registry],
+    collect() {
+      const sent = roundTripsOf();
+      if (sent !== null) this.set(sent);
+    },
+  });
+
   return {
     registry,
     requests,
     storage,
+    /** Where the round trips are counted: the store's. */
+    countRoundTrips(source: () => number | null) {
+      roundTripsOf = source;
+    },
     /** Called for every audit event. */
     observeAudit(event: AuditInput) {
       switch (event.type) {

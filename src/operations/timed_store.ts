@@ -5,7 +5,7 @@ const ports = ['accounts', 'clients', 'factors', 'recoveryCodes', 'issuedCodes',
 
 /** The same store, with every port call timed into the storage latency histogram. */
 export function timedStore(store: Store, metrics: Metrics): Store {
-  const timed = { ...store, ping: () => store.ping(), close: () => store.close() } as Store;
+  const timed = { ...store, ping: () => store.ping(), close: () => store.close(), roundTrips: () => store.roundTrips() } as Store;
   for (const port of ports) {
     const target = store[port] as unknown as Record<string, unknown>;
     const wrapped: Record<string, unknown> = {};

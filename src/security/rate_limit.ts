@@ -1,4 +1,4 @@
-import type { CounterStore } from '../store/ports.ts';
+import type { CounterHit, CounterStore } from '../store/ports.ts';
 import { ipKey } from './ip_key.ts';
 import { keyedHash } from './keyed_hash.ts';
 
@@ -24,15 +24,13 @@ export function createRateLimiter(counters: CounterStore, limits: RateLimits, ha
   return async function overLimit(bucket: Bucket, ip: string | null, account: string | null, now: number): Promise<number | null> {
     const { perIp, perAccount, windowSeconds } = limits[bucket];
     const windowMs = windowSeconds * 1000;
-    const checks: [string, number][] = [];
-    if (ip) checks.push([`rate:${bucket}:ip:${ipKey(ip, limits.ipv6PrefixLength)}`, perIp]);
-    if (account && perAccount) checks.push([`rate:${bucket}:account:${keyedHash(hashKey, `rate:${account}`)}`, perAccount]);
-    let waitMs: number | null = null;
-    for (const [key, max] of checks) {
-      const state = await counters.hit(key, windowMs);
-      if (state.count > max) waitMs = Math.max(waitMs ?? 0, state.expiresAt - now);
-    }
-    return waitMs;
+    const hits: CounterHit[] = [];
+    if (ip) hits.push({ key: `rate:${bucket}:ip:${ipKey(ip, limits.ipv6PrefixLength)}`, windowMs, limit: perIp });
+    if (account && perAccount) hits.push({ key: `rate:${bucket}:account:${keyedHash(hashKey, `rate:${account}`)}`, windowMs, limit: perAccount });
+    if (hits.length === 0) return null;
+    // the IP's and the account's counts in one operation
+    const over = (await counters.hitAll(hits)).filter((state) => state !== null);
+    return over.length === 0 ? null : Math.max(0, ...over.map((state) => state.expiresAt - now));
   };
 }
 

@@ -41,6 +41,10 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
     async find(kind, id) {
       return open(await records.find(kind, idOf(kind, id))) ?? (await findLegacy(kind, id));
     },
+    async findMany(keys) {
+      const found = await records.findMany(keys.map(({ kind, id }) => ({ kind, id: idOf(kind, id) })));
+      return Promise.all(keys.map(async ({ kind, id }, i) => open(found[i] ?? null) ?? (await findLegacy(kind, id))));
+    },
     async findBy(kind, field, value) {
       const found = open(await records.findBy(kind, field, hash(kind, field, value)));
       return found ?? (mayHoldClearRecords() ? legacy(await records.findBy(kind, field, value)) : null);
@@ -53,6 +57,16 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
     async destroy(kind, id) {
       await records.destroy(kind, idOf(kind, id));
       if (await findLegacy(kind, id)) await records.destroy(kind, id);
+    },
+    async write(batch) {
+      await records.write(
+        batch.map((w) =>
+          w.op === 'destroy'
+            ? { ...w, id: idOf(w.kind, w.id) }
+            : { ...w, id: idOf(w.kind, w.id), payload: seal(w.payload), index: sealIndex(w.kind, w.index ?? {}) },
+        ),
+      );
+      for (const w of batch) if (w.op === 'destroy' && (await findLegacy(w.kind, w.id))) await records.destroy(w.kind, w.id);
     },
     revokeByGrantId: (kind, grantId) => records.revokeByGrantId(kind, grantId),
     revokeByAccountId: (accountId) => records.revokeByAccountId(accountId),

@@ -13,6 +13,8 @@ export interface AccountStore {
   /** Throws DuplicateError when the email (case-insensitive) is taken. */
   create(account: NewAccount): Promise<Account>;
   findById(id: string): Promise<Account | null>;
+  /** The account and what a second-factor step reads of it, in one operation (one round trip); null when there is no such account. */
+  findWithFacts(id: string): Promise<AccountWithFacts | null>;
   findByEmail(email: string): Promise<Account | null>;
   list(): Promise<Account[]>;
   /** Accounts whose email or phone contains `text` (any case), ordered by email. */
@@ -20,6 +22,17 @@ export interface AccountStore {
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
   /** Throws DuplicateError when the new email is taken; null when there is no such account. */
   update(id: string, changes: AccountChanges): Promise<Account | null>;
+}
+
+/** An account with its factors, its unused recovery codes and its lockout state, as one read. */
+export interface AccountWithFacts {
+  account: Account;
+  /** as FactorStore.listForAccount: oldest first */
+  factors: Factor[];
+  /** as RecoveryCodeStore.countUnused */
+  unusedRecoveryCodes: number;
+  /** as LockoutStore.get with the account's id */
+  lockout: LockoutState | null;
 }
 
 export interface AccountSearch {
@@ -97,12 +110,25 @@ export interface DeliveryQuery {
   offset?: number;
 }
 
+/** A hit on a counter whose count may reach `limit`. */
+export interface CounterHit {
+  key: string;
+  windowMs: number;
+  limit: number;
+}
+
 export interface CounterStore {
   /**
    * Adds one to the counter, starting a new window of `windowMs` when there is none or it
    * has ended. Atomic on SQLite and MongoDB.
    */
   hit(key: string, windowMs: number): Promise<CounterState>;
+  /**
+   * One hit on each counter, as `hit` does, in one operation (one round trip while every key is
+   * within its limit); answers, for each, its state when it went over `limit` (its count is
+   * above it), else null.
+   */
+  hitAll(hits: CounterHit[]): Promise<(CounterState | null)[]>;
   /** The live counter, or null. */
   peek(key: string): Promise<CounterState | null>;
   /** Deletes the counters, in one operation. */
@@ -162,6 +188,17 @@ export interface RecordIndex {
   userCode?: string;
 }
 
+/** A record's kind and id. */
+export interface RecordKey {
+  kind: string;
+  id: string;
+}
+
+/** One write of a batch: a record saved (as `upsert`) or destroyed. */
+export type RecordWrite =
+  | { op: 'upsert'; kind: string; id: string; payload: Record<string, unknown>; expiresAt: number | null; index?: RecordIndex }
+  | { op: 'destroy'; kind: string; id: string };
+
 export interface StoredRecord {
   payload: Record<string, unknown>;
   expiresAt: number | null;
@@ -176,10 +213,17 @@ export interface StoredRecord {
 export interface RecordStore {
   upsert(kind: string, id: string, payload: Record<string, unknown>, expiresAt: number | null, index?: RecordIndex): Promise<void>;
   find(kind: string, id: string): Promise<StoredRecord | null>;
+  /** Several records in one operation (one round trip), answered in the order asked, null where none. */
+  findMany(keys: RecordKey[]): Promise<(StoredRecord | null)[]>;
   findBy(kind: string, field: 'uid' | 'userCode', value: string): Promise<StoredRecord | null>;
   /** Marks the record consumed; true only for the one call that found it unconsumed. */
   consume(kind: string, id: string, at: number): Promise<boolean>;
   destroy(kind: string, id: string): Promise<void>;
+  /**
+   * The writes in their order, in one operation (one round trip). On SQLite all or none; on
+   * MongoDB one ordered bulk write, which stops at the first that fails (as separate calls would).
+   */
+  write(batch: RecordWrite[]): Promise<void>;
   /**
    * Deletes the records of one kind issued under the grant. oidc-provider calls it once per
    * token model, so the grant's interaction and session, which carry its id too, stay.
@@ -262,6 +306,13 @@ export interface Store {
   audit: AuditLogStore;
   records: RecordStore;
   settings: SettingStore;
+  /**
+   * Commands sent to the database server so far (MongoDB: each a round trip, the driver's
+   * retries and the second command of an operation that needs two included); null where there
+   * is no server (SQLite runs in the process) or the commands are not seen (a host's client
+   * made without `monitorCommands`).
+   */
+  roundTrips(): number | null;
   /** Throws when the storage cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

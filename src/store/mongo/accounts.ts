@@ -1,7 +1,11 @@
 import type { Db } from 'mongodb';
+import type { Clock } from '../../clock.ts';
 import type { Account } from '../../model/account.ts';
+import { liveLockoutState } from '../../model/lockout.ts';
 import { type AccountStore, DuplicateError } from '../ports.ts';
 import { isDuplicateKey } from './database.ts';
+import { type FactorDoc, toFactor } from './factors.ts';
+import type { LockoutDoc } from './lockouts.ts';
 
 export interface AccountDoc {
   _id: string;
@@ -29,7 +33,23 @@ export const toAccount = ({ _id, emailKey: _key, emailVerified, profile, profile
 });
 export const toAccountDoc = ({ id, ...rest }: Account): AccountDoc => ({ _id: id, ...rest, emailKey: rest.email.toLowerCase() });
 
-export function mongoAccounts(db: Db): AccountStore {
+/** The account with its factors, unused recovery codes and lockout state: one aggregate, one round trip. */
+const withFacts = (id: string) => [
+  { $match: { _id: id } },
+  { $lookup: { from: 'factors', localField: '_id', foreignField: 'accountId', as: 'factsFactors' } },
+  { $lookup: { from: 'recovery_codes', localField: '_id', foreignField: 'accountId', as: 'factsCodes' } },
+  { $lookup: { from: 'lockouts', localField: '_id', foreignField: '_id', as: 'factsLockout' } },
+  { $addFields: { factsUnusedCodes: { $size: { $filter: { input: '$factsCodes', cond: { $eq: [{ $ifNull: ['$$this.usedAt', null] }, null] } } } } } },
+  { $project: { factsCodes: 0 } },
+];
+
+interface WithFactsDoc extends AccountDoc {
+  factsFactors: FactorDoc[];
+  factsUnusedCodes: number;
+  factsLockout: LockoutDoc[];
+}
+
+export function mongoAccounts(db: Db, clock: Clock): AccountStore {
   const accounts = db.collection<AccountDoc>('accounts');
   return {
     async create(account) {
@@ -45,6 +65,18 @@ export function mongoAccounts(db: Db): AccountStore {
     async findById(id) {
       const doc = await accounts.findOne({ _id: id });
       return doc ? toAccount(doc) : null;
+    },
+    async findWithFacts(id) {
+      const [doc] = await accounts.aggregate<WithFactsDoc>(withFacts(id)).toArray();
+      if (!doc) return null;
+      const { factsFactors, factsUnusedCodes, factsLockout, ...account } = doc;
+      const lockout = factsLockout[0] ? liveLockoutState(factsLockout[0], clock.now()) : {};
+      return {
+        account: toAccount(account),
+        factors: factsFactors.map(toFactor).sort((a, b) => a.createdAt - b.createdAt),
+        unusedRecoveryCodes: factsUnusedCodes,
+        lockout: Object.keys(lockout).length ? lockout : null,
+      };
     },
     async findByEmail(email) {
       const doc = await accounts.findOne({ emailKey: email.toLowerCase() });

@@ -24,7 +24,8 @@ export function databaseName(uri: string): string {
  * waiting the driver's 30 s, and /healthz answers within those 2 s.
  */
 export async function connect(uri: string): Promise<{ client: MongoClient; db: Db }> {
-  const client = new MongoClient(uri, { appName: 'stepup', serverSelectionTimeoutMS: 2000 });
+  // commands are monitored to count round trips (Store.roundTrips)
+  const client = new MongoClient(uri, { appName: 'stepup', serverSelectionTimeoutMS: 2000, monitorCommands: true });
   try {
     await client.connect();
     const db = client.db(databaseName(uri));

@@ -43,10 +43,14 @@ export async function mongoStoreOn(client: MongoClient, db: Db, clock: Clock, lo
   // first: a step may drop an index that one of ensureIndexes replaces
   await applySteps(db, mongoSteps, { now: clock.now(), logger });
   await ensureIndexes(db);
+  let commands = 0;
+  const monitored = client.options.monitorCommands === true;
+  if (monitored) client.on('commandStarted', () => (commands += 1));
   return {
     kind: 'mongodb',
+    roundTrips: () => (monitored ? commands : null),
     migration: mongoMigration(db, clock),
-    accounts: mongoAccounts(db),
+    accounts: mongoAccounts(db, clock),
     clients: mongoClients(db),
     factors: mongoFactors(db),
     recoveryCodes: mongoRecoveryCodes(db),

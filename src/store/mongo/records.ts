@@ -30,26 +30,57 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
   /** expiry is checked on every read: a TTL index may be missing or late */
   const live = (): Filter<RecordDoc> => ({ $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(clock.now()) } }] });
 
+  /** The update that saves a record, keeping consumedAt across upserts as the SQLite adapter does. */
+  const saving = (kind: string, id: string, payload: Record<string, unknown>, expiresAt: number | null, index: RecordIndex = {}) => {
+    const doc: RecordDoc = {
+      _id: idOf(kind, id),
+      kind,
+      payload: JSON.stringify(payload),
+      expiresAt: expiresAt === null ? null : new Date(expiresAt),
+      consumedAt: null,
+      ...(index.grantId ? { grantId: index.grantId } : {}),
+      ...(index.uid ? { uid: index.uid } : {}),
+      ...(index.userCode ? { userCode: index.userCode } : {}),
+      ...(index.accountId ? { accountId: index.accountId } : {}),
+    };
+    const { _id, consumedAt: _kept, ...replacement } = doc;
+    return { filter: { _id }, update: { $set: replacement, $unset: unsetMissing(index), $setOnInsert: { consumedAt: null } } };
+  };
+
   return {
     async upsert(kind, id, payload, expiresAt, index = {}) {
-      const doc: RecordDoc = {
-        _id: idOf(kind, id),
-        kind,
-        payload: JSON.stringify(payload),
-        expiresAt: expiresAt === null ? null : new Date(expiresAt),
-        consumedAt: null,
-        ...(index.grantId ? { grantId: index.grantId } : {}),
-        ...(index.uid ? { uid: index.uid } : {}),
-        ...(index.userCode ? { userCode: index.userCode } : {}),
-        ...(index.accountId ? { accountId: index.accountId } : {}),
-      };
-      // keep consumedAt across upserts, as the SQLite adapter does
-      const { _id, consumedAt: _kept, ...replacement } = doc;
-      await records.updateOne({ _id }, { $set: replacement, $unset: unsetMissing(index), $setOnInsert: { consumedAt: null } }, { upsert: true });
+      const { filter, update } = saving(kind, id, payload, expiresAt, index);
+      await records.updateOne(filter, update, { upsert: true });
+    },
+    async write(batch) {
+      if (batch.length === 0) return;
+      // One ordered bulk write of updates only, so one update command (the driver sends a delete
+      // among updates as a command of its own). A destroy empties the record and ends it at
+      // once: no read returns it from then on, and the sweeper and the TTL index delete it.
+      await records.bulkWrite(
+        batch.map((w) =>
+          w.op === 'destroy'
+            ? {
+                updateOne: {
+                  filter: { _id: idOf(w.kind, w.id) },
+                  update: { $set: { payload: '{}', expiresAt: new Date(0), consumedAt: null }, $unset: unsetMissing({}) },
+                },
+              }
+            : { updateOne: { ...saving(w.kind, w.id, w.payload, w.expiresAt, w.index), upsert: true } },
+        ),
+        { ordered: true },
+      );
     },
     async find(kind, id) {
       const doc = await records.findOne({ _id: idOf(kind, id), ...live() });
       return doc ? toRecord(doc) : null;
+    },
+    async findMany(keys) {
+      const docs = await records.find({ _id: { $in: keys.map(({ kind, id }) => idOf(kind, id)) }, ...live() }).toArray();
+      return keys.map(({ kind, id }) => {
+        const doc = docs.find((d) => d._id === idOf(kind, id));
+        return doc ? toRecord(doc) : null;
+      });
     },
     async findBy(kind, field, value) {
       const doc = await records.findOne({ kind, [field]: value, ...live() });

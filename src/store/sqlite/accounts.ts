@@ -1,7 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../../clock.ts';
 import type { Account, NewAccount } from '../../model/account.ts';
+import { type LockoutState, liveLockoutState } from '../../model/lockout.ts';
 import { type AccountStore, DuplicateError } from '../ports.ts';
 import { isUniqueViolation } from './database.ts';
+import { toFactor } from './factors.ts';
 
 type Row = Record<string, string | number | null>;
 
@@ -20,10 +23,18 @@ function toAccount(row: Row): Account {
   };
 }
 
-export function sqliteAccounts(db: DatabaseSync): AccountStore {
+const factorColumns = ['id', 'account_id', 'kind', 'secret_ciphertext', 'target', 'confirmed_at', 'last_time_step', 'created_at', 'passkey'];
+
+export function sqliteAccounts(db: DatabaseSync, clock: Clock): AccountStore {
   const insert = db.prepare(`INSERT INTO accounts (id, email, phone, password_hash, email_verified, profile, profile_updated_at, roles, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
+  // one statement: the account, its factors as a JSON array, its unused recovery codes, its lockout state
+  const withFacts = db.prepare(`SELECT accounts.*,
+      (SELECT json_group_array(json_object(${factorColumns.map((c) => `'${c}', ${c}`).join(', ')})) FROM factors WHERE account_id = accounts.id) AS facts_factors,
+      (SELECT count(*) FROM recovery_codes WHERE account_id = accounts.id AND used_at IS NULL) AS facts_unused_codes,
+      (SELECT state FROM lockout_states WHERE subject = accounts.id) AS facts_lockout
+    FROM accounts WHERE id = ?`);
   const byEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
   const all = db.prepare('SELECT * FROM accounts ORDER BY email');
   const setHash = db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?');
@@ -58,6 +69,18 @@ export function sqliteAccounts(db: DatabaseSync): AccountStore {
     async findById(id) {
       const row = byId.get(id) as Row | undefined;
       return row ? toAccount(row) : null;
+    },
+    async findWithFacts(id) {
+      const row = withFacts.get(id) as Row | undefined;
+      if (!row) return null;
+      const factors = (JSON.parse(row.facts_factors as string) as Row[]).map(toFactor).sort((a, b) => a.createdAt - b.createdAt);
+      const lockout = row.facts_lockout ? liveLockoutState(JSON.parse(row.facts_lockout as string) as LockoutState, clock.now()) : {};
+      return {
+        account: toAccount(row),
+        factors,
+        unusedRecoveryCodes: Number(row.facts_unused_codes),
+        lockout: Object.keys(lockout).length ? lockout : null,
+      };
     },
     async findByEmail(email) {
       const row = byEmail.get(email) as Row | undefined;

@@ -5,7 +5,7 @@ import { isUniqueViolation } from './database.ts';
 
 type Row = Record<string, string | number | null>;
 
-function toFactor(row: Row): Factor {
+export function toFactor(row: Row): Factor {
   return {
     id: row.id as string,
     accountId: row.account_id as string,

@@ -31,7 +31,7 @@ export function openSqliteStore(path: string, clock: Clock, logger: StepContext[
   for (const companion of ['-wal', '-shm', '-journal']) privateFile(`${path}${companion}`, { create: false });
   const db = openDatabase(path, clock, logger);
   const exclusive = createExclusive(db);
-  const accounts = sqliteAccounts(db);
+  const accounts = sqliteAccounts(db, clock);
   const clients = sqliteClients(db);
   const factors = sqliteFactors(db);
   const recoveryCodes = sqliteRecoveryCodes(db);
@@ -40,6 +40,8 @@ export function openSqliteStore(path: string, clock: Clock, logger: StepContext[
   const waiting = exclusive.waiting;
   return {
     kind: 'sqlite',
+    // in the process: no round trips
+    roundTrips: () => null,
     accounts: waiting(accounts),
     clients: waiting(clients),
     factors: waiting(factors),

@@ -20,6 +20,9 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
       grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id`);
   const find = db.prepare(`SELECT * FROM records WHERE kind = ? AND id = ? AND ${live}`);
+  // the keys as a JSON array of [kind, id] pairs: one statement for any number of them
+  const findMany = db.prepare(`SELECT records.* FROM records JOIN json_each(?) AS wanted
+    ON records.kind = json_extract(wanted.value, '$[0]') AND records.id = json_extract(wanted.value, '$[1]') WHERE ${live}`);
   const byUid = db.prepare(`SELECT * FROM records WHERE kind = ? AND uid = ? AND ${live}`);
   const byUserCode = db.prepare(`SELECT * FROM records WHERE kind = ? AND user_code = ? AND ${live}`);
   const consume = db.prepare(`UPDATE records SET consumed_at = ? WHERE kind = ? AND id = ? AND consumed_at IS NULL AND ${live}`);
@@ -36,6 +39,13 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
       const row = find.get(kind, id, clock.now()) as Row | undefined;
       return row ? toRecord(row) : null;
     },
+    async findMany(keys) {
+      const rows = findMany.all(JSON.stringify(keys.map(({ kind, id }) => [kind, id])), clock.now()) as Row[];
+      return keys.map(({ kind, id }) => {
+        const row = rows.find((r) => r.kind === kind && r.id === id);
+        return row ? toRecord(row) : null;
+      });
+    },
     async findBy(kind, field, value) {
       const statement = field === 'uid' ? byUid : byUserCode;
       const row = statement.get(kind, value, clock.now()) as Row | undefined;
@@ -46,6 +56,33 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
     },
     async destroy(kind, id) {
       destroy.run(kind, id);
+    },
+    async write(batch) {
+      // a savepoint: all or none, inside a transaction or outside one
+      db.exec('SAVEPOINT record_writes');
+      try {
+        for (const w of batch) {
+          if (w.op === 'destroy') destroy.run(w.kind, w.id);
+          else {
+            const index = w.index ?? {};
+            upsert.run(
+              w.kind,
+              w.id,
+              JSON.stringify(w.payload),
+              w.expiresAt,
+              index.grantId ?? null,
+              index.uid ?? null,
+              index.userCode ?? null,
+              index.accountId ?? null,
+            );
+          }
+        }
+        db.exec('RELEASE record_writes');
+      } catch (error) {
+        db.exec('ROLLBACK TO record_writes');
+        db.exec('RELEASE record_writes');
+        throw error;
+      }
     },
     async revokeByGrantId(kind, grantId) {
       revoke.run(kind, grantId);
