@@ -25,8 +25,8 @@ export async function secondFactorAccount(deps: InteractionDeps, it: CurrentInte
 }
 
 /**
- * A sign-in succeeded: the owner hears of a browser never seen before (except at enrolment,
- * which sends its own alert), or of the risk signals that made it ask for the second factor.
+ * A sign-in succeeded: the owner hears of a browser never seen before, or of the risk signals
+ * that made it ask for the second factor (neither at enrolment, which sends its own alert).
  * Failure counts and past lockouts are forgotten only when a second factor was passed: a
  * password-only sign-in must not reset the count of wrong codes that someone with the
  * password has been guessing in sign-ins that asked for one. At an adaptive client its place is
@@ -45,7 +45,7 @@ export async function afterSignIn(
   if (mfaPolicyOf(it.client) === 'adaptive') await deps.adaptive.signedIn(ctx, account.id, { secondFactor });
   const { ip, userAgent } = requestInfo(ctx);
   const vars = { appName: it.clientName, ip, browser: userAgent ?? 'unknown' };
-  if (risk && risk.signals.length > 0) {
+  if (risk && risk.signals.length > 0 && !enrolment) {
     await deps.alert(account, 'unusual_sign_in', { ...vars, unusual: unusualInWords(risk) });
   } else if (newBrowser && !enrolment) {
     await deps.alert(account, 'new_browser', vars);
