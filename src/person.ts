@@ -11,6 +11,11 @@ export interface Person {
    */
   email?: string | null;
   phone?: string | null;
+  /**
+   * the person's saved language (BCP 47, the `locale` claim): their pages, emails and SMS use it
+   * unless the sign-in asks for another with `ui_locales`
+   */
+  locale?: string | null;
   /** a disabled person cannot finish a sign-in */
   disabled?: boolean;
 }

@@ -10,6 +10,7 @@ import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import type { Phrase } from '../i18n/phrase.ts';
 import type { Channel } from '../model/factor.ts';
 import { personText } from '../person_text.ts';
 import type { AccountAreaDeps } from './deps.ts';
@@ -52,7 +53,7 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
 
 const passkeyForm = z.object({ credential: text(16_000), name: personText(60), csrf: text(200) });
 
-async function renderPasskeyEnrolment(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
+async function renderPasskeyEnrolment(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: Phrase) {
   const { account, page } = accountOf(ctx);
   const options = await deps.passkeys.registrationOptions(enrolmentBinding(ctx), account, await deps.secondFactors.confirmedFactors(account.id));
   await ctx.render('enrol_passkey', { it: page, options, action: '/account/enrol/passkey', error });

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import views from 'koa-views';
 import nunjucks from 'nunjucks';
+import { translator } from '../i18n/translator.ts';
 import { viewsDir } from '../paths.ts';
+import { languageLocals, noteLanguageChoice, strongTranslate } from './language.ts';
 
 /**
  * A host's own layout for Stepup's pages: `layout.njk` is read from `file`, every other
@@ -15,6 +17,10 @@ function hostLayoutLoader(file: string): nunjucks.ILoader {
   } as unknown as nunjucks.ILoader;
 }
 
+/** A page rendered with no request (a test's, a chart's): English, with no switcher. */
+const english = translator('en');
+const englishLocals = { t: english.t, tStrong: strongTranslate(english.t), lang: 'en', dir: 'ltr', languageLinks: [] };
+
 /**
  * One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages;
  * with `layout`, a host's template replaces layout.njk (blocks `title`, `content`, `width`).
@@ -23,6 +29,8 @@ export function createPages(serviceName: string, globals: Record<string, unknown
   const loaders = [...(layout ? [hostLayoutLoader(layout)] : []), new nunjucks.FileSystemLoader(viewsDir)];
   const env = new nunjucks.Environment(loaders, { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
+  // English where a template has no request's translator (macros imported without context: the console's)
+  for (const [name, value] of Object.entries(englishLocals)) env.addGlobal(name, value);
   // where the stylesheet and the passkey script are served: under a plugin host's basePath
   env.addGlobal('assets', '/assets');
   for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
@@ -41,13 +49,17 @@ export function createPages(serviceName: string, globals: Record<string, unknown
     middleware: ((ctx, next) => {
       // a host's own pages middleware may have run first: these routes render with this one
       delete (ctx as { render?: unknown }).render;
+      noteLanguageChoice(ctx);
       return viewsMiddleware(ctx, async () => {
         const render = ctx.render;
-        ctx.render = (name: string, vars?: object) => render(`${name}.njk`, vars);
+        // each page in the request's language: `t`, `lang`, `dir` and the switcher's links
+        ctx.render = (name: string, vars?: object) => render(`${name}.njk`, { ...languageLocals(ctx, vars), ...vars });
         await next();
       });
     }) satisfies Middleware,
-    render: (name: string, vars: object) => env.render(`${name}.njk`, vars),
+    /** A page outside koa-views (error pages, oidc-provider's own), in the request's language. */
+    render: (name: string, vars: object, ctx?: ParameterizedContext) =>
+      env.render(`${name}.njk`, { ...(ctx ? languageLocals(ctx, vars) : englishLocals), ...vars }),
   };
 }
 

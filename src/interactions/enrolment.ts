@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { type FactorPassed, methodLabel } from '../factors/methods.ts';
+import { useSavedLocale } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Person } from '../person.ts';
@@ -26,6 +27,7 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
     seeOther(ctx, stepUrl(it, '/second-factor'));
     return null;
   }
+  useSavedLocale(ctx, account);
   return account;
 }
 

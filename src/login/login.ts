@@ -6,16 +6,17 @@ import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
 import type { LoginDeps } from './deps.ts';
 
-const wrongCredentials = 'The email or password is not correct.';
+const wrongCredentials = phrase('login.wrong_credentials');
 
 /**
  * The login page: email and password, and "Sign in with a passkey" with a fresh challenge of
  * this interaction. After a passkey that was not enough, only the password of its account.
  */
-export async function renderLogin(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep, vars: { email?: string; error?: string } = {}) {
+export async function renderLogin(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep, vars: { email?: string; error?: Phrase } = {}) {
   const owedBy = await deps.stepup.passwordOwed(it);
   if (owedBy) return ctx.render('login', { it, email: owedBy, passwordOwed: true, error: vars.error });
   const hint = typeof it.details.params.login_hint === 'string' ? it.details.params.login_hint : '';
