@@ -27,3 +27,9 @@ export interface People {
 
 /** The name an authenticator app or a passkey shows for the person: their email, else their id. */
 export const accountLabel = (person: Person): string => person.email || person.id;
+
+/**
+ * The person's saved language: a plugin host's `locale`, or the standalone server's account's
+ * `locale` profile claim (an account is handed to Stepup as it is stored).
+ */
+export const savedLocaleOf = (person: Person & { profile?: { locale?: string } }): string | null => person.locale || person.profile?.locale || null;

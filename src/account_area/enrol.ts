@@ -8,6 +8,7 @@ import { checkMessages, passkeyEnrolmentRefused, sendProblem, sendStatus, wrongT
 import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Phrase } from '../i18n/phrase.ts';
@@ -102,7 +103,7 @@ export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
       return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: parsed.error, target });
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
-    const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName);
+    const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName, requestLanguage(ctx));
     await auditCodeSent(deps.audit, requestInfo(ctx), page.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
     ctx.status = sendStatus(outcome);

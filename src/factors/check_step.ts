@@ -1,6 +1,7 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { auditCodeSent } from '../audit/code_sent.ts';
 import { utcMinute } from '../dates.ts';
+import type { Language } from '../i18n/languages.ts';
 import type { Channel, Factor, SendOutcome } from '../model/factor.ts';
 import type { Alert } from '../notifications/alerts.ts';
 import type { Person } from '../person.ts';
@@ -33,6 +34,8 @@ export interface StepRequest {
   clientId: string;
   /** the transaction this step approves, if any: an email or SMS code is bound to it */
   approval?: Approval;
+  /** the sign-in's language: codes and alerts use it when the person saved none */
+  language?: Language;
 }
 
 type AuditWho = { accountId: string; email: string | null; clientId: string; channel: string };
@@ -92,7 +95,7 @@ export function createSecondFactorStep(deps: StepDeps) {
      * Checks a code of `method`. Every attempt is counted before it is checked (parallel
      * guesses cannot pass the limit); `confirmed` are the person's factors, read once by the caller.
      */
-    async check({ person, request, clientId, approval }: StepRequest, method: MethodKind, code: string, confirmed: Factor[]): Promise<CodeCheck> {
+    async check({ person, request, clientId, approval, language }: StepRequest, method: MethodKind, code: string, confirmed: Factor[]): Promise<CodeCheck> {
       const gate = await deps.lockout.attempt(person.id, 'second_factor');
       if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
       const outcome = await codeOutcome(person.id, method, code, confirmed, approval);
@@ -102,15 +105,15 @@ export function createSecondFactorStep(deps: StepDeps) {
         return lockedUntil ? { kind: 'locked', until: lockedUntil } : { kind: 'refused', reason: outcome };
       }
       await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });
-      if (method === 'recovery') await deps.alert(person, 'recovery_code_used', { remaining: await deps.secondFactors.recoveryCodesLeft(person.id) });
+      if (method === 'recovery') await deps.alert(person, 'recovery_code_used', { remaining: await deps.secondFactors.recoveryCodesLeft(person.id) }, language);
       return { kind: 'ok' };
     },
 
     /** Sends a code by `channel`, or by the other when it fails; never while the person is locked out. */
-    async send({ person, request, clientId, approval }: StepRequest, channel: Channel, appName: string): Promise<CodeSend> {
+    async send({ person, request, clientId, approval, language }: StepRequest, channel: Channel, appName: string): Promise<CodeSend> {
       const lockedUntil = await deps.lockout.lockedUntil(person.id);
       if (lockedUntil) return { kind: 'locked', until: lockedUntil };
-      const outcome = await deps.deliveredCodes.sendSignInCode(person, channel, appName, approval);
+      const outcome = await deps.deliveredCodes.sendSignInCode(person, channel, appName, approval, language);
       await auditCodeSent(deps.audit, request, clientId, person, channel, outcome);
       return outcome;
     },

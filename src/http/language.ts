@@ -4,6 +4,7 @@ import { isLanguage, type Language, languageNames, languages } from '../i18n/lan
 import { negotiateLanguage } from '../i18n/negotiate.ts';
 import type { PhraseValue } from '../i18n/phrase.ts';
 import { type Translate, type Translator, translator } from '../i18n/translator.ts';
+import { type Person, savedLocaleOf } from '../person.ts';
 
 /** The switcher's choice: `<scope> <language>`, the scope being the interaction it was made in. */
 const cookieName = 'stepup_lang';
@@ -39,8 +40,9 @@ export function noteLanguageChoice(ctx: ParameterizedContext) {
 }
 
 /** The person's saved `locale`, once a page knows who is signing in: it comes after `ui_locales`. */
-export function useSavedLocale(ctx: ParameterizedContext, person: { locale?: string | null } | null | undefined) {
-  if (person?.locale) (ctx.state as LanguageState).stepupSavedLocale = person.locale;
+export function useSavedLocale(ctx: ParameterizedContext, person: Person | null | undefined) {
+  const saved = person ? savedLocaleOf(person) : null;
+  if (saved) (ctx.state as LanguageState).stepupSavedLocale = saved;
 }
 
 /** The admin console stays English: it is for the few who run Stepup, and is not translated. */
@@ -63,12 +65,16 @@ export function requestTranslator(ctx: ParameterizedContext, it?: { details?: { 
   return translator(requestLanguage(ctx, it));
 }
 
+/** The query parameters a page's switcher links keep: the method shown, the sign-in a reset page returns to. */
+const keptParams = ['method', 'interaction'] as const;
+
 /** The switcher's links: this page again (a GET) in each language, or the sign-in's own address after a form. */
 function switcherLinks(ctx: ParameterizedContext, current: Language, it?: { base?: string }) {
   let target: string | null = null;
   if (ctx.method === 'GET' || ctx.method === 'HEAD') {
-    const query = new URLSearchParams(ctx.querystring);
-    query.delete('lang');
+    // only what picks the page: never a token or anything else typed into the address
+    const query = new URLSearchParams();
+    for (const name of keptParams) if (typeof ctx.query[name] === 'string') query.set(name, ctx.query[name]);
     const rest = query.toString();
     target = `${ctx.path}?${rest ? `${rest}&` : ''}`;
   } else if (it?.base) {
@@ -87,9 +93,10 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '
 
 /**
  * `tStrong(key, values, ['to'])`: the sentence escaped, with the named values in <strong> (an
- * address, an application's name), so a translation can put them wherever its grammar wants.
+ * address, an application's name; isolated, so a number keeps its order in Arabic), so a
+ * translation can put them wherever its grammar wants.
  */
-export function strongTranslate(t: Translate) {
+export function strongTranslate(t: Translate, isolate = false) {
   return (key: string, values: Record<string, PhraseValue> = {}, strong: string[] = []) => {
     const marked: Record<string, PhraseValue> = { ...values };
     const shown: string[] = [];
@@ -98,7 +105,10 @@ export function strongTranslate(t: Translate) {
       shown.push(typeof value === 'object' && value !== null && !(value instanceof Date) ? t(value) : String(value ?? ''));
       marked[name] = `\uE000${shown.length - 1}\uE001`;
     }
-    const html = escapeHtml(t(key, marked)).replace(/\uE000(\d+)\uE001/g, (_, i: string) => `<strong>${escapeHtml(shown[Number(i)] ?? '')}</strong>`);
+    const html = escapeHtml(t(key, marked)).replace(/\uE000(\d+)\uE001/g, (_, i: string) => {
+      const value = escapeHtml(shown[Number(i)] ?? '');
+      return `<strong>${isolate ? `<bdi>${value}</bdi>` : value}</strong>`;
+    });
     return new nunjucks.runtime.SafeString(html);
   };
 }
@@ -107,5 +117,5 @@ export function strongTranslate(t: Translate) {
 export function languageLocals(ctx: ParameterizedContext, vars: { it?: { base?: string; details?: { params?: Record<string, unknown> } } } = {}) {
   const { language, dir, t } = requestTranslator(ctx, vars.it);
   const links = isConsole(ctx.path) ? [] : switcherLinks(ctx, language, vars.it);
-  return { t, tStrong: strongTranslate(t), lang: language, dir, languageLinks: links };
+  return { t, tStrong: strongTranslate(t, dir === 'rtl'), lang: language, dir, languageLinks: links };
 }

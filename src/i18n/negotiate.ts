@@ -64,3 +64,8 @@ export function negotiateLanguage(signals: LanguageSignals): Language {
     defaultLanguage
   );
 }
+
+/** An email's or SMS's language: the person's saved `locale`, else the language of the sign-in that sent it, else English. */
+export function messageLanguage(saved: string | null | undefined, signIn?: Language | null): Language {
+  return (saved ? matchLanguage(saved) : null) ?? signIn ?? defaultLanguage;
+}

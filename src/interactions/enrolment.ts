@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
-import { type FactorPassed, methodLabel } from '../factors/methods.ts';
-import { useSavedLocale } from '../http/language.ts';
+import { type FactorPassed, methodKey } from '../factors/methods.ts';
+import { requestLanguage, useSavedLocale } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Person } from '../person.ts';
@@ -46,7 +46,7 @@ async function factorAdded(
 ) {
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   const undo = (await deps.undoLinks?.(account.id, factorId, recoveryCodes.length > 0)) ?? {};
-  await deps.alert(account, 'factor_added', { method: methodLabel[method], ...undo });
+  await deps.alert(account, 'factor_added', { method: methodKey[method], ...undo }, requestLanguage(ctx));
 }
 
 /**

@@ -5,7 +5,7 @@ import { codePassed, type MethodKind } from '../factors/methods.ts';
 import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
 import { text } from '../http/form.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
-import { useSavedLocale } from '../http/language.ts';
+import { requestLanguage, useSavedLocale } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import { durationPhrase, type Phrase, phrase } from '../i18n/phrase.ts';
@@ -156,7 +156,7 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     await enforceRateLimit(ctx, deps, 'codeSend', found.account.id);
 
     const outcome = await deps.secondFactorStep.send(
-      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step) },
+      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step), language: requestLanguage(ctx) },
       form.method,
       step.clientName,
     );
@@ -192,7 +192,7 @@ export function submitSecondFactor(deps: InteractionDeps) {
     if (decision.kind !== 'ask' || !decision.methods.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
-    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step) };
+    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step), language: requestLanguage(ctx) };
     const checked = await deps.secondFactorStep.check(who, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
@@ -221,7 +221,7 @@ export function submitPasskey(deps: InteractionDeps) {
     if (decision.kind !== 'ask' || !decision.methods.includes('webauthn')) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
     const checked = await deps.secondFactorStep.checkPasskey(
-      { person: account, request: requestInfo(ctx), clientId: step.clientId },
+      { person: account, request: requestInfo(ctx), clientId: step.clientId, language: requestLanguage(ctx) },
       step.uid,
       form.credential,
     );
