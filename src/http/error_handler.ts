@@ -38,6 +38,7 @@ const fixedTexts: Record<string, string> = {
   interaction_expired: 'error.interaction_expired',
   unknown_client: 'error.unknown_client',
   csrf: 'error.csrf',
+  invalid_form: 'error.invalid_form',
   method_not_allowed: 'error.method_not_allowed',
   request_too_large: 'error.request_too_large',
   invalid_callback: 'error.invalid_callback',
