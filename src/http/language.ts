@@ -32,7 +32,14 @@ export function noteLanguageChoice(ctx: ParameterizedContext) {
   const asked = ctx.query.lang;
   if (isLanguage(asked)) {
     state.stepupChosenLanguage = asked;
-    ctx.cookies.set(cookieName, `${scope} ${asked}`, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, maxAge: 24 * 3600 * 1000 });
+    ctx.cookies.set(cookieName, `${scope} ${asked}`, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: ctx.secure,
+      signed: false,
+      overwrite: true,
+      maxAge: 24 * 3600 * 1000,
+    });
     return;
   }
   const [cookieScope, cookieLanguage] = (ctx.cookies.get(cookieName, { signed: false }) ?? '').split(' ');
