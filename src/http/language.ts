@@ -67,7 +67,7 @@ export function requestLanguage(ctx: ParameterizedContext, it?: { details?: { pa
   });
 }
 
-/** The translator of this request's page, kept once made. */
+/** The translator of this request's page (the catalogs and their compiled messages are read once, for every request). */
 export function requestTranslator(ctx: ParameterizedContext, it?: { details?: { params?: Record<string, unknown> } }): Translator {
   return translator(requestLanguage(ctx, it));
 }

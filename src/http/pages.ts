@@ -17,9 +17,11 @@ function hostLayoutLoader(file: string): nunjucks.ILoader {
   } as unknown as nunjucks.ILoader;
 }
 
-/** A page rendered with no request (a test's, a chart's): English, with no switcher. */
-const english = translator('en');
-const englishLocals = { t: english.t, tStrong: strongTranslate(english.t), lang: 'en', dir: 'ltr', languageLinks: [] };
+/** For a page rendered with no request (a test's, a chart's): English, with no switcher. */
+function englishWords() {
+  const { t } = translator('en');
+  return { t, tStrong: strongTranslate(t), lang: 'en', dir: 'ltr', languageLinks: [] };
+}
 
 /**
  * One nunjucks environment (autoescaping) for koa-views and for oidc-provider's own pages;
@@ -29,6 +31,7 @@ export function createPages(serviceName: string, globals: Record<string, unknown
   const loaders = [...(layout ? [hostLayoutLoader(layout)] : []), new nunjucks.FileSystemLoader(viewsDir)];
   const env = new nunjucks.Environment(loaders, { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
+  const englishLocals = englishWords();
   // English where a template has no request's translator (macros imported without context: the console's)
   for (const [name, value] of Object.entries(englishLocals)) env.addGlobal(name, value);
   // where the stylesheet and the passkey script are served: under a plugin host's basePath
