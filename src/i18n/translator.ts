@@ -3,14 +3,10 @@ import { type Catalog, catalogs } from './catalogs.ts';
 import { defaultLanguage, direction, type Language } from './languages.ts';
 import { isPhrase, type Phrase, type PhraseValue } from './phrase.ts';
 
-/** ICU formats the catalogs may name: `{time, date, utc}` is a date and time in UTC, as alerts give them. */
-const formats = {
-  date: {
-    utc: { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' },
-    utcTime: { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' },
-  },
-} as const;
-
+/**
+ * Each message compiled once per language. Times stay the UTC strings the pages, alerts and the
+ * console share ("2026-12-06 21:43"), the same in every language; numbers and plurals follow it.
+ */
 const compiled = new Map<string, IntlMessageFormat>();
 
 function formatter(language: Language, catalog: Catalog, key: string): IntlMessageFormat | null {
@@ -19,7 +15,7 @@ function formatter(language: Language, catalog: Catalog, key: string): IntlMessa
   if (!format) {
     const source = catalog[key];
     if (source === undefined) return null;
-    format = new IntlMessageFormat(source, language, formats as never, { ignoreTag: true });
+    format = new IntlMessageFormat(source, language, undefined, { ignoreTag: true });
     compiled.set(id, format);
   }
   return format;
