@@ -148,6 +148,21 @@ maybe('languages', () => {
     expect(await heading(page)).toBe('Sign in');
   });
 
+  test('an alert raised by a sign-in is in its language when the person saved none', async () => {
+    const email = await personWithEmailCodes('locked');
+    const page = await atLogin({ ui_locales: 'ja' });
+    for (let i = 0; i < 5; i += 1) {
+      await page.locator('#email').fill(email);
+      await page.locator('#password').fill(`wrong ${i}`);
+      await page.locator('form[action$="/login"] button[type=submit]').click();
+      await page.getByRole('alert').first().waitFor();
+    }
+    expect(await heading(page)).toBe(t('ja', 'locked.heading'));
+    const alert = await waitForMessage(stepup, email, t('ja', 'alert.subject_lockout'));
+    expect(alert.subject).toBe(`Stepup：${t('ja', 'alert.subject_lockout')}`);
+    expect(alert.text).toContain(t('ja', 'alert.lockout_advice'));
+  });
+
   test('the switcher changes the language for the rest of this sign-in only, with no script', async () => {
     const email = await personWithEmailCodes('switcher');
     const page = await atLogin({ ui_locales: 'en' });

@@ -63,12 +63,12 @@ export function createSecondFactorStep(deps: StepDeps) {
   }
 
   /** A failure counted under the lockout, audited; answers when the person is now locked out. */
-  async function failed(person: Person, request: RequestInfo, who: AuditWho, detail: string): Promise<number | null> {
+  async function failed(person: Person, request: RequestInfo, who: AuditWho, detail: string, language?: Language): Promise<number | null> {
     await deps.audit(request, { ...who, type: 'code_failed', result: 'failed', detail });
     const lockedUntil = await deps.lockout.failed(person.id, 'second_factor');
     if (lockedUntil) {
       await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
-      await deps.alert(person, 'lockout', { until: utcMinute(lockedUntil) });
+      await deps.alert(person, 'lockout', { until: utcMinute(lockedUntil) }, language);
     }
     return lockedUntil;
   }
@@ -78,13 +78,13 @@ export function createSecondFactorStep(deps: StepDeps) {
      * Checks a passkey's assertion against the challenge of this sign-in (`binding`), under the
      * same lockout as codes. A counter that did not go up is audited as a possible clone.
      */
-    async checkPasskey({ person, request, clientId }: StepRequest, binding: string, credential: string): Promise<PasskeyCheck> {
+    async checkPasskey({ person, request, clientId, language }: StepRequest, binding: string, credential: string): Promise<PasskeyCheck> {
       const gate = await deps.lockout.attempt(person.id, 'second_factor');
       if (!gate.allowed) return { kind: 'locked', until: gate.lockedUntil };
       const outcome = await deps.passkeys.verifyAssertion(binding, person.id, credential);
       const who = { accountId: person.id, email: person.email ?? null, clientId, channel: 'webauthn' };
       if (outcome.kind === 'refused') {
-        const lockedUntil = await failed(person, request, who, refusalDetail[outcome.reason]);
+        const lockedUntil = await failed(person, request, who, refusalDetail[outcome.reason], language);
         return lockedUntil ? { kind: 'locked', until: lockedUntil } : outcome;
       }
       await deps.audit(request, { ...who, type: 'code_ok', result: 'ok', detail: outcome.passed.amr.join(' ') });
@@ -101,7 +101,7 @@ export function createSecondFactorStep(deps: StepDeps) {
       const outcome = await codeOutcome(person.id, method, code, confirmed, approval);
       const who = { accountId: person.id, email: person.email ?? null, clientId, channel: method };
       if (outcome !== 'ok') {
-        const lockedUntil = await failed(person, request, who, outcome);
+        const lockedUntil = await failed(person, request, who, outcome, language);
         return lockedUntil ? { kind: 'locked', until: lockedUntil } : { kind: 'refused', reason: outcome };
       }
       await deps.audit(request, { ...who, type: method === 'recovery' ? 'recovery_code_used' : 'code_ok', result: 'ok' });

@@ -4,6 +4,7 @@ import { normalizeEmail } from '../account/password_login.ts';
 import { passkeyRefused } from '../factors/outcome_texts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import { type Phrase, phrase } from '../i18n/phrase.ts';
@@ -35,7 +36,7 @@ export function submitLogin(deps: LoginDeps) {
     if (it.prompt !== 'login') return seeOther(ctx, it.base);
     await enforceRateLimit(ctx, deps, 'login', normalizeEmail(email));
 
-    const outcome = await deps.passwordStep(email, password, requestInfo(ctx), it.clientId);
+    const outcome = await deps.passwordStep(email, password, requestInfo(ctx), it.clientId, requestLanguage(ctx));
     if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
     if (outcome.kind === 'wrong') {
       ctx.status = 401;
@@ -57,7 +58,7 @@ export function submitPasskey(deps: LoginDeps) {
     if (it.prompt !== 'login') return seeOther(ctx, it.base);
     await enforceRateLimit(ctx, deps, 'login', null);
 
-    const outcome = await deps.passkeySignIn(it.uid, credential, requestInfo(ctx), it.clientId);
+    const outcome = await deps.passkeySignIn(it.uid, credential, requestInfo(ctx), it.clientId, requestLanguage(ctx));
     if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
     if (outcome.kind === 'refused') {
       ctx.status = 401;
