@@ -15,7 +15,7 @@ const onBothStores = [
   'lockout_and_limits', 'alerts', 'hostile_input', 'cli', 'admin_api', 'account_area', 'password_reset',
   'enrolment_binding', 'client_authentication', 'email_verified', 'profile_and_roles',
   'introspection', 'backchannel_logout', 'resource_servers', 'storage_operations', 'lockout_per_proof', 'factor_undo', 'console_fresh_proof', 'sms_toll_fraud', 'rar_approval', 'adaptive_step_up', 'branding',
-  'remembered_browsers',
+  'remembered_browsers', 'languages',
 ];
 
 /**
@@ -23,7 +23,7 @@ const onBothStores = [
  * unit project, which `npm test` runs first so its time shows apart.
  */
 const unit = [
-  'adaptive_rules', 'assurance_rules', 'branding_rules', 'at_rest_encryption', 'audit_summaries', 'charts', 'config', 'cookie_signer', 'dates', 'geoip', 'introspection_rules',
+  'adaptive_rules', 'assurance_rules', 'branding_rules', 'language_negotiation', 'locale_catalogs', 'at_rest_encryption', 'audit_summaries', 'charts', 'config', 'cookie_signer', 'dates', 'geoip', 'introspection_rules',
   'lockout_arithmetic', 'random_ids', 'rate_limit_keys', 'resource_server_rules', 'settings_validation', 'sms_destination_policy', 'stepup_client', 'totp_replay_window',
 ];
 

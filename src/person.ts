@@ -11,6 +11,11 @@ export interface Person {
    */
   email?: string | null;
   phone?: string | null;
+  /**
+   * the person's saved language (BCP 47, the `locale` claim): their pages, emails and SMS use it
+   * unless the sign-in asks for another with `ui_locales`
+   */
+  locale?: string | null;
   /** a disabled person cannot finish a sign-in */
   disabled?: boolean;
 }
@@ -22,3 +27,9 @@ export interface People {
 
 /** The name an authenticator app or a passkey shows for the person: their email, else their id. */
 export const accountLabel = (person: Person): string => person.email || person.id;
+
+/**
+ * The person's saved language: a plugin host's `locale`, or the standalone server's account's
+ * `locale` profile claim (an account is handed to Stepup as it is stored).
+ */
+export const savedLocaleOf = (person: Person & { profile?: { locale?: string } }): string | null => person.locale || person.profile?.locale || null;

@@ -182,4 +182,38 @@ maybe('every page, light and dark', () => {
     await context.close();
     await otherContext.close();
   });
+
+  test.each(['light', 'dark'] as const)('in Arabic (right to left), %s: no violation on the sign-in and second-factor pages', async (colorScheme) => {
+    const email = `arabic-${colorScheme}@example.com`;
+    await stepup.container.userAdmin.add({ email, password: PASSWORD, emailCode: true });
+    const context = await chromium.newContext({ colorScheme, bypassCSP: true });
+    const page = await context.newPage();
+    const found: Record<string, Violation[]> = {};
+    const check = async (what: string) => {
+      await page.waitForLoadState('load');
+      expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+      const violations = await violationsOn(page);
+      if (violations.length) found[what] = violations;
+    };
+    await page.goto((await rp.authorize({ ui_locales: 'ar' })).url);
+    await check('login');
+    await page.locator('#email').fill(email);
+    await page.locator('#password').fill('not the password');
+    await page.locator('form[action$="/login"] button[type=submit]').click();
+    await page.getByRole('alert').filter({ hasText: /./ }).first().waitFor();
+    await check('login with its error');
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('form[action$="/login"] button[type=submit]').click();
+    await page.waitForURL(/\/second-factor/);
+    await check('second_factor');
+    await page.locator('form[action$="/second-factor/send"] button').click();
+    await page.locator('#code-sent').waitFor();
+    await check('second_factor with the code sent');
+    await page.locator('#code').fill('000000');
+    await page.locator('form[action$="/second-factor"] button[type=submit]').click();
+    await page.getByRole('alert').filter({ hasText: /./ }).first().waitFor();
+    await check('second_factor with a wrong code');
+    expect(found).toEqual({});
+    await context.close();
+  });
 });

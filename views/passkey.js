@@ -7,10 +7,13 @@
 (() => {
   const pkc = window.PublicKeyCredential;
   const supported = Boolean(pkc && pkc.parseCreationOptionsFromJSON && pkc.parseRequestOptionsFromJSON && navigator.credentials);
-  const messages = {
-    NotAllowedError: 'The passkey request was cancelled or timed out. Try again, or choose another way.',
-    InvalidStateError: 'This passkey is registered already. Choose another authenticator, or another way.',
-  };
+  // each form carries these texts in the page's language (data-text-*); English when it does not
+  const texts = (form) => ({
+    NotAllowedError: form.dataset.textCancelled ?? 'The passkey request was cancelled or timed out. Try again, or choose another way.',
+    InvalidStateError: form.dataset.textRegistered ?? 'This passkey is registered already. Choose another authenticator, or another way.',
+    unsupported: form.dataset.textUnsupported ?? 'This browser cannot use passkeys. Choose another way.',
+    failed: form.dataset.textFailed ?? 'Your passkey could not be used. Try again, or choose another way.',
+  });
 
   const post = (form, credential) => {
     form.elements.credential.value = JSON.stringify(credential.toJSON());
@@ -21,7 +24,7 @@
     const button = form.querySelector('[data-passkey-start]');
     const problem = form.querySelector('[data-passkey-problem]');
     if (!supported) {
-      problem.textContent = 'This browser cannot use passkeys. Choose another way.';
+      problem.textContent = texts(form).unsupported;
       continue;
     }
     const options = () => JSON.parse(form.dataset.options);
@@ -39,7 +42,8 @@
             : await navigator.credentials.get({ publicKey: pkc.parseRequestOptionsFromJSON(options()) });
         post(form, credential);
       } catch (error) {
-        problem.textContent = messages[error.name] ?? 'Your passkey could not be used. Try again, or choose another way.';
+        const words = texts(form);
+        problem.textContent = (error.name === 'NotAllowedError' || error.name === 'InvalidStateError' ? words[error.name] : null) ?? words.failed;
       }
     });
     if ('passkeyConditional' in form.dataset && pkc.isConditionalMediationAvailable) {

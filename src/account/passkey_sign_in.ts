@@ -3,6 +3,7 @@ import { utcMinute } from '../dates.ts';
 import { refusalDetail } from '../factors/check_step.ts';
 import type { FactorPassed } from '../factors/methods.ts';
 import type { Passkeys } from '../factors/passkeys.ts';
+import type { Language } from '../i18n/languages.ts';
 import type { Account } from '../model/account.ts';
 import type { Alert } from '../notifications/alerts.ts';
 import type { Lockout } from '../security/lockout.ts';
@@ -27,7 +28,14 @@ export type PasskeySignInOutcome =
  * thief could guess passwords between touches of the key.
  */
 export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: AccountStore; lockout: Lockout; audit: RecordAudit; alert: Alert }) {
-  return async function passkeySignIn(binding: string, credential: string, request: RequestInfo, clientId: string): Promise<PasskeySignInOutcome> {
+  /** `language`: the login page's, for the lockout alert when the person saved none. */
+  return async function passkeySignIn(
+    binding: string,
+    credential: string,
+    request: RequestInfo,
+    clientId: string,
+    language?: Language,
+  ): Promise<PasskeySignInOutcome> {
     const outcome = await deps.passkeys.verifySignIn(binding, credential, (accountId) => deps.lockout.attempt(accountId, 'passkey'));
     const accountId = outcome.kind === 'ok' ? outcome.factor.accountId : outcome.accountId;
     const account = accountId ? await deps.accounts.findById(accountId) : null;
@@ -48,7 +56,7 @@ export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: Accoun
     const lockedUntil = await deps.lockout.failed(account.id, 'passkey');
     if (lockedUntil === null) return { kind: 'refused' };
     await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'passkey failures' });
-    await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) });
+    await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) }, language);
     return { kind: 'locked', until: lockedUntil };
   };
 }

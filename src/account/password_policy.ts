@@ -1,3 +1,5 @@
+import { type Phrase, phrase } from '../i18n/phrase.ts';
+
 let common: Promise<Set<string>> | null = null;
 
 /** zxcvbn-ts's list of common passwords (about 49,000), loaded on first use. */
@@ -15,12 +17,12 @@ export interface PasswordRules {
  * Why a password a person chose is refused, or null when it is acceptable: long enough,
  * not absurdly long, not the email address, and not on the list of common passwords.
  */
-export async function passwordProblem(password: string, email: string, rules: PasswordRules): Promise<string | null> {
+export async function passwordProblem(password: string, email: string, rules: PasswordRules): Promise<Phrase | null> {
   const length = [...password].length;
-  if (length < rules.minLength) return `Use at least ${rules.minLength} characters. A few unrelated words make a strong password that is easy to remember.`;
-  if (length > rules.maxLength) return `Use at most ${rules.maxLength} characters.`;
+  if (length < rules.minLength) return phrase('password.too_short', { min: rules.minLength });
+  if (length > rules.maxLength) return phrase('password.too_long', { max: rules.maxLength });
   const folded = password.trim().toLowerCase();
-  if (folded === email.toLowerCase()) return 'Do not use your email address as your password.';
-  if ((await commonPasswords()).has(folded)) return 'This password is one of the most common passwords, so it is easy to guess. Choose another.';
+  if (folded === email.toLowerCase()) return phrase('password.is_email');
+  if ((await commonPasswords()).has(folded)) return phrase('password.common');
   return null;
 }

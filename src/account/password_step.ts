@@ -1,5 +1,6 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { utcMinute } from '../dates.ts';
+import type { Language } from '../i18n/languages.ts';
 import type { Account } from '../model/account.ts';
 import type { Alert } from '../notifications/alerts.ts';
 import { type CheckPassword, typedEmail } from './password_login.ts';
@@ -12,7 +13,14 @@ export type PasswordStepOutcome = { kind: 'ok'; account: Account } | { kind: 'wr
  * the person sees, which never says whether the email has an account.
  */
 export function createPasswordStep(deps: { checkPassword: CheckPassword; audit: RecordAudit; alert: Alert }) {
-  return async function passwordStep(email: string, password: string, request: RequestInfo, clientId: string): Promise<PasswordStepOutcome> {
+  /** `language`: the login page's, for the lockout alert when the person saved none. */
+  return async function passwordStep(
+    email: string,
+    password: string,
+    request: RequestInfo,
+    clientId: string,
+    language?: Language,
+  ): Promise<PasswordStepOutcome> {
     const check = await deps.checkPassword(email, password);
     const who = { accountId: check.account?.id ?? null, email: check.account?.email ?? typedEmail(email), clientId, channel: 'password' };
     if (check.ok) {
@@ -22,7 +30,7 @@ export function createPasswordStep(deps: { checkPassword: CheckPassword; audit: 
     await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail: check.reason });
     if (check.lockedUntil !== null && check.reason !== 'locked' && check.account) {
       await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'password failures' });
-      await deps.alert(check.account, 'lockout', { until: utcMinute(check.lockedUntil) });
+      await deps.alert(check.account, 'lockout', { until: utcMinute(check.lockedUntil) }, language);
     }
     return check.lockedUntil === null ? { kind: 'wrong' } : { kind: 'locked', until: check.lockedUntil };
   };

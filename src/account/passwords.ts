@@ -2,9 +2,13 @@ import type { Logger } from 'pino';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { utcMinute } from '../dates.ts';
+import type { Language } from '../i18n/languages.ts';
+import { messageLanguage } from '../i18n/negotiate.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { Account } from '../model/account.ts';
 import type { Alert, SendEmailTo } from '../notifications/alerts.ts';
 import type { ResetMessages } from '../notifications/messages.ts';
+import { savedLocaleOf } from '../person.ts';
 import { random } from '../random.ts';
 import { keyedHash, safeEqual } from '../security/keyed_hash.ts';
 import type { PasswordHasher } from '../security/password_hasher.ts';
@@ -33,8 +37,8 @@ export interface PasswordDeps {
   issuer: string;
 }
 
-export type ChangeOutcome = { ok: true } | { ok: false; problem: string; lockedUntil?: number };
-export type ResetOutcome = { kind: 'done'; returnTo: string | null } | { kind: 'invalid' } | { kind: 'refused'; problem: string };
+export type ChangeOutcome = { ok: true } | { ok: false; problem: Phrase; lockedUntil?: number };
+export type ResetOutcome = { kind: 'done'; returnTo: string | null } | { kind: 'invalid' } | { kind: 'refused'; problem: Phrase };
 
 /** Changing a password, and resetting a forgotten one by an emailed link. Knows nothing of HTTP. */
 export function createPasswords(deps: PasswordDeps) {
@@ -71,14 +75,14 @@ export function createPasswords(deps: PasswordDeps) {
           await audit(request, { ...who(account), type: 'lockout', result: 'ok', detail: 'password failures' });
           await deps.alert(account, 'lockout', { until: utcMinute(check.lockedUntil) });
         }
-        return { ok: false, problem: 'The current password is not correct.', lockedUntil: check.lockedUntil ?? undefined };
+        return { ok: false, problem: phrase('password.current_wrong'), lockedUntil: check.lockedUntil ?? undefined };
       }
       const problem = await passwordProblem(next, account.email, deps.rules);
       if (problem) return { ok: false, problem };
       await accounts.updatePasswordHash(account.id, await deps.hasher.hash(next));
       const ended = await records.revokeByAccountId(account.id);
       await audit(request, { ...who(account), type: 'account_change', result: 'ok', detail: `password changed; ${ended} sessions and tokens ended` });
-      await deps.alert(account, 'password_changed', { how: 'changed in the account area' });
+      await deps.alert(account, 'password_changed', { how: 'changed' });
       return { ok: true };
     },
 
@@ -87,7 +91,8 @@ export function createPasswords(deps: PasswordDeps) {
      * same whatever happened, and the email is sent after answering, so neither the page nor
      * its timing tells whether the account exists.
      */
-    async requestReset(email: string, returnTo: string | null, request: RequestInfo): Promise<void> {
+    /** The email is in the person's saved language, else `language` (the page's), else English. */
+    async requestReset(email: string, returnTo: string | null, request: RequestInfo, language?: Language): Promise<void> {
       const account = await accounts.findByEmail(normalizeEmail(email));
       if (!account || account.disabled) {
         await audit(request, { type: 'password_reset', result: 'failed', email: typedEmail(email), detail: account ? 'disabled account' : 'unknown email' });
@@ -97,7 +102,11 @@ export function createPasswords(deps: PasswordDeps) {
       const payload = { accountId: account.id, returnTo, issuedFor: issuedFor(account) };
       await records.upsert(resetKind, recordId(token), payload, clock.now() + deps.resetTtlMs, { accountId: account.id });
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: 'link sent' });
-      const message = deps.resetMessages(account.email, { link: `${deps.issuer}/password-reset/${token}`, minutes: Math.round(deps.resetTtlMs / 60_000) });
+      const message = deps.resetMessages(
+        account.email,
+        { link: `${deps.issuer}/password-reset/${token}`, minutes: Math.round(deps.resetTtlMs / 60_000) },
+        messageLanguage(savedLocaleOf(account), language),
+      );
       deps.sendEmailTo(account, 'password_reset', message).catch((err: unknown) => deps.logger.warn({ err }, 'password reset email not recorded'));
     },
 
@@ -124,7 +133,7 @@ export function createPasswords(deps: PasswordDeps) {
       if (!account.emailVerified) await accounts.update(account.id, { emailVerified: true });
       const ended = await records.revokeByAccountId(account.id);
       await audit(request, { ...who(account), type: 'password_reset', result: 'ok', detail: `password set; ${ended} sessions and tokens ended` });
-      await deps.alert(account, 'password_changed', { how: 'reset with an emailed link' });
+      await deps.alert(account, 'password_changed', { how: 'reset' });
       return { kind: 'done', returnTo: reset.returnTo };
     },
   };

@@ -1,5 +1,5 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { type MethodKind, methodLabel } from '../factors/methods.ts';
+import { type MethodKind, methodKey, methodLabel } from '../factors/methods.ts';
 import type { SecondFactors } from '../factors/registry.ts';
 import type { Account } from '../model/account.ts';
 import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
@@ -31,7 +31,7 @@ export function createSelfService(deps: SelfServiceDeps) {
     async factorAdded(account: Account, method: MethodKind, factorId: string, recoveryCodes: string[], request: RequestInfo): Promise<void> {
       await audit(request, { ...who(account, method), type: 'enrolment', result: 'ok', detail: 'added in the account area' });
       const undo = await deps.undoLinks(account.id, factorId, recoveryCodes.length > 0);
-      await alert(account, 'factor_added', { method: methodLabel[method], ...undo });
+      await alert(account, 'factor_added', { method: methodKey[method], ...undo });
     },
 
     async removeFactor(account: Account, factorId: string, request: RequestInfo): Promise<RemoveOutcome> {
@@ -43,7 +43,7 @@ export function createSelfService(deps: SelfServiceDeps) {
       }
       const method = methodLabel[outcome.removed.kind];
       await audit(request, { ...who(account, outcome.removed.kind), type: 'account_change', result: 'ok', detail: `second factor removed: ${method}` });
-      await alert(account, 'factor_removed', { method });
+      await alert(account, 'factor_removed', { method: methodKey[outcome.removed.kind] });
       return 'removed';
     },
 

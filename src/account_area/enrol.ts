@@ -8,8 +8,10 @@ import { checkMessages, passkeyEnrolmentRefused, sendProblem, sendStatus, wrongT
 import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import type { Phrase } from '../i18n/phrase.ts';
 import type { Channel } from '../model/factor.ts';
 import { personText } from '../person_text.ts';
 import type { AccountAreaDeps } from './deps.ts';
@@ -52,7 +54,7 @@ export function confirmTotpEnrolment(deps: AccountAreaDeps) {
 
 const passkeyForm = z.object({ credential: text(16_000), name: personText(60), csrf: text(200) });
 
-async function renderPasskeyEnrolment(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
+async function renderPasskeyEnrolment(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: Phrase) {
   const { account, page } = accountOf(ctx);
   const options = await deps.passkeys.registrationOptions(enrolmentBinding(ctx), account, await deps.secondFactors.confirmedFactors(account.id));
   await ctx.render('enrol_passkey', { it: page, options, action: '/account/enrol/passkey', error });
@@ -101,7 +103,7 @@ export function sendEnrolmentCode(deps: AccountAreaDeps, channel: Channel) {
       return renderDeliveredEnrolment(ctx, deps, enrolmentBinding(ctx), page, account, channel, { error: parsed.error, target });
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
-    const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName);
+    const outcome = await deps.deliveredCodes.startEnrolment(enrolmentBinding(ctx), account, channel, parsed.value, page.clientName, requestLanguage(ctx));
     await auditCodeSent(deps.audit, requestInfo(ctx), page.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, `/account/enrol/${channel}`);
     ctx.status = sendStatus(outcome);

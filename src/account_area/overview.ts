@@ -1,10 +1,11 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { utcDay } from '../dates.ts';
-import { methodLabel } from '../factors/methods.ts';
+import { methodKey } from '../factors/methods.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import { personTextFrom } from '../person_text.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
@@ -13,19 +14,19 @@ import { endAccountSession, logoutUrl } from './sign_in.ts';
 const csrfForm = z.object({ csrf: text(200) });
 
 /** Fixed notices named in the overview's query, so nothing typed is ever echoed. */
-const notices: Record<string, string> = {
-  'factor-added': 'Your new second factor is ready.',
-  'factor-removed': 'The second factor was removed.',
-  'name-changed': 'Your name was saved.',
-  'passkey-renamed': 'The passkey was renamed.',
-  'browser-forgotten': 'The browser is no longer remembered: it will be asked for a second factor.',
+const notices: Record<string, Phrase> = {
+  'factor-added': phrase('account.notice_factor_added'),
+  'factor-removed': phrase('account.notice_factor_removed'),
+  'name-changed': phrase('account.notice_name_changed'),
+  'passkey-renamed': phrase('account.notice_passkey_renamed'),
+  'browser-forgotten': phrase('account.notice_browser_forgotten'),
 };
 
-async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: string) {
+async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, error?: Phrase) {
   const { account, page } = accountOf(ctx);
   const factors = (await deps.secondFactors.confirmedFactors(account.id)).map((f) => ({
     id: f.id,
-    label: methodLabel[f.kind],
+    label: methodKey[f.kind],
     target: f.target,
     added: utcDay(f.createdAt),
     passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : utcDay(f.passkey.lastUsedAt) } : null,
@@ -47,8 +48,8 @@ async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, 
 export const showOverview = (deps: AccountAreaDeps) => (ctx: ParameterizedContext) => renderOverview(ctx, deps);
 
 const removalRefused = {
-  last: 'This is your only second factor, and signing in needs one. Add another first, then remove this one.',
-  unknown: 'That second factor is not on your account any more.',
+  last: phrase('account.remove_last'),
+  unknown: phrase('account.factor_gone'),
 };
 
 /** POST /account/factors/:id/remove — never the last factor. */
@@ -86,7 +87,7 @@ export function forgetBrowser(deps: AccountAreaDeps) {
     const forgotten = await deps.rememberedBrowsers.remove(account.id, String(ctx.params.id));
     if (!forgotten) {
       ctx.status = 404;
-      return renderOverview(ctx, deps, 'That browser is not remembered any more.');
+      return renderOverview(ctx, deps, phrase('account.browser_gone'));
     }
     await deps.audit(requestInfo(ctx), {
       type: 'remembered_removed',
@@ -124,9 +125,9 @@ export function signOutEverywhere(deps: AccountAreaDeps) {
     await deps.selfService.signOutEverywhere(account, requestInfo(ctx));
     await endAccountSession(ctx, deps, session.id);
     await ctx.render('account_message', {
-      title: 'Signed out everywhere',
-      message: 'Every browser and application signed in to your account has been signed out. Applications that hold a refresh token can no longer use it.',
-      link: { href: '/account', text: 'Sign in to your account again' },
+      title: 'account.signed_out_everywhere_title',
+      message: 'account.signed_out_everywhere',
+      link: { href: '/account', text: 'account.sign_in_again' },
     });
   };
 }

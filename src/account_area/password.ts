@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { requestInfo } from '../http/request_info.ts';
+import { phrase } from '../i18n/phrase.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountOf, requireAccountCsrf } from './session.ts';
 import { endAccountSession } from './sign_in.ts';
@@ -25,16 +26,15 @@ export function changePassword(deps: AccountAreaDeps) {
     await enforceRateLimit(ctx, deps, 'login', account.email);
     if (password !== confirm) {
       ctx.status = 400;
-      return ctx.render('account_password', { it: page, error: 'The two new passwords are not the same.' });
+      return ctx.render('account_password', { it: page, error: phrase('password.not_same') });
     }
     const outcome = await deps.passwords.change(account, current, password, requestInfo(ctx));
     if (outcome.ok) {
       await endAccountSession(ctx, deps, accountOf(ctx).session.id);
       return ctx.render('account_message', {
-        title: 'Password changed',
-        message:
-          'Your password was changed. Every browser and application signed in to your account, this one included, has been signed out: sign in again with the new password.',
-        link: { href: '/account', text: 'Sign in to your account again' },
+        title: 'account.password_changed_title',
+        message: 'account.password_changed',
+        link: { href: '/account', text: 'account.sign_in_again' },
       });
     }
     ctx.status = 400;

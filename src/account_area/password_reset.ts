@@ -4,7 +4,9 @@ import { normalizeEmail } from '../account/password_login.ts';
 import { forgedForm } from '../errors.ts';
 import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import { random } from '../random.ts';
 import type { AccountAreaDeps } from './deps.ts';
 
@@ -52,11 +54,11 @@ export function requestReset(deps: AccountAreaDeps) {
     if (!nonce || !deps.csrf.verify(`reset-request:${nonce}`, csrf)) throw forgedForm();
     await enforceRateLimit(ctx, deps, 'passwordReset', normalizeEmail(email));
     const uid = interactionOf(interaction);
-    await deps.passwords.requestReset(email, uid ? `/interaction/${uid}` : null, requestInfo(ctx));
+    await deps.passwords.requestReset(email, uid ? `/interaction/${uid}` : null, requestInfo(ctx), requestLanguage(ctx));
     ctx.set('Cache-Control', 'no-store');
     await ctx.render('account_message', {
-      title: 'Check your email',
-      message: 'If an account uses that email address, we have sent it a link to choose a new password. The link works once, for a short time.',
+      title: 'reset.check_email_title',
+      message: 'reset.check_email',
     });
   };
 }
@@ -67,9 +69,9 @@ const resetCsrf = (token: string) => `reset:${token}`;
 async function renderInvalidLink(ctx: ParameterizedContext) {
   ctx.status = 400;
   await ctx.render('account_message', {
-    title: 'This link does not work',
-    message: 'This password reset link has expired or was already used. Ask for a new one.',
-    link: { href: '/password-reset', text: 'Reset your password' },
+    title: 'reset.invalid_title',
+    message: 'reset.invalid',
+    link: { href: '/password-reset', text: 'reset.request_title' },
   });
 }
 
@@ -93,18 +95,18 @@ export function completeReset(deps: AccountAreaDeps) {
     const { password, confirm, csrf } = parseForm(ctx, form);
     // no rate limit here: the token is unguessable, and only a live link reaches the password hash
     if (!deps.csrf.verify(resetCsrf(token), csrf)) throw forgedForm();
-    const again = (error: string) => {
+    const again = (error: Phrase) => {
       ctx.status = 400;
       return ctx.render('password_reset_form', { token, csrfToken: csrf, error });
     };
-    if (password !== confirm) return again('The two passwords are not the same.');
+    if (password !== confirm) return again(phrase('password.not_same'));
     const outcome = await deps.passwords.completeReset(token, password, requestInfo(ctx));
     if (outcome.kind === 'invalid') return renderInvalidLink(ctx);
     if (outcome.kind === 'refused') return again(outcome.problem);
     await ctx.render('account_message', {
-      title: 'Your password is changed',
-      message: 'Every session of your account has been signed out. Sign in with your new password; you will still be asked for your second factor.',
-      link: { href: outcome.returnTo ?? '/account', text: 'Continue to sign in' },
+      title: 'reset.done_title',
+      message: 'reset.done',
+      link: { href: outcome.returnTo ?? '/account', text: 'reset.continue' },
     });
   };
 }

@@ -37,9 +37,9 @@ export function createAccountRouter(deps: AccountAreaDeps) {
   router.get('/account/callback', accountCallback(deps));
   router.get(accountSignedOutPath, (ctx: ParameterizedContext) =>
     ctx.render('account_message', {
-      title: 'You are signed out',
-      message: 'You are signed out of your account.',
-      link: { href: '/account', text: 'Sign in to your account' },
+      title: 'logged_out.heading',
+      message: 'account.signed_out',
+      link: { href: '/account', text: 'account.sign_in' },
     }),
   );
 

@@ -3,6 +3,7 @@ import { ACCOUNT_CLIENT_ID } from '../account/account_client.ts';
 import type { AccountSession } from '../account/account_sessions.ts';
 import { decideChange, type Guarded, passkeyStanding } from '../assurance/index.ts';
 import { forgedForm } from '../errors.ts';
+import { useSavedLocale } from '../http/language.ts';
 import type { Account } from '../model/account.ts';
 import type { AccountAreaDeps } from './deps.ts';
 import { accountSignIn, startSignIn } from './sign_in.ts';
@@ -37,6 +38,7 @@ export function requireAccount(deps: AccountAreaDeps): Middleware {
       csrfToken: deps.csrf.tokenFor(`account:${session.id}`),
     };
     ctx.state.account = { session, account, page } satisfies AccountState;
+    useSavedLocale(ctx, account);
     ctx.set('Cache-Control', 'no-store');
     await next();
   };

@@ -40,9 +40,9 @@ export function accountCallback(deps: AccountAreaDeps) {
     const finished = await signIn.finish(ctx);
     if (finished === 'cancelled')
       return ctx.render('account_message', {
-        title: 'Sign-in cancelled',
-        message: 'You cancelled signing in to your account.',
-        link: { href: '/account', text: 'Sign in to your account' },
+        title: 'account.cancelled_title',
+        message: 'account.cancelled',
+        link: { href: '/account', text: 'account.sign_in' },
       });
     if (!finished) throw invalidCallback();
     const session = await deps.accountSessions.start(finished.accountId, finished.secondFactorAt * 1000, finished.acr, finished.sessionUid);

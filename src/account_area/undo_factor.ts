@@ -2,7 +2,9 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { forgedForm } from '../errors.ts';
 import { parseForm, text } from '../http/form.ts';
+import { useSavedLocale } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
+import { phrase } from '../i18n/phrase.ts';
 import type { AccountAreaDeps } from './deps.ts';
 
 /**
@@ -16,10 +18,11 @@ const tokenOf = (value: unknown) => (typeof value === 'string' && value.length <
 async function renderInvalidLink(ctx: ParameterizedContext) {
   ctx.status = 400;
   await ctx.render('account_message', {
-    title: 'This link no longer works',
-    message:
-      'This link to remove a second factor has expired, was already used, or the factor is no longer on your account. Nothing was changed. Sign in to see the second factors your account has.',
-    link: { href: '/account', text: 'Go to your account' },
+    title: 'undo.invalid_title',
+    message: 'undo.invalid',
+    link: { href: '/account', text: 'undo.go_to_account' },
+    // the link's token is in the address: no switcher echoes it
+    languageLinks: [],
   });
 }
 
@@ -30,7 +33,14 @@ export function showFactorUndo(deps: AccountAreaDeps) {
     const token = tokenOf(ctx.query.token);
     const found = await deps.factorUndo.findUndo(token);
     if (!found) return renderInvalidLink(ctx);
-    await ctx.render('undo_factor', { token, csrfToken: deps.csrf.tokenFor(undoCsrf(token)), factor: found.description, email: found.account.email });
+    useSavedLocale(ctx, found.account);
+    await ctx.render('undo_factor', {
+      token,
+      csrfToken: deps.csrf.tokenFor(undoCsrf(token)),
+      factor: found.description,
+      email: found.account.email,
+      languageLinks: [],
+    });
   };
 }
 
@@ -45,11 +55,9 @@ export function undoFactor(deps: AccountAreaDeps) {
     const outcome = await deps.factorUndo.redeem(token, requestInfo(ctx));
     if (outcome.kind === 'invalid') return renderInvalidLink(ctx);
     await ctx.render('account_message', {
-      title: 'The second factor is removed',
-      message: `${outcome.factor} is removed from your account, and every session of your account is signed out. Whoever added it knew your password: choose a new one now.${
-        outcome.wasLast ? ' Your account has no second factor left: the next sign-in asks you to add one.' : ''
-      }`,
-      link: { href: '/password-reset', text: 'Choose a new password' },
+      title: 'undo.done_title',
+      message: phrase('undo.done', { factor: outcome.factor, wasLast: outcome.wasLast ? 'yes' : 'no' }),
+      link: { href: '/password-reset', text: 'reset_email.link' },
     });
   };
 }

@@ -10,6 +10,7 @@ import { methodLabel } from '../factors/methods.ts';
 import type { SecondFactors } from '../factors/registry.ts';
 import { createRememberedBrowsers, type RememberedBrowser } from '../factors/remembered_browsers.ts';
 import { replaceFactorsOfKind } from '../factors/replace_factors_of_kind.ts';
+import { translator } from '../i18n/translator.ts';
 import type { Account } from '../model/account.ts';
 import type { Factor, FactorKind } from '../model/factor.ts';
 import type { Alert } from '../notifications/alerts.ts';
@@ -18,6 +19,9 @@ import type { Lockout } from '../security/lockout.ts';
 import { type AccountStore, DuplicateError, type FactorStore, type RecordStore, type RecoveryCodeStore, type Store } from '../store/ports.ts';
 import { type AdminActor, auditAdminChange } from './actor.ts';
 import { type Page, type Paging, pageOf, parseInput } from './input.ts';
+
+/** The admin API and CLI speak English: the shared password rules' words, in English. */
+const english = translator('en');
 
 // a pattern, not format: email, so the OpenAPI document states exactly what is accepted
 const email = z.string().max(320).regex(z.regexes.email, 'must be an email address').transform(normalizeEmail);
@@ -147,7 +151,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
     async add(input: z.input<typeof newUser>): Promise<Account> {
       const { email, phone, password, emailCode, emailVerified } = parseInput(newUser, input, 'user');
       const problem = await passwordProblem(password, email, deps.passwordRules);
-      if (problem) throw badRequest(`invalid user: password: ${problem}`);
+      if (problem) throw badRequest(`invalid user: password: ${english.t(problem)}`);
       try {
         const account = await accounts.create({
           id: random.id(12),

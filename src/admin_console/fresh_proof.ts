@@ -6,6 +6,7 @@ import { utcMinute } from '../dates.ts';
 import { sendProblem } from '../factors/outcome_texts.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import { translator } from '../i18n/translator.ts';
 import type { Channel, Factor } from '../model/factor.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { consoleOf, renderPage } from './session.ts';
@@ -65,6 +66,9 @@ export function requireFreshProof(deps: ConsoleDeps): Middleware {
 }
 
 const binding = (ctx: ParameterizedContext) => `console-proof:${consoleOf(ctx).session.id}`;
+
+/** The console is not translated: the shared send problems in English. */
+const english = translator('en');
 
 async function renderConfirm(ctx: ParameterizedContext, deps: ConsoleDeps, vars: { error?: string; notice?: string; sentBy?: Channel } = {}) {
   const { decision, factors, now } = await standing(deps, ctx);
@@ -158,7 +162,7 @@ export function sendConfirmationCode(deps: ConsoleDeps) {
     if (sent.kind === 'locked') return renderConfirm(ctx, deps, { error: lockedText(sent.until) });
     if (sent.kind === 'sent') return renderConfirm(ctx, deps, { notice: `A code was sent to ${sent.maskedTo}.`, sentBy: sent.channel });
     if (sent.kind === 'failed') return renderConfirm(ctx, deps, { error: 'The code could not be sent. Try another way.' });
-    if (sent.kind === 'refused') return renderConfirm(ctx, deps, { error: sendProblem(sent, deps.clock.now()) });
+    if (sent.kind === 'refused') return renderConfirm(ctx, deps, { error: english.t(sendProblem(sent, deps.clock.now())) });
     return renderConfirm(ctx, deps, { error: `Wait until ${utcMinute(sent.retryAt)} UTC before asking for another code.` });
   };
 }

@@ -1,11 +1,13 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { Language } from '../i18n/languages.ts';
+import { messageLanguage } from '../i18n/negotiate.ts';
 import type { Channel, Factor, SendOutcome, SmsRefusal } from '../model/factor.ts';
 import { maskDestination } from '../notifications/mask.ts';
 import type { CodeMessages } from '../notifications/messages.ts';
 import type { Sender } from '../notifications/senders/sender.ts';
-import type { Person } from '../person.ts';
+import { type Person, savedLocaleOf } from '../person.ts';
 import { random } from '../random.ts';
 import type { Cipher } from '../security/cipher.ts';
 import { keyedHash } from '../security/keyed_hash.ts';
@@ -93,8 +95,9 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
     appName: string | null,
     proven: boolean,
     approval?: Approval,
+    language?: Language,
   ): Promise<SendOutcome> {
-    const outcome = await deliver(accountId, candidates, appName, proven, approval);
+    const outcome = await deliver(accountId, candidates, appName, proven, approval, language);
     if (outcome.kind !== 'sent') await deps.counters.clear(cooldownKey(accountId));
     return outcome;
   }
@@ -103,7 +106,14 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
    * Tries each factor in turn until one channel delivers. An SMS the toll-fraud limits refuse
    * is never sent (nor its code issued), only logged, and the next channel tried.
    */
-  async function deliver(accountId: string, candidates: CodeTarget[], appName: string | null, proven: boolean, approval?: Approval): Promise<SendOutcome> {
+  async function deliver(
+    accountId: string,
+    candidates: CodeTarget[],
+    appName: string | null,
+    proven: boolean,
+    approval?: Approval,
+    language?: Language,
+  ): Promise<SendOutcome> {
     const first = candidates[0]?.kind as Channel | undefined;
     let refusal: SmsRefusal | null = null;
     for (const factor of candidates) {
@@ -131,7 +141,7 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
       const expiresAt = clock.now() + settings.ttlSeconds * 1000;
       await issuedCodes.issue({ factorId: factor.id, accountId, codeHash: hash(factor.id, code, approval), expiresAt, createdAt: clock.now() });
       const minutes = Math.round(settings.ttlSeconds / 60);
-      const message = deps.messages(channel, target, { code, appName, minutes, ...(approval ? { approving: approval.summary } : {}) });
+      const message = deps.messages(channel, target, { code, appName, minutes, ...(approval ? { approving: approval.summary } : {}) }, language);
       try {
         const { providerMessageId } = await deps.senders[channel].send(message);
         await deliveries.add({ ...entry, result: 'sent', reason: null, providerMessageId, createdAt: clock.now() });
@@ -164,11 +174,15 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
   return {
     /** Sends a sign-in code on `channel`, or on the account's other verified channel if that fails. */
     /** With `approval`, the code approves that transaction alone, and the message says what it is. */
-    async sendSignInCode(account: Person, channel: Channel, appName: string | null, approval?: Approval): Promise<SendOutcome> {
+    /** In the person's saved language, else `signInLanguage` (the sign-in's), else English. */
+    async sendSignInCode(account: Person, channel: Channel, appName: string | null, approval?: Approval, signInLanguage?: Language): Promise<SendOutcome> {
+      const language = messageLanguage(savedLocaleOf(account), signInLanguage);
       const all = await confirmed(account.id);
       const chosen = all.filter((f) => f.kind === channel);
       if (!chosen.length) return { kind: 'failed' };
-      return (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName, true, approval);
+      return (
+        (await reserveSend(account.id)) ?? deliverReserved(account.id, [...chosen, ...all.filter((f) => f.kind !== channel)], appName, true, approval, language)
+      );
     },
 
     async checkSignInCode(accountId: string, channel: Channel, code: string, approval?: Approval): Promise<CheckOutcome> {
@@ -182,12 +196,26 @@ export function createDeliveredCodes(deps: DeliveredCodeDeps) {
      * Starts proving an address or number in this binding attempt (an interaction or an
      * account-area session): a code to it, no fallback. A new address replaces the attempt's last.
      */
-    async startEnrolment(binding: string, account: Person, channel: Channel, target: string, appName: string | null): Promise<SendOutcome> {
+    async startEnrolment(
+      binding: string,
+      account: Person,
+      channel: Channel,
+      target: string,
+      appName: string | null,
+      signInLanguage?: Language,
+    ): Promise<SendOutcome> {
       const pending: PendingEnrolment = { factorId: random.id(), kind: channel, secretCiphertext: null, target };
       const refused = await reserveSend(account.id);
       if (refused) return refused;
       await deps.enrolments.save(binding, account.id, pending);
-      return deliverReserved(account.id, [{ id: pending.factorId, kind: channel, target }], appName, false);
+      return deliverReserved(
+        account.id,
+        [{ id: pending.factorId, kind: channel, target }],
+        appName,
+        false,
+        undefined,
+        messageLanguage(savedLocaleOf(account), signInLanguage),
+      );
     },
 
     pendingEnrolment: (binding: string, accountId: string, channel: Channel) => deps.enrolments.find(binding, accountId, channel),

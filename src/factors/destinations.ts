@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { Channel } from '../model/factor.ts';
 import { canonicalNumber } from './sms_destination_policy.ts';
 
@@ -12,13 +13,13 @@ const targetSchema: Record<Channel, z.ZodType<string>> = {
   email: z.email().max(320),
   sms: e164,
 };
-const targetError: Record<Channel, string> = {
-  email: 'Enter an email address, like name@example.com.',
-  sms: 'Enter the phone number in international form, starting with + and the country code, like +15551234567.',
+const targetError: Record<Channel, Phrase> = {
+  email: phrase('enrol.bad_email'),
+  sms: phrase('enrol.bad_phone'),
 };
 
 /** The address or number typed, checked: the value to send a code to, or what to tell the person. */
-export function parseTarget(channel: Channel, target: string): { ok: true; value: string } | { ok: false; error: string } {
+export function parseTarget(channel: Channel, target: string): { ok: true; value: string } | { ok: false; error: Phrase } {
   const parsed = targetSchema[channel].safeParse(target.trim());
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: targetError[channel] };
 }

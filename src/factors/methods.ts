@@ -22,6 +22,15 @@ export const methodLabel: Record<MethodKind, string> = {
   webauthn: 'Passkey',
 };
 
+/** Each method's name in the catalogs (locales/*.json): what a person's alerts and pages show. */
+export const methodKey: Record<MethodKind, string> = {
+  totp: 'method.totp',
+  email: 'method.email',
+  sms: 'method.sms',
+  recovery: 'method.recovery',
+  webauthn: 'method.webauthn',
+};
+
 /** A second factor passed: its method, and the RFC 8176 amr values it adds. */
 export interface FactorPassed {
   method: MethodKind;

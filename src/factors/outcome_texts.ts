@@ -1,27 +1,28 @@
+import { durationPhrase, type Phrase, phrase } from '../i18n/phrase.ts';
 import type { SendOutcome, SmsRefusal } from '../model/factor.ts';
-import { durationText } from '../wait_text.ts';
 import type { CheckOutcome } from './delivered_codes.ts';
 
-export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, string> = {
-  wrong: 'That code is not valid. Check it and try again.',
-  expired: 'That code has expired or was already used. Send a new one.',
-  exhausted: 'Too many wrong tries for this code. Send a new one.',
+/** What a refused code means to the person, as catalog phrases (locales/*.json): the pages put them in words. */
+export const checkMessages: Record<Exclude<CheckOutcome, 'ok'>, Phrase> = {
+  wrong: phrase('code.wrong'),
+  expired: phrase('code.expired'),
+  exhausted: phrase('code.exhausted'),
 };
 
 /** Passkey refusals never say which check failed; the audit log does. */
-export const passkeyRefused = 'That passkey could not be used. Try again, or choose another way.';
+export const passkeyRefused = phrase('passkey.refused');
 
-export const passkeyEnrolmentRefused = 'That passkey could not be added. It may be registered already. Try again, or choose another way.';
+export const passkeyEnrolmentRefused = phrase('passkey.enrolment_refused');
 
-export const wrongTotpCode = 'That code is not valid. Check the time on your phone and try the current code.';
+export const wrongTotpCode = phrase('code.wrong_totp');
 
 /** Why no SMS went, to the person: never which budget an attacker would have to spread over. */
-const smsRefused: Record<SmsRefusal, string> = {
-  refused_country: 'We cannot send SMS to numbers in that country. Use another number, or another way to confirm.',
-  refused_number_type: 'We cannot send SMS to that number: premium-rate, shared-cost and satellite numbers are not accepted. Use a mobile number.',
-  destination_budget: 'Too many codes were sent to this number today. Try again tomorrow, or use another way to confirm.',
-  prefix_budget: 'Too many codes were sent to this number today. Try again tomorrow, or use another way to confirm.',
-  daily_budget: 'We cannot send SMS codes right now. Try again tomorrow, or use another way to confirm.',
+const smsRefused: Record<SmsRefusal, Phrase> = {
+  refused_country: phrase('sms.refused_country'),
+  refused_number_type: phrase('sms.refused_number_type'),
+  destination_budget: phrase('sms.too_many_to_number'),
+  prefix_budget: phrase('sms.too_many_to_number'),
+  daily_budget: phrase('sms.stopped_today'),
 };
 
 /** A number refused is the person's to change (400); a budget spent, a wait (429), or the service's (503). */
@@ -40,14 +41,14 @@ export function sendStatus(outcome: Exclude<SendOutcome, { kind: 'sent' }>): num
 }
 
 /** What a send which did not go out means to the person. */
-export function sendProblem(outcome: Exclude<SendOutcome, { kind: 'sent' }>, now: number): string {
+export function sendProblem(outcome: Exclude<SendOutcome, { kind: 'sent' }>, now: number): Phrase {
   switch (outcome.kind) {
     case 'cooldown':
-      return `A code was sent moments ago. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
+      return phrase('code.cooldown', { wait: durationPhrase(outcome.retryAt - now) });
     case 'capped':
-      return `Too many codes were sent to you recently. You can ask for a new one in ${durationText(outcome.retryAt - now)}.`;
+      return phrase('code.capped', { wait: durationPhrase(outcome.retryAt - now) });
     case 'failed':
-      return 'We could not send you a code right now. Try again later, or use another way to confirm.';
+      return phrase('code.send_failed');
     case 'refused':
       return smsRefused[outcome.reason];
   }

@@ -1,10 +1,10 @@
 import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
 import type { DeliveredCodes } from '../factors/delivered_codes.ts';
+import { durationPhrase, type Phrase } from '../i18n/phrase.ts';
 import type { Channel } from '../model/factor.ts';
 import { maskDestination } from '../notifications/mask.ts';
 import type { Person } from '../person.ts';
-import { durationText } from '../wait_text.ts';
 
 /** The page that proves an email address or phone number, in a sign-in or in the account area. */
 export interface EnrolmentPage {
@@ -22,7 +22,7 @@ export async function renderDeliveredEnrolment(
   it: EnrolmentPage,
   account: Person,
   channel: Channel,
-  state: { error?: string; target?: string } = {},
+  state: { error?: Phrase; target?: string } = {},
 ) {
   const pending = await deps.deliveredCodes.pendingEnrolment(binding, account.id, channel);
   const live = pending ? await deps.deliveredCodes.liveCode(pending.factorId) : null;
@@ -33,8 +33,8 @@ export async function renderDeliveredEnrolment(
     channel,
     target: state.target ?? pending?.target ?? (channel === 'email' ? (account.email ?? '') : (account.phone ?? '')),
     sentTo: live && pending?.target ? maskDestination(channel, pending.target) : null,
-    expiresIn: live ? durationText(live.expiresAt - now) : null,
-    resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),
+    expiresIn: live ? durationPhrase(live.expiresAt - now) : null,
+    resendIn: nextSendAt === null ? null : durationPhrase(nextSendAt - now),
     error: state.error,
   });
 }

@@ -1,6 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import { isStoreUnreachable } from '../store/unreachable.ts';
 import { loggablePath } from './loggable_path.ts';
 import type { Pages } from './pages.ts';
@@ -10,6 +11,8 @@ interface Described {
   code: string;
   message: string;
 }
+
+const unreadable = 'The request could not be read.';
 
 const generic = 'Something went wrong on our side. Go back to the application and try again.';
 
@@ -23,10 +26,33 @@ function describe(error: unknown): Described {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // koa, router and body parser errors: wrong method, malformed or oversized bodies
     if (status === 405) return { status, code: 'method_not_allowed', message: 'This address does not accept that kind of request.' };
-    const message = status === 413 ? 'The request was too large.' : 'The request could not be read.';
+    const message = status === 413 ? 'The request was too large.' : unreadable;
     return { status, code: status === 413 ? 'request_too_large' : 'invalid_request', message };
   }
   return { status: 500, code: 'server_error', message: generic };
+}
+
+/** Errors whose words are always the same, by code: their page shows them in the person's language. */
+const fixedTexts: Record<string, string> = {
+  not_found: 'error.not_found',
+  interaction_expired: 'error.interaction_expired',
+  unknown_client: 'error.unknown_client',
+  csrf: 'error.csrf',
+  invalid_form: 'error.invalid_form',
+  method_not_allowed: 'error.method_not_allowed',
+  request_too_large: 'error.request_too_large',
+  invalid_callback: 'error.invalid_callback',
+  unsupported_prompt: 'error.unsupported_prompt',
+  server_error: 'error.server_error',
+  temporarily_unavailable: 'error.storage_down',
+};
+
+/** An error page's text: a phrase for the errors that have one, else the error's own (English) words. */
+function pageMessage(described: Described, headers: Record<string, string>): Phrase | string {
+  if (described.code === 'rate_limited' && headers['Retry-After']) return phrase('error.rate_limited', { count: Number(headers['Retry-After']) });
+  if (described.code === 'invalid_request' && described.message === unreadable) return phrase('error.unreadable');
+  const key = fixedTexts[described.code];
+  return key ? phrase(key) : described.message;
 }
 
 /** The admin API answers {error, message}; webhooks answer OAuth-style JSON; pages answer HTML unless the caller prefers JSON. */
@@ -52,10 +78,14 @@ export function errorHandler(logger: Logger, pages: Pages): Middleware {
         ctx.body = { error: described.code, error_description: described.message };
       } else {
         ctx.type = 'html';
-        ctx.body = pages.render('error', {
-          title: described.status >= 500 ? 'Something went wrong' : 'This request cannot continue',
-          message: described.message,
-        });
+        ctx.body = pages.render(
+          'error',
+          {
+            title: described.status >= 500 ? 'error.title_ours' : 'error.title_request',
+            message: pageMessage(described, error instanceof AppError ? error.headers : {}),
+          },
+          ctx,
+        );
       }
     }
   };

@@ -2,8 +2,8 @@ import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
 import { utcTime } from '../dates.ts';
 import { tooManyRequests } from '../errors.ts';
+import { durationPhrase } from '../i18n/phrase.ts';
 import type { Bucket, RateLimiter } from '../security/rate_limit.ts';
-import { durationText } from '../wait_text.ts';
 import { requestInfo } from './request_info.ts';
 
 /** Throws a 429 when this IP or account is over the bucket's limit. */
@@ -17,7 +17,7 @@ export async function renderLocked(ctx: ParameterizedContext, deps: { clock: Clo
   ctx.status = 423;
   await ctx.render('locked', {
     it,
-    wait: durationText(lockedUntil - deps.clock.now()),
+    wait: durationPhrase(lockedUntil - deps.clock.now()),
     until: utcTime(lockedUntil),
   });
 }

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import views from 'koa-views';
 import nunjucks from 'nunjucks';
+import { translator } from '../i18n/translator.ts';
 import { type Brand, brandOf, type Theme } from '../model/branding.ts';
 import { viewsDir } from '../paths.ts';
+import { languageLocals, noteLanguageChoice, strongTranslate } from './language.ts';
 import { allowImagesFrom } from './security_headers.ts';
 
 /**
@@ -15,6 +17,12 @@ function hostLayoutLoader(file: string): nunjucks.ILoader {
   return {
     getSource: (name: string) => (name === 'layout.njk' ? { src: readFileSync(file, 'utf8'), path: file, noCache: false } : null),
   } as unknown as nunjucks.ILoader;
+}
+
+/** For a page rendered with no request (a test's, a chart's): English, with no switcher. */
+function englishWords() {
+  const { t } = translator('en');
+  return { t, tStrong: strongTranslate(t), lang: 'en', dir: 'ltr', languageLinks: [] };
 }
 
 /**
@@ -29,6 +37,9 @@ export function createPages(
   const loaders = [...(layout ? [hostLayoutLoader(layout)] : []), new nunjucks.FileSystemLoader(viewsDir)];
   const env = new nunjucks.Environment(loaders, { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', serviceName);
+  const englishLocals = englishWords();
+  // English where a template has no request's translator (macros imported without context: the console's)
+  for (const [name, value] of Object.entries(englishLocals)) env.addGlobal(name, value);
   // where the stylesheet and the passkey script are served: under a plugin host's basePath
   env.addGlobal('assets', '/assets');
   for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
@@ -51,10 +62,12 @@ export function createPages(
     middleware: ((ctx, next) => {
       // a host's own pages middleware may have run first: these routes render with this one
       delete (ctx as { render?: unknown }).render;
+      noteLanguageChoice(ctx);
       return viewsMiddleware(ctx, async () => {
         const render = ctx.render;
+        // each page in the request's language (`t`, `lang`, `dir` and the switcher's links)
         ctx.render = async (name: string, vars?: object) => {
-          await render(`${name}.njk`, vars);
+          await render(`${name}.njk`, { ...languageLocals(ctx, vars), ...vars });
           // an application's logo at its own https URL: the page's CSP lets that origin's images in
           const logo = brandFor((vars as { it?: { client?: object } } | undefined)?.it?.client).logo;
           if (logo?.startsWith('https:')) allowImagesFrom(ctx, new URL(logo).origin);
@@ -62,7 +75,9 @@ export function createPages(
         await next();
       });
     }) satisfies Middleware,
-    render: (name: string, vars: object) => env.render(`${name}.njk`, vars),
+    /** A page outside koa-views (error pages, oidc-provider's own), in the request's language. */
+    render: (name: string, vars: object, ctx?: ParameterizedContext) =>
+      env.render(`${name}.njk`, { ...(ctx ? languageLocals(ctx, vars) : englishLocals), ...vars }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import type { InteractionResults } from 'oidc-provider';
 import { ACR_1FA, type Reached } from '../assurance/index.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import { APPROVED } from '../oidc/authorization_details.ts';
@@ -46,9 +47,9 @@ export async function afterSignIn(
   const { ip, userAgent } = requestInfo(ctx);
   const vars = { appName: it.clientName, ip, browser: userAgent ?? 'unknown' };
   if (risk && risk.signals.length > 0 && !enrolment) {
-    await deps.alert(account, 'unusual_sign_in', { ...vars, unusual: unusualInWords(risk) });
+    await deps.alert(account, 'unusual_sign_in', { ...vars, unusual: unusualInWords(risk) }, requestLanguage(ctx));
   } else if (newBrowser && !enrolment) {
-    await deps.alert(account, 'new_browser', vars);
+    await deps.alert(account, 'new_browser', vars, requestLanguage(ctx));
   }
 }
 

@@ -6,6 +6,7 @@ import { checkMessages, sendProblem, sendStatus } from '../factors/outcome_texts
 import { renderDeliveredEnrolment } from '../http/delivered_enrolment_page.ts';
 import { text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Channel } from '../model/factor.ts';
@@ -42,7 +43,7 @@ export function sendEnrolmentCode(deps: InteractionDeps, channel: Channel) {
       return renderDeliveredEnrolment(ctx, deps, it.uid, it, account, channel, { error: parsed.error, target });
     }
     await enforceRateLimit(ctx, deps, 'codeSend', account.id);
-    const outcome = await deps.deliveredCodes.startEnrolment(it.uid, account, channel, parsed.value, it.clientName);
+    const outcome = await deps.deliveredCodes.startEnrolment(it.uid, account, channel, parsed.value, it.clientName, requestLanguage(ctx));
     await auditCodeSent(deps.audit, requestInfo(ctx), it.clientId, account, channel, outcome);
     if (outcome.kind === 'sent') return seeOther(ctx, stepUrl(it, `/enrol/${channel}`));
     ctx.status = sendStatus(outcome);

@@ -5,6 +5,7 @@ import { passkeyEnrolmentRefused } from '../factors/outcome_texts.ts';
 import { text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
 import { requestInfo } from '../http/request_info.ts';
+import type { Phrase } from '../i18n/phrase.ts';
 import type { Person } from '../person.ts';
 import { personText } from '../person_text.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
@@ -15,7 +16,7 @@ import type { StepContext } from './step_context.ts';
 /** The browser's new credential (JSON), and what its owner calls it. */
 export const passkeyEnrolmentForm = z.object({ credential: text(16_000), name: personText(60) });
 
-async function renderEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, error?: string) {
+async function renderEnrolment(ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction, account: Person, error?: Phrase) {
   const options = await deps.passkeys.registrationOptions(it.uid, account, await deps.secondFactors.confirmedFactors(account.id));
   await ctx.render('enrol_passkey', { it, options, action: `${it.base}/enrol/passkey`, error });
 }

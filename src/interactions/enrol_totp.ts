@@ -5,6 +5,7 @@ import { wrongTotpCode } from '../factors/outcome_texts.ts';
 import type { TotpEnrolment } from '../factors/registry.ts';
 import { text } from '../http/form.ts';
 import { enforceRateLimit } from '../http/guards.ts';
+import type { Phrase } from '../i18n/phrase.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { enrollingAccount, finishEnrolment } from './enrolment.ts';
@@ -13,7 +14,7 @@ import type { StepContext } from './step_context.ts';
 /** A code that confirms an enrolment: from the app, or sent to the address being proven. */
 export const confirmForm = z.object({ code: text(64) });
 
-async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction, enrolment: TotpEnrolment, error?: string) {
+async function renderEnrolment(ctx: ParameterizedContext, it: CurrentInteraction, enrolment: TotpEnrolment, error?: Phrase) {
   await ctx.render('enrol_totp', { it, enrolment, error });
 }
 

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
-import { type FactorPassed, methodLabel } from '../factors/methods.ts';
+import { type FactorPassed, methodKey } from '../factors/methods.ts';
+import { requestLanguage, useSavedLocale } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
 import type { Person } from '../person.ts';
@@ -26,6 +27,7 @@ export async function enrollingAccount(ctx: ParameterizedContext, deps: Interact
     seeOther(ctx, stepUrl(it, '/second-factor'));
     return null;
   }
+  useSavedLocale(ctx, account);
   return account;
 }
 
@@ -44,7 +46,7 @@ async function factorAdded(
 ) {
   await deps.audit(requestInfo(ctx), { type: 'enrolment', result: 'ok', accountId: account.id, email: account.email, clientId: it.clientId, channel: method });
   const undo = (await deps.undoLinks?.(account.id, factorId, recoveryCodes.length > 0)) ?? {};
-  await deps.alert(account, 'factor_added', { method: methodLabel[method], ...undo });
+  await deps.alert(account, 'factor_added', { method: methodKey[method], ...undo }, requestLanguage(ctx));
 }
 
 /**

@@ -1,16 +1,17 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import type { Proof, SignInDecision } from '../assurance/index.ts';
-import { codePassed, type MethodKind, methodLabel } from '../factors/methods.ts';
+import { codePassed, type MethodKind } from '../factors/methods.ts';
 import { checkMessages, passkeyRefused, sendProblem, sendStatus } from '../factors/outcome_texts.ts';
 import { text } from '../http/form.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
+import { requestLanguage, useSavedLocale } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import { durationPhrase, type Phrase, phrase } from '../i18n/phrase.ts';
 import type { Channel } from '../model/factor.ts';
 import { maskDestination } from '../notifications/mask.ts';
 import type { Person } from '../person.ts';
-import { durationText } from '../wait_text.ts';
 import { completeSignIn, secondFactorAccount } from './complete_sign_in.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
@@ -25,11 +26,20 @@ const approvalOf = (deps: InteractionDeps, it: CurrentInteraction) => deps.autho
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
-const channelName: Record<Channel, string> = { email: 'email', sms: 'SMS' };
+/** Each method's name on the page, as a catalog phrase. */
+const methodNames: Record<MethodKind, Phrase> = {
+  totp: phrase('method.totp'),
+  email: phrase('method.email'),
+  sms: phrase('method.sms'),
+  recovery: phrase('method.recovery'),
+  webauthn: phrase('method.webauthn'),
+};
+
+const methodName = (method: MethodKind) => methodNames[method];
 
 interface PageState {
-  error?: string;
-  notice?: string;
+  error?: Phrase;
+  notice?: Phrase;
 }
 
 /** The code state of a delivered method: where the live code went, when it expires, when to resend. */
@@ -40,11 +50,11 @@ async function deliveredState(deps: InteractionDeps, account: Person, channel: C
   const live = await deps.deliveredCodes.liveCode(factor.id);
   const nextSendAt = await deps.deliveredCodes.nextSendAt(account.id);
   return {
-    channelName: channelName[channel],
+    channel,
     maskedTo: maskDestination(channel, factor.target),
     sent: live !== null,
-    expiresIn: live ? durationText(live.expiresAt - now) : null,
-    resendIn: nextSendAt === null ? null : durationText(nextSendAt - now),
+    expiresIn: live ? durationPhrase(live.expiresAt - now) : null,
+    resendIn: nextSendAt === null ? null : durationPhrase(nextSendAt - now),
   };
 }
 
@@ -57,7 +67,8 @@ async function renderSecondFactor(
   method: MethodKind,
   state: PageState = {},
 ) {
-  const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodLabel[m] }));
+  useSavedLocale(ctx, account);
+  const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodName(m) }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
   const approval = approvalOf(deps, it);
   const passkeyOptions =
@@ -67,7 +78,7 @@ async function renderSecondFactor(
   const approvals = approval?.summaries ?? [];
   // a key is tried on the page as shown, not again after it was refused or a code was
   const remember = await rememberStateOf(ctx, deps, it, account, ctx.method === 'GET' && ctx.query.remembered !== 'refused');
-  await ctx.render('second_factor', { it, method, label: methodLabel[method], others, delivered, passkeyOptions, approvals, remember, ...state });
+  await ctx.render('second_factor', { it, method, label: methodName(method), others, delivered, passkeyOptions, approvals, remember, ...state });
 }
 
 /**
@@ -106,10 +117,9 @@ export async function nextStep(
   seeOther(ctx, stepUrl(it, '/second-factor'));
 }
 
-const rememberedRefused = 'This browser was not accepted as remembered for this sign-in. Confirm it is you with your second factor.';
+const rememberedRefused = phrase('second_factor.remembered_refused');
 
-const addPasskeyNotice = (it: CurrentInteraction) =>
-  `${it.clientName} asks you to sign in with a passkey, and you have none yet. Confirm it is you first; then you will set one up.`;
+const addPasskeyNotice = (it: CurrentInteraction) => phrase('second_factor.add_passkey_notice', { app: it.clientName });
 
 /** GET /interaction/:uid/second-factor[?method=…] */
 export function showSecondFactor(deps: InteractionDeps) {
@@ -126,7 +136,7 @@ export function showSecondFactor(deps: InteractionDeps) {
       ctx.query.remembered === 'refused'
         ? rememberedRefused
         : fallbackFrom && isChannel(method) && fallbackFrom !== method
-          ? `We could not send ${fallbackFrom === 'email' ? 'an email' : 'an SMS'}, so we sent your code by ${channelName[method]} instead.`
+          ? phrase('second_factor.fell_back', { from: fallbackFrom, channel: method })
           : found.thenAddPasskey
             ? addPasskeyNotice(step)
             : undefined;
@@ -146,7 +156,7 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     await enforceRateLimit(ctx, deps, 'codeSend', found.account.id);
 
     const outcome = await deps.secondFactorStep.send(
-      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step) },
+      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step), language: requestLanguage(ctx) },
       form.method,
       step.clientName,
     );
@@ -182,7 +192,7 @@ export function submitSecondFactor(deps: InteractionDeps) {
     if (decision.kind !== 'ask' || !decision.methods.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
-    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step) };
+    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step), language: requestLanguage(ctx) };
     const checked = await deps.secondFactorStep.check(who, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {
@@ -211,7 +221,7 @@ export function submitPasskey(deps: InteractionDeps) {
     if (decision.kind !== 'ask' || !decision.methods.includes('webauthn')) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
     const checked = await deps.secondFactorStep.checkPasskey(
-      { person: account, request: requestInfo(ctx), clientId: step.clientId },
+      { person: account, request: requestInfo(ctx), clientId: step.clientId, language: requestLanguage(ctx) },
       step.uid,
       form.credential,
     );

@@ -19,7 +19,7 @@ export async function renderUnmet(ctx: ParameterizedContext, deps: InteractionDe
     error: 'unmet_authentication_requirements',
     error_description: 'the application needs a passkey that this sign-in could not prove',
   });
-  const from = unmet.heldUntil !== null && unmet.heldUntil > deps.clock.now() ? `${utcMinute(unmet.heldUntil)} UTC` : null;
+  const from = unmet.heldUntil !== null && unmet.heldUntil > deps.clock.now() ? utcMinute(unmet.heldUntil) : null;
   ctx.status = 200;
   await ctx.render('unmet', { it, from, recoveryCodes, continueUrl });
 }

@@ -2,16 +2,18 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
 import { seeOther } from '../http/see_other.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
 import type { LoginDeps } from './deps.ts';
 
-const scopeText: Record<string, string> = {
-  openid: 'Know who you are',
-  email: 'See your email address',
-  phone: 'See your phone number',
-  profile: 'See your name, username and language',
-  roles: 'See your roles and groups',
-  offline_access: 'Stay signed in while you are away',
+/** What each standard scope lets the application do, as catalog phrases; another scope is shown by its name. */
+const scopeText: Record<string, Phrase> = {
+  openid: phrase('consent.scope_openid'),
+  email: phrase('consent.scope_email'),
+  phone: phrase('consent.scope_phone'),
+  profile: phrase('consent.scope_profile'),
+  roles: phrase('consent.scope_roles'),
+  offline_access: phrase('consent.scope_offline_access'),
 };
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

@@ -4,18 +4,20 @@ import { normalizeEmail } from '../account/password_login.ts';
 import { passkeyRefused } from '../factors/outcome_texts.ts';
 import { parseForm, text } from '../http/form.ts';
 import { enforceRateLimit, renderLocked } from '../http/guards.ts';
+import { requestLanguage } from '../http/language.ts';
 import { requestInfo } from '../http/request_info.ts';
 import { seeOther } from '../http/see_other.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
 import type { LoginDeps } from './deps.ts';
 
-const wrongCredentials = 'The email or password is not correct.';
+const wrongCredentials = phrase('login.wrong_credentials');
 
 /**
  * The login page: email and password, and "Sign in with a passkey" with a fresh challenge of
  * this interaction. After a passkey that was not enough, only the password of its account.
  */
-export async function renderLogin(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep, vars: { email?: string; error?: string } = {}) {
+export async function renderLogin(ctx: ParameterizedContext, deps: LoginDeps, it: SignInStep, vars: { email?: string; error?: Phrase } = {}) {
   const owedBy = await deps.stepup.passwordOwed(it);
   if (owedBy) return ctx.render('login', { it, email: owedBy, passwordOwed: true, error: vars.error });
   const hint = typeof it.details.params.login_hint === 'string' ? it.details.params.login_hint : '';
@@ -34,7 +36,7 @@ export function submitLogin(deps: LoginDeps) {
     if (it.prompt !== 'login') return seeOther(ctx, it.base);
     await enforceRateLimit(ctx, deps, 'login', normalizeEmail(email));
 
-    const outcome = await deps.passwordStep(email, password, requestInfo(ctx), it.clientId);
+    const outcome = await deps.passwordStep(email, password, requestInfo(ctx), it.clientId, requestLanguage(ctx));
     if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
     if (outcome.kind === 'wrong') {
       ctx.status = 401;
@@ -56,7 +58,7 @@ export function submitPasskey(deps: LoginDeps) {
     if (it.prompt !== 'login') return seeOther(ctx, it.base);
     await enforceRateLimit(ctx, deps, 'login', null);
 
-    const outcome = await deps.passkeySignIn(it.uid, credential, requestInfo(ctx), it.clientId);
+    const outcome = await deps.passkeySignIn(it.uid, credential, requestInfo(ctx), it.clientId, requestLanguage(ctx));
     if (outcome.kind === 'locked') return renderLocked(ctx, deps, it, outcome.until);
     if (outcome.kind === 'refused') {
       ctx.status = 401;

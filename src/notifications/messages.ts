@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
+import type { Language } from '../i18n/languages.ts';
+import { translator } from '../i18n/translator.ts';
 import type { Channel } from '../model/factor.ts';
 import { viewsDir } from '../paths.ts';
 import type { OutgoingMessage } from './senders/sender.ts';
@@ -17,15 +19,27 @@ function messageTemplates() {
   return { render: (name: string, context: object) => (name.endsWith('.html.njk') ? html : text).render(name, context) };
 }
 
-/** Message texts from views/messages: only the code, its lifetime and the asking app. */
+/** What a message template gets for its language: `t`, `lang` and `dir` (English when none is given). */
+function inLanguage(language: Language = 'en') {
+  const { t, dir } = translator(language);
+  return { t, lang: language, dir };
+}
+
+/** Message texts from views/messages: only the code, its lifetime and the asking app, in the person's language. */
 export function createCodeMessages(serviceName: string) {
   const env = messageTemplates();
-  return (channel: Channel, to: string, vars: { code: string; appName: string | null; minutes: number; approving?: string }): OutgoingMessage => {
-    const context = { ...vars, serviceName };
+  return (
+    channel: Channel,
+    to: string,
+    vars: { code: string; appName: string | null; minutes: number; approving?: string },
+    language?: Language,
+  ): OutgoingMessage => {
+    const words = inLanguage(language);
+    const context = { ...vars, serviceName, ...words };
     if (channel === 'sms') return { to, subject: '', text: env.render('code.sms.njk', context).trim() };
     return {
       to,
-      subject: `Your ${serviceName} code: ${vars.code}`,
+      subject: words.t('code_email.subject', { service: serviceName, code: vars.code }),
       text: env.render('code.text.njk', context),
       html: env.render('code.html.njk', context),
     };
@@ -48,34 +62,38 @@ export type AlertKind =
   | 'sms_budget_reached';
 
 const alertSubjects: Record<AlertKind, string> = {
-  new_browser: 'New sign-in to your account',
-  unusual_sign_in: 'An unusual sign-in to your account',
-  lockout: 'Your account was locked',
-  factor_added: 'A second factor was added to your account',
-  factor_removed: 'A second factor was removed from your account',
-  recovery_code_used: 'A recovery code was used',
-  recovery_codes_replaced: 'Your recovery codes were replaced',
-  password_changed: 'Your password was changed',
-  sms_budget_reached: 'SMS codes stopped: the daily SMS budget is spent',
+  new_browser: 'alert.subject_new_browser',
+  unusual_sign_in: 'alert.subject_unusual',
+  lockout: 'alert.subject_lockout',
+  factor_added: 'alert.subject_factor_added',
+  factor_removed: 'alert.subject_factor_removed',
+  recovery_code_used: 'alert.subject_recovery_code_used',
+  recovery_codes_replaced: 'alert.subject_recovery_codes_replaced',
+  password_changed: 'alert.subject_password_changed',
+  sms_budget_reached: 'alert.subject_sms_budget',
 };
 
 /** Security alerts to the account owner, from views/messages/alert.*.njk. */
 export function createAlertMessages(serviceName: string) {
   const env = messageTemplates();
-  return (kind: AlertKind, to: string, vars: Record<string, string | number | null>): OutgoingMessage => {
-    const context = { ...vars, kind, serviceName };
+  return (kind: AlertKind, to: string, vars: Record<string, string | number | null>, language?: Language): OutgoingMessage => {
+    const words = inLanguage(language);
+    const context = { ...vars, kind, serviceName, ...words };
     const text = env.render('alert.text.njk', context);
     // the HTML shows the text escaped as a whole: a passkey's name or a browser's never becomes markup
-    return { to, subject: `${serviceName}: ${alertSubjects[kind]}`, text, html: env.render('alert.html.njk', { ...context, text }) };
+    const subject = words.t('alert.subject', { service: serviceName, subject: words.t(alertSubjects[kind]) });
+    return { to, subject, text, html: env.render('alert.html.njk', { ...context, text }) };
   };
 }
 
 /** The password reset email: the link, how long it works, and what to do if it was not you. */
 export function createResetMessages(serviceName: string) {
   const env = messageTemplates();
-  return (to: string, vars: { link: string; minutes: number }): OutgoingMessage => {
-    const context = { ...vars, serviceName };
-    return { to, subject: `${serviceName}: reset your password`, text: env.render('reset.text.njk', context), html: env.render('reset.html.njk', context) };
+  return (to: string, vars: { link: string; minutes: number }, language?: Language): OutgoingMessage => {
+    const words = inLanguage(language);
+    const context = { ...vars, serviceName, ...words };
+    const subject = words.t('reset_email.subject', { service: serviceName });
+    return { to, subject, text: env.render('reset.text.njk', context), html: env.render('reset.html.njk', context) };
   };
 }
 

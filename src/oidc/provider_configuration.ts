@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { acrValues } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
+import { languages } from '../i18n/languages.ts';
 import type { AuthorizationDetails } from './authorization_details.ts';
 import { extraClientProperties, validateExtraClientMetadata } from './client_metadata.ts';
 import { authorizationCodeTtl, fapiFeature, withFapiClientAssertion } from './fapi_profile.ts';
@@ -85,6 +86,8 @@ export function stepupConfiguration(
     } as Configuration['features'],
     assertJwtClientAuthClaimsAndHeader: withFapiClientAssertion(host.assertJwtClientAuthClaimsAndHeader),
     acrValues: union(host.acrValues, acrValues),
+    // the languages of Stepup's pages, which an authorization request picks with ui_locales
+    discovery: { ...host.discovery, ui_locales_supported: [...languages] },
     claims: { ...hostClaims, openid: union(hostClaims.openid as string[] | undefined, ['sub'], signInClaims) },
     extraParams: withMfaMaxAge(host.extraParams),
     extraClientMetadata: {

@@ -111,11 +111,11 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
           enabled: true,
           async logoutSource(ctx, form) {
             pageHeaders(ctx);
-            ctx.body = pages.render('logout', { form, clientName: ctx.oidc.client?.clientName });
+            ctx.body = pages.render('logout', { form, clientName: ctx.oidc.client?.clientName }, ctx);
           },
           async postLogoutSuccessSource(ctx) {
             pageHeaders(ctx);
-            ctx.body = pages.render('logged_out', {});
+            ctx.body = pages.render('logged_out', {}, ctx);
           },
         },
       },
@@ -125,10 +125,10 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
         pageHeaders(ctx);
         if (isStoreUnreachable(error)) {
           ctx.status = 503;
-          ctx.body = pages.render('error', { title: 'Something went wrong', message: storageDown });
+          ctx.body = pages.render('error', { title: 'error.title_ours', message: 'error.storage_down' }, ctx);
           return;
         }
-        ctx.body = pages.render('error', { title: 'This sign-in cannot continue', message: out.error_description ?? out.error });
+        ctx.body = pages.render('error', { title: 'error.title_sign_in', message: out.error_description ?? out.error }, ctx);
       },
       ttl: {
         Interaction: ttl.interactionSeconds,
