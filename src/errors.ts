@@ -8,6 +8,8 @@ export class AppError extends Error {
   readonly expose: boolean;
   /** response headers that go with the error, e.g. Retry-After */
   readonly headers: Record<string, string>;
+  /** the message's catalog key (locales/*.json) and values: an error page says it in the person's language */
+  words?: ErrorWords;
 
   constructor(status: number, code: string, message: string, expose = true, headers: Record<string, string> = {}) {
     super(message);
@@ -22,6 +24,18 @@ export class AppError extends Error {
 export function tooManyRequests(waitMs: number): AppError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   return new AppError(429, 'rate_limited', `Too many attempts. Try again in ${seconds} seconds.`, true, { 'Retry-After': String(seconds) });
+}
+
+/** An error's message as a catalog key and its values, for the pages; `message` stays its English. */
+export interface ErrorWords {
+  key: string;
+  values?: Record<string, string | number>;
+}
+
+/** The error, with the catalog key of its message. */
+export function worded(error: AppError, words: ErrorWords): AppError {
+  error.words = words;
+  return error;
 }
 
 export const badRequest = (message: string, code = 'invalid_request') => new AppError(400, code, message);

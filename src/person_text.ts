@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from './errors.ts';
+import { badRequest, worded } from './errors.ts';
 
 /**
  * C0 and C1 controls and DEL (Unicode's Cc). In a name they are never meant: they are how
@@ -24,10 +24,10 @@ export const personText = (max: number) =>
 export function personTextFrom(value: string, max: number): string {
   const result = personText(max).safeParse(value);
   if (result.success) return result.data;
-  throw badRequest(
-    hasControlCharacters(value)
-      ? 'A name may not contain control characters such as line breaks or escape codes. Nothing was changed.'
-      : `A name has 1 to ${max} characters. Nothing was changed.`,
-    'invalid_form',
-  );
+  if (hasControlCharacters(value)) {
+    throw worded(badRequest('A name may not contain control characters such as line breaks or escape codes. Nothing was changed.', 'invalid_form'), {
+      key: 'error.name_control',
+    });
+  }
+  throw worded(badRequest(`A name has 1 to ${max} characters. Nothing was changed.`, 'invalid_form'), { key: 'error.name_length', values: { max } });
 }

@@ -84,3 +84,21 @@ test('every key a template or the code names is in the English catalog', () => {
   for (const match of used.matchAll(/^\s+(?:title|message|text): '([a-z_]+\.[a-z_]+)'/gm)) named.add(match[1] as string);
   expect([...named].filter((key) => !(key in english))).toEqual([]);
 });
+
+test('no page, email or SMS a person sees has words outside the catalogs (the console is English only)', () => {
+  const views = join(projectRoot, 'views');
+  const templates = [
+    ...readdirSync(views).filter((name) => name.endsWith('.njk')),
+    ...readdirSync(join(views, 'messages')).map((name) => `messages/${name}`),
+  ].filter((name) => !name.startsWith('console') && name !== '_console.njk' && name !== '_charts.njk');
+  const wordsIn = (name: string) => {
+    const source = readFileSync(join(views, name), 'utf8')
+      .replace(/\{% block width %\}[^{]*\{% endblock %\}/g, ' ')
+      .replace(/\{#[\s\S]*?#\}|\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, ' ');
+    // the words a person reads: text between tags, and the attributes read out or shown
+    const attributes = [...source.matchAll(/(?:aria-label|alt|title|placeholder)="([^"]*)"/g)].map((match) => match[1]).join(' ');
+    const text = source.replace(/<(script|style)[\s\S]*?<\/\1>|<[^>]*>/g, ' ');
+    return `${text} ${attributes}`.match(/\p{L}{2,}/gu) ?? [];
+  };
+  expect(templates.filter((name) => wordsIn(name).length > 0).map((name) => `${name}: ${wordsIn(name).join(' ')}`)).toEqual([]);
+});

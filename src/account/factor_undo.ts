@@ -1,6 +1,7 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import { methodLabel } from '../factors/methods.ts';
+import { methodKey, methodLabel } from '../factors/methods.ts';
+import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { Account } from '../model/account.ts';
 import type { Factor } from '../model/factor.ts';
 import type { Alert, FactorUndoLinks } from '../notifications/alerts.ts';
@@ -17,6 +18,10 @@ export const factorUndoPath = '/account/undo-factor';
 
 /** What a factor is called in pages, emails and the audit log: its method, and a passkey's own name. */
 export const describeFactor = (factor: Factor) => (factor.passkey ? `${methodLabel[factor.kind]} "${factor.passkey.name}"` : methodLabel[factor.kind]);
+
+/** The same for the person's pages, in their language: the method's name, and a passkey's own. */
+export const factorPhrase = (factor: Factor): Phrase =>
+  factor.passkey ? phrase('undo.passkey_named', { name: factor.passkey.name }) : phrase(methodKey[factor.kind]);
 
 // the link's token is stored only as a keyed hash, like a password reset link's
 const recordIdOf = (hashKey: Buffer, token: string) => keyedHash(hashKey, `factor-undo:${token}`);
@@ -43,7 +48,9 @@ export function createFactorUndoLinks(deps: UndoLinkDeps): FactorUndoLinks {
     // the factor, say) must not end the owner's way to remove it
     await deps.records.upsert(undoKind, recordIdOf(deps.hashKey, token), { accountId, factorId, recoveryCodesIssued }, deps.clock.now() + undoTtlMs);
     return {
-      method: describeFactor(factor),
+      // the method's catalog key and a passkey's name: the alert words them in the owner's language
+      method: methodKey[factor.kind],
+      ...(factor.passkey ? { passkeyName: factor.passkey.name } : {}),
       undoLink: `${deps.issuer}${factorUndoPath}?token=${token}`,
       undoDays: String(Math.round(undoTtlMs / 86_400_000)),
       resetLink: `${deps.issuer}/password-reset`,
@@ -62,7 +69,7 @@ export interface FactorUndoDeps {
   clock: Clock;
 }
 
-export type UndoOutcome = { kind: 'done'; factor: string; wasLast: boolean } | { kind: 'invalid' };
+export type UndoOutcome = { kind: 'done'; factor: string; shown: Phrase; wasLast: boolean } | { kind: 'invalid' };
 
 /** Redeeming the link of a "factor added" alert: its owner says it was not them. Knows nothing of HTTP. */
 export function createFactorUndo(deps: FactorUndoDeps) {
@@ -122,8 +129,8 @@ export function createFactorUndo(deps: FactorUndoDeps) {
         result: 'ok',
         detail: `second factor removed from the alert link: ${description}; ${ended} sessions and tokens ended`,
       });
-      await deps.alert(account, 'factor_removed', { method: description });
-      return { kind: 'done', factor: description, wasLast: removed.wasLast };
+      await deps.alert(account, 'factor_removed', { method: methodKey[removed.factor.kind], passkeyName: removed.factor.passkey?.name ?? null });
+      return { kind: 'done', factor: description, shown: factorPhrase(found.factor), wasLast: removed.wasLast };
     },
   };
 }

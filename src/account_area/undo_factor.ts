@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
+import { factorPhrase } from '../account/factor_undo.ts';
 import { forgedForm } from '../errors.ts';
 import { parseForm, text } from '../http/form.ts';
 import { useSavedLocale } from '../http/language.ts';
@@ -37,7 +38,7 @@ export function showFactorUndo(deps: AccountAreaDeps) {
     await ctx.render('undo_factor', {
       token,
       csrfToken: deps.csrf.tokenFor(undoCsrf(token)),
-      factor: found.description,
+      factor: factorPhrase(found.factor),
       email: found.account.email,
       languageLinks: [],
     });
@@ -56,7 +57,7 @@ export function undoFactor(deps: AccountAreaDeps) {
     if (outcome.kind === 'invalid') return renderInvalidLink(ctx);
     await ctx.render('account_message', {
       title: 'undo.done_title',
-      message: phrase('undo.done', { factor: outcome.factor, wasLast: outcome.wasLast ? 'yes' : 'no' }),
+      message: phrase('undo.done', { factor: outcome.shown, wasLast: outcome.wasLast ? 'yes' : 'no' }),
       link: { href: '/password-reset', text: 'reset_email.link' },
     });
   };

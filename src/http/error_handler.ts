@@ -1,6 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorWords } from '../errors.ts';
 import { type Phrase, phrase } from '../i18n/phrase.ts';
 import { isStoreUnreachable } from '../store/unreachable.ts';
 import { loggablePath } from './loggable_path.ts';
@@ -38,7 +38,6 @@ const fixedTexts: Record<string, string> = {
   interaction_expired: 'error.interaction_expired',
   unknown_client: 'error.unknown_client',
   csrf: 'error.csrf',
-  invalid_form: 'error.invalid_form',
   method_not_allowed: 'error.method_not_allowed',
   request_too_large: 'error.request_too_large',
   invalid_callback: 'error.invalid_callback',
@@ -48,7 +47,8 @@ const fixedTexts: Record<string, string> = {
 };
 
 /** An error page's text: a phrase for the errors that have one, else the error's own (English) words. */
-function pageMessage(described: Described, headers: Record<string, string>): Phrase | string {
+function pageMessage(described: Described, headers: Record<string, string>, words?: ErrorWords): Phrase | string {
+  if (words) return phrase(words.key, words.values);
   if (described.code === 'rate_limited' && headers['Retry-After']) return phrase('error.rate_limited', { count: Number(headers['Retry-After']) });
   if (described.code === 'invalid_request' && described.message === unreadable) return phrase('error.unreadable');
   const key = fixedTexts[described.code];
@@ -82,7 +82,11 @@ export function errorHandler(logger: Logger, pages: Pages): Middleware {
           'error',
           {
             title: described.status >= 500 ? 'error.title_ours' : 'error.title_request',
-            message: pageMessage(described, error instanceof AppError ? error.headers : {}),
+            message: pageMessage(
+              described,
+              error instanceof AppError ? error.headers : {},
+              error instanceof AppError && error.expose ? error.words : undefined,
+            ),
           },
           ctx,
         );

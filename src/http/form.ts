@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { badRequest } from '../errors.ts';
+import { badRequest, worded } from '../errors.ts';
 
 /**
  * Validates a posted form into typed values at the edge. Arrays, objects and oversized
@@ -8,7 +8,7 @@ import { badRequest } from '../errors.ts';
  */
 export function parseForm<T extends z.ZodType>(ctx: ParameterizedContext, schema: T): z.infer<T> {
   const result = schema.safeParse((ctx.request as { body?: unknown }).body ?? {});
-  if (!result.success) throw badRequest('The form was incomplete or not valid. Go back and try again.', 'invalid_form');
+  if (!result.success) throw worded(badRequest('The form was incomplete or not valid. Go back and try again.', 'invalid_form'), { key: 'error.invalid_form' });
   return result.data;
 }
 

@@ -128,7 +128,12 @@ export function createProvider({ config, keys, adapter, findAccount, pages, step
           ctx.body = pages.render('error', { title: 'error.title_ours', message: 'error.storage_down' }, ctx);
           return;
         }
-        ctx.body = pages.render('error', { title: 'error.title_sign_in', message: out.error_description ?? out.error }, ctx);
+        ctx.body = pages.render(
+          'error',
+          // oidc-provider's own description is technical and English: shown under the person's words, marked as English
+          { title: 'error.title_sign_in', message: 'error.authorization_refused', detail: out.error_description ?? out.error },
+          ctx,
+        );
       },
       ttl: {
         Interaction: ttl.interactionSeconds,
