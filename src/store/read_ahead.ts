@@ -23,7 +23,9 @@ const requests = new AsyncLocalStorage<Scope>();
 /**
  * Runs `work` (one HTTP request) with its own read-ahead scope; outside one, nothing is read
  * ahead nor held back. Destroys still held back when `work` ends are sent before it returns,
- * so before the response: whatever the outcome of `work`.
+ * so before koa's response, whatever the outcome of `work`. (oidc-provider answers its own
+ * requests itself, before `work` returns; no destroy it makes is held back, only the pending
+ * sign-in's, which Stepup's pages end.)
  */
 export const inRequestScope = <T>(work: () => Promise<T>): Promise<T> => {
   const scope: Scope = { ahead: new Map(), facts: new Map(), writes: 0, destroys: [], flush: null };
