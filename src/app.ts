@@ -105,11 +105,12 @@ export async function createApp(container: Container) {
     }
     return changed;
   };
-  // each request reads its interaction and pending sign-in in one store operation (store/read_ahead.ts)
-  app.use((_ctx, next) => inRequestScope(next));
   app.use(requestLog(logger, container.metrics));
   app.use(securityHeaders(secureCookies));
   app.use(errorHandler(logger, pages));
+  // each request its read-ahead scope (store/read_ahead.ts): inside the error handler, which
+  // answers for a write held back to the request's end that fails
+  app.use((_ctx, next) => inRequestScope(next));
   app.use(pages.middleware);
   // 405 for a wrong method on any of our routes, rendered by the error handler
   app.use(refuseOtherMethods());

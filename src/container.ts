@@ -55,7 +55,7 @@ import { cachedClients } from './store/cached_clients.ts';
 import { openStore, type StoreLocation } from './store/open.ts';
 import type { Store } from './store/ports.ts';
 import { privateDir } from './store/private_files.ts';
-import { readingAhead, readingAheadFacts } from './store/read_ahead.ts';
+import { droppingReadAhead, readingAhead, readingAheadFacts } from './store/read_ahead.ts';
 import { coresPerWorker } from './workers.ts';
 
 /** MONGODB_URI selects MongoDB; otherwise the embedded SQLite file in the data directory. */
@@ -264,14 +264,17 @@ export async function buildContainer(config: Config, logger: Logger, clock: Cloc
   metrics.countRoundTrips(() => timed.roundTrips());
   const keyRing = createKeyRingStore(timed.settings, cipher);
   const backchannelLogout = createBackchannelLogout(logger, clock, config.ttl.sessionSeconds * 1000);
+  // what a request read ahead (store/read_ahead.ts) is dropped by its writes, whoever makes them
   const store = {
-    ...timed,
+    ...droppingReadAhead(timed),
     clients: cachedClients(timed.clients, clock, config.clientCacheSeconds * 1000),
     // every page of a sign-in reads its interaction and its pending sign-in (same id): one operation
     // and the pending sign-in ended at its last step goes with the interaction's result saved
     records: readingAhead(await sealedRecordsOf(timed, keyRing, cipher, config, clock, backchannelLogout), {
       companions: { Interaction: [pendingSignInKind] },
       destroyWithNextWrite: [pendingSignInKind],
+      // and a code or refresh token with its account, which findAccount reads next
+      withAccount: ['AuthorizationCode', 'RefreshToken'],
     }),
   };
   const hasher = await createPasswordHasher(config.argon2, coresPerWorker(config.workers));

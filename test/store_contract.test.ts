@@ -1,5 +1,5 @@
 import { DuplicateError, type RecordStore, type Store } from '../src/store/ports.ts';
-import { inRequestScope, readingAhead, readingAheadFacts } from '../src/store/read_ahead.ts';
+import { droppingReadAhead, inRequestScope, readingAhead, readingAheadFacts } from '../src/store/read_ahead.ts';
 import type { TestClock } from './support/clock.ts';
 import { skippedWithoutMongo } from './support/mongodb_server.ts';
 import { type StoreUnderTest, storeAdapters } from './support/stores.ts';
@@ -78,7 +78,9 @@ describe.each(adapters)('%s store', (_name, open) => {
       });
 
       test('read ahead within a request: handed out once, dropped by a write (store/read_ahead.ts)', async () => {
-        const reading = readingAheadFacts(store);
+        // every caller's store, and the sign-in pages' over it
+        const shared = droppingReadAhead(store);
+        const reading = readingAheadFacts(shared);
         const account = await newAccount();
         await store.factors.add(totp(account.id, clock.now()));
         await store.recoveryCodes.replace(account.id, ['h1'], clock.now());
@@ -100,7 +102,8 @@ describe.each(adapters)('%s store', (_name, open) => {
           await reading.accounts.findById(account.id);
           // this request's own write: never answered by the older read
           await reading.lockouts.attempt(account.id, 'second_factor', 60_000);
-          await reading.factors.add(totp(account.id, clock.now() + 2));
+          // another part of the server writes through the shared store: dropped all the same
+          await shared.factors.add(totp(account.id, clock.now() + 2));
           expect((await reading.lockouts.get(account.id))?.second_factor?.count).toBe(2);
           expect(await reading.factors.listForAccount(account.id)).toHaveLength(3);
         });
@@ -567,8 +570,23 @@ describe.each(adapters)('%s store', (_name, open) => {
       expect(await store.records.findMany([])).toEqual([]);
     });
 
+    test('a record with the account it names, in one operation', async () => {
+      const account = await newAccount();
+      const id = unique('rt');
+      await store.records.upsert('RefreshToken', id, { n: 1 }, clock.now() + 1_000, { accountId: account.id });
+      await store.records.upsert('Session', id, { n: 2 }, clock.now() + 60_000);
+      await store.records.upsert('AccessToken', id, { n: 3 }, clock.now() + 60_000, { accountId: 'gone' });
+      expect(await store.records.findWithAccount('RefreshToken', id)).toEqual({ record: await store.records.find('RefreshToken', id), account });
+      expect(await store.records.findWithAccount('Session', id)).toEqual({ record: await store.records.find('Session', id), account: null });
+      expect(await store.records.findWithAccount('AccessToken', id)).toEqual({ record: await store.records.find('AccessToken', id), account: null });
+      expect(await store.records.findWithAccount('Grant', id)).toEqual({ record: null, account: null });
+      clock.advance(1_001);
+      expect(await store.records.findWithAccount('RefreshToken', id)).toEqual({ record: null, account: null });
+      clock.advance(-1_001);
+    });
+
     describe('read ahead within a request (store/read_ahead.ts)', () => {
-      const companions = { companions: { Interaction: ['PendingSignIn'] }, destroyWithNextWrite: ['PendingSignIn'] };
+      const companions = { companions: { Interaction: ['PendingSignIn'] }, destroyWithNextWrite: ['PendingSignIn'], withAccount: ['RefreshToken'] };
       async function pair(n: number) {
         const id = unique('i');
         await store.records.upsert('Interaction', id, { n }, clock.now() + 60_000, { uid: id });
@@ -653,6 +671,27 @@ describe.each(adapters)('%s store', (_name, open) => {
         await inRequestScope(async () => {
           await records.destroy('Interaction', third);
           expect(await store.records.find('Interaction', third)).toBeNull();
+        });
+      });
+
+      test("a refresh token's account comes with it, to the request's next findById of that account", async () => {
+        const records = readingAhead(store.records, companions);
+        const { accounts } = droppingReadAhead(store);
+        const account = await newAccount();
+        const id = unique('rt');
+        await store.records.upsert('RefreshToken', id, { n: 1, accountId: account.id }, clock.now() + 60_000, { accountId: account.id, grantId: 'g' });
+        await inRequestScope(async () => {
+          expect(n(await records.find('RefreshToken', id))).toBe(1);
+          // disabled by another process meanwhile: the first read is the one made with the token
+          await store.accounts.update(account.id, { disabled: true });
+          expect((await accounts.findById(account.id))?.disabled).toBe(false);
+          expect((await accounts.findById(account.id))?.disabled).toBe(true);
+        });
+        await inRequestScope(async () => {
+          await records.find('RefreshToken', id);
+          // this request's own write is never answered by the older read
+          await accounts.update(account.id, { disabled: false });
+          expect((await accounts.findById(account.id))?.disabled).toBe(false);
         });
       });
 

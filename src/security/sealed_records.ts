@@ -45,6 +45,12 @@ export function sealedRecords(records: RecordStore, cipher: Cipher, mayHoldClear
       const found = await records.findMany(keys.map(({ kind, id }) => ({ kind, id: idOf(kind, id) })));
       return Promise.all(keys.map(async ({ kind, id }, i) => open(found[i] ?? null) ?? (await findLegacy(kind, id))));
     },
+    async findWithAccount(kind, id) {
+      const { record, account } = await records.findWithAccount(kind, idOf(kind, id));
+      const opened = open(record);
+      // a record written in clear before ids were hashed: read as before, its account apart
+      return opened ? { record: opened, account } : { record: await findLegacy(kind, id), account: null };
+    },
     async findBy(kind, field, value) {
       const found = open(await records.findBy(kind, field, hash(kind, field, value)));
       return found ?? (mayHoldClearRecords() ? legacy(await records.findBy(kind, field, value)) : null);

@@ -216,6 +216,11 @@ export interface RecordStore {
   /** Several records in one operation (one round trip), answered in the order asked, null where none. */
   findMany(keys: RecordKey[]): Promise<(StoredRecord | null)[]>;
   findBy(kind: string, field: 'uid' | 'userCode', value: string): Promise<StoredRecord | null>;
+  /**
+   * The record and, in the same operation (one round trip), the account it names (its
+   * `accountId` index): a token's owner, whom oidc-provider's findAccount reads next.
+   */
+  findWithAccount(kind: string, id: string): Promise<{ record: StoredRecord | null; account: Account | null }>;
   /** Marks the record consumed; true only for the one call that found it unconsumed. */
   consume(kind: string, id: string, at: number): Promise<boolean>;
   destroy(kind: string, id: string): Promise<void>;

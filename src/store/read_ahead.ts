@@ -1,17 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Account } from '../model/account.ts';
 import type { Factor } from '../model/factor.ts';
 import type { LockoutState } from '../model/lockout.ts';
 import type { RecordStore, RecordWrite, Store, StoredRecord } from './ports.ts';
 
 /**
  * What one request read ahead, each handed out once: records by `kind id`, and an account's
- * facts (`factors id`, `unusedRecoveryCodes id`, `lockout id`); `writes` counts its writes.
+ * facts (`account id`, `factors id`, `unusedRecoveryCodes id`, `lockout id`); `writes` counts its writes.
  * `destroys` are the record destroys held back to go with the request's next write, and
  * `flush` sends them at its end.
  */
 interface Scope {
   ahead: Map<string, StoredRecord | null>;
-  facts: Map<string, Factor[] | number | LockoutState | null>;
+  facts: Map<string, Account | Factor[] | number | LockoutState | null>;
   writes: number;
   destroys: RecordWrite[];
   flush: (() => Promise<void>) | null;
@@ -22,7 +23,9 @@ const requests = new AsyncLocalStorage<Scope>();
 /**
  * Runs `work` (one HTTP request) with its own read-ahead scope; outside one, nothing is read
  * ahead nor held back. Destroys still held back when `work` ends are sent before it returns,
- * so before the response: whatever the outcome of `work`.
+ * so before koa's response, whatever the outcome of `work`. (oidc-provider answers its own
+ * requests itself, before `work` returns; no destroy it makes is held back, only the pending
+ * sign-in's, which Stepup's pages end.)
  */
 export const inRequestScope = <T>(work: () => Promise<T>): Promise<T> => {
   const scope: Scope = { ahead: new Map(), facts: new Map(), writes: 0, destroys: [], flush: null };
@@ -42,6 +45,8 @@ export interface ReadAhead {
   companions: Record<string, string[]>;
   /** kinds whose destroys wait for the request's next record write, to go in its operation */
   destroyWithNextWrite: string[];
+  /** kinds read with the account they name, which the next accounts.findById of the request gets */
+  withAccount: string[];
 }
 
 /**
@@ -55,12 +60,16 @@ export interface ReadAhead {
  * nothing is kept: a read ahead is the same read, made a few milliseconds earlier within the
  * request, that the caller would have made.
  *
+ * A record of a kind in `withAccount` (a refresh token, an authorization code) is read with the
+ * account it names, in one operation, for the request's next `accounts.findById` of that
+ * account (oidc-provider's findAccount, through `droppingReadAhead`), on the same terms.
+ *
  * A destroy of a kind in `destroyWithNextWrite` (the pending sign-in, ended just before the
  * interaction's result is saved) is held back and sent in one operation with the request's
  * next write (RecordStore.write), or at the request's end; meanwhile this request finds no
  * such record, and any other read by uid, revocation or consume sends it first.
  */
-export function readingAhead(records: RecordStore, { companions, destroyWithNextWrite }: ReadAhead): RecordStore {
+export function readingAhead(records: RecordStore, { companions, destroyWithNextWrite, withAccount }: ReadAhead): RecordStore {
   /** A write of one record drops what was read ahead of it; a write of many (`null`), all. */
   const drop = (kind: string | null, id?: string) => {
     const scope = requests.getStore();
@@ -108,6 +117,12 @@ export function readingAhead(records: RecordStore, { companions, destroyWithNext
       if (scope.ahead.has(key)) {
         const record = scope.ahead.get(key) ?? null;
         scope.ahead.delete(key);
+        return record;
+      }
+      if (withAccount.includes(kind)) {
+        const writes = scope.writes;
+        const { record, account } = await records.findWithAccount(kind, id);
+        if (account && scope.writes === writes) scope.facts.set(`account ${account.id}`, account);
         return record;
       }
       const along = companions[kind] ?? [];
@@ -194,20 +209,39 @@ function writingPort<P extends object>(port: P, reads: string[]): P {
 }
 
 /**
- * The store reading, with an account found by id in a request, its factors, its unused recovery
- * codes and its lockout state in the same operation (AccountStore.findWithFacts, one round
- * trip): a second-factor page reads all four. The first read of each in the same request gets
- * what was read ahead, later ones read the store. Any write of the request to accounts,
- * factors, recovery codes or lockouts (or a transaction) drops them, and a read ahead that a
- * write overtook is not kept; nothing is kept across requests. Meant for the sign-in pages'
- * store, not for every caller: a request that needs the account alone pays for the rest.
+ * The store with what was read ahead of accounts, factors, recovery codes and lockouts dropped
+ * by any write of the request to them (or a transaction), whichever part of the server writes:
+ * every caller's store, so no write goes round it. Its `accounts.findById` gets an account read
+ * ahead with a record (`withAccount`).
+ */
+export function droppingReadAhead(store: Store): Store {
+  const accounts = writingPort(store.accounts, ['findById', 'findWithFacts', 'findByEmail', 'list', 'search']);
+  return {
+    ...store,
+    accounts: { ...accounts, findById: (id) => takeOr(`account ${id}`, () => store.accounts.findById(id)) },
+    factors: writingPort(store.factors, ['find', 'findByCredentialId', 'listForAccount']),
+    recoveryCodes: writingPort(store.recoveryCodes, ['countUnused']),
+    lockouts: writingPort(store.lockouts, ['get']),
+    transaction: (accountId, work) => writingPort({ transaction: store.transaction }, []).transaction(accountId, work),
+  };
+}
+
+/**
+ * The sign-in pages' store (over `droppingReadAhead`'s): with an account found by id in a
+ * request, it reads its factors, its unused recovery codes and its lockout state in the same
+ * operation (AccountStore.findWithFacts, one round trip): a second-factor page reads all four.
+ * The first read of each in the same request gets what was read ahead, later ones read the
+ * store. Any write of the request to accounts, factors, recovery codes or lockouts drops them
+ * (`droppingReadAhead`), and a read ahead that a write overtook is not kept; nothing is kept
+ * across requests. Meant for the sign-in pages, not for every caller: a request that needs the
+ * account alone would pay for the rest.
  */
 export function readingAheadFacts(store: Store): Store {
   const { accounts, factors, recoveryCodes, lockouts } = store;
   return {
     ...store,
     accounts: {
-      ...writingPort(accounts, ['findById', 'findWithFacts', 'findByEmail', 'list', 'search']),
+      ...accounts,
       async findById(id) {
         const scope = requests.getStore();
         if (!scope) return accounts.findById(id);
@@ -221,18 +255,8 @@ export function readingAheadFacts(store: Store): Store {
         return found?.account ?? null;
       },
     },
-    factors: {
-      ...writingPort(factors, ['find', 'findByCredentialId', 'listForAccount']),
-      listForAccount: (accountId) => takeOr(`factors ${accountId}`, () => factors.listForAccount(accountId)),
-    },
-    recoveryCodes: {
-      ...writingPort(recoveryCodes, ['countUnused']),
-      countUnused: (accountId) => takeOr(`unusedRecoveryCodes ${accountId}`, () => recoveryCodes.countUnused(accountId)),
-    },
-    lockouts: {
-      ...writingPort(lockouts, ['get']),
-      get: (subject) => takeOr(`lockout ${subject}`, () => lockouts.get(subject)),
-    },
-    transaction: (accountId, work) => writingPort({ transaction: store.transaction }, []).transaction(accountId, work),
+    factors: { ...factors, listForAccount: (accountId) => takeOr(`factors ${accountId}`, () => factors.listForAccount(accountId)) },
+    recoveryCodes: { ...recoveryCodes, countUnused: (accountId) => takeOr(`unusedRecoveryCodes ${accountId}`, () => recoveryCodes.countUnused(accountId)) },
+    lockouts: { ...lockouts, get: (subject) => takeOr(`lockout ${subject}`, () => lockouts.get(subject)) },
   };
 }

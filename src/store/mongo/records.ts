@@ -1,6 +1,7 @@
 import type { Db, Filter } from 'mongodb';
 import type { Clock } from '../../clock.ts';
 import type { RecordIndex, RecordStore, StoredRecord } from '../ports.ts';
+import { type AccountDoc, toAccount } from './accounts.ts';
 
 interface RecordDoc {
   /** `<kind>:<id>` */
@@ -81,6 +82,18 @@ export function mongoRecords(db: Db, clock: Clock): RecordStore {
         const doc = docs.find((d) => d._id === idOf(kind, id));
         return doc ? toRecord(doc) : null;
       });
+    },
+    async findWithAccount(kind, id) {
+      // one aggregate: the record, and its account by the accounts' primary key
+      const [doc] = await records
+        .aggregate<RecordDoc & { recordAccount: AccountDoc[] }>([
+          { $match: { _id: idOf(kind, id), ...live() } },
+          { $lookup: { from: 'accounts', localField: 'accountId', foreignField: '_id', as: 'recordAccount' } },
+        ])
+        .toArray();
+      if (!doc) return { record: null, account: null };
+      const { recordAccount, ...record } = doc;
+      return { record: toRecord(record), account: recordAccount[0] ? toAccount(recordAccount[0]) : null };
     },
     async findBy(kind, field, value) {
       const doc = await records.findOne({ kind, [field]: value, ...live() });

@@ -8,7 +8,7 @@ import { toFactor } from './factors.ts';
 
 type Row = Record<string, string | number | null>;
 
-function toAccount(row: Row): Account {
+export function toAccount(row: Row): Account {
   return {
     id: row.id as string,
     email: row.email as string,
@@ -22,6 +22,9 @@ function toAccount(row: Row): Account {
     createdAt: row.created_at as number,
   };
 }
+
+/** The columns toAccount reads. */
+export const accountColumns = ['id', 'email', 'phone', 'password_hash', 'disabled', 'email_verified', 'profile', 'profile_updated_at', 'roles', 'created_at'];
 
 const factorColumns = ['id', 'account_id', 'kind', 'secret_ciphertext', 'target', 'confirmed_at', 'last_time_step', 'created_at', 'passkey'];
 

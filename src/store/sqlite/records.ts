@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
 import type { RecordStore, StoredRecord } from '../ports.ts';
+import { accountColumns, toAccount } from './accounts.ts';
 
 type Row = Record<string, string | number | null>;
 
@@ -23,6 +24,10 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
   // the keys as a JSON array of [kind, id] pairs: one statement for any number of them
   const findMany = db.prepare(`SELECT records.* FROM records JOIN json_each(?) AS wanted
     ON records.kind = json_extract(wanted.value, '$[0]') AND records.id = json_extract(wanted.value, '$[1]') WHERE ${live}`);
+  // the record with its account's row as a JSON object: one statement, the account by its primary key
+  const withAccount = db.prepare(`SELECT records.*,
+      (SELECT json_object(${accountColumns.map((c) => `'${c}', ${c}`).join(', ')}) FROM accounts WHERE accounts.id = records.account_id) AS record_account
+    FROM records WHERE kind = ? AND id = ? AND ${live}`);
   const byUid = db.prepare(`SELECT * FROM records WHERE kind = ? AND uid = ? AND ${live}`);
   const byUserCode = db.prepare(`SELECT * FROM records WHERE kind = ? AND user_code = ? AND ${live}`);
   const consume = db.prepare(`UPDATE records SET consumed_at = ? WHERE kind = ? AND id = ? AND consumed_at IS NULL AND ${live}`);
@@ -45,6 +50,11 @@ export function sqliteRecords(db: DatabaseSync, clock: Clock): RecordStore {
         const row = rows.find((r) => r.kind === kind && r.id === id);
         return row ? toRecord(row) : null;
       });
+    },
+    async findWithAccount(kind, id) {
+      const row = withAccount.get(kind, id, clock.now()) as Row | undefined;
+      if (!row) return { record: null, account: null };
+      return { record: toRecord(row), account: row.record_account ? toAccount(JSON.parse(row.record_account as string) as Row) : null };
     },
     async findBy(kind, field, value) {
       const statement = field === 'uid' ? byUid : byUserCode;
