@@ -41,24 +41,21 @@ export function createMetrics() {
     registers: [registry],
   });
 
-  let roundTripsOf: () => number | null = () => null;
-  new Gauge({
-    name: 'stepup_storage_round_trips',
-    help: 'Commands sent to the database server since start (MongoDB; absent on SQLite): each a round trip',
-    registers: [registry],
-    collect() {
-      const sent = roundTripsOf();
-      if (sent !== null) this.set(sent);
-    },
-  });
-
   return {
     registry,
     requests,
     storage,
-    /** Where the round trips are counted: the store's. */
+    /** The store's round trips, as a gauge; none where it makes none (SQLite), rather than a 0. */
     countRoundTrips(source: () => number | null) {
-      roundTripsOf = source;
+      if (source() === null) return;
+      new Gauge({
+        name: 'stepup_storage_round_trips',
+        help: 'Commands sent to the database server since start (MongoDB): each a round trip',
+        registers: [registry],
+        collect() {
+          this.set(source() ?? 0);
+        },
+      });
     },
     /** Called for every audit event. */
     observeAudit(event: AuditInput) {
