@@ -1,4 +1,4 @@
-import { type AdaptiveSettings, firedSignals, type RiskFacts } from '../src/assurance/index.ts';
+import { ACR_1FA, ACR_2FA, ACR_PHR, type AdaptiveSettings, firedSignals, letThrough, type RiskFacts, riskChecked } from '../src/assurance/index.ts';
 import { isCidr } from '../src/config/cidr.ts';
 import { networkList, networkOf } from '../src/risk/networks.ts';
 
@@ -84,5 +84,26 @@ describe('networks', () => {
       true,
       false,
     ]);
+  });
+});
+
+describe('what a let-through sign-in reaches, and which sessions an adaptive client takes', () => {
+  test.each([
+    ['1fa on the password', { acr: ACR_1FA, amr: ['pwd'] }, ['pwd', 'rba']],
+    ['2fa stays as it is', { acr: ACR_2FA, amr: ['pwd', 'otp', 'mfa'] }, ['pwd', 'otp', 'mfa']],
+  ] as const)('%s', (_, reached, amr) => {
+    const passed = letThrough({ ...reached, amr: [...reached.amr], authTime: 1, secondFactorAt: null });
+    expect(passed).toEqual({ acr: reached.acr, amr, authTime: 1, secondFactorAt: null });
+  });
+
+  test.each([
+    ['no session', undefined, true],
+    ['1fa let through by the risk check', { acr: ACR_1FA, amr: ['pwd', 'rba'] }, true],
+    ["1fa of another client's password alone", { acr: ACR_1FA, amr: ['pwd'] }, false],
+    ['1fa of a passkey without user verification', { acr: ACR_1FA, amr: ['hwk'] }, false],
+    ['2fa', { acr: ACR_2FA, amr: ['pwd', 'otp', 'mfa'] }, true],
+    ['phr', { acr: ACR_PHR, amr: ['pwd', 'hwk', 'mfa'] }, true],
+  ])('%s: taken %s', (_, session, taken) => {
+    expect(riskChecked(session)).toBe(taken);
   });
 });

@@ -4,6 +4,8 @@
  */
 
 import type { RiskSignal } from '../model/risk_signals.ts';
+import { ACR_1FA } from './levels.ts';
+import type { Reached } from './proofs.ts';
 
 export { type RiskSignal, riskSignals } from '../model/risk_signals.ts';
 
@@ -66,4 +68,23 @@ export function firedSignals(facts: RiskFacts, settings: AdaptiveSettings, now: 
 /** Faster than `kmPerHour` over a distance that is not noise; two sign-ins in the same minute count as a minute apart. */
 function impossible(travel: Travel, kmPerHour: number): boolean {
   return travel.km >= nearbyKm && travel.km / Math.max(travel.hours, 1 / 60) > kmPerHour;
+}
+
+/** RFC 8176's value for a sign-in that a risk check let through on the password alone. */
+export const AMR_RBA = 'rba';
+
+/**
+ * What a password sign-in of an adaptive client reaches when no signal fired: the same level
+ * (1fa), its amr saying a risk check let it through. Above 1fa it is what it is.
+ */
+export const letThrough = (reached: Reached): Reached => (reached.acr === ACR_1FA ? { ...reached, amr: [...reached.amr, AMR_RBA] } : reached);
+
+/**
+ * Whether an adaptive client may take a session as it is: one above 1fa, or a 1fa one its risk
+ * check let through (amr rba). A password-only session of another client was never checked:
+ * the adaptive client asks it for the second factor, so SSO cannot skip the risk check.
+ */
+export function riskChecked(session: { acr?: unknown; amr?: string[] } | undefined): boolean {
+  if (!session || session.acr !== ACR_1FA) return true;
+  return (session.amr ?? []).includes(AMR_RBA);
 }

@@ -1,5 +1,5 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { ACR_1FA, type Acr, askedLevel, mfaMaxAgeMs, requiredLevel, sessionMeets } from '../assurance/index.ts';
+import { ACR_1FA, type Acr, askedLevel, mfaMaxAgeMs, requiredLevel, riskChecked, sessionMeets } from '../assurance/index.ts';
 import type { Clock } from '../clock.ts';
 import { approvedInResult, requestedDetails } from './authorization_details.ts';
 import { clientOf, mfaPolicyOf } from './client_metadata.ts';
@@ -28,16 +28,6 @@ function sessionSuffices(session: KoaContextWithOIDC['oidc']['session'], needed:
   const passedAt = secondFactorTime(session);
   const proof = session ? { acr: session.acr, secondFactorAt: passedAt === undefined ? null : passedAt * 1000 } : undefined;
   return sessionMeets(proof, needed, mfaMaxAgeMs(params), now);
-}
-
-/**
- * Whether an adaptive client may take the session as it is: one above 1fa, or a 1fa one its risk
- * check let through (amr rba). A password-only session of another client was never checked:
- * the adaptive client asks it for the second factor, so SSO cannot skip the risk check.
- */
-function riskAssessed(session: KoaContextWithOIDC['oidc']['session']): boolean {
-  if (!session?.accountId || session.acr !== ACR_1FA) return true;
-  return (session.amr ?? []).includes('rba');
 }
 
 type Policy = ReturnType<typeof base>;
@@ -92,7 +82,7 @@ export function withSecondFactorPrompt(clock: Clock, policy: Policy = base()): P
       const { oidc } = ctx;
       const params = oidc.params ?? {};
       const policy = mfaPolicyOf(clientOf(oidc));
-      const needed = requiredLevel(policy, params, policy === 'adaptive' && !riskAssessed(oidc.session));
+      const needed = requiredLevel(policy, params, policy === 'adaptive' && !riskChecked(oidc.session?.accountId ? oidc.session : undefined));
       if (needed === ACR_1FA) return Check.NO_NEED_TO_PROMPT;
       return sessionSuffices(oidc.session, needed, params, clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),

@@ -5,7 +5,7 @@ import Koa, { type ParameterizedContext } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Configuration, InteractionResults } from 'oidc-provider';
 import { type Logger, pino } from 'pino';
-import { ACR_1FA, type Proof, passedWith, type RiskSignal, requiredLevel } from '../assurance/index.ts';
+import { ACR_1FA, letThrough, type Proof, passedWith, type RiskSignal, requiredLevel } from '../assurance/index.ts';
 import { type AuditInput, createAudit, type RecordAudit } from '../audit/audit.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { createSecondFactorStep } from '../factors/check_step.ts';
@@ -386,7 +386,7 @@ export async function createStepup(options: StepupOptions) {
         await deps.pendingSignIns.start(step, accountId, now, risk);
         return stepUrl(step, '/second-factor');
       }
-      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), { ...reached, amr: [...reached.amr, 'rba'] });
+      return signIn(ctx, deps, step, await signedInPerson(accountId, 'passwordAccepted'), letThrough(reached));
     },
 
     /**
