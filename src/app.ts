@@ -114,21 +114,27 @@ export async function createApp(container: Container) {
   app.use(pages.middleware);
   // 405 for a wrong method on any of our routes, rendered by the error handler
   app.use(refuseOtherMethods());
-  app.use(operations.routes());
+  // Stepup's own routes; none sits on oidc-provider's paths, so a request to those (the token
+  // endpoint, which clients call all day for refresh grants) skips their routers' matching
+  const own =
+    <S, C>(routes: Koa.Middleware<S, C>): Koa.Middleware<S, C> =>
+    (ctx, next) =>
+      isProviderPath(ctx.path) ? next() : routes(ctx, next);
+  app.use(own(operations.routes()));
   if (config.adminToken) {
     const admin = adminApiRouter(adminRoutes(container), config.adminToken, config.issuer);
-    app.use(admin.routes());
+    app.use(own(admin.routes()));
   } else {
     app.use(disabledAdminApi());
   }
   if (config.twilioAuthToken) {
-    app.use(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes());
+    app.use(own(twilioStatusRouter(store.deliveries, config.twilioAuthToken, twilioStatusCallbackUrl(config.issuer)).routes()));
   }
   // Stepup's pages first: it answers the second-factor prompt at the interaction's address
-  app.use(stepup.routes());
-  app.use(login.routes());
-  app.use(accountArea.routes());
-  app.use(adminConsole.routes());
+  app.use(own(stepup.routes()));
+  app.use(own(login.routes()));
+  app.use(own(accountArea.routes()));
+  app.use(own(adminConsole.routes()));
   app.use(issuerHostOnly(config.issuer));
   app.use(limitSignInStarts([providerRoutes.authorization, providerRoutes.pushed_authorization_request], container));
   app.use(refuseOtherProviderMethods(providerRoutes, config.issuer));

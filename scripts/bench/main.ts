@@ -186,7 +186,7 @@ async function refreshLoop(client: BenchClient, tokens: string[], durationS: num
       }
     }),
   );
-  return { perSecond: durationS ? latency.length / durationS : 0, ...summary(latency), errors, firstError, tokens: tokens.length };
+  return { perSecond: durationS ? latency.length / durationS : 0, grants: latency.length, ...summary(latency), errors, firstError, tokens: tokens.length };
 }
 
 interface Measuring {
@@ -222,8 +222,20 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   const signInsPerSecond = peak.completed / elapsed;
   // BENCH_PEAK_ONLY=1 (for profiles): the closed-loop phase alone
   const peakOnly = Boolean(process.env.BENCH_PEAK_ONLY);
-  const atSeventy = await openLoop(client, accounts, peakOnly ? 0 : Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7, flow);
-  const refreshes = await refreshLoop(client, peak.refreshTokens, peakOnly ? 0 : Math.max(3, Math.round(seconds / 4)), concurrency);
+  // BENCH_REFRESH_SECONDS (for a profile of refresh grants): that long a refresh phase, no 70% phase
+  const refreshSeconds = Number(process.env.BENCH_REFRESH_SECONDS ?? 0);
+  const atSeventy = await openLoop(client, accounts, peakOnly || refreshSeconds ? 0 : Math.max(5, Math.round(seconds / 2)), signInsPerSecond * 0.7, flow);
+  const cpuBeforeRefresh = cpuSeconds(server.pid!);
+  const threadsBeforeRefresh = cpuSecondsByThread(server.pid!);
+  const refreshed = await refreshLoop(client, peak.refreshTokens, peakOnly ? 0 : refreshSeconds || Math.max(3, Math.round(seconds / 4)), concurrency);
+  // the server's CPU per grant: the rate alone hides a load generator that cannot keep up
+  const grants = Math.max(1, refreshed.grants);
+  const threadsAfterRefresh = cpuSecondsByThread(server.pid!);
+  const refreshes = {
+    ...refreshed,
+    cpuMsPerGrant: (1000 * (cpuSeconds(server.pid!) - cpuBeforeRefresh)) / grants,
+    mainThreadMsPerGrant: (1000 * ((threadsAfterRefresh.main ?? 0) - (threadsBeforeRefresh.main ?? 0))) / grants,
+  };
   const peakRssMb = rss.stop();
   const steps = Object.fromEntries(Object.entries(peak.latencies).map(([step, values]) => [step, summary(values)]));
   const at70 = Object.fromEntries(Object.entries(atSeventy.latencies).map(([step, values]) => [step, summary(values)]));
@@ -252,6 +264,9 @@ function stop(child: ChildProcess) {
   });
 }
 
+/** BENCH_PROFILE=1: a V8 CPU profile of each server process (Stepup's, the baseline's), written when it exits. */
+const profileFlags = () => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'data', 'bench', 'profiles')}`] : []);
+
 async function runStepup(name: string, extraEnv: Record<string, string>, cores = serverCores) {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
   const port = 3400 + Math.floor(Math.random() * 500);
@@ -268,8 +283,7 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
     WORKERS: String(cores.length),
   };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);
-  // BENCH_PROFILE=1: a V8 CPU profile of each server process, written when it exits
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'data', 'bench', 'profiles')}`] : [];
+  const profile = profileFlags();
   // BENCH_NODE_FLAGS: extra Node flags for the server, to try V8 settings
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // the server runs as `npm start` runs it, with the same Node flags
@@ -318,6 +332,7 @@ async function runBaseline() {
   const client = { clientId: 'baseline', clientSecret: 'baseline-secret-baseline-secret', redirectUri, issuer: `http://127.0.0.1:${port}` };
   const [command, args] = pinned([
     node,
+    ...profileFlags(),
     'scripts/bench/baseline_server.ts',
     String(port),
     String(argon2.memoryKiB),
@@ -419,6 +434,9 @@ for (const run of runs)
       .map(([kind, ms]) => `${kind} ${fmt(ms)}`)
       .join(', ')}`,
   );
+console.log('\nrefresh-token grants: server CPU ms per grant (JS thread):');
+for (const run of runs)
+  if (run.refresh.grants) console.log(`  ${run.name}: ${fmt(run.refresh.cpuMsPerGrant, 2)} (${fmt(run.refresh.mainThreadMsPerGrant, 2)})`);
 for (const run of runs) {
   const calls = run.storageCalls;
   if (!calls) continue;

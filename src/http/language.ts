@@ -28,11 +28,10 @@ function scopeOf(ctx: ParameterizedContext): string {
  */
 export function noteLanguageChoice(ctx: ParameterizedContext) {
   const state = ctx.state as LanguageState;
-  const scope = scopeOf(ctx);
   const asked = ctx.query.lang;
   if (isLanguage(asked)) {
     state.stepupChosenLanguage = asked;
-    ctx.cookies.set(cookieName, `${scope} ${asked}`, {
+    ctx.cookies.set(cookieName, `${scopeOf(ctx)} ${asked}`, {
       httpOnly: true,
       sameSite: 'lax',
       secure: ctx.secure,
@@ -42,8 +41,10 @@ export function noteLanguageChoice(ctx: ParameterizedContext) {
     });
     return;
   }
+  // most requests (an application's token calls) carry no such cookie: no cookie jar is made for them
+  if (!ctx.get('Cookie').includes(cookieName)) return;
   const [cookieScope, cookieLanguage] = (ctx.cookies.get(cookieName, { signed: false }) ?? '').split(' ');
-  if (cookieScope === scope && isLanguage(cookieLanguage)) state.stepupChosenLanguage = cookieLanguage;
+  if (cookieScope === scopeOf(ctx) && isLanguage(cookieLanguage)) state.stepupChosenLanguage = cookieLanguage;
 }
 
 /** The person's saved `locale`, once a page knows who is signing in: it comes after `ui_locales`. */
