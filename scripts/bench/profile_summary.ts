@@ -1,15 +1,27 @@
 import { readFileSync } from 'node:fs';
 
-/** Self time per function and per package from a V8 .cpuprofile: where a server's CPU went. */
+/**
+ * Self time per function and per package from a V8 .cpuprofile: where a server's CPU went.
+ * `--last SECONDS`: only the samples of the profile's last SECONDS but one (the bench's refresh
+ * phase, with BENCH_REFRESH_SECONDS, is the end of a server's life), so one request type can
+ * be read apart from the sign-ins before it.
+ */
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const [file, flag, seconds] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+const from = flag === '--last' ? profile.endTime - Number(seconds) * 1e6 : -Infinity;
+const to = flag === '--last' ? profile.endTime - 1e6 : Infinity;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+let at = profile.startTime;
+for (const [i, id] of profile.samples.entries()) {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at >= from && at <= to) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const where = (url: string) => {
