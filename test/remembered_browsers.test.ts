@@ -55,9 +55,23 @@ async function signInAndRemember(page: Page, person: Enrolled, at = app) {
 async function signInByPasswordOnly(page: Page, person: Enrolled, params: Record<string, string> = {}, at = app) {
   const authorization = await at.authorize({ prompt: 'login', ...params });
   await page.goto(authorization.url);
-  const reached = page.waitForRequest((r) => r.url().startsWith('http://127.0.0.1:2/callback'), { timeout: 4000 }).catch(() => null);
+  const reached = page.waitForRequest((r) => r.url().startsWith('http://127.0.0.1:2/callback'), { timeout: 15_000 }).catch(() => null);
+  // or the code is asked: the second-factor page offers no remembered browser's signature, or
+  // this browser holds no key for the one it offers (remember.js says so on the form)
+  const asked = page
+    .waitForFunction(
+      `location.pathname.endsWith('/second-factor') && document.readyState === 'complete' &&
+        (document.querySelector('form[data-remembered-sign]')?.dataset.keyHeld ?? 'no') === 'no'`,
+      null,
+      { timeout: 15_000 },
+    )
+    .then(
+      () => null,
+      // the page went on (a signature was posted): the callback decides
+      () => new Promise<null>(() => undefined),
+    );
   await typePassword(page, person);
-  const request = await reached;
+  const request = await Promise.race([reached, asked]);
   if (!request) return null;
   return (await authorization.exchange(new URL(request.url()))).claims()!;
 }

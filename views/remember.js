@@ -61,13 +61,20 @@
 
   const sign = async (form) => {
     const pair = await inStore('readonly', (store) => store.get(form.dataset.keyId));
-    if (!pair?.privateKey) return;
+    if (!pair?.privateKey) {
+      // said on the form for whoever watches the page: this browser holds no such key
+      form.dataset.keyHeld = 'no';
+      return;
+    }
     const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(form.dataset.text));
     form.elements.signature.value = base64url(signature);
     form.hidden = false;
     form.submit();
   };
   for (const form of document.querySelectorAll('form[data-remembered-sign]')) {
-    if (supported) sign(form).catch(() => undefined);
+    if (supported)
+      sign(form).catch(() => {
+        form.dataset.keyHeld = 'no';
+      });
   }
 })();
