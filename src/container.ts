@@ -35,7 +35,7 @@ import { createAlertMessages, createResetMessages } from './notifications/messag
 import { createOutboxSender } from './notifications/senders/outbox_sender.ts';
 import type { Sender } from './notifications/senders/sender.ts';
 import type { Metrics } from './operations/metrics.ts';
-import { timedStore } from './operations/timed_store.ts';
+import { forProvider, timedStore } from './operations/timed_store.ts';
 import { settingsOf } from './plugin/settings.ts';
 import type { Stepup } from './plugin/stepup.ts';
 import type { BackchannelLogout } from './provider/backchannel_logout.ts';
@@ -402,7 +402,9 @@ export async function buildServer(container: Container): Promise<ServerParts> {
   const { config, store, cipher, clock, logger, stepup } = container;
   const pages = createPages(config.serviceName, { passwordMinLength: config.password.minLength }, { theme: config.theme });
   const adapter = createAdapterClass(store.records, store.clients, cipher, clock);
-  const findAccount = createFindAccount(store.accounts, store.factors);
+  const accountFinder = createFindAccount(store.accounts, store.factors);
+  // what the bare provider would read too: counted as oidc-provider's storage operations, not Stepup's
+  const findAccount: typeof accountFinder = (...args) => forProvider(async () => accountFinder(...args));
   const current = await createCurrentProvider(
     (keys) => {
       const provider = createProvider({ config, keys, pages, adapter, findAccount, stepup });

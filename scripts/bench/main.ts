@@ -196,17 +196,20 @@ interface Measuring {
   storageOperations?: () => Promise<number>;
   /** the commands its store has sent to MongoDB so far (each a round trip), null on SQLite */
   storageRoundTrips?: () => Promise<number | null>;
+  /** Stepup's own storage operations so far, not oidc-provider's */
+  ownStorageOperations?: () => Promise<number>;
 }
 
 /** Runs the phases against one server process tree; answers its figures. */
 async function measure(name: string, server: ChildProcess, client: BenchClient, accounts: BenchAccount[], options: Measuring = {}) {
-  const { flow = signIn, warmUpSeconds = 2, storageOperations, storageRoundTrips } = options;
+  const { flow = signIn, warmUpSeconds = 2, storageOperations, storageRoundTrips, ownStorageOperations } = options;
   await closedLoop(client, accounts, warmUpSeconds, concurrency, flow); // warm-up: JIT, caches, thread pool
   const rss = watchPeakRss(server.pid!);
   const cpuBefore = cpuSeconds(server.pid!);
   const threadsBefore = cpuSecondsByThread(server.pid!);
   const operationsBefore = await storageOperations?.();
   const roundTripsBefore = await storageRoundTrips?.();
+  const ownBefore = await ownStorageOperations?.();
   const started = Date.now();
   const peak = signInTarget
     ? await closedLoop(client, accounts, 24 * 3600, concurrency, flow, signInTarget)
@@ -214,6 +217,7 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
   const elapsed = (Date.now() - started) / 1000;
   const operationsAfter = await storageOperations?.();
   const roundTripsAfter = await storageRoundTrips?.();
+  const ownAfter = await ownStorageOperations?.();
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
   const threadsAfter = cpuSecondsByThread(server.pid!);
   const cpuMsPerSignInByThread = Object.fromEntries(
@@ -247,6 +251,7 @@ async function measure(name: string, server: ChildProcess, client: BenchClient, 
     firstErrors: [...new Set([...peak.errors, ...atSeventy.errors])].slice(0, 3),
     cpuSecondsPerSignIn: cpu / Math.max(1, peak.completed),
     storageOperationsPerSignIn: operationsAfter === undefined ? null : (operationsAfter - operationsBefore!) / Math.max(1, peak.completed),
+    ownStorageOperationsPerSignIn: ownAfter === undefined ? null : (ownAfter - ownBefore!) / Math.max(1, peak.completed),
     storageRoundTripsPerSignIn: roundTripsAfter == null || roundTripsBefore == null ? null : (roundTripsAfter - roundTripsBefore) / Math.max(1, peak.completed),
     cpuMsPerSignInByThread,
     peakRssMb,
@@ -295,7 +300,12 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
     // /metrics answers one worker's count: per sign-in only where one worker serves them all
     const storageOperations = cores.length === 1 ? async () => sum(await storageCalls(`http://127.0.0.1:${port}/metrics`)) : undefined;
     const storageRoundTrips = cores.length === 1 ? async () => roundTripsOf(`http://127.0.0.1:${port}/metrics`) : undefined;
-    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts, { storageOperations, storageRoundTrips });
+    const ownStorageOperations = cores.length === 1 ? async () => ownOperationsOf(`http://127.0.0.1:${port}/metrics`) : undefined;
+    const figures = await measure(name, server, { ...client, issuer: `http://127.0.0.1:${port}` }, accounts, {
+      storageOperations,
+      storageRoundTrips,
+      ownStorageOperations,
+    });
     return { ...figures, storageCalls: await storageCalls(`http://127.0.0.1:${port}/metrics`) };
   } finally {
     await stop(server);
@@ -305,6 +315,11 @@ async function runStepup(name: string, extraEnv: Record<string, string>, cores =
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Stepup's own storage operations so far (not oidc-provider's), from its /metrics (one worker's view). */
+async function ownOperationsOf(url: string): Promise<number> {
+  return Number(/^stepup_storage_operations_total\{owner="stepup"\} (\d+)/m.exec(await (await fetch(url)).text())?.[1] ?? 0);
+}
 
 /** The commands the server's store sent to MongoDB, each a round trip, from its /metrics (one worker's view); null on SQLite. */
 async function roundTripsOf(url: string): Promise<number | null> {
@@ -463,8 +478,17 @@ const keycloakDefault = runs.find((run) => run.name.includes('default hashing'))
 const keycloak = runs.find((run) => run.name.includes("Stepup's argon2"));
 const scaled = workersScaling ? runs[1] : undefined;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const jsMs = (run: Run) => run.cpuMsPerSignInByThread.main ?? 0;
 console.log('\nratios (same run, same machine):');
-if (baseline) console.log(`  Stepup / baseline sign-ins per second: ${ratio(stepup.signInsPerSecond, baseline.signInsPerSecond)}`);
+if (baseline) {
+  console.log(`  Stepup / baseline sign-ins per second: ${ratio(stepup.signInsPerSecond, baseline.signInsPerSecond)}`);
+  console.log(
+    `  Stepup / baseline refresh grants per second: ${ratio(stepup.refresh.perSecond, baseline.refresh.perSecond)} (server CPU per grant ${ratio(stepup.refresh.cpuMsPerGrant, baseline.refresh.cpuMsPerGrant)}×)`,
+  );
+  console.log(`  JS thread per sign-in: Stepup ${fmt(jsMs(stepup))} ms, baseline ${fmt(jsMs(baseline))} ms`);
+}
+for (const run of [stepup, mongo].filter((r) => r?.ownStorageOperationsPerSignIn != null))
+  console.log(`  ${run!.name}: Stepup's own storage operations per sign-in ${fmt(run!.ownStorageOperationsPerSignIn!)}`);
 for (const kc of [keycloakDefault, keycloak].filter((run) => run !== undefined))
   console.log(
     `  Stepup / ${kc.name}: ${ratio(stepup.signInsPerSecond, kc.signInsPerSecond)}× the sign-ins per second, ${ratio(stepup.cpuSecondsPerSignIn, kc.cpuSecondsPerSignIn)}× the server CPU per sign-in`,
@@ -499,8 +523,22 @@ console.log(
     // the MongoDB run's, beside its operations: each a command sent, so an operation that takes two counts two
     mongoStorageOpsPerSignIn: mongo?.storageOperationsPerSignIn == null ? null : round(mongo.storageOperationsPerSignIn),
     mongoRoundTripsPerSignIn: mongo?.storageRoundTripsPerSignIn == null ? null : round(mongo.storageRoundTripsPerSignIn),
+    ownStorageOpsPerSignIn: stepup.ownStorageOperationsPerSignIn == null ? null : round(stepup.ownStorageOperationsPerSignIn),
+    mongoOwnStorageOpsPerSignIn: mongo?.ownStorageOperationsPerSignIn == null ? null : round(mongo.ownStorageOperationsPerSignIn),
+    jsThreadMsPerSignIn: round(jsMs(stepup)),
+    baselineJsThreadMsPerSignIn: baseline ? round(jsMs(baseline)) : null,
+    refreshPerSec: round(stepup.refresh.perSecond),
+    baselineRefreshPerSec: baseline ? round(baseline.refresh.perSecond) : null,
+    refreshRatioBaseline: baseline ? ratio(stepup.refresh.perSecond, baseline.refresh.perSecond) : null,
+    refreshCpuMsPerGrant: round(stepup.refresh.cpuMsPerGrant),
+    baselineRefreshCpuMsPerGrant: baseline ? round(baseline.refresh.cpuMsPerGrant) : null,
+    refreshP99Ms: round(stepup.refresh.p99),
+    baselineRefreshP99Ms: baseline ? round(baseline.refresh.p99) : null,
     p99TotpMs: stepup.at70PercentLoad.steps.totp ? round(stepup.at70PercentLoad.steps.totp.p99) : null,
     p99TokenMs: stepup.at70PercentLoad.steps.token ? round(stepup.at70PercentLoad.steps.token.p99) : null,
+    mongoP99TotpMs: mongo?.at70PercentLoad.steps.totp ? round(mongo.at70PercentLoad.steps.totp.p99) : null,
+    mongoP99TokenMs: mongo?.at70PercentLoad.steps.token ? round(mongo.at70PercentLoad.steps.token.p99) : null,
+    keycloakDefaultHashingCpuMsPerSignIn: keycloakDefault ? round(keycloakDefault.cpuSecondsPerSignIn * 1000) : null,
     rssMb: round(stepup.peakRssMb),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
   }),

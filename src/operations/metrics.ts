@@ -41,10 +41,18 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const storageOwners = new Counter({
+    name: 'stepup_storage_operations_total',
+    help: "Storage operations by whose they are: oidc-provider's (its models' records, clients) or Stepup's own",
+    labelNames: ['owner'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     requests,
     storage,
+    storageOwners,
     /** The store's round trips, as a gauge; none where it makes none (SQLite), rather than a 0. */
     countRoundTrips(source: () => number | null) {
       if (source() === null) return;
