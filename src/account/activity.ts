@@ -3,15 +3,18 @@ import { utcMinute } from '../dates.ts';
 import { type MethodKind, methodKey, methodLabel } from '../factors/methods.ts';
 import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
-import { riskDecisionInWords } from '../risk/signal_words.ts';
+import { riskDecisionInWords, riskDecisionPhrase } from '../risk/signal_words.ts';
 import type { AuditLogStore, ClientStore } from '../store/ports.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID } from './account_client.ts';
 
 export interface ActivityRow {
+  /** the UTC minute, for the console */
   at: string;
+  /** when, for the person's own pages (shown in their language) */
+  time: number;
   /** in English, for the console */
   what: string;
-  /** the same for the person's own pages, in their language (a risk decision's words stay English) */
+  /** the same for the person's own pages, in their language  */
   event: Phrase | string;
   app: string;
   browser: string;
@@ -45,7 +48,7 @@ const eventPhrases: Record<AuditType, Phrase> = {
 
 /** The event for the person: its phrase, with the detail an admin or the person wrote after it. */
 function eventOf(event: AuditEvent): Phrase | string {
-  if (event.type === 'risk') return riskDecisionInWords(event.detail);
+  if (event.type === 'risk') return riskDecisionPhrase(event.detail);
   const withDetail = event.type === 'account_change' || event.type === 'admin_change' || event.type === 'password_reset';
   return event.detail && withDetail ? phrase('activity.with_detail', { what: eventPhrases[event.type], detail: event.detail }) : eventPhrases[event.type];
 }
@@ -107,6 +110,7 @@ export function createActivity(audit: AuditLogStore, clients: ClientStore, servi
     const names = await appNames(events);
     return events.map((event) => ({
       at: utcMinute(event.at),
+      time: event.at,
       what: whatOf(event),
       event: eventOf(event),
       app: event.clientId ? (names.get(event.clientId) ?? 'a removed application') : '—',
