@@ -1,6 +1,7 @@
 /**
- * The UTC dates and times Stepup prints (pages, alerts, budgets), from one formatter rather
- * than slices of toISOString: "2026-12-06", "2026-12-06 21:43", "21:43".
+ * The UTC dates and times Stepup prints for admins and machines (the console, the CLI, logs,
+ * SMS budgets), from one formatter rather than slices of toISOString: "2026-12-06",
+ * "2026-12-06 21:43", "21:43". A person's pages and alerts use localDay/localMinute/localTime below.
  */
 
 const utc = new Intl.DateTimeFormat('en-GB', {
