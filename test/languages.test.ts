@@ -168,7 +168,7 @@ maybe('languages', () => {
     expect(alert.text).toContain(`${localMinute('ja', until)} UTC`);
   });
 
-  test("the account area's dates are in the person's language", async () => {
+  test("the account area's dates, applications and browsers are in the person's language", async () => {
     const email = await personWithEmailCodes('dated', 'fr');
     await context?.close();
     context = await chromium.newContext({ locale: 'en-US', bypassCSP: true });
@@ -186,7 +186,11 @@ maybe('languages', () => {
     expect(await page.locator('main').textContent()).toContain(t('fr', 'account.added', { added: localDay('fr', factor!.createdAt) }));
     await page.goto(`${stepup.issuer}/account/activity`);
     const [latest] = await stepup.container.store.audit.query({ accountId: account.id, limit: 1 });
-    expect(await page.locator('tbody tr').first().locator('td').first().textContent()).toBe(localMinute('fr', latest!.at));
+    const cells = page.locator('tbody tr').first().locator('td');
+    expect(await cells.nth(0).textContent()).toBe(localMinute('fr', latest!.at));
+    // the application and the browser in French words too
+    expect(await cells.nth(2).textContent()).toBe(t('fr', 'activity.app_account', { service: 'Stepup' }));
+    expect(await cells.nth(4).textContent()).toMatch(/^\S+ \d+ sous Linux$/);
   });
 
   test('the switcher changes the language for the rest of this sign-in only, with no script', async () => {
