@@ -1,6 +1,7 @@
 /**
- * The UTC dates and times Stepup prints (pages, alerts, budgets), from one formatter rather
- * than slices of toISOString: "2026-12-06", "2026-12-06 21:43", "21:43".
+ * The UTC dates and times Stepup prints for admins and machines (the console, the CLI, logs,
+ * SMS budgets), from one formatter rather than slices of toISOString: "2026-12-06",
+ * "2026-12-06 21:43", "21:43". A person's pages and alerts use localDay/localMinute/localTime below.
  */
 
 const utc = new Intl.DateTimeFormat('en-GB', {
@@ -52,3 +53,33 @@ export function utcBucketLabel(ms: number, bucketMs: number) {
   if (bucketMs >= 86_400_000) return `${month}-${day}`;
   return bucketMs >= 3_600_000 ? `${month}-${day} ${hour}h` : `${hour}:${minute}`;
 }
+
+/**
+ * Dates and times on a person's pages, in their language's words and order ("Dec 6, 2026",
+ * "6 déc. 2026 21:43"). Still UTC, as the catalogs say next to them: a page does not know the
+ * person's time zone. The clock has 24 hours in every language, so a time never needs an AM/PM
+ * beside "UTC".
+ */
+const localFormats = new Map<string, Intl.DateTimeFormat>();
+
+function localFormat(language: string, style: 'day' | 'minute' | 'time') {
+  const id = `${language}\u0000${style}`;
+  let format = localFormats.get(id);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = { timeZone: 'UTC', hourCycle: 'h23' };
+    if (style !== 'time') options.dateStyle = 'medium';
+    if (style !== 'day') options.timeStyle = 'short';
+    format = new Intl.DateTimeFormat(language, options);
+    localFormats.set(id, format);
+  }
+  return format;
+}
+
+/** The UTC day in `language`: "Dec 6, 2026", "6 déc. 2026", "06/12/2026". */
+export const localDay = (language: string, ms: number) => localFormat(language, 'day').format(ms);
+
+/** The UTC minute in `language`: "Dec 6, 2026, 21:43". */
+export const localMinute = (language: string, ms: number) => localFormat(language, 'minute').format(ms);
+
+/** The UTC time of day in `language`: "21:43". */
+export const localTime = (language: string, ms: number) => localFormat(language, 'time').format(ms);

@@ -58,6 +58,20 @@ function raw(method: string, path: string, { cookie, body, headers = {} }: { coo
   });
 }
 
+/** The same fields as multipart/form-data, the client form's encoding (it may carry a logo file). */
+const boundary = 'console-attack-boundary';
+const multipart = (fields: Record<string, string | string[]>, file?: { name: string; bytes: Buffer }) => {
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields))
+    for (const one of [value].flat()) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${one}\r\n`));
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="logo.png"\r\nContent-Type: image/png\r\n\r\n`));
+    parts.push(file.bytes, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts).toString('latin1'), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+};
+
 const form = (fields: Record<string, string | string[]>) => {
   const out = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) out.append(name, one);
@@ -148,6 +162,9 @@ test('with a console session, a POST without its token, with another session’s
     ['the token twice', { body: form({ ...fields, csrf: [token, token] }) }],
     ['the token as JSON', { body: JSON.stringify({ ...fields, csrf: token }), headers: { 'content-type': 'application/json' } }],
     ['no token but the bearer token', { body: form(fields), headers: { Authorization: `Bearer ${TOKEN}` } }],
+    ['no token, as multipart', multipart(fields)],
+    ['the token of another session, as multipart', multipart({ ...fields, csrf: otherToken })],
+    ['the token twice, as multipart', multipart({ ...fields, csrf: [token, token] })],
   ];
   const wrong: string[] = [];
   for (const { method, path } of routes.filter((r) => r.method === 'POST'))
@@ -171,6 +188,24 @@ test('with a console session, a POST without its token, with another session’s
   const replay = await raw('POST', '/admin/clients', { cookie: otherCookie, body: form({ ...fields, csrf: otherToken }) });
   expect(toSignIn(replay)).toBe(true);
   expect(await state()).toEqual(before);
+});
+
+test('a multipart client form over 256 KiB is refused (413) with the reason, and no client is made', async () => {
+  await adminBrowser.open('/admin/clients/new');
+  const csrf = csrfOf(adminBrowser);
+  const cookie = adminBrowser.cookieHeader();
+  const names = async () => (await listClients(stepup.container, { limit: 100, offset: 0 })).items.map((client) => client.name);
+  // the same form under the limit is taken: the limit, not the encoding, refuses the large one
+  const taken = await raw('POST', '/admin/clients', { cookie, ...multipart({ csrf, name: 'Small', redirectUris: 'https://small.example/cb' }) });
+  expect(taken.status).toBe(200);
+  expect(await names()).toContain('Small');
+  const before = await target.state();
+  const large = multipart({ csrf, name: 'Huge', redirectUris: 'https://huge.example/cb', padding: 'x'.repeat(300_000) });
+  const refused = await raw('POST', '/admin/clients', { cookie, ...large });
+  expect(refused.status).toBe(413);
+  expect(refused.body).toContain('The form was larger than 256 KiB');
+  expect(await names()).not.toContain('Huge');
+  expect(await target.state()).toEqual(before);
 });
 
 test('the console session ends with the admin’s Stepup session, their admin role or their account', async () => {

@@ -7,6 +7,7 @@ import { Browser } from './support/browser.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { adminWithAppThenPasskey, browserWithAuthenticator, signInWithEmailCode as signInWithEmailCodeIn, typePassword } from './support/passkey_browser.ts';
 import { nextTimeStep, PASSWORD, totpCode } from './support/people.ts';
+import { relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 const maybe = describeInChromium('browser console tests');
@@ -164,6 +165,68 @@ maybe('the admin console in Chromium', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const accepted = await stepup.container.store.audit.query({ email: admin.email, type: 'code_ok', clientId: 'stepup-console', limit: 10 });
     expect(accepted[0]!.channel).toBe('webauthn');
+    await context.close();
+  });
+
+  test('an admin uploads a logo in the client form: it shows on the sign-in page; an SVG, a large or a mislabelled file is refused and changes nothing', async () => {
+    const adminEmail = 'logo.admin@example.com';
+    await stepup.container.userAdmin.add({ email: adminEmail, password: PASSWORD, emailCode: true });
+    await stepup.container.userAdmin.update(adminEmail, { roles: ['admin'] });
+    const app = await relyingParty(stepup, { name: 'Harbor Tickets' });
+    const context = await chromiumBrowser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${stepup.issuer}/admin`);
+    await signInWithEmailCode(page, adminEmail);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const metadata = async () => (await stepup.container.store.clients.find(app.clientId))!.metadata;
+    const before = await metadata();
+
+    // the unsafe files: each refused next to the field, in the words of the API's rule, nothing stored
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    const unsafe = [
+      {
+        name: 'logo.svg',
+        mimeType: 'image/svg+xml',
+        buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        says: 'SVG and other formats are refused',
+      },
+      { name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('GIF but not really, and no magic bytes'), says: 'must be a PNG, JPEG or GIF image' },
+      { name: 'big.png', mimeType: 'image/png', buffer: Buffer.concat([png, Buffer.alloc(40_000)]), says: 'a logo may have at most 32768' },
+    ];
+    for (const file of unsafe) {
+      await page.goto(`${stepup.issuer}/admin/clients/${app.clientId}/edit`);
+      await page.getByLabel(/Or upload a logo/).setInputFiles({ name: file.name, mimeType: file.mimeType, buffer: file.buffer });
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect(page.locator('#logoImage-error').textContent()).resolves.toContain(file.says);
+      await expect(page.getByLabel(/Or upload a logo/).getAttribute('aria-invalid')).resolves.toBe('true');
+      expect(await metadata()).toEqual(before);
+    }
+
+    // a PNG: stored, and shown on the application's sign-in page
+    await page.goto(`${stepup.issuer}/admin/clients/${app.clientId}/edit`);
+    await page.getByLabel(/Or upload a logo/).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.locator('#notice').textContent()).resolves.toBe('The changes were saved.');
+    expect((await metadata()).logo_image).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    const person = await chromiumBrowser.newContext();
+    const signIn = await person.newPage();
+    await signIn.goto((await app.authorize()).url);
+    await expect(signIn.locator('img.brand-logo').getAttribute('src')).resolves.toBe(`data:image/png;base64,${png.toString('base64')}`);
+    await expect(signIn.locator('.brand').textContent()).resolves.toContain('Harbor Tickets');
+
+    // saving the form again without a file keeps it; the box removes it
+    await page.goto(`${stepup.issuer}/admin/clients/${app.clientId}/edit`);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('#notice').waitFor();
+    expect((await metadata()).logo_image).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    await page.goto(`${stepup.issuer}/admin/clients/${app.clientId}/edit`);
+    await page.getByLabel('Remove the uploaded logo').check();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('#notice').waitFor();
+    expect((await metadata()).logo_image).toBeUndefined();
+    await signIn.goto((await app.authorize()).url);
+    expect(await signIn.locator('img.brand-logo').count()).toBe(0);
+    await person.close();
     await context.close();
   });
 });

@@ -1,4 +1,6 @@
-import { utcBucketLabel, utcDay, utcMinute, utcTime } from '../src/dates.ts';
+import { localDay, localMinute, localTime, utcBucketLabel, utcDay, utcMinute, utcTime } from '../src/dates.ts';
+import { translator } from '../src/i18n/translator.ts';
+import { riskDecisionInWords, riskDecisionPhrase, signalsPhrase } from '../src/risk/signal_words.ts';
 
 // The UTC dates Stepup prints, as a table: pure, no server, milliseconds.
 
@@ -33,4 +35,33 @@ test.each([
   [Date.UTC(2026, 11, 6, 21, 43), 900_000, '21:43'],
 ])('a chart bucket at %p of %p ms is labelled %p', (at, bucketMs, label) => {
   expect(utcBucketLabel(at, bucketMs)).toBe(label);
+});
+
+// A person's pages and alerts: the same UTC instant in the words and order of their language, a
+// 24-hour clock in each (the catalogs write "UTC" beside it).
+test.each([
+  ['en', 'Dec 6, 2026', 'Dec 6, 2026, 21:43', '09:05'],
+  ['de', '06.12.2026', '06.12.2026, 21:43', '09:05'],
+  ['fr', '6 déc. 2026', '6 déc. 2026, 21:43', '09:05'],
+  ['es', '6 dic 2026', '6 dic 2026, 21:43', '9:05'],
+  ['pt-BR', '6 de dez. de 2026', '6 de dez. de 2026, 21:43', '09:05'],
+  ['ja', '2026/12/06', '2026/12/06 21:43', '9:05'],
+  ['ar', '06\u200f/12\u200f/2026', '06\u200f/12\u200f/2026، 21:43', '09:05'],
+])('in %s: the day, the minute and the time of day', (language, day, minute, time) => {
+  const ms = Date.parse('2026-12-06T21:43:30.500Z');
+  expect([localDay(language, ms), localMinute(language, ms), localTime(language, Date.parse('2026-12-06T09:05:00Z'))]).toEqual([day, minute, time]);
+});
+
+// Risk signals: English words for the console, catalog phrases for the person.
+test("a risk decision in the person's language, the console's in English", () => {
+  const detail = 'asked new_browser new_network';
+  expect(riskDecisionInWords(detail)).toBe('Second factor asked: a new browser, a new network');
+  expect(translator('en').t(riskDecisionPhrase(detail))).toBe('Second factor asked: a new browser; a new network');
+  expect(translator('de').t(riskDecisionPhrase(detail))).toBe('Zweiter Faktor verlangt: ein neuer Browser; ein neues Netzwerk');
+  expect(translator('ja').t(riskDecisionPhrase(detail))).toBe('2 段階目の認証を要求: 新しいブラウザー、新しいネットワーク');
+  expect(translator('fr').t(riskDecisionPhrase('let_through'))).toBe('Accepté avec le mot de passe (navigateur et réseau habituels)');
+  expect(translator('es').t(signalsPhrase(['new_country', 'impossible_travel'], 'PT'))).toBe(
+    'un país nuevo: PT; demasiado lejos del último inicio de sesión en muy poco tiempo',
+  );
+  expect(translator('ar').t(signalsPhrase(['recent_failures']))).toBe('محاولات فاشلة حديثة');
 });

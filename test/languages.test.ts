@@ -1,4 +1,5 @@
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
+import { localDay, localMinute, localTime } from '../src/dates.ts';
 import { type Language, languages } from '../src/i18n/languages.ts';
 import { translator } from '../src/i18n/translator.ts';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
@@ -161,6 +162,35 @@ maybe('languages', () => {
     const alert = await waitForMessage(stepup, email, t('ja', 'alert.subject_lockout'));
     expect(alert.subject).toBe(`Stepup：${t('ja', 'alert.subject_lockout')}`);
     expect(alert.text).toContain(t('ja', 'alert.lockout_advice'));
+    // the end of the lockout in Japanese words and order, on the page and in the mail
+    const until = (await stepup.container.lockout.lockedUntil((await stepup.container.store.accounts.findByEmail(email))!.id))!;
+    expect(await page.locator('#locked').textContent()).toContain(`${localTime('ja', until)} UTC`);
+    expect(alert.text).toContain(`${localMinute('ja', until)} UTC`);
+  });
+
+  test("the account area's dates, applications and browsers are in the person's language", async () => {
+    const email = await personWithEmailCodes('dated', 'fr');
+    await context?.close();
+    context = await chromium.newContext({ locale: 'en-US', bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${stepup.issuer}/account`);
+    await page.locator('#email').fill(email);
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('form[action$="/login"] button[type=submit]').click();
+    await page.locator('form[action$="/second-factor/send"] button').click();
+    await page.locator('#code').fill(await emailedCode(email));
+    await page.locator('form[action$="/second-factor"] button[type=submit]').click();
+    await page.waitForURL((url) => url.pathname === '/account');
+    const account = (await stepup.container.store.accounts.findByEmail(email))!;
+    const [factor] = await stepup.container.secondFactors.confirmedFactors(account.id);
+    expect(await page.locator('main').textContent()).toContain(t('fr', 'account.added', { added: localDay('fr', factor!.createdAt) }));
+    await page.goto(`${stepup.issuer}/account/activity`);
+    const [latest] = await stepup.container.store.audit.query({ accountId: account.id, limit: 1 });
+    const cells = page.locator('tbody tr').first().locator('td');
+    expect(await cells.nth(0).textContent()).toBe(localMinute('fr', latest!.at));
+    // the application and the browser in French words too
+    expect(await cells.nth(2).textContent()).toBe(t('fr', 'activity.app_account', { service: 'Stepup' }));
+    expect(await cells.nth(4).textContent()).toMatch(/^\S+ \d+ sous Linux$/);
   });
 
   test('the switcher changes the language for the rest of this sign-in only, with no script', async () => {

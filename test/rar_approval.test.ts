@@ -52,7 +52,13 @@ beforeAll(async () => {
         // an API that introspects each token rather than reading a JWT
         [ledger]: { name: 'Ledger', scopes: ['ledger:write'], accessTokenFormat: 'opaque' },
       },
-      authorizationDetailsTypes: { payment_initiation: { summary: 'Pay {instructedAmount} to {creditorName}', schema: paymentSchema } },
+      authorizationDetailsTypes: {
+        payment_initiation: {
+          summary: 'Pay {instructedAmount} to {creditorName}',
+          summaryIn: { de: '{instructedAmount} an {creditorName} zahlen' },
+          schema: paymentSchema,
+        },
+      },
     },
   );
   bank = await relyingParty(stepup, {
@@ -107,6 +113,24 @@ test('a session already at 2fa is asked for a second factor again, for the payme
   // the audit log says what was approved, in words
   const events = await stepup.container.store.audit.query({ type: 'approval', email: person.email, limit: 5 });
   expect(events.map((event) => event.detail)).toContain('Pay €120.00 to ACME');
+});
+
+test("in the page's language: the operator's German sentence with a German amount; French, which has none, the English sentence with a French amount", async () => {
+  const euros = (language: string) => new Intl.NumberFormat(language, { style: 'currency', currency: 'EUR' }).format(120);
+  expect(euros('de')).not.toBe('€120.00');
+  const browser = await signedInAt2fa();
+  const authorization = await approving([payment], { ui_locales: 'de' });
+  await browser.open(authorization.url);
+  expect(browser.page.html).toContain(`${euros('de')} an ACME zahlen`);
+  expect(browser.page.html).not.toContain('Pay ');
+  const french = await signedInAt2fa();
+  await french.open((await approving([payment], { ui_locales: 'fr' })).url);
+  expect(french.page.html).toContain(`Pay ${euros('fr')} to ACME`);
+  // the same approval whatever the words: the German page's code gives the token its details
+  await browser.submit('/second-factor', { code: await totpCode(stepup, person.secret) });
+  nextTimeStep(stepup);
+  const tokens = await authorization.exchange(browser.callbackUrl, { resource: payments });
+  expect(claimsOf(tokens.access_token).authorization_details).toEqual([payment]);
 });
 
 test("introspection of the approval's access token answers its authorization_details", async () => {

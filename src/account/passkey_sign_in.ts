@@ -1,5 +1,4 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { utcMinute } from '../dates.ts';
 import { refusalDetail } from '../factors/check_step.ts';
 import type { FactorPassed } from '../factors/methods.ts';
 import type { Passkeys } from '../factors/passkeys.ts';
@@ -56,7 +55,7 @@ export function createPasskeySignIn(deps: { passkeys: Passkeys; accounts: Accoun
     const lockedUntil = await deps.lockout.failed(account.id, 'passkey');
     if (lockedUntil === null) return { kind: 'refused' };
     await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'passkey failures' });
-    await deps.alert(account, 'lockout', { until: utcMinute(lockedUntil) }, language);
+    await deps.alert(account, 'lockout', { until: lockedUntil }, language);
     return { kind: 'locked', until: lockedUntil };
   };
 }

@@ -1,5 +1,4 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
-import { utcMinute } from '../dates.ts';
 import type { Language } from '../i18n/languages.ts';
 import type { Account } from '../model/account.ts';
 import type { Alert } from '../notifications/alerts.ts';
@@ -30,7 +29,7 @@ export function createPasswordStep(deps: { checkPassword: CheckPassword; audit: 
     await deps.audit(request, { ...who, type: 'login_failed', result: 'failed', detail: check.reason });
     if (check.lockedUntil !== null && check.reason !== 'locked' && check.account) {
       await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'password failures' });
-      await deps.alert(check.account, 'lockout', { until: utcMinute(check.lockedUntil) }, language);
+      await deps.alert(check.account, 'lockout', { until: check.lockedUntil }, language);
     }
     return check.lockedUntil === null ? { kind: 'wrong' } : { kind: 'locked', until: check.lockedUntil };
   };

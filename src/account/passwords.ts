@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import { utcMinute } from '../dates.ts';
 import type { Language } from '../i18n/languages.ts';
 import { messageLanguage } from '../i18n/negotiate.ts';
 import { type Phrase, phrase } from '../i18n/phrase.ts';
@@ -73,7 +72,7 @@ export function createPasswords(deps: PasswordDeps) {
         await audit(request, { ...who(account), type: 'account_change', result: 'failed', detail: `password not changed: ${check.reason}` });
         if (check.lockedUntil !== null && check.reason !== 'locked') {
           await audit(request, { ...who(account), type: 'lockout', result: 'ok', detail: 'password failures' });
-          await deps.alert(account, 'lockout', { until: utcMinute(check.lockedUntil) });
+          await deps.alert(account, 'lockout', { until: check.lockedUntil });
         }
         return { ok: false, problem: phrase('password.current_wrong'), lockedUntil: check.lockedUntil ?? undefined };
       }

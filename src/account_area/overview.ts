@@ -1,6 +1,5 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { utcDay } from '../dates.ts';
 import { methodKey } from '../factors/methods.ts';
 import { parseForm, text } from '../http/form.ts';
 import { requestInfo } from '../http/request_info.ts';
@@ -28,16 +27,16 @@ async function renderOverview(ctx: ParameterizedContext, deps: AccountAreaDeps, 
     id: f.id,
     label: methodKey[f.kind],
     target: f.target,
-    added: utcDay(f.createdAt),
-    passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : utcDay(f.passkey.lastUsedAt) } : null,
+    added: f.createdAt,
+    passkey: f.passkey ? { name: f.passkey.name, lastUsed: f.passkey.lastUsedAt === null ? null : f.passkey.lastUsedAt } : null,
   }));
   const notice = typeof ctx.query.done === 'string' ? notices[ctx.query.done] : undefined;
   const rememberedBrowsers = (await deps.rememberedBrowsers.list(account.id)).map((b) => ({
     keyId: b.keyId,
     name: b.name,
-    firstUsed: utcDay(b.firstUsedAt),
-    lastUsed: utcDay(b.lastUsedAt),
-    until: utcDay(b.expiresAt),
+    firstUsed: b.firstUsedAt,
+    lastUsed: b.lastUsedAt,
+    until: b.expiresAt,
     place: b.place ?? null,
   }));
   const recoveryCodesLeft = await deps.secondFactors.recoveryCodesLeft(account.id);

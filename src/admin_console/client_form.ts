@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { allowedResourcesFromLines, linesOfAllowedResources } from '../admin/allowed_resource_lines.ts';
 import type { ClientSummary } from '../admin/wire_schemas.ts';
 import { text } from '../http/form.ts';
+import { logoImageOf } from '../model/branding.ts';
 
 /** The client form as posted: strings only, each of a bounded length. */
 export const clientFormSchema = z.object({
@@ -23,6 +24,7 @@ export const clientFormSchema = z.object({
   authorizationDetailsTypes: text(2_100).default(''),
   rememberBrowserDays: text(10).default(''),
   logoUri: text(600).default(''),
+  removeLogoImage: z.literal('on').optional(),
   accentColor: text(20).default(''),
   supportUri: text(600).default(''),
 });
@@ -39,8 +41,12 @@ const lines = (value: string) =>
  * The form in the admin services' terms (the same input the API takes): one URI (or API) a line,
  * checkboxes as booleans, empty fields as "none". A JWK Set that is not JSON is a field error here.
  */
-export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record<string, unknown>; errors: Record<string, string> } {
+export function clientInputOf(form: ClientForm, isNew: boolean, logoFile?: Buffer): { input: Record<string, unknown>; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
+  // an uploaded file is checked by the rule the API's logoImage meets (model/branding.ts), here so
+  // that a file too large to send as base64 is refused in the same words rather than by its length
+  const logoProblem = logoFile ? (logoImageOf(logoFile) as { problem?: string }).problem : undefined;
+  if (logoProblem) errors.logoImage = `The logo file ${logoProblem}.`;
   let jwks: unknown = null;
   if (form.jwks.trim()) {
     try {
@@ -68,8 +74,9 @@ export function clientInputOf(form: ClientForm, isNew: boolean): { input: Record
     allowedResources: allowedResourcesFromLines(lines(form.allowedResources)),
     authorizationDetailsTypes: form.authorizationDetailsTypes.split(/\s+/).filter(Boolean),
     rememberBrowserDays,
-    // an uploaded logo is set with the CLI or the API; the form keeps it as it is
     logoUri: form.logoUri.trim() || null,
+    // an uploaded file replaces the uploaded logo, the box removes it; neither keeps it as it is
+    ...(logoFile ? { logoImage: logoFile.toString('base64') } : form.removeLogoImage === 'on' ? { logoImage: null } : {}),
     accentColor: form.accentColor.trim() || null,
     supportUri: form.supportUri.trim() || null,
     ...(form.authMethod && form.authMethod !== 'none' ? { authMethod: form.authMethod } : {}),

@@ -6,6 +6,7 @@ import { toClientWire, toPageWire } from '../admin/wire.ts';
 import { acrValues } from '../assurance/index.ts';
 import { AppError } from '../errors.ts';
 import { parseForm } from '../http/form.ts';
+import { uploadsOf } from '../http/multipart_form.ts';
 import { seeOther } from '../http/see_other.ts';
 import { mfaPolicies } from '../model/client.ts';
 import { type ClientForm, clientFormSchema, clientInputOf, formOf } from './client_form.ts';
@@ -49,7 +50,7 @@ export const showNewClient = () => (ctx: ParameterizedContext) =>
 export function createClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const form = parseForm(ctx, clientFormSchema);
-    const { input, errors } = clientInputOf(form, true);
+    const { input, errors } = clientInputOf(form, true, uploadsOf(ctx).logoFile);
     const checked = newClientSchema.safeParse(input);
     const problems = { ...(checked.success ? {} : fieldErrors(checked.error)), ...errors };
     const again = (error?: string) => renderPage(ctx, 'console_client_form', 'clients', { form, errors: problems, choices, isNew: true, error });
@@ -88,7 +89,7 @@ export function updateClient(deps: ConsoleDeps) {
   return async (ctx: ParameterizedContext) => {
     const client = toClientWire(await deps.clientAdmin.get(clientIdOf(ctx)));
     const form: ClientForm = { ...parseForm(ctx, clientFormSchema), public: client.public ? 'on' : undefined };
-    const { input, errors } = clientInputOf(form, false);
+    const { input, errors } = clientInputOf(form, false, uploadsOf(ctx).logoFile);
     const checked = clientChangesSchema.safeParse(input);
     const problems = { ...(checked.success ? {} : fieldErrors(checked.error)), ...errors };
     const again = (error: string) => renderPage(ctx, 'console_client_form', 'clients', { client, form, errors: problems, choices, isNew: false, error });

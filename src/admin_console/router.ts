@@ -4,6 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { consoleSignedOutPath } from '../account/account_client.ts';
+import { multipartForm } from '../http/multipart_form.ts';
 import { seeOther } from '../http/see_other.ts';
 import { viewsDir } from '../paths.ts';
 import { showActivity, showDashboard, showDeliveries } from './activity.ts';
@@ -30,6 +31,8 @@ import { consoleCallback, consoleSignIn } from './sign_in.ts';
 export function createConsoleRouter(deps: ConsoleDeps) {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '128kb', encoding: 'utf-8' });
+  // the client form may carry a logo file (at most 32 KiB) besides its fields
+  const clientForm = multipartForm(256 * 1024, form);
   const admin = requireAdmin(deps);
   // the dangerous actions: a fresh passkey (or second factor), asked in the console
   const fresh = requireFreshProof(deps);
@@ -66,10 +69,10 @@ export function createConsoleRouter(deps: ConsoleDeps) {
 
   router.get('/admin/clients', admin, listClients(deps));
   router.get('/admin/clients/new', admin, fresh, showNewClient());
-  router.post('/admin/clients', form, admin, fresh, createClient(deps));
+  router.post('/admin/clients', clientForm, admin, fresh, createClient(deps));
   router.get('/admin/clients/:clientId', admin, showClient(deps));
   router.get('/admin/clients/:clientId/edit', admin, fresh, showEditClient(deps));
-  router.post('/admin/clients/:clientId', form, admin, fresh, updateClient(deps));
+  router.post('/admin/clients/:clientId', clientForm, admin, fresh, updateClient(deps));
   router.get('/admin/clients/:clientId/secret', admin, fresh, confirmRotateSecret(deps));
   router.post('/admin/clients/:clientId/secret', form, admin, fresh, rotateSecret(deps));
   router.get('/admin/clients/:clientId/remove', admin, fresh, confirmRemoveClient(deps));

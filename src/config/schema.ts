@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { languages } from '../i18n/languages.ts';
 import { accentProblem, linkProblem } from '../model/branding.ts';
 import { isCidr } from './cidr.ts';
 
@@ -182,13 +183,16 @@ export const configSchema = z.object({
    * Rich Authorization Requests (RFC 9396): the authorization_details types an application may
    * send (only those its metadata authorization_details_types names), each with the JSON Schema
    * its details must meet and the sentence the approval page shows, with {field.path}
-   * placeholders (an {amount, currency} object reads as money).
+   * placeholders (an {amount, currency} object reads as money, in the page's language), and
+   * that sentence in other languages of the pages (`summaryIn`, by language tag; English
+   * `summary` where one is missing).
    */
   authorizationDetailsTypes: z
     .record(
       z.string().regex(/^[\w.:/-]{1,100}$/, 'must be a type name: letters, digits and _ . : / -'),
       z.strictObject({
         summary: z.string().trim().min(1).max(300),
+        summaryIn: z.partialRecord(z.enum(languages), z.string().trim().min(1).max(300)).default({}),
         schema: z.record(z.string(), z.unknown()),
       }),
     )

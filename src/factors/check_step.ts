@@ -1,6 +1,5 @@
 import type { RecordAudit, RequestInfo } from '../audit/audit.ts';
 import { auditCodeSent } from '../audit/code_sent.ts';
-import { utcMinute } from '../dates.ts';
 import type { Language } from '../i18n/languages.ts';
 import type { Channel, Factor, SendOutcome } from '../model/factor.ts';
 import type { Alert } from '../notifications/alerts.ts';
@@ -68,7 +67,7 @@ export function createSecondFactorStep(deps: StepDeps) {
     const lockedUntil = await deps.lockout.failed(person.id, 'second_factor');
     if (lockedUntil) {
       await deps.audit(request, { ...who, type: 'lockout', result: 'ok', detail: 'second factor failures' });
-      await deps.alert(person, 'lockout', { until: utcMinute(lockedUntil) }, language);
+      await deps.alert(person, 'lockout', { until: lockedUntil }, language);
     }
     return lockedUntil;
   }

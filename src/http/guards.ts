@@ -1,6 +1,5 @@
 import type { ParameterizedContext } from 'koa';
 import type { Clock } from '../clock.ts';
-import { utcTime } from '../dates.ts';
 import { tooManyRequests } from '../errors.ts';
 import { durationPhrase } from '../i18n/phrase.ts';
 import type { Bucket, RateLimiter } from '../security/rate_limit.ts';
@@ -18,6 +17,6 @@ export async function renderLocked(ctx: ParameterizedContext, deps: { clock: Clo
   await ctx.render('locked', {
     it,
     wait: durationPhrase(lockedUntil - deps.clock.now()),
-    until: utcTime(lockedUntil),
+    until: lockedUntil,
   });
 }

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import nunjucks from 'nunjucks';
+import { localDay, localMinute, localTime } from '../dates.ts';
 import { isLanguage, type Language, languageNames, languages } from '../i18n/languages.ts';
 import { negotiateLanguage } from '../i18n/negotiate.ts';
 import type { PhraseValue } from '../i18n/phrase.ts';
@@ -125,5 +126,12 @@ export function strongTranslate(t: Translate, isolate = false) {
 export function languageLocals(ctx: ParameterizedContext, vars: { it?: { base?: string; details?: { params?: Record<string, unknown> } } } = {}) {
   const { language, dir, t } = requestTranslator(ctx, vars.it);
   const links = isConsole(ctx.path) ? [] : switcherLinks(ctx, language, vars.it);
-  return { t, tStrong: strongTranslate(t, dir === 'rtl'), lang: language, dir, languageLinks: links };
+  return { t, tStrong: strongTranslate(t, dir === 'rtl'), lang: language, dir, languageLinks: links, ...dateWords(language) };
 }
+
+/** `localDay(ms)`, `localMinute(ms)`, `localTime(ms)` for a page's templates: UTC, in the page's language. */
+export const dateWords = (language: Language) => ({
+  localDay: (ms: number) => localDay(language, ms),
+  localMinute: (ms: number) => localMinute(language, ms),
+  localTime: (ms: number) => localTime(language, ms),
+});

@@ -6,7 +6,7 @@ import nunjucks from 'nunjucks';
 import { translator } from '../i18n/translator.ts';
 import { type Brand, brandOf, type Theme } from '../model/branding.ts';
 import { viewsDir } from '../paths.ts';
-import { languageLocals, noteLanguageChoice, strongTranslate } from './language.ts';
+import { dateWords, languageLocals, noteLanguageChoice, strongTranslate } from './language.ts';
 import { allowImagesFrom } from './security_headers.ts';
 
 /**
@@ -22,7 +22,7 @@ function hostLayoutLoader(file: string): nunjucks.ILoader {
 /** For a page rendered with no request (a test's, a chart's): English, with no switcher. */
 function englishWords() {
   const { t } = translator('en');
-  return { t, tStrong: strongTranslate(t), lang: 'en', dir: 'ltr', languageLinks: [] };
+  return { t, tStrong: strongTranslate(t), lang: 'en', dir: 'ltr', languageLinks: [], ...dateWords('en') };
 }
 
 /**

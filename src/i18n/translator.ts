@@ -4,8 +4,8 @@ import { defaultLanguage, direction, type Language } from './languages.ts';
 import { isPhrase, type Phrase, type PhraseValue } from './phrase.ts';
 
 /**
- * Each message compiled once per language. Times stay the UTC strings the pages, alerts and the
- * console share ("2026-12-06 21:43"), the same in every language; numbers and plurals follow it.
+ * Each message compiled once per language; numbers and plurals follow it. Dates and times come
+ * in already written for the language (src/dates.ts: localDay, localMinute, localTime).
  */
 const compiled = new Map<string, IntlMessageFormat>();
 

@@ -9,7 +9,7 @@ import { isFirstParty, mfaPolicyOf } from '../oidc/client_metadata.ts';
 import { type LoginResult, loginResult } from '../oidc/login_result.ts';
 import type { Person } from '../person.ts';
 import type { RiskAssessment } from '../risk/adaptive_step_up.ts';
-import { signalWords } from '../risk/signal_words.ts';
+import { signalsPhrase } from '../risk/signal_words.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { saveResult } from './respond.ts';
@@ -53,9 +53,8 @@ export async function afterSignIn(
   }
 }
 
-/** "a new network; a new country: Portugal", for the owner's alert. */
-const unusualInWords = (risk: RiskAssessment) =>
-  risk.signals.map((signal) => (signal === 'new_country' && risk.country ? `${signalWords[signal]}: ${risk.country}` : signalWords[signal])).join('; ');
+/** "a new network; a new country: PT", for the owner's alert, in its language. */
+const unusualInWords = (risk: RiskAssessment) => signalsPhrase(risk.signals, risk.country);
 
 /** A login result, with a first-party client's consent. */
 export const withConsent = (it: CurrentInteraction, login: LoginResult): InteractionResults => ({

@@ -22,7 +22,9 @@ import type { StepContext } from './step_context.ts';
 import { renderUnmet } from './unmet.ts';
 
 /** The transaction this sign-in approves, if it approves one: email and SMS codes are bound to it. */
-const approvalOf = (deps: InteractionDeps, it: CurrentInteraction) => deps.authorizationDetails.approvalOf(it.details.params);
+/** The transaction to approve, in the words of the page's language (the code's message and the page alike). */
+const approvalOf = (ctx: ParameterizedContext, deps: InteractionDeps, it: CurrentInteraction) =>
+  deps.authorizationDetails.approvalOf(it.details.params, requestLanguage(ctx, it));
 
 const isChannel = (method: MethodKind): method is Channel => method === 'email' || method === 'sms';
 
@@ -70,7 +72,7 @@ async function renderSecondFactor(
   useSavedLocale(ctx, account);
   const others = methods.filter((m) => m !== method).map((m) => ({ kind: m, label: methodName(m) }));
   const delivered = isChannel(method) ? await deliveredState(deps, account, method) : null;
-  const approval = approvalOf(deps, it);
+  const approval = approvalOf(ctx, deps, it);
   const passkeyOptions =
     method === 'webauthn'
       ? await deps.passkeys.authenticationOptions(it.uid, account.id, await deps.secondFactors.confirmedFactors(account.id), approval?.requested)
@@ -156,7 +158,7 @@ export function sendSecondFactorCode(deps: InteractionDeps) {
     await enforceRateLimit(ctx, deps, 'codeSend', found.account.id);
 
     const outcome = await deps.secondFactorStep.send(
-      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step), language: requestLanguage(ctx) },
+      { person: found.account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(ctx, deps, step), language: requestLanguage(ctx) },
       form.method,
       step.clientName,
     );
@@ -192,7 +194,7 @@ export function submitSecondFactor(deps: InteractionDeps) {
     if (decision.kind !== 'ask' || !decision.methods.includes(method)) return seeOther(ctx, stepUrl(step, '/second-factor'));
     await enforceRateLimit(ctx, deps, 'codeCheck', account.id);
 
-    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(deps, step), language: requestLanguage(ctx) };
+    const who = { person: account, request: requestInfo(ctx), clientId: step.clientId, approval: approvalOf(ctx, deps, step), language: requestLanguage(ctx) };
     const checked = await deps.secondFactorStep.check(who, method, form.code, confirmed);
     if (checked.kind === 'locked') return renderLocked(ctx, deps, step, checked.until);
     if (checked.kind === 'refused') {

@@ -1,6 +1,5 @@
 import type { ParameterizedContext } from 'koa';
 import type { SignInDecision } from '../assurance/index.ts';
-import { utcMinute } from '../dates.ts';
 import type { CurrentInteraction } from './current_interaction.ts';
 import type { InteractionDeps } from './deps.ts';
 import { saveResult } from './respond.ts';
@@ -19,7 +18,7 @@ export async function renderUnmet(ctx: ParameterizedContext, deps: InteractionDe
     error: 'unmet_authentication_requirements',
     error_description: 'the application needs a passkey that this sign-in could not prove',
   });
-  const from = unmet.heldUntil !== null && unmet.heldUntil > deps.clock.now() ? utcMinute(unmet.heldUntil) : null;
+  const from = unmet.heldUntil !== null && unmet.heldUntil > deps.clock.now() ? unmet.heldUntil : null;
   ctx.status = 200;
   await ctx.render('unmet', { it, from, recoveryCodes, continueUrl });
 }

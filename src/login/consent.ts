@@ -1,6 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { parseForm, text } from '../http/form.ts';
+import { requestLanguage } from '../http/language.ts';
 import { seeOther } from '../http/see_other.ts';
 import { type Phrase, phrase } from '../i18n/phrase.ts';
 import type { SignInStep } from '../plugin/stepup.ts';
@@ -26,7 +27,13 @@ export async function renderConsent(ctx: ParameterizedContext, deps: LoginDeps, 
   const scopes = asList(details.missingOIDCScope).map((scope) => scopeText[scope] ?? scope);
   // every API and scope "Allow" grants is named: nothing is granted that the page does not show
   const apis = Object.entries(resourceScopesOf(it)).map(([url, apiScopes]) => ({ url, name: deps.resourceServers[url]?.name ?? url, scopes: apiScopes }));
-  await ctx.render('consent', { it, scopes, claims: asList(details.missingOIDCClaims), apis, approvals: deps.stepup.approvalsOf(it) });
+  await ctx.render('consent', {
+    it,
+    scopes,
+    claims: asList(details.missingOIDCClaims),
+    apis,
+    approvals: deps.stepup.approvalsOf(it, requestLanguage(ctx, it)),
+  });
 }
 
 /** Grants what the client asked for in this interaction and hands the grant back to oidc-provider. */

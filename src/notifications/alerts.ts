@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import { utcMinute } from '../dates.ts';
+import { localMinute } from '../dates.ts';
 import type { Language } from '../i18n/languages.ts';
 import { messageLanguage } from '../i18n/negotiate.ts';
+import type { PhraseValue } from '../i18n/phrase.ts';
 import type { Delivery } from '../model/factor.ts';
 import { type Person, savedLocaleOf } from '../person.ts';
 import { random } from '../random.ts';
@@ -65,12 +66,19 @@ export function createAlerts(deps: { sendEmailTo: SendEmailTo; messages: AlertMe
   const sending = new Set<Promise<void>>();
 
   /** In the person's saved language, else `signInLanguage` (of the sign-in that raised it), else English. */
-  async function alert(account: Person, kind: AlertKind, vars: Record<string, string | number | null> = {}, signInLanguage?: Language): Promise<void> {
+  async function alert(account: Person, kind: AlertKind, vars: Record<string, PhraseValue> = {}, signInLanguage?: Language): Promise<void> {
     if (!account.email) {
       deps.logger.info({ kind, accountId: account.id }, 'security alert not sent: the person has no email address');
       return;
     }
-    const message = deps.messages(kind, account.email, { time: utcMinute(deps.clock.now()), ...vars }, messageLanguage(savedLocaleOf(account), signInLanguage));
+    const language = messageLanguage(savedLocaleOf(account), signInLanguage);
+    // times in the words of the mail's language (a lockout's end comes as a number)
+    const when = {
+      time: localMinute(language, deps.clock.now()),
+      ...vars,
+      ...(typeof vars.until === 'number' ? { until: localMinute(language, vars.until) } : {}),
+    };
+    const message = deps.messages(kind, account.email, when, language);
     const sent: Promise<void> = sendEmailTo(account, 'alert', message)
       .catch((err: unknown) => deps.logger.error({ err, kind }, 'sending a security alert failed'))
       .finally(() => sending.delete(sent));

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Language } from '../i18n/languages.ts';
+import type { PhraseValue } from '../i18n/phrase.ts';
 import { translator } from '../i18n/translator.ts';
 import type { Channel } from '../model/factor.ts';
 import { viewsDir } from '../paths.ts';
@@ -76,7 +77,7 @@ const alertSubjects: Record<AlertKind, string> = {
 /** Security alerts to the account owner, from views/messages/alert.*.njk. */
 export function createAlertMessages(serviceName: string) {
   const env = messageTemplates();
-  return (kind: AlertKind, to: string, vars: Record<string, string | number | null>, language?: Language): OutgoingMessage => {
+  return (kind: AlertKind, to: string, vars: Record<string, PhraseValue>, language?: Language): OutgoingMessage => {
     const words = inLanguage(language);
     const context = { ...vars, kind, serviceName, ...words };
     const text = env.render('alert.text.njk', context);

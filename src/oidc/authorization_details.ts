@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import { defaultLanguage, type Language } from '../i18n/languages.ts';
 
 type Types = Config['authorizationDetailsTypes'];
 type RarFeature = NonNullable<NonNullable<Configuration['features']>['richAuthorizationRequests']>;
@@ -31,12 +32,12 @@ export function approvedInResult(ctx: KoaContextWithOIDC): string | undefined {
 const valueAt = (detail: unknown, path: string) =>
   path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), detail);
 
-/** A value in words: an {amount, currency} object as money, anything else as its text. */
-function inWords(value: unknown): string {
+/** A value in words: an {amount, currency} object as money in `language`'s way, anything else as its text. */
+function inWords(value: unknown, language: Language): string {
   if (value && typeof value === 'object' && 'amount' in value && 'currency' in value) {
     const { amount, currency } = value as { amount: unknown; currency: unknown };
     try {
-      return new Intl.NumberFormat('en', { style: 'currency', currency: String(currency) }).format(Number(amount));
+      return new Intl.NumberFormat(language, { style: 'currency', currency: String(currency) }).format(Number(amount));
     } catch {
       return `${String(amount)} ${String(currency)}`;
     }
@@ -81,14 +82,17 @@ export function createAuthorizationDetails(types: Types) {
 
     /**
      * The transaction an authorization request asks the person to approve, or undefined: its
-     * details as requested, their fingerprint, and a sentence for each detail (and all in one).
+     * details as requested, their fingerprint, and a sentence for each detail (and all in one),
+     * in `language` where the operator wrote the sentence in it (else in the `summary`'s words),
+     * amounts in that language's way. The fingerprint is the same in every language.
      */
-    approvalOf(params: Record<string, unknown> | undefined): Approval | undefined {
+    approvalOf(params: Record<string, unknown> | undefined, language: Language = defaultLanguage): Approval | undefined {
       const requested = requestedDetails(params);
       if (requested === undefined) return undefined;
       const details = JSON.parse(requested) as { type: string }[];
+      const sentenceOf = (type: string) => types[type]?.summaryIn[language] ?? types[type]?.summary ?? type;
       const summaries = details.map((detail) =>
-        (types[detail.type]?.summary ?? detail.type).replace(/\{([\w.]+)\}/g, (_, path: string) => inWords(valueAt(detail, path))),
+        sentenceOf(detail.type).replace(/\{([\w.]+)\}/g, (_, path: string) => inWords(valueAt(detail, path), language)),
       );
       return { requested, fingerprint: fingerprintOf(requested), summaries, summary: summaries.join('; ') };
     },

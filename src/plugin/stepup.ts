@@ -20,6 +20,7 @@ import { createTotp } from '../factors/totp.ts';
 import { errorHandler } from '../http/error_handler.ts';
 import { createPages } from '../http/pages.ts';
 import { requestInfo } from '../http/request_info.ts';
+import type { Language } from '../i18n/languages.ts';
 import { signIn } from '../interactions/complete_sign_in.ts';
 import { type CurrentInteraction, expiredInteraction, loadInteraction, requireCsrf } from '../interactions/current_interaction.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
@@ -348,10 +349,11 @@ export async function createStepup(options: StepupOptions) {
     /**
      * What the application asks the person to approve in this sign-in (authorization_details,
      * RFC 9396), one sentence each, for a host's consent page; Stepup's second-factor page shows
-     * them too, and its second factor is what approves them.
+     * them too, and its second factor is what approves them. In `language` where the operator
+     * wrote the sentences in it (`summaryIn`), amounts in its way; English by default.
      */
-    approvalsOf: (step: SignInStep): string[] => {
-      return authorizationDetails.approvalOf(step.details.params)?.summaries ?? [];
+    approvalsOf: (step: SignInStep, language?: Language): string[] => {
+      return authorizationDetails.approvalOf(step.details.params, language)?.summaries ?? [];
     },
 
     /** Throws the "form has expired" error (403) unless `token` is this step's form token (`step.csrfToken`). */

@@ -1,4 +1,4 @@
-import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Browser as Chromium, Page } from 'playwright-core';
 import { latestCode } from './outbox.ts';
 import { createPerson, nextTimeStep, PASSWORD, totpCode } from './people.ts';
 import type { RelyingParty } from './relying_party.ts';
@@ -14,14 +14,16 @@ export interface AuthenticatorOptions {
    * by default the page is told the browser has no conditional UI and keeps its forms.
    */
   autofill?: boolean;
+  /** Options of the browser context: its colour scheme, say. */
+  contextOptions?: BrowserContextOptions;
 }
 
 /** A browser with Chromium's virtual authenticator (CTAP2, internal transport, resident keys). */
 export async function browserWithAuthenticator(
   chromium: Chromium,
-  { autofill = false, ...options }: AuthenticatorOptions = {},
+  { autofill = false, contextOptions = {}, ...options }: AuthenticatorOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; authenticatorId: string }> {
-  const context = await chromium.newContext();
+  const context = await chromium.newContext(contextOptions);
   if (!autofill)
     await context.addInitScript(() =>
       Object.assign((globalThis as unknown as { PublicKeyCredential: object }).PublicKeyCredential, { isConditionalMediationAvailable: async () => false }),
