@@ -10,7 +10,8 @@ import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
 
 /**
- * axe-core (WCAG 2.0–2.2, A and AA) on the pages a person sees, in both colour schemes. Each
+ * axe-core (WCAG 2.0–2.2, A and AA) on the pages a person sees, in both colour schemes, and
+ * each page's reflow at a phone's width and more than 200% zoom. Each
  * template is either checked here or listed with the reason it is not yet: a new page cannot
  * slip by without one or the other.
  */
@@ -50,12 +51,35 @@ async function violationsOn(page: Page): Promise<Violation[]> {
   }, wcag);
 }
 
-/** A checker for one test: axe on a page as it is now, `template` counted as checked; violations in `found`, by template and path. */
+/**
+ * WCAG 1.4.10, reflow: at 320 CSS pixels wide (a 1280-pixel window at 400% zoom, narrower than
+ * a phone and than any window at 200%) the page needs no sideways scrolling; a wide table may
+ * scroll in its own box. Answers what sticks out, or nothing.
+ */
+async function reflowAt320(page: Page): Promise<Violation[]> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const wider = await page.evaluate(`(() => {
+    const page = document.documentElement;
+    if (page.scrollWidth <= page.clientWidth + 1) return [];
+    return [...document.body.querySelectorAll('*')]
+      .filter((element) => element.getBoundingClientRect().right > page.clientWidth + 1 && !element.closest('.table-wrap'))
+      .slice(0, 5)
+      .map((element) => element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).split(' ').join('.') : ''));
+  })()`);
+  if (before) await page.setViewportSize(before);
+  return (wider as string[]).length ? [{ id: 'reflow at 320 CSS px', impact: 'serious', targets: wider as string[] }] : [];
+}
+
+/**
+ * A checker for one test: axe on a page as it is now (and, in the light scheme, its reflow),
+ * `template` counted as checked; violations in `found`, by template and path.
+ */
 function checkerFor(colorScheme: Scheme, found: Record<string, Violation[]>) {
   return async (page: Page, template: string) => {
     await page.waitForLoadState('load');
     checked[colorScheme].add(template);
-    const violations = await violationsOn(page);
+    const violations = [...(await violationsOn(page)), ...(colorScheme === 'light' ? await reflowAt320(page) : [])];
     if (violations.length) found[`${template} (${new URL(page.url()).pathname})`] = violations;
   };
 }
