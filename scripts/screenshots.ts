@@ -1,5 +1,6 @@
 // Takes the README's screenshots of the sign-in page with Chromium: three languages (Arabic
 // right to left), a branded application, dark mode. Run: node scripts/screenshots.ts
+// (the switcher names 日本語: without a Japanese font, e.g. fonts-ipafont-gothic, it shows boxes)
 import { join } from 'node:path';
 import { launchChromium } from '../test/support/chromium.ts';
 import { relyingParty } from '../test/support/relying_party.ts';
