@@ -1,6 +1,7 @@
 import type { Browser as Chromium } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { latestCode } from './support/outbox.ts';
+import { signInWithEmailCode } from './support/passkey_browser.ts';
 import { PASSWORD } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -34,12 +35,7 @@ maybe('the account area in Chromium', () => {
 
     // signing in to the account area: password, then a code by email
     await page.goto(`${stepup.issuer}/account`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('button', { name: 'Send code' }).click();
-    await page.getByLabel('Email code').fill(latestCode(stepup, email));
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await signInWithEmailCode(stepup, page, email);
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
 
     // a phone, proven by the code sent to it (after the send cooldown of the email code)

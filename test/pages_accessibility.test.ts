@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { describeInChromium, launchChromium } from './support/chromium.ts';
 import { latestCode, waitForMessage } from './support/outbox.ts';
-import { browserWithAuthenticator, typePassword } from './support/passkey_browser.ts';
+import { browserWithAuthenticator, signInWithEmailCode, typePassword } from './support/passkey_browser.ts';
 import { createPerson, PASSWORD, totpCode } from './support/people.ts';
 import { type RelyingParty, relyingParty } from './support/relying_party.ts';
 import { type RunningStepup, startStepup } from './support/stepup.ts';
@@ -89,16 +89,6 @@ async function contextIn(colorScheme: Scheme) {
   const context = await chromium.newContext({ colorScheme, bypassCSP: true });
   await context.route('http://127.0.0.1:2/**', (route) => route.fulfill({ status: 200, body: 'back at the application' }));
   return context;
-}
-
-/** Password, then a code by email. */
-async function signInWithEmailCode(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('button', { name: 'Send code' }).click();
-  await page.getByLabel('Email code').fill(latestCode(stepup, email));
-  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 maybe('every page, light and dark', () => {
@@ -282,7 +272,7 @@ maybe('every page, light and dark', () => {
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: /./ }).first().waitFor();
-    await signInWithEmailCode(page, adminEmail);
+    await signInWithEmailCode(stepup, page, adminEmail);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await visit('/admin?range=24h', 'Dashboard', 'console_dashboard');
     await visit('/admin/activity', /^Activity/, 'console_activity');
@@ -342,7 +332,7 @@ maybe('every page, light and dark', () => {
     const refusedContext = await contextIn(colorScheme);
     const refused = await refusedContext.newPage();
     await refused.goto(`${stepup.issuer}/admin`);
-    await signInWithEmailCode(refused, person);
+    await signInWithEmailCode(stepup, refused, person);
     await refused.getByRole('heading', { name: 'Not an administrator' }).waitFor();
     await check(refused, 'console_refused');
     await refusedContext.close();
