@@ -57,19 +57,24 @@ async function signInByPasswordOnly(page: Page, person: Enrolled, params: Record
   await page.goto(authorization.url);
   const reached = page.waitForRequest((r) => r.url().startsWith('http://127.0.0.1:2/callback'), { timeout: 15_000 }).catch(() => null);
   // or the code is asked: the second-factor page offers no remembered browser's signature, or
-  // this browser holds no key for the one it offers (remember.js says so on the form)
-  const asked = page
-    .waitForFunction(
-      `location.pathname.endsWith('/second-factor') && document.readyState === 'complete' &&
-        (document.querySelector('form[data-remembered-sign]')?.dataset.keyHeld ?? 'no') === 'no'`,
-      null,
-      { timeout: 15_000 },
-    )
-    .then(
-      () => null,
-      // the page went on (a signature was posted): the callback decides
-      () => new Promise<null>(() => undefined),
-    );
+  // this browser holds no key for the one it offers (remember.js says so on the form). A wait
+  // ends when its page navigates away, as the password's page does: wait again on the next page.
+  const asked = (async () => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !page.isClosed()) {
+      try {
+        await page.waitForFunction(
+          `location.pathname.endsWith('/second-factor') && document.readyState === 'complete' &&
+            [...document.querySelectorAll('form[data-remembered-sign]')].every((form) => form.dataset.keyHeld === 'no')`,
+          null,
+          { timeout: Math.max(1, deadline - Date.now()) },
+        );
+        return null;
+      } catch {}
+    }
+    // the page went on (a signature was posted): the callback decides
+    return new Promise<null>(() => undefined);
+  })();
   await typePassword(page, person);
   const request = await Promise.race([reached, asked]);
   if (!request) return null;
