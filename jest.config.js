@@ -23,7 +23,7 @@ const onBothStores = [
  * unit project, which `npm test` runs first so its time shows apart.
  */
 const unit = [
-  'adaptive_rules', 'assurance_rules', 'branding_rules', 'language_negotiation', 'locale_catalogs', 'at_rest_encryption', 'audit_summaries', 'charts', 'config', 'cookie_signer', 'dates', 'geoip', 'introspection_rules',
+  'adaptive_rules', 'admin_input', 'assurance_rules', 'branding_rules', 'language_negotiation', 'locale_catalogs', 'at_rest_encryption', 'audit_summaries', 'charts', 'config', 'cookie_signer', 'dates', 'geoip', 'introspection_rules',
   'lockout_arithmetic', 'random_ids', 'rate_limit_keys', 'resource_server_rules', 'settings_validation', 'sms_destination_policy', 'stepup_client', 'totp_replay_window',
 ];
 
