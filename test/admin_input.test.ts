@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fieldsAt, parseInput } from '../src/admin/input.ts';
+import { parseInput } from '../src/admin/input.ts';
+import { fieldsAt } from '../src/config/schema_at.ts';
 
 const inner = z.strictObject({ kind: z.enum(['a', 'b']), weight: z.number() });
 const schema = z

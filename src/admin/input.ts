@@ -1,36 +1,6 @@
 import { z } from 'zod';
+import { fieldsAt } from '../config/schema_at.ts';
 import { badRequest } from '../errors.ts';
-
-interface SchemaDef {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  in?: z.ZodType;
-  innerType?: z.ZodType;
-  element?: z.ZodType;
-}
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
-
-/** The fields the object schema at `path` takes (through optional, default, nullable and transforms). */
-export function fieldsAt(schema: z.ZodType, path: PropertyKey[]): string[] | undefined {
-  let current: z.ZodType | undefined = schema;
-  let step = 0;
-  while (current) {
-    const def = defOf(current);
-    if (def.type === 'pipe') current = def.in;
-    else if (def.innerType) current = def.innerType;
-    else if (def.type === 'array' && typeof path[step] === 'number') {
-      current = def.element;
-      step += 1;
-    } else if (def.type !== 'object' || !def.shape) return undefined;
-    else if (step === path.length) return Object.keys(def.shape);
-    else {
-      const key = String(path[step]);
-      current = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
-      step += 1;
-    }
-  }
-  return undefined;
-}
 
 /** Validates admin input into typed values; every problem is named in one message, an unknown field with the ones there are. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ZodArray, ZodDefault, ZodNumber, ZodObject, ZodOptional, ZodString, z } from 'zod';
+import { ZodNumber, ZodObject, ZodString, z } from 'zod';
 import { merge } from '../config/merge.ts';
 import { configSchema } from '../config/schema.ts';
+import { schemaAt, unwrapped } from '../config/schema_at.ts';
 import { projectRoot } from '../paths.ts';
 
 /**
@@ -42,9 +43,6 @@ export function settingsOf(config: z.infer<typeof configSchema>): Settings {
   return settingsSchema.parse({ ...config, interactionSeconds: config.ttl.interactionSeconds });
 }
 
-const unwrapped = (schema: z.ZodType): z.ZodType =>
-  schema instanceof ZodDefault || schema instanceof ZodOptional ? unwrapped(schema.unwrap() as z.ZodType) : schema;
-
 /**
  * The keys of `input` no setting has, by path (`totp.drift`), each with the keys there are:
  * a typo must not pass unnoticed.
@@ -57,18 +55,6 @@ function unknownKeys(schema: z.ZodType, input: unknown, path: string[] = []): st
   return Object.entries(input).flatMap(([key, value]) =>
     Object.hasOwn(shape, key) ? unknownKeys(shape[key] as z.ZodType, value, [...path, key]) : [`  - ${[...path, key].join('.')}: no such setting (${known})`],
   );
-}
-
-/** The setting's schema at `path` (array elements by index), or undefined. */
-function schemaAt(schema: z.ZodType, path: PropertyKey[]): z.ZodType | undefined {
-  const inner = unwrapped(schema);
-  const [head, ...rest] = path;
-  if (head === undefined) return inner;
-  if (inner instanceof ZodObject) {
-    const shape = inner.shape as Record<string, z.ZodType>;
-    return typeof head === 'string' && Object.hasOwn(shape, head) ? schemaAt(shape[head] as z.ZodType, rest) : undefined;
-  }
-  return inner instanceof ZodArray ? schemaAt(inner.element as z.ZodType, rest) : undefined;
 }
 
 const largest = Number.MAX_SAFE_INTEGER;
