@@ -9,9 +9,9 @@ export function openDatabase(path: string, clock: Clock, logger: StepContext['lo
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
-  // Checkpoint every 10,000 pages (about 40 MB) rather than 1,000: a page written by many
-  // sign-ins in between is copied and synced once, and writes cost about a quarter less. The
-  // WAL file is cut back to 64 MB after a checkpoint. (A memory map for reads was tried: it
+  // A thread checkpoints twice a second (wal_checkpoints.ts); a commit checkpoints only as a
+  // backstop, past 10,000 pages (about 40 MB) rather than SQLite's 1,000. The WAL file is cut
+  // back to 64 MB after a checkpoint. (A memory map for reads was tried: it
   // saves little and counts the whole file in the process's resident memory.)
   db.exec('PRAGMA wal_autocheckpoint = 10000');
   db.exec('PRAGMA journal_size_limit = 67108864');

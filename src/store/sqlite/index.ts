@@ -18,18 +18,22 @@ import { sqliteMigration } from './migration.ts';
 import { sqliteRecords } from './records.ts';
 import { sqliteRecoveryCodes } from './recovery_codes.ts';
 import { sqliteSettings } from './settings.ts';
+import { startWalCheckpoints } from './wal_checkpoints.ts';
+
+const silentLogger = { ...silentStepLogger, warn: () => undefined };
 
 /**
  * The embedded store: one SQLite file through `node:sqlite`. The file is made 0600 before
  * SQLite opens it, whatever the umask: SQLite gives the -wal and -shm files it creates the
  * database file's mode; those left by an earlier version are closed here too. The schema
- * steps report to `logger`.
+ * steps report to `logger`. A thread of the process checkpoints the write-ahead log.
  */
-export function openSqliteStore(path: string, clock: Clock, logger: StepContext['logger'] = silentStepLogger): Store {
+export function openSqliteStore(path: string, clock: Clock, logger: StepContext['logger'] & Parameters<typeof startWalCheckpoints>[1] = silentLogger): Store {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   privateFile(path, { create: true });
   for (const companion of ['-wal', '-shm', '-journal']) privateFile(`${path}${companion}`, { create: false });
   const db = openDatabase(path, clock, logger);
+  const checkpoints = startWalCheckpoints(path, logger);
   const exclusive = createExclusive(db);
   const accounts = sqliteAccounts(db, clock);
   const clients = sqliteClients(db);
@@ -60,6 +64,7 @@ export function openSqliteStore(path: string, clock: Clock, logger: StepContext[
       db.prepare('SELECT 1').get();
     },
     async close() {
+      await checkpoints.stop();
       if (db.isOpen) db.close();
     },
   };
