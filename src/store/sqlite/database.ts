@@ -11,8 +11,8 @@ export function openDatabase(path: string, clock: Clock, logger: StepContext['lo
   db.exec('PRAGMA synchronous = NORMAL');
   // A thread checkpoints twice a second (wal_checkpoints.ts); a commit checkpoints only as a
   // backstop, past 10,000 pages (about 40 MB) rather than SQLite's 1,000. The WAL file is cut
-  // back to 64 MB after a checkpoint. (A memory map for reads was tried: it
-  // saves little and counts the whole file in the process's resident memory.)
+  // back to 64 MB after a checkpoint. (A memory map for reads was tried: it saves little and
+  // counts the whole file in the process's resident memory.)
   db.exec('PRAGMA wal_autocheckpoint = 10000');
   db.exec('PRAGMA journal_size_limit = 67108864');
   db.exec('PRAGMA foreign_keys = ON');

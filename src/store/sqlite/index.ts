@@ -18,7 +18,7 @@ import { sqliteMigration } from './migration.ts';
 import { sqliteRecords } from './records.ts';
 import { sqliteRecoveryCodes } from './recovery_codes.ts';
 import { sqliteSettings } from './settings.ts';
-import { startWalCheckpoints } from './wal_checkpoints.ts';
+import { startWalCheckpoints, type WarningLogger } from './wal_checkpoints.ts';
 
 const silentLogger = { ...silentStepLogger, warn: () => undefined };
 
@@ -28,7 +28,7 @@ const silentLogger = { ...silentStepLogger, warn: () => undefined };
  * database file's mode; those left by an earlier version are closed here too. The schema
  * steps report to `logger`. A thread of the process checkpoints the write-ahead log.
  */
-export function openSqliteStore(path: string, clock: Clock, logger: StepContext['logger'] & Parameters<typeof startWalCheckpoints>[1] = silentLogger): Store {
+export function openSqliteStore(path: string, clock: Clock, logger: StepContext['logger'] & WarningLogger = silentLogger): Store {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   privateFile(path, { create: true });
   for (const companion of ['-wal', '-shm', '-journal']) privateFile(`${path}${companion}`, { create: false });

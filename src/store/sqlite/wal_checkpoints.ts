@@ -2,6 +2,11 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+/** Where the thread says why it stopped. */
+export interface WarningLogger {
+  warn(details: object, message: string): void;
+}
+
 /** How often the checkpointing thread copies the log's pages into the database file. */
 export const checkpointIntervalMs = 500;
 
@@ -13,7 +18,7 @@ export const checkpointIntervalMs = 500;
  * writer. The main connection keeps its automatic checkpoint as a backstop, should the thread
  * fail (it logs why) or fall behind.
  */
-export function startWalCheckpoints(path: string, logger: { warn(details: object, message: string): void }): { stop(): Promise<void> } {
+export function startWalCheckpoints(path: string, logger: WarningLogger): { stop(): Promise<void> } {
   // the thread's module has this module's extension: .ts from the sources, .js when built
   const thread = new URL(`./wal_checkpoints_thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const worker = new Worker(thread, { workerData: { path, intervalMs: checkpointIntervalMs } });
