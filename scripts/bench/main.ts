@@ -422,7 +422,12 @@ async function runKeycloak(name: string, matched: typeof argon2 | null) {
 /** BENCH_KEYCLOAK_STARTS runs of one configuration, each a fresh start: the one of median CPU per sign-in, naming every start's. */
 async function medianOfStarts(name: string, matched: typeof argon2 | null) {
   const starts: Awaited<ReturnType<typeof runKeycloak>>[] = [];
-  for (let i = 0; i < keycloakStarts; i += 1) starts.push(await runKeycloak(name, matched));
+  for (let i = 0; i < keycloakStarts; i += 1) {
+    const run = await runKeycloak(name, matched);
+    starts.push(run);
+    const threads = Object.entries(run.cpuMsPerSignInByThread).map(([kind, ms]) => `${kind} ${ms.toFixed(1)}`);
+    if (keycloakStarts > 1) console.log(`${name}, start ${i + 1}: CPU ms per sign-in ${(run.cpuSecondsPerSignIn * 1000).toFixed(1)} (${threads.join(', ')})`);
+  }
   if (starts.length === 1) return starts[0]!;
   const sorted = [...starts].sort((a, b) => a.cpuSecondsPerSignIn - b.cpuSecondsPerSignIn);
   const each = starts.map((run) => (run.cpuSecondsPerSignIn * 1000).toFixed(1)).join(', ');

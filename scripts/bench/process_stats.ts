@@ -23,9 +23,22 @@ function cpuSecondsIn(statPath: string): number {
 
 const cpuSecondsOf = (pid: number) => cpuSecondsIn(`/proc/${pid}/stat`);
 
-/** Which kind of thread a Node thread is, by its name: the JS thread, libuv's pool (argon2, file, crypto), V8's helpers (GC, compiler). */
-const threadKind = (name: string) =>
-  name === 'MainThread' || name === 'node' ? 'main' : name.startsWith('libuv-worker') ? 'libuv pool' : name.startsWith('V8') ? 'V8 helpers' : 'other';
+/**
+ * Which kind of thread a thread is, by its name (/proc's, cut at 15 characters). Node's: the JS
+ * thread, libuv's pool (argon2, file, crypto), V8's helpers (GC, compiler), worker threads (the
+ * SQLite checkpoints). A JVM's (Keycloak): its JIT compilers, its collector and VM thread (where
+ * a one-core JVM's serial collector runs), its request threads (Quarkus' executor, Vert.x).
+ */
+const threadKinds: [RegExp, string][] = [
+  [/^(MainThread|node)$/, 'main'],
+  [/^libuv-worker/, 'libuv pool'],
+  [/^V8/, 'V8 helpers'],
+  [/^WorkerThread/, 'worker threads'],
+  [/CompilerThre/, 'JIT compilers'],
+  [/^(GC Thread|G1 |VM Thread|VM Periodic)/, 'GC and VM'],
+  [/^(executor-thread|vert\.x-)/, 'request threads'],
+];
+const threadKind = (name: string) => threadKinds.find(([pattern]) => pattern.test(name))?.[1] ?? 'other';
 
 /** CPU seconds of the tree's threads, summed by kind. Threads that ended are not counted. */
 export function cpuSecondsByThread(pid: number): Record<string, number> {
