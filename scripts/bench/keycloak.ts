@@ -42,7 +42,9 @@ export async function keycloakHome(cacheDir: string): Promise<string> {
 export function keycloakEnv(): Record<string, string> {
   const home = process.env.JAVA_HOME ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
   if (!existsSync(join(home, 'bin', 'java'))) throw new Error(`no JDK at ${home}: set JAVA_HOME to a JDK 21 or later`);
-  return { JAVA_HOME: home, JAVA_OPTS_APPEND: '--add-opens=java.base/java.lang=ALL-UNNAMED' };
+  // BENCH_KEYCLOAK_JAVA_OPTS: JVM options for studying a start (its JIT's or collector's logs)
+  const extra = process.env.BENCH_KEYCLOAK_JAVA_OPTS ? ` ${process.env.BENCH_KEYCLOAK_JAVA_OPTS}` : '';
+  return { JAVA_HOME: home, JAVA_OPTS_APPEND: `--add-opens=java.base/java.lang=ALL-UNNAMED${extra}` };
 }
 
 const base32 = (bytes: Buffer) => {
