@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { placeOf } from './profile_places.ts';
 
 /**
  * Self time per function and per package from a V8 .cpuprofile: where a server's CPU went.
@@ -24,19 +25,13 @@ for (const [i, id] of profile.samples.entries()) {
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
-const where = (url: string) => {
-  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-  if (pkg) return pkg;
-  if (url.includes('/src/')) return `src/${url.split('/src/')[1]!.split('/')[0]}`;
-  return url.startsWith('node:') ? 'node' : url || '(native/gc/idle)';
-};
 const functions = new Map<string, number>();
 const packages = new Map<string, number>();
 for (const [id, us] of self) {
   const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
   const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber}`;
   functions.set(key, (functions.get(key) ?? 0) + us);
-  packages.set(where(url), (packages.get(where(url)) ?? 0) + us);
+  packages.set(placeOf(url), (packages.get(placeOf(url)) ?? 0) + us);
 }
 const top = (m: Map<string, number>, n: number) =>
   [...m]
