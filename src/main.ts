@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config/load.ts';
 import { buildContainer } from './container.ts';
 import { createLogger } from './logger.ts';
 import { StoreUnavailableError } from './store/errors.ts';
-import { isWorkerProcess, sizeThreadPool, superviseWorkers } from './workers.ts';
+import { isWorkerProcess, lowerPoolPriority, sizeThreadPool, superviseWorkers } from './workers.ts';
 
 /** load config → build container → create app → listen; stop cleanly on SIGTERM/SIGINT. */
 async function main() {
@@ -18,6 +18,9 @@ async function main() {
   }
   const container = await buildContainer(config, logger);
   const { app, refreshKeys } = await createApp(container);
+  // requests before password hashing on a shared core (workers.ts)
+  const lowered = await lowerPoolPriority();
+  logger.debug({ threads: lowered }, 'password hashing threads run at a lower priority');
   if (!config.adminToken) logger.info('admin API disabled: set ADMIN_TOKEN to enable /admin/api/v1');
   for (const sender of Object.values(container.senders)) {
     if (sender.provider === 'outbox') {

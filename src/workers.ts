@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
-import { availableParallelism } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { availableParallelism, setPriority } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 
@@ -42,4 +44,33 @@ export const coresPerWorker = (workers: number) => Math.max(1, Math.floor(availa
  */
 export function sizeThreadPool(workers: number) {
   process.env.UV_THREADPOOL_SIZE ??= String(coresPerWorker(workers) + 1);
+}
+
+/** The nice value of libuv's pool threads in a server process: below the JavaScript thread's 0. */
+export const poolNice = 10;
+
+/**
+ * Password hashing gives way to requests: libuv's pool threads, where argon2 runs, get a lower
+ * priority than the JavaScript thread. On a core shared by both, hashes ran inside the thread's
+ * request turns and left it cold caches (argon2 fills 19 MiB): about 3 ms more JavaScript per
+ * sign-in under load (docs/performance.md, 2026-12-07, 19:00). Hashing does the same work, only
+ * later. Linux only, where each thread has a nice value of its own; elsewhere nothing changes.
+ * Only `npm start`'s process does this, never a plugin's host, whose pool is its own. Answers
+ * how many threads it lowered.
+ */
+export async function lowerPoolPriority(): Promise<number> {
+  if (process.platform !== 'linux') return 0;
+  // a job on the pool: libuv starts all of its threads at the first one
+  await access('/proc/self/task');
+  let lowered = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      if (!readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').startsWith('libuv-worker')) continue;
+      setPriority(Number(tid), poolNice);
+      lowered += 1;
+    } catch {
+      // a thread that ended meanwhile, or a system that refuses: the pool keeps its priority
+    }
+  }
+  return lowered;
 }
