@@ -19,14 +19,19 @@ import { BENCH_PASSWORD, type BenchAccount, type BenchClient, refresh, signIn } 
  * request's arrival to the end of its response is that request's alone: argon2 runs on libuv's
  * pool, SQLite's checkpoints on a thread of their own, the client on its own thread. What the
  * main thread spent between requests (timers, work after a response) is printed too.
- * Three passes: first sign-ins from a browser, then the same accounts again (known browsers),
- * then refresh-token grants. The first pass also warms the JIT, so compare the later ones.
+ * Four passes: first sign-ins from a browser, then the same accounts again (known browsers),
+ * then refresh-token grants, each one request at a time, then first sign-ins of other
+ * accounts 8 at a time, for what concurrency adds (that pass's total only: its requests
+ * overlap). The first pass also warms the JIT, so compare the later ones.
  * With `--profile`, V8's CPU profile of each server's main thread over the known browsers' pass,
  * each sample put down to the request in flight: self time per request by package.
+ * With MONGODB_URI set, a Stepup on MongoDB runs too.
  * Usage: node scripts/bench/js_by_request.ts [sign-ins per pass, default 200] [--profile]
  */
-type Phase = 'first sign-ins' | 'known browsers' | 'refresh grants';
-const phases: Phase[] = ['first sign-ins', 'known browsers', 'refresh grants'];
+type Phase = 'first sign-ins' | 'known browsers' | 'refresh grants' | 'first sign-ins, 8 in flight';
+const phases: Phase[] = ['first sign-ins', 'known browsers', 'refresh grants', 'first sign-ins, 8 in flight'];
+/** The last pass's: requests overlap, so only the thread's total per sign-in means anything. */
+const inFlight = 8;
 interface Tally {
   requests: Record<string, { count: number; cpuMs: number }>;
   mainThreadMs: number;
@@ -75,7 +80,10 @@ const self = fileURLToPath(import.meta.url);
 
 /** The load generator's thread: each pass waits for the server's go, so no request is counted in the wrong pass. */
 async function generate() {
-  const { client, accounts } = workerData as { client: BenchClient; accounts: BenchAccount[] };
+  const { client, accounts: all } = workerData as { client: BenchClient; accounts: BenchAccount[] };
+  // the first half for the one-at-a-time passes, the second for the last pass's first sign-ins
+  const accounts = all.slice(0, all.length / 2);
+  const others = all.slice(all.length / 2);
   const ask = (message: unknown) =>
     new Promise<void>((resolve) => {
       parentPort!.once('message', () => resolve());
@@ -91,6 +99,12 @@ async function generate() {
   }
   await ask({ start: 'refresh grants' });
   for (let i = 0; i < accounts.length; i += 1) await refresh(client, tokens[i % tokens.length]!);
+  await ask({ start: 'first sign-ins, 8 in flight' });
+  let next = 0;
+  const signInsInTurn = async () => {
+    while (next < others.length) await signIn(client, others[next++]!, () => undefined, Date.now);
+  };
+  await Promise.all(Array.from({ length: inFlight }, signInsInTurn));
   await ask({ start: null });
 }
 
@@ -106,14 +120,15 @@ const freePort = () =>
 const nameOf = (req: IncomingMessage) => `${req.method} ${(req.url ?? '').split('?')[0]!.replace(/\/[\w-]{16,}/g, '/:id')}`;
 
 /** Runs one server on this thread and the generator beside it; prints each pass's tally as JSON. */
-async function serve(which: 'stepup' | 'baseline', count: number, profiled: boolean) {
+type ServerKind = 'stepup' | 'stepup-mongodb' | 'baseline';
+async function serve(which: ServerKind, count: number, profiled: boolean) {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   let client: BenchClient;
   let accounts: BenchAccount[];
   let cleanUp = async () => undefined as unknown;
-  if (which === 'stepup') {
-    const [{ seedStepup, stepupEnv }, { buildContainer }, { createApp }, { createLogger }] = await Promise.all([
+  if (which !== 'baseline') {
+    const [{ dropRunDatabase, seedStepup, stepupEnv }, { buildContainer }, { createApp }, { createLogger }] = await Promise.all([
       import('./seed.ts'),
       import('../../src/container.ts'),
       import('../../src/app.ts'),
@@ -124,8 +139,9 @@ async function serve(which: 'stepup' | 'baseline', count: number, profiled: bool
     const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
     const limits = { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited, authorization: unlimited };
     writeFileSync(join(dataDir, 'bench-config.json'), JSON.stringify({ rateLimits: limits }));
-    const env = { ...stepupEnv(port, dataDir, undefined), STEPUP_CONFIG: join(dataDir, 'bench-config.json') };
-    const seeded = await seedStepup(env, count, redirectUri);
+    const mongodbUri = which === 'stepup-mongodb' ? process.env.MONGODB_URI : undefined;
+    const env = { ...stepupEnv(port, dataDir, mongodbUri), STEPUP_CONFIG: join(dataDir, 'bench-config.json') };
+    const seeded = await seedStepup(env, 2 * count, redirectUri);
     const config = loadConfig({ ...process.env, ...env });
     const container = await buildContainer(config, createLogger(config));
     const { app } = await createApp(container);
@@ -136,6 +152,7 @@ async function serve(which: 'stepup' | 'baseline', count: number, profiled: bool
       server.close();
       await container.close();
       rmSync(dataDir, { recursive: true, force: true });
+      await dropRunDatabase(env);
     };
   } else {
     const { memoryKiB, timeCost, parallelism } = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }).argon2;
@@ -143,7 +160,7 @@ async function serve(which: 'stepup' | 'baseline', count: number, profiled: bool
     const args = [port, memoryKiB, timeCost, parallelism, client.clientId, client.clientSecret, redirectUri, BENCH_PASSWORD, baselineTotpSecret];
     process.argv = [process.argv[0]!, join(import.meta.dirname, 'baseline_server.ts'), ...args.map(String)];
     await import('./baseline_server.ts');
-    accounts = Array.from({ length: count }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: baselineTotpSecret }));
+    accounts = Array.from({ length: 2 * count }, (_, i) => ({ email: `baseline-${i}@example.com`, totpSecret: baselineTotpSecret }));
   }
 
   const tallies: Partial<Record<Phase, Tally>> = {};
@@ -196,7 +213,7 @@ async function serve(which: 'stepup' | 'baseline', count: number, profiled: bool
         resolve();
         return;
       }
-      current = { requests: {}, mainThreadMs: 0, units: accounts.length };
+      current = { requests: {}, mainThreadMs: 0, units: count };
       tallies[start] = current;
       passStarted = process.threadCpuUsage();
       worker.postMessage('go');
@@ -209,35 +226,38 @@ async function serve(which: 'stepup' | 'baseline', count: number, profiled: bool
   process.exit(0);
 }
 
-/** Runs each server in a process of its own and prints the two side by side. */
+/** Runs each server in a process of its own (Stepup on MongoDB too when MONGODB_URI is set) and prints them side by side. */
 function compare(count: number, profiled: boolean) {
   const run = (which: string) => {
     const args = [self, '--server', which, String(count), ...(profiled ? ['--profile'] : [])];
-    const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    // with this process's Node flags: `node --max-semi-space-size=4 … js_by_request.ts` runs the servers as `npm start` does
+    const out = execFileSync(process.execPath, [...process.execArgv, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
     return JSON.parse(out.trim().split('\n').at(-1)!) as Record<Phase, Tally>;
   };
-  const stepup = run('stepup');
-  const baseline = run('baseline');
+  const servers: [string, Record<Phase, Tally>][] = [['Stepup', run('stepup')]];
+  if (process.env.MONGODB_URI) servers.push(['Stepup, MongoDB', run('stepup-mongodb')]);
+  servers.push(['baseline', run('baseline')]);
   const fmt = (n: number) => n.toFixed(2).padStart(7);
   for (const phase of phases) {
     const unit = phase === 'refresh grants' ? 'grant' : 'sign-in';
-    console.log(`\n${phase} (${count}; JavaScript thread, ms per ${unit}, then per request):`);
-    for (const [name, tally] of [
-      ['Stepup', stepup[phase]],
-      ['baseline', baseline[phase]],
-    ] as const) {
+    const split = phase === 'first sign-ins, 8 in flight' ? '' : ', then per request';
+    console.log(`\n${phase} (${count}; JavaScript thread, ms per ${unit}${split}):`);
+    for (const [name, tallies] of servers) {
+      const tally = tallies[phase];
+      if (phase === 'first sign-ins, 8 in flight') {
+        console.log(`  ${name.padEnd(15)} ${fmt(tally.mainThreadMs / tally.units)} in all`);
+        continue;
+      }
       const inRequests = Object.values(tally.requests).reduce((sum, r) => sum + r.cpuMs, 0);
       console.log(
-        `  ${name.padEnd(8)} ${fmt(tally.mainThreadMs / tally.units)} in all, ${fmt(inRequests / tally.units)} in requests, ${fmt((tally.mainThreadMs - inRequests) / tally.units)} between them`,
+        `  ${name.padEnd(15)} ${fmt(tally.mainThreadMs / tally.units)} in all, ${fmt(inRequests / tally.units)} in requests, ${fmt((tally.mainThreadMs - inRequests) / tally.units)} between them`,
       );
       for (const [request, r] of Object.entries(tally.requests))
         console.log(`    ${request.padEnd(44)} ${fmt(r.cpuMs / r.count)} ms × ${(r.count / tally.units).toFixed(1)}`);
     }
   }
-  for (const [name, tally] of [
-    ['Stepup', stepup['known browsers']],
-    ['baseline', baseline['known browsers']],
-  ] as const) {
+  for (const [name, tallies] of servers) {
+    const tally = tallies['known browsers'];
     if (!tally.profile) continue;
     console.log(`\n${name}, known browsers' pass, V8's profile (its sampling slows the pass): self time by request in flight, idle left out, ms per sign-in`);
     for (const [request, { '(idle)': idle = 0, ...places }] of Object.entries(tally.profile)) {
@@ -252,7 +272,7 @@ function compare(count: number, profiled: boolean) {
 }
 
 if (!isMainThread) await generate();
-else if (process.argv[2] === '--server') await serve(process.argv[3] as 'stepup' | 'baseline', Number(process.argv[4]), process.argv[5] === '--profile');
+else if (process.argv[2] === '--server') await serve(process.argv[3] as ServerKind, Number(process.argv[4]), process.argv[5] === '--profile');
 else {
   const args = process.argv.slice(2);
   compare(Number(args.find((a) => /^\d+$/.test(a)) ?? 200), args.includes('--profile'));
