@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { readdirSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 
@@ -46,7 +46,7 @@ export function sizeThreadPool(workers: number) {
   process.env.UV_THREADPOOL_SIZE ??= String(coresPerWorker(workers) + 1);
 }
 
-/** The nice value of libuv's pool threads in a server process: below the JavaScript thread's 0. */
+/** How much nicer libuv's pool threads are than the JavaScript thread in a server process. */
 export const poolNice = 10;
 
 /**
@@ -62,11 +62,13 @@ export async function lowerPoolPriority(): Promise<number> {
   if (process.platform !== 'linux') return 0;
   // a job on the pool: libuv starts all of its threads at the first one
   await access('/proc/self/task');
+  // relative to the thread's own, so an operator's `nice` is kept (19 is the lowest priority)
+  const nice = Math.min(19, getPriority() + poolNice);
   let lowered = 0;
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       if (!readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').startsWith('libuv-worker')) continue;
-      setPriority(Number(tid), poolNice);
+      setPriority(Number(tid), nice);
       lowered += 1;
     } catch {
       // a thread that ended meanwhile, or a system that refuses: the pool keeps its priority
