@@ -53,7 +53,7 @@ export const poolNice = 10;
  * Password hashing gives way to requests: libuv's pool threads, where argon2 runs, get a lower
  * priority than the JavaScript thread. On a core shared by both, hashes ran inside the thread's
  * request turns and left it cold caches (argon2 fills 19 MiB): about 3 ms more JavaScript per
- * sign-in under load (docs/performance.md, 2026-12-07, 19:00). Hashing does the same work, only
+ * sign-in under load (docs/performance.md, 2026-12-07, 18:00). Hashing does the same work, only
  * later. Linux only, where each thread has a nice value of its own; elsewhere nothing changes.
  * Only `npm start`'s process does this, never a plugin's host, whose pool is its own. Answers
  * how many threads it lowered.

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { type IncomingMessage, Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadConfig } from '../../src/config/load.ts';
+import { freePort } from './free_port.ts';
 import { placeOf } from './profile_places.ts';
 import { BENCH_PASSWORD, type BenchAccount, type BenchClient, refresh, signIn } from './sign_in_flow.ts';
 
@@ -108,14 +108,6 @@ async function generate() {
   await ask({ start: null });
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-
 /** A request's name: its method and path, each id in the path as `:id`. */
 const nameOf = (req: IncomingMessage) => `${req.method} ${(req.url ?? '').split('?')[0]!.replace(/\/[\w-]{16,}/g, '/:id')}`;
 
@@ -128,19 +120,15 @@ async function serve(which: ServerKind, count: number, profiled: boolean) {
   let accounts: BenchAccount[];
   let cleanUp = async () => undefined as unknown;
   if (which !== 'baseline') {
-    const [{ dropRunDatabase, seedStepup, stepupEnv }, { buildContainer }, { createApp }, { createLogger }] = await Promise.all([
+    const [{ dropRunDatabase, seedStepup, stepupEnv, unlimitedSettings }, { buildContainer }, { createApp }, { createLogger }] = await Promise.all([
       import('./seed.ts'),
       import('../../src/container.ts'),
       import('../../src/app.ts'),
       import('../../src/logger.ts'),
     ]);
     const dataDir = mkdtempSync(join(tmpdir(), 'stepup-js-'));
-    // as the bench: every request comes from one address, so the limits are lifted (still counted)
-    const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
-    const limits = { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited, authorization: unlimited };
-    writeFileSync(join(dataDir, 'bench-config.json'), JSON.stringify({ rateLimits: limits }));
     const mongodbUri = which === 'stepup-mongodb' ? process.env.MONGODB_URI : undefined;
-    const env = { ...stepupEnv(port, dataDir, mongodbUri), STEPUP_CONFIG: join(dataDir, 'bench-config.json') };
+    const env = { ...stepupEnv(port, dataDir, mongodbUri), STEPUP_CONFIG: unlimitedSettings(dataDir) };
     const seeded = await seedStepup(env, 2 * count, redirectUri);
     const config = loadConfig({ ...process.env, ...env });
     const container = await buildContainer(config, createLogger(config));

@@ -16,7 +16,7 @@ import {
   writeRealm,
 } from './keycloak.ts';
 import { cpuSeconds, cpuSecondsByThread, watchPeakRss } from './process_stats.ts';
-import { dropRunDatabase, seedStepup, stepupEnv } from './seed.ts';
+import { dropRunDatabase, seedStepup, stepupEnv, unlimitedSettings } from './seed.ts';
 import { BENCH_PASSWORD, type BenchAccount, type BenchClient, canSignIn, refresh, type Step, signIn } from './sign_in_flow.ts';
 
 /**
@@ -298,16 +298,10 @@ const profileFlags = () => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-pr
 async function runStepup(name: string, extraEnv: Record<string, string>, cores = serverCores) {
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
   const port = 3400 + Math.floor(Math.random() * 500);
-  const settings = join(dataDir, 'bench-config.json');
-  const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
-  writeFileSync(
-    settings,
-    JSON.stringify({ rateLimits: { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited, authorization: unlimited } }),
-  );
   const env = {
     ...extraEnv,
     ...stepupEnv(port, dataDir, extraEnv.MONGODB_URI),
-    STEPUP_CONFIG: settings,
+    STEPUP_CONFIG: unlimitedSettings(dataDir),
     WORKERS: String(cores.length),
   };
   const { accounts, client } = await seedStepup(env, accountCount, redirectUri);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { loadConfig } from '../../src/config/load.ts';
@@ -7,6 +9,18 @@ import { createTotp } from '../../src/factors/totp.ts';
 import { createLogger } from '../../src/logger.ts';
 import { random } from '../../src/random.ts';
 import { BENCH_PASSWORD, type BenchAccount, type BenchClient } from './sign_in_flow.ts';
+
+/**
+ * A settings file in `dataDir` that lifts the rate limits (still counted): every request of a
+ * bench comes from one address. Answers its path, for STEPUP_CONFIG.
+ */
+export function unlimitedSettings(dataDir: string): string {
+  const unlimited = { perIp: 1e9, perAccount: 1e9, windowSeconds: 60 };
+  const settings = join(dataDir, 'bench-config.json');
+  const limits = { login: unlimited, codeCheck: unlimited, codeSend: unlimited, passwordReset: unlimited, authorization: unlimited };
+  writeFileSync(settings, JSON.stringify({ rateLimits: limits }));
+  return settings;
+}
 
 /**
  * The environment of a bench Stepup on 127.0.0.1:`port`: a new at-rest key, production mode,

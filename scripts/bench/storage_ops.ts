@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildContainer } from '../../src/container.ts';
 import { createLogger } from '../../src/logger.ts';
+import { freePort } from './free_port.ts';
 import { dropRunDatabase, seedStepup, stepupEnv } from './seed.ts';
 import { refresh, signIn } from './sign_in_flow.ts';
 
@@ -19,12 +19,7 @@ import { refresh, signIn } from './sign_in_flow.ts';
  * Usage: node scripts/bench/storage_ops.ts [sign-ins, default 3]
  */
 const rounds = Number(process.argv[2] ?? 3);
-const port = await new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as AddressInfo;
-    probe.close(() => resolve(port));
-  });
-});
+const port = await freePort();
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-ops-'));
 const env = stepupEnv(port, dataDir, process.env.MONGODB_URI);
 const { accounts, client } = await seedStepup(env, 1, 'http://127.0.0.1:9/callback');
